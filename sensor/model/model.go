@@ -1,0 +1,262 @@
+// Package model holds Wardwatch's shared domain types: what the sensor
+// observes on the wire (Observation), the devices it keeps (Asset, AssetKey)
+// and the human-facing changes it records (Event).
+//
+// This is the one place the domain types live. It imports nothing but the
+// standard library, so every other package (sensor, fingerprint, store,
+// policy, exporter) may import it without creating a cycle. The dependency
+// direction of the project is:
+//
+//	sensor/model  <-  sensor, fingerprint  <-  store, policy  <-  exporter  <-  cmd
+//
+// Only cmd wires packages together.
+package model
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// MAC is an EUI-48 hardware address. It is a value type so it can be a map
+// key on the per-packet path without allocating.
+type MAC [6]byte
+
+// String formats the address in Wardwatch's canonical form: lowercase,
+// colon-separated (00:1b:63:84:45:e6). The same form is used in the
+// database, the CLI, the API and the web page. ECS events use the RFC 7042
+// form (uppercase, hyphen-separated): see ECS.
+func (m MAC) String() string {
+	const hex = "0123456789abcdef"
+	var b [17]byte
+	for i, v := range m {
+		if i > 0 {
+			b[i*3-1] = ':'
+		}
+		b[i*3] = hex[v>>4]
+		b[i*3+1] = hex[v&0xf]
+	}
+	return string(b[:])
+}
+
+// ECS formats the address as RFC 7042 recommends for Elastic Common Schema.
+func (m MAC) ECS() string {
+	return fmt.Sprintf("%02X-%02X-%02X-%02X-%02X-%02X", m[0], m[1], m[2], m[3], m[4], m[5])
+}
+
+// IsZero reports whether m is 00:00:00:00:00:00.
+func (m MAC) IsZero() bool { return m == MAC{} }
+
+// IsGroup reports whether m is a broadcast or multicast address (I/G bit set).
+// Group addresses are never assets.
+func (m MAC) IsGroup() bool { return m[0]&0x01 != 0 }
+
+// IsLocal reports whether the locally-administered (U/L) bit is set, which is
+// what randomized ("private") MAC addresses look like.
+func (m MAC) IsLocal() bool { return m[0]&0x02 != 0 }
+
+// ParseMAC accepts 00:1b:63:84:45:e6, 00-1B-63-84-45-E6 and 001b.6384.45e6.
+func ParseMAC(s string) (MAC, error) {
+	var m MAC
+	var digits [12]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ':' || c == '-' || c == '.':
+			continue
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return m, fmt.Errorf("invalid MAC address %q", s)
+		}
+		if n == 12 {
+			return m, fmt.Errorf("invalid MAC address %q", s)
+		}
+		digits[n] = c
+		n++
+	}
+	if n != 12 {
+		return m, fmt.Errorf("invalid MAC address %q", s)
+	}
+	for i := range m {
+		m[i] = digits[2*i]<<4 | digits[2*i+1]
+	}
+	return m, nil
+}
+
+// AssetKey identifies one device as seen from one vantage point.
+//
+// Vantage names where the frame was seen: the capture interface (or its
+// configured label), extended with the mirror tunnel it arrived in, e.g.
+// "span0", "span0/erspan:100", "span0/vxlan:1111".
+//
+// VLAN is the innermost 802.1Q tag (the customer VLAN the device sits in),
+// 0 when the frame was untagged. With 802.1ad Q-in-Q the outer (service) tag
+// is recorded separately as Asset.OuterVLAN and is not part of the key.
+//
+// MAC is the device's unicast hardware address. On link types that carry no
+// MAC (BSD loopback, raw IP) MAC is zero and IP holds the device's address:
+// such assets are "keyed by IP" (Asset.KeyedByIP).
+type AssetKey struct {
+	Vantage string
+	VLAN    uint16
+	MAC     MAC
+	IP      netip.Addr // only for assets keyed by IP; zero otherwise
+}
+
+// KeyedByIP reports whether the key names a device by IP address because the
+// link type had no hardware addresses.
+func (k AssetKey) KeyedByIP() bool { return k.MAC.IsZero() && k.IP.IsValid() }
+
+func (k AssetKey) String() string {
+	id := k.MAC.String()
+	if k.KeyedByIP() {
+		id = "ip:" + k.IP.String()
+	}
+	return fmt.Sprintf("%s/vlan%d/%s", k.Vantage, k.VLAN, id)
+}
+
+// ObsKind says what an Observation reports.
+type ObsKind uint8
+
+const (
+	// ObsActivity: the asset sent traffic. Packets and Bytes are deltas since
+	// the previous activity observation for the same key; First and Time
+	// bound the interval.
+	ObsActivity ObsKind = iota + 1
+	// ObsAddress: the asset uses IP (from an IPv6 neighbour discovery or
+	// link-local source, or a DHCPv6 exchange). Source names the evidence.
+	ObsAddress
+	// ObsARP: an ARP binding MAC<->IP (request, reply or gratuitous ARP;
+	// probes with sender 0.0.0.0 are not bindings and are not reported).
+	ObsARP
+	// ObsDHCP: a DHCPv4 client message (DISCOVER, REQUEST, INFORM, ...) and
+	// the fingerprint it carries.
+	ObsDHCP
+	// ObsDHCPAck: a DHCPv4 ACK bound IP (yiaddr) to the client (chaddr).
+	ObsDHCPAck
+)
+
+func (k ObsKind) String() string {
+	switch k {
+	case ObsActivity:
+		return "activity"
+	case ObsAddress:
+		return "address"
+	case ObsARP:
+		return "arp"
+	case ObsDHCP:
+		return "dhcp"
+	case ObsDHCPAck:
+		return "dhcp-ack"
+	}
+	return fmt.Sprintf("ObsKind(%d)", uint8(k))
+}
+
+// Observation is one fact the sensor learned about one asset. Decoders fill
+// observations; the sensor's tracker only emits one when something is new
+// (or, for ObsActivity, once per flush interval), so the store sees changes,
+// not packets. Observations own their strings and slices: nothing in them
+// points into a packet buffer.
+type Observation struct {
+	Kind      ObsKind
+	Time      time.Time // when seen (capture timestamp)
+	First     time.Time // ObsActivity: start of the interval
+	Key       AssetKey
+	OuterVLAN uint16 // 802.1ad service tag, 0 if none
+
+	Packets uint64 // ObsActivity
+	Bytes   uint64 // ObsActivity
+
+	IP     netip.Addr // ObsAddress, ObsARP (sender IP), ObsDHCPAck (yiaddr), ObsDHCP (ciaddr or requested IP 50)
+	Source string     // evidence source, e.g. "arp.reply", "arp.gratuitous", "dhcp.ack", "ipv6.ndp"
+
+	ARP  *ARPInfo  // ObsARP
+	DHCP *DHCPInfo // ObsDHCP, ObsDHCPAck
+}
+
+// ARPInfo details an ARP binding.
+type ARPInfo struct {
+	Op         uint16 // 1 request, 2 reply
+	Gratuitous bool   // sender IP == target IP (announcement)
+	TargetIP   netip.Addr
+}
+
+// DHCPInfo is what a DHCPv4 message tells about its client.
+type DHCPInfo struct {
+	MsgType        uint8  // option 53
+	ParamList      []byte // option 55, in order
+	MaxMsgSize     uint16 // option 57, 0 if absent
+	VendorClass    string // option 60
+	ClientID       []byte // option 61 (raw)
+	Hostname       string // option 12
+	FQDN           string // option 81 domain name
+	RequestedIP    netip.Addr
+	RelayCircuitID []byte // option 82 sub-option 1
+	RelayRemoteID  []byte // option 82 sub-option 2
+	RelayAgentIP   netip.Addr
+	Overloaded     bool // option 52 moved options into sname/file
+	ServerID       netip.Addr
+}
+
+// Asset is one device in the inventory, as the store keeps it.
+type Asset struct {
+	ID         int64
+	Key        AssetKey
+	OuterVLAN  uint16
+	Vendor     string // IEEE registry organisation for the MAC's OUI/MA-M/MA-S
+	Randomized bool   // locally administered address
+	FirstSeen  time.Time
+	LastSeen   time.Time
+	Packets    uint64
+	Bytes      uint64
+
+	Hostname        string
+	DHCPParamList   string // option 55 as "1,3,6,15"
+	DHCPMaxMsgSize  uint16
+	DHCPVendorClass string
+	DHCPClientID    string // hex
+	Addresses       []AssetAddress
+	Class           string // device class (fingerprint taxonomy), "unknown" until classified
+	ClassConfidence int
+	Manufacturer    string
+	Model           string
+	OS              string
+}
+
+// AssetAddress is one IP address an asset used, with when.
+type AssetAddress struct {
+	IP        netip.Addr
+	Source    string
+	FirstSeen time.Time
+	LastSeen  time.Time
+}
+
+// Event types recorded in the events table. The arpwatch-derived ones keep
+// arpwatch's names.
+const (
+	EventNewAsset        = "new-asset"        // first time this (vantage, VLAN, MAC) was seen
+	EventNewStation      = "new-station"      // arpwatch: first ARP binding for this IP
+	EventNewIP           = "new-ip"           // an asset used an IP it had not used before
+	EventIPMoved         = "ip-moved"         // an IP was bound to another MAC (arpwatch "changed ethernet address")
+	EventFlipFlop        = "flip-flop"        // an IP went back to the MAC it had before the last change (arpwatch)
+	EventHostname        = "hostname-changed" // DHCP 12/81 name changed
+	EventVendorClass     = "vendor-class-changed"
+	EventDHCPFingerprint = "dhcp-fingerprint-changed"
+)
+
+// Event is a change worth a human's attention.
+type Event struct {
+	ID       int64
+	Time     time.Time
+	Type     string
+	Key      AssetKey
+	IP       netip.Addr
+	OldValue string
+	NewValue string
+}
