@@ -1,0 +1,369 @@
+// Package configs holds Wardwatch's configuration: the Go types the daemon
+// reads its one YAML file into, their defaults and their validation, and the
+// shipped, commented example (wardwatch.yml, embedded as Example).
+//
+// Decoding is strict, in the style of prometheus/blackbox_exporter: unknown
+// keys, values of the wrong type, duplicate keys and more than one YAML
+// document are errors. Every error names the file, the line and the key, for
+// example
+//
+//	/etc/wardwatch/wardwatch.yml: line 4: unknown key "ringsize" in capture
+//	/etc/wardwatch/wardwatch.yml: line 9: capture.interfaces[1].vlan: 5000 is out of range 0..4094
+//
+// Defaults are applied before decoding, so a key left out of the file keeps
+// its default, and an empty file yields Default().
+package configs
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Example is the shipped, commented example config (configs/wardwatch.yml).
+// It documents every key and is tested to parse and validate.
+//
+//go:embed wardwatch.yml
+var Example []byte
+
+// Config is the whole Wardwatch config file.
+type Config struct {
+	Capture CaptureConfig `yaml:"capture"`
+	Decode  DecodeConfig  `yaml:"decode"`
+	Limits  LimitsConfig  `yaml:"limits"`
+	Store   StoreConfig   `yaml:"store"`
+	Log     LogConfig     `yaml:"log"`
+
+	// ---- Later sections go here. ----
+	// web:, policy: and streams: are added by the issues that read them,
+	// each as a field above this comment plus its defaults in Default, its
+	// checks in Validate, its keys in wardwatch.yml and its testdata files.
+	// Do not add keys that nothing reads yet: unknown keys are errors, so an
+	// operator learns at once that a key has no effect.
+}
+
+// CaptureConfig is the capture: section: where packets come from and how the
+// AF_PACKET (TPACKET_V3) rings are sized.
+type CaptureConfig struct {
+	// Interfaces are captured live by `wardwatch run`. Empty is valid when
+	// only replaying pcap files.
+	Interfaces []InterfaceConfig `yaml:"interfaces"`
+	// RingSize is the AF_PACKET ring per interface and worker (1MiB..4GiB,
+	// a multiple of BlockSize). The block count is RingSize / BlockSize.
+	RingSize ByteSize `yaml:"ring_size"`
+	// BlockSize is the TPACKET_V3 block size: a power-of-two multiple of
+	// the 4096-byte page size, at most RingSize.
+	BlockSize ByteSize `yaml:"block_size"`
+	// Snaplen is the most bytes kept per frame (64..262144).
+	Snaplen int `yaml:"snaplen"`
+	// PollTimeout is how long a worker waits for a block to fill (1ms..10s).
+	PollTimeout time.Duration `yaml:"poll_timeout"`
+	// FanoutGroup is the PACKET_FANOUT group id (hash by flow); 0 = none.
+	FanoutGroup int `yaml:"fanout_group"`
+	// Workers is the decode workers per interface (1..64), each a fanout
+	// member; more than one requires FanoutGroup.
+	Workers int `yaml:"workers"`
+}
+
+// InterfaceConfig is one entry of capture.interfaces.
+type InterfaceConfig struct {
+	// Name is the Linux interface name (1..15 bytes, no '/', ':' or
+	// whitespace). Required.
+	Name string `yaml:"name"`
+	// Vantage is the label recorded as the vantage of assets seen on this
+	// interface (model.AssetKey.Vantage). Decoding sets it to Name when it
+	// is empty or unset.
+	Vantage string `yaml:"vantage"`
+	// VLAN is stamped on untagged frames from this interface (an access-port
+	// SPAN that carries no tags); 0 leaves them untagged. 0..4094.
+	VLAN int `yaml:"vlan"`
+	// Promiscuous puts the interface into promiscuous mode. Default true.
+	Promiscuous bool `yaml:"promiscuous"`
+}
+
+// DecodeConfig is the decode: section.
+type DecodeConfig struct {
+	// VXLANPorts are the UDP destination ports decapsulated as VXLAN
+	// (1..65535, no duplicates). Empty disables VXLAN.
+	VXLANPorts []int `yaml:"vxlan_ports"`
+	// Tunnels enables decapsulation of ERSPAN I/II/III, GRE TEB and VXLAN.
+	Tunnels bool `yaml:"tunnels"`
+}
+
+// LimitsConfig is the limits: section: bounds on in-memory tables.
+type LimitsConfig struct {
+	// MaxAssets bounds each worker's asset table; when it is full new
+	// assets are counted and dropped. At least 1.
+	MaxAssets int `yaml:"max_assets"`
+	// MaxBindings bounds the ARP/DHCP binding table. At least 1.
+	MaxBindings int `yaml:"max_bindings"`
+}
+
+// StoreConfig is the store: section: the SQLite database and its writer.
+type StoreConfig struct {
+	// Path is the SQLite database file. Required.
+	Path string `yaml:"path"`
+	// FlushInterval is the longest a batch waits before it is written
+	// (10ms..1m).
+	FlushInterval time.Duration `yaml:"flush_interval"`
+	// FlushSize is the most rows written in one transaction (1..1000000).
+	FlushSize int `yaml:"flush_size"`
+	// QueueSize is the buffer between the decode workers and the writer
+	// (1..10000000).
+	QueueSize int `yaml:"queue_size"`
+	// BusyTimeout is how long SQLite waits on a locked database; 0 fails at
+	// once. Not negative.
+	BusyTimeout time.Duration `yaml:"busy_timeout"`
+}
+
+// LogConfig is the log: section.
+type LogConfig struct {
+	// Level is one of debug, info, warn, error.
+	Level string `yaml:"level"`
+	// Format is console or json.
+	Format string `yaml:"format"`
+}
+
+// Default returns the default config: what an empty file decodes to. Each
+// call returns a new value, so callers may modify it.
+func Default() *Config {
+	return &Config{
+		Capture: CaptureConfig{
+			Interfaces:  nil,
+			RingSize:    64 * MiB,
+			BlockSize:   1 * MiB,
+			Snaplen:     65535,
+			PollTimeout: 100 * time.Millisecond,
+			FanoutGroup: 0,
+			Workers:     1,
+		},
+		Decode: DecodeConfig{
+			VXLANPorts: []int{4789},
+			Tunnels:    true,
+		},
+		Limits: LimitsConfig{
+			MaxAssets:   200000,
+			MaxBindings: 200000,
+		},
+		Store: StoreConfig{
+			Path:          "./wardwatch.db",
+			FlushInterval: time.Second,
+			FlushSize:     1000,
+			QueueSize:     10000,
+			BusyTimeout:   5 * time.Second,
+		},
+		Log: LogConfig{
+			Level:  "info",
+			Format: "console",
+		},
+	}
+}
+
+// defaultInterface is what each capture.interfaces entry starts from.
+func defaultInterface() InterfaceConfig {
+	return InterfaceConfig{Promiscuous: true}
+}
+
+// UnmarshalYAML applies the per-entry defaults (promiscuous: true) before
+// decoding and defaults Vantage to Name after. It uses the func-style
+// unmarshaler so the outer decoder's strictness (KnownFields) still applies.
+func (i *InterfaceConfig) UnmarshalYAML(unmarshal func(any) error) error {
+	*i = defaultInterface()
+	type plain InterfaceConfig
+	if err := unmarshal((*plain)(i)); err != nil {
+		return err
+	}
+	if i.Vantage == "" {
+		i.Vantage = i.Name
+	}
+	return nil
+}
+
+// Load reads and parses the config file at path. See Parse.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("open config: %w", err)
+	}
+	return Parse(data, path)
+}
+
+// Parse decodes and validates one YAML document. name (usually the file
+// path) prefixes every error message; it may be empty. Empty input, or input
+// holding only comments, yields Default().
+//
+// The error lists every problem found, one per line, each in the form
+// "name: line N: message". Validation problems wrap a *ValidationError.
+func Parse(data []byte, name string) (*Config, error) {
+	cfg := Default()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil {
+		if errors.Is(err, io.EOF) {
+			return cfg, nil
+		}
+		return nil, decodeError(data, name, err)
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		return nil, decodeError(data, name, err)
+	default:
+		return nil, &fileError{name: name, line: next.Line,
+			err: errors.New(`more than one YAML document ("---"); a config file holds exactly one`)}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, locateValidation(data, name, err)
+	}
+	return cfg, nil
+}
+
+// ValidationError is one invalid value found by Validate.
+type ValidationError struct {
+	Path  string // key path, e.g. "capture.interfaces[1].vlan"
+	Value any    // the offending value
+	Msg   string // what is wrong, normally starting with the value
+}
+
+func (e *ValidationError) Error() string { return e.Path + ": " + e.Msg }
+
+// Validate checks ranges, enums and cross-field rules. It reports every
+// problem, joined with errors.Join, each a *ValidationError.
+func (c *Config) Validate() error {
+	var v validator
+
+	cp := &c.Capture
+	seen := make(map[string]int, len(cp.Interfaces))
+	for i, iface := range cp.Interfaces {
+		p := fmt.Sprintf("capture.interfaces[%d]", i)
+		switch {
+		case iface.Name == "":
+			v.add(p+".name", iface.Name, "must be set")
+		case !validIfaceName(iface.Name):
+			v.add(p+".name", iface.Name, fmt.Sprintf(
+				"%q is not a valid interface name (1-15 bytes, no '/', ':' or whitespace)", iface.Name))
+		default:
+			if j, dup := seen[iface.Name]; dup {
+				v.add(p+".name", iface.Name, fmt.Sprintf(
+					"%q duplicates capture.interfaces[%d].name", iface.Name, j))
+			} else {
+				seen[iface.Name] = i
+			}
+		}
+		v.intRange(p+".vlan", iface.VLAN, 0, 4094)
+	}
+	v.sizeRange("capture.ring_size", cp.RingSize, 1*MiB, 4*GiB)
+	blockOK := cp.BlockSize >= 4096 && cp.BlockSize&(cp.BlockSize-1) == 0
+	if !blockOK {
+		v.add("capture.block_size", cp.BlockSize, fmt.Sprintf(
+			"%s is not a power-of-two multiple of the 4096-byte page size (4KiB, 8KiB, ..., 1MiB, ...)", cp.BlockSize))
+	}
+	if blockOK && cp.RingSize >= 1*MiB && cp.RingSize <= 4*GiB {
+		switch {
+		case cp.BlockSize > cp.RingSize:
+			v.add("capture.block_size", cp.BlockSize, fmt.Sprintf(
+				"%s is larger than capture.ring_size (%s)", cp.BlockSize, cp.RingSize))
+		case cp.RingSize%cp.BlockSize != 0:
+			v.add("capture.ring_size", cp.RingSize, fmt.Sprintf(
+				"%s is not a multiple of capture.block_size (%s)", cp.RingSize, cp.BlockSize))
+		}
+	}
+	v.intRange("capture.snaplen", cp.Snaplen, 64, 262144)
+	v.durRange("capture.poll_timeout", cp.PollTimeout, time.Millisecond, 10*time.Second, "1ms..10s")
+	v.intRange("capture.fanout_group", cp.FanoutGroup, 0, 65535)
+	if v.intRange("capture.workers", cp.Workers, 1, 64) && cp.Workers > 1 && cp.FanoutGroup == 0 {
+		v.add("capture.workers", cp.Workers, fmt.Sprintf(
+			"%d workers need capture.fanout_group set to 1..65535 (workers share an interface through PACKET_FANOUT)",
+			cp.Workers))
+	}
+
+	ports := make(map[int]int, len(c.Decode.VXLANPorts))
+	for i, port := range c.Decode.VXLANPorts {
+		p := fmt.Sprintf("decode.vxlan_ports[%d]", i)
+		if !v.intRange(p, port, 1, 65535) {
+			continue
+		}
+		if j, dup := ports[port]; dup {
+			v.add(p, port, fmt.Sprintf("%d duplicates decode.vxlan_ports[%d]", port, j))
+		} else {
+			ports[port] = i
+		}
+	}
+
+	v.atLeast("limits.max_assets", c.Limits.MaxAssets, 1)
+	v.atLeast("limits.max_bindings", c.Limits.MaxBindings, 1)
+
+	st := &c.Store
+	if st.Path == "" {
+		v.add("store.path", st.Path, "must be set")
+	}
+	v.durRange("store.flush_interval", st.FlushInterval, 10*time.Millisecond, time.Minute, "10ms..1m")
+	v.intRange("store.flush_size", st.FlushSize, 1, 1000000)
+	v.intRange("store.queue_size", st.QueueSize, 1, 10000000)
+	if st.BusyTimeout < 0 {
+		v.add("store.busy_timeout", st.BusyTimeout, fmt.Sprintf("%s must not be negative", st.BusyTimeout))
+	}
+
+	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
+	v.oneOf("log.format", c.Log.Format, "console", "json")
+
+	return errors.Join(v.errs...)
+}
+
+// validIfaceName mirrors the kernel's dev_valid_name: 1..IFNAMSIZ-1 bytes,
+// not "." or "..", no '/', ':' or whitespace.
+func validIfaceName(s string) bool {
+	if s == "" || len(s) >= 16 || s == "." || s == ".." {
+		return false
+	}
+	return !strings.ContainsAny(s, "/: \t\n\v\f\r")
+}
+
+type validator struct{ errs []error }
+
+func (v *validator) add(path string, value any, msg string) {
+	v.errs = append(v.errs, &ValidationError{Path: path, Value: value, Msg: msg})
+}
+
+func (v *validator) intRange(path string, n, lo, hi int) bool {
+	if n < lo || n > hi {
+		v.add(path, n, fmt.Sprintf("%d is out of range %d..%d", n, lo, hi))
+		return false
+	}
+	return true
+}
+
+func (v *validator) atLeast(path string, n, lo int) {
+	if n < lo {
+		v.add(path, n, fmt.Sprintf("%d must be at least %d", n, lo))
+	}
+}
+
+func (v *validator) sizeRange(path string, n, lo, hi ByteSize) {
+	if n < lo || n > hi {
+		v.add(path, n, fmt.Sprintf("%s is out of range %s..%s", n, lo, hi))
+	}
+}
+
+func (v *validator) durRange(path string, d, lo, hi time.Duration, bounds string) {
+	if d < lo || d > hi {
+		v.add(path, d, fmt.Sprintf("%s is out of range %s", d, bounds))
+	}
+}
+
+func (v *validator) oneOf(path, s string, allowed ...string) {
+	for _, a := range allowed {
+		if s == a {
+			return
+		}
+	}
+	v.add(path, s, fmt.Sprintf("%q is not one of %s", s, strings.Join(allowed, ", ")))
+}

@@ -1,0 +1,465 @@
+// Package sensor captures packets (AF_PACKET on a SPAN port, or a pcap/pcapng
+// file), decodes them, opens mirror tunnels and turns what it sees into
+// model.Observations for the store.
+//
+// The pipeline per worker goroutine is
+//
+//	Source.ReadPacket -> Decoder.Decode (gopacket DecodingLayerParser, preallocated layers)
+//	                  -> tracker (per-worker asset and binding tables) -> Sink
+//
+// Each worker owns its Source, its Decoder and its tracker, so the per-packet
+// path takes no lock and, for packets from known assets, allocates nothing.
+// Live capture runs one worker per AF_PACKET socket; several sockets on one
+// interface share a PACKET_FANOUT group so the kernel spreads flows across
+// workers. Replay runs one worker over a file, through exactly the same code.
+//
+// Malformed packets are counted per layer (Stats().DecodeErrors) and dropped;
+// a decoder panic is turned into an error by gopacket's DecodingLayerParser.
+// Nothing is ever written to a capture socket.
+//
+// Shared domain types (Observation, Asset, Event) live in sensor/model.
+package sensor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"go.uber.org/zap"
+
+	"github.com/wardwatch/wardwatch/sensor/model"
+)
+
+// Sink receives observations. store.DB implements it.
+type Sink interface {
+	// Submit blocks until the observation is queued (replay: back-pressure).
+	Submit(ctx context.Context, o model.Observation) error
+	// TrySubmit never blocks; it reports false when the queue is full (live
+	// capture: the packet ring must keep draining).
+	TrySubmit(o model.Observation) bool
+}
+
+// Config tunes the sensor.
+type Config struct {
+	Tunnels          bool     // open ERSPAN, GRE TEB and VXLAN
+	VXLANPorts       []uint16 // default [4789 (VXLAN), 4790 (VXLAN-GPE)]
+	MaxAssets        int      // per worker; default 200000
+	MaxBindings      int      // per worker; default 200000
+	ActivityInterval time.Duration
+	RefreshInterval  time.Duration
+	Logger           *zap.Logger
+}
+
+func (c *Config) defaults() {
+	if c.VXLANPorts == nil {
+		c.VXLANPorts = []uint16{4789, 4790}
+	}
+	if c.MaxAssets <= 0 {
+		c.MaxAssets = 200000
+	}
+	if c.MaxBindings <= 0 {
+		c.MaxBindings = 200000
+	}
+	if c.ActivityInterval <= 0 {
+		c.ActivityInterval = 10 * time.Second
+	}
+	if c.RefreshInterval <= 0 {
+		c.RefreshInterval = 5 * time.Minute
+	}
+	if c.Logger == nil {
+		c.Logger = zap.NewNop()
+	}
+}
+
+// Input is one packet source with how its frames are labelled.
+type Input struct {
+	Source  Source
+	Vantage string // label recorded on assets; default Source.Name()
+	// VLAN is stamped on frames that arrive untagged (an access-port SPAN
+	// carries no tags). 0 leaves them untagged.
+	VLAN uint16
+}
+
+// Sensor runs workers over inputs and keeps their counters.
+type Sensor struct {
+	cfg  Config
+	sink Sink
+
+	mu      sync.Mutex
+	workers []*worker
+}
+
+// New returns a sensor that sends observations to sink.
+func New(cfg Config, sink Sink) *Sensor {
+	cfg.defaults()
+	return &Sensor{cfg: cfg, sink: sink}
+}
+
+// Summary is what a replay or run did.
+type Summary struct {
+	Stats
+	Duration    time.Duration
+	FirstPacket time.Time
+	LastPacket  time.Time
+}
+
+// Replay reads in to the end through the same pipeline as live capture, as
+// fast as the store accepts observations, and flushes the tracker. A
+// truncated file returns what was read together with an error wrapping
+// ErrTruncatedFile.
+func (s *Sensor) Replay(ctx context.Context, in Input) (Summary, error) {
+	w, err := s.newWorker(in, true)
+	if err != nil {
+		return Summary{}, err
+	}
+	start := time.Now()
+	err = w.loop(ctx)
+	sum := Summary{Stats: w.stats(), Duration: time.Since(start), FirstPacket: w.firstTS, LastPacket: w.lastTS}
+	return sum, err
+}
+
+// Run captures from every input until ctx is cancelled or a source fails.
+// Observations that do not fit in the sink's queue are dropped and counted.
+func (s *Sensor) Run(ctx context.Context, inputs []Input) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, len(inputs))
+	for _, in := range inputs {
+		w, err := s.newWorker(in, false)
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.loop(ctx); err != nil {
+				errc <- err
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	return <-errc // nil when every worker stopped on ctx
+}
+
+// Stats returns the counters of every worker, summed per interface.
+func (s *Sensor) Stats() []Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Stats
+	idx := map[string]int{}
+	for _, w := range s.workers {
+		st := w.stats()
+		if i, ok := idx[st.Interface]; ok {
+			out[i].add(&st)
+			continue
+		}
+		idx[st.Interface] = len(out)
+		out = append(out, st)
+	}
+	return out
+}
+
+// Stats are one interface's (or file's) counters. All are cumulative.
+type Stats struct {
+	Interface     string
+	Vantage       string
+	Packets       uint64
+	Bytes         uint64
+	KernelPackets uint64 // packets the kernel handed to the socket (live only)
+	KernelDrops   uint64 // packets the kernel dropped because the ring was full (live only)
+	Truncated     uint64 // frames shorter than their headers said
+	Malformed     uint64 // frames nothing could be decoded from
+	DecodeErrors  [numLayers]uint64
+	Observations  [8]uint64 // by model.ObsKind
+	ObsDropped    uint64    // observations the store queue had no room for
+	AssetCapHits  uint64    // new assets not tracked: the asset table was full
+	BindCapHits   uint64    // new bindings not tracked: the binding table was full
+	DHCPUnplaced  uint64    // relayed DHCP messages for clients never seen directly
+	Assets        int       // assets in the worker tables now
+}
+
+func (a *Stats) add(b *Stats) {
+	a.Packets += b.Packets
+	a.Bytes += b.Bytes
+	a.KernelPackets += b.KernelPackets
+	a.KernelDrops += b.KernelDrops
+	a.Truncated += b.Truncated
+	a.Malformed += b.Malformed
+	for i := range a.DecodeErrors {
+		a.DecodeErrors[i] += b.DecodeErrors[i]
+	}
+	for i := range a.Observations {
+		a.Observations[i] += b.Observations[i]
+	}
+	a.ObsDropped += b.ObsDropped
+	a.AssetCapHits += b.AssetCapHits
+	a.BindCapHits += b.BindCapHits
+	a.DHCPUnplaced += b.DHCPUnplaced
+	a.Assets += b.Assets
+}
+
+type kernelStatser interface {
+	KernelStats() (packets, drops uint64, err error)
+}
+
+// worker owns one source, decoder and tracker.
+type worker struct {
+	s        *Sensor
+	in       Input
+	ctx      context.Context
+	blocking bool
+	dec      *Decoder
+	tr       *tracker
+	f        Frame
+	vantages map[vantageKey]string
+
+	firstTS, lastTS time.Time
+
+	// Published counters (read by Stats from other goroutines).
+	packets, bytes, malformed          atomic.Uint64
+	truncated                          atomic.Uint64
+	kpackets, kdrops                   atomic.Uint64
+	decodeErrs                         [numLayers]atomic.Uint64
+	obs                                [8]atomic.Uint64
+	obsDropped                         atomic.Uint64
+	assetCap, bindCap, unplaced, nasst atomic.Uint64
+}
+
+type vantageKey struct {
+	n  int
+	t0 tunnelTag
+	t1 tunnelTag
+}
+
+func (s *Sensor) newWorker(in Input, blocking bool) (*worker, error) {
+	first, err := firstLayer(in.Source.LinkType())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", in.Source.Name(), err)
+	}
+	if in.Vantage == "" {
+		in.Vantage = in.Source.Name()
+	}
+	w := &worker{s: s, in: in, blocking: blocking, vantages: map[vantageKey]string{}}
+	w.dec = NewDecoder(first, s.cfg.Tunnels, s.cfg.VXLANPorts)
+	w.tr = newTracker(w.emit, s.cfg.ActivityInterval, s.cfg.RefreshInterval, s.cfg.MaxAssets, s.cfg.MaxBindings)
+	s.mu.Lock()
+	s.workers = append(s.workers, w)
+	s.mu.Unlock()
+	return w, nil
+}
+
+func (w *worker) emit(o model.Observation) {
+	if w.blocking {
+		if err := w.s.sink.Submit(w.ctx, o); err != nil {
+			w.obsDropped.Add(1)
+			return
+		}
+	} else if !w.s.sink.TrySubmit(o) {
+		w.obsDropped.Add(1)
+		return
+	}
+	w.obs[o.Kind&7].Add(1)
+}
+
+func (w *worker) loop(ctx context.Context) error {
+	w.ctx = ctx
+	src := w.in.Source
+	ks, _ := src.(kernelStatser)
+	lastStats := time.Now()
+	var n uint64
+	defer w.finish()
+	for {
+		if n&1023 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil
+			}
+			if ks != nil && time.Since(lastStats) >= time.Second {
+				w.pollKernel(ks)
+				lastStats = time.Now()
+			}
+		}
+		n++
+		data, ci, err := src.ReadPacket()
+		if err != nil {
+			switch {
+			case errors.Is(err, ErrTimeout):
+				n = 0 // check ctx and stats now
+				if ks != nil {
+					w.tr.maybeSweep(time.Now())
+				}
+				continue
+			case errors.Is(err, io.EOF):
+				return nil
+			}
+			return err
+		}
+		w.packet(data, &ci)
+	}
+}
+
+func (w *worker) finish() {
+	w.tr.sweep()
+	if ks, ok := w.in.Source.(kernelStatser); ok {
+		w.pollKernel(ks)
+	}
+	w.publishTracker()
+}
+
+func (w *worker) pollKernel(ks kernelStatser) {
+	p, d, err := ks.KernelStats()
+	if err != nil {
+		return
+	}
+	w.kpackets.Store(p)
+	w.kdrops.Store(d)
+	w.publishTracker()
+}
+
+func (w *worker) publishTracker() {
+	w.assetCap.Store(w.tr.assetCapHits)
+	w.bindCap.Store(w.tr.bindingCapHits)
+	w.unplaced.Store(w.tr.dhcpUnplaced)
+	w.nasst.Store(uint64(len(w.tr.assets)))
+	for i := range w.dec.Errors {
+		w.decodeErrs[i].Store(w.dec.Errors[i])
+	}
+	w.truncated.Store(w.dec.Truncated)
+}
+
+// packet is the per-packet path.
+func (w *worker) packet(data []byte, ci *gopacket.CaptureInfo) {
+	w.packets.Add(1)
+	wire := ci.Length
+	if wire < len(data) {
+		wire = len(data)
+	}
+	w.bytes.Add(uint64(wire))
+	ts := ci.Timestamp
+	if w.firstTS.IsZero() {
+		w.firstTS = ts
+	}
+	w.lastTS = ts
+	errsBefore := w.dec.errorCount()
+	f := &w.f
+	ok := w.dec.Decode(data, wire, f)
+	if w.dec.errorCount() != errsBefore {
+		w.publishTracker()
+	}
+	if !ok {
+		w.malformed.Add(1)
+		return
+	}
+	if !f.Tagged && f.numTunnels == 0 {
+		if v, ok := ancillaryVLAN(ci); ok {
+			f.Tagged, f.VLAN = true, v
+		} else if w.in.VLAN != 0 {
+			f.Tagged, f.VLAN = true, w.in.VLAN
+		}
+	}
+	vantage := w.vantage(f)
+	tr := w.tr
+	tr.maybeSweep(ts)
+
+	switch {
+	case f.HasMAC:
+		if !f.Src.IsGroup() && !f.Src.IsZero() {
+			tr.touch(model.AssetKey{Vantage: vantage, VLAN: f.VLAN, MAC: f.Src}, f.OuterVLAN, ts, wire)
+			if f.SrcIP.Is6() && (f.SrcIP.IsLinkLocalUnicast() || (f.Proto == 58 && f.HopLimit == 255)) && !f.SrcIP.IsUnspecified() {
+				tr.address(model.AssetKey{Vantage: vantage, VLAN: f.VLAN, MAC: f.Src}, f.OuterVLAN, f.SrcIP, "ipv6.ndp", ts)
+			}
+		}
+	case f.SrcIP.IsValid():
+		// No hardware addresses on this link type: key the device by IP.
+		tr.touch(model.AssetKey{Vantage: vantage, VLAN: f.VLAN, IP: f.SrcIP}, f.OuterVLAN, ts, wire)
+	}
+	if f.ARP != nil {
+		tr.arp(vantage, f.VLAN, f.OuterVLAN, f.ARP, ts, wire, f.Src)
+	}
+	if f.DHCP != nil {
+		tr.dhcp(vantage, f.VLAN, f.OuterVLAN, f.DHCP, ts)
+	}
+}
+
+func (d *Decoder) errorCount() uint64 {
+	var n uint64
+	for _, e := range d.Errors {
+		n += e
+	}
+	return n + d.Truncated
+}
+
+// vantage returns the interned vantage name for f's tunnel path.
+func (w *worker) vantage(f *Frame) string {
+	if f.numTunnels == 0 {
+		return w.in.Vantage
+	}
+	k := vantageKey{n: f.numTunnels, t0: f.tunnels[0]}
+	if f.numTunnels > 1 {
+		k.t1 = f.tunnels[1]
+	}
+	if v, ok := w.vantages[k]; ok {
+		return v
+	}
+	v := w.in.Vantage
+	for i := 0; i < f.numTunnels; i++ {
+		v += "/" + f.tunnels[i].String()
+	}
+	if len(w.vantages) < 4096 {
+		w.vantages[k] = v
+	}
+	return v
+}
+
+func (t tunnelTag) String() string {
+	switch t.kind {
+	case tunnelERSPAN1:
+		return "erspan1"
+	case tunnelERSPAN2:
+		return fmt.Sprintf("erspan:%d", t.id)
+	case tunnelERSPAN3:
+		return fmt.Sprintf("erspan3:%d", t.id)
+	case tunnelGRE:
+		if t.id != 0 {
+			return fmt.Sprintf("gre:%d", t.id)
+		}
+		return "gre"
+	case tunnelVXLAN:
+		return fmt.Sprintf("vxlan:%d", t.id)
+	}
+	return "tunnel"
+}
+
+func (w *worker) stats() Stats {
+	st := Stats{
+		Interface:     w.in.Source.Name(),
+		Vantage:       w.in.Vantage,
+		Packets:       w.packets.Load(),
+		Bytes:         w.bytes.Load(),
+		KernelPackets: w.kpackets.Load(),
+		KernelDrops:   w.kdrops.Load(),
+		Truncated:     w.truncated.Load(),
+		Malformed:     w.malformed.Load(),
+		ObsDropped:    w.obsDropped.Load(),
+		AssetCapHits:  w.assetCap.Load(),
+		BindCapHits:   w.bindCap.Load(),
+		DHCPUnplaced:  w.unplaced.Load(),
+		Assets:        int(w.nasst.Load()),
+	}
+	for i := range st.DecodeErrors {
+		st.DecodeErrors[i] = w.decodeErrs[i].Load()
+	}
+	for i := range st.Observations {
+		st.Observations[i] = w.obs[i].Load()
+	}
+	return st
+}

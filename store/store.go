@@ -1,0 +1,375 @@
+// Package store keeps Wardwatch's asset inventory in SQLite
+// (github.com/mattn/go-sqlite3).
+//
+// A daemon opens the database with Open: one read-write connection used only
+// by a single writer goroutine (Start), which batches the observations
+// handed to Submit or TrySubmit into one transaction per FlushInterval or
+// FlushSize, turns them into assets, addresses, arpwatch bindings and
+// events, and keeps going (retrying, then dropping and counting) when a
+// flush fails. Reads (Assets, Events, Counts) use a separate pool of
+// read-only connections, so they never wait for a flush. Query tools open
+// the same file with OpenReadOnly while the daemon runs (WAL mode).
+//
+// The schema is a series of embedded migrations (migrations/0001_init.sql,
+// ...) applied in order at Open, each in its own transaction and recorded in
+// schema_migrations; the .sql files document every table. Times are stored
+// as INTEGER Unix nanoseconds (UTC).
+//
+// Open never deletes or rewrites an existing database when it fails: every
+// failure is one error naming the path and the cause, distinguishable with
+// errors.Is against ErrLocked, ErrCorrupt, ErrReadOnly, ErrNotFound and
+// ErrSchema.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"go.uber.org/zap"
+
+	"github.com/wardwatch/wardwatch/sensor/model"
+)
+
+// Defaults applied by Open to zero Options fields.
+const (
+	DefaultBusyTimeout   = 5 * time.Second
+	DefaultFlushInterval = time.Second
+	DefaultFlushSize     = 1000
+	DefaultQueueSize     = 10000
+	DefaultMaxRetries    = 5
+	DefaultCacheSize     = 100000
+)
+
+// Options configures Open. The zero value is usable.
+type Options struct {
+	// BusyTimeout is how long a statement waits for another connection's
+	// lock before failing with ErrLocked. Default 5s.
+	BusyTimeout time.Duration
+	// FlushInterval is the longest an observation waits in memory before
+	// it is committed. Default 1s.
+	FlushInterval time.Duration
+	// FlushSize commits as soon as this many observations are pending.
+	// Default 1000.
+	FlushSize int
+	// QueueSize bounds the observations submitted but not yet taken by the
+	// writer. Default 10000.
+	QueueSize int
+	// MaxRetries is how many times a failed batch is retried (one retry per
+	// FlushInterval) before it is dropped and counted in
+	// WriterStats.DroppedFailed. Default 5.
+	MaxRetries int
+	// CacheSize bounds the writer's key -> asset and IP -> binding caches;
+	// a cache is emptied when it grows past it. Default 100000.
+	CacheSize int
+	// Now is the clock, for observations without a time and for
+	// schema_migrations.applied_at. Default time.Now.
+	Now func() time.Time
+	// Logger receives one Error line per failed flush. Default zap.NewNop().
+	Logger *zap.Logger
+	// Vendor names the organisation owning a MAC's OUI; it is called once
+	// per new asset. May be nil (vendor left empty).
+	Vendor func(model.MAC) string
+	// OnFlush, if set, is called by the writer goroutine after every flush
+	// attempt with its duration and error (nil on success), e.g. to feed a
+	// histogram. It must not block.
+	OnFlush func(d time.Duration, err error)
+}
+
+func (o *Options) setDefaults() {
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = DefaultBusyTimeout
+	}
+	if o.FlushInterval <= 0 {
+		o.FlushInterval = DefaultFlushInterval
+	}
+	if o.FlushSize <= 0 {
+		o.FlushSize = DefaultFlushSize
+	}
+	if o.QueueSize <= 0 {
+		o.QueueSize = DefaultQueueSize
+	}
+	if o.MaxRetries <= 0 {
+		o.MaxRetries = DefaultMaxRetries
+	}
+	if o.CacheSize <= 0 {
+		o.CacheSize = DefaultCacheSize
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+}
+
+// DB is an open inventory database. Its methods are safe for concurrent
+// use.
+type DB struct {
+	path     string
+	readOnly bool
+	opts     Options
+	log      *zap.Logger
+
+	wdb   *sql.DB  // the one read-write connection; nil when read-only
+	rdb   *sql.DB  // read-only connections for queries
+	lock  *os.File // flock'ed lock file; nil when read-only
+	stmts *stmts
+
+	writer
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// LatestVersion is the schema version this binary migrates databases to.
+func LatestVersion() int { return len(migrationList) }
+
+// Open opens (creating it with mode 0600 if missing) the database at path
+// for reading and writing, checks it with PRAGMA quick_check and applies
+// pending migrations. Only one read-write DB may have a given file open at a
+// time: a second Open, in this process or another, fails with ErrLocked.
+// The exclusion uses an flock(2) on path+"-lock", beside SQLite's own -wal
+// and -shm files.
+//
+// Call Start to run the writer and Close when done.
+func Open(path string, opts Options) (*DB, error) {
+	opts.setDefaults()
+	const op = "open"
+	if path == "" {
+		return nil, &pathError{op: op, path: `""`, msg: "empty database path"}
+	}
+	path = filepath.Clean(path)
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && fi.IsDir():
+		return nil, &pathError{op: op, path: path, msg: "is a directory"}
+	case err == nil:
+	case errors.Is(err, fs.ErrNotExist):
+		if err := createFile(path); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, wrap(op, path, err)
+	}
+	lock, err := lockFile(path)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{path: path, opts: opts, log: opts.Logger, lock: lock}
+	if err := db.open(); err != nil {
+		db.closeConns()
+		return nil, err
+	}
+	db.writer.init(&db.opts)
+	return db, nil
+}
+
+// createFile creates a missing database file with mode 0600, so that SQLite
+// (which would use 0644) and its -wal/-shm files (which copy the database's
+// mode) keep it private.
+func createFile(path string) error {
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(dir); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return &pathError{op: "open", path: path, kind: ErrNotFound,
+				msg: "directory " + dir + " does not exist", cause: err}
+		}
+		return wrap("create", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil // created meanwhile by someone else: use it
+	}
+	if err != nil {
+		return &pathError{op: "create", path: path, kind: classify(err), cause: err}
+	}
+	if err := f.Close(); err != nil {
+		return wrap("create", path, err)
+	}
+	return nil
+}
+
+func (db *DB) open() error {
+	const op = "open"
+	busy := strconv.FormatInt(db.opts.BusyTimeout.Milliseconds(), 10)
+	var err error
+	// mode=rw: the file exists by now and SQLite must never create one.
+	db.wdb, err = sql.Open("sqlite3", fileURI(db.path)+"?mode=rw&_journal_mode=WAL&_busy_timeout="+busy+
+		"&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate")
+	if err != nil {
+		return wrap(op, db.path, err)
+	}
+	db.wdb.SetMaxOpenConns(1)
+	db.wdb.SetMaxIdleConns(1)
+	db.wdb.SetConnMaxLifetime(0)
+	db.wdb.SetConnMaxIdleTime(0)
+
+	ctx := context.Background()
+	if err := db.wdb.PingContext(ctx); err != nil {
+		return wrap(op, db.path, err)
+	}
+	if err := quickCheck(ctx, db.wdb, db.path); err != nil {
+		return err
+	}
+	if err := migrate(ctx, db.wdb, db.path, db.opts.Now); err != nil {
+		return err
+	}
+	if db.stmts, err = prepare(ctx, db.wdb); err != nil {
+		return wrap(op, db.path, err)
+	}
+	db.rdb, err = openRead(db.path, busy)
+	return err
+}
+
+// OpenReadOnly opens an existing database for queries only (SQLite
+// mode=ro), e.g. for a query tool while the daemon writes to it. It never
+// creates the file: a missing one is ErrNotFound. It does not migrate; a
+// database whose schema is newer than this binary, or that is not a
+// Wardwatch database, is ErrSchema. Writes through it fail with ErrReadOnly.
+// Unlike Open it skips PRAGMA quick_check (a full scan); corruption shows up
+// as ErrCorrupt from the query that meets it.
+func OpenReadOnly(path string) (*DB, error) {
+	const op = "open read-only"
+	if path == "" {
+		return nil, &pathError{op: op, path: `""`, msg: "empty database path"}
+	}
+	path = filepath.Clean(path)
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && fi.IsDir():
+		return nil, &pathError{op: op, path: path, msg: "is a directory"}
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, &pathError{op: op, path: path, kind: ErrNotFound, cause: err}
+	case err != nil:
+		return nil, wrap(op, path, err)
+	}
+	opts := Options{}
+	opts.setDefaults()
+	db := &DB{path: path, readOnly: true, opts: opts, log: opts.Logger}
+	busy := strconv.FormatInt(db.opts.BusyTimeout.Milliseconds(), 10)
+	if db.rdb, err = openRead(path, busy); err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	v, err := schemaVersion(ctx, db.rdb)
+	if err == nil && v == 0 {
+		err = &pathError{op: op, path: path, kind: ErrSchema, msg: "not a wardwatch database (no schema)"}
+	}
+	if err == nil && v > LatestVersion() {
+		err = newerSchema(op, path, v)
+	}
+	if err != nil {
+		db.rdb.Close()
+		return nil, wrap(op, path, err)
+	}
+	db.writer.init(&db.opts)
+	return db, nil
+}
+
+func openRead(path, busy string) (*sql.DB, error) {
+	rdb, err := sql.Open("sqlite3", fileURI(path)+"?mode=ro&_busy_timeout="+busy+"&_query_only=1")
+	if err != nil {
+		return nil, wrap("open read-only", path, err)
+	}
+	rdb.SetMaxOpenConns(4)
+	rdb.SetMaxIdleConns(2)
+	if err := rdb.PingContext(context.Background()); err != nil {
+		rdb.Close()
+		return nil, wrap("open read-only", path, err)
+	}
+	return rdb, nil
+}
+
+// fileURI turns a path into an SQLite URI filename, escaping the
+// characters URI parsing would interpret.
+func fileURI(path string) string {
+	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+	return "file:" + r.Replace(filepath.ToSlash(path))
+}
+
+// quickCheck runs PRAGMA quick_check and maps any complaint to ErrCorrupt.
+func quickCheck(ctx context.Context, db *sql.DB, path string) error {
+	rows, err := db.QueryContext(ctx, "PRAGMA quick_check")
+	if err != nil {
+		return wrap("check", path, err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return wrap("check", path, err)
+		}
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return wrap("check", path, err)
+	}
+	if len(problems) > 0 {
+		msg := problems[0]
+		if len(problems) > 1 {
+			msg += fmt.Sprintf(" (and %d more problems)", len(problems)-1)
+		}
+		return &pathError{op: "check", path: path, kind: ErrCorrupt,
+			msg: "quick_check failed: " + msg}
+	}
+	return nil
+}
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// Close stops the writer, commits everything submitted so far and closes
+// the database. It returns the final flush's error, if any (the
+// observations it could not write are counted in WriterStats.DroppedFailed).
+// Close is idempotent; later calls return the first call's result.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() {
+		var errs []error
+		if !db.readOnly {
+			if err := db.writer.stop(db); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		errs = append(errs, db.closeConns()...)
+		db.closeErr = errors.Join(errs...)
+	})
+	return db.closeErr
+}
+
+// closeConns closes the read pool first, so that the last connection to
+// close is the writer's, which checkpoints the WAL into the database.
+func (db *DB) closeConns() []error {
+	var errs []error
+	if db.rdb != nil {
+		if err := db.rdb.Close(); err != nil {
+			errs = append(errs, wrap("close", db.path, err))
+		}
+	}
+	if db.stmts != nil {
+		db.stmts.close()
+	}
+	if db.wdb != nil {
+		if err := db.wdb.Close(); err != nil {
+			errs = append(errs, wrap("close", db.path, err))
+		}
+	}
+	if db.lock != nil {
+		if err := db.lock.Close(); err != nil {
+			errs = append(errs, wrap("close", db.path, err))
+		}
+	}
+	return errs
+}
