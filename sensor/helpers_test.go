@@ -1,9 +1,12 @@
 package sensor
 
 import (
+	"io"
+	"time"
+
 	"context"
-	"os"
-	"path/filepath"
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
 	"sync"
 	"testing"
 
@@ -14,23 +17,9 @@ import (
 // (../shared/pcaps from the module root), skipping the test when absent.
 func sharedPcaps(tb testing.TB) string {
 	tb.Helper()
-	dir, err := os.Getwd()
+	p, err := sharedRoot()
 	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Skip("module root not found")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "pcaps")
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("shared captures not found at %s: skipping (they sit beside the repo in CI)", p)
+		tb.Skipf("shared captures not found beside the repo (../shared/pcaps): %v", err)
 	}
 	return p
 }
@@ -48,7 +37,10 @@ func (c *collector) Submit(_ context.Context, o model.Observation) error {
 	return nil
 }
 
-func (c *collector) TrySubmit(o model.Observation) bool { _ = c.Submit(context.Background(), o); return true }
+func (c *collector) TrySubmit(o model.Observation) bool {
+	_ = c.Submit(context.Background(), o)
+	return true
+}
 
 func replayFile(tb testing.TB, path string, cfg Config) (*collector, Summary, error) {
 	tb.Helper()
@@ -61,4 +53,16 @@ func replayFile(tb testing.TB, path string, cfg Config) (*collector, Summary, er
 	s := New(cfg, c)
 	sum, err := s.Replay(context.Background(), Input{Source: src, Vantage: "test"})
 	return c, sum, err
+}
+
+// fakeLinkType makes a FileSource report Ethernet without a file.
+type fakeLinkType struct{}
+
+func (fakeLinkType) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) {
+	return nil, gopacket.CaptureInfo{}, io.EOF
+}
+func (fakeLinkType) LinkType() layers.LinkType { return layers.LinkTypeEthernet }
+
+func testCI(n int) gopacket.CaptureInfo {
+	return gopacket.CaptureInfo{Timestamp: time.Unix(1700000000, 0), CaptureLength: n, Length: n}
 }

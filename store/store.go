@@ -339,7 +339,7 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		var errs []error
 		if !db.readOnly {
-			if err := db.writer.stop(db); err != nil {
+			if err := db.stop(); err != nil {
 				errs = append(errs, err)
 			}
 		}

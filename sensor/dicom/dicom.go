@@ -129,13 +129,13 @@ type Stats struct {
 // Conn follows one TCP connection carrying the DICOM upper layer protocol.
 // The zero value is ready to use with the default Limits.
 type Conn struct {
-	lim     Limits
-	limSet  bool
-	dirs    [2]direction
-	assoc   Association
-	stats   Stats
-	err     error
-	gaveUp  bool
+	lim    Limits
+	limSet bool
+	dirs   [2]direction
+	assoc  Association
+	stats  Stats
+	err    error
+	gaveUp bool
 }
 
 // NewConn returns a Conn with the given limits (zero fields take defaults).
@@ -696,6 +696,7 @@ func (c *Conn) huntCarry(d *direction) {
 			var pend [huntWindow]byte
 			n := copy(pend[:], d.carry[p:d.carryN])
 			d.carryN = 0
+			clear(d.carry[:])
 			d.synced = true
 			d.st = stHeader
 			// The replay is at most huntWindow bytes; a nested desync can
@@ -705,9 +706,11 @@ func (c *Conn) huntCarry(d *direction) {
 		case verdictMore:
 			c.stats.SkippedBytes += int64(p)
 			d.carryN = copy(d.carry[:], d.carry[p:d.carryN])
+			clear(d.carry[d.carryN:])
 			return
 		}
 	}
 	c.stats.SkippedBytes += int64(d.carryN)
 	d.carryN = 0
+	clear(d.carry[:])
 }

@@ -81,8 +81,8 @@ func generate(w io.Writer, cfg config) (*summary, error) {
 		if cfg.MACs < 1 || cfg.VLANs < 1 || cfg.VLANs > 200 || cfg.Packets < 1 {
 			return nil, fmt.Errorf("mixed needs -macs >= 1, 1 <= -vlans <= 200, -packets >= 1")
 		}
-		if cfg.MACs > 200000 {
-			return nil, fmt.Errorf("-macs %d: at most 200000", cfg.MACs)
+		if cfg.MACs > 50000 {
+			return nil, fmt.Errorf("-macs %d: at most 50000", cfg.MACs)
 		}
 		return genMixed(w, cfg)
 	case "demo":

@@ -40,6 +40,7 @@ type host struct {
 	ip   net.IP // 4 bytes
 	seg  segment
 	gw   *host // router interface on seg; nil for a router interface itself
+	mask net.IPMask // router interfaces: the subnet's mask (nil: /24)
 	// remote hosts sit outside the captured segments: their frames show up
 	// as sent by the router on the peer's segment.
 	remote bool
@@ -64,6 +65,18 @@ type pframe struct {
 	data []byte
 	src  [6]byte
 	seg  segment
+	hook func(*summary) // run when the frame is written
+}
+
+// hookLast attaches f to the frame built last, so that the summary learns
+// what the frame means only if the frame is written.
+func (g *gen) hookLast(f func(*summary)) {
+	p := &g.out[len(g.out)-1]
+	if prev := p.hook; prev != nil {
+		p.hook = func(s *summary) { prev(s); f(s) }
+		return
+	}
+	p.hook = f
 }
 
 // gen builds frames. Every frame is produced by serializing gopacket layers
@@ -342,6 +355,16 @@ func (t *tcpConn) send(fromC bool, segs ...[]byte) {
 	}
 }
 
+// push sends data in MSS-sized segments without waiting for an ACK: the
+// peer's answer acknowledges it.
+func (t *tcpConn) push(fromC bool, data []byte) {
+	for len(data) > t.mss {
+		t.pkt(fromC, fACK, data[:t.mss])
+		data = data[t.mss:]
+	}
+	t.pkt(fromC, fACK|fPSH, data)
+}
+
 // sendBytes splits data into MSS-sized segments and sends it.
 func (t *tcpConn) sendBytes(fromC bool, data []byte) {
 	var segs [][]byte
@@ -493,6 +516,9 @@ func (p *pcapOut) write(f pframe) error {
 		return err
 	}
 	p.sum.frame(ts, f)
+	if f.hook != nil {
+		f.hook(p.sum)
+	}
 	return nil
 }
 

@@ -1,0 +1,126 @@
+package sensor
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gopacket/gopacket"
+
+	"github.com/wardwatch/wardwatch/sensor/model"
+)
+
+type nullSink struct{ n int }
+
+func (s *nullSink) Submit(context.Context, model.Observation) error { s.n++; return nil }
+func (s *nullSink) TrySubmit(model.Observation) bool                { s.n++; return true }
+
+type frames struct {
+	data [][]byte
+	cis  []gopacket.CaptureInfo
+	src  *FileSource
+}
+
+func loadFrames(tb testing.TB, path string) frames {
+	tb.Helper()
+	src, err := OpenFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var fr frames
+	fr.src = src
+	for {
+		d, ci, err := src.ReadPacket()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+		fr.data = append(fr.data, append([]byte(nil), d...))
+		fr.cis = append(fr.cis, ci)
+	}
+	return fr
+}
+
+// benchInput returns the generated mixed capture if present (make bench
+// writes it), else a mix of the shared captures.
+func benchFiles(tb testing.TB) []string {
+	if p := os.Getenv("WARDWATCH_BENCH_PCAP"); p != "" {
+		return []string{p}
+	}
+	root := sharedPcaps(tb)
+	return []string{
+		filepath.Join(root, "ndpi", "1kxun.pcap"),
+		filepath.Join(root, "ndpi", "alexa-app.pcapng"),
+		filepath.Join(root, "zeek", "nmap-vsn.pcap"),
+		filepath.Join(root, "packetfence", "dhcpv6cap.pcapng"),
+	}
+}
+
+func newBenchWorker(tb testing.TB, fr frames) *worker {
+	s := New(Config{Tunnels: true}, &nullSink{})
+	w, err := s.newWorker(Input{Source: fr.src, Vantage: "bench"}, true)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w.ctx = context.Background()
+	return w
+}
+
+// TestSteadyStateZeroAlloc proves the per-packet path allocates nothing once
+// the assets and bindings in the traffic are known.
+func TestSteadyStateZeroAlloc(t *testing.T) {
+	for _, file := range benchFiles(t) {
+		fr := loadFrames(t, file)
+		w := newBenchWorker(t, fr)
+		for i := range fr.data { // warm: learn every asset
+			w.packet(fr.data[i], &fr.cis[i])
+		}
+		i := 0
+		allocs := testing.AllocsPerRun(20000, func() {
+			w.packet(fr.data[i], &fr.cis[i])
+			i++
+			if i == len(fr.data) {
+				i = 0
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s: %.3f allocs per packet in steady state, want 0", filepath.Base(file), allocs)
+		}
+	}
+}
+
+// BenchmarkPacket measures the per-packet path (decode + tracker) over
+// frames in memory; run with -benchmem.
+func BenchmarkPacket(b *testing.B) {
+	var all frames
+	for _, f := range benchFiles(b) {
+		fr := loadFrames(b, f)
+		if all.src == nil {
+			all.src = fr.src
+		}
+		if fr.src.LinkType() != all.src.LinkType() {
+			continue
+		}
+		all.data = append(all.data, fr.data...)
+		all.cis = append(all.cis, fr.cis...)
+	}
+	w := newBenchWorker(b, all)
+	var bytes int64
+	for i := range all.data {
+		w.packet(all.data[i], &all.cis[i])
+		bytes += int64(len(all.data[i]))
+	}
+	b.SetBytes(bytes / int64(len(all.data)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := len(all.data)
+	for i := 0; i < b.N; i++ {
+		j := i % n
+		w.packet(all.data[j], &all.cis[j])
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkts/s")
+}

@@ -1,0 +1,508 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wardwatch/wardwatch/sensor/model"
+)
+
+// FlipFlopWindow is arpwatch's flip-flop rule: an IP that returns to the
+// MAC it had before its last change within this window is a flip-flop;
+// later, or to a third MAC, it is an ip-moved.
+const FlipFlopWindow = 24 * time.Hour
+
+// Address sources the store sets itself.
+const (
+	SourceDHCPAck = "dhcp.ack"
+	SourceOpt12   = "dhcp.opt12"
+	SourceOpt81   = "dhcp.opt81"
+)
+
+type stmtID int
+
+const (
+	sAssetTouch stmtID = iota
+	sAssetTouchKey
+	sAssetInsert
+	sAssetDHCP
+	sAddrTouch
+	sAddrInsert
+	sHostUpsert
+	sBindGet
+	sBindInsert
+	sBindTouch
+	sBindChange
+	sEventInsert
+	numStmts
+)
+
+// The writer's statements. ?1 first_seen, ?2 last_seen, ?3 packets,
+// ?4 bytes, ?5 outer_vlan in the asset touches.
+var stmtSQL = [numStmts]string{
+	sAssetTouch: `UPDATE assets SET first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?2),
+		packets = packets + ?3, bytes = bytes + ?4,
+		outer_vlan = CASE WHEN ?5 <> 0 THEN ?5 ELSE outer_vlan END
+		WHERE id = ?6`,
+	sAssetTouchKey: `UPDATE assets SET first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?2),
+		packets = packets + ?3, bytes = bytes + ?4,
+		outer_vlan = CASE WHEN ?5 <> 0 THEN ?5 ELSE outer_vlan END
+		WHERE vantage = ?6 AND vlan = ?7 AND mac = ?8 AND key_ip = ?9
+		RETURNING id, hostname, dhcp_param_list, dhcp_vendor_class`,
+	sAssetInsert: `INSERT INTO assets (vantage, vlan, mac, key_ip, keyed_by, outer_vlan, vendor, randomized,
+		first_seen, last_seen, packets, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	sAssetDHCP: `UPDATE assets SET hostname = ?1, dhcp_param_list = ?2,
+		dhcp_max_msg_size = CASE WHEN ?3 <> 0 THEN ?3 ELSE dhcp_max_msg_size END,
+		dhcp_vendor_class = ?4,
+		dhcp_client_id = CASE WHEN ?5 <> '' THEN ?5 ELSE dhcp_client_id END,
+		relay_circuit_id = CASE WHEN ?6 <> '' THEN ?6 ELSE relay_circuit_id END,
+		relay_remote_id = CASE WHEN ?7 <> '' THEN ?7 ELSE relay_remote_id END
+		WHERE id = ?8`,
+	sAddrTouch: `UPDATE asset_addresses SET first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?2),
+		source = ?3 WHERE asset_id = ?4 AND ip = ?5`,
+	sAddrInsert: `INSERT INTO asset_addresses (asset_id, ip, source, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)`,
+	sHostUpsert: `INSERT INTO asset_hostnames (asset_id, name, source, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (asset_id, source, name) DO UPDATE SET
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
+	sBindGet:    `SELECT mac, prev_mac, changed_at FROM ip_bindings WHERE vantage = ? AND vlan = ? AND ip = ?`,
+	sBindInsert: `INSERT INTO ip_bindings (vantage, vlan, ip, mac, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)`,
+	sBindTouch:  `UPDATE ip_bindings SET last_seen = max(last_seen, ?) WHERE vantage = ? AND vlan = ? AND ip = ?`,
+	sBindChange: `UPDATE ip_bindings SET mac = ?, prev_mac = ?, changed_at = ?, last_seen = max(last_seen, ?)
+		WHERE vantage = ? AND vlan = ? AND ip = ?`,
+	sEventInsert: `INSERT INTO events (time, type, vantage, vlan, mac, key_ip, ip, old_value, new_value, asset_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+}
+
+// stmts are the writer's statements, prepared once on its connection.
+type stmts struct{ s [numStmts]*sql.Stmt }
+
+func prepare(ctx context.Context, db *sql.DB) (*stmts, error) {
+	st := &stmts{}
+	for i, q := range stmtSQL {
+		s, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			st.close()
+			return nil, fmt.Errorf("prepare statement %d: %w", i, err)
+		}
+		st.s[i] = s
+	}
+	return st, nil
+}
+
+func (st *stmts) close() {
+	for i, s := range st.s {
+		if s != nil {
+			s.Close()
+			st.s[i] = nil
+		}
+	}
+}
+
+// assetState is what the writer remembers of an asset: its row id and the
+// fields whose changes are events.
+type assetState struct {
+	id          int64
+	hostname    string
+	params      string
+	vendorClass string
+}
+
+type bindKey struct {
+	vantage string
+	vlan    uint16
+	ip      netip.Addr
+}
+
+type binding struct {
+	mac, prev string
+	changedAt int64
+}
+
+// cache spares the writer a lookup per observation in steady state. It is
+// emptied when it grows past max, and when a flush fails (a rollback may
+// have removed rows it names).
+type cache struct {
+	max    int
+	assets map[model.AssetKey]*assetState
+	binds  map[bindKey]binding
+}
+
+func (c *cache) init(max int) {
+	c.max = max
+	c.reset()
+}
+
+func (c *cache) reset() {
+	c.assets = make(map[model.AssetKey]*assetState)
+	c.binds = make(map[bindKey]binding)
+}
+
+func (c *cache) putAsset(k model.AssetKey, a *assetState) {
+	if len(c.assets) >= c.max {
+		c.assets = make(map[model.AssetKey]*assetState)
+	}
+	c.assets[k] = a
+}
+
+func (c *cache) putBinding(k bindKey, b binding) {
+	if _, ok := c.binds[k]; !ok && len(c.binds) >= c.max {
+		c.binds = make(map[bindKey]binding)
+	}
+	c.binds[k] = b
+}
+
+// batch is one flush's transaction.
+type batch struct {
+	ctx     context.Context
+	db      *DB
+	tx      *sql.Tx
+	st      [numStmts]*sql.Stmt // tx-bound, made on first use
+	invalid uint64
+}
+
+func (b *batch) stmt(id stmtID) *sql.Stmt {
+	if b.st[id] == nil {
+		b.st[id] = b.tx.StmtContext(b.ctx, b.db.stmts.s[id])
+	}
+	return b.st[id]
+}
+
+func (b *batch) exec(id stmtID, args ...any) (sql.Result, error) {
+	return b.stmt(id).ExecContext(b.ctx, args...)
+}
+
+// writeBatch applies obs in one transaction.
+func (db *DB) writeBatch(obs []model.Observation) error {
+	ctx := context.Background()
+	tx, err := db.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	b := &batch{ctx: ctx, db: db, tx: tx}
+	for i := range obs {
+		if err := b.apply(&obs[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("write %s observation of %s: %w", obs[i].Kind, obs[i].Key, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	db.invalid.Add(b.invalid)
+	return nil
+}
+
+// normKey returns the key in the form the database keys assets by, and
+// whether it names a device at all.
+func normKey(k model.AssetKey) (model.AssetKey, bool) {
+	if !k.MAC.IsZero() {
+		k.IP = netip.Addr{}
+		return k, !k.MAC.IsGroup()
+	}
+	k.IP = normIP(k.IP)
+	return k, k.IP.IsValid() && !k.IP.IsUnspecified()
+}
+
+func normIP(ip netip.Addr) netip.Addr { return ip.Unmap().WithZone("") }
+
+// usableIP reports whether ip can be an address binding (not a probe's
+// 0.0.0.0).
+func usableIP(ip netip.Addr) bool { return ip.IsValid() && !ip.IsUnspecified() }
+
+func (b *batch) apply(o *model.Observation) error {
+	key, ok := normKey(o.Key)
+	if !ok {
+		b.invalid++
+		return nil
+	}
+	t := o.Time
+	if t.IsZero() {
+		t = b.db.opts.Now()
+	}
+	ip := normIP(o.IP)
+	switch o.Kind {
+	case model.ObsActivity:
+		first := t
+		if !o.First.IsZero() && o.First.Before(t) {
+			first = o.First
+		}
+		_, err := b.asset(key, o.OuterVLAN, first, t, o.Packets, o.Bytes)
+		return err
+
+	case model.ObsAddress:
+		a, err := b.asset(key, o.OuterVLAN, t, t, 0, 0)
+		if err != nil || !usableIP(ip) {
+			return err
+		}
+		return b.address(a, key, ip, sourceOr(o.Source, "address"), t)
+
+	case model.ObsARP, model.ObsDHCPAck:
+		a, err := b.asset(key, o.OuterVLAN, t, t, 0, 0)
+		if err != nil || !usableIP(ip) {
+			return err // a probe (sender 0.0.0.0) binds nothing
+		}
+		src := sourceOr(o.Source, "arp")
+		if o.Kind == model.ObsDHCPAck {
+			src = SourceDHCPAck
+		}
+		if err := b.address(a, key, ip, src, t); err != nil {
+			return err
+		}
+		if key.KeyedByIP() {
+			return nil
+		}
+		return b.bind(a, key, ip, t)
+
+	case model.ObsDHCP:
+		a, err := b.asset(key, o.OuterVLAN, t, t, 0, 0)
+		if err != nil || o.DHCP == nil {
+			return err
+		}
+		return b.dhcp(a, key, ip, o.DHCP, t)
+	}
+	b.invalid++
+	return nil
+}
+
+func sourceOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// asset upserts the asset keyed by key: first_seen = min, last_seen = max,
+// counters += deltas. A new asset gets its vendor and a new-asset event.
+func (b *batch) asset(key model.AssetKey, outer uint16, first, last time.Time, packets, bytes uint64) (*assetState, error) {
+	c := &b.db.cache
+	if a := c.assets[key]; a != nil {
+		res, err := b.exec(sAssetTouch, ns(first), ns(last), i64(packets), i64(bytes), outer, a.id)
+		if err != nil {
+			return nil, err
+		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			return a, err
+		}
+		delete(c.assets, key) // the row was deleted behind the writer's back
+	}
+	mac, keyIP, keyedBy := keyColumns(key)
+	a := &assetState{}
+	err := b.stmt(sAssetTouchKey).QueryRowContext(b.ctx, ns(first), ns(last), i64(packets), i64(bytes), outer,
+		key.Vantage, key.VLAN, mac, keyIP).Scan(&a.id, &a.hostname, &a.params, &a.vendorClass)
+	if err == nil {
+		c.putAsset(key, a)
+		return a, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	var vendor string
+	randomized := false
+	if keyedBy == "mac" {
+		if b.db.opts.Vendor != nil {
+			vendor = b.db.opts.Vendor(key.MAC)
+		}
+		randomized = key.MAC.IsLocal()
+	}
+	res, err := b.exec(sAssetInsert, key.Vantage, key.VLAN, mac, keyIP, keyedBy, outer, vendor, randomized,
+		ns(first), ns(last), i64(packets), i64(bytes))
+	if err != nil {
+		return nil, err
+	}
+	if a.id, err = res.LastInsertId(); err != nil {
+		return nil, err
+	}
+	c.putAsset(key, a)
+	return a, b.event(model.EventNewAsset, first, key, a.id, netip.Addr{}, "", "")
+}
+
+// address records that the asset used ip; a new IP for it is a new-ip
+// event.
+func (b *batch) address(a *assetState, key model.AssetKey, ip netip.Addr, source string, t time.Time) error {
+	s := ip.String()
+	res, err := b.exec(sAddrTouch, ns(t), ns(t), source, a.id, s)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return err
+	}
+	if _, err := b.exec(sAddrInsert, a.id, s, source, ns(t), ns(t)); err != nil {
+		return err
+	}
+	return b.event(model.EventNewIP, t, key, a.id, ip, "", s)
+}
+
+// bind applies arpwatch's rules to the binding ip -> key.MAC.
+func (b *batch) bind(a *assetState, key model.AssetKey, ip netip.Addr, t time.Time) error {
+	c := &b.db.cache
+	bk := bindKey{key.Vantage, key.VLAN, ip}
+	mac, ips := key.MAC.String(), ip.String()
+	cur, ok := c.binds[bk]
+	if !ok {
+		err := b.stmt(sBindGet).QueryRowContext(b.ctx, key.Vantage, key.VLAN, ips).Scan(&cur.mac, &cur.prev, &cur.changedAt)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if _, err := b.exec(sBindInsert, key.Vantage, key.VLAN, ips, mac, ns(t), ns(t)); err != nil {
+				return err
+			}
+			c.putBinding(bk, binding{mac: mac})
+			return b.event(model.EventNewStation, t, key, a.id, ip, "", mac)
+		case err != nil:
+			return err
+		}
+		c.putBinding(bk, cur)
+	}
+	if cur.mac == mac {
+		_, err := b.exec(sBindTouch, ns(t), key.Vantage, key.VLAN, ips)
+		return err
+	}
+	typ := model.EventIPMoved
+	if cur.prev == mac && cur.changedAt != 0 && ns(t)-cur.changedAt < int64(FlipFlopWindow) {
+		typ = model.EventFlipFlop
+	}
+	if _, err := b.exec(sBindChange, mac, cur.mac, ns(t), ns(t), key.Vantage, key.VLAN, ips); err != nil {
+		return err
+	}
+	c.putBinding(bk, binding{mac: mac, prev: cur.mac, changedAt: ns(t)})
+	return b.event(typ, t, key, a.id, ip, cur.mac, mac)
+}
+
+// dhcp stores a client's fingerprint and names, with an event for each
+// change of a previously known hostname, vendor class or parameter list.
+func (b *batch) dhcp(a *assetState, key model.AssetKey, ip netip.Addr, d *model.DHCPInfo, t time.Time) error {
+	if !usableIP(ip) {
+		ip = netip.Addr{}
+	}
+	type change struct{ typ, old, new string }
+	var changes []change
+	if d.Hostname != "" {
+		if a.hostname != "" && !sameHost(a.hostname, d.Hostname) {
+			changes = append(changes, change{model.EventHostname, a.hostname, d.Hostname})
+		}
+		a.hostname = d.Hostname
+	} else if d.FQDN != "" && a.hostname == "" {
+		a.hostname = d.FQDN // no option 12 known: the FQDN names it
+	}
+	if d.VendorClass != "" {
+		if a.vendorClass != "" && a.vendorClass != d.VendorClass {
+			changes = append(changes, change{model.EventVendorClass, a.vendorClass, d.VendorClass})
+		}
+		a.vendorClass = d.VendorClass
+	}
+	if params := paramList(d.ParamList); params != "" {
+		if a.params != "" && a.params != params {
+			changes = append(changes, change{model.EventDHCPFingerprint, a.params, params})
+		}
+		a.params = params
+	}
+	if _, err := b.exec(sAssetDHCP, a.hostname, a.params, d.MaxMsgSize, a.vendorClass,
+		hex.EncodeToString(d.ClientID), relayID(d.RelayCircuitID), relayID(d.RelayRemoteID), a.id); err != nil {
+		return err
+	}
+	for _, h := range [...]struct{ name, source string }{{d.Hostname, SourceOpt12}, {d.FQDN, SourceOpt81}} {
+		if h.name == "" {
+			continue
+		}
+		if _, err := b.exec(sHostUpsert, a.id, h.name, h.source, ns(t), ns(t)); err != nil {
+			return err
+		}
+	}
+	for _, ch := range changes {
+		if err := b.event(ch.typ, t, key, a.id, ip, ch.old, ch.new); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *batch) event(typ string, t time.Time, key model.AssetKey, assetID int64, ip netip.Addr, old, new string) error {
+	mac, keyIP, _ := keyColumns(key)
+	ips := ""
+	if ip.IsValid() {
+		ips = ip.String()
+	}
+	_, err := b.exec(sEventInsert, ns(t), typ, key.Vantage, key.VLAN, mac, keyIP, ips, old, new, assetID)
+	return err
+}
+
+// keyColumns returns the mac, key_ip and keyed_by columns of a normalised
+// key.
+func keyColumns(k model.AssetKey) (mac, keyIP, keyedBy string) {
+	if k.KeyedByIP() {
+		return "", k.IP.String(), "ip"
+	}
+	return k.MAC.String(), "", "mac"
+}
+
+// sameHost reports whether two names name the same host: equal ignoring
+// case, or one is the other's first label (an option 81 FQDN stored before
+// the option 12 name arrived).
+func sameHost(old, new string) bool {
+	if strings.EqualFold(old, new) {
+		return true
+	}
+	o, n := strings.ToLower(old), strings.ToLower(new)
+	return strings.HasPrefix(o, n+".") || strings.HasPrefix(n, o+".")
+}
+
+// paramList formats option 55 as "1,3,6,15".
+func paramList(p []byte) string {
+	if len(p) == 0 {
+		return ""
+	}
+	buf := make([]byte, 0, 4*len(p))
+	for i, c := range p {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = strconv.AppendUint(buf, uint64(c), 10)
+	}
+	return string(buf)
+}
+
+// relayID formats an option 82 sub-option: as text if every byte is
+// printable ASCII, else "0x" and lowercase hex.
+func relayID(p []byte) string {
+	if len(p) == 0 {
+		return ""
+	}
+	for _, c := range p {
+		if c < 0x20 || c > 0x7e {
+			return "0x" + hex.EncodeToString(p)
+		}
+	}
+	return string(p)
+}
+
+// ns converts a time to the stored form: Unix nanoseconds, 0 for the zero
+// time.
+func ns(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// fromNS is the inverse of ns, in UTC.
+func fromNS(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func i64(u uint64) int64 {
+	if u > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(u)
+}
