@@ -145,7 +145,7 @@ func Default() *Config {
 			Workers:     1,
 		},
 		Decode: DecodeConfig{
-			VXLANPorts: []int{4789},
+			VXLANPorts: []int{4789, 4790},
 			Tunnels:    true,
 		},
 		Limits: LimitsConfig{

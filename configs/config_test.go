@@ -201,7 +201,7 @@ func TestDefault(t *testing.T) {
 	want := &Config{
 		Capture: CaptureConfig{RingSize: 64 * MiB, BlockSize: MiB, Snaplen: 65535,
 			PollTimeout: 100 * time.Millisecond, Workers: 1},
-		Decode: DecodeConfig{VXLANPorts: []int{4789}, Tunnels: true},
+		Decode: DecodeConfig{VXLANPorts: []int{4789, 4790}, Tunnels: true},
 		Limits: LimitsConfig{MaxAssets: 200000, MaxBindings: 200000},
 		Store: StoreConfig{Path: "./wardwatch.db", FlushInterval: time.Second, FlushSize: 1000,
 			QueueSize: 10000, BusyTimeout: 5 * time.Second},

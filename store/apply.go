@@ -203,6 +203,9 @@ func (db *DB) writeBatch(obs []model.Observation) error {
 // normKey returns the key in the form the database keys assets by, and
 // whether it names a device at all.
 func normKey(k model.AssetKey) (model.AssetKey, bool) {
+	if k.VLAN > 4095 {
+		return k, false
+	}
 	if !k.MAC.IsZero() {
 		k.IP = netip.Addr{}
 		return k, !k.MAC.IsGroup()

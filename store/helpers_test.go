@@ -10,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+
 	"github.com/wardwatch/wardwatch/sensor/model"
 )
 
@@ -150,4 +154,9 @@ func assertUnchanged(tb testing.TB, path string, want []byte) {
 	if got := readFile(tb, path); !bytes.Equal(got, want) {
 		tb.Errorf("%s changed: %d bytes, was %d", path, len(got), len(want))
 	}
+}
+
+func observerLogger() (*zap.Logger, *observer.ObservedLogs) {
+	core, logs := observer.New(zapcore.DebugLevel)
+	return zap.New(core), logs
 }

@@ -22,8 +22,8 @@ type WriterStats struct {
 	DroppedQueueFull uint64 // TrySubmit found the queue full
 	DroppedFailed    uint64 // batch discarded after MaxRetries failed flushes, or the final flush at Close failed
 	// Invalid counts observations ignored because their key names no
-	// device (zero or group MAC and no IP) or their kind is unknown. They
-	// count as written.
+	// device (zero or group MAC and no IP, VLAN over 4095) or their kind is
+	// unknown. They count as written.
 	Invalid           uint64
 	Queued            int           // submitted, not yet taken by the writer
 	Pending           int           // taken by the writer, not yet committed

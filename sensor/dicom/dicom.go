@@ -180,6 +180,7 @@ type direction struct {
 
 	carry  [huntWindow]byte // look-ahead while hunting across chunk boundaries
 	carryN int
+	final  bool // no more data will come: undecided candidates are rejected
 
 	desyncs int
 }
@@ -240,6 +241,24 @@ func (c *Conn) Gap(fromRequestor bool, n int) {
 	}
 	c.stats.Gaps++
 	d.lose()
+}
+
+// Flush tells the parser that the connection has ended (or that a
+// direction will get no more data). While hunting for a PDU header after a
+// mid-stream join or a framing error, a candidate header near the end of the
+// stream may be waiting for look-ahead bytes that will never come; Flush
+// rejects it and scans the bytes after it, so that a final A-RELEASE or
+// A-ABORT is still seen. Data fed after Flush is parsed normally.
+func (c *Conn) Flush() {
+	c.limits()
+	for i := range c.dirs {
+		d := &c.dirs[i]
+		d.final = true
+		for !d.dead && !d.synced && d.carryN > 0 {
+			c.huntCarry(d)
+		}
+		d.final = false
+	}
 }
 
 // Association returns what has been learned about the association so far.
@@ -690,7 +709,11 @@ func (c *Conn) huntCarry(d *direction) {
 		if t := d.carry[p]; t < PDUAssociateRQ || t > PDUAbort {
 			continue
 		}
-		switch plausible(d.carry[p:d.carryN]) {
+		v := plausible(d.carry[p:d.carryN])
+		if v == verdictMore && d.final {
+			v = verdictNo
+		}
+		switch v {
 		case verdictYes:
 			c.stats.SkippedBytes += int64(p)
 			var pend [huntWindow]byte

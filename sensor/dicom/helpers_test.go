@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,13 +15,12 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
-// sharedPcap returns the path of a capture under ../shared/pcaps relative to
-// the module root, or skips the test.
-func sharedPcap(tb testing.TB, rel string) string {
-	tb.Helper()
+// sharedPcapPath returns the path of a capture under ../shared/pcaps
+// relative to the directory holding go.mod.
+func sharedPcapPath(rel string) (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
-		tb.Fatal(err)
+		return "", err
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
@@ -28,13 +28,23 @@ func sharedPcap(tb testing.TB, rel string) string {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			tb.Skipf("go.mod not found above the package: cannot locate shared capture %s", rel)
+			return "", errors.New("go.mod not found above the package directory")
 		}
 		dir = parent
 	}
 	p := filepath.Join(dir, "..", "shared", "pcaps", rel)
 	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("shared capture %s not available (%v); see /work/shared/pcaps/INDEX.md", rel, err)
+		return "", err
+	}
+	return p, nil
+}
+
+// sharedPcap returns the path of a shared capture or skips the test.
+func sharedPcap(tb testing.TB, rel string) string {
+	tb.Helper()
+	p, err := sharedPcapPath(rel)
+	if err != nil {
+		tb.Skipf("shared capture %s not available (%v); see ../shared/pcaps/INDEX.md", rel, err)
 	}
 	return p
 }
@@ -246,7 +256,7 @@ func command(field uint16, sop string, requested bool) []byte {
 	}
 	els = append(els, element(0, tag, uidValue(sop))...)
 	els = append(els, element(0, 0x0100, us(field))...)
-	els = append(els, element(0, 0x0110, us(7))...)    // message ID
+	els = append(els, element(0, 0x0110, us(7))...)      // message ID
 	els = append(els, element(0, 0x0800, us(0x0101))...) // no data set
 	gl := binary.LittleEndian.AppendUint32(nil, uint32(len(els)))
 	return append(element(0, 0x0000, gl), els...)

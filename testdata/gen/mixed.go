@@ -365,18 +365,7 @@ func (m *mixed) responseSize() int {
 
 // tlsSession builds a TLS-over-TCP conversation c -> s:443.
 func (m *mixed) tlsSession(c, s *host) {
-	g := m.g
-	t := g.newConn(c, s, 443)
-	t.open()
-	t.send(true, g.tlsRecord(517))
-	t.send(false, g.tlsSegs(2800+g.rng.IntN(2400), t.mss)...)
-	t.send(true, g.tlsRecord(80+g.rng.IntN(80)))
-	t.send(false, g.tlsRecord(50+g.rng.IntN(250)))
-	for r := g.rng.IntN(4); r >= 0; r-- {
-		t.send(true, g.tlsSegs(80+g.rng.IntN(900), t.mss)...)
-		t.send(false, g.tlsSegs(m.responseSize(), t.mss)...)
-	}
-	t.close(g.rng.IntN(3) != 0)
+	m.g.tlsSession(c, s, 443, 1+m.g.rng.IntN(4), m.responseSize)
 }
 
 // httpSession builds a plain HTTP/1.1 request and response.

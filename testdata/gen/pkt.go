@@ -419,6 +419,23 @@ func (g *gen) tlsSegs(total, mss int) [][]byte {
 	return segs
 }
 
+// tlsSession builds a TLS-over-TCP conversation c -> s:port: handshake-sized
+// exchanges, then rounds of request and response (sizes from resp), then FIN.
+// Every segment carries whole TLS application-data records.
+func (g *gen) tlsSession(c, s *host, port uint16, rounds int, resp func() int) {
+	t := g.newConn(c, s, port)
+	t.open()
+	t.send(true, g.tlsRecord(517))
+	t.send(false, g.tlsSegs(2800+g.rng.IntN(2400), t.mss)...)
+	t.send(true, g.tlsRecord(80+g.rng.IntN(80)))
+	t.send(false, g.tlsRecord(50+g.rng.IntN(250)))
+	for r := 0; r < rounds; r++ {
+		t.send(true, g.tlsSegs(80+g.rng.IntN(900), t.mss)...)
+		t.send(false, g.tlsSegs(resp(), t.mss)...)
+	}
+	t.close(g.rng.IntN(3) != 0)
+}
+
 // ntpPacket builds an NTPv4 client (mode 3) or server (mode 4) message.
 func ntpPacket(now time.Time, server bool, orig uint64) []byte {
 	b := make([]byte, 48)

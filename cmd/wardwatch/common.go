@@ -1,0 +1,140 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/wardwatch/wardwatch/configs"
+	"github.com/wardwatch/wardwatch/fingerprint/oui"
+	"github.com/wardwatch/wardwatch/sensor"
+	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/store"
+)
+
+// defaultConfigFile is read when --config.file is not given and it exists.
+const defaultConfigFile = "/etc/wardwatch/wardwatch.yml"
+
+// commonFlags are the flags every database verb shares.
+type commonFlags struct {
+	configFile string
+	db         string
+	logLevel   string
+	logFormat  string
+}
+
+func (c *commonFlags) register(fs *flag.FlagSet, withLog bool) {
+	fs.StringVar(&c.configFile, "config.file", "", "path to the YAML config file (default "+defaultConfigFile+" if it exists, else built-in defaults)")
+	fs.StringVar(&c.db, "db", "", "SQLite database path (default: store.path from the config, else ./wardwatch.db)")
+	if withLog {
+		fs.StringVar(&c.logLevel, "log.level", "", "log level: debug, info, warn, error (overrides log.level)")
+		fs.StringVar(&c.logFormat, "log.format", "", "log format: console or json (overrides log.format)")
+	}
+}
+
+// load reads the config file (or the defaults) and applies flag overrides.
+func (c *commonFlags) load() (*configs.Config, error) {
+	path := c.configFile
+	if path == "" {
+		if _, err := os.Stat(defaultConfigFile); err == nil {
+			path = defaultConfigFile
+		}
+	}
+	cfg := configs.Default()
+	if path != "" {
+		var err error
+		cfg, err = configs.Load(path)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+	}
+	if c.db != "" {
+		cfg.Store.Path = c.db
+	}
+	if c.logLevel != "" {
+		cfg.Log.Level = c.logLevel
+	}
+	if c.logFormat != "" {
+		cfg.Log.Format = c.logFormat
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %s", oneLine(err))
+	}
+	return cfg, nil
+}
+
+// oneLine joins a multi-line error into one line.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+}
+
+func newLogger(cfg configs.LogConfig) (*zap.Logger, error) {
+	var lvl zapcore.Level
+	if err := lvl.UnmarshalText([]byte(cfg.Level)); err != nil {
+		return nil, fmt.Errorf("log level %q: %w", cfg.Level, err)
+	}
+	var zc zap.Config
+	if cfg.Format == "json" {
+		zc = zap.NewProductionConfig()
+	} else {
+		zc = zap.NewDevelopmentConfig()
+		zc.Development = false
+		zc.DisableStacktrace = true
+		zc.EncoderConfig.EncodeLevel = zapcore.CapitalLevelEncoder
+	}
+	zc.Level = zap.NewAtomicLevelAt(lvl)
+	zc.OutputPaths = []string{"stderr"}
+	zc.ErrorOutputPaths = []string{"stderr"}
+	zc.EncoderConfig.EncodeTime = zapcore.ISO8601TimeEncoder
+	return zc.Build()
+}
+
+func vendorOf(m model.MAC) string {
+	org, _ := oui.Lookup(m)
+	return org
+}
+
+func storeOptions(cfg *configs.Config, log *zap.Logger) store.Options {
+	return store.Options{
+		BusyTimeout:   cfg.Store.BusyTimeout,
+		FlushInterval: cfg.Store.FlushInterval,
+		FlushSize:     cfg.Store.FlushSize,
+		QueueSize:     cfg.Store.QueueSize,
+		Logger:        log,
+		Vendor:        vendorOf,
+	}
+}
+
+func sensorConfig(cfg *configs.Config, log *zap.Logger) sensor.Config {
+	ports := make([]uint16, 0, len(cfg.Decode.VXLANPorts))
+	for _, p := range cfg.Decode.VXLANPorts {
+		ports = append(ports, uint16(p))
+	}
+	if len(ports) == 0 {
+		ports = []uint16{} // explicit: no VXLAN
+	}
+	return sensor.Config{
+		Tunnels:          cfg.Decode.Tunnels,
+		VXLANPorts:       ports,
+		MaxAssets:        cfg.Limits.MaxAssets,
+		MaxBindings:      cfg.Limits.MaxBindings,
+		ActivityInterval: maxDur(cfg.Store.FlushInterval, time.Second),
+		Logger:           log,
+	}
+}
+
+func maxDur(a, b time.Duration) time.Duration {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+func interfaceConfig(name string) configs.InterfaceConfig {
+	return configs.InterfaceConfig{Name: name, Vantage: name, Promiscuous: true}
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/signal"
+	"syscall"
+
+	"go.uber.org/zap"
+
+	"github.com/wardwatch/wardwatch/sensor"
+	"github.com/wardwatch/wardwatch/store"
+)
+
+// runCmd is the daemon: live capture on every configured interface until
+// SIGINT or SIGTERM, then stop capture, flush the store and exit 0.
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("run", "", stderr)
+	var cf commonFlags
+	cf.register(fs, true)
+	var ifaces stringList
+	fs.Var(&ifaces, "interface", "capture interface (repeatable); overrides capture.interfaces")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return usageError("run: unexpected arguments %q", fs.Args())
+	}
+	cfg, err := cf.load()
+	if err != nil {
+		return err
+	}
+	if len(ifaces) > 0 {
+		cfg.Capture.Interfaces = cfg.Capture.Interfaces[:0]
+		for _, name := range ifaces {
+			cfg.Capture.Interfaces = append(cfg.Capture.Interfaces, interfaceConfig(name))
+		}
+		if err := cfg.Validate(); err != nil {
+			return fmt.Errorf("config: %s", oneLine(err))
+		}
+	}
+	if len(cfg.Capture.Interfaces) == 0 {
+		return errors.New("run: no capture interface: set capture.interfaces in the config file or pass --interface")
+	}
+	log, err := newLogger(cfg.Log)
+	if err != nil {
+		return err
+	}
+	defer log.Sync()
+
+	// Open every capture socket before touching the database, so a missing
+	// interface or privilege fails fast.
+	var inputs []sensor.Input
+	closeAll := func() {
+		for _, in := range inputs {
+			in.Source.Close()
+		}
+	}
+	for _, ic := range cfg.Capture.Interfaces {
+		for w := 0; w < cfg.Capture.Workers; w++ {
+			src, err := sensor.OpenLive(sensor.LiveOptions{
+				Interface:   ic.Name,
+				RingSize:    int(cfg.Capture.RingSize),
+				BlockSize:   int(cfg.Capture.BlockSize),
+				Snaplen:     cfg.Capture.Snaplen,
+				PollTimeout: cfg.Capture.PollTimeout,
+				Promiscuous: ic.Promiscuous,
+				FanoutGroup: uint16(cfg.Capture.FanoutGroup),
+			})
+			if err != nil {
+				closeAll()
+				return err
+			}
+			inputs = append(inputs, sensor.Input{Source: src, Vantage: ic.Vantage, VLAN: uint16(ic.VLAN)})
+		}
+	}
+	defer closeAll()
+
+	db, err := store.Open(cfg.Store.Path, storeOptions(cfg, log))
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	db.Start(context.WithoutCancel(ctx))
+
+	names := make([]string, 0, len(cfg.Capture.Interfaces))
+	for _, ic := range cfg.Capture.Interfaces {
+		names = append(names, ic.Name)
+	}
+	log.Info("capturing", zap.Strings("interfaces", names), zap.Int("workers_per_interface", cfg.Capture.Workers),
+		zap.String("db", cfg.Store.Path))
+	sn := sensor.New(sensorConfig(cfg, log), db)
+	runErr := sn.Run(ctx, inputs)
+	closeAll()
+	inputs = nil
+	for _, st := range sn.Stats() {
+		log.Info("capture stopped", zap.String("interface", st.Interface), zap.Uint64("packets", st.Packets),
+			zap.Uint64("kernel_drops", st.KernelDrops), zap.Uint64("malformed", st.Malformed),
+			zap.Uint64("observations_dropped", st.ObsDropped))
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("store %s: %w", cfg.Store.Path, err)
+	}
+	if runErr != nil {
+		return runErr
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+type stringList []string
+
+func (s *stringList) String() string     { return fmt.Sprint(*s) }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
