@@ -90,7 +90,9 @@ func newerSchema(op, path string, v int) error {
 		msg: fmt.Sprintf("database schema version %d is newer than this binary (%d)", v, LatestVersion())}
 }
 
-// migrate applies the pending migrations, each in its own transaction.
+// migrate checks that the database is ours and not newer than this
+// binary, switches it to WAL mode and applies the pending migrations, each
+// in its own transaction.
 // When none is pending it still takes and releases the write lock once, so
 // that a database another client keeps locked fails Open with ErrLocked
 // instead of failing the first flush.
@@ -102,6 +104,13 @@ func migrate(ctx context.Context, db *sql.DB, dbPath string, now func() time.Tim
 	}
 	if v > LatestVersion() {
 		return newerSchema("open", dbPath, v)
+	}
+	var mode string
+	if err := db.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode); err != nil {
+		return wrap("open", dbPath, fmt.Errorf("set WAL mode: %w", err))
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return &pathError{op: "open", path: dbPath, msg: "cannot switch to WAL mode (journal mode is " + mode + ")"}
 	}
 	if v == LatestVersion() {
 		tx, err := db.BeginTx(ctx, nil) // BEGIN IMMEDIATE (_txlock)

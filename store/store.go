@@ -204,7 +204,11 @@ func (db *DB) open() error {
 	busy := strconv.FormatInt(db.opts.BusyTimeout.Milliseconds(), 10)
 	var err error
 	// mode=rw: the file exists by now and SQLite must never create one.
-	db.wdb, err = sql.Open("sqlite3", fileURI(db.path)+"?mode=rw&_journal_mode=WAL&_busy_timeout="+busy+
+	// journal_mode=WAL is not a DSN parameter (_journal_mode) because the
+	// driver would set it on connect, rewriting the header of a file that
+	// may turn out to be someone else's database: migrate sets it once the
+	// file is known to be ours.
+	db.wdb, err = sql.Open("sqlite3", fileURI(db.path)+"?mode=rw&_busy_timeout="+busy+
 		"&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate")
 	if err != nil {
 		return wrap(op, db.path, err)
