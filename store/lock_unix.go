@@ -35,3 +35,8 @@ func lockFile(path string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// readOnlyFS reports whether dir is on a read-only file system.
+func readOnlyFS(dir string) bool {
+	return errors.Is(syscall.Access(dir, 2 /* W_OK */), syscall.EROFS)
+}

@@ -231,7 +231,7 @@ func (db *DB) open() error {
 	if db.stmts, err = prepare(ctx, db.wdb); err != nil {
 		return wrap(op, db.path, err)
 	}
-	db.rdb, err = openRead(db.path, busy)
+	db.rdb, err = openRead(db.path, "_busy_timeout="+busy)
 	return err
 }
 
@@ -260,8 +260,13 @@ func OpenReadOnly(path string) (*DB, error) {
 	opts := Options{}
 	opts.setDefaults()
 	db := &DB{path: path, readOnly: true, opts: opts, log: opts.Logger}
-	busy := strconv.FormatInt(db.opts.BusyTimeout.Milliseconds(), 10)
-	if db.rdb, err = openRead(path, busy); err != nil {
+	params := "_busy_timeout=" + strconv.FormatInt(db.opts.BusyTimeout.Milliseconds(), 10)
+	if _, err := os.Stat(path + "-shm"); errors.Is(err, fs.ErrNotExist) && readOnlyFS(filepath.Dir(path)) {
+		// Nobody can be writing, and SQLite could not create the -shm
+		// file WAL readers need: read the file as it is.
+		params += "&immutable=1"
+	}
+	if db.rdb, err = openRead(path, params); err != nil {
 		return nil, err
 	}
 	ctx := context.Background()
@@ -280,16 +285,21 @@ func OpenReadOnly(path string) (*DB, error) {
 	return db, nil
 }
 
-func openRead(path, busy string) (*sql.DB, error) {
-	rdb, err := sql.Open("sqlite3", fileURI(path)+"?mode=ro&_busy_timeout="+busy+"&_query_only=1")
-	if err != nil {
-		return nil, wrap("open read-only", path, err)
+func openRead(path, params string) (*sql.DB, error) {
+	rdb, err := sql.Open("sqlite3", fileURI(path)+"?mode=ro&_query_only=1&"+params)
+	if err == nil {
+		rdb.SetMaxOpenConns(4)
+		rdb.SetMaxIdleConns(2)
+		if err = rdb.PingContext(context.Background()); err != nil {
+			rdb.Close()
+		}
 	}
-	rdb.SetMaxOpenConns(4)
-	rdb.SetMaxIdleConns(2)
-	if err := rdb.PingContext(context.Background()); err != nil {
-		rdb.Close()
-		return nil, wrap("open read-only", path, err)
+	if err != nil {
+		err = wrap("open read-only", path, err)
+		if pe, ok := err.(*pathError); ok && pe.kind == ErrReadOnly {
+			pe.kind = nil // SQLITE_CANTOPEN here is no write failure
+		}
+		return nil, err
 	}
 	return rdb, nil
 }

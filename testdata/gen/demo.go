@@ -108,17 +108,24 @@ func (d *demo) newHost(name string, vlan uint16, mac net.HardwareAddr, last int,
 }
 
 // client registers h as a DHCP client.
-func (d *demo) client(h *host, vendor string, params []byte, f func(*dhcpClient)) *host {
+func (d *demo) client(h *host, vendor string, params []byte, opts ...func(*dhcpClient, *host)) *host {
 	cl := &dhcpClient{profile: h.name, hostname: h.name, vendor: vendor, params: params}
-	if f != nil {
-		f(cl)
+	for _, o := range opts {
+		o(cl, h)
 	}
 	d.clients[h] = cl
 	d.order = append(d.order, h)
 	return h
 }
 
-func withID(cl *dhcpClient, mac net.HardwareAddr) { cl.clientID = clientID01(mac) }
+// DHCP client options.
+func optID(cl *dhcpClient, h *host)    { cl.clientID = clientID01(h.mac) }
+func optFQDN(cl *dhcpClient, h *host)  { cl.fqdn = h.name + ".hosp.example" }
+func optProbe(cl *dhcpClient, _ *host) { cl.probe = true }
+func optBcast(cl *dhcpClient, _ *host) { cl.bcast = true }
+func optMax(n uint16) func(*dhcpClient, *host) {
+	return func(cl *dhcpClient, _ *host) { cl.maxSize = n }
+}
 
 func (d *demo) build() {
 	g := d.g
@@ -129,80 +136,54 @@ func (d *demo) build() {
 	}
 	// Servers, VLAN 50.
 	d.dc01 = d.newHost("DC01", 50, d.mac(ouiDellB), 10, 128)
-	d.pacs = d.client(d.newHost("PACS01", 50, d.mac(ouiHPEnt), 20, 128), "MSFT 5.0", dhcpWinSrv,
-		func(cl *dhcpClient) { withID(cl, cl2mac(d, "PACS01")); cl.fqdn = "PACS01.hosp.example" })
-	d.hl7eng = d.client(d.newHost("HL7ENG01", 50, d.mac(ouiDellA), 30, 64), "", dhcpLinux, nil)
-	d.pumpgw = d.client(d.newHost("ALARIS-GW01", 50, d.mac(ouiDellB), 40, 128), "MSFT 5.0", dhcpWinSrv,
-		func(cl *dhcpClient) { cl.fqdn = "ALARIS-GW01.hosp.example" })
+	d.pacs = d.client(d.newHost("PACS01", 50, d.mac(ouiHPEnt), 20, 128), "MSFT 5.0", dhcpWinSrv, optID, optFQDN)
+	d.hl7eng = d.client(d.newHost("HL7ENG01", 50, d.mac(ouiDellA), 30, 64), "", dhcpLinux)
+	d.pumpgw = d.client(d.newHost("ALARIS-GW01", 50, d.mac(ouiDellB), 40, 128), "MSFT 5.0", dhcpWinSrv, optID, optFQDN)
 	d.ehr = d.newHost("EHR-APP01", 50, d.mac(ouiHPEnt), 50, 64)
-	d.central = d.client(d.newHost("CENTRAL-MON01", 50, d.mac(ouiHPIncA), 60, 128), "MSFT 5.0", dhcpWinSrv, nil)
-	for _, h := range []*host{d.pacs, d.pumpgw, d.central} {
-		withID(d.clients[h], h.mac)
-	}
+	d.central = d.client(d.newHost("CENTRAL-MON01", 50, d.mac(ouiHPIncA), 60, 128), "MSFT 5.0", dhcpWinSrv, optID)
 
 	// Pumps and monitors, VLAN 20.
 	last := 101
-	pump := func(name string, o oui, vendor string, params []byte, f func(*dhcpClient)) *host {
-		h := d.client(d.newHost(name, 20, d.mac(o), last, 64), vendor, params, f)
+	dev := func(name string, o oui, vendor string, params []byte, opts ...func(*dhcpClient, *host)) *host {
+		h := d.client(d.newHost(name, 20, d.mac(o), last, 64), vendor, params, opts...)
 		last++
 		return h
 	}
 	for i := 42; i <= 47; i++ {
-		d.pumps = append(d.pumps, pump(fmt.Sprintf("ALARIS-PC-%04d", i), ouiBD, "BD Alaris PC 8015", dhcpEmbedded,
-			func(cl *dhcpClient) { cl.maxSize = 576; cl.bcast = true }))
+		d.pumps = append(d.pumps, dev(fmt.Sprintf("ALARIS-PC-%04d", i), ouiBD, "BD Alaris PC 8015", dhcpEmbedded, optMax(576), optBcast))
 	}
 	for i := 48; i <= 49; i++ {
-		d.pumps = append(d.pumps, pump(fmt.Sprintf("ALARIS-PC-%04d", i), ouiCareFusion, "CareFusion Alaris PC 8015", dhcpEmbedded,
-			func(cl *dhcpClient) { cl.maxSize = 576; cl.bcast = true }))
+		d.pumps = append(d.pumps, dev(fmt.Sprintf("ALARIS-PC-%04d", i), ouiCareFusion, "CareFusion Alaris PC 8015", dhcpEmbedded, optMax(576), optBcast))
 	}
 	for i := 101; i <= 103; i++ {
-		d.pumps = append(d.pumps, pump(fmt.Sprintf("SIGMA-SPECTRUM-%04d", i), ouiBaxter, "Baxter Spectrum IQ",
-			[]byte{1, 3, 6, 15, 28, 42}, func(cl *dhcpClient) { withID(cl, cl2mac(d, "")) }))
+		d.pumps = append(d.pumps, dev(fmt.Sprintf("SIGMA-SPECTRUM-%04d", i), ouiBaxter, "Baxter Spectrum IQ", []byte{1, 3, 6, 15, 28, 42}, optID))
 	}
 	for i := 7; i <= 8; i++ {
-		d.pumps = append(d.pumps, pump(fmt.Sprintf("PLUM360-%04d", i), ouiICUMedical, "ICU Medical Plum 360",
-			[]byte{1, 3, 6, 12, 15, 42}, nil))
+		d.pumps = append(d.pumps, dev(fmt.Sprintf("PLUM360-%04d", i), ouiICUMedical, "ICU Medical Plum 360", []byte{1, 3, 6, 12, 15, 42}))
 	}
 	for i := 1; i <= 3; i++ {
-		d.monitors = append(d.monitors, pump(fmt.Sprintf("MX800-ICU-%02d", i), ouiPhilipsMed, "Philips IntelliVue MX800",
-			[]byte{1, 3, 6, 15, 42, 43}, nil))
+		d.monitors = append(d.monitors, dev(fmt.Sprintf("MX800-ICU-%02d", i), ouiPhilipsMed, "Philips IntelliVue MX800", []byte{1, 3, 6, 15, 42, 43}))
 	}
 	d.monitors = append(d.monitors,
-		pump("BENEVIEW-N17-01", ouiMindray, "Mindray BeneVision N17", dhcpLinux, nil),
-		pump("INFINITY-M540-01", ouiDraegerUS, "Draeger Infinity M540", []byte{1, 3, 6, 15, 28}, nil),
-		pump("EVITA-V800-01", ouiDraegerwerk, "Draeger Evita V800", []byte{1, 3, 6, 15, 28}, nil),
-		pump("NK-BSM6701-01", ouiNihonKohden, "NIHON KOHDEN BSM-6701", dhcpEmbedded, nil),
-		pump("SL-XPREZZON-01", ouiSpacelabs, "Spacelabs xprezzon", dhcpEmbedded, nil),
-		pump("CARESCAPE-B450-01", ouiGEHC, "GE Healthcare CARESCAPE B450", dhcpLinux, nil))
-	// Fix client ids that were built before the MAC was known.
-	for _, h := range d.pumps {
-		if cl := d.clients[h]; cl.clientID != nil {
-			withID(cl, h.mac)
-		}
-	}
+		dev("BENEVIEW-N17-01", ouiMindray, "Mindray BeneVision N17", dhcpLinux),
+		dev("INFINITY-M540-01", ouiDraegerUS, "Draeger Infinity M540", []byte{1, 3, 6, 15, 28}),
+		dev("EVITA-V800-01", ouiDraegerwerk, "Draeger Evita V800", []byte{1, 3, 6, 15, 28}),
+		dev("NK-BSM6701-01", ouiNihonKohden, "NIHON KOHDEN BSM-6701", dhcpEmbedded),
+		dev("SL-XPREZZON-01", ouiSpacelabs, "Spacelabs xprezzon", dhcpEmbedded),
+		dev("CARESCAPE-B450-01", ouiGEHC, "GE Healthcare CARESCAPE B450", dhcpLinux))
 
 	// Imaging, VLAN 30.
-	d.ct = d.client(d.newHost("CT-SOMATOM-01", 30, d.mac(ouiSiemensHC), 21, 128), "MSFT 5.0", dhcpWin10, nil)
+	d.ct = d.client(d.newHost("CT-SOMATOM-01", 30, d.mac(ouiSiemensHC), 21, 128), "MSFT 5.0", dhcpWin10, optID, optFQDN, optProbe)
 	usMAC := net.HardwareAddr{mamGEMedical[0], mamGEMedical[1], mamGEMedical[2], mamGEMedical[3] | byte(g.rng.IntN(16)),
 		byte(g.rng.IntN(256)), byte(g.rng.IntN(256))}
-	d.us = d.client(d.newHost("US-LOGIQE10-01", 30, usMAC, 22, 128), "MSFT 5.0", dhcpWin10, nil)
-	cr := d.client(d.newHost("CR-FCR-01", 30, d.mac(ouiFujifilm), 23, 64), "FUJIFILM FCR PRIMA", dhcpEmbedded, nil)
-	dr := d.client(d.newHost("DR-DIGDIAG-01", 30, d.mac(ouiPhilipsHC), 24, 128), "MSFT 5.0", dhcpWin10, nil)
+	d.us = d.client(d.newHost("US-LOGIQE10-01", 30, usMAC, 22, 128), "MSFT 5.0", dhcpWin10, optID, optFQDN, optProbe)
+	cr := d.client(d.newHost("CR-FCR-01", 30, d.mac(ouiFujifilm), 23, 64), "FUJIFILM FCR PRIMA", dhcpEmbedded)
+	dr := d.client(d.newHost("DR-DIGDIAG-01", 30, d.mac(ouiPhilipsHC), 24, 128), "MSFT 5.0", dhcpWin10, optID, optFQDN, optProbe)
 	d.imaging = []*host{d.ct, d.us, cr, dr}
-	for _, h := range []*host{d.ct, d.us, dr} {
-		cl := d.clients[h]
-		withID(cl, h.mac)
-		cl.fqdn = h.name + ".hosp.example"
-		cl.probe = true
-	}
 
 	// Workstations and friends, VLAN 40.
 	ws := func(name string, o oui, lastOctet int) *host {
-		h := d.client(d.newHost(name, 40, d.mac(o), lastOctet, 128), "MSFT 5.0", dhcpWin10, nil)
-		cl := d.clients[h]
-		withID(cl, h.mac)
-		cl.fqdn = name + ".hosp.example"
-		cl.probe = true
+		h := d.client(d.newHost(name, 40, d.mac(o), lastOctet, 128), "MSFT 5.0", dhcpWin10, optID, optFQDN, optProbe)
 		d.workstations = append(d.workstations, h)
 		return h
 	}
@@ -214,15 +195,13 @@ func (d *demo) build() {
 	ws("WS-PHARM-01", ouiDellB, 121)
 	ws("WS-ADM-01", ouiHPIncA, 131)
 	ws("WS-NURS-04", ouiHPIncA, 114) // joins late
-	zp := d.client(d.newHost("ZBR-WRIST-01", 40, d.mac(ouiZebraA), 151, 64), "Zebra Technologies ZD510", dhcpEmbedded, nil)
+	d.client(d.newHost("ZBR-WRIST-01", 40, d.mac(ouiZebraA), 151, 64), "Zebra Technologies ZD510", dhcpEmbedded)
 	zh := d.client(d.newHost("ZBR-TC52-01", 40, d.mac(ouiZebraB), 152, 64), "android-dhcp-11",
-		[]byte{1, 3, 6, 15, 26, 28, 51, 58, 59, 43}, func(cl *dhcpClient) { cl.maxSize = 1500 })
-	phoneMAC := d.mac(ouiCiscoPhone)
-	ph := d.client(d.newHost("SEP"+strings.ToUpper(strings.ReplaceAll(phoneMAC.String(), ":", "")), 40, phoneMAC, 161, 64),
-		"Cisco Systems, Inc. IP Phone CP-8845", []byte{1, 66, 6, 3, 15, 150, 35}, func(cl *dhcpClient) { cl.bcast = true })
+		[]byte{1, 3, 6, 15, 26, 28, 51, 58, 59, 43}, optMax(1500))
 	d.workstations = append(d.workstations, zh)
-	_ = zp
-	_ = ph
+	phoneMAC := d.mac(ouiCiscoPhone)
+	d.client(d.newHost("SEP"+strings.ToUpper(strings.ReplaceAll(phoneMAC.String(), ":", "")), 40, phoneMAC, 161, 64),
+		"Cisco Systems, Inc. IP Phone CP-8845", []byte{1, 66, 6, 3, 15, 150, 35}, optBcast)
 
 	d.internet = &host{name: "internet", ip: ipv4(203, 0, 113, 10), remote: true, ttl: 49, port: 49152}
 	d.svc = &dhcpService{
@@ -233,9 +212,6 @@ func (d *demo) build() {
 		domain:   "hosp.example", dns: d.dc01.ip, lease: 86400,
 	}
 }
-
-// cl2mac is a placeholder MAC for client ids fixed up once the MAC is known.
-func cl2mac(*demo, string) net.HardwareAddr { return zeroMAC }
 
 // every runs f at start, then again after a random interval in [lo, hi),
 // until the end of the capture (leaving the last 5 s quiet).
@@ -502,7 +478,7 @@ func (d *demo) hl7() {
 		n++
 		ctrl := fmt.Sprintf("ALR%07d", n)
 		rate := fmt.Sprintf("%.1f", 5+float64(g.rng.IntN(200))/2)
-		t.push(true, mllp(oru(ctrl, g.now, p.name[len(p.name)-9:], eui64(p.mac), rate, 1+i)))
+		t.push(true, mllp(oru(ctrl, g.now, "PUMP-"+p.name[len(p.name)-4:], eui64(p.mac), rate, 1+i)))
 		g.after(g.jitter(5*time.Millisecond, 30*time.Millisecond))
 		t.push(false, mllp(ack(fmt.Sprintf("ENG%07d", n), ctrl, g.now)))
 		g.after(g.jitter(time.Millisecond, 40*time.Millisecond))

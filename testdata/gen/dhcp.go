@@ -102,7 +102,7 @@ func (g *gen) dhcpExchange(c *host, cl *dhcpClient, svc *dhcpService, initReboot
 		flags = 0x8000
 	}
 	srv := svc.server
-	relayed := c.seg != srv.seg
+	relayed := srv.remote || c.seg != srv.seg
 	var relay *host
 	if relayed {
 		relay = svc.relay(c.seg)

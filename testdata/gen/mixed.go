@@ -46,16 +46,18 @@ type mixedProfile struct {
 
 var mixedProfiles = []mixedProfile{
 	{name: "win10", weight: 32, ouis: append(append(append([]oui{}, ouiDell...), ouiHPInc...), ouiLenovo...), ttl: 128, idKind: 1,
-		dhcp: &dhcpClient{vendor: "MSFT 5.0", params: []byte{1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252}, probe: true},
+		dhcp:    &dhcpClient{vendor: "MSFT 5.0", params: []byte{1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252}, probe: true},
 		hostFmt: func(g *gen, _ net.HardwareAddr, _ int) string { return "DESKTOP-" + g.alnum(7) }},
 	{name: "win7", weight: 6, ouis: append(append([]oui{}, ouiDell...), ouiHPE...), ttl: 128, idKind: 1,
 		dhcp: &dhcpClient{vendor: "MSFT 5.0", params: []byte{1, 15, 3, 6, 44, 46, 47, 31, 33, 121, 249, 43, 252}, probe: true},
-		hostFmt: func(g *gen, _ net.HardwareAddr, i int) string { return fmt.Sprintf("WS-%s-%03d", g.pick([]string{"NURS", "ADM", "LAB", "PHARM", "RAD"}), i%1000) }},
+		hostFmt: func(g *gen, _ net.HardwareAddr, i int) string {
+			return fmt.Sprintf("WS-%s-%03d", g.pick([]string{"NURS", "ADM", "LAB", "PHARM", "RAD"}), i%1000)
+		}},
 	{name: "macos", weight: 6, ouis: ouiApple, ttl: 64, idKind: 1,
-		dhcp: &dhcpClient{params: []byte{1, 121, 3, 6, 15, 108, 114, 119, 252, 95, 44, 46}, maxSize: 1500, probe: true},
+		dhcp:    &dhcpClient{params: []byte{1, 121, 3, 6, 15, 108, 114, 119, 252, 95, 44, 46}, maxSize: 1500, probe: true},
 		hostFmt: func(g *gen, _ net.HardwareAddr, i int) string { return fmt.Sprintf("MacBook-Pro-%d", i%97) }},
 	{name: "ios", weight: 6, ouis: ouiApple, random: 80, ttl: 64, idKind: 1,
-		dhcp: &dhcpClient{params: []byte{1, 121, 3, 6, 15, 108, 114, 119, 252}, maxSize: 1500, probe: true},
+		dhcp:    &dhcpClient{params: []byte{1, 121, 3, 6, 15, 108, 114, 119, 252}, maxSize: 1500, probe: true},
 		hostFmt: func(g *gen, _ net.HardwareAddr, _ int) string { return g.pick([]string{"iPhone", "iPad", "iPhone"}) }},
 	{name: "android", weight: 8, ouis: append(append([]oui{}, ouiSamsung...), ouiGoogle...), random: 50, ttl: 64,
 		dhcp: &dhcpClient{vendor: "android-dhcp-13", params: []byte{1, 3, 6, 15, 26, 28, 51, 58, 59, 43, 114, 108}, maxSize: 1500},

@@ -39,7 +39,7 @@ type host struct {
 	mac  net.HardwareAddr
 	ip   net.IP // 4 bytes
 	seg  segment
-	gw   *host // router interface on seg; nil for a router interface itself
+	gw   *host      // router interface on seg; nil for a router interface itself
 	mask net.IPMask // router interfaces: the subnet's mask (nil: /24)
 	// remote hosts sit outside the captured segments: their frames show up
 	// as sent by the router on the peer's segment.
@@ -310,6 +310,9 @@ func (t *tcpConn) pkt(fromC bool, flags int, payload []byte) {
 			tcp.Window = win >> 7
 		}
 	}
+	if tcp.RST {
+		tcp.Window = 0
+	}
 	src, dst, seg := l2(a, b)
 	ip := ip4(a, a.ip, b.ip, layers.IPProtocolTCP, true)
 	if err := tcp.SetNetworkLayerForChecksum(ip); err != nil {
@@ -451,8 +454,8 @@ func ntpPacket(now time.Time, server bool, orig uint64) []byte {
 	b[1] = 2 // stratum
 	b[2] = 6
 	b[3] = 0xe7
-	binary.BigEndian.PutUint32(b[4:], 0x00000a00)  // root delay
-	binary.BigEndian.PutUint32(b[8:], 0x00001c00)  // root dispersion
+	binary.BigEndian.PutUint32(b[4:], 0x00000a00)   // root delay
+	binary.BigEndian.PutUint32(b[8:], 0x00001c00)   // root dispersion
 	copy(b[12:16], []byte{192, 0, 2, 123})          // reference id: upstream server
 	binary.BigEndian.PutUint64(b[16:], ts-(60<<32)) // reference time
 	binary.BigEndian.PutUint64(b[24:], orig)        // origin
