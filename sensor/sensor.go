@@ -180,12 +180,12 @@ type Stats struct {
 	Truncated     uint64 // frames shorter than their headers said
 	Malformed     uint64 // frames nothing could be decoded from
 	DecodeErrors  [numLayers]uint64
-	Observations  [8]uint64 // by model.ObsKind
-	ObsDropped    uint64    // observations the store queue had no room for
-	AssetCapHits  uint64    // new assets not tracked: the asset table was full
-	BindCapHits   uint64    // new bindings not tracked: the binding table was full
-	DHCPUnplaced  uint64    // relayed DHCP messages for clients never seen directly
-	Assets        int       // assets in the worker tables now
+	Observations  [model.NumObsKinds]uint64 // by model.ObsKind
+	ObsDropped    uint64                    // observations the store queue had no room for
+	AssetCapHits  uint64                    // new assets not tracked: the asset table was full
+	BindCapHits   uint64                    // new bindings not tracked: the binding table was full
+	DHCPUnplaced  uint64                    // relayed DHCP messages for clients never seen directly
+	Assets        int                       // assets in the worker tables now
 }
 
 func (a *Stats) add(b *Stats) {
@@ -230,7 +230,7 @@ type worker struct {
 	truncated                          atomic.Uint64
 	kpackets, kdrops                   atomic.Uint64
 	decodeErrs                         [numLayers]atomic.Uint64
-	obs                                [8]atomic.Uint64
+	obs                                [model.NumObsKinds]atomic.Uint64
 	obsDropped                         atomic.Uint64
 	assetCap, bindCap, unplaced, nasst atomic.Uint64
 }
@@ -268,7 +268,9 @@ func (w *worker) emit(o model.Observation) {
 		w.obsDropped.Add(1)
 		return
 	}
-	w.obs[o.Kind&7].Add(1)
+	if int(o.Kind) < model.NumObsKinds {
+		w.obs[o.Kind].Add(1)
+	}
 }
 
 func (w *worker) loop(ctx context.Context) error {

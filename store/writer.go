@@ -38,10 +38,14 @@ type writer struct {
 	stopped  chan struct{} // closed once no submitter can send: the writer drains and exits
 	done     chan struct{} // closed when the writer goroutine has exited
 
-	mu      sync.RWMutex // submitters hold it for reading while they send
+	lifeMu  sync.Mutex // guards closed and started
 	closed  bool
 	started bool
-	runErr  error // the writer goroutine's final flush error, read after done
+
+	sendMu     sync.RWMutex // submitters hold it for reading while they send
+	sendClosed bool         // set under sendMu by Close: no more sends
+
+	runErr error // the writer goroutine's final flush error, read after done
 
 	// Owned by the writer goroutine (or by Close once it has exited).
 	pending []model.Observation
@@ -72,8 +76,8 @@ func (db *DB) Start(ctx context.Context) {
 	if db.readOnly {
 		return
 	}
-	db.mu.Lock()
-	defer db.mu.Unlock()
+	db.lifeMu.Lock()
+	defer db.lifeMu.Unlock()
 	if db.closed || db.started {
 		return
 	}
@@ -88,9 +92,9 @@ func (db *DB) Submit(ctx context.Context, o model.Observation) error {
 	if db.readOnly {
 		return db.errReadOnly("submit")
 	}
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	if db.closed {
+	db.sendMu.RLock()
+	defer db.sendMu.RUnlock()
+	if db.sendClosed {
 		return db.errClosed("submit")
 	}
 	select {
@@ -116,9 +120,9 @@ func (db *DB) TrySubmit(o model.Observation) bool {
 	if db.readOnly {
 		return false
 	}
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	if db.closed {
+	db.sendMu.RLock()
+	defer db.sendMu.RUnlock()
+	if db.sendClosed {
 		return false
 	}
 	select {
@@ -137,9 +141,9 @@ func (db *DB) Flush(ctx context.Context) error {
 	if db.readOnly {
 		return db.errReadOnly("flush")
 	}
-	db.mu.RLock()
+	db.lifeMu.Lock()
 	closed, started := db.closed, db.started
-	db.mu.RUnlock()
+	db.lifeMu.Unlock()
 	if closed {
 		return db.errClosed("flush")
 	}
@@ -189,11 +193,14 @@ func (db *DB) errReadOnly(op string) error {
 
 // stop ends the writer for Close and commits everything queued.
 func (db *DB) stop() error {
-	close(db.stopping) // blocked submitters give up and release mu
-	db.mu.Lock()
-	db.closed = true // no submitter can send any more
+	db.lifeMu.Lock()
+	db.closed = true
 	started := db.started
-	db.mu.Unlock()
+	db.lifeMu.Unlock()
+	close(db.stopping) // blocked submitters give up and release sendMu
+	db.sendMu.Lock()
+	db.sendClosed = true // no submitter can send any more
+	db.sendMu.Unlock()
 	close(db.stopped)
 	if started {
 		<-db.done

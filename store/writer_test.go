@@ -123,6 +123,40 @@ func TestTrySubmitQueueFull(t *testing.T) {
 	}
 }
 
+// A Submit blocked on a full queue before Start is released by Start.
+func TestSubmitBeforeStart(t *testing.T) {
+	opts := testOpts()
+	opts.QueueSize = 1
+	path := filepath.Join(t.TempDir(), "w.db")
+	db, err := Open(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	done := make(chan error)
+	go func() {
+		for i := 0; i < 3; i++ {
+			if err := db.Submit(ctx, activity(nthKey(i), t0, t0, 1, 1)); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	time.Sleep(20 * time.Millisecond)
+	db.Start(ctx)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, _ := db.Counts(ctx); n != 3 {
+		t.Errorf("%d assets, want 3", n)
+	}
+}
+
 func TestClosed(t *testing.T) {
 	db, _ := newDB(t)
 	if err := db.Close(); err != nil {

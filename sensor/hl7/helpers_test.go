@@ -124,18 +124,6 @@ func joined(segs []segment, fromClient bool) []byte {
 	return b
 }
 
-
-// joined concatenates the segments of one direction.
-func joined(segs []segment, fromClient bool) []byte {
-	var b []byte
-	for _, s := range segs {
-		if s.fromClient == fromClient {
-			b = append(b, s.data...)
-		}
-	}
-	return b
-}
-
 // deframeAll returns copies of the messages in an MLLP stream.
 func deframeAll(stream []byte, maxMsg int) ([][]byte, DeframerStats) {
 	d := NewDeframer(maxMsg)
@@ -155,7 +143,7 @@ const (
 		"PV1|1|I|ICU^101^A\r" +
 		"OBR|1||ORD1|8867-4^Heart rate^LN\r" +
 		"PRT|1|AD||EQUIP||||||PUMP-7731^INFUSION^1.2.840.999^ISO||||||(01)00888888000011~(01)00888888000028\r" +
-		"OBX|1|NM|8867-4^Heart rate^LN||72|/min|||||F|||20240101120000|||MON-0042^PHILIPS^1.3.6.1.4.1.999^ISO~BED-101^^\r" +
+		"OBX|1|NM|8867-4^Heart rate^LN||72|/min|||||F|||20240101120000||||MON-0042^PHILIPS^1.3.6.1.4.1.999^ISO~BED-101^^\r" +
 		"OBX|2|ST|SECRET^Comment||DOE JANE SAYS HELLO||||||F|||||||MON-0042^PHILIPS^1.3.6.1.4.1.999^ISO\r" +
 		"OBX|3|NM|8310-5^Temp^LN||37.0|Cel|||||F\r"
 	ackMsg = "MSH|^~\\&|EMR|GENERAL_HOSP|MONITOR_GW^1.2.3.4^ISO|ICU_EAST|20240101120001||ACK^R01^ACK|ACK00042|P|2.6\rMSA|AE|MSG00042|Unknown bed\r"

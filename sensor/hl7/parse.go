@@ -88,7 +88,7 @@ type MessageView struct {
 
 	Equipment        [MaxEquipment]EquipmentView
 	NumEquipment     int
-	EquipmentDropped int // distinct identifiers beyond MaxEquipment
+	EquipmentDropped int // identifiers not kept because the list was full (repeats count again)
 	Segments         int // segments in the message (all types)
 
 	comp, rep, sub byte

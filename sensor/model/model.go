@@ -140,7 +140,20 @@ const (
 	ObsDHCP
 	// ObsDHCPAck: a DHCPv4 ACK bound IP (yiaddr) to the client (chaddr).
 	ObsDHCPAck
+	// ObsFlow: traffic between a client and a server port. Key is the
+	// client asset; Flow carries both ends and counter deltas.
+	ObsFlow
+	// ObsDICOM: what a DICOM association said about one of its ends (Key).
+	ObsDICOM
+	// ObsHL7: what an HL7 v2 message said about one of its ends (Key).
+	ObsHL7
+	// ObsViolation: a flow the segmentation policy flags (Flow + Violation).
+	ObsViolation
+	numObsKinds
 )
+
+// NumObsKinds bounds ObsKind values (for counter arrays).
+const NumObsKinds = int(numObsKinds)
 
 func (k ObsKind) String() string {
 	switch k {
@@ -154,6 +167,14 @@ func (k ObsKind) String() string {
 		return "dhcp"
 	case ObsDHCPAck:
 		return "dhcp-ack"
+	case ObsFlow:
+		return "flow"
+	case ObsDICOM:
+		return "dicom"
+	case ObsHL7:
+		return "hl7"
+	case ObsViolation:
+		return "violation"
 	}
 	return fmt.Sprintf("ObsKind(%d)", uint8(k))
 }
@@ -176,8 +197,64 @@ type Observation struct {
 	IP     netip.Addr // ObsAddress, ObsARP (sender IP), ObsDHCPAck (yiaddr), ObsDHCP (ciaddr or requested IP 50)
 	Source string     // evidence source, e.g. "arp.reply", "arp.gratuitous", "dhcp.ack", "ipv6.ndp"
 
-	ARP  *ARPInfo  // ObsARP
-	DHCP *DHCPInfo // ObsDHCP, ObsDHCPAck
+	ARP       *ARPInfo       // ObsARP
+	DHCP      *DHCPInfo      // ObsDHCP, ObsDHCPAck
+	Flow      *FlowInfo      // ObsFlow, ObsViolation
+	DICOM     *DICOMInfo     // ObsDICOM
+	HL7       *HL7Info       // ObsHL7
+	Violation *ViolationInfo // ObsViolation
+}
+
+// FlowInfo describes traffic of one flow (vantage, VLAN, client IP, server
+// IP, protocol, server port) since the previous report.
+type FlowInfo struct {
+	Client, Server     AssetKey // the frames' MACs (Server.MAC may be a router's)
+	ClientIP, ServerIP netip.Addr
+	Proto              uint8  // 6 TCP, 17 UDP
+	Port               uint16 // server port
+	Service            string // "dicom", "hl7", "dhcp", ... when recognised, else ""
+	Packets, Bytes     uint64 // deltas
+	Connections        uint64 // new connections (TCP SYNs / new UDP flows) in the interval
+	First              time.Time
+}
+
+// DICOMInfo is one end's view of a DICOM association (PS3.8 upper layer and
+// DIMSE command level only: no data set is ever kept).
+type DICOMInfo struct {
+	Role               string // "scu" (association requestor) or "scp" (acceptor)
+	AETitle            string // this end's AE title
+	PeerAETitle        string
+	PeerIP             netip.Addr
+	Port               uint16 // the SCP's TCP port
+	ApplicationContext string
+	SOPClasses         []string // proposed (scu) or accepted (scp) abstract syntaxes
+	TransferSyntaxes   []string
+	ImplClassUID       string
+	ImplVersion        string
+	MaxPDU             uint32
+	Commands           []string // DIMSE commands this end sent, e.g. "C-STORE-RQ 1.2.840.10008.5.1.4.1.1.2"
+	Result             string   // requested, accepted, rejected, released, aborted
+}
+
+// HL7Info is one end's view of an HL7 v2 message (MSH, MSA, PRT-10/16 and
+// OBX-18 only: no patient data).
+type HL7Info struct {
+	Role                          string // "sender" or "receiver" of the message
+	Application, Facility         string // this end's MSH-3/4 (sender) or MSH-5/6 (receiver)
+	PeerApplication, PeerFacility string
+	PeerIP                        netip.Addr
+	Port                          uint16 // the receiver's TCP port
+	MessageType                   string // MSH-9, e.g. "ORU^R01"
+	Version                       string // MSH-12
+	EquipmentIDs                  []string
+	AckCode                       string // MSA-1 when the message is an acknowledgement
+}
+
+// ViolationInfo is a policy verdict of "alert" for a flow.
+type ViolationInfo struct {
+	Rule             string
+	SrcZone, DstZone string
+	Severity         string
 }
 
 // ARPInfo details an ARP binding.
@@ -248,6 +325,8 @@ const (
 	EventHostname        = "hostname-changed" // DHCP 12/81 name changed
 	EventVendorClass     = "vendor-class-changed"
 	EventDHCPFingerprint = "dhcp-fingerprint-changed"
+	EventClassChanged    = "class-changed"    // the device class changed on stronger evidence
+	EventViolation       = "policy-violation" // first time a (rule, flow) pair was flagged
 )
 
 // Event is a change worth a human's attention.
