@@ -50,7 +50,7 @@ func TestRandomizedAndIPKeyed(t *testing.T) {
 		// Not devices: ignored and counted.
 		activity(key(t, "01:00:5e:00:00:01"), t0, t0, 1, 1),
 		activity(model.AssetKey{Vantage: "span0"}, t0, t0, 1, 1),
-		model.Observation{Kind: 99, Key: local, Time: t0},
+		model.Observation{Kind: model.ObsFlow, Key: local, Time: t0},
 	)
 	as := mustAssets(t, db, AssetFilter{})
 	if len(as) != 2 {
@@ -63,8 +63,8 @@ func TestRandomizedAndIPKeyed(t *testing.T) {
 	if !as[1].Randomized || as[1].Vendor != "" {
 		t.Errorf("randomized asset = %+v", as[1])
 	}
-	if s := db.Stats(); s.Invalid != 3 || s.Written != 6 {
-		t.Errorf("stats = %+v, want Invalid 3, Written 6", s)
+	if s := db.Stats(); s.Invalid != 2 || s.Ignored != 1 || s.Written != 6 {
+		t.Errorf("stats = %+v, want Invalid 2, Ignored 1, Written 6", s)
 	}
 }
 

@@ -21,10 +21,12 @@ type WriterStats struct {
 	Dropped          uint64
 	DroppedQueueFull uint64 // TrySubmit found the queue full
 	DroppedFailed    uint64 // batch discarded after MaxRetries failed flushes, or the final flush at Close failed
-	// Invalid counts observations ignored because their key names no
-	// device (zero or group MAC and no IP, VLAN over 4095) or their kind is
-	// unknown. They count as written.
+	// Invalid counts observations skipped because their key names no
+	// device (zero or group MAC and no IP, VLAN over 4095); Ignored those
+	// of kinds this schema does not persist (flow, DICOM, HL7, violation,
+	// until their migrations land). Both count as written.
 	Invalid           uint64
+	Ignored           uint64
 	Queued            int           // submitted, not yet taken by the writer
 	Pending           int           // taken by the writer, not yet committed
 	LastFlushDuration time.Duration // of the last flush attempt
@@ -54,7 +56,7 @@ type writer struct {
 
 	flushes, flushErrors, written   atomic.Uint64
 	droppedQueueFull, droppedFailed atomic.Uint64
-	invalid                         atomic.Uint64
+	invalid, ignored                atomic.Uint64
 	pendingN                        atomic.Int64
 	lastFlush                       atomic.Int64
 }
@@ -175,6 +177,7 @@ func (db *DB) Stats() WriterStats {
 		DroppedQueueFull:  db.droppedQueueFull.Load(),
 		DroppedFailed:     db.droppedFailed.Load(),
 		Invalid:           db.invalid.Load(),
+		Ignored:           db.ignored.Load(),
 		Queued:            len(db.queue),
 		Pending:           int(db.pendingN.Load()),
 		LastFlushDuration: time.Duration(db.lastFlush.Load()),

@@ -87,11 +87,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		var ee *exitError
 		if errors.As(err, &ee) {
 			if ee.err != nil {
-				fmt.Fprintf(stderr, "wardwatch: %v\n", ee.err)
+				fmt.Fprintf(stderr, "wardwatch: %s\n", oneLine(ee.err))
 			}
 			return ee.code
 		}
-		fmt.Fprintf(stderr, "wardwatch: %v\n", err)
+		fmt.Fprintf(stderr, "wardwatch: %s\n", oneLine(err))
 		return 1
 	}
 	fmt.Fprintf(stderr, "wardwatch: unknown command %q (run 'wardwatch help')\n", args[0])

@@ -4,22 +4,25 @@ import "encoding/binary"
 
 // Command Field values (PS3.7 E.1). A response has bit 0x8000 set.
 const (
-	CStoreRQ        = 0x0001
-	CGetRQ          = 0x0010
-	CFindRQ         = 0x0020
-	CMoveRQ         = 0x0021
-	CEchoRQ         = 0x0030
-	NEventReportRQ  = 0x0100
-	NGetRQ          = 0x0110
-	NSetRQ          = 0x0120
-	NActionRQ       = 0x0130
-	NCreateRQ       = 0x0140
-	NDeleteRQ       = 0x0150
-	CCancelRQ       = 0x0FFF
-	ResponseBit     = 0x8000
-	CStoreRSP       = CStoreRQ | ResponseBit
-	CEchoRSP        = CEchoRQ | ResponseBit
-	CFindRSP        = CFindRQ | ResponseBit
+	CStoreRQ       = 0x0001
+	CGetRQ         = 0x0010
+	CFindRQ        = 0x0020
+	CMoveRQ        = 0x0021
+	CEchoRQ        = 0x0030
+	NEventReportRQ = 0x0100
+	NGetRQ         = 0x0110
+	NSetRQ         = 0x0120
+	NActionRQ      = 0x0130
+	NCreateRQ      = 0x0140
+	NDeleteRQ      = 0x0150
+	CCancelRQ      = 0x0FFF
+	ResponseBit    = 0x8000
+	CStoreRSP      = CStoreRQ | ResponseBit
+	CEchoRSP       = CEchoRQ | ResponseBit
+	CFindRSP       = CFindRQ | ResponseBit
+)
+
+const (
 	unknownCommand  = "UNKNOWN"
 	tagGroupCommand = 0x0000
 )

@@ -216,10 +216,10 @@ func (c *Conn) dir(fromRequestor bool) *direction {
 func (c *Conn) Gap(fromRequestor bool, n int) {
 	c.limits()
 	d := c.dir(fromRequestor)
-	if d.dead {
+	if d.dead || n == 0 {
 		return
 	}
-	if d.synced && n >= 0 {
+	if d.synced && n > 0 {
 		m := int64(n)
 		switch {
 		case d.st == stPDVData && m <= d.pdvRem:

@@ -7,14 +7,14 @@ import (
 
 // captureStreams returns the MLLP streams of the shared captures that are
 // available (both directions of each).
-func captureStreams() [][]byte {
+func captureStreams(tb testing.TB) [][]byte {
 	var out [][]byte
 	for _, f := range []string{"tapirx/HL7-ADT.pcap", "tapirx/HL7-ORU.pcap", "ndpi/hl7.pcap"} {
 		p, err := sharedPcapPath(f)
 		if err != nil {
 			continue
 		}
-		segs := tcpSegments(&testing.T{}, p, 6661)
+		segs := tcpSegments(tb, p, 6661)
 		out = append(out, joined(segs, true), joined(segs, false))
 	}
 	return out
@@ -25,7 +25,7 @@ func captureStreams() [][]byte {
 func FuzzMLLPDeframer(f *testing.F) {
 	f.Add(append(frame(devMsg), frame(ackMsg)...), uint16(1448), uint16(3))
 	f.Add([]byte("junk\x0bMSH|^~\\&|A\x0bMSH|\x1c\x1c\r\r\x0b"), uint16(1), uint16(2))
-	for _, s := range captureStreams() {
+	for _, s := range captureStreams(f) {
 		f.Add(s, uint16(100), uint16(7))
 	}
 	f.Fuzz(func(t *testing.T, stream []byte, s1, s2 uint16) {
@@ -65,7 +65,7 @@ func FuzzHL7Parse(f *testing.F) {
 	f.Add([]byte(devMsg))
 	f.Add([]byte(ackMsg))
 	f.Add([]byte("MSH#$*!%#APP$1.2.3$ISO*OTHER#FAC%SUB###20240101##ADT$A04#CTRL1#T$A#2.5.1$USA\nPRT#1#AD##EQUIP######DEV$X*DEV2\r\nMSA#CA#CTRL0"))
-	for _, s := range captureStreams() {
+	for _, s := range captureStreams(f) {
 		msgs, _ := deframeAll(s, 0)
 		for _, m := range msgs {
 			f.Add(m)

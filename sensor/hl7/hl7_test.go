@@ -96,6 +96,32 @@ func TestCaptures(t *testing.T) {
 						t.Fatalf("split at %d: %d messages, %+v", i, len(got), st2)
 					}
 				}
+				// Joined mid-message: the partial message is skipped as
+				// garbage, never emitted. Cut short: nothing until Flush,
+				// which emits only complete segments.
+				for i := 1; i < len(stream); i++ {
+					if got, st2 := deframeAll(stream[i:], 0); len(got) != 0 || st2.GarbageBytes == 0 {
+						t.Fatalf("joined at %d: %d messages %+v", i, len(got), st2)
+					}
+					d := NewDeframer(0)
+					var got []string
+					emit := func(m []byte) { got = append(got, string(m)) }
+					d.Feed(stream[:i], emit)
+					if len(got) != 0 && i <= bytes.IndexByte(stream, EndBlock) {
+						t.Fatalf("cut at %d: emitted %d messages before the trailer", i, len(got))
+					}
+					d.Flush(emit)
+					for _, m := range got {
+						if !bytes.HasPrefix(msgs[0], []byte(m)) || !strings.HasSuffix(m, "\r") {
+							t.Fatalf("cut at %d: flushed %d bytes that are not a prefix ending a segment", i, len(m))
+						}
+						pm, err := Parse([]byte(m))
+						if err != nil {
+							t.Fatalf("cut at %d: %v", i, err)
+						}
+						assertNoPHI(t, pm)
+					}
+				}
 				rng := rand.New(rand.NewPCG(3, 4))
 				for range 500 {
 					i := rng.IntN(len(stream) + 1)

@@ -220,15 +220,20 @@ func segmentEnd(b []byte) int {
 // splitFields stores in out[i] the i-th field of seg (out[0] is the segment
 // name), stopping after len(out) fields. Missing fields stay nil.
 func splitFields(seg []byte, fs byte, out [][]byte) {
-	for i := range out {
-		j := bytes.IndexByte(seg, fs)
-		if j < 0 {
-			out[i] = seg
+	// A plain loop: fields are short, so this beats repeated IndexByte.
+	n, start := 0, 0
+	for i, ch := range seg {
+		if ch != fs {
+			continue
+		}
+		out[n] = seg[start:i]
+		n++
+		if n == len(out) {
 			return
 		}
-		out[i] = seg[:j]
-		seg = seg[j+1:]
+		start = i + 1
 	}
+	out[n] = seg[start:]
 }
 
 // firstRep returns the first repetition of a field.

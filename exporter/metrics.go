@@ -1,0 +1,491 @@
+// Package exporter publishes Wardwatch's Prometheus metrics and serves the
+// sensor's HTTP endpoints (/metrics, /-/healthy, /-/ready, /-/reload and
+// whatever cmd mounts next to them) through prometheus/exporter-toolkit, so
+// TLS, basic auth and systemd socket activation come from the standard
+// --web.config.file and --web.systemd-socket flags.
+//
+// Metrics follow https://prometheus.io/docs/practices/naming/: one
+// "wardwatch_" prefix, base units, "_total" on counters, and no label that
+// names a device (no MAC, IP, AE title or hostname: those live in the store
+// and in SIEM events). Counters the sensor and the store keep themselves are
+// read through the callbacks in Sources and exported as const metrics at
+// scrape time (node_exporter style), so nothing is counted twice. Every
+// callback has a wardwatch_scrape_collector_success{collector} gauge, so a
+// failing store query shows up as 0 instead of a silently missing series.
+//
+// The package defines what it consumes (Sources, StoreStats, AssetCount) and
+// imports no other Wardwatch package but sensor (for sensor.Stats and
+// sensor.LayerNames) and sensor/model (for observation kind and event type
+// names). cmd adapts store and policy to these types.
+package exporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.uber.org/zap"
+
+	"github.com/wardwatch/wardwatch/sensor"
+	"github.com/wardwatch/wardwatch/sensor/model"
+)
+
+const namespace = "wardwatch"
+
+// Collector names used in wardwatch_scrape_collector_{success,duration_seconds}.
+const (
+	CollectorCapture = "capture" // Sources.Capture
+	CollectorStore   = "store"   // Sources.Store
+	CollectorAssets  = "assets"  // Sources.AssetCounts
+	CollectorEvents  = "events"  // Sources.EventCounts
+)
+
+// Limit names used in wardwatch_limit_hits_total{limit}.
+const (
+	LimitAssets   = "assets"   // sensor.Stats.AssetCapHits
+	LimitBindings = "bindings" // sensor.Stats.BindCapHits
+)
+
+// Unknown replaces an empty class, zone or rule label value, so that every
+// series has an explicit, bounded value to group by.
+const Unknown = "unknown"
+
+// DefaultScrapeTimeout bounds Sources.AssetCounts when Options.ScrapeTimeout
+// is zero. It is below Prometheus' default scrape_timeout (10s) so a slow
+// store query fails the "assets" collector rather than the whole scrape.
+const DefaultScrapeTimeout = 5 * time.Second
+
+// StoreStats are the store writer's cumulative counters. cmd fills it from
+// store.WriterStats.
+type StoreStats struct {
+	Written uint64 // observations committed (WriterStats.Written)
+	// Discarded counts observations that will never be written because
+	// their batch failed too often or the final flush failed
+	// (WriterStats.DroppedFailed). Queue-full drops are NOT included: the
+	// sensor already counts those in wardwatch_observations_dropped_total.
+	Discarded uint64
+	Queued    int // waiting to be written now (WriterStats.Queued + Pending)
+}
+
+// AssetCount is one row of the "assets by class and zone" store query.
+type AssetCount struct {
+	Class string // device class from the fingerprint taxonomy; "" means Unknown
+	Zone  string // policy zone; "" means Unknown
+	N     int
+}
+
+// Sources are the callbacks the exporter reads at scrape time. Any of them
+// may be nil: its metrics (and its scrape_collector_success series) are
+// then left out. They are called from the scraping goroutine, possibly
+// from several scrapes at once, and must be safe for that. A panic in a
+// callback is recovered and reported as a failed collector.
+type Sources struct {
+	// Capture returns the sensor's per-interface cumulative counters
+	// (sensor.(*Sensor).Stats). Entries with the same Interface are summed.
+	Capture func() []sensor.Stats
+	// Store returns the store writer's cumulative counters.
+	Store func() StoreStats
+	// AssetCounts runs the store query behind wardwatch_assets{class,zone}.
+	// Rows with the same class and zone are summed.
+	AssetCounts func(ctx context.Context) ([]AssetCount, error)
+	// EventCounts returns cumulative asset event counts by event type
+	// (model.Event*). The counts must only grow, e.g. counted since the
+	// process started. Known event types missing from the map are
+	// exported as 0 so that increase() sees their first event.
+	EventCounts func() map[string]uint64
+}
+
+// Options are the exporter's non-callback settings. The zero value is usable.
+type Options struct {
+	// Version and Revision label wardwatch_build_info. Empty Revision is
+	// read from the binary's build info (vcs.revision); what is still empty
+	// is exported as "unknown".
+	Version  string
+	Revision string
+	// ScrapeTimeout bounds one AssetCounts call. Default DefaultScrapeTimeout.
+	ScrapeTimeout time.Duration
+	// Logger receives one Error line per failed collector per scrape.
+	// Default zap.NewNop().
+	Logger *zap.Logger
+	// NoRuntimeMetrics leaves out the Go runtime (go_*) and process
+	// (process_*) collectors, e.g. when cmd registers its own.
+	NoRuntimeMetrics bool
+}
+
+// FlushBuckets are the wardwatch_store_flush_duration_seconds buckets: one
+// SQLite transaction of up to store.DefaultFlushSize upserts takes
+// milliseconds on an SSD and seconds on a busy SD card.
+var FlushBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
+// Metrics is Wardwatch's Prometheus collector. It owns the counters that
+// have no other home (policy violations, store flushes, config reloads) and
+// reads everything else from Sources at scrape time.
+type Metrics struct {
+	src     Sources
+	timeout time.Duration
+	log     *zap.Logger
+
+	buildInfo prometheus.Metric
+
+	violations    *prometheus.CounterVec
+	flushDuration prometheus.Histogram
+	flushErrors   prometheus.Counter
+	reloadOK      prometheus.Gauge
+	reloadTime    prometheus.Gauge
+}
+
+// Descriptors of the metrics built at scrape time.
+var (
+	descBuildInfo = prometheus.NewDesc(namespace+"_build_info",
+		"A metric with a constant '1' value labelled by the version, revision and Go version Wardwatch was built from.",
+		[]string{"version", "revision", "goversion"}, nil)
+
+	descPackets = prometheus.NewDesc(namespace+"_capture_packets_total",
+		"Packets read from the capture interface (or file).", []string{"interface"}, nil)
+	descBytes = prometheus.NewDesc(namespace+"_capture_bytes_total",
+		"Bytes on the wire of the packets read from the capture interface.", []string{"interface"}, nil)
+	descKernelDrops = prometheus.NewDesc(namespace+"_capture_kernel_drops_total",
+		"Packets the kernel dropped because the capture ring was full (live capture only).", []string{"interface"}, nil)
+	descTruncated = prometheus.NewDesc(namespace+"_capture_truncated_total",
+		"Frames shorter than their headers said (snap length or corrupt length fields).", []string{"interface"}, nil)
+	descMalformed = prometheus.NewDesc(namespace+"_capture_malformed_total",
+		"Frames nothing could be decoded from.", []string{"interface"}, nil)
+	descDecodeErrors = prometheus.NewDesc(namespace+"_decode_errors_total",
+		"Decode errors by capture interface and protocol layer.", []string{"interface", "layer"}, nil)
+	descObservations = prometheus.NewDesc(namespace+"_observations_total",
+		"Observations handed to the store, by kind.", []string{"kind"}, nil)
+	descObsDropped = prometheus.NewDesc(namespace+"_observations_dropped_total",
+		"Observations dropped because the store queue had no room for them.", nil, nil)
+	descLimitHits = prometheus.NewDesc(namespace+"_limit_hits_total",
+		"New items not tracked because a configured table limit was reached, by limit.", []string{"limit"}, nil)
+
+	descStoreWritten = prometheus.NewDesc(namespace+"_store_observations_written_total",
+		"Observations committed to the store.", nil, nil)
+	descStoreDiscarded = prometheus.NewDesc(namespace+"_store_observations_discarded_total",
+		"Observations the store gave up on after repeated flush failures.", nil, nil)
+	descStoreQueued = prometheus.NewDesc(namespace+"_store_queued_observations",
+		"Observations waiting to be written to the store.", nil, nil)
+
+	descAssets = prometheus.NewDesc(namespace+"_assets",
+		"Assets in the inventory, by device class and policy zone.", []string{"class", "zone"}, nil)
+	descEvents = prometheus.NewDesc(namespace+"_asset_events_total",
+		"Asset events recorded, by event type.", []string{"type"}, nil)
+
+	descScrapeSuccess = prometheus.NewDesc(namespace+"_scrape_collector_success",
+		"Whether a collector succeeded in the last scrape (1) or failed (0).", []string{"collector"}, nil)
+	descScrapeDuration = prometheus.NewDesc(namespace+"_scrape_collector_duration_seconds",
+		"How long a collector took in the last scrape.", []string{"collector"}, nil)
+)
+
+// knownEventTypes are exported as 0 until they first happen.
+var knownEventTypes = []string{
+	model.EventNewAsset, model.EventNewStation, model.EventNewIP, model.EventIPMoved,
+	model.EventFlipFlop, model.EventHostname, model.EventVendorClass,
+	model.EventDHCPFingerprint, model.EventClassChanged, model.EventViolation,
+}
+
+// NewMetrics builds the collector and registers it on reg, together with the
+// Go runtime and process collectors (unless opts.NoRuntimeMetrics). It
+// panics if registration fails (a duplicate registration is a programming
+// error), like promauto.
+func NewMetrics(reg prometheus.Registerer, src Sources, opts Options) *Metrics {
+	m := &Metrics{src: src, timeout: opts.ScrapeTimeout, log: opts.Logger}
+	if m.timeout <= 0 {
+		m.timeout = DefaultScrapeTimeout
+	}
+	if m.log == nil {
+		m.log = zap.NewNop()
+	}
+	version, revision := opts.Version, opts.Revision
+	if revision == "" {
+		revision = vcsRevision()
+	}
+	m.buildInfo = prometheus.MustNewConstMetric(descBuildInfo, prometheus.GaugeValue, 1,
+		orUnknown(version), orUnknown(revision), runtime.Version())
+
+	m.violations = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace, Name: "policy_violations_total",
+		Help: "Flows the segmentation policy flagged, by rule and source/destination zone.",
+	}, []string{"rule", "src_zone", "dst_zone"})
+	m.flushDuration = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Namespace: namespace, Name: "store_flush_duration_seconds",
+		Help:    "Duration of store flush attempts (one SQLite transaction each), failed ones included.",
+		Buckets: FlushBuckets,
+	})
+	m.flushErrors = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: namespace, Name: "store_flush_errors_total",
+		Help: "Store flush attempts that failed.",
+	})
+	m.reloadOK = prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: namespace, Name: "config_last_reload_successful",
+		Help: "Whether the last configuration load or reload succeeded (1) or failed (0).",
+	})
+	m.reloadTime = prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: namespace, Name: "config_last_reload_success_timestamp_seconds",
+		Help: "Unix time of the last successful configuration load or reload.",
+	})
+
+	reg.MustRegister(m)
+	if !opts.NoRuntimeMetrics {
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	return m
+}
+
+// ObserveFlush records one store flush attempt. Its signature matches
+// store.Options.OnFlush. It does not block.
+func (m *Metrics) ObserveFlush(d time.Duration, err error) {
+	m.flushDuration.Observe(d.Seconds())
+	if err != nil {
+		m.flushErrors.Inc()
+	}
+}
+
+// Violation counts one flow the policy flagged. rule and the zones come
+// from the policy configuration, which bounds their cardinality; empty
+// values are exported as Unknown.
+func (m *Metrics) Violation(rule, srcZone, dstZone string) {
+	m.violations.WithLabelValues(orUnknown(rule), orUnknown(srcZone), orUnknown(dstZone)).Inc()
+}
+
+// ReloadResult records the outcome of a configuration load or reload at t.
+// cmd calls it after the initial load too, so the gauge starts at 1.
+func (m *Metrics) ReloadResult(ok bool, t time.Time) {
+	if !ok {
+		m.reloadOK.Set(0)
+		return
+	}
+	m.reloadOK.Set(1)
+	m.reloadTime.Set(float64(t.UnixNano()) / 1e9)
+}
+
+// Describe implements prometheus.Collector.
+func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descBuildInfo
+	m.violations.Describe(ch)
+	m.flushDuration.Describe(ch)
+	m.flushErrors.Describe(ch)
+	m.reloadOK.Describe(ch)
+	m.reloadTime.Describe(ch)
+	for _, d := range []*prometheus.Desc{
+		descPackets, descBytes, descKernelDrops, descTruncated, descMalformed, descDecodeErrors,
+		descObservations, descObsDropped, descLimitHits,
+		descStoreWritten, descStoreDiscarded, descStoreQueued,
+		descAssets, descEvents, descScrapeSuccess, descScrapeDuration,
+	} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
+	ch <- m.buildInfo
+	m.violations.Collect(ch)
+	m.flushDuration.Collect(ch)
+	m.flushErrors.Collect(ch)
+	m.reloadOK.Collect(ch)
+	m.reloadTime.Collect(ch)
+	if m.src.Capture != nil {
+		m.scrape(ch, CollectorCapture, m.collectCapture)
+	}
+	if m.src.Store != nil {
+		m.scrape(ch, CollectorStore, m.collectStore)
+	}
+	if m.src.AssetCounts != nil {
+		m.scrape(ch, CollectorAssets, m.collectAssets)
+	}
+	if m.src.EventCounts != nil {
+		m.scrape(ch, CollectorEvents, m.collectEvents)
+	}
+}
+
+// scrape runs one collector. Its metrics are sent only if it succeeds in
+// full, so a failure never exports a partial, misleading set.
+func (m *Metrics) scrape(ch chan<- prometheus.Metric, name string, f func() ([]prometheus.Metric, error)) {
+	start := time.Now()
+	ms, err := callSafely(f)
+	d := time.Since(start)
+	success := 1.0
+	if err != nil {
+		success = 0
+		m.log.Error("metrics collector failed", zap.String("collector", name), zap.Duration("duration", d), zap.Error(err))
+	} else {
+		for _, mt := range ms {
+			ch <- mt
+		}
+	}
+	ch <- prometheus.MustNewConstMetric(descScrapeDuration, prometheus.GaugeValue, d.Seconds(), name)
+	ch <- prometheus.MustNewConstMetric(descScrapeSuccess, prometheus.GaugeValue, success, name)
+}
+
+func callSafely(f func() ([]prometheus.Metric, error)) (ms []prometheus.Metric, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ms, err = nil, fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return f()
+}
+
+func counter(d *prometheus.Desc, v uint64, labels ...string) prometheus.Metric {
+	return prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+}
+
+func gauge(d *prometheus.Desc, v float64, labels ...string) prometheus.Metric {
+	return prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+}
+
+func (m *Metrics) collectCapture() ([]prometheus.Metric, error) {
+	stats := m.src.Capture()
+
+	// Sum per interface (the sensor already does; a duplicate label set
+	// would fail the whole scrape) and over all interfaces.
+	type ifStats struct {
+		packets, bytes, kdrops, truncated, malformed uint64
+		decodeErrs                                   [len(sensor.LayerNames)]uint64
+	}
+	byIf := map[string]*ifStats{}
+	var names []string
+	obs := map[string]uint64{}
+	var kinds []string
+	var dropped, assetHits, bindHits uint64
+	for i := range stats {
+		st := &stats[i]
+		s := byIf[st.Interface]
+		if s == nil {
+			s = &ifStats{}
+			byIf[st.Interface] = s
+			names = append(names, st.Interface)
+		}
+		s.packets += st.Packets
+		s.bytes += st.Bytes
+		s.kdrops += st.KernelDrops
+		s.truncated += st.Truncated
+		s.malformed += st.Malformed
+		for l, v := range st.DecodeErrors {
+			s.decodeErrs[l] += v
+		}
+		for k, v := range st.Observations {
+			if k == 0 {
+				continue // not a kind
+			}
+			kind := model.ObsKind(k).String()
+			if strings.HasPrefix(kind, "ObsKind(") {
+				if v == 0 {
+					continue
+				}
+				kind = "other" // a kind without a name yet
+			}
+			if _, ok := obs[kind]; !ok {
+				kinds = append(kinds, kind)
+			}
+			obs[kind] += v
+		}
+		dropped += st.ObsDropped
+		assetHits += st.AssetCapHits
+		bindHits += st.BindCapHits
+	}
+
+	ms := make([]prometheus.Metric, 0, len(names)*(5+len(sensor.LayerNames))+len(kinds)+3)
+	for _, n := range names {
+		s := byIf[n]
+		ms = append(ms,
+			counter(descPackets, s.packets, n),
+			counter(descBytes, s.bytes, n),
+			counter(descKernelDrops, s.kdrops, n),
+			counter(descTruncated, s.truncated, n),
+			counter(descMalformed, s.malformed, n))
+		for l, v := range s.decodeErrs {
+			ms = append(ms, counter(descDecodeErrors, v, n, sensor.LayerNames[l]))
+		}
+	}
+	if len(stats) > 0 {
+		for _, k := range kinds {
+			ms = append(ms, counter(descObservations, obs[k], k))
+		}
+		ms = append(ms,
+			counter(descObsDropped, dropped),
+			counter(descLimitHits, assetHits, LimitAssets),
+			counter(descLimitHits, bindHits, LimitBindings))
+	}
+	return ms, nil
+}
+
+func (m *Metrics) collectStore() ([]prometheus.Metric, error) {
+	s := m.src.Store()
+	return []prometheus.Metric{
+		counter(descStoreWritten, s.Written),
+		counter(descStoreDiscarded, s.Discarded),
+		gauge(descStoreQueued, float64(s.Queued)),
+	}, nil
+}
+
+type classZone struct{ class, zone string }
+
+func (m *Metrics) collectAssets() ([]prometheus.Metric, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), m.timeout)
+	defer cancel()
+	rows, err := m.src.AssetCounts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("asset counts: %w", err)
+	}
+	sums := map[classZone]int{}
+	var keys []classZone
+	for _, r := range rows {
+		if r.N < 0 {
+			return nil, errors.New("asset counts: negative count")
+		}
+		k := classZone{orUnknown(r.Class), orUnknown(r.Zone)}
+		if _, ok := sums[k]; !ok {
+			keys = append(keys, k)
+		}
+		sums[k] += r.N
+	}
+	ms := make([]prometheus.Metric, 0, len(keys))
+	for _, k := range keys {
+		ms = append(ms, gauge(descAssets, float64(sums[k]), k.class, k.zone))
+	}
+	return ms, nil
+}
+
+func (m *Metrics) collectEvents() ([]prometheus.Metric, error) {
+	counts := m.src.EventCounts()
+	ms := make([]prometheus.Metric, 0, len(knownEventTypes)+len(counts))
+	for _, t := range knownEventTypes {
+		ms = append(ms, counter(descEvents, counts[t], t))
+	}
+	for t, v := range counts {
+		if t == "" || slices.Contains(knownEventTypes, t) {
+			continue
+		}
+		ms = append(ms, counter(descEvents, v, t))
+	}
+	return ms, nil
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return Unknown
+	}
+	return s
+}
+
+func vcsRevision() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" {
+			return s.Value
+		}
+	}
+	return ""
+}
