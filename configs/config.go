@@ -155,7 +155,7 @@ func Default() *Config {
 		Store: StoreConfig{
 			Path:          "./wardwatch.db",
 			FlushInterval: time.Second,
-			FlushSize:     1000,
+			FlushSize:     10000,
 			QueueSize:     10000,
 			BusyTimeout:   5 * time.Second,
 		},

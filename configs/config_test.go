@@ -203,7 +203,7 @@ func TestDefault(t *testing.T) {
 			PollTimeout: 100 * time.Millisecond, Workers: 1},
 		Decode: DecodeConfig{VXLANPorts: []int{4789, 4790}, Tunnels: true},
 		Limits: LimitsConfig{MaxAssets: 200000, MaxBindings: 200000},
-		Store: StoreConfig{Path: "./wardwatch.db", FlushInterval: time.Second, FlushSize: 1000,
+		Store: StoreConfig{Path: "./wardwatch.db", FlushInterval: time.Second, FlushSize: 10000,
 			QueueSize: 10000, BusyTimeout: 5 * time.Second},
 		Log: LogConfig{Level: "info", Format: "console"},
 	}

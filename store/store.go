@@ -44,7 +44,7 @@ import (
 const (
 	DefaultBusyTimeout   = 5 * time.Second
 	DefaultFlushInterval = time.Second
-	DefaultFlushSize     = 1000
+	DefaultFlushSize     = 10000
 	DefaultQueueSize     = 10000
 	DefaultMaxRetries    = 5
 	DefaultCacheSize     = 100000
