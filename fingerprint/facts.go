@@ -45,9 +45,9 @@ type DICOMFact struct {
 // peer application: one fact per (Role, Application, Facility,
 // PeerApplication, PeerFacility), with message types and equipment merged.
 type HL7Fact struct {
-	Role                          string // "sender" or "receiver" of the messages
-	Application, Facility         string // the asset's own: MSH-3/4 as sender, MSH-5/6 as receiver
-	PeerApplication, PeerFacility string // the other end's
+	Role                          string   // "sender" or "receiver" of the messages
+	Application, Facility         string   // the asset's own: MSH-3/4 as sender, MSH-5/6 as receiver
+	PeerApplication, PeerFacility string   // the other end's
 	MessageTypes                  []string // MSH-9, e.g. "ORU^R01"
 	EquipmentIDs                  []string // OBX-18 / PRT-10/16 identifiers in the messages
 	SentAck                       bool     // the asset sent this peer an acknowledgement (MSA)

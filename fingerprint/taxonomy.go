@@ -138,19 +138,19 @@ const (
 
 // Evidence sources (Evidence.Source).
 const (
-	SourceOUI             = "oui"              // registered vendor (oui_vendor) or MAC prefix (oui_prefix)
-	SourceRandomizedMAC   = "mac.randomized"   // locally administered address
-	SourceDHCPParams      = "dhcp.opt55"       // parameter request list
-	SourceDHCPVendorClass = "dhcp.opt60"       // vendor class identifier
-	SourceHostname        = "dhcp.opt12"       // host name (option 12, or 81's domain name)
-	SourceDICOMSOPClass   = "dicom.sop_class"  // SOP class proposed (scu) or accepted (scp)
-	SourceDICOMAETitle    = "dicom.ae_title"   // the asset's own AE title
+	SourceOUI             = "oui"             // registered vendor (oui_vendor) or MAC prefix (oui_prefix)
+	SourceRandomizedMAC   = "mac.randomized"  // locally administered address
+	SourceDHCPParams      = "dhcp.opt55"      // parameter request list
+	SourceDHCPVendorClass = "dhcp.opt60"      // vendor class identifier
+	SourceHostname        = "dhcp.opt12"      // host name (option 12, or 81's domain name)
+	SourceDICOMSOPClass   = "dicom.sop_class" // SOP class proposed (scu) or accepted (scp)
+	SourceDICOMAETitle    = "dicom.ae_title"  // the asset's own AE title
 	SourceDICOMImplVer    = "dicom.impl_version"
 	SourceDICOMImplUID    = "dicom.impl_class_uid"
-	SourceDICOMCommand    = "dicom.command"    // DIMSE command sent
-	SourceHL7SendingApp   = "hl7.msh3"         // the asset's application as sender (MSH-3)
-	SourceHL7ReceivingApp = "hl7.msh5"         // the asset's application as receiver (MSH-5)
-	SourceHL7Peers        = "hl7.peers"        // the applications the asset received from / acknowledged
-	SourceHL7MessageType  = "hl7.msh9"         // message type
-	SourceHL7Equipment    = "hl7.equipment"    // equipment identifiers (OBX-18, PRT-10/16)
+	SourceDICOMCommand    = "dicom.command" // DIMSE command sent
+	SourceHL7SendingApp   = "hl7.msh3"      // the asset's application as sender (MSH-3)
+	SourceHL7ReceivingApp = "hl7.msh5"      // the asset's application as receiver (MSH-5)
+	SourceHL7Peers        = "hl7.peers"     // the applications the asset received from / acknowledged
+	SourceHL7MessageType  = "hl7.msh9"      // message type
+	SourceHL7Equipment    = "hl7.equipment" // equipment identifiers (OBX-18, PRT-10/16)
 )

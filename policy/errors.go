@@ -253,11 +253,16 @@ func syntaxError(data []byte, name string, err error) error {
 	}
 	line, _ := strconv.Atoi(m[1])
 	text := m[2]
-	if lines := strings.Split(string(data), "\n"); line >= 1 && line <= len(lines) {
-		l := lines[line-1]
-		indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
+	// yaml.v3 may report a tab on the line before it: report the tab's.
+	lines := strings.Split(string(data), "\n")
+	for _, l := range []int{line, line + 1} {
+		if l < 1 || l > len(lines) {
+			continue
+		}
+		s := lines[l-1]
+		indent := s[:len(s)-len(strings.TrimLeft(s, " \t"))]
 		if strings.Contains(indent, "\t") {
-			text = "tab character used for indentation; YAML indents with spaces only"
+			return &fileError{name: name, line: l, msg: "tab character used for indentation; YAML indents with spaces only"}
 		}
 	}
 	return &fileError{name: name, line: line, msg: text}

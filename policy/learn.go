@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,15 +43,15 @@ func (c *counts) addCounts(o counts) {
 }
 
 func (c counts) String() string {
-	return fmt.Sprintf("%d %s, %d connections, %d packets, %d bytes",
-		c.flows, plural(c.flows, "flow", "flows"), c.connections, c.packets, c.bytes)
+	return fmt.Sprintf("%s, %s, %s, %s", plural(uint64(c.flows), "flow"), plural(c.connections, "connection"),
+		plural(c.packets, "packet"), plural(c.bytes, "byte"))
 }
 
-func plural(n int, one, many string) string {
+func plural(n uint64, what string) string {
 	if n == 1 {
-		return one
+		return "1 " + what
 	}
-	return many
+	return strconv.FormatUint(n, 10) + " " + what + "s"
 }
 
 // svcKey is one observed service: TCP/UDP and a port, or another IP
@@ -95,23 +96,7 @@ func Learn(flows []ObservedFlow, base *Policy) []byte {
 			}
 		}
 	} else {
-		vlans := map[uint16]bool{}
-		for i := range flows {
-			for _, e := range []*Endpoint{&flows[i].Src, &flows[i].Dst} {
-				if !IsInternet(e.IP) && e.VLAN >= 1 && e.VLAN <= 4094 {
-					vlans[e.VLAN] = true
-				}
-			}
-		}
-		ids := make([]int, 0, len(vlans))
-		for v := range vlans {
-			ids = append(ids, int(v))
-		}
-		sort.Ints(ids)
-		for _, v := range ids {
-			zones = append(zones, ZoneInfo{Name: "vlan" + strconv.Itoa(v),
-				Description: "VLAN " + strconv.Itoa(v) + " (learned)", VLANs: []uint16{uint16(v)}})
-		}
+		zones = vlanZones(flows)
 	}
 
 	var zb bytes.Buffer
@@ -179,7 +164,7 @@ default: alert
 		for _, it := range items {
 			sum.addCounts(it.counts)
 		}
-		fmt.Fprintf(&b, "  # %s -> %s: %d %s; %s.\n", src, dst, len(items), plural(len(items), "service", "services"), sum)
+		fmt.Fprintf(&b, "  # %s -> %s: %s; %s.\n", src, dst, plural(uint64(len(items)), "service"), sum)
 		fmt.Fprintf(&b, "  - name: %s\n", plainOrQuoted(uniqueName(src+"-to-"+dst, used)))
 		fmt.Fprintf(&b, "    from: %s\n    to: %s\n    services:\n", plainOrQuoted(src), plainOrQuoted(dst))
 		width := 0
@@ -277,6 +262,9 @@ func serviceItems(set map[svcKey]*counts) []serviceItem {
 			it.text = "ip/" + strconv.Itoa(int(k.proto))
 		}
 		it.detail = it.text
+		if j == i+1 {
+			it.detail += serviceHint(k)
+		}
 		items = append(items, it)
 		i = j
 	}
@@ -388,4 +376,84 @@ func plainOrQuoted(s string) string {
 		return s
 	}
 	return strconv.Quote(s)
+}
+
+// vlanZones proposes one zone per VLAN seen on endpoints that are not
+// internet addresses. A zone also gets the subnets (IPv4 /24, IPv6 /64) of
+// the client addresses seen on its VLAN and on no other: clients' VLANs are
+// their own, and the subnets then place the server end of routed flows,
+// which carries the client's VLAN.
+func vlanZones(flows []ObservedFlow) []ZoneInfo {
+	vlans := map[uint16]bool{}
+	subnets := map[netip.Prefix]map[uint16]bool{}
+	for i := range flows {
+		for j, e := range []*Endpoint{&flows[i].Src, &flows[i].Dst} {
+			if IsInternet(e.IP) || e.VLAN < 1 || e.VLAN > 4094 {
+				continue
+			}
+			vlans[e.VLAN] = true
+			a := e.IP.Unmap()
+			if j != 0 || !a.IsValid() || !a.IsPrivate() {
+				continue // clients with private unicast addresses only
+			}
+			bits := 24
+			if a.Is6() {
+				bits = 64
+			}
+			pfx, _ := a.Prefix(bits)
+			if subnets[pfx] == nil {
+				subnets[pfx] = map[uint16]bool{}
+			}
+			subnets[pfx][e.VLAN] = true
+		}
+	}
+	byVLAN := map[uint16][]netip.Prefix{}
+	for pfx, vs := range subnets {
+		if len(vs) != 1 {
+			continue // seen on two VLANs: the subnet says nothing
+		}
+		for v := range vs {
+			byVLAN[v] = append(byVLAN[v], pfx)
+		}
+	}
+	ids := make([]int, 0, len(vlans))
+	for v := range vlans {
+		ids = append(ids, int(v))
+	}
+	sort.Ints(ids)
+	zones := make([]ZoneInfo, 0, len(ids))
+	for _, v := range ids {
+		cidrs := byVLAN[uint16(v)]
+		sort.Slice(cidrs, func(i, j int) bool {
+			if c := cidrs[i].Addr().Compare(cidrs[j].Addr()); c != 0 {
+				return c < 0
+			}
+			return cidrs[i].Bits() < cidrs[j].Bits()
+		})
+		desc := "VLAN " + strconv.Itoa(v) + " (learned"
+		if len(cidrs) > 0 {
+			desc += "; subnets of its clients"
+		}
+		zones = append(zones, ZoneInfo{Name: "vlan" + strconv.Itoa(v), Description: desc + ")",
+			VLANs: []uint16{uint16(v)}, CIDRs: cidrs})
+	}
+	return zones
+}
+
+// serviceHint names the named services a port belongs to, for a comment:
+// " (dhcp)" for udp/67.
+func serviceHint(k svcKey) string {
+	var names []string
+	for _, n := range serviceNames {
+		for _, r := range namedServices[n] {
+			if r.match(k.proto, k.port) && (k.proto == protoTCP || k.proto == protoUDP) {
+				names = append(names, n)
+				break
+			}
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(names, ", ") + ")"
 }

@@ -156,6 +156,7 @@ type Frame struct {
 
 	ARP  *layers.ARP
 	DHCP *layers.DHCPv4
+	TCP  *layers.TCP // for stream reassembly
 }
 
 type tunnelTag struct {
@@ -222,7 +223,7 @@ func (d *Decoder) fill(s *stack, f *Frame, depth int) (inner []byte, ok bool) {
 	// Reset what an outer stack wrote: the innermost frame is the one reported.
 	f.HasMAC, f.Tagged, f.VLAN, f.OuterVLAN = false, false, 0, 0
 	f.SrcIP, f.DstIP, f.Proto, f.SrcPort, f.DstPort, f.TCPFlags = netip.Addr{}, netip.Addr{}, 0, 0, 0, 0
-	f.Payload, f.ARP, f.DHCP = nil, nil, nil
+	f.Payload, f.ARP, f.DHCP, f.TCP = nil, nil, nil, nil
 	var udpSeen, greSeen bool
 	for _, t := range s.decoded {
 		switch t {
@@ -266,6 +267,7 @@ func (d *Decoder) fill(s *stack, f *Frame, depth int) (inner []byte, ok bool) {
 			f.Seq, f.Ack = s.tcp.Seq, s.tcp.Ack
 			f.TCPFlags = tcpFlags(&s.tcp.TCP)
 			f.Payload = s.tcp.Payload
+			f.TCP = &s.tcp.TCP
 		case layers.LayerTypeUDP:
 			udpSeen = true
 			f.SrcPort, f.DstPort = uint16(s.udp.SrcPort), uint16(s.udp.DstPort)

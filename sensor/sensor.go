@@ -52,6 +52,9 @@ type Config struct {
 	MaxBindings      int      // per worker; default 200000
 	ActivityInterval time.Duration
 	RefreshInterval  time.Duration
+	MaxFlows         int           // per worker; default 100000
+	FlowIdle         time.Duration // flows idle this long are evicted; default 5m
+	Streams          StreamConfig
 	Logger           *zap.Logger
 }
 
@@ -71,6 +74,13 @@ func (c *Config) defaults() {
 	if c.RefreshInterval <= 0 {
 		c.RefreshInterval = 5 * time.Minute
 	}
+	if c.MaxFlows <= 0 {
+		c.MaxFlows = 100000
+	}
+	if c.FlowIdle <= 0 {
+		c.FlowIdle = 5 * time.Minute
+	}
+	c.Streams.defaults()
 	if c.Logger == nil {
 		c.Logger = zap.NewNop()
 	}
@@ -186,6 +196,12 @@ type Stats struct {
 	BindCapHits   uint64                    // new bindings not tracked: the binding table was full
 	DHCPUnplaced  uint64                    // relayed DHCP messages for clients never seen directly
 	Assets        int                       // assets in the worker tables now
+	Flows         int                       // flows in the worker tables now
+	FlowCapHits   uint64                    // new flows not tracked: the flow table was full
+	FlowEvictions uint64                    // idle flows evicted
+	Streams       uint64                    // TCP streams followed (DICOM, HL7)
+	StreamCapHits uint64                    // connections not followed: the stream table was full
+	InspectCaps   uint64                    // stream directions cut at streams.max_inspect_bytes
 }
 
 func (a *Stats) add(b *Stats) {
@@ -206,6 +222,12 @@ func (a *Stats) add(b *Stats) {
 	a.BindCapHits += b.BindCapHits
 	a.DHCPUnplaced += b.DHCPUnplaced
 	a.Assets += b.Assets
+	a.Flows += b.Flows
+	a.FlowCapHits += b.FlowCapHits
+	a.FlowEvictions += b.FlowEvictions
+	a.Streams += b.Streams
+	a.StreamCapHits += b.StreamCapHits
+	a.InspectCaps += b.InspectCaps
 }
 
 type kernelStatser interface {
@@ -220,6 +242,8 @@ type worker struct {
 	blocking bool
 	dec      *Decoder
 	tr       *tracker
+	flows    *flowTable
+	streams  *streamTable
 	f        Frame
 	vantages map[vantageKey]string
 
@@ -233,6 +257,8 @@ type worker struct {
 	obs                                [model.NumObsKinds]atomic.Uint64
 	obsDropped                         atomic.Uint64
 	assetCap, bindCap, unplaced, nasst atomic.Uint64
+	nflows, flowCap, flowEvict         atomic.Uint64
+	nstreams, streamCap, inspectCap    atomic.Uint64
 }
 
 type vantageKey struct {
@@ -252,6 +278,21 @@ func (s *Sensor) newWorker(in Input, blocking bool) (*worker, error) {
 	w := &worker{s: s, in: in, blocking: blocking, vantages: map[vantageKey]string{}}
 	w.dec = NewDecoder(first, s.cfg.Tunnels, s.cfg.VXLANPorts)
 	w.tr = newTracker(w.emit, s.cfg.ActivityInterval, s.cfg.RefreshInterval, s.cfg.MaxAssets, s.cfg.MaxBindings)
+	sc := s.cfg.Streams
+	servers := func(p uint16) bool {
+		return wellKnownServer(p) || hasPort(sc.DICOMPorts, p, p) || hasPort(sc.HL7Ports, p, p)
+	}
+	service := func(proto uint8, p uint16) string {
+		if proto == 6 && hasPort(sc.DICOMPorts, p, p) {
+			return "dicom"
+		}
+		if proto == 6 && hasPort(sc.HL7Ports, p, p) {
+			return "hl7"
+		}
+		return serviceName(proto, p)
+	}
+	w.flows = newFlowTable(s.cfg.MaxFlows, s.cfg.FlowIdle, servers, service)
+	w.streams = newStreamTable(w, sc)
 	s.mu.Lock()
 	s.workers = append(s.workers, w)
 	s.mu.Unlock()
@@ -297,7 +338,7 @@ func (w *worker) loop(ctx context.Context) error {
 			case errors.Is(err, ErrTimeout):
 				n = 0 // check ctx and stats now
 				if ks != nil {
-					w.tr.maybeSweep(time.Now())
+					w.maybeSweep(time.Now())
 				}
 				continue
 			case errors.Is(err, io.EOF):
@@ -310,7 +351,9 @@ func (w *worker) loop(ctx context.Context) error {
 }
 
 func (w *worker) finish() {
+	w.streams.closeAll()
 	w.tr.sweep()
+	w.flows.sweep(w, time.Time{})
 	if ks, ok := w.in.Source.(kernelStatser); ok {
 		w.pollKernel(ks)
 	}
@@ -332,6 +375,12 @@ func (w *worker) publishTracker() {
 	w.bindCap.Store(w.tr.bindingCapHits)
 	w.unplaced.Store(w.tr.dhcpUnplaced)
 	w.nasst.Store(uint64(len(w.tr.assets)))
+	w.nflows.Store(uint64(len(w.flows.m)))
+	w.flowCap.Store(w.flows.capHits)
+	w.flowEvict.Store(w.flows.evicted)
+	w.nstreams.Store(w.streams.started)
+	w.streamCap.Store(w.streams.capHits)
+	w.inspectCap.Store(w.streams.inspectCaps)
 	for i := range w.dec.Errors {
 		w.decodeErrs[i].Store(w.dec.Errors[i])
 	}
@@ -370,7 +419,7 @@ func (w *worker) packet(data []byte, ci *gopacket.CaptureInfo) {
 	}
 	vantage := w.vantage(f)
 	tr := w.tr
-	tr.maybeSweep(ts)
+	w.maybeSweep(ts)
 
 	switch {
 	case f.HasMAC:
@@ -389,6 +438,22 @@ func (w *worker) packet(data []byte, ci *gopacket.CaptureInfo) {
 	}
 	if f.DHCP != nil {
 		tr.dhcp(vantage, f.VLAN, f.OuterVLAN, f.DHCP, ts)
+	}
+	if f.SrcPort != 0 || f.DstPort != 0 {
+		w.flows.packet(w, vantage, f, ts, wire)
+		if f.TCP != nil {
+			w.streams.packet(vantage, f, f.TCP, ci)
+		}
+	}
+}
+
+// maybeSweep runs the periodic work of the worker's tables, driven by
+// capture time: activity and flow counters, idle flows and streams.
+func (w *worker) maybeSweep(now time.Time) {
+	if w.tr.maybeSweep(now) {
+		w.flows.sweep(w, now)
+		w.streams.maybeFlush(now)
+		w.publishTracker()
 	}
 }
 
@@ -456,6 +521,12 @@ func (w *worker) stats() Stats {
 		BindCapHits:   w.bindCap.Load(),
 		DHCPUnplaced:  w.unplaced.Load(),
 		Assets:        int(w.nasst.Load()),
+		Flows:         int(w.nflows.Load()),
+		FlowCapHits:   w.flowCap.Load(),
+		FlowEvictions: w.flowEvict.Load(),
+		Streams:       w.nstreams.Load(),
+		StreamCapHits: w.streamCap.Load(),
+		InspectCaps:   w.inspectCap.Load(),
 	}
 	for i := range st.DecodeErrors {
 		st.DecodeErrors[i] = w.decodeErrs[i].Load()

@@ -111,17 +111,19 @@ func (t *tracker) emitActivity(key model.AssetKey, st *assetState) {
 }
 
 // maybeSweep emits the activity counters of every asset that sent traffic
-// since the last sweep, once per activity interval of capture time.
-func (t *tracker) maybeSweep(now time.Time) {
+// since the last sweep, once per activity interval of capture time. It
+// reports whether it swept.
+func (t *tracker) maybeSweep(now time.Time) bool {
 	if t.lastSweep.IsZero() {
 		t.lastSweep = now
-		return
+		return false
 	}
 	if now.Sub(t.lastSweep) < t.activityEvery {
-		return
+		return false
 	}
 	t.sweep()
 	t.lastSweep = now
+	return true
 }
 
 // sweep emits all pending activity.

@@ -77,7 +77,11 @@ type Command struct {
 	// AffectedSOPClass is (0000,0002), or (0000,0003) Requested SOP Class
 	// UID when the command has no affected SOP class (N-GET/N-SET/...).
 	AffectedSOPClass string
-	Count            int64 // times seen
+	// FromRequestor tells which end sent it: normally the requestor (SCU)
+	// sends requests and the acceptor responses, but e.g. a C-GET SCP sends
+	// C-STORE-RQ sub-operations on the same association.
+	FromRequestor bool
+	Count         int64 // times seen
 }
 
 // Association is what a Conn learned about the association. Strings are
@@ -105,8 +109,8 @@ type Association struct {
 	Reject Reject // valid when State == StateRejected
 	Abort  Abort  // valid when State == StateAborted
 
-	// Commands holds distinct (Field, AffectedSOPClass) pairs in order of
-	// first appearance, at most Limits.MaxCommands.
+	// Commands holds distinct (Field, AffectedSOPClass, FromRequestor)
+	// triples in order of first appearance, at most Limits.MaxCommands.
 	Commands []Command
 }
 

@@ -66,7 +66,7 @@ func CommandName(field uint16) string {
 // parseCommand reads a complete command set (implicit VR little endian,
 // group 0000 only). Only the command field and the affected/requested SOP
 // class UID are used.
-func (c *Conn) parseCommand(b []byte) {
+func (c *Conn) parseCommand(b []byte, fromRequestor bool) {
 	var (
 		field     uint16
 		haveField bool
@@ -110,13 +110,14 @@ func (c *Conn) parseCommand(b []byte) {
 		affected = requested
 	}
 	c.stats.Commands++
-	c.recordCommand(field, affected)
+	c.recordCommand(field, affected, fromRequestor)
 }
 
-func (c *Conn) recordCommand(field uint16, sop []byte) {
+func (c *Conn) recordCommand(field uint16, sop []byte, fromRequestor bool) {
 	cmds := c.assoc.Commands
 	for i := range cmds {
-		if cmds[i].Field == field && equalClean(cmds[i].AffectedSOPClass, sop, maxUIDLen) {
+		if cmds[i].Field == field && cmds[i].FromRequestor == fromRequestor &&
+			equalClean(cmds[i].AffectedSOPClass, sop, maxUIDLen) {
 			cmds[i].Count++
 			return
 		}
@@ -128,6 +129,7 @@ func (c *Conn) recordCommand(field uint16, sop []byte) {
 		Field:            field,
 		Name:             CommandName(field),
 		AffectedSOPClass: cleanString(sop, maxUIDLen),
+		FromRequestor:    fromRequestor,
 		Count:            1,
 	})
 }

@@ -251,7 +251,7 @@ func TestDCMTK(t *testing.T) {
 
 func hasCommand(a Association, field uint16, sop string) bool {
 	for _, c := range a.Commands {
-		if c.Field == field && c.AffectedSOPClass == sop {
+		if c.Field == field && c.AffectedSOPClass == sop && c.FromRequestor == (field&ResponseBit == 0) {
 			return true
 		}
 	}

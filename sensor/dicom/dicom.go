@@ -539,7 +539,7 @@ func (c *Conn) endPDV(d *direction) {
 			c.stats.Oversize++
 			c.fail(ErrOversize)
 		} else {
-			c.parseCommand(d.cmd)
+			c.parseCommand(d.cmd, d == &c.dirs[0])
 		}
 		d.dropCommand()
 	}

@@ -147,8 +147,8 @@ func TestSyntheticSession(t *testing.T) {
 		t.Errorf("Accepted = %+v", a.Accepted)
 	}
 	wantCmds := []Command{
-		{Field: CEchoRQ, Name: "C-ECHO-RQ", AffectedSOPClass: UIDVerification, Count: 1},
-		{Field: CStoreRQ, Name: "C-STORE-RQ", AffectedSOPClass: UIDCTImageStorage, Count: 2},
+		{Field: CEchoRQ, Name: "C-ECHO-RQ", AffectedSOPClass: UIDVerification, FromRequestor: true, Count: 1},
+		{Field: CStoreRQ, Name: "C-STORE-RQ", AffectedSOPClass: UIDCTImageStorage, FromRequestor: true, Count: 2},
 		{Field: CEchoRSP, Name: "C-ECHO-RSP", AffectedSOPClass: UIDVerification, Count: 1},
 		{Field: CStoreRSP, Name: "C-STORE-RSP", AffectedSOPClass: UIDCTImageStorage, Count: 1},
 	}
@@ -328,7 +328,7 @@ func TestRejectAbort(t *testing.T) {
 func TestCommandRequestedSOPClass(t *testing.T) {
 	var c Conn
 	c.Feed(true, pdata(pdv(1, 0x03, command(NActionRQ, UIDStorageCommitmentPush, true))))
-	want := []Command{{Field: NActionRQ, Name: "N-ACTION-RQ", AffectedSOPClass: UIDStorageCommitmentPush, Count: 1}}
+	want := []Command{{Field: NActionRQ, Name: "N-ACTION-RQ", AffectedSOPClass: UIDStorageCommitmentPush, FromRequestor: true, Count: 1}}
 	if got := c.Association().Commands; !reflect.DeepEqual(got, want) {
 		t.Errorf("Commands = %+v", got)
 	}

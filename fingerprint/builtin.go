@@ -1,0 +1,397 @@
+package fingerprint
+
+import "strings"
+
+// Built-in structural rules: what a table of patterns cannot say because it
+// depends on counting or on the absence of something. They run after the
+// YAML rules (so they lose exact ties) and can be switched off from a site
+// rule file with "- {name: builtin/..., disabled: true}".
+//
+//	name                          class                 conf  strength  when
+//	builtin/virtual-nic           virtual-machine        90   90        the MAC starts with a hypervisor prefix (VirtualNICPrefixes), even a locally administered one
+//	builtin/randomized-mac        mobile                 30   20        Facts.Randomized and no hypervisor prefix
+//	builtin/dicom-modality        imaging-modality       85   100       as SCU it proposes image storage of one or two modalities (ModalityOf), in associations other than C-GET retrievals; three or more modalities make it a forwarder (a PACS or router), not a modality
+//	builtin/dicom-pacs            pacs                   95   100       as SCP it accepts >= 3 storage SOP classes and storage commitment (1.2.840.10008.1.20.1) or query/retrieve (FIND/MOVE/GET SOP classes or responses)
+//	builtin/dicom-storage-scp     pacs                   50   100       as SCP it accepts >= 3 storage SOP classes, with neither storage commitment nor query/retrieve seen (yet)
+//	builtin/dicom-query-retrieve  dicom-workstation      80   100       as SCU it queries or retrieves (Q/R SOP classes, or C-FIND/C-MOVE/C-GET requests other than worklist) without proposing image storage (except for C-GET, which needs it)
+//	builtin/hl7-engine-acks       hl7-interface-engine   90   100       it sent acknowledgements (MSA) to >= 3 distinct applications
+//	builtin/hl7-engine-receives   hl7-interface-engine   75   100       it received messages from >= 3 distinct applications
+//
+// Modality ties go to the earlier of Modalities' priority for combined
+// systems: PT and NM over CT (PET/CT, SPECT/CT), MG, XA over RF, DX over CR.
+type builtin struct {
+	kind builtinKind
+	name string
+	out  output
+}
+
+type builtinKind uint8
+
+const (
+	bVirtualNIC builtinKind = iota
+	bRandomizedMAC
+	bDICOMModality
+	bDICOMPACS
+	bDICOMStorage
+	bDICOMQR
+	bHL7EngineAcks
+	bHL7EngineRecvs
+)
+
+// eval appends the rule's evidence to ev and reports whether it matched; it
+// may set out's modality and manufacturer. (A switch rather than a func
+// field, so that ev's backing array can stay on Classify's stack.)
+func (b *builtin) eval(f *Facts, ev []Evidence, out *output) ([]Evidence, bool) {
+	switch b.kind {
+	case bVirtualNIC:
+		return evalVirtualNIC(f, b.name, ev, out)
+	case bRandomizedMAC:
+		return evalRandomized(f, b.name, ev)
+	case bDICOMModality:
+		return evalModality(f, b.name, ev, out)
+	case bDICOMPACS:
+		return evalPACS(f, b.name, ev)
+	case bDICOMStorage:
+		return evalStorageSCP(f, b.name, ev)
+	case bDICOMQR:
+		return evalQR(f, b.name, ev)
+	case bHL7EngineAcks:
+		return enginePeers(f, b.name, ev, true)
+	case bHL7EngineRecvs:
+		return enginePeers(f, b.name, ev, false)
+	}
+	return ev, false
+}
+
+// Built-in rule names.
+const (
+	BuiltinVirtualNIC     = "builtin/virtual-nic"
+	BuiltinRandomizedMAC  = "builtin/randomized-mac"
+	BuiltinDICOMModality  = "builtin/dicom-modality"
+	BuiltinDICOMPACS      = "builtin/dicom-pacs"
+	BuiltinDICOMStorage   = "builtin/dicom-storage-scp"
+	BuiltinDICOMQR        = "builtin/dicom-query-retrieve"
+	BuiltinHL7EngineAcks  = "builtin/hl7-engine-acks"
+	BuiltinHL7EngineRecvs = "builtin/hl7-engine-receives"
+)
+
+// Thresholds of the structural rules.
+const (
+	// MinPACSStorageClasses is how many distinct storage SOP classes an SCP
+	// must accept to be an archive.
+	MinPACSStorageClasses = 3
+	// ForwarderModalities is how many distinct modalities' image storage an
+	// SCU must propose to be a forwarder rather than a modality.
+	ForwarderModalities = 3
+	// MinEnginePeers is how many distinct peer applications an HL7 interface
+	// engine receives from or acknowledges.
+	MinEnginePeers = 3
+)
+
+// Well-known DICOM UIDs (PS3.6 Annex A).
+const (
+	uidStoragePrefix     = "1.2.840.10008.5.1.4.1.1" // composite instance storage SOP classes
+	uidQRPrefix          = "1.2.840.10008.5.1.4.1.2" // query/retrieve information models
+	uidStorageCommitment = "1.2.840.10008.1.20.1"    // Storage Commitment Push Model
+	uidModalityWorklist  = "1.2.840.10008.5.1.4.31"  // Modality Worklist Information Model - FIND
+	uidQRGetSuffix       = ".3"                      // Q/R GET models end in .3 (1.2.1.3, 2.2.3, 3.1.3)
+)
+
+// VirtualNICPrefixes are the hypervisors' MAC prefixes builtin/virtual-nic
+// knows. Treat it as read-only.
+var VirtualNICPrefixes = []struct {
+	Prefix       [3]byte
+	Text         string
+	Manufacturer string
+}{
+	{[3]byte{0x00, 0x50, 0x56}, "00:50:56", "VMware"},
+	{[3]byte{0x00, 0x0c, 0x29}, "00:0c:29", "VMware"},
+	{[3]byte{0x00, 0x05, 0x69}, "00:05:69", "VMware"},
+	{[3]byte{0x00, 0x1c, 0x14}, "00:1c:14", "VMware"},
+	{[3]byte{0x00, 0x15, 0x5d}, "00:15:5d", "Microsoft Hyper-V"},
+	{[3]byte{0x52, 0x54, 0x00}, "52:54:00", "KVM/QEMU"}, // locally administered
+	{[3]byte{0x00, 0x16, 0x3e}, "00:16:3e", "Xen"},
+	{[3]byte{0x08, 0x00, 0x27}, "08:00:27", "Oracle VirtualBox"},
+	{[3]byte{0x00, 0x1c, 0x42}, "00:1c:42", "Parallels"},
+}
+
+// modalityStorage maps image storage SOP classes to their modality.
+var modalityStorage = map[string]string{
+	"1.2.840.10008.5.1.4.1.1.2":      "CT", // CT Image Storage
+	"1.2.840.10008.5.1.4.1.1.2.1":    "CT", // Enhanced CT
+	"1.2.840.10008.5.1.4.1.1.2.2":    "CT", // Legacy Converted Enhanced CT
+	"1.2.840.10008.5.1.4.1.1.4":      "MR", // MR Image Storage
+	"1.2.840.10008.5.1.4.1.1.4.1":    "MR", // Enhanced MR
+	"1.2.840.10008.5.1.4.1.1.4.3":    "MR", // Enhanced MR Color
+	"1.2.840.10008.5.1.4.1.1.4.4":    "MR", // Legacy Converted Enhanced MR
+	"1.2.840.10008.5.1.4.1.1.6.1":    "US", // Ultrasound Image Storage
+	"1.2.840.10008.5.1.4.1.1.6.2":    "US", // Enhanced US Volume
+	"1.2.840.10008.5.1.4.1.1.3.1":    "US", // Ultrasound Multi-frame Image
+	"1.2.840.10008.5.1.4.1.1.1":      "CR", // Computed Radiography Image Storage
+	"1.2.840.10008.5.1.4.1.1.1.1":    "DX", // Digital X-Ray Image Storage - For Presentation
+	"1.2.840.10008.5.1.4.1.1.1.1.1":  "DX", // - For Processing
+	"1.2.840.10008.5.1.4.1.1.1.2":    "MG", // Digital Mammography X-Ray - For Presentation
+	"1.2.840.10008.5.1.4.1.1.1.2.1":  "MG", // - For Processing
+	"1.2.840.10008.5.1.4.1.1.13.1.3": "MG", // Breast Tomosynthesis
+	"1.2.840.10008.5.1.4.1.1.20":     "NM", // Nuclear Medicine Image Storage
+	"1.2.840.10008.5.1.4.1.1.128":    "PT", // Positron Emission Tomography Image Storage
+	"1.2.840.10008.5.1.4.1.1.128.1":  "PT", // Legacy Converted Enhanced PET
+	"1.2.840.10008.5.1.4.1.1.130":    "PT", // Enhanced PET
+	"1.2.840.10008.5.1.4.1.1.12.1":   "XA", // X-Ray Angiographic Image Storage
+	"1.2.840.10008.5.1.4.1.1.12.1.1": "XA", // Enhanced XA
+	"1.2.840.10008.5.1.4.1.1.12.2":   "RF", // X-Ray Radiofluoroscopic Image Storage
+	"1.2.840.10008.5.1.4.1.1.12.2.1": "RF", // Enhanced XRF
+}
+
+// ModalityOf returns the modality (one of Modalities) whose image storage
+// SOP class uid is, or "" when uid is not an image storage class this
+// package knows.
+func ModalityOf(uid string) string { return modalityStorage[uid] }
+
+// modalityPriority orders modalities for a device proposing two.
+var modalityPriority = []string{"PT", "NM", "MG", "XA", "RF", "MR", "CT", "US", "DX", "CR"}
+
+func modalityBit(m string) uint16 {
+	for i, x := range Modalities {
+		if x == m {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+func builtins() []builtin {
+	return []builtin{
+		{bVirtualNIC, BuiltinVirtualNIC, output{class: ClassVirtualMachine, confidence: 90}},
+		{bRandomizedMAC, BuiltinRandomizedMAC, output{class: ClassMobile, confidence: 30}},
+		{bDICOMModality, BuiltinDICOMModality, output{class: ClassImagingModality, confidence: 85}},
+		{bDICOMPACS, BuiltinDICOMPACS, output{class: ClassPACS, confidence: 95}},
+		{bDICOMStorage, BuiltinDICOMStorage, output{class: ClassPACS, confidence: 50}},
+		{bDICOMQR, BuiltinDICOMQR, output{class: ClassDICOMWorkstation, confidence: 80}},
+		{bHL7EngineAcks, BuiltinHL7EngineAcks, output{class: ClassHL7InterfaceEngine, confidence: 90}},
+		{bHL7EngineRecvs, BuiltinHL7EngineRecvs, output{class: ClassHL7InterfaceEngine, confidence: 75}},
+	}
+}
+
+func isBuiltinName(name string) bool { return strings.HasPrefix(name, "builtin/") }
+
+func virtualNIC(f *Facts) int {
+	if f.MAC.IsZero() {
+		return -1
+	}
+	for i, p := range VirtualNICPrefixes {
+		if [3]byte(f.MAC[:3]) == p.Prefix {
+			return i
+		}
+	}
+	return -1
+}
+
+func evalVirtualNIC(f *Facts, name string, ev []Evidence, out *output) ([]Evidence, bool) {
+	i := virtualNIC(f)
+	if i < 0 {
+		return ev, false
+	}
+	out.manufacturer = VirtualNICPrefixes[i].Manufacturer
+	return append(ev, Evidence{Source: SourceOUI, Value: VirtualNICPrefixes[i].Text, Rule: name, Strength: StrengthVirtualNIC}), true
+}
+
+func evalRandomized(f *Facts, name string, ev []Evidence) ([]Evidence, bool) {
+	if !f.Randomized || virtualNIC(f) >= 0 {
+		return ev, false
+	}
+	return append(ev, Evidence{Source: SourceRandomizedMAC, Value: "locally administered", Rule: name, Strength: StrengthOUI}), true
+}
+
+// isGet reports whether an SCU fact is a C-GET retrieval, whose storage
+// proposals are for receiving.
+func isGet(d *DICOMFact) bool {
+	for _, s := range d.SOPClasses {
+		if uidHasPrefix(s, uidQRPrefix) && strings.HasSuffix(s, uidQRGetSuffix) {
+			return true
+		}
+	}
+	for _, c := range d.Commands {
+		if n, _ := commandName(c); n == "C-GET-RQ" {
+			return true
+		}
+	}
+	return false
+}
+
+func evalModality(f *Facts, name string, ev []Evidence, out *output) ([]Evidence, bool) {
+	var bits uint16
+	for i := range f.DICOM {
+		d := &f.DICOM[i]
+		if d.Role != RoleSCU || isGet(d) {
+			continue
+		}
+		for _, s := range d.SOPClasses {
+			bits |= modalityBit(modalityStorage[s])
+		}
+	}
+	n := 0
+	for b := bits; b != 0; b &= b - 1 {
+		n++
+	}
+	if n == 0 || n >= ForwarderModalities {
+		return ev, false
+	}
+	for _, m := range modalityPriority {
+		if bits&modalityBit(m) == 0 {
+			continue
+		}
+		out.modality = m
+		for i := range f.DICOM {
+			d := &f.DICOM[i]
+			if d.Role != RoleSCU || isGet(d) {
+				continue
+			}
+			for _, s := range d.SOPClasses {
+				if modalityStorage[s] == m {
+					return append(ev, Evidence{Source: SourceDICOMSOPClass, Value: s, Rule: name, Strength: StrengthApplication}), true
+				}
+			}
+		}
+	}
+	return ev, false // unreachable: bits came from these facts
+}
+
+// storageSCP finds up to MinPACSStorageClasses distinct storage SOP classes
+// accepted as SCP, and whether storage commitment or query/retrieve was
+// seen (returned as the evidence for it).
+func storageSCP(f *Facts) (storage [MinPACSStorageClasses]string, n int, extra Evidence) {
+	for i := range f.DICOM {
+		d := &f.DICOM[i]
+		if d.Role != RoleSCP {
+			continue
+		}
+		for _, s := range d.SOPClasses {
+			switch {
+			case uidHasPrefix(s, uidStoragePrefix):
+				if n < len(storage) && !containsStr(storage[:n], s) {
+					storage[n] = s
+					n++
+				}
+			case extra.Value == "" && (s == uidStorageCommitment || uidHasPrefix(s, uidQRPrefix)):
+				extra = Evidence{Source: SourceDICOMSOPClass, Value: s}
+			}
+		}
+		for _, c := range d.Commands {
+			if extra.Value != "" {
+				break
+			}
+			switch cmd, sop := commandName(c); cmd {
+			case "C-FIND-RSP", "C-MOVE-RSP", "C-GET-RSP":
+				if sop != uidModalityWorklist {
+					extra = Evidence{Source: SourceDICOMCommand, Value: c}
+				}
+			}
+		}
+	}
+	return storage, n, extra
+}
+
+func evalPACS(f *Facts, name string, ev []Evidence) ([]Evidence, bool) {
+	storage, n, extra := storageSCP(f)
+	if n < MinPACSStorageClasses || extra.Value == "" {
+		return ev, false
+	}
+	for _, s := range storage {
+		ev = append(ev, Evidence{Source: SourceDICOMSOPClass, Value: s, Rule: name, Strength: StrengthApplication})
+	}
+	extra.Rule, extra.Strength = name, StrengthApplication
+	return append(ev, extra), true
+}
+
+func evalStorageSCP(f *Facts, name string, ev []Evidence) ([]Evidence, bool) {
+	storage, n, extra := storageSCP(f)
+	if n < MinPACSStorageClasses || extra.Value != "" {
+		return ev, false
+	}
+	for _, s := range storage {
+		ev = append(ev, Evidence{Source: SourceDICOMSOPClass, Value: s, Rule: name, Strength: StrengthApplication})
+	}
+	return ev, true
+}
+
+func evalQR(f *Facts, name string, ev []Evidence) ([]Evidence, bool) {
+	for i := range f.DICOM {
+		d := &f.DICOM[i]
+		if d.Role != RoleSCU {
+			continue
+		}
+		if !isGet(d) && firstModalityClass(d) != "" {
+			continue
+		}
+		var hit Evidence
+		for _, s := range d.SOPClasses {
+			if uidHasPrefix(s, uidQRPrefix) {
+				hit = Evidence{Source: SourceDICOMSOPClass, Value: s}
+				break
+			}
+		}
+		if hit.Value == "" {
+			mwl := containsStr(d.SOPClasses, uidModalityWorklist)
+			for _, c := range d.Commands {
+				switch cmd, sop := commandName(c); cmd {
+				case "C-MOVE-RQ", "C-GET-RQ":
+					hit = Evidence{Source: SourceDICOMCommand, Value: c}
+				case "C-FIND-RQ":
+					if sop != uidModalityWorklist && (sop != "" || !mwl) {
+						hit = Evidence{Source: SourceDICOMCommand, Value: c}
+					}
+				}
+				if hit.Value != "" {
+					break
+				}
+			}
+		}
+		if hit.Value != "" {
+			hit.Rule, hit.Strength = name, StrengthApplication
+			return append(ev, hit), true
+		}
+	}
+	return ev, false
+}
+
+func firstModalityClass(d *DICOMFact) string {
+	for _, s := range d.SOPClasses {
+		if modalityStorage[s] != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// enginePeers appends evidence for MinEnginePeers distinct peer applications
+// the asset acknowledged (acks) or received from (!acks), and reports
+// whether there were that many.
+func enginePeers(f *Facts, name string, ev []Evidence, acks bool) ([]Evidence, bool) {
+	start := len(ev)
+	var seen [MinEnginePeers]*HL7Fact
+	n := 0
+	for i := range f.HL7 {
+		h := &f.HL7[i]
+		if h.PeerApplication == "" || (acks && !h.SentAck) || (!acks && h.Role != RoleReceiver) {
+			continue
+		}
+		dup := false
+		for _, s := range seen[:n] {
+			if s.PeerApplication == h.PeerApplication && s.PeerFacility == h.PeerFacility {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			continue
+		}
+		seen[n] = h
+		n++
+		ev = append(ev, Evidence{Source: SourceHL7Peers, Value: h.PeerApplication, Rule: name, Strength: StrengthApplication})
+		if n == MinEnginePeers {
+			return ev, true
+		}
+	}
+	return ev[:start], false
+}

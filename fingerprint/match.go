@@ -1,0 +1,250 @@
+package fingerprint
+
+import "strings"
+
+// eval reports whether r matches f, appending one Evidence per matcher to ev
+// when it does (ev is returned unchanged in length when it does not).
+func (r *rule) eval(f *Facts, ev []Evidence) ([]Evidence, bool) {
+	start := len(ev)
+	for i := range r.host {
+		var ok bool
+		if ev, ok = r.host[i].evalHost(f, r.name, ev); !ok {
+			return ev[:start], false
+		}
+	}
+	if len(r.dicom) > 0 {
+		var ok bool
+		if ev, ok = r.evalDICOM(f, ev); !ok {
+			return ev[:start], false
+		}
+	}
+	if len(r.hl7) > 0 {
+		var ok bool
+		if ev, ok = r.evalHL7(f, ev); !ok {
+			return ev[:start], false
+		}
+	}
+	return ev, true
+}
+
+func (m *matcher) evalHost(f *Facts, name string, ev []Evidence) ([]Evidence, bool) {
+	var src, val string
+	switch m.kind {
+	case mOUIVendor:
+		if f.Vendor == "" || !m.re.MatchString(f.Vendor) {
+			return ev, false
+		}
+		src, val = SourceOUI, f.Vendor
+	case mOUIPrefix:
+		i := m.matchPrefix(f)
+		if i < 0 {
+			return ev, false
+		}
+		src, val = SourceOUI, m.values[i]
+	case mDHCP55, mDHCP55Prefix:
+		if f.DHCPParamList == "" || !m.matchParamList(f.DHCPParamList) {
+			return ev, false
+		}
+		src, val = SourceDHCPParams, f.DHCPParamList
+	case mDHCP60:
+		if f.DHCPVendorClass == "" || !m.re.MatchString(f.DHCPVendorClass) {
+			return ev, false
+		}
+		src, val = SourceDHCPVendorClass, f.DHCPVendorClass
+	case mHostname:
+		if f.Hostname == "" || !m.re.MatchString(f.Hostname) {
+			return ev, false
+		}
+		src, val = SourceHostname, f.Hostname
+	default:
+		return ev, false
+	}
+	return append(ev, Evidence{Source: src, Value: val, Rule: name, Strength: m.kind.strength()}), true
+}
+
+// matchPrefix returns the index of the oui_prefix value the MAC starts with,
+// or -1. The raw address is compared, so locally administered prefixes such
+// as KVM's 52:54:00 match too.
+func (m *matcher) matchPrefix(f *Facts) int {
+	if f.MAC.IsZero() {
+		return -1
+	}
+next:
+	for i, p := range m.nibbles {
+		for j, n := range p {
+			b := f.MAC[j/2]
+			if j%2 == 0 {
+				b >>= 4
+			}
+			if b&0x0f != n {
+				continue next
+			}
+		}
+		return i
+	}
+	return -1
+}
+
+func (m *matcher) matchParamList(pl string) bool {
+	for _, v := range m.values {
+		if m.kind == mDHCP55 {
+			if pl == v {
+				return true
+			}
+		} else if strings.HasPrefix(pl, v) && (len(pl) == len(v) || pl[len(v)] == ',') {
+			return true
+		}
+	}
+	return false
+}
+
+// evalDICOM looks for one DICOMFact (in the rule's role, if it has one) that
+// satisfies every dicom_* matcher.
+func (r *rule) evalDICOM(f *Facts, ev []Evidence) ([]Evidence, bool) {
+	start := len(ev)
+facts:
+	for i := range f.DICOM {
+		d := &f.DICOM[i]
+		if r.dicomRole != "" && d.Role != r.dicomRole {
+			continue
+		}
+		ev = ev[:start]
+		for j := range r.dicom {
+			m := &r.dicom[j]
+			var src, val string
+			switch m.kind {
+			case mDICOMSOPClass:
+				val = firstIn(d.SOPClasses, m.values)
+				src = SourceDICOMSOPClass
+			case mDICOMAETitle:
+				if d.AETitle != "" && m.re.MatchString(d.AETitle) {
+					val = d.AETitle
+				}
+				src = SourceDICOMAETitle
+			case mDICOMImplVersion:
+				if d.ImplVersion != "" && m.re.MatchString(d.ImplVersion) {
+					val = d.ImplVersion
+				}
+				src = SourceDICOMImplVer
+			case mDICOMImplClassUID:
+				for _, p := range m.values {
+					if uidHasPrefix(d.ImplClassUID, p) {
+						val = d.ImplClassUID
+						break
+					}
+				}
+				src = SourceDICOMImplUID
+			case mDICOMCommand:
+				for _, c := range d.Commands {
+					if name, _ := commandName(c); containsStr(m.values, name) {
+						val = c
+						break
+					}
+				}
+				src = SourceDICOMCommand
+			}
+			if val == "" {
+				continue facts
+			}
+			ev = append(ev, Evidence{Source: src, Value: val, Rule: r.name, Strength: StrengthApplication})
+		}
+		return ev, true
+	}
+	return ev[:start], false
+}
+
+// evalHL7 looks for one HL7Fact (in the rule's role, if it has one) that
+// satisfies every hl7_* matcher.
+func (r *rule) evalHL7(f *Facts, ev []Evidence) ([]Evidence, bool) {
+	start := len(ev)
+facts:
+	for i := range f.HL7 {
+		h := &f.HL7[i]
+		if r.hl7Role != "" && h.Role != r.hl7Role {
+			continue
+		}
+		ev = ev[:start]
+		for j := range r.hl7 {
+			m := &r.hl7[j]
+			var src, val string
+			switch m.kind {
+			case mHL7Application:
+				if h.Application != "" && m.re.MatchString(h.Application) {
+					val = h.Application
+				}
+				src = SourceHL7SendingApp
+				if h.Role == RoleReceiver {
+					src = SourceHL7ReceivingApp
+				}
+			case mHL7EquipmentID:
+				for _, e := range h.EquipmentIDs {
+					if m.re.MatchString(e) {
+						val = e
+						break
+					}
+				}
+				src = SourceHL7Equipment
+			case mHL7MessageType:
+				for _, t := range h.MessageTypes {
+					if msgTypeMatches(t, m.values) {
+						val = t
+						break
+					}
+				}
+				src = SourceHL7MessageType
+			}
+			if val == "" {
+				continue facts
+			}
+			ev = append(ev, Evidence{Source: src, Value: val, Rule: r.name, Strength: StrengthApplication})
+		}
+		return ev, true
+	}
+	return ev[:start], false
+}
+
+// msgTypeMatches reports whether message type t ("ORU^R01", possibly with a
+// third component "ORU^R01^ORU_R01") matches one of want: "ORU^R01" matches
+// on code and trigger event, "ORU" on the code alone.
+func msgTypeMatches(t string, want []string) bool {
+	code, rest, _ := strings.Cut(t, "^")
+	trigger, _, _ := strings.Cut(rest, "^")
+	for _, w := range want {
+		wc, wt, hasTrigger := strings.Cut(w, "^")
+		if wc == code && (!hasTrigger || wt == trigger) {
+			return true
+		}
+	}
+	return false
+}
+
+// commandName splits "C-FIND-RQ 1.2.840..." into the command and the
+// affected SOP class ("" when absent).
+func commandName(c string) (name, sopClass string) {
+	name, sopClass, _ = strings.Cut(c, " ")
+	return name, strings.TrimSpace(sopClass)
+}
+
+// uidHasPrefix reports whether uid is p or lies under p ("p.").
+func uidHasPrefix(uid, p string) bool {
+	return strings.HasPrefix(uid, p) && (len(uid) == len(p) || uid[len(p)] == '.')
+}
+
+// firstIn returns the first element of have that is in want, or "".
+func firstIn(have, want []string) string {
+	for _, h := range have {
+		if containsStr(want, h) {
+			return h
+		}
+	}
+	return ""
+}
+
+func containsStr(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,319 @@
+package fingerprint
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// matcherKind is one match key of the rule format.
+type matcherKind uint8
+
+const (
+	mOUIVendor matcherKind = iota
+	mOUIPrefix
+	mDHCP55
+	mDHCP55Prefix
+	mDHCP60
+	mHostname
+	mDICOMSOPClass
+	mDICOMAETitle
+	mDICOMImplVersion
+	mDICOMImplClassUID
+	mDICOMCommand
+	mHL7Application
+	mHL7EquipmentID
+	mHL7MessageType
+)
+
+// matcher is one compiled match key. Regex keys use re; the others match any
+// of values (normalised at load time; for oui_prefix, nibbles).
+type matcher struct {
+	kind    matcherKind
+	re      *regexp.Regexp
+	values  []string
+	nibbles [][]byte // oui_prefix: one entry per value, hex digits as 0..15
+}
+
+// rule is one compiled YAML rule.
+type rule struct {
+	name     string
+	file     string
+	line     int
+	disabled bool // a site file's "disabled: true"
+
+	host      []matcher // MAC, DHCP and host-name facts
+	dicom     []matcher // all on the same DICOMFact
+	dicomRole string    // "" any
+	hl7       []matcher // all on the same HL7Fact
+	hl7Role   string    // "" any
+
+	out      output
+	strength int
+}
+
+// output is what a matching rule says about the device.
+type output struct {
+	class, modality, manufacturer, model, os string
+	confidence                               int
+}
+
+// DefaultConfidence is a rule's confidence when it does not set one.
+const DefaultConfidence = 50
+
+var (
+	reRuleName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	reUID      = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*$`)
+	reMsgType  = regexp.MustCompile(`^[A-Z0-9]{3}(\^[A-Z0-9]{2,3})?$`)
+)
+
+// dimseCommands are the values dicom_command accepts.
+var dimseCommands = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range []string{"C-STORE", "C-FIND", "C-MOVE", "C-GET", "C-ECHO", "C-CANCEL",
+		"N-EVENT-REPORT", "N-GET", "N-SET", "N-ACTION", "N-CREATE", "N-DELETE"} {
+		m[c+"-RQ"], m[c+"-RSP"] = true, true
+	}
+	m["C-CANCEL-RQ"] = true
+	delete(m, "C-CANCEL-RSP")
+	return m
+}()
+
+// compileRule validates one decoded rule and compiles it. line is the line
+// of the rule's mapping.
+func compileRule(y *ruleYAML, file string, line int) (*rule, error) {
+	name := y.Name.Value
+	fail := func(at int, format string, args ...any) error {
+		if at == 0 {
+			at = line
+		}
+		return &RuleError{File: file, Line: at, Rule: name, Err: fmt.Errorf(format, args...)}
+	}
+	if name == "" {
+		return nil, fail(line, "missing name")
+	}
+	if !reRuleName.MatchString(name) && !(y.Disabled && isBuiltinName(name)) {
+		if isBuiltinName(name) {
+			return nil, fail(y.Name.Line, "a built-in rule can only be disabled (disabled: true)")
+		}
+		return nil, fail(y.Name.Line, "invalid name: use letters, digits, '.', '_' and '-', starting with a letter or digit")
+	}
+	r := &rule{name: name, file: file, line: line}
+	if y.Disabled {
+		return r, nil
+	}
+	m := &y.Match
+
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	regex := func(s scalar, key string, kind matcherKind, dst *[]matcher) {
+		if s.Line == 0 {
+			return
+		}
+		if s.Value == "" {
+			add(fail(s.Line, "%s: empty pattern", key))
+			return
+		}
+		re, err := regexp.Compile(s.Value)
+		if err != nil {
+			add(fail(s.Line, "%s: invalid regular expression: %v", key, err))
+			return
+		}
+		*dst = append(*dst, matcher{kind: kind, re: re})
+	}
+	list := func(l strList, key string, kind matcherKind, dst *[]matcher, norm func(string) (string, error)) {
+		if l.Line == 0 {
+			return
+		}
+		mt := matcher{kind: kind}
+		for _, v := range l.Values {
+			n, err := norm(strings.TrimSpace(v))
+			if err != nil {
+				add(fail(l.Line, "%s: %q: %v", key, v, err))
+				return
+			}
+			mt.values = append(mt.values, n)
+			if kind == mOUIPrefix {
+				mt.nibbles = append(mt.nibbles, hexNibbles(n))
+			}
+		}
+		*dst = append(*dst, mt)
+	}
+
+	regex(m.OUIVendor, "oui_vendor", mOUIVendor, &r.host)
+	list(m.OUIPrefix, "oui_prefix", mOUIPrefix, &r.host, normOUIPrefix)
+	list(m.DHCP55, "dhcp_55", mDHCP55, &r.host, normParamList)
+	list(m.DHCP55Prefix, "dhcp_55_prefix", mDHCP55Prefix, &r.host, normParamList)
+	regex(m.DHCP60, "dhcp_60", mDHCP60, &r.host)
+	regex(m.Hostname, "hostname", mHostname, &r.host)
+
+	list(m.DICOMSOPClass, "dicom_sop_class", mDICOMSOPClass, &r.dicom, normUID)
+	regex(m.DICOMAETitle, "dicom_ae_title", mDICOMAETitle, &r.dicom)
+	regex(m.DICOMImplVersion, "dicom_impl_version", mDICOMImplVersion, &r.dicom)
+	list(m.DICOMImplClassUID, "dicom_impl_class_uid", mDICOMImplClassUID, &r.dicom,
+		func(s string) (string, error) { return normUID(strings.TrimSuffix(s, ".")) })
+	list(m.DICOMCommand, "dicom_command", mDICOMCommand, &r.dicom, normCommand)
+
+	regex(m.HL7Application, "hl7_application", mHL7Application, &r.hl7)
+	regex(m.HL7EquipmentID, "hl7_equipment_id", mHL7EquipmentID, &r.hl7)
+	list(m.HL7MessageType, "hl7_message_type", mHL7MessageType, &r.hl7, normMsgType)
+
+	if s := m.DICOMRole; s.Line != 0 {
+		r.dicomRole = s.Value
+		switch {
+		case s.Value != RoleSCU && s.Value != RoleSCP:
+			add(fail(s.Line, "dicom_role: %q is not scu or scp", s.Value))
+		case len(r.dicom) == 0 && m.DICOMSOPClass.Line == 0 && m.DICOMAETitle.Line == 0 &&
+			m.DICOMImplVersion.Line == 0 && m.DICOMImplClassUID.Line == 0 && m.DICOMCommand.Line == 0:
+			add(fail(s.Line, "dicom_role needs a dicom_* matcher"))
+		}
+	}
+	if s := m.HL7Role; s.Line != 0 {
+		r.hl7Role = s.Value
+		switch {
+		case s.Value != RoleSender && s.Value != RoleReceiver:
+			add(fail(s.Line, "hl7_role: %q is not sender or receiver", s.Value))
+		case len(r.hl7) == 0 && m.HL7Application.Line == 0 && m.HL7EquipmentID.Line == 0 && m.HL7MessageType.Line == 0:
+			add(fail(s.Line, "hl7_role needs an hl7_* matcher"))
+		}
+	}
+	if len(errs) == 0 && len(r.host)+len(r.dicom)+len(r.hl7) == 0 {
+		add(fail(line, "match: needs at least one matcher"))
+	}
+
+	r.out = output{class: y.Class.Value, modality: y.Modality.Value, manufacturer: y.Manufacturer.Value,
+		model: y.Model.Value, os: y.OS.Value, confidence: DefaultConfidence}
+	switch c := y.Class.Value; {
+	case y.Class.Line == 0 || c == "":
+		if r.out.manufacturer == "" && r.out.model == "" && r.out.os == "" {
+			add(fail(line, "sets nothing: needs class, or manufacturer, model or os"))
+		}
+	case c == ClassUnknown:
+		add(fail(y.Class.Line, "class %q cannot be assigned; leave class out for a rule that only sets manufacturer, model or os", c))
+	case !IsClass(c):
+		add(fail(y.Class.Line, "unknown class %q (see fingerprint.Classes)", c))
+	}
+	if y.Modality.Line != 0 {
+		switch {
+		case !IsModality(y.Modality.Value):
+			add(fail(y.Modality.Line, "unknown modality %q (one of %s)", y.Modality.Value, strings.Join(Modalities, ", ")))
+		case y.Class.Value != ClassImagingModality:
+			add(fail(y.Modality.Line, "modality needs class %s", ClassImagingModality))
+		}
+	}
+	if s := y.Confidence; s.Line != 0 {
+		c, err := strconv.Atoi(s.Value)
+		if err != nil || c < 1 || c > 100 {
+			add(fail(s.Line, "confidence: %q is not an integer 1..100", s.Value))
+		}
+		r.out.confidence = c
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	for _, ms := range [][]matcher{r.host, r.dicom, r.hl7} {
+		for _, mt := range ms {
+			r.strength = max(r.strength, mt.kind.strength())
+		}
+	}
+	return r, nil
+}
+
+func (k matcherKind) strength() int {
+	switch k {
+	case mOUIVendor, mOUIPrefix:
+		return StrengthOUI
+	case mHostname:
+		return StrengthHostname
+	case mDHCP55, mDHCP55Prefix:
+		return StrengthDHCPParams
+	case mDHCP60:
+		return StrengthDHCPVendorClass
+	}
+	return StrengthApplication
+}
+
+// normOUIPrefix accepts 6 to 12 hex digits, with or without ':', '-' or '.'
+// separators, and returns them as "00:50:56" (a 28- or 36-bit prefix keeps
+// its odd last digit: "70:b3:d5:4").
+func normOUIPrefix(s string) (string, error) {
+	var d []byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ':' || c == '-' || c == '.':
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f':
+			d = append(d, c)
+		case 'A' <= c && c <= 'F':
+			d = append(d, c+'a'-'A')
+		default:
+			return "", errors.New("not a MAC prefix (6 to 12 hex digits)")
+		}
+	}
+	if len(d) < 6 || len(d) > 12 {
+		return "", errors.New("not a MAC prefix (6 to 12 hex digits)")
+	}
+	var b strings.Builder
+	for i, c := range d {
+		if i > 0 && i%2 == 0 {
+			b.WriteByte(':')
+		}
+		b.WriteByte(c)
+	}
+	return b.String(), nil
+}
+
+func hexNibbles(p string) []byte {
+	var n []byte
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case '0' <= c && c <= '9':
+			n = append(n, c-'0')
+		case 'a' <= c && c <= 'f':
+			n = append(n, c-'a'+10)
+		}
+	}
+	return n
+}
+
+// normParamList accepts "1,3,6,15" (spaces allowed) and returns it without
+// spaces.
+func normParamList(s string) (string, error) {
+	parts := strings.Split(s, ",")
+	for i, p := range parts {
+		p = strings.TrimSpace(p)
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || n > 255 || p != strconv.Itoa(n) {
+			return "", errors.New("not a comma-separated list of option codes 0..255")
+		}
+		parts[i] = p
+	}
+	return strings.Join(parts, ","), nil
+}
+
+func normUID(s string) (string, error) {
+	if len(s) > 64 || !reUID.MatchString(s) {
+		return "", errors.New("not a DICOM UID (digits and dots, at most 64 characters)")
+	}
+	return s, nil
+}
+
+func normCommand(s string) (string, error) {
+	if !dimseCommands[s] {
+		return "", errors.New("not a DIMSE command such as C-STORE-RQ or C-FIND-RSP")
+	}
+	return s, nil
+}
+
+func normMsgType(s string) (string, error) {
+	if !reMsgType.MatchString(s) {
+		return "", errors.New(`not an HL7 message type such as "ORU^R01" or "ORU"`)
+	}
+	return s, nil
+}

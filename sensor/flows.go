@@ -1,0 +1,202 @@
+package sensor
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/gopacket/gopacket/layers"
+
+	"github.com/wardwatch/wardwatch/sensor/model"
+)
+
+// flowKey identifies a flow: (vantage, VLAN, client IP, server IP,
+// protocol, server port). Direction is inferred once, when the flow is
+// first seen.
+type flowKey struct {
+	vantage string
+	vlan    uint16
+	client  netip.Addr
+	server  netip.Addr
+	proto   uint8
+	port    uint16
+}
+
+type flowState struct {
+	clientMAC, serverMAC model.MAC
+	outer                uint16
+	first, last          time.Time // of the current interval
+	pkts, bytes, conns   uint64    // deltas since the last report
+	seen                 time.Time // last packet
+}
+
+// flowTable is one worker's bounded flow table. New flows are reported at
+// once (so the policy sees them immediately); their counters once per
+// activity interval. Flows idle longer than idle are evicted (counted).
+type flowTable struct {
+	m        map[flowKey]*flowState
+	max      int
+	idle     time.Duration
+	servers  func(port uint16) bool
+	service  func(proto uint8, port uint16) string
+	capHits  uint64
+	evicted  uint64
+	lastEvic time.Time
+}
+
+func newFlowTable(max int, idle time.Duration, servers func(uint16) bool, service func(uint8, uint16) string) *flowTable {
+	return &flowTable{m: make(map[flowKey]*flowState, 1024), max: max, idle: idle, servers: servers, service: service}
+}
+
+// wellKnownServer reports whether p is a port servers listen on: the
+// system ports and a few registered ones common in hospitals.
+func wellKnownServer(p uint16) bool {
+	if p < 1024 {
+		return true
+	}
+	switch p {
+	case 1433, 1521, 2575, 3306, 3389, 5432, 5060, 5061, 6661, 8080, 8443, 11112, 1883, 8883, 5671, 5672:
+		return true
+	}
+	return false
+}
+
+// serviceName names well-known services for flow records.
+func serviceName(proto uint8, port uint16) string {
+	if proto == 17 {
+		switch port {
+		case 53:
+			return "dns"
+		case 67, 68:
+			return "dhcp"
+		case 123:
+			return "ntp"
+		case 161, 162:
+			return "snmp"
+		case 514:
+			return "syslog"
+		case 5060:
+			return "sip"
+		}
+		return ""
+	}
+	switch port {
+	case 22:
+		return "ssh"
+	case 53:
+		return "dns"
+	case 80, 8080:
+		return "http"
+	case 443, 8443:
+		return "https"
+	case 445:
+		return "smb"
+	case 389, 636:
+		return "ldap"
+	case 3389:
+		return "rdp"
+	}
+	return ""
+}
+
+// packet accounts one TCP or UDP packet of f; emit receives new flows.
+func (ft *flowTable) packet(w *worker, vantage string, f *Frame, ts time.Time, n int) {
+	proto := uint8(f.Proto)
+	if proto != uint8(layers.IPProtocolTCP) && proto != uint8(layers.IPProtocolUDP) {
+		return
+	}
+	if !f.SrcIP.IsValid() || !f.DstIP.IsValid() || f.DstIP.IsMulticast() || f.SrcIP.IsUnspecified() ||
+		f.DstIP.IsUnspecified() || isBroadcast4(f.DstIP) {
+		return
+	}
+	syn := proto == 6 && f.TCPFlags&2 != 0 && f.TCPFlags&16 == 0
+	k := flowKey{vantage: vantage, vlan: f.VLAN, client: f.SrcIP, server: f.DstIP, proto: proto, port: f.DstPort}
+	st := ft.m[k]
+	fromClient := true
+	if st == nil {
+		rk := flowKey{vantage: vantage, vlan: f.VLAN, client: f.DstIP, server: f.SrcIP, proto: proto, port: f.SrcPort}
+		if st = ft.m[rk]; st != nil {
+			k, fromClient = rk, false
+		}
+	}
+	if st == nil {
+		if !ft.clientIsSrc(f, proto) {
+			k = flowKey{vantage: vantage, vlan: f.VLAN, client: f.DstIP, server: f.SrcIP, proto: proto, port: f.SrcPort}
+			fromClient = false
+		}
+		if len(ft.m) >= ft.max {
+			ft.capHits++
+			return
+		}
+		st = &flowState{outer: f.OuterVLAN, first: ts, last: ts, seen: ts, pkts: 1, bytes: uint64(n), conns: 1}
+		if fromClient {
+			st.clientMAC, st.serverMAC = f.Src, f.Dst
+		} else {
+			st.clientMAC, st.serverMAC = f.Dst, f.Src
+		}
+		ft.m[k] = st
+		ft.report(w, k, st)
+		return
+	}
+	if st.pkts == 0 {
+		st.first = ts
+	}
+	st.last, st.seen = ts, ts
+	st.pkts++
+	st.bytes += uint64(n)
+	if syn && fromClient {
+		st.conns++
+	}
+}
+
+func isBroadcast4(a netip.Addr) bool {
+	return a.Is4() && a.As4() == [4]byte{255, 255, 255, 255}
+}
+
+// clientIsSrc infers the direction of a new flow from f: a SYN comes from
+// the client, a SYN-ACK from the server; otherwise the side on a server port
+// is the server, else the lower port.
+func (ft *flowTable) clientIsSrc(f *Frame, proto uint8) bool {
+	if proto == 6 && f.TCPFlags&2 != 0 {
+		return f.TCPFlags&16 == 0
+	}
+	ds, ss := ft.servers(f.DstPort), ft.servers(f.SrcPort)
+	switch {
+	case ds && !ss:
+		return true
+	case ss && !ds:
+		return false
+	}
+	return f.DstPort <= f.SrcPort
+}
+
+func (ft *flowTable) report(w *worker, k flowKey, st *flowState) {
+	client := model.AssetKey{Vantage: k.vantage, VLAN: k.vlan, MAC: st.clientMAC}
+	server := model.AssetKey{Vantage: k.vantage, VLAN: k.vlan, MAC: st.serverMAC}
+	if client.MAC.IsZero() {
+		client.IP = k.client
+	}
+	if server.MAC.IsZero() {
+		server.IP = k.server
+	}
+	w.emit(model.Observation{
+		Kind: model.ObsFlow, Time: st.last, First: st.first, Key: client, OuterVLAN: st.outer,
+		Flow: &model.FlowInfo{
+			Client: client, Server: server, ClientIP: k.client, ServerIP: k.server, Proto: k.proto, Port: k.port,
+			Service: ft.service(k.proto, k.port), Packets: st.pkts, Bytes: st.bytes, Connections: st.conns, First: st.first,
+		},
+	})
+	st.pkts, st.bytes, st.conns = 0, 0, 0
+}
+
+// sweep reports pending counters and evicts idle flows.
+func (ft *flowTable) sweep(w *worker, now time.Time) {
+	for k, st := range ft.m {
+		if st.pkts > 0 {
+			ft.report(w, k, st)
+		}
+		if !now.IsZero() && now.Sub(st.seen) > ft.idle {
+			delete(ft.m, k)
+			ft.evicted++
+		}
+	}
+}

@@ -1,0 +1,421 @@
+package sensor
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/reassembly"
+
+	"github.com/wardwatch/wardwatch/sensor/dicom"
+	"github.com/wardwatch/wardwatch/sensor/hl7"
+	"github.com/wardwatch/wardwatch/sensor/model"
+)
+
+// StreamConfig bounds TCP stream reassembly for the clinical protocols.
+type StreamConfig struct {
+	DICOMPorts []uint16 // default 104, 11112
+	HL7Ports   []uint16 // default 2575
+	// ContentDetection also follows connections on any port whose first
+	// payload is a DICOM A-ASSOCIATE-RQ or an MLLP-framed MSH.
+	ContentDetection bool
+	MaxStreams       int           // per worker; default 10000
+	MaxBufferedPages int           // out-of-order pages (1900 B) per worker; default 4096
+	MaxPagesPerConn  int           // default 64
+	IdleTimeout      time.Duration // default 2m
+	MaxInspectBytes  int           // per direction; default 1 MiB
+	MaxHL7Message    int           // bytes of one HL7 message looked at; default 64 KiB
+}
+
+func (c *StreamConfig) defaults() {
+	if c.DICOMPorts == nil {
+		c.DICOMPorts = []uint16{104, 11112}
+	}
+	if c.HL7Ports == nil {
+		c.HL7Ports = []uint16{2575}
+	}
+	if c.MaxStreams <= 0 {
+		c.MaxStreams = 10000
+	}
+	if c.MaxBufferedPages <= 0 {
+		c.MaxBufferedPages = 4096
+	}
+	if c.MaxPagesPerConn <= 0 {
+		c.MaxPagesPerConn = 64
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 2 * time.Minute
+	}
+	if c.MaxInspectBytes <= 0 {
+		c.MaxInspectBytes = 1 << 20
+	}
+	if c.MaxHL7Message <= 0 {
+		c.MaxHL7Message = 64 << 10
+	}
+}
+
+const (
+	protoNone uint8 = iota
+	protoDICOM
+	protoHL7
+)
+
+// conn4 is a TCP connection, endpoints ordered so both directions match.
+type conn4 struct {
+	vantage string
+	vlan    uint16
+	lo, hi  netip.AddrPort
+}
+
+func makeConn4(vantage string, vlan uint16, a, b netip.AddrPort) conn4 {
+	if b.Addr().Less(a.Addr()) || (b.Addr() == a.Addr() && b.Port() < a.Port()) {
+		a, b = b, a
+	}
+	return conn4{vantage, vlan, a, b}
+}
+
+// streamTable is one worker's TCP reassembly for DICOM and HL7.
+type streamTable struct {
+	cfg     StreamConfig
+	w       *worker
+	pool    *reassembly.StreamPool
+	asm     *reassembly.Assembler
+	ctx     asmContext
+	tracked map[conn4]*tcpStream
+
+	// the packet being assembled (for StreamFactory.New)
+	cur struct {
+		vantage string
+		f       *Frame
+		proto   uint8
+	}
+	lastFlush time.Time
+
+	capHits     uint64 // connections not followed: MaxStreams reached
+	inspectCaps uint64 // directions that reached MaxInspectBytes
+	started     uint64
+}
+
+type asmContext struct{ ci gopacket.CaptureInfo }
+
+func (c *asmContext) GetCaptureInfo() gopacket.CaptureInfo { return c.ci }
+
+func newStreamTable(w *worker, cfg StreamConfig) *streamTable {
+	cfg.defaults()
+	st := &streamTable{cfg: cfg, w: w, tracked: make(map[conn4]*tcpStream, 64)}
+	st.pool = reassembly.NewStreamPool(st)
+	st.asm = reassembly.NewAssembler(st.pool)
+	st.asm.AssemblerOptions.MaxBufferedPagesTotal = cfg.MaxBufferedPages
+	st.asm.AssemblerOptions.MaxBufferedPagesPerConnection = cfg.MaxPagesPerConn
+	return st
+}
+
+func hasPort(ports []uint16, a, b uint16) bool {
+	for _, p := range ports {
+		if p == a || p == b {
+			return true
+		}
+	}
+	return false
+}
+
+// packet decides whether a TCP packet belongs to a followed connection and
+// hands it to the assembler. tcp is the decoded TCP layer of the innermost
+// frame.
+func (st *streamTable) packet(vantage string, f *Frame, tcp *layers.TCP, ci *gopacket.CaptureInfo) {
+	proto := protoNone
+	switch {
+	case hasPort(st.cfg.DICOMPorts, f.SrcPort, f.DstPort):
+		proto = protoDICOM
+	case hasPort(st.cfg.HL7Ports, f.SrcPort, f.DstPort):
+		proto = protoHL7
+	}
+	if proto == protoNone {
+		if len(tcp.Payload) == 0 && len(st.tracked) == 0 {
+			return
+		}
+		k := makeConn4(vantage, f.VLAN, netip.AddrPortFrom(f.SrcIP, f.SrcPort), netip.AddrPortFrom(f.DstIP, f.DstPort))
+		if s := st.tracked[k]; s != nil {
+			proto = s.proto
+		} else if st.cfg.ContentDetection && len(tcp.Payload) > 0 {
+			switch {
+			case dicom.LooksLikeAssociateRQ(tcp.Payload):
+				proto = protoDICOM
+			case hl7.LooksLikeMLLP(tcp.Payload):
+				proto = protoHL7
+			}
+		}
+		if proto == protoNone {
+			return
+		}
+	}
+	if len(st.tracked) >= st.cfg.MaxStreams {
+		k := makeConn4(vantage, f.VLAN, netip.AddrPortFrom(f.SrcIP, f.SrcPort), netip.AddrPortFrom(f.DstIP, f.DstPort))
+		if st.tracked[k] == nil {
+			st.capHits++
+			return
+		}
+	}
+	st.cur.vantage, st.cur.f, st.cur.proto = vantage, f, proto
+	st.ctx.ci = *ci
+	var net gopacket.Flow
+	if f.SrcIP.Is4() {
+		a, b := f.SrcIP.As4(), f.DstIP.As4()
+		net = gopacket.NewFlow(layers.EndpointIPv4, a[:], b[:])
+	} else {
+		a, b := f.SrcIP.As16(), f.DstIP.As16()
+		net = gopacket.NewFlow(layers.EndpointIPv6, a[:], b[:])
+	}
+	st.asm.AssembleWithContext(net, tcp, &st.ctx)
+	st.cur.f = nil
+}
+
+// maybeFlush closes streams idle for longer than the idle timeout.
+func (st *streamTable) maybeFlush(now time.Time) {
+	if st.lastFlush.IsZero() {
+		st.lastFlush = now
+		return
+	}
+	if now.Sub(st.lastFlush) < 10*time.Second {
+		return
+	}
+	st.lastFlush = now
+	st.asm.FlushCloseOlderThan(now.Add(-st.cfg.IdleTimeout))
+}
+
+func (st *streamTable) closeAll() { st.asm.FlushAll() }
+
+// New implements reassembly.StreamFactory. It is called from inside
+// AssembleWithContext for the packet in st.cur.
+func (st *streamTable) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac reassembly.AssemblerContext) reassembly.Stream {
+	f := st.cur.f
+	s := &tcpStream{t: st, proto: st.cur.proto, vantage: st.cur.vantage}
+	if f == nil {
+		return s
+	}
+	s.vlan, s.outer = f.VLAN, f.OuterVLAN
+	src := netip.AddrPortFrom(f.SrcIP, f.SrcPort)
+	dst := netip.AddrPortFrom(f.DstIP, f.DstPort)
+	s.key = makeConn4(s.vantage, s.vlan, src, dst)
+	ports := st.cfg.HL7Ports
+	if s.proto == protoDICOM {
+		ports = st.cfg.DICOMPorts
+	}
+	// The first packet's source is the client unless it comes from the
+	// service port (or is a SYN-ACK).
+	s.firstIsClient = true
+	if tcp.SYN && tcp.ACK {
+		s.firstIsClient = false
+	} else if hasPort(ports, f.SrcPort, 0) && !hasPort(ports, f.DstPort, 0) {
+		s.firstIsClient = false
+	}
+	srcKey := model.AssetKey{Vantage: s.vantage, VLAN: s.vlan, MAC: f.Src}
+	dstKey := model.AssetKey{Vantage: s.vantage, VLAN: s.vlan, MAC: f.Dst}
+	if !f.HasMAC {
+		srcKey.IP, dstKey.IP = f.SrcIP, f.DstIP
+	}
+	if s.firstIsClient {
+		s.client, s.server, s.clientIP, s.serverIP, s.port = srcKey, dstKey, f.SrcIP, f.DstIP, f.DstPort
+	} else {
+		s.client, s.server, s.clientIP, s.serverIP, s.port = dstKey, srcKey, f.DstIP, f.SrcIP, f.SrcPort
+	}
+	switch s.proto {
+	case protoDICOM:
+		s.dicom = dicom.NewConn(dicom.Limits{})
+	case protoHL7:
+		s.hl7[0] = hl7.NewDeframer(st.cfg.MaxHL7Message)
+		s.hl7[1] = hl7.NewDeframer(st.cfg.MaxHL7Message)
+		s.sent = map[uint64]bool{}
+	}
+	st.tracked[s.key] = s
+	st.started++
+	return s
+}
+
+// tcpStream follows one DICOM or HL7 connection.
+type tcpStream struct {
+	t             *streamTable
+	key           conn4
+	proto         uint8
+	vantage       string
+	vlan, outer   uint16
+	firstIsClient bool
+	client        model.AssetKey
+	server        model.AssetKey
+	clientIP      netip.Addr
+	serverIP      netip.Addr
+	port          uint16
+	inspected     [2]int
+	done          [2]bool
+	last          time.Time
+
+	dicom         *dicom.Conn
+	dicomReported dicom.State
+	dicomCmds     int
+
+	hl7  [2]*hl7.Deframer
+	sent map[uint64]bool // HL7 header fingerprints already reported
+}
+
+func (s *tcpStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir reassembly.TCPFlowDirection, nextSeq reassembly.Sequence, start *bool, ac reassembly.AssemblerContext) bool {
+	// A SPAN joins connections at random points: start without a SYN.
+	*start = true
+	return true
+}
+
+func (s *tcpStream) ReassembledSG(sg reassembly.ScatterGather, ac reassembly.AssemblerContext) {
+	dir, _, _, skip := sg.Info()
+	fromClient := (dir == reassembly.TCPDirClientToServer) == s.firstIsClient
+	i := 0
+	if !fromClient {
+		i = 1
+	}
+	s.last = ac.GetCaptureInfo().Timestamp
+	if s.done[i] {
+		return
+	}
+	n, _ := sg.Lengths()
+	if n == 0 {
+		return
+	}
+	if s.inspected[i]+n > s.t.cfg.MaxInspectBytes {
+		n = s.t.cfg.MaxInspectBytes - s.inspected[i]
+		s.done[i] = true
+		s.t.inspectCaps++
+	}
+	s.inspected[i] += n
+	data := sg.Fetch(n)
+	switch s.proto {
+	case protoDICOM:
+		if skip != 0 {
+			s.dicom.Gap(fromClient, skip)
+		}
+		s.dicom.Feed(fromClient, data)
+		s.reportDICOM(false)
+	case protoHL7:
+		if skip != 0 {
+			s.hl7[i].Reset()
+		}
+		s.hl7[i].Feed(data, func(msg []byte) { s.reportHL7(fromClient, msg) })
+	}
+}
+
+func (s *tcpStream) ReassemblyComplete(ac reassembly.AssemblerContext) bool {
+	switch s.proto {
+	case protoDICOM:
+		s.dicom.Flush()
+		s.reportDICOM(true)
+	case protoHL7:
+		for i := range s.hl7 {
+			fromClient := i == 0
+			s.hl7[i].Flush(func(msg []byte) { s.reportHL7(fromClient, msg) })
+		}
+	}
+	if s.t.tracked[s.key] == s {
+		delete(s.t.tracked, s.key)
+	}
+	return true
+}
+
+// reportDICOM emits one observation per end when the association reaches a
+// new state, or at the end of the connection if commands were seen since.
+func (s *tcpStream) reportDICOM(final bool) {
+	st := s.dicom.State()
+	cmds := s.dicom.CommandCount()
+	if st == s.dicomReported && (!final || cmds == s.dicomCmds) {
+		return
+	}
+	if st == dicom.StateUnknown && cmds == 0 {
+		return
+	}
+	s.dicomReported, s.dicomCmds = st, cmds
+	a := s.dicom.Association()
+	scu := &model.DICOMInfo{
+		Role: "scu", AETitle: a.CallingAE, PeerAETitle: a.CalledAE, PeerIP: s.serverIP, Port: s.port,
+		ApplicationContext: a.ApplicationContext, SOPClasses: a.ProposedSOPClasses(), TransferSyntaxes: a.ProposedTransferSyntaxes(),
+		ImplClassUID: a.RequestorImplClassUID, ImplVersion: a.RequestorImplVersion, MaxPDU: a.RequestorMaxPDU,
+		Result: a.State.String(),
+	}
+	scp := &model.DICOMInfo{
+		Role: "scp", AETitle: a.CalledAE, PeerAETitle: a.CallingAE, PeerIP: s.clientIP, Port: s.port,
+		ApplicationContext: a.ApplicationContext, SOPClasses: a.AcceptedSOPClasses(),
+		ImplClassUID: a.AcceptorImplClassUID, ImplVersion: a.AcceptorImplVersion, MaxPDU: a.AcceptorMaxPDU,
+		Result: a.State.String(),
+	}
+	for _, c := range a.Commands {
+		line := c.Name
+		if c.AffectedSOPClass != "" {
+			line += " " + c.AffectedSOPClass
+		}
+		if c.FromRequestor {
+			scu.Commands = append(scu.Commands, line)
+		} else {
+			scp.Commands = append(scp.Commands, line)
+		}
+	}
+	s.t.w.emit(model.Observation{Kind: model.ObsDICOM, Time: s.last, Key: s.client, OuterVLAN: s.outer, IP: s.clientIP, Source: "dicom", DICOM: scu})
+	s.t.w.emit(model.Observation{Kind: model.ObsDICOM, Time: s.last, Key: s.server, OuterVLAN: s.outer, IP: s.serverIP, Source: "dicom", DICOM: scp})
+}
+
+// reportHL7 parses one message's header and equipment fields and reports
+// both ends, once per distinct header on this connection.
+func (s *tcpStream) reportHL7(fromClient bool, msg []byte) {
+	m, err := hl7.Parse(msg)
+	if err != nil {
+		return
+	}
+	h := hl7Fingerprint(&m)
+	if s.sent[h] {
+		return
+	}
+	if len(s.sent) >= 256 {
+		return // bounded: a connection with that many distinct headers is reported enough
+	}
+	s.sent[h] = true
+	sender, receiver := s.client, s.server
+	senderIP, receiverIP := s.clientIP, s.serverIP
+	if !fromClient {
+		sender, receiver, senderIP, receiverIP = s.server, s.client, s.serverIP, s.clientIP
+	}
+	typ := m.MessageType
+	if m.TriggerEvent != "" {
+		typ += "^" + m.TriggerEvent
+	}
+	var equip []string
+	for _, e := range m.Equipment {
+		equip = append(equip, e.Value)
+	}
+	snd := &model.HL7Info{Role: "sender", Application: m.SendingApplication, Facility: m.SendingFacility,
+		PeerApplication: m.ReceivingApplication, PeerFacility: m.ReceivingFacility, PeerIP: receiverIP, Port: s.port,
+		MessageType: typ, Version: m.Version, EquipmentIDs: equip, AckCode: m.AckCode}
+	rcv := &model.HL7Info{Role: "receiver", Application: m.ReceivingApplication, Facility: m.ReceivingFacility,
+		PeerApplication: m.SendingApplication, PeerFacility: m.SendingFacility, PeerIP: senderIP, Port: s.port,
+		MessageType: typ, Version: m.Version}
+	s.t.w.emit(model.Observation{Kind: model.ObsHL7, Time: s.last, Key: sender, OuterVLAN: s.outer, IP: senderIP, Source: "hl7", HL7: snd})
+	s.t.w.emit(model.Observation{Kind: model.ObsHL7, Time: s.last, Key: receiver, OuterVLAN: s.outer, IP: receiverIP, Source: "hl7", HL7: rcv})
+}
+
+func hl7Fingerprint(m *hl7.Message) uint64 {
+	h := uint64(14695981039346656037)
+	add := func(s string) {
+		for i := 0; i < len(s); i++ {
+			h ^= uint64(s[i])
+			h *= 1099511628211
+		}
+		h ^= 0xff
+		h *= 1099511628211
+	}
+	add(m.SendingApplication)
+	add(m.SendingFacility)
+	add(m.ReceivingApplication)
+	add(m.ReceivingFacility)
+	add(m.MessageType)
+	add(m.TriggerEvent)
+	add(m.Version)
+	add(m.AckCode)
+	for _, e := range m.Equipment {
+		add(e.Value)
+	}
+	return h
+}
