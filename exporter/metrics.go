@@ -49,9 +49,14 @@ const (
 
 // Limit names used in wardwatch_limit_hits_total{limit}.
 const (
-	LimitAssets   = "assets"   // sensor.Stats.AssetCapHits
-	LimitBindings = "bindings" // sensor.Stats.BindCapHits
+	LimitAssets      = "assets"       // sensor.Stats.AssetCapHits
+	LimitBindings    = "bindings"     // sensor.Stats.BindCapHits
+	LimitFlows       = "flows"        // sensor.Stats.FlowCapHits
+	LimitStreams     = "streams"      // sensor.Stats.StreamCapHits
+	LimitStreamBytes = "stream_bytes" // sensor.Stats.InspectCaps (streams.max_inspect_bytes)
 )
+
+var limitNames = [...]string{LimitAssets, LimitBindings, LimitFlows, LimitStreams, LimitStreamBytes}
 
 // Unknown replaces an empty class, zone or rule label value, so that every
 // series has an explicit, bounded value to group by.
@@ -355,7 +360,8 @@ func (m *Metrics) collectCapture() ([]prometheus.Metric, error) {
 	var names []string
 	obs := map[string]uint64{}
 	var kinds []string
-	var dropped, assetHits, bindHits uint64
+	var dropped uint64
+	var limits [5]uint64 // in limitNames order
 	for i := range stats {
 		st := &stats[i]
 		s := byIf[st.Interface]
@@ -389,11 +395,14 @@ func (m *Metrics) collectCapture() ([]prometheus.Metric, error) {
 			obs[kind] += v
 		}
 		dropped += st.ObsDropped
-		assetHits += st.AssetCapHits
-		bindHits += st.BindCapHits
+		limits[0] += st.AssetCapHits
+		limits[1] += st.BindCapHits
+		limits[2] += st.FlowCapHits
+		limits[3] += st.StreamCapHits
+		limits[4] += st.InspectCaps
 	}
 
-	ms := make([]prometheus.Metric, 0, len(names)*(5+len(sensor.LayerNames))+len(kinds)+3)
+	ms := make([]prometheus.Metric, 0, len(names)*(5+len(sensor.LayerNames))+len(kinds)+1+len(limits))
 	for _, n := range names {
 		s := byIf[n]
 		ms = append(ms,
@@ -410,10 +419,10 @@ func (m *Metrics) collectCapture() ([]prometheus.Metric, error) {
 		for _, k := range kinds {
 			ms = append(ms, counter(descObservations, obs[k], k))
 		}
-		ms = append(ms,
-			counter(descObsDropped, dropped),
-			counter(descLimitHits, assetHits, LimitAssets),
-			counter(descLimitHits, bindHits, LimitBindings))
+		ms = append(ms, counter(descObsDropped, dropped))
+		for i, v := range limits {
+			ms = append(ms, counter(descLimitHits, v, limitNames[i]))
+		}
 	}
 	return ms, nil
 }

@@ -35,7 +35,7 @@ func fixedSources() Sources {
 			b := sensor.Stats{Interface: "span0", Vantage: "span0", Packets: 500, Bytes: 50000, BindCapHits: 2}
 			b.DecodeErrors[sensor.LayerIPv4] = 1
 			b.Observations[model.ObsDHCP] = 2
-			c := sensor.Stats{Interface: "span1", Vantage: "ward-3", Packets: 10, Bytes: 600}
+			c := sensor.Stats{Interface: "span1", Vantage: "ward-3", Packets: 10, Bytes: 600, InspectCaps: 6}
 			return []sensor.Stats{a, b, c}
 		},
 		Store: func() StoreStats { return StoreStats{Written: 42, Discarded: 3, Queued: 5} },
@@ -122,6 +122,9 @@ wardwatch_config_last_reload_successful 1
 # TYPE wardwatch_limit_hits_total counter
 wardwatch_limit_hits_total{limit="assets"} 1
 wardwatch_limit_hits_total{limit="bindings"} 2
+wardwatch_limit_hits_total{limit="flows"} 0
+wardwatch_limit_hits_total{limit="stream_bytes"} 6
+wardwatch_limit_hits_total{limit="streams"} 0
 # HELP wardwatch_observations_dropped_total Observations dropped because the store queue had no room for them.
 # TYPE wardwatch_observations_dropped_total counter
 wardwatch_observations_dropped_total 7

@@ -19,6 +19,9 @@ func mustParse(tb testing.TB, data []byte) *Policy {
 	tb.Helper()
 	p, err := Parse(data, "test")
 	if err != nil {
+		if len(data) > 4000 {
+			data = append(data[:4000:4000], "\n..."...)
+		}
 		tb.Fatalf("Parse:\n%s\nerror: %v", data, err)
 	}
 	return p
@@ -306,7 +309,7 @@ func largePolicy(zones, rules int) []byte {
 	b.WriteString("  - name: pacs\n    classes: [pacs]\nrules:\n")
 	for i := 0; i < rules; i++ {
 		fmt.Fprintf(&b, "  - name: r%d\n    from: z%d\n    to: [z%d, z%d]\n    services: [tcp/%d, udp/%d-%d, dns]\n    action: allow\n",
-			i, 1+i%zones, 1+(i*7)%zones, 1+(i*13)%zones, 1000+i, 2000+i, 2010+i)
+			i, 1+i%zones, 1+(i*7)%zones, 1+(i*7+3)%zones, 1000+i, 2000+i, 2010+i)
 	}
 	b.WriteString("  - name: last\n    from: any\n    to: pacs\n    services: [dicom]\n    action: alert\n")
 	return []byte(b.String())

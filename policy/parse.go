@@ -90,10 +90,11 @@ func validName(s string, max int) bool {
 
 func (c *compiler) compile(raw *rawPolicy) {
 	p := c.p
-	p.byMAC = map[model.MAC]int{}
-	p.byAE = map[string]int{}
-	p.byClass = map[string]int{}
-	p.byCIDR = map[netip.Prefix]int{}
+	p.byMAC = map[uint64]int32{}
+	p.byAE = map[string]int32{}
+	p.byClass = map[string]int32{}
+	p.byV4 = map[uint64]int32{}
+	p.byV6 = map[v6key]int32{}
 	zoneIdx := map[string]int{}
 	zoneLine := map[string]int{}
 	v4bits, v6bits := map[int]bool{}, map[int]bool{}
@@ -163,13 +164,16 @@ func (c *compiler) compile(raw *rawPolicy) {
 				continue
 			}
 			z.CIDRs = append(z.CIDRs, pfx)
-			if _, ok := p.byCIDR[pfx]; !ok {
-				p.byCIDR[pfx] = zi
-			}
-			if pfx.Addr().Is4() {
-				v4bits[pfx.Bits()] = true
+			if a, bits := pfx.Addr(), pfx.Bits(); a.Is4() {
+				if _, ok := p.byV4[v4Key(a, bits)]; !ok {
+					p.byV4[v4Key(a, bits)] = int32(zi)
+				}
+				v4bits[bits] = true
 			} else {
-				v6bits[pfx.Bits()] = true
+				if _, ok := p.byV6[v6Key(a, bits)]; !ok {
+					p.byV6[v6Key(a, bits)] = int32(zi)
+				}
+				v6bits[bits] = true
 			}
 		}
 		for _, s := range rz.Classes {
@@ -182,7 +186,7 @@ func (c *compiler) compile(raw *rawPolicy) {
 			}
 			z.Classes = append(z.Classes, s.v)
 			if _, ok := p.byClass[s.v]; !ok {
-				p.byClass[s.v] = zi
+				p.byClass[s.v] = int32(zi)
 			}
 		}
 		for _, s := range rz.MACs {
@@ -199,8 +203,8 @@ func (c *compiler) compile(raw *rawPolicy) {
 				continue
 			}
 			z.MACs = append(z.MACs, m)
-			if _, ok := p.byMAC[m]; !ok {
-				p.byMAC[m] = zi
+			if _, ok := p.byMAC[macKey(m)]; !ok {
+				p.byMAC[macKey(m)] = int32(zi)
 			}
 		}
 		for _, s := range rz.AETitles {
@@ -214,7 +218,7 @@ func (c *compiler) compile(raw *rawPolicy) {
 			}
 			z.AETitles = append(z.AETitles, ae)
 			if _, ok := p.byAE[ae]; !ok {
-				p.byAE[ae] = zi
+				p.byAE[ae] = int32(zi)
 			}
 		}
 		p.zones = append(p.zones, z)

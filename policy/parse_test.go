@@ -218,7 +218,7 @@ func TestServicesPolicy(t *testing.T) {
 		{ula, 17, 5101, "lab_any"}, // ula is zone v6 by bare address
 		{v6, 17, 5101, "lab_any"},
 		{v6, 47, 0, "lab-ports"},
-		{v6, 132, 0, "lab_any"}, // SCTP
+		{v6, 132, 0, "lab_any"},   // SCTP
 		{lab, 6, 9999, "lab_any"}, // lab-ports is to v6 only
 	}
 	for _, tt := range tests {

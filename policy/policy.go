@@ -81,6 +81,7 @@
 package policy
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"strings"
 
@@ -219,13 +220,18 @@ type Policy struct {
 	internet int        // index of the internet zone
 	unzoned  int        // index of the unzoned zone
 
-	byMAC   map[model.MAC]int
-	byAE    map[string]int
-	byClass map[string]int
-	v4Bits  []int // distinct IPv4 prefix lengths, longest first
-	v6Bits  []int
-	byCIDR  map[netip.Prefix]int
-	byVLAN  [4096]int32 // zone index + 1; 0 = none
+	// Matchers, each mapping to the index of the first zone (in file
+	// order) that lists the value. Keys are integers where possible: the
+	// generic hash of netip.Prefix or [6]byte costs more than the rest of
+	// Evaluate.
+	byMAC   map[uint64]int32 // macKey
+	byAE    map[string]int32 // trimmed AE title
+	byClass map[string]int32
+	v4Bits  []int            // distinct IPv4 prefix lengths, longest first
+	v6Bits  []int            // distinct IPv6 prefix lengths, longest first
+	byV4    map[uint64]int32 // bits<<32 | masked IPv4 address
+	byV6    map[v6key]int32  // masked IPv6 address and bits
+	byVLAN  [4096]int32      // zone index + 1; 0 = none
 
 	rules []rule
 	def   Action
@@ -269,31 +275,69 @@ func (p *Policy) ZoneOf(e *Endpoint) string {
 	return p.zones[p.zoneOf(e)].Name
 }
 
+type v6key struct {
+	hi, lo uint64
+	bits   int
+}
+
+func macKey(m model.MAC) uint64 {
+	return uint64(m[0])<<40 | uint64(m[1])<<32 | uint64(m[2])<<24 | uint64(m[3])<<16 | uint64(m[4])<<8 | uint64(m[5])
+}
+
+func v4Key(a netip.Addr, bits int) uint64 {
+	b := a.As4()
+	u := uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3])
+	if bits < 32 {
+		u &^= 1<<(32-bits) - 1
+	}
+	return uint64(bits)<<32 | u
+}
+
+func v6Key(a netip.Addr, bits int) v6key {
+	b := a.As16()
+	k := v6key{binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]), bits}
+	switch {
+	case bits == 0:
+		k.hi, k.lo = 0, 0
+	case bits < 64:
+		k.hi &^= 1<<(64-bits) - 1
+		k.lo = 0
+	case bits == 64:
+		k.lo = 0
+	case bits < 128:
+		k.lo &^= 1<<(128-bits) - 1
+	}
+	return k
+}
+
 func (p *Policy) zoneOf(e *Endpoint) int {
-	if !e.MAC.IsZero() && len(p.byMAC) > 0 {
-		if z, ok := p.byMAC[e.MAC]; ok {
-			return z
+	if len(p.byMAC) > 0 && !e.MAC.IsZero() {
+		if z, ok := p.byMAC[macKey(e.MAC)]; ok {
+			return int(z)
 		}
 	}
-	if e.AETitle != "" && len(p.byAE) > 0 {
+	if len(p.byAE) > 0 && e.AETitle != "" {
 		if z, ok := p.byAE[strings.Trim(e.AETitle, " \x00")]; ok {
-			return z
+			return int(z)
 		}
 	}
-	if e.Class != "" && len(p.byClass) > 0 {
+	if len(p.byClass) > 0 && e.Class != "" {
 		if z, ok := p.byClass[e.Class]; ok {
-			return z
+			return int(z)
 		}
 	}
 	if ip := e.IP.Unmap(); ip.IsValid() {
-		bits := p.v6Bits
 		if ip.Is4() {
-			bits = p.v4Bits
-		}
-		for _, b := range bits {
-			pfx, _ := ip.Prefix(b)
-			if z, ok := p.byCIDR[pfx]; ok {
-				return z
+			for _, b := range p.v4Bits {
+				if z, ok := p.byV4[v4Key(ip, b)]; ok {
+					return int(z)
+				}
+			}
+		} else {
+			for _, b := range p.v6Bits {
+				if z, ok := p.byV6[v6Key(ip, b)]; ok {
+					return int(z)
+				}
 			}
 		}
 		if IsInternet(ip) {

@@ -92,6 +92,8 @@ type streamTable struct {
 	}
 	lastFlush time.Time
 
+	hl7view hl7.MessageView // scratch for the zero-allocation HL7 header parse
+
 	capHits     uint64 // connections not followed: MaxStreams reached
 	inspectCaps uint64 // directions that reached MaxInspectBytes
 	started     uint64
@@ -361,18 +363,19 @@ func (s *tcpStream) reportDICOM(final bool) {
 // reportHL7 parses one message's header and equipment fields and reports
 // both ends, once per distinct header on this connection.
 func (s *tcpStream) reportHL7(fromClient bool, msg []byte) {
-	m, err := hl7.Parse(msg)
-	if err != nil {
+	v := &s.t.hl7view
+	if err := hl7.ParseInto(msg, v); err != nil {
 		return
 	}
-	h := hl7Fingerprint(&m)
+	h := hl7Fingerprint(v)
 	if s.sent[h] {
-		return
+		return // steady state: same header as before, nothing allocated
 	}
 	if len(s.sent) >= 256 {
 		return // bounded: a connection with that many distinct headers is reported enough
 	}
 	s.sent[h] = true
+	m := v.Message()
 	sender, receiver := s.client, s.server
 	senderIP, receiverIP := s.clientIP, s.serverIP
 	if !fromClient {
@@ -396,9 +399,9 @@ func (s *tcpStream) reportHL7(fromClient bool, msg []byte) {
 	s.t.w.emit(model.Observation{Kind: model.ObsHL7, Time: s.last, Key: receiver, OuterVLAN: s.outer, IP: receiverIP, Source: "hl7", HL7: rcv})
 }
 
-func hl7Fingerprint(m *hl7.Message) uint64 {
+func hl7Fingerprint(m *hl7.MessageView) uint64 {
 	h := uint64(14695981039346656037)
-	add := func(s string) {
+	add := func(s []byte) {
 		for i := 0; i < len(s); i++ {
 			h ^= uint64(s[i])
 			h *= 1099511628211
@@ -414,8 +417,8 @@ func hl7Fingerprint(m *hl7.Message) uint64 {
 	add(m.TriggerEvent)
 	add(m.Version)
 	add(m.AckCode)
-	for _, e := range m.Equipment {
-		add(e.Value)
+	for i := 0; i < m.NumEquipment && i < len(m.Equipment); i++ {
+		add(m.Equipment[i].Value)
 	}
 	return h
 }
