@@ -38,6 +38,7 @@ type Config struct {
 	Capture CaptureConfig `yaml:"capture"`
 	Decode  DecodeConfig  `yaml:"decode"`
 	Limits  LimitsConfig  `yaml:"limits"`
+	Streams StreamsConfig `yaml:"streams"`
 	Store   StoreConfig   `yaml:"store"`
 	Log     LogConfig     `yaml:"log"`
 
@@ -104,6 +105,33 @@ type LimitsConfig struct {
 	MaxAssets int `yaml:"max_assets"`
 	// MaxBindings bounds the ARP/DHCP binding table. At least 1.
 	MaxBindings int `yaml:"max_bindings"`
+	// MaxFlows bounds each worker's flow table; when it is full new flows
+	// are counted and not tracked. At least 1.
+	MaxFlows int `yaml:"max_flows"`
+	// FlowIdleTimeout evicts flows with no packet for this long. 1s..24h.
+	FlowIdleTimeout time.Duration `yaml:"flow_idle_timeout"`
+}
+
+// StreamsConfig is the streams: section: TCP reassembly for the clinical
+// protocols (DICOM, HL7/MLLP).
+type StreamsConfig struct {
+	// DICOMPorts are followed as DICOM upper layer. 1..65535, no duplicates.
+	DICOMPorts []int `yaml:"dicom_ports"`
+	// HL7Ports are followed as HL7 v2 over MLLP. 1..65535, no duplicates.
+	HL7Ports []int `yaml:"hl7_ports"`
+	// ContentDetection also follows connections on any port whose first
+	// payload is a DICOM A-ASSOCIATE-RQ or an MLLP-framed MSH segment.
+	ContentDetection bool `yaml:"content_detection"`
+	// MaxStreams bounds the connections followed at once per worker.
+	MaxStreams int `yaml:"max_streams"`
+	// MaxBufferedPages bounds out-of-order data held per worker, in
+	// 1900-byte pages.
+	MaxBufferedPages int `yaml:"max_buffered_pages"`
+	// IdleTimeout closes a followed connection with no packet for this long.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// MaxInspectBytes is how much of each direction of a connection is
+	// looked at.
+	MaxInspectBytes ByteSize `yaml:"max_inspect_bytes"`
 }
 
 // StoreConfig is the store: section: the SQLite database and its writer.
@@ -149,8 +177,19 @@ func Default() *Config {
 			Tunnels:    true,
 		},
 		Limits: LimitsConfig{
-			MaxAssets:   200000,
-			MaxBindings: 200000,
+			MaxAssets:       200000,
+			MaxBindings:     200000,
+			MaxFlows:        100000,
+			FlowIdleTimeout: 5 * time.Minute,
+		},
+		Streams: StreamsConfig{
+			DICOMPorts:       []int{104, 11112},
+			HL7Ports:         []int{2575},
+			ContentDetection: true,
+			MaxStreams:       10000,
+			MaxBufferedPages: 4096,
+			IdleTimeout:      2 * time.Minute,
+			MaxInspectBytes:  1 * MiB,
 		},
 		Store: StoreConfig{
 			Path:          "./wardwatch.db",
@@ -285,18 +324,22 @@ func (c *Config) Validate() error {
 			cp.Workers))
 	}
 
-	ports := make(map[int]int, len(c.Decode.VXLANPorts))
-	for i, port := range c.Decode.VXLANPorts {
-		p := fmt.Sprintf("decode.vxlan_ports[%d]", i)
-		if !v.intRange(p, port, 1, 65535) {
-			continue
-		}
-		if j, dup := ports[port]; dup {
-			v.add(p, port, fmt.Sprintf("%d duplicates decode.vxlan_ports[%d]", port, j))
-		} else {
-			ports[port] = i
+	v.portList("decode.vxlan_ports", c.Decode.VXLANPorts)
+	v.portList("streams.dicom_ports", c.Streams.DICOMPorts)
+	v.portList("streams.hl7_ports", c.Streams.HL7Ports)
+	for _, d := range c.Streams.DICOMPorts {
+		for _, h := range c.Streams.HL7Ports {
+			if d == h {
+				v.add("streams.hl7_ports", h, fmt.Sprintf("%d is also in streams.dicom_ports: a port has one protocol", h))
+			}
 		}
 	}
+	v.intRange("streams.max_streams", c.Streams.MaxStreams, 1, 10000000)
+	v.intRange("streams.max_buffered_pages", c.Streams.MaxBufferedPages, 1, 10000000)
+	v.durRange("streams.idle_timeout", c.Streams.IdleTimeout, time.Second, 24*time.Hour, "1s..24h")
+	v.sizeRange("streams.max_inspect_bytes", c.Streams.MaxInspectBytes, 1*KiB, 1*GiB)
+	v.intRange("limits.max_flows", c.Limits.MaxFlows, 1, 100000000)
+	v.durRange("limits.flow_idle_timeout", c.Limits.FlowIdleTimeout, time.Second, 24*time.Hour, "1s..24h")
 
 	v.atLeast("limits.max_assets", c.Limits.MaxAssets, 1)
 	v.atLeast("limits.max_bindings", c.Limits.MaxBindings, 1)
@@ -366,4 +409,20 @@ func (v *validator) oneOf(path, s string, allowed ...string) {
 		}
 	}
 	v.add(path, s, fmt.Sprintf("%q is not one of %s", s, strings.Join(allowed, ", ")))
+}
+
+// portList checks a list of TCP/UDP ports: each 1..65535, no duplicates.
+func (v *validator) portList(path string, list []int) {
+	seen := make(map[int]int, len(list))
+	for i, port := range list {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		if !v.intRange(p, port, 1, 65535) {
+			continue
+		}
+		if j, dup := seen[port]; dup {
+			v.add(p, port, fmt.Sprintf("%d duplicates %s[%d]", port, path, j))
+		} else {
+			seen[port] = i
+		}
+	}
 }

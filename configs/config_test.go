@@ -42,6 +42,10 @@ func TestBadConfigs(t *testing.T) {
 			`line 4: capture.interfaces[1].name: "averyveryverylongname" is not a valid interface name (1-15 bytes, no '/', ':' or whitespace)`,
 			`line 5: capture.interfaces[2].name: must be set`,
 		}},
+		{"streams.bad.yml", []string{
+			`line 3: streams.hl7_ports: 2575 is also in streams.dicom_ports: a port has one protocol`,
+			`line 4: streams.idle_timeout: 10ms is out of range 1s..24h`,
+		}},
 		{"workers-no-fanout.bad.yml", []string{
 			`line 4: capture.workers: 4 workers need capture.fanout_group set to 1..65535 (workers share an interface through PACKET_FANOUT)`,
 		}},
@@ -157,7 +161,9 @@ func TestGoodConfigs(t *testing.T) {
 				Workers:     8,
 			},
 			Decode: DecodeConfig{VXLANPorts: []int{4789, 8472}, Tunnels: false},
-			Limits: LimitsConfig{MaxAssets: 50000, MaxBindings: 75000},
+			Limits: LimitsConfig{MaxAssets: 50000, MaxBindings: 75000, MaxFlows: 100000, FlowIdleTimeout: 5 * time.Minute},
+			Streams: StreamsConfig{DICOMPorts: []int{104, 11112}, HL7Ports: []int{2575}, ContentDetection: true,
+				MaxStreams: 10000, MaxBufferedPages: 4096, IdleTimeout: 2 * time.Minute, MaxInspectBytes: 1 * MiB},
 			Store: StoreConfig{
 				Path:          "/data/ww.db",
 				FlushInterval: time.Minute,
@@ -202,7 +208,9 @@ func TestDefault(t *testing.T) {
 		Capture: CaptureConfig{RingSize: 64 * MiB, BlockSize: MiB, Snaplen: 65535,
 			PollTimeout: 100 * time.Millisecond, Workers: 1},
 		Decode: DecodeConfig{VXLANPorts: []int{4789, 4790}, Tunnels: true},
-		Limits: LimitsConfig{MaxAssets: 200000, MaxBindings: 200000},
+		Limits: LimitsConfig{MaxAssets: 200000, MaxBindings: 200000, MaxFlows: 100000, FlowIdleTimeout: 5 * time.Minute},
+		Streams: StreamsConfig{DICOMPorts: []int{104, 11112}, HL7Ports: []int{2575}, ContentDetection: true,
+			MaxStreams: 10000, MaxBufferedPages: 4096, IdleTimeout: 2 * time.Minute, MaxInspectBytes: 1 * MiB},
 		Store: StoreConfig{Path: "./wardwatch.db", FlushInterval: time.Second, FlushSize: 10000,
 			QueueSize: 10000, BusyTimeout: 5 * time.Second},
 		Log: LogConfig{Level: "info", Format: "console"},

@@ -270,12 +270,20 @@ func TestCollectAndLint(t *testing.T) {
 func TestNoDeviceLabels(t *testing.T) {
 	m, _ := newTestMetrics(t, fixedSources(), Options{})
 	forbidden := regexp.MustCompile(`(?i)mac|(^|_)ip($|_)|addr|ae_?title|host|facility|serial|vlan`)
+	labels := 0
 	for _, d := range describe(m) {
+		if descName(d) == "" {
+			t.Fatalf("cannot read the name of %s", d)
+		}
+		labels += len(descLabels(d))
 		for _, l := range descLabels(d) {
 			if forbidden.MatchString(l) {
 				t.Errorf("%s has device label %q", descName(d), l)
 			}
 		}
+	}
+	if labels == 0 {
+		t.Fatal("read no label names from the descriptors")
 	}
 }
 

@@ -42,6 +42,16 @@ const (
 	sBindTouch
 	sBindChange
 	sEventInsert
+	sDstAsset
+	sFlowUpsert
+	sViolationUpsert
+	sDICOMUpsert
+	sDICOMSOPUpsert
+	sDICOMCmdUpsert
+	sHL7Upsert
+	sHL7TypeUpsert
+	sHL7EquipInsert
+	sHL7EquipTouch
 	numStmts
 )
 
@@ -79,6 +89,65 @@ var stmtSQL = [numStmts]string{
 		WHERE vantage = ? AND vlan = ? AND ip = ?`,
 	sEventInsert: `INSERT INTO events (time, type, vantage, vlan, mac, key_ip, ip, old_value, new_value, asset_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	// ?1 vantage, ?2 vlan, ?3 mac, ?4 key_ip, ?5 the server IP it must have.
+	sDstAsset: `SELECT id FROM assets WHERE vantage = ?1 AND vlan = ?2 AND mac = ?3 AND key_ip = ?4
+		AND (key_ip = ?5 OR EXISTS (SELECT 1 FROM asset_addresses WHERE asset_id = assets.id AND ip = ?5))`,
+	sFlowUpsert: `INSERT INTO flows (src_asset_id, dst_asset_id, src_ip, dst_ip, proto, port, vantage, vlan, service,
+		first_seen, last_seen, packets, bytes, connections) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (src_asset_id, ifnull(dst_asset_id, 0), dst_ip, proto, port) DO UPDATE SET
+		src_ip = CASE WHEN excluded.src_ip <> '' THEN excluded.src_ip ELSE src_ip END,
+		vantage = excluded.vantage, vlan = excluded.vlan,
+		service = CASE WHEN excluded.service <> '' THEN excluded.service ELSE service END,
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+		packets = packets + excluded.packets, bytes = bytes + excluded.bytes,
+		connections = connections + excluded.connections`,
+	sViolationUpsert: `INSERT INTO violations (rule, src_zone, dst_zone, src_asset_id, dst_asset_id, src_ip, dst_ip,
+		proto, port, service, severity, vantage, vlan, first_seen, last_seen, count, packets, bytes, connections)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
+		ON CONFLICT (rule, src_zone, dst_zone, src_asset_id, ifnull(dst_asset_id, 0), dst_ip, proto, port, service, severity)
+		DO UPDATE SET
+		src_ip = CASE WHEN excluded.src_ip <> '' THEN excluded.src_ip ELSE src_ip END,
+		vantage = excluded.vantage, vlan = excluded.vlan,
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+		count = count + 1, packets = packets + excluded.packets, bytes = bytes + excluded.bytes,
+		connections = connections + excluded.connections
+		RETURNING count`,
+	sDICOMUpsert: `INSERT INTO dicom_aes (asset_id, role, ae_title, peer_ae_title, peer_ip, port, application_context,
+		impl_class_uid, impl_version, max_pdu, first_seen, last_seen, associations, last_result)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+		ON CONFLICT (asset_id, role, ae_title, peer_ae_title, peer_ip) DO UPDATE SET
+		port = CASE WHEN excluded.port <> 0 THEN excluded.port ELSE port END,
+		application_context = CASE WHEN excluded.application_context <> '' THEN excluded.application_context
+			ELSE application_context END,
+		impl_class_uid = CASE WHEN excluded.impl_class_uid <> '' THEN excluded.impl_class_uid ELSE impl_class_uid END,
+		impl_version = CASE WHEN excluded.impl_version <> '' THEN excluded.impl_version ELSE impl_version END,
+		max_pdu = CASE WHEN excluded.max_pdu <> 0 THEN excluded.max_pdu ELSE max_pdu END,
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+		associations = associations + 1,
+		last_result = CASE WHEN excluded.last_result <> '' THEN excluded.last_result ELSE last_result END
+		RETURNING id`,
+	sDICOMSOPUpsert: `INSERT INTO dicom_sop_classes (ae_id, asset_id, role, sop_class_uid, first_seen, last_seen)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ae_id, sop_class_uid) DO UPDATE SET
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
+	sDICOMCmdUpsert: `INSERT INTO dicom_commands (ae_id, asset_id, command, sop_class, count, last_seen)
+		VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (ae_id, command, sop_class) DO UPDATE SET
+		count = count + 1, last_seen = max(last_seen, excluded.last_seen)`,
+	sHL7Upsert: `INSERT INTO hl7_apps (asset_id, role, application, facility, peer_application, peer_facility, peer_ip,
+		port, version, first_seen, last_seen, messages, acks_sent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (asset_id, role, application, facility, peer_application, peer_facility, peer_ip) DO UPDATE SET
+		port = CASE WHEN excluded.port <> 0 THEN excluded.port ELSE port END,
+		version = CASE WHEN excluded.version <> '' THEN excluded.version ELSE version END,
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+		messages = messages + excluded.messages, acks_sent = acks_sent + excluded.acks_sent
+		RETURNING id, messages, acks_sent`,
+	sHL7TypeUpsert: `INSERT INTO hl7_message_types (app_id, asset_id, role, type, count, first_seen, last_seen)
+		VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (app_id, type) DO UPDATE SET count = count + 1,
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)
+		RETURNING count`,
+	sHL7EquipInsert: `INSERT OR IGNORE INTO hl7_equipment (app_id, asset_id, equipment_id, first_seen, last_seen)
+		VALUES (?, ?, ?, ?, ?)`,
+	sHL7EquipTouch: `UPDATE hl7_equipment SET first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?2)
+		WHERE app_id = ?3 AND equipment_id = ?4`,
 }
 
 // stmts are the writer's statements, prepared once on its connection.
@@ -133,6 +202,11 @@ type cache struct {
 	max    int
 	assets map[model.AssetKey]*assetState
 	binds  map[bindKey]binding
+	// dst resolves a flow's server end (server key, server IP) to the
+	// asset id, 0 when it is not an asset there (a router's MAC). It is
+	// emptied whenever an asset or an address is inserted, the only changes
+	// that can turn a 0 into an id.
+	dst map[dstKey]int64
 }
 
 func (c *cache) init(max int) {
@@ -143,6 +217,7 @@ func (c *cache) init(max int) {
 func (c *cache) reset() {
 	c.assets = make(map[model.AssetKey]*assetState)
 	c.binds = make(map[bindKey]binding)
+	c.dst = make(map[dstKey]int64)
 }
 
 func (c *cache) putAsset(k model.AssetKey, a *assetState) {
@@ -167,6 +242,11 @@ type batch struct {
 	st      [numStmts]*sql.Stmt // tx-bound, made on first use
 	invalid uint64
 	ignored uint64
+	// dirty are the assets whose fingerprint facts changed in the batch,
+	// to classify before commit (only with Options.Classifier).
+	dirty map[int64]*dirtyAsset
+	// index are the changes to publish in DB.Classes once committed.
+	index []indexOp
 }
 
 func (b *batch) stmt(id stmtID) *sql.Stmt {
@@ -194,9 +274,14 @@ func (db *DB) writeBatch(obs []model.Observation) error {
 			return fmt.Errorf("write %s observation of %s: %w", obs[i].Kind, obs[i].Key, err)
 		}
 	}
+	if err := b.classify(); err != nil {
+		tx.Rollback()
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.classes.apply(b.index)
 	db.invalid.Add(b.invalid)
 	db.ignored.Add(b.ignored)
 	return nil
@@ -271,9 +356,27 @@ func (b *batch) apply(o *model.Observation) error {
 		if err != nil || o.DHCP == nil {
 			return err
 		}
+		b.markDirty(a.id, key, t)
 		return b.dhcp(a, key, ip, o.DHCP, t)
+
+	case model.ObsFlow:
+		if o.Flow != nil {
+			return b.flow(key, o, t)
+		}
+	case model.ObsViolation:
+		if o.Flow != nil && o.Violation != nil {
+			return b.violation(key, o, t)
+		}
+	case model.ObsDICOM:
+		if d := o.DICOM; d != nil && (d.Role == roleSCU || d.Role == roleSCP) {
+			return b.dicom(key, o.OuterVLAN, d, t)
+		}
+	case model.ObsHL7:
+		if h := o.HL7; h != nil && (h.Role == roleSender || h.Role == roleReceiver) {
+			return b.hl7(key, o.OuterVLAN, h, t)
+		}
 	}
-	b.ignored++ // a kind this schema does not persist (yet)
+	b.ignored++ // a kind this schema does not persist, or one without its details
 	return nil
 }
 
@@ -326,6 +429,11 @@ func (b *batch) asset(key model.AssetKey, outer uint16, first, last time.Time, p
 		return nil, err
 	}
 	c.putAsset(key, a)
+	clear(c.dst)
+	b.index = append(b.index, indexOp{key: key, class: classUnknown})
+	if keyedBy == "mac" {
+		b.markDirty(a.id, key, first) // vendor, randomized, virtual-NIC prefix
+	}
 	return a, b.event(model.EventNewAsset, first, key, a.id, netip.Addr{}, "", "")
 }
 
@@ -343,6 +451,7 @@ func (b *batch) address(a *assetState, key model.AssetKey, ip netip.Addr, source
 	if _, err := b.exec(sAddrInsert, a.id, s, source, ns(t), ns(t)); err != nil {
 		return err
 	}
+	clear(b.db.cache.dst)
 	return b.event(model.EventNewIP, t, key, a.id, ip, "", s)
 }
 

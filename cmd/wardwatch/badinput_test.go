@@ -302,8 +302,8 @@ type badCase struct {
 	dbChanges bool
 	// check runs after the command, for case-specific assertions.
 	check func(t *testing.T, env *badEnv, r runResult)
-	// binaryOnly: run only through the built binary (e.g. another user).
-	binaryOnly bool
+	// asNobody: run only through the built binary, as user nobody.
+	asNobody bool
 	// before, if set, runs before the command and returns a cleanup func
 	// that runs right after it (e.g. a lock held by the test).
 	before func(t *testing.T, env *badEnv) func()
@@ -324,7 +324,7 @@ func TestBadInput(t *testing.T) {
 				}
 			}
 			vias := []string{"main", "binary"}
-			if c.binaryOnly {
+			if c.asNobody {
 				vias = vias[1:]
 			}
 			for _, via := range vias {
@@ -352,7 +352,7 @@ func TestBadInput(t *testing.T) {
 						r = runMain(args...)
 					} else {
 						var cred *syscall.Credential
-						if c.binaryOnly {
+						if c.asNobody {
 							cred = nobodyCred(t)
 						}
 						r = runBinary(t, dir, cred, args...)
@@ -529,8 +529,8 @@ func badCases() []badCase {
 			},
 		},
 		{
-			name:       "interface-no-permission",
-			binaryOnly: true,
+			name:     "interface-no-permission",
+			asNobody: true,
 			skip: func(t *testing.T) string {
 				if os.Geteuid() != 0 {
 					return "needs root to run the binary as nobody"

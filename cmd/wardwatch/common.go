@@ -111,21 +111,34 @@ func storeOptions(cfg *configs.Config, log *zap.Logger) store.Options {
 }
 
 func sensorConfig(cfg *configs.Config, log *zap.Logger) sensor.Config {
-	ports := make([]uint16, 0, len(cfg.Decode.VXLANPorts))
-	for _, p := range cfg.Decode.VXLANPorts {
-		ports = append(ports, uint16(p))
-	}
-	if len(ports) == 0 {
-		ports = []uint16{} // explicit: no VXLAN
-	}
+	ports := u16s(cfg.Decode.VXLANPorts) // empty (not nil): no VXLAN
 	return sensor.Config{
 		Tunnels:          cfg.Decode.Tunnels,
 		VXLANPorts:       ports,
 		MaxAssets:        cfg.Limits.MaxAssets,
 		MaxBindings:      cfg.Limits.MaxBindings,
+		MaxFlows:         cfg.Limits.MaxFlows,
+		FlowIdle:         cfg.Limits.FlowIdleTimeout,
 		ActivityInterval: maxDur(cfg.Store.FlushInterval, time.Second),
-		Logger:           log,
+		Streams: sensor.StreamConfig{
+			DICOMPorts:       u16s(cfg.Streams.DICOMPorts),
+			HL7Ports:         u16s(cfg.Streams.HL7Ports),
+			ContentDetection: cfg.Streams.ContentDetection,
+			MaxStreams:       cfg.Streams.MaxStreams,
+			MaxBufferedPages: cfg.Streams.MaxBufferedPages,
+			IdleTimeout:      cfg.Streams.IdleTimeout,
+			MaxInspectBytes:  int(cfg.Streams.MaxInspectBytes),
+		},
+		Logger: log,
 	}
+}
+
+func u16s(in []int) []uint16 {
+	out := make([]uint16, 0, len(in))
+	for _, v := range in {
+		out = append(out, uint16(v))
+	}
+	return out
 }
 
 func maxDur(a, b time.Duration) time.Duration {
