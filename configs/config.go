@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -39,6 +40,9 @@ type Config struct {
 	Decode  DecodeConfig  `yaml:"decode"`
 	Limits  LimitsConfig  `yaml:"limits"`
 	Streams StreamsConfig `yaml:"streams"`
+	Web     WebConfig     `yaml:"web"`
+	Policy  PolicyConfig  `yaml:"policy"`
+	Events  EventsConfig  `yaml:"events"`
 	Store   StoreConfig   `yaml:"store"`
 	Log     LogConfig     `yaml:"log"`
 
@@ -112,6 +116,42 @@ type LimitsConfig struct {
 	FlowIdleTimeout time.Duration `yaml:"flow_idle_timeout"`
 }
 
+// WebConfig is the web: section: the HTTP listener for /metrics, the API
+// and the web page. The --web.listen-address and --web.config.file flags
+// override it.
+type WebConfig struct {
+	// ListenAddresses to serve on (host:port). Default [":9929"].
+	ListenAddresses []string `yaml:"listen_addresses"`
+	// ConfigFile is an exporter-toolkit web configuration file (TLS, basic
+	// auth). "" serves plain HTTP without authentication.
+	ConfigFile string `yaml:"config_file"`
+}
+
+// PolicyConfig is the policy: section.
+type PolicyConfig struct {
+	// File is the segmentation policy (YAML). "" checks nothing.
+	File string `yaml:"file"`
+}
+
+// EventsConfig is the events: section: where policy violations are sent as
+// ECS JSON events besides the database and the metrics.
+type EventsConfig struct {
+	// File receives one ECS JSON document per line; "-" is stdout; ""
+	// disables it.
+	File   string       `yaml:"file"`
+	Syslog SyslogConfig `yaml:"syslog"`
+}
+
+// SyslogConfig sends the same events as RFC 5424 syslog messages.
+type SyslogConfig struct {
+	// Address host:port; "" disables syslog.
+	Address string `yaml:"address"`
+	// Network udp or tcp (RFC 6587 octet counting). Default udp.
+	Network string `yaml:"network"`
+	// Facility 0..23. Default 16 (local0).
+	Facility int `yaml:"facility"`
+}
+
 // StreamsConfig is the streams: section: TCP reassembly for the clinical
 // protocols (DICOM, HL7/MLLP).
 type StreamsConfig struct {
@@ -181,6 +221,10 @@ func Default() *Config {
 			MaxBindings:     200000,
 			MaxFlows:        100000,
 			FlowIdleTimeout: 5 * time.Minute,
+		},
+		Web: WebConfig{ListenAddresses: []string{":9929"}},
+		Events: EventsConfig{
+			Syslog: SyslogConfig{Network: "udp", Facility: 16},
 		},
 		Streams: StreamsConfig{
 			DICOMPorts:       []int{104, 11112},
@@ -324,6 +368,20 @@ func (c *Config) Validate() error {
 			cp.Workers))
 	}
 
+	for i, a := range c.Web.ListenAddresses {
+		if _, port, err := net.SplitHostPort(a); err != nil || port == "" {
+			v.add(fmt.Sprintf("web.listen_addresses[%d]", i), a, fmt.Sprintf("%q is not host:port", a))
+		}
+	}
+	if c.Events.Syslog.Address != "" {
+		if _, _, err := net.SplitHostPort(c.Events.Syslog.Address); err != nil {
+			v.add("events.syslog.address", c.Events.Syslog.Address, fmt.Sprintf("%q is not host:port", c.Events.Syslog.Address))
+		}
+	}
+	if n := c.Events.Syslog.Network; n != "udp" && n != "tcp" {
+		v.add("events.syslog.network", n, fmt.Sprintf("%q: want udp or tcp", n))
+	}
+	v.intRange("events.syslog.facility", c.Events.Syslog.Facility, 0, 23)
 	v.portList("decode.vxlan_ports", c.Decode.VXLANPorts)
 	v.portList("streams.dicom_ports", c.Streams.DICOMPorts)
 	v.portList("streams.hl7_ports", c.Streams.HL7Ports)

@@ -25,7 +25,7 @@ func TestBadConfigs(t *testing.T) {
 	}{
 		{"unknown-key.bad.yml", []string{`line 4: unknown key "ringsize" in capture`}},
 		{"unknown-key-interface.bad.yml", []string{`line 5: unknown key "vlna" in capture.interfaces[1]`}},
-		{"unknown-section.bad.yml", []string{`line 3: unknown key "web" at the top level`}},
+		{"unknown-section.bad.yml", []string{`line 3: unknown key "metrics" at the top level`}},
 		{"bad-type.bad.yml", []string{
 			`line 2: capture.snaplen: expected an integer, got "lots"`,
 			`line 4: decode.tunnels: expected true or false, got "maybe"`,
@@ -162,6 +162,7 @@ func TestGoodConfigs(t *testing.T) {
 			},
 			Decode: DecodeConfig{VXLANPorts: []int{4789, 8472}, Tunnels: false},
 			Limits: LimitsConfig{MaxAssets: 50000, MaxBindings: 75000, MaxFlows: 100000, FlowIdleTimeout: 5 * time.Minute},
+			Web:    WebConfig{ListenAddresses: []string{":9929"}}, Events: EventsConfig{Syslog: SyslogConfig{Network: "udp", Facility: 16}},
 			Streams: StreamsConfig{DICOMPorts: []int{104, 11112}, HL7Ports: []int{2575}, ContentDetection: true,
 				MaxStreams: 10000, MaxBufferedPages: 4096, IdleTimeout: 2 * time.Minute, MaxInspectBytes: 1 * MiB},
 			Store: StoreConfig{
@@ -209,6 +210,7 @@ func TestDefault(t *testing.T) {
 			PollTimeout: 100 * time.Millisecond, Workers: 1},
 		Decode: DecodeConfig{VXLANPorts: []int{4789, 4790}, Tunnels: true},
 		Limits: LimitsConfig{MaxAssets: 200000, MaxBindings: 200000, MaxFlows: 100000, FlowIdleTimeout: 5 * time.Minute},
+		Web:    WebConfig{ListenAddresses: []string{":9929"}}, Events: EventsConfig{Syslog: SyslogConfig{Network: "udp", Facility: 16}},
 		Streams: StreamsConfig{DICOMPorts: []int{104, 11112}, HL7Ports: []int{2575}, ContentDetection: true,
 			MaxStreams: 10000, MaxBufferedPages: 4096, IdleTimeout: 2 * time.Minute, MaxInspectBytes: 1 * MiB},
 		Store: StoreConfig{Path: "./wardwatch.db", FlushInterval: time.Second, FlushSize: 10000,

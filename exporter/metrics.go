@@ -361,7 +361,7 @@ func (m *Metrics) collectCapture() ([]prometheus.Metric, error) {
 	obs := map[string]uint64{}
 	var kinds []string
 	var dropped uint64
-	var limits [5]uint64 // in limitNames order
+	var limits [len(limitNames)]uint64
 	for i := range stats {
 		st := &stats[i]
 		s := byIf[st.Interface]

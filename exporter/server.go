@@ -183,8 +183,8 @@ func (s *Server) Handle(pattern string, h http.Handler) {
 	s.mux.Handle(pattern, h)
 }
 
-// Handler returns the server's routes without listeners, TLS or basic auth
-// (for tests).
+// Handler returns the server's routes without listeners, TLS or basic
+// auth, for tests. Serving it directly would bypass the web config file.
 func (s *Server) Handler() http.Handler { return s.mux }
 
 func (s *Server) healthy(w http.ResponseWriter, r *http.Request) {
@@ -247,7 +247,8 @@ func text(w http.ResponseWriter, code int, msg string) {
 // starting capture when the port is taken. A web config file is validated
 // here too. With systemd socket activation or a vsock address it binds
 // nothing and returns nil: Run lets exporter-toolkit listen. Run calls
-// Listen if it has not been called.
+// Listen if it has not been called; after a successful Listen, call Run
+// (it closes the listeners when it returns).
 func (s *Server) Listen() ([]net.Addr, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

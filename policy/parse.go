@@ -233,6 +233,7 @@ func (c *compiler) compile(raw *rawPolicy) {
 	p.v6Bits = sortedDesc(v6bits)
 
 	ruleLine := map[string]int{}
+	var froms, tos [][]bool // per rule, indexed by zone; nil = any
 	for i := range raw.Rules {
 		rr := &raw.Rules[i]
 		ctx := c.tree.entryName("rules", i)
@@ -255,9 +256,9 @@ func (c *compiler) compile(raw *rawPolicy) {
 				ruleLine[n] = line
 			}
 		}
-		var fromNames, toNames []string
-		r.from, fromNames = c.zoneSet(rr.From, "from", ctx, line, zoneIdx, len(p.zones))
-		r.to, toNames = c.zoneSet(rr.To, "to", ctx, line, zoneIdx, len(p.zones))
+		from, fromNames := c.zoneSet(rr.From, "from", ctx, line, zoneIdx, len(p.zones))
+		to, toNames := c.zoneSet(rr.To, "to", ctx, line, zoneIdx, len(p.zones))
+		froms, tos = append(froms, from), append(tos, to)
 
 		var svcNames []string
 		for _, s := range rr.Services {
@@ -305,6 +306,10 @@ func (c *compiler) compile(raw *rawPolicy) {
 		}
 		p.rules = append(p.rules, r)
 	}
+
+	p.words = (len(p.rules) + 63) / 64
+	p.fromBits = ruleBits(froms, len(p.zones), p.words)
+	p.toBits = ruleBits(tos, len(p.zones), p.words)
 
 	switch d := raw.Default; {
 	case !d.set, d.v == "allow":
@@ -422,5 +427,18 @@ func sortedDesc(set map[int]bool) []int {
 		out = append(out, b)
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(out)))
+	return out
+}
+
+// ruleBits lays out, per zone, the bitset of rules whose set includes it.
+func ruleBits(sets [][]bool, zones, words int) []uint64 {
+	out := make([]uint64, zones*words)
+	for i, set := range sets {
+		for z := 0; z < zones; z++ {
+			if set == nil || set[z] {
+				out[z*words+i/64] |= 1 << (i % 64)
+			}
+		}
+	}
 	return out
 }

@@ -82,6 +82,7 @@ package policy
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"net/netip"
 	"strings"
 
@@ -234,6 +235,13 @@ type Policy struct {
 	byVLAN  [4096]int32      // zone index + 1; 0 = none
 
 	rules []rule
+	// Rule selection by bitsets: bit i of fromBits[z*words:] is set when
+	// rule i applies to traffic from zone z (likewise toBits), so the
+	// candidates for a flow are the AND of two rows, walked in rule order.
+	words    int
+	fromBits []uint64
+	toBits   []uint64
+
 	def   Action
 	defSv string // severity of default alerts
 }
@@ -242,7 +250,6 @@ type rule struct {
 	name     string
 	action   Action
 	severity string
-	from, to []bool      // indexed by zone; nil = any
 	services []portRange // nil = any traffic
 	info     RuleInfo
 }
@@ -369,17 +376,18 @@ func (p *Policy) Evaluate(f *Flow) Verdict {
 }
 
 func (p *Policy) match(src, dst int, proto uint8, port uint16) *rule {
-	for i := range p.rules {
-		r := &p.rules[i]
-		if r.from != nil && !r.from[src] || r.to != nil && !r.to[dst] {
-			continue
-		}
-		if r.services == nil {
-			return r
-		}
-		for _, s := range r.services {
-			if s.match(proto, port) {
+	from := p.fromBits[src*p.words : (src+1)*p.words]
+	to := p.toBits[dst*p.words : (dst+1)*p.words]
+	for w := range from {
+		for m := from[w] & to[w]; m != 0; m &= m - 1 {
+			r := &p.rules[w*64+bits.TrailingZeros64(m)]
+			if r.services == nil {
 				return r
+			}
+			for _, s := range r.services {
+				if s.match(proto, port) {
+					return r
+				}
 			}
 		}
 	}

@@ -52,6 +52,17 @@ const (
 	sHL7TypeUpsert
 	sHL7EquipInsert
 	sHL7EquipTouch
+	sFactsAsset
+	sFactsDICOM
+	sFactsDICOMSOP
+	sFactsDICOMCmd
+	sFactsHL7
+	sFactsHL7Type
+	sFactsHL7Equip
+	sClassSet
+	sEvidenceGet
+	sEvidenceDelete
+	sEvidenceInsert
 	numStmts
 )
 
@@ -148,6 +159,26 @@ var stmtSQL = [numStmts]string{
 		VALUES (?, ?, ?, ?, ?)`,
 	sHL7EquipTouch: `UPDATE hl7_equipment SET first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?2)
 		WHERE app_id = ?3 AND equipment_id = ?4`,
+	// Classification: the facts of one asset, in first-seen order.
+	sFactsAsset: `SELECT mac, vendor, randomized, dhcp_param_list, dhcp_vendor_class, hostname,
+		class, class_confidence, class_strength, manufacturer, model, os, modality FROM assets WHERE id = ?`,
+	sFactsDICOM: `SELECT id, role, ae_title, peer_ae_title, impl_class_uid, impl_version FROM dicom_aes
+		WHERE asset_id = ? ORDER BY id`,
+	sFactsDICOMSOP: `SELECT ae_id, sop_class_uid FROM dicom_sop_classes WHERE asset_id = ?
+		ORDER BY first_seen, sop_class_uid`,
+	sFactsDICOMCmd: `SELECT ae_id, command, sop_class FROM dicom_commands WHERE asset_id = ?
+		ORDER BY command, sop_class`,
+	sFactsHL7: `SELECT id, role, application, facility, peer_application, peer_facility, acks_sent FROM hl7_apps
+		WHERE asset_id = ? ORDER BY id`,
+	sFactsHL7Type:  `SELECT app_id, type FROM hl7_message_types WHERE asset_id = ? ORDER BY first_seen, type`,
+	sFactsHL7Equip: `SELECT app_id, equipment_id FROM hl7_equipment WHERE asset_id = ? ORDER BY first_seen, equipment_id`,
+	sClassSet: `UPDATE assets SET class = ?1, class_confidence = ?2, class_strength = ?3, manufacturer = ?4,
+		model = ?5, os = ?6, modality = ?7, class_changed_at = CASE WHEN ?8 <> 0 THEN ?8 ELSE class_changed_at END
+		WHERE id = ?9`,
+	sEvidenceGet:    `SELECT source, value, rule, first_seen FROM evidence WHERE asset_id = ?`,
+	sEvidenceDelete: `DELETE FROM evidence WHERE asset_id = ?`,
+	sEvidenceInsert: `INSERT INTO evidence (asset_id, source, value, rule, strength, position, first_seen, last_seen)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (asset_id, source, value, rule) DO NOTHING`,
 }
 
 // stmts are the writer's statements, prepared once on its connection.

@@ -33,7 +33,7 @@ type EventFilter struct {
 
 const assetColumns = `id, vantage, vlan, mac, key_ip, outer_vlan, vendor, randomized, first_seen, last_seen,
 	packets, bytes, hostname, dhcp_param_list, dhcp_max_msg_size, dhcp_vendor_class, dhcp_client_id,
-	class, class_confidence, manufacturer, model, os`
+	class, class_confidence, manufacturer, model, os, modality, class_strength, class_changed_at`
 
 // Assets returns the assets matching f ordered by vantage, VLAN, MAC and
 // key IP, each with its addresses (ordered by first seen).
@@ -58,32 +58,50 @@ func (db *DB) Assets(ctx context.Context, f AssetFilter) ([]model.Asset, error) 
 		where = append(where, "(key_ip = ? OR id IN (SELECT asset_id FROM asset_addresses WHERE ip = ?))")
 		args = append(args, ip, ip)
 	}
+	details, err := db.queryAssets(ctx, where, args, f.Limit)
+	if err != nil {
+		return nil, err
+	}
+	var assets []model.Asset
+	if len(details) > 0 {
+		assets = make([]model.Asset, len(details))
+		for i := range details {
+			assets[i] = details[i].Asset
+		}
+	}
+	return assets, nil
+}
+
+// queryAssets returns the assets matching the conditions where (joined with
+// AND) ordered by vantage, VLAN, MAC and key IP, with their addresses.
+func (db *DB) queryAssets(ctx context.Context, where []string, args []any, limit int) ([]AssetDetail, error) {
 	q := "SELECT " + assetColumns + " FROM assets"
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += " ORDER BY vantage, vlan, mac, key_ip"
-	if f.Limit > 0 {
+	if limit > 0 {
 		q += " LIMIT ?"
-		args = append(args, f.Limit)
+		args = append(args, limit)
 	}
 	rows, err := db.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, wrap("query assets in", db.path, err)
 	}
 	defer rows.Close()
-	var assets []model.Asset
+	var assets []AssetDetail
 	index := make(map[int64]int)
 	for rows.Next() {
 		var (
-			a                            model.Asset
-			mac, keyIP                   string
-			first, last, packets, nbytes int64
+			d                                     AssetDetail
+			a                                     = &d.Asset
+			mac, keyIP                            string
+			first, last, packets, nbytes, changed int64
 		)
 		if err := rows.Scan(&a.ID, &a.Key.Vantage, &a.Key.VLAN, &mac, &keyIP, &a.OuterVLAN, &a.Vendor,
 			&a.Randomized, &first, &last, &packets, &nbytes, &a.Hostname, &a.DHCPParamList,
 			&a.DHCPMaxMsgSize, &a.DHCPVendorClass, &a.DHCPClientID, &a.Class, &a.ClassConfidence,
-			&a.Manufacturer, &a.Model, &a.OS); err != nil {
+			&a.Manufacturer, &a.Model, &a.OS, &d.Modality, &d.ClassStrength, &changed); err != nil {
 			return nil, wrap("query assets in", db.path, err)
 		}
 		if a.Key.MAC, a.Key.IP, err = parseKey(mac, keyIP); err != nil {
@@ -91,8 +109,9 @@ func (db *DB) Assets(ctx context.Context, f AssetFilter) ([]model.Asset, error) 
 		}
 		a.FirstSeen, a.LastSeen = fromNS(first), fromNS(last)
 		a.Packets, a.Bytes = uint64(packets), uint64(nbytes)
+		d.ClassChangedAt = fromNS(changed)
 		index[a.ID] = len(assets)
-		assets = append(assets, a)
+		assets = append(assets, d)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, wrap("query assets in", db.path, err)
@@ -105,7 +124,7 @@ func (db *DB) Assets(ctx context.Context, f AssetFilter) ([]model.Asset, error) 
 }
 
 // fillAddresses loads the addresses of assets, in chunks of bound IDs.
-func (db *DB) fillAddresses(ctx context.Context, assets []model.Asset, index map[int64]int) error {
+func (db *DB) fillAddresses(ctx context.Context, assets []AssetDetail, index map[int64]int) error {
 	const chunk = 500
 	for start := 0; start < len(assets); start += chunk {
 		end := min(start+chunk, len(assets))
@@ -122,7 +141,7 @@ func (db *DB) fillAddresses(ctx context.Context, assets []model.Asset, index map
 	return nil
 }
 
-func (db *DB) scanAddresses(ctx context.Context, q string, args []any, assets []model.Asset, index map[int64]int) error {
+func (db *DB) scanAddresses(ctx context.Context, q string, args []any, assets []AssetDetail, index map[int64]int) error {
 	rows, err := db.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err

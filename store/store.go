@@ -83,6 +83,12 @@ type Options struct {
 	// attempt with its duration and error (nil on success), e.g. to feed a
 	// histogram. It must not block.
 	OnFlush func(d time.Duration, err error)
+	// Classifier, if set, classifies every asset whose fingerprint facts
+	// changed in a batch, before the batch commits (see batch.classify for
+	// the rules: fingerprint.Better decides, every class change is a
+	// class-changed event). Typically a *fingerprint.Engine. Nil: assets
+	// stay "unknown".
+	Classifier Classifier
 }
 
 func (o *Options) setDefaults() {
@@ -127,6 +133,9 @@ type DB struct {
 
 	writer
 
+	classes     ClassIndex // see Classes
+	classesOnce sync.Once  // read-only DBs load classes on first use
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -169,6 +178,10 @@ func Open(path string, opts Options) (*DB, error) {
 	if err := db.open(); err != nil {
 		db.closeConns()
 		return nil, err
+	}
+	if err := db.classes.load(context.Background(), db.wdb); err != nil {
+		db.closeConns()
+		return nil, wrap("open", path, fmt.Errorf("load class index: %w", err))
 	}
 	db.writer.init(&db.opts)
 	return db, nil

@@ -220,7 +220,8 @@ CREATE INDEX hl7_equipment_asset ON hl7_equipment (asset_id);
 -- evidence: the evidence list of each asset's current classification (the
 -- fingerprint Result's Evidence): source (fingerprint Source* constant,
 -- "dhcp.opt60", "dicom.sop_class", ...), the value that matched, the rule
--- that used it and its strength. The rows are replaced whenever the
+-- that used it and its strength; position is its index in the Result's list
+-- (the deciding rule's evidence first). The rows are replaced whenever the
 -- classification is; first_seen is kept for a (source, value, rule) that
 -- stays, last_seen is the latest classification that included it.
 CREATE TABLE evidence (
@@ -229,6 +230,7 @@ CREATE TABLE evidence (
     value      TEXT    NOT NULL,
     rule       TEXT    NOT NULL,
     strength   INTEGER NOT NULL,
+    position   INTEGER NOT NULL DEFAULT 0,
     first_seen INTEGER NOT NULL,
     last_seen  INTEGER NOT NULL,
     PRIMARY KEY (asset_id, source, value, rule)

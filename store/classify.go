@@ -1,0 +1,482 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/wardwatch/wardwatch/fingerprint"
+	"github.com/wardwatch/wardwatch/sensor/model"
+)
+
+// Classifier classifies an asset from its facts; *fingerprint.Engine is
+// one. Whether a result replaces the asset's current classification is
+// decided with fingerprint.Better. Classify must be deterministic and safe
+// to call from the writer goroutine.
+type Classifier interface {
+	Classify(*fingerprint.Facts) fingerprint.Result
+}
+
+const classUnknown = fingerprint.ClassUnknown
+
+// dirtyAsset is an asset whose fingerprint facts changed in a batch, with
+// its key and the latest capture time among the observations that changed
+// them (the time of its evidence, class-changed event and
+// class_changed_at).
+type dirtyAsset struct {
+	key model.AssetKey
+	t   time.Time
+}
+
+// markDirty schedules the asset's classification at the end of the batch.
+// Facts change with: a new MAC-keyed asset (vendor, randomized MAC,
+// hypervisor prefix), every DHCP client message, every DICOM observation,
+// and an HL7 observation that adds a row, an acknowledgement, a message
+// type or an equipment identifier.
+func (b *batch) markDirty(id int64, key model.AssetKey, t time.Time) {
+	if b.db.opts.Classifier == nil {
+		return
+	}
+	if b.dirty == nil {
+		b.dirty = make(map[int64]*dirtyAsset)
+	}
+	if d := b.dirty[id]; d != nil {
+		if t.After(d.t) {
+			d.t = t
+		}
+		return
+	}
+	b.dirty[id] = &dirtyAsset{key: key, t: t}
+}
+
+// classify runs Options.Classifier on every dirty asset, in id order, inside
+// the batch's transaction.
+//
+// A result replaces the asset's classification when fingerprint.Better
+// says so (for an unclassified asset: as soon as any rule sets a class).
+// Then class, confidence, strength, modality, manufacturer, model and OS
+// are the result's (keeping the current manufacturer, model, OS or
+// modality where the result has none and the class is unchanged), the
+// evidence rows are replaced, and if the class value changed,
+// class_changed_at is set and a class-changed event (old class -> new class)
+// is recorded. That includes the first classification, "unknown" -> class:
+// every change of the class value is an event, so a consumer tailing events
+// sees each asset's class history; filter on old_value "unknown" to drop
+// first classifications.
+//
+// A result that is not better but has the same class fills in the
+// manufacturer, model, OS and modality the asset lacks; when it is exactly
+// as strong and confident its evidence also replaces the stored list (a
+// re-reading of the same classification, possibly with more evidence).
+// Weaker results never change anything else.
+func (b *batch) classify() error {
+	cl := b.db.opts.Classifier
+	if cl == nil || len(b.dirty) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(b.dirty))
+	for id := range b.dirty {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		d := b.dirty[id]
+		if err := b.classifyAsset(cl, id, d); err != nil {
+			return fmt.Errorf("classify %s: %w", d.key, err)
+		}
+	}
+	return nil
+}
+
+func (b *batch) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
+	facts, cur, err := b.loadFacts(id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // deleted behind the writer's back
+	}
+	if err != nil {
+		return err
+	}
+	cand := cl.Classify(facts)
+	if cand.Class == "" {
+		cand.Class = classUnknown
+	}
+	t := ns(d.t)
+	switch {
+	case cand.Class != classUnknown && fingerprint.Better(cur, cand):
+		changed := cand.Class != cur.Class
+		var changedAt int64
+		if changed {
+			changedAt = t
+		} else {
+			fillEmpty(&cand, &cur)
+		}
+		if _, err := b.exec(sClassSet, cand.Class, cand.Confidence, cand.Strength, cand.Manufacturer, cand.Model,
+			cand.OS, cand.Modality, changedAt, id); err != nil {
+			return err
+		}
+		if err := b.replaceEvidence(id, cand.Evidence, t); err != nil {
+			return err
+		}
+		if !changed {
+			return nil
+		}
+		b.index = append(b.index, indexOp{key: d.key, class: cand.Class})
+		return b.event(model.EventClassChanged, d.t, d.key, id, netip.Addr{}, cur.Class, cand.Class)
+
+	case cand.Class == cur.Class:
+		next := cur
+		fillEmpty(&next, &cand)
+		if next.Manufacturer != cur.Manufacturer || next.Model != cur.Model || next.OS != cur.OS ||
+			next.Modality != cur.Modality {
+			if _, err := b.exec(sClassSet, next.Class, next.Confidence, next.Strength, next.Manufacturer,
+				next.Model, next.OS, next.Modality, 0, id); err != nil {
+				return err
+			}
+		}
+		if cand.Strength == cur.Strength && cand.Confidence == cur.Confidence {
+			return b.replaceEvidence(id, cand.Evidence, t)
+		}
+	}
+	return nil
+}
+
+// fillEmpty copies into r the descriptive fields it lacks and from has.
+func fillEmpty(r, from *fingerprint.Result) {
+	if r.Manufacturer == "" {
+		r.Manufacturer = from.Manufacturer
+	}
+	if r.Model == "" {
+		r.Model = from.Model
+	}
+	if r.OS == "" {
+		r.OS = from.OS
+	}
+	if r.Modality == "" {
+		r.Modality = from.Modality
+	}
+}
+
+// replaceEvidence makes ev the asset's evidence rows, keeping the
+// first_seen of rows that stay.
+func (b *batch) replaceEvidence(id int64, ev []fingerprint.Evidence, t int64) error {
+	type evKey struct{ source, value, rule string }
+	rows, err := b.stmt(sEvidenceGet).QueryContext(b.ctx, id)
+	if err != nil {
+		return err
+	}
+	firsts := map[evKey]int64{}
+	for rows.Next() {
+		var k evKey
+		var first int64
+		if err := rows.Scan(&k.source, &k.value, &k.rule, &first); err != nil {
+			rows.Close()
+			return err
+		}
+		firsts[k] = first
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if _, err := b.exec(sEvidenceDelete, id); err != nil {
+		return err
+	}
+	for i, e := range ev {
+		first := t
+		if f, ok := firsts[evKey{e.Source, e.Value, e.Rule}]; ok && f != 0 && (t == 0 || f < t) {
+			first = f
+		}
+		if _, err := b.exec(sEvidenceInsert, id, e.Source, e.Value, e.Rule, e.Strength, i, first, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadFacts reads an asset's fingerprint facts and current classification
+// in the batch's transaction.
+func (b *batch) loadFacts(id int64) (*fingerprint.Facts, fingerprint.Result, error) {
+	var (
+		f       fingerprint.Facts
+		cur     fingerprint.Result
+		mac     string
+		queries = [...]stmtID{sFactsDICOM, sFactsDICOMSOP, sFactsDICOMCmd, sFactsHL7, sFactsHL7Type, sFactsHL7Equip}
+	)
+	err := b.stmt(sFactsAsset).QueryRowContext(b.ctx, id).Scan(&mac, &f.Vendor, &f.Randomized, &f.DHCPParamList,
+		&f.DHCPVendorClass, &f.Hostname, &cur.Class, &cur.Confidence, &cur.Strength, &cur.Manufacturer,
+		&cur.Model, &cur.OS, &cur.Modality)
+	if err != nil {
+		return nil, cur, err
+	}
+	if mac != "" {
+		if f.MAC, err = model.ParseMAC(mac); err != nil {
+			return nil, cur, err
+		}
+	}
+	var rs [len(queries)]*sql.Rows
+	defer func() {
+		for _, r := range rs {
+			if r != nil {
+				r.Close()
+			}
+		}
+	}()
+	for i, q := range queries {
+		if rs[i], err = b.stmt(q).QueryContext(b.ctx, id); err != nil {
+			return nil, cur, err
+		}
+	}
+	if err := buildFacts(&f, rs[0], rs[1], rs[2], rs[3], rs[4], rs[5]); err != nil {
+		return nil, cur, err
+	}
+	return &f, cur, nil
+}
+
+// buildFacts folds an asset's DICOM and HL7 rows into f with
+// Facts.AddDICOM and Facts.AddHL7, so that the store's rows give Classify
+// exactly the facts the observations would have.
+func buildFacts(f *fingerprint.Facts, aes, sops, cmds, apps, types, equip *sql.Rows) error {
+	byAE := map[int64]*model.DICOMInfo{}
+	var aeOrder []*model.DICOMInfo
+	for aes.Next() {
+		var id int64
+		d := &model.DICOMInfo{}
+		if err := aes.Scan(&id, &d.Role, &d.AETitle, &d.PeerAETitle, &d.ImplClassUID, &d.ImplVersion); err != nil {
+			return err
+		}
+		byAE[id] = d
+		aeOrder = append(aeOrder, d)
+	}
+	if err := aes.Err(); err != nil {
+		return err
+	}
+	for sops.Next() {
+		var id int64
+		var uid string
+		if err := sops.Scan(&id, &uid); err != nil {
+			return err
+		}
+		if d := byAE[id]; d != nil {
+			d.SOPClasses = append(d.SOPClasses, uid)
+		}
+	}
+	if err := sops.Err(); err != nil {
+		return err
+	}
+	for cmds.Next() {
+		var id int64
+		var name, sop string
+		if err := cmds.Scan(&id, &name, &sop); err != nil {
+			return err
+		}
+		if d := byAE[id]; d != nil {
+			d.Commands = append(d.Commands, joinCommand(name, sop))
+		}
+	}
+	if err := cmds.Err(); err != nil {
+		return err
+	}
+	for _, d := range aeOrder {
+		f.AddDICOM(d)
+	}
+
+	type app struct {
+		info  model.HL7Info
+		acks  int64
+		types []string
+	}
+	byApp := map[int64]*app{}
+	var appOrder []*app
+	for apps.Next() {
+		var id int64
+		a := &app{}
+		h := &a.info
+		if err := apps.Scan(&id, &h.Role, &h.Application, &h.Facility, &h.PeerApplication, &h.PeerFacility,
+			&a.acks); err != nil {
+			return err
+		}
+		byApp[id] = a
+		appOrder = append(appOrder, a)
+	}
+	if err := apps.Err(); err != nil {
+		return err
+	}
+	for types.Next() {
+		var id int64
+		var typ string
+		if err := types.Scan(&id, &typ); err != nil {
+			return err
+		}
+		if a := byApp[id]; a != nil {
+			a.types = append(a.types, typ)
+		}
+	}
+	if err := types.Err(); err != nil {
+		return err
+	}
+	for equip.Next() {
+		var id int64
+		var eq string
+		if err := equip.Scan(&id, &eq); err != nil {
+			return err
+		}
+		if a := byApp[id]; a != nil {
+			a.info.EquipmentIDs = append(a.info.EquipmentIDs, eq)
+		}
+	}
+	if err := equip.Err(); err != nil {
+		return err
+	}
+	for _, a := range appOrder {
+		h := a.info
+		f.AddHL7(&h) // the fact itself, and its equipment
+		h.EquipmentIDs = nil
+		for _, typ := range a.types {
+			h.MessageType = typ
+			f.AddHL7(&h)
+		}
+		if a.acks > 0 && h.Role == roleReceiver {
+			// What AddHL7 makes of an acknowledgement the asset sent.
+			ack := model.HL7Info{Role: roleSender, Application: h.Application, Facility: h.Facility,
+				PeerApplication: h.PeerApplication, PeerFacility: h.PeerFacility, AckCode: "AA"}
+			f.AddHL7(&ack)
+		}
+	}
+	return nil
+}
+
+// ClassIndex is an in-memory map from asset key to device class and DICOM
+// AE title, for callers that need an asset's class per new flow without a
+// query (the policy checker). The writer updates it after every committed
+// batch (new assets enter as "unknown"; class changes and AE titles follow),
+// so a lookup sees the classification as of the last commit. It is safe for
+// concurrent use: lookups take a read lock only.
+//
+// It holds every asset of the database, loaded once: at Open, or on a DB
+// opened with OpenReadOnly at the first call of Classes (that one is a
+// snapshot and never changes).
+type ClassIndex struct {
+	mu sync.RWMutex
+	m  map[model.AssetKey]classEntry
+}
+
+type classEntry struct {
+	class   string
+	aeTitle string // the asset's latest non-empty DICOM AE title
+}
+
+// indexOp is one change to publish: class and ae are set when not empty.
+type indexOp struct {
+	key       model.AssetKey
+	class, ae string
+}
+
+// Lookup returns the class and AE title of the asset keyed by k, and
+// whether it is in the inventory. An asset not classified yet has class
+// "unknown"; one never seen in DICOM has AE title "". The key is normalised
+// as the store keys assets (an IP-keyed key's IPv4-mapped address is
+// unmapped, a MAC-keyed key's IP is ignored).
+//
+// Apply the router-MAC rule before looking up a flow's server end: a frame's
+// server MAC is a router's when the server IP is not on the local segment,
+// and the router's class says nothing about the server.
+func (x *ClassIndex) Lookup(k model.AssetKey) (class, aeTitle string, ok bool) {
+	k, valid := normKey(k)
+	if !valid {
+		return "", "", false
+	}
+	x.mu.RLock()
+	e, ok := x.m[k]
+	x.mu.RUnlock()
+	return e.class, e.aeTitle, ok
+}
+
+// Len returns the number of assets in the index.
+func (x *ClassIndex) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.m)
+}
+
+func (x *ClassIndex) apply(ops []indexOp) {
+	if len(ops) == 0 {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.m == nil {
+		x.m = make(map[model.AssetKey]classEntry)
+	}
+	for _, op := range ops {
+		e := x.m[op.key]
+		if op.class != "" {
+			e.class = op.class
+		}
+		if op.ae != "" {
+			e.aeTitle = op.ae
+		}
+		if e.class == "" {
+			e.class = classUnknown
+		}
+		x.m[op.key] = e
+	}
+}
+
+// classIndexQuery lists every asset's key, class and latest AE title.
+const classIndexQuery = `SELECT vantage, vlan, mac, key_ip, class,
+	ifnull((SELECT ae_title FROM dicom_aes d WHERE d.asset_id = a.id AND d.ae_title <> ''
+		ORDER BY d.last_seen DESC, d.id DESC LIMIT 1), '')
+	FROM assets a`
+
+// load fills the index from the database.
+func (x *ClassIndex) load(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) error {
+	rows, err := q.QueryContext(ctx, classIndexQuery)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	m := make(map[model.AssetKey]classEntry)
+	for rows.Next() {
+		var (
+			k          model.AssetKey
+			mac, keyIP string
+			e          classEntry
+		)
+		if err := rows.Scan(&k.Vantage, &k.VLAN, &mac, &keyIP, &e.class, &e.aeTitle); err != nil {
+			return err
+		}
+		if k.MAC, k.IP, err = parseKey(mac, keyIP); err != nil {
+			return err
+		}
+		m[k] = e
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	x.mu.Lock()
+	x.m = m
+	x.mu.Unlock()
+	return nil
+}
+
+// Classes returns the DB's class index (see ClassIndex). The same index is
+// returned on every call; it stays current while the writer runs.
+func (db *DB) Classes() *ClassIndex {
+	if db.readOnly {
+		db.classesOnce.Do(func() {
+			if err := db.classes.load(context.Background(), db.rdb); err != nil {
+				db.log.Error("store: loading the class index failed", zap.String("path", db.path), zap.Error(err))
+			}
+		})
+	}
+	return &db.classes
+}
