@@ -43,8 +43,10 @@ type Config struct {
 	Web     WebConfig     `yaml:"web"`
 	Policy  PolicyConfig  `yaml:"policy"`
 	Events  EventsConfig  `yaml:"events"`
-	Store   StoreConfig   `yaml:"store"`
-	Log     LogConfig     `yaml:"log"`
+	// Fingerprints configures device classification.
+	Fingerprints FingerprintsConfig `yaml:"fingerprints"`
+	Store        StoreConfig        `yaml:"store"`
+	Log          LogConfig          `yaml:"log"`
 
 	// ---- Later sections go here. ----
 	// web:, policy: and streams: are added by the issues that read them,
@@ -125,6 +127,13 @@ type WebConfig struct {
 	// ConfigFile is an exporter-toolkit web configuration file (TLS, basic
 	// auth). "" serves plain HTTP without authentication.
 	ConfigFile string `yaml:"config_file"`
+}
+
+// FingerprintsConfig is the fingerprints: section.
+type FingerprintsConfig struct {
+	// Dir holds extra rule files (*.yml) that override shipped rules of the
+	// same name or add new ones. "" uses the shipped rules only.
+	Dir string `yaml:"dir"`
 }
 
 // PolicyConfig is the policy: section.

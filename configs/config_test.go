@@ -88,7 +88,7 @@ func TestBadConfigs(t *testing.T) {
 		{"two-documents.bad.yml", []string{
 			`line 3: more than one YAML document ("---"); a config file holds exactly one`,
 		}},
-		{"tab-indent.bad.yml", []string{`line 2: tab character used for indentation; YAML indents with spaces only`}},
+		{"tab-indent.bad.yml", []string{`line 2: tab character used for indentation of "snaplen"; YAML indents with spaces only`}},
 		{"duplicate-key.bad.yml", []string{`line 4: duplicate key "flush_size" in store (first set at line 2)`}},
 	}
 

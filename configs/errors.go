@@ -127,11 +127,27 @@ func syntaxError(data []byte, name string, err error) error {
 	}
 	line, _ := strconv.Atoi(m[1])
 	text := m[2]
+	// yaml.v3 reports a tab in the indentation on the line before it:
+	// look at the reported line and the next one.
 	if lines := strings.Split(string(data), "\n"); line >= 1 && line <= len(lines) {
-		l := lines[line-1]
-		indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
-		if strings.Contains(indent, "\t") {
-			text = "tab character used for indentation; YAML indents with spaces only"
+		for _, n := range []int{line, line + 1} {
+			if n > len(lines) {
+				break
+			}
+			l := lines[n-1]
+			rest := strings.TrimLeft(l, " \t")
+			indent := l[:len(l)-len(rest)]
+			if strings.Contains(indent, "\t") {
+				line = n
+				key, _, _ := strings.Cut(rest, ":")
+				key = strings.TrimSpace(strings.TrimPrefix(key, "- "))
+				if key != "" {
+					text = fmt.Sprintf("tab character used for indentation of %q; YAML indents with spaces only", key)
+				} else {
+					text = "tab character used for indentation; YAML indents with spaces only"
+				}
+				break
+			}
 		}
 	}
 	return &fileError{name: name, line: line, err: errors.New(text)}

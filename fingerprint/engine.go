@@ -76,11 +76,11 @@ func Load(rules []byte, name string, userDir string) (*Engine, error) {
 	e := &Engine{}
 	index := map[string]int{} // default rule name -> index in e.rules
 	for _, r := range defaults {
-		if r.disabled {
-			continue
-		}
 		if isBuiltinName(r.name) {
 			return nil, &RuleError{File: r.file, Line: r.line, Rule: r.name, Err: errors.New("built-in rules can only be disabled from a site rule file")}
+		}
+		if r.disabled {
+			continue
 		}
 		index[r.name] = len(e.rules)
 		e.rules = append(e.rules, r)

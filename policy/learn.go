@@ -74,13 +74,15 @@ func keyOf(proto uint8, port uint16) svcKey {
 // from and alerts on everything else (default: alert).
 //
 // Zones are base's (copied verbatim, in base's order) when base is not nil;
-// otherwise one zone per VLAN seen ("vlan20": vlans [20]) on endpoints that
-// are not internet addresses. Either way endpoints are classified exactly
-// as the proposed policy will classify them, so built-in zones (internet,
-// unzoned) appear in rules where needed. With zones from VLANs only, the
-// server end of a routed flow carries the client's VLAN (see Endpoint), so
-// such flows are learned as intra-VLAN: give a base policy with cidrs for
-// routed networks.
+// otherwise one zone per VLAN seen on endpoints that are not internet
+// addresses ("vlan20": vlans [20]), with the subnets (IPv4 /24, IPv6 /64)
+// of the private client addresses seen on that VLAN and no other as cidrs.
+// Clients' VLANs are their own, while the server end of a routed flow
+// carries the client's VLAN (see Endpoint); the subnets place it. A server
+// whose subnet has no client falls back to the frame's VLAN: give a base
+// policy with cidrs for such networks. Either way endpoints are classified
+// exactly as the proposed policy will classify them, so the built-in zones
+// (internet, unzoned) appear in rules where needed.
 //
 // There is one rule per (source zone, destination zone) pair, in zone
 // order, listing the services seen: named services where every port of the

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wardwatch/wardwatch/fingerprint"
 	"github.com/wardwatch/wardwatch/sensor/model"
 	"gopkg.in/yaml.v3"
 )
@@ -177,8 +178,8 @@ func (c *compiler) compile(raw *rawPolicy) {
 			}
 		}
 		for _, s := range rz.Classes {
-			if !knownClass(s.v) {
-				c.errorf(s.line, ctx+": classes", "unknown class %q (known: %s)", s.v, strings.Join(classes, ", "))
+			if !fingerprint.IsClass(s.v) {
+				c.errorf(s.line, ctx+": classes", "unknown class %q (known: %s)", s.v, strings.Join(fingerprint.Classes, ", "))
 				continue
 			}
 			if dup("classes", s, s.v) {

@@ -12,7 +12,7 @@
 //	    description: free text
 //	    vlans: [20]                 # 802.1Q ids, 1..4094
 //	    cidrs: [10.20.0.0/16]       # IPv4/IPv6 prefixes (no host bits) or bare addresses
-//	    classes: [infusion-pump]    # device classes of the fingerprint taxonomy (Classes)
+//	    classes: [infusion-pump]    # device classes (fingerprint.Classes)
 //	    macs: ["00:1b:63:84:45:e6"] # unicast MACs, any of the forms model.ParseMAC accepts
 //	    ae_titles: [PACS_MAIN]      # DICOM AE titles, 1..16 printable ASCII characters
 //	rules:            # list; the first rule that matches a flow decides

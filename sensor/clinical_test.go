@@ -10,7 +10,9 @@ import (
 	"github.com/wardwatch/wardwatch/sensor/model"
 )
 
-func clinicalCfg() Config { return Config{Tunnels: true, Streams: StreamConfig{ContentDetection: true}} }
+func clinicalCfg() Config {
+	return Config{Tunnels: true, Streams: StreamConfig{ContentDetection: true}}
+}
 
 // TestDICOMStream: the tapirx C-FIND association over BSD loopback
 // (tshark -d tcp.port==104,dicom: calling AE "testclient", called

@@ -182,7 +182,9 @@ func (ft *flowTable) report(w *worker, k flowKey, st *flowState) {
 		Kind: model.ObsFlow, Time: st.last, First: st.first, Key: client, OuterVLAN: st.outer,
 		Flow: &model.FlowInfo{
 			Client: client, Server: server, ClientIP: k.client, ServerIP: k.server, Proto: k.proto, Port: k.port,
-			Service: ft.service(k.proto, k.port), Packets: st.pkts, Bytes: st.bytes, Connections: st.conns, First: st.first,
+			ClientLocal: !w.tr.remote(k.vantage, k.vlan, k.client, st.clientMAC),
+			ServerLocal: !w.tr.remote(k.vantage, k.vlan, k.server, st.serverMAC),
+			Service:     ft.service(k.proto, k.port), Packets: st.pkts, Bytes: st.bytes, Connections: st.conns, First: st.first,
 		},
 	})
 	st.pkts, st.bytes, st.conns = 0, 0, 0

@@ -410,10 +410,16 @@ func (w *worker) packet(data []byte, ci *gopacket.CaptureInfo) {
 		w.malformed.Add(1)
 		return
 	}
-	if !f.Tagged && f.numTunnels == 0 {
+	if f.numTunnels == 0 {
 		if v, ok := ancillaryVLAN(ci); ok {
-			f.Tagged, f.VLAN = true, v
-		} else if w.in.VLAN != 0 {
+			// The kernel stripped the outermost tag (VLAN offload). If
+			// tags remain in the frame, the stripped one was the outer.
+			if f.Tagged {
+				f.OuterVLAN = v
+			} else {
+				f.Tagged, f.VLAN = true, v
+			}
+		} else if !f.Tagged && w.in.VLAN != 0 {
 			f.Tagged, f.VLAN = true, w.in.VLAN
 		}
 	}

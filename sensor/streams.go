@@ -356,8 +356,10 @@ func (s *tcpStream) reportDICOM(final bool) {
 			scp.Commands = append(scp.Commands, line)
 		}
 	}
-	s.t.w.emit(model.Observation{Kind: model.ObsDICOM, Time: s.last, Key: s.client, OuterVLAN: s.outer, IP: s.clientIP, Source: "dicom", DICOM: scu})
-	s.t.w.emit(model.Observation{Kind: model.ObsDICOM, Time: s.last, Key: s.server, OuterVLAN: s.outer, IP: s.serverIP, Source: "dicom", DICOM: scp})
+	s.t.w.emit(model.Observation{Kind: model.ObsDICOM, Time: s.last, Key: s.client, OuterVLAN: s.outer, IP: s.clientIP,
+		Source: "dicom", DICOM: scu, Remote: s.remote(s.client, s.clientIP)})
+	s.t.w.emit(model.Observation{Kind: model.ObsDICOM, Time: s.last, Key: s.server, OuterVLAN: s.outer, IP: s.serverIP,
+		Source: "dicom", DICOM: scp, Remote: s.remote(s.server, s.serverIP)})
 }
 
 // reportHL7 parses one message's header and equipment fields and reports
@@ -395,8 +397,15 @@ func (s *tcpStream) reportHL7(fromClient bool, msg []byte) {
 	rcv := &model.HL7Info{Role: "receiver", Application: m.ReceivingApplication, Facility: m.ReceivingFacility,
 		PeerApplication: m.SendingApplication, PeerFacility: m.SendingFacility, PeerIP: senderIP, Port: s.port,
 		MessageType: typ, Version: m.Version}
-	s.t.w.emit(model.Observation{Kind: model.ObsHL7, Time: s.last, Key: sender, OuterVLAN: s.outer, IP: senderIP, Source: "hl7", HL7: snd})
-	s.t.w.emit(model.Observation{Kind: model.ObsHL7, Time: s.last, Key: receiver, OuterVLAN: s.outer, IP: receiverIP, Source: "hl7", HL7: rcv})
+	s.t.w.emit(model.Observation{Kind: model.ObsHL7, Time: s.last, Key: sender, OuterVLAN: s.outer, IP: senderIP,
+		Source: "hl7", HL7: snd, Remote: s.remote(sender, senderIP)})
+	s.t.w.emit(model.Observation{Kind: model.ObsHL7, Time: s.last, Key: receiver, OuterVLAN: s.outer, IP: receiverIP,
+		Source: "hl7", HL7: rcv, Remote: s.remote(receiver, receiverIP)})
+}
+
+// remote reports whether k's MAC is not ip's own on this VLAN (a router's).
+func (s *tcpStream) remote(k model.AssetKey, ip netip.Addr) bool {
+	return s.t.w.tr.remote(k.Vantage, k.VLAN, ip, k.MAC)
 }
 
 func hl7Fingerprint(m *hl7.MessageView) uint64 {

@@ -41,6 +41,7 @@ type assetState struct {
 	outerVLAN   uint16
 	dhcpHash    uint64
 	dhcpEmitted time.Time
+	bound       bool // an ARP/DHCP/NDP binding ties some IP to this MAC
 }
 
 type bindKey struct {
@@ -138,6 +139,9 @@ func (t *tracker) sweep() {
 // binding reports ip bound to mac; it emits an observation when the binding
 // is new, changed, or due for a refresh.
 func (t *tracker) binding(vantage string, vlan uint16, ip netip.Addr, mac model.MAC, ts time.Time) bool {
+	if st := t.assets[model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: mac}]; st != nil {
+		st.bound = true
+	}
 	bk := bindKey{vantage, vlan, ip}
 	b := t.bindings[bk]
 	if b == nil {
@@ -153,6 +157,27 @@ func (t *tracker) binding(vantage string, vlan uint16, ip netip.Addr, mac model.
 		return true
 	}
 	return false
+}
+
+// boundTo reports whether this worker saw ip bound to mac (ARP, DHCP ACK,
+// IPv6 neighbour discovery) on the VLAN: the MAC is the device's own.
+func (t *tracker) boundTo(vantage string, vlan uint16, ip netip.Addr, mac model.MAC) bool {
+	if mac.IsZero() {
+		return true // link types without MACs: the IP is the identity
+	}
+	b := t.bindings[bindKey{vantage, vlan, ip}]
+	return b != nil && b.mac == mac
+}
+
+// remote reports whether mac is known to be some other IP's (a router
+// forwarding for ip): it has bindings, none of them to ip. A MAC with no
+// binding at all is given the benefit of the doubt.
+func (t *tracker) remote(vantage string, vlan uint16, ip netip.Addr, mac model.MAC) bool {
+	if mac.IsZero() || t.boundTo(vantage, vlan, ip, mac) {
+		return false
+	}
+	st := t.assets[model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: mac}]
+	return st != nil && st.bound
 }
 
 // arp handles an ARP packet's sender binding.

@@ -31,6 +31,8 @@ var (
 	ErrSchema = errors.New("incompatible database schema")
 	// ErrClosed: the DB was closed, or its writer stopped.
 	ErrClosed = errors.New("store is closed")
+	// ErrNoAsset: Asset or AssetByKey found no such asset.
+	ErrNoAsset = errors.New("no such asset")
 )
 
 // pathError is the one error a failure produces: what was being done, to

@@ -22,9 +22,12 @@ type WriterStats struct {
 	DroppedQueueFull uint64 // TrySubmit found the queue full
 	DroppedFailed    uint64 // batch discarded after MaxRetries failed flushes, or the final flush at Close failed
 	// Invalid counts observations skipped because their key names no
-	// device (zero or group MAC and no IP, VLAN over 4095); Ignored those
-	// of kinds this schema does not persist (flow, DICOM, HL7, violation,
-	// until their migrations land). Both count as written.
+	// device (zero or group MAC and no IP, VLAN over 4095), and flow and
+	// violation observations without a server IP; Ignored those of kinds
+	// this schema does not persist, and flow, violation, DICOM and HL7
+	// observations without their details (nil Flow, Violation, DICOM or
+	// HL7, or a role other than scu/scp, sender/receiver). Both count as
+	// written.
 	Invalid           uint64
 	Ignored           uint64
 	Queued            int           // submitted, not yet taken by the writer

@@ -645,8 +645,6 @@ func badCases() []badCase {
 				return []string{"check-config", cfg}
 			},
 			code: 1, causes: []string{"line 3", "tab", "busy_timeout"},
-			knownBug: "configs/errors.go syntaxError keeps yaml.v3's line, which is the line before the tab-indented one, " +
-				"and names no key; see the report",
 		},
 		{
 			name: "config-missing",

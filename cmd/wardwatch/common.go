@@ -37,14 +37,21 @@ func (c *commonFlags) register(fs *flag.FlagSet, withLog bool) {
 	}
 }
 
+// configPath is the config file in use: --config.file, else the default
+// file if it exists, else "" (built-in defaults).
+func (c *commonFlags) configPath() string {
+	if c.configFile != "" {
+		return c.configFile
+	}
+	if _, err := os.Stat(defaultConfigFile); err == nil {
+		return defaultConfigFile
+	}
+	return ""
+}
+
 // load reads the config file (or the defaults) and applies flag overrides.
 func (c *commonFlags) load() (*configs.Config, error) {
-	path := c.configFile
-	if path == "" {
-		if _, err := os.Stat(defaultConfigFile); err == nil {
-			path = defaultConfigFile
-		}
-	}
+	path := c.configPath()
 	cfg := configs.Default()
 	if path != "" {
 		var err error

@@ -37,7 +37,7 @@ var liveCaptures = []string{
 // Until sensor/sensor.go takes the outer VLAN of QinQ frames from the
 // kernel-stripped tag (AncillaryVLAN), live capture records outer_vlan 0
 // (or the middle tag) and the difference is only logged.
-const outerVLANFixed = false
+const outerVLANFixed = true
 
 // liveKey is what must agree between live capture and replay; the vantage
 // (interface name vs file name) differs by design.

@@ -9,12 +9,17 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"go.uber.org/zap"
+
+	"github.com/wardwatch/wardwatch/exporter"
 	"github.com/wardwatch/wardwatch/sensor"
 	"github.com/wardwatch/wardwatch/store"
 )
 
-// replayCmd reads capture files through exactly the live pipeline, as fast
-// as the store takes observations, then prints a summary.
+// replayCmd reads capture files through exactly the live pipeline (policy,
+// store, metrics), as fast as the store takes observations, then prints a
+// summary. With --serve it keeps the web listener (metrics, API, page) up
+// after the replay until SIGINT/SIGTERM.
 func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("replay", "FILE...", stderr)
 	var cf commonFlags
@@ -22,6 +27,9 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	vantage := fs.String("vantage", "", "vantage label recorded on assets (default: the file's base name)")
 	vlan := fs.Uint("vlan", 0, "VLAN id stamped on untagged frames (as for an access-port SPAN); 0 = none")
 	quiet := fs.Bool("q", false, "do not print the summary")
+	serve := fs.Bool("serve", false, "serve metrics, API and web page during and after the replay, until SIGINT/SIGTERM")
+	policyFile := fs.String("policy.file", "", "segmentation policy file (overrides policy.file)")
+	webFlags := exporter.AddFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -34,6 +42,9 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	cfg, err := cf.load()
 	if err != nil {
 		return err
+	}
+	if *policyFile != "" {
+		cfg.Policy.File = *policyFile
 	}
 	log, err := newLogger(cfg.Log)
 	if err != nil {
@@ -57,15 +68,15 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		srcs = append(srcs, s)
 	}
 
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-
-	db, err := store.Open(cfg.Store.Path, storeOptions(cfg, log))
+	d, err := openDaemon(cf.configPath(), cfg, log, daemonOptions{serve: *serve, webFlags: webFlags, flagSet: flagWasSet(fs)})
 	if err != nil {
 		return err
 	}
-	db.Start(ctx)
-	sn := sensor.New(sensorConfig(cfg, log), db)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	d.db.Start(context.WithoutCancel(ctx))
+	wait := d.serve(ctx)
+	d.ready.Store(true)
 
 	var replayErr error
 	for _, src := range srcs {
@@ -73,15 +84,14 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if v == "" {
 			v = filepath.Base(src.Name())
 		}
-		sum, err := sn.Replay(ctx, sensor.Input{Source: src, Vantage: v, VLAN: uint16(*vlan)})
+		sum, err := d.sensor.Replay(ctx, sensor.Input{Source: src, Vantage: v, VLAN: uint16(*vlan)})
 		if !*quiet {
 			printSummary(stdout, src.Name(), sum)
 		}
 		if err != nil {
 			replayErr = err
 			if errors.Is(err, sensor.ErrTruncatedFile) {
-				// What came before the cut is kept.
-				continue
+				continue // what came before the cut is kept
 			}
 			break
 		}
@@ -89,9 +99,18 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			break
 		}
 	}
-	// Flush and close even after an error: no observation already read is lost.
-	if err := db.Close(); err != nil {
-		return fmt.Errorf("store %s: %w", cfg.Store.Path, err)
+	if *serve && replayErr == nil && ctx.Err() == nil {
+		if err := d.db.Flush(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("flush after replay", zap.Error(err))
+		}
+		log.Info("replay done; serving until SIGINT/SIGTERM")
+		<-ctx.Done()
+	}
+	stop()
+	wait()
+	// Flush and close even after an error: nothing already read is lost.
+	if err := d.close(); err != nil {
+		return err
 	}
 	if replayErr != nil {
 		if errors.Is(replayErr, sensor.ErrTruncatedFile) {

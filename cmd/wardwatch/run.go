@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os/signal"
@@ -10,18 +11,22 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/wardwatch/wardwatch/exporter"
 	"github.com/wardwatch/wardwatch/sensor"
-	"github.com/wardwatch/wardwatch/store"
 )
 
-// runCmd is the daemon: live capture on every configured interface until
-// SIGINT or SIGTERM, then stop capture, flush the store and exit 0.
+// runCmd is the daemon: live capture on every configured interface, metrics
+// and API on the web listener, until SIGINT or SIGTERM; then stop capture,
+// flush the store and exit 0. SIGHUP and POST /-/reload reload the config
+// file and the policy.
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("run", "", stderr)
 	var cf commonFlags
 	cf.register(fs, true)
 	var ifaces stringList
 	fs.Var(&ifaces, "interface", "capture interface (repeatable); overrides capture.interfaces")
+	policyFile := fs.String("policy.file", "", "segmentation policy file (overrides policy.file)")
+	webFlags := exporter.AddFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -31,6 +36,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	cfg, err := cf.load()
 	if err != nil {
 		return err
+	}
+	if *policyFile != "" {
+		cfg.Policy.File = *policyFile
 	}
 	if len(ifaces) > 0 {
 		cfg.Capture.Interfaces = cfg.Capture.Interfaces[:0]
@@ -50,14 +58,16 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer log.Sync()
 
-	// Open every capture socket before touching the database, so a missing
-	// interface or privilege fails fast.
+	// Open every capture socket first, so a missing interface or privilege
+	// fails before anything else is touched.
 	var inputs []sensor.Input
 	closeAll := func() {
 		for _, in := range inputs {
 			in.Source.Close()
 		}
+		inputs = nil
 	}
+	defer closeAll()
 	for _, ic := range cfg.Capture.Interfaces {
 		for w := 0; w < cfg.Capture.Workers; w++ {
 			src, err := sensor.OpenLive(sensor.LiveOptions{
@@ -70,39 +80,39 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 				FanoutGroup: uint16(cfg.Capture.FanoutGroup),
 			})
 			if err != nil {
-				closeAll()
 				return err
 			}
 			inputs = append(inputs, sensor.Input{Source: src, Vantage: ic.Vantage, VLAN: uint16(ic.VLAN)})
 		}
 	}
-	defer closeAll()
 
-	db, err := store.Open(cfg.Store.Path, storeOptions(cfg, log))
+	d, err := openDaemon(cf.configPath(), cfg, log, daemonOptions{serve: true, webFlags: webFlags, flagSet: flagWasSet(fs)})
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	db.Start(context.WithoutCancel(ctx))
+	d.db.Start(context.WithoutCancel(ctx))
+	wait := d.serve(ctx)
 
 	names := make([]string, 0, len(cfg.Capture.Interfaces))
 	for _, ic := range cfg.Capture.Interfaces {
 		names = append(names, ic.Name)
 	}
 	log.Info("capturing", zap.Strings("interfaces", names), zap.Int("workers_per_interface", cfg.Capture.Workers),
-		zap.String("db", cfg.Store.Path))
-	sn := sensor.New(sensorConfig(cfg, log), db)
-	runErr := sn.Run(ctx, inputs)
+		zap.String("db", cfg.Store.Path), zap.String("policy", cfg.Policy.File))
+	d.ready.Store(true)
+	runErr := d.sensor.Run(ctx, inputs)
+	stop()
 	closeAll()
-	inputs = nil
-	for _, st := range sn.Stats() {
+	for _, st := range d.sensor.Stats() {
 		log.Info("capture stopped", zap.String("interface", st.Interface), zap.Uint64("packets", st.Packets),
 			zap.Uint64("kernel_drops", st.KernelDrops), zap.Uint64("malformed", st.Malformed),
 			zap.Uint64("observations_dropped", st.ObsDropped))
 	}
-	if err := db.Close(); err != nil {
-		return fmt.Errorf("store %s: %w", cfg.Store.Path, err)
+	wait()
+	if err := d.close(); err != nil {
+		return err
 	}
 	if runErr != nil {
 		return runErr
@@ -115,3 +125,10 @@ type stringList []string
 
 func (s *stringList) String() string     { return fmt.Sprint(*s) }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// flagWasSet reports which flags were given on the command line.
+func flagWasSet(fs *flag.FlagSet) func(string) bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return func(name string) bool { return set[name] }
+}

@@ -194,8 +194,13 @@ type Observation struct {
 	Packets uint64 // ObsActivity
 	Bytes   uint64 // ObsActivity
 
-	IP     netip.Addr // ObsAddress, ObsARP (sender IP), ObsDHCPAck (yiaddr), ObsDHCP (ciaddr or requested IP 50)
+	IP     netip.Addr // ObsAddress, ObsARP (sender IP), ObsDHCPAck (yiaddr), ObsDHCP (ciaddr or requested IP 50), ObsDICOM/ObsHL7 (the end's IP)
 	Source string     // evidence source, e.g. "arp.reply", "arp.gratuitous", "dhcp.ack", "ipv6.ndp"
+
+	// Remote (ObsDICOM, ObsHL7): Key.MAC is a router's, not the end's own
+	// (it is bound to other addresses, not to IP). The store attaches the facts
+	// to the asset that owns IP on this vantage, or to an asset keyed by IP.
+	Remote bool
 
 	ARP       *ARPInfo       // ObsARP
 	DHCP      *DHCPInfo      // ObsDHCP, ObsDHCPAck
@@ -208,14 +213,19 @@ type Observation struct {
 // FlowInfo describes traffic of one flow (vantage, VLAN, client IP, server
 // IP, protocol, server port) since the previous report.
 type FlowInfo struct {
-	Client, Server     AssetKey // the frames' MACs (Server.MAC may be a router's)
+	Client, Server     AssetKey // the frames' MACs (either may be a router's: see ClientLocal, ServerLocal)
 	ClientIP, ServerIP netip.Addr
-	Proto              uint8  // 6 TCP, 17 UDP
-	Port               uint16 // server port
-	Service            string // "dicom", "hl7", "dhcp", ... when recognised, else ""
-	Packets, Bytes     uint64 // deltas
-	Connections        uint64 // new connections (TCP SYNs / new UDP flows) in the interval
-	First              time.Time
+	// ClientLocal and ServerLocal say the end's MAC is taken to be its own.
+	// It is not when the MAC is bound (ARP, DHCP, NDP) to other addresses
+	// but not to this one: then it is a router's and the end is off-link
+	// (known only by IP).
+	ClientLocal, ServerLocal bool
+	Proto                    uint8  // 6 TCP, 17 UDP
+	Port                     uint16 // server port
+	Service                  string // "dicom", "hl7", "dhcp", ... when recognised, else ""
+	Packets, Bytes           uint64 // deltas
+	Connections              uint64 // new connections (TCP SYNs / new UDP flows) in the interval
+	First                    time.Time
 }
 
 // DICOMInfo is one end's view of a DICOM association (PS3.8 upper layer and

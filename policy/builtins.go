@@ -39,25 +39,3 @@ func IsInternet(ip netip.Addr) bool {
 	}
 	return true
 }
-
-// classes is the device-class taxonomy of the fingerprint package: the only
-// values a zone's classes may list.
-var classes = []string{
-	"infusion-pump", "pump-gateway", "patient-monitor", "central-station",
-	"imaging-modality", "pacs", "dicom-workstation", "hl7-interface-engine",
-	"lab-analyzer", "medical-gateway", "workstation", "server", "printer",
-	"voip-phone", "network-infrastructure", "iot", "mobile", "virtual-machine",
-	"unknown",
-}
-
-// Classes returns the device classes a zone may match, in taxonomy order.
-func Classes() []string { return append([]string(nil), classes...) }
-
-func knownClass(c string) bool {
-	for _, k := range classes {
-		if k == c {
-			return true
-		}
-	}
-	return false
-}

@@ -1,0 +1,333 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/exporter-toolkit/web"
+	"go.uber.org/zap"
+
+	"github.com/wardwatch/wardwatch/configs"
+	"github.com/wardwatch/wardwatch/exporter"
+	"github.com/wardwatch/wardwatch/exporter/siem"
+	"github.com/wardwatch/wardwatch/fingerprint"
+	"github.com/wardwatch/wardwatch/policy"
+	"github.com/wardwatch/wardwatch/sensor"
+	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/store"
+)
+
+// daemon is everything `run` and `replay --serve` share: the store, the
+// policy checker, SIEM sinks, metrics and the web listener, wired once.
+type daemon struct {
+	cfgPath string
+	cfg     *configs.Config
+	log     *zap.Logger
+
+	db      *store.DB
+	engine  *fingerprint.Engine
+	pol     *policy.Holder
+	checker *checker
+	sinks   siem.Multi
+	sensor  *sensor.Sensor
+	reg     *prometheus.Registry
+	metrics *exporter.Metrics
+	server  *exporter.Server
+
+	ready    atomic.Bool
+	reloadMu sync.Mutex
+
+	assetCache struct {
+		sync.Mutex
+		at     time.Time
+		counts []exporter.AssetCount
+	}
+}
+
+// webFlags are the exporter-toolkit flags; nil when the verb serves no HTTP.
+type daemonOptions struct {
+	serve    bool
+	webFlags *web.FlagConfig
+	flagSet  func(name string) bool // whether a flag was given on the command line
+}
+
+func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOptions) (*daemon, error) {
+	d := &daemon{cfgPath: cfgPath, cfg: cfg, log: log}
+	ok := false
+	defer func() {
+		if !ok {
+			d.closeSinks()
+		}
+	}()
+
+	eng, err := fingerprint.Load(configs.Fingerprints, "configs/fingerprints.yml", cfg.Fingerprints.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("fingerprints: %w", err)
+	}
+	d.engine = eng
+
+	var p *policy.Policy
+	if cfg.Policy.File != "" {
+		if p, err = policy.Load(cfg.Policy.File); err != nil {
+			return nil, fmt.Errorf("policy: %w", err)
+		}
+	}
+	d.pol = policy.NewHolder(p)
+
+	if err := d.openSinks(); err != nil {
+		return nil, err
+	}
+
+	d.reg = prometheus.NewRegistry()
+	d.metrics = exporter.NewMetrics(d.reg, exporter.Sources{
+		Capture:     func() []sensor.Stats { return d.sensor.Stats() },
+		Store:       d.storeStats,
+		AssetCounts: d.assetCounts,
+		EventCounts: d.eventCounts,
+	}, exporter.Options{Version: version, Logger: log})
+
+	if o.serve {
+		wf := o.webFlags
+		if wf == nil {
+			wf = &web.FlagConfig{}
+		}
+		if !o.flagSet("web.listen-address") && len(cfg.Web.ListenAddresses) > 0 {
+			addrs := append([]string(nil), cfg.Web.ListenAddresses...)
+			wf.WebListenAddresses = &addrs
+		}
+		if !o.flagSet("web.config.file") && cfg.Web.ConfigFile != "" {
+			f := cfg.Web.ConfigFile
+			wf.WebConfigFile = &f
+		}
+		d.server = exporter.NewServer(exporter.ServerOptions{
+			Web: wf, Gatherer: d.reg, Registerer: d.reg, Logger: log, Version: version,
+			Ready: func() error {
+				if !d.ready.Load() {
+					return errors.New("starting")
+				}
+				return nil
+			},
+			Reload: func(ctx context.Context) error { return d.reload() },
+		})
+		// Fail before capture starts on a taken port or a bad web config.
+		if _, err := d.server.Listen(); err != nil {
+			return nil, fmt.Errorf("web: %w", err)
+		}
+	}
+
+	sopts := storeOptions(cfg, log)
+	sopts.OnFlush = d.metrics.ObserveFlush
+	sopts.Classifier = eng
+	db, err := store.Open(cfg.Store.Path, sopts)
+	if err != nil {
+		return nil, err
+	}
+	d.db = db
+	d.checker = newChecker(db, d.pol, db.Classes(), d.violation)
+	d.sensor = sensor.New(sensorConfig(cfg, log), d.checker)
+	d.metrics.ReloadResult(true, time.Now())
+	ok = true
+	return d, nil
+}
+
+func (d *daemon) openSinks() error {
+	host, _ := os.Hostname()
+	ev := d.cfg.Events
+	if ev.File != "" {
+		l, err := siem.OpenLines(ev.File, host)
+		if err != nil {
+			return fmt.Errorf("events: %w", err)
+		}
+		d.sinks = append(d.sinks, l)
+	}
+	if ev.Syslog.Address != "" {
+		s, err := siem.NewSyslog(ev.Syslog.Network, ev.Syslog.Address, ev.Syslog.Facility, host)
+		if err != nil {
+			return fmt.Errorf("events: %w", err)
+		}
+		d.sinks = append(d.sinks, s)
+	}
+	return nil
+}
+
+func (d *daemon) closeSinks() {
+	if d.sinks != nil {
+		d.sinks.Close()
+	}
+}
+
+// violation is called once per newly flagged flow.
+func (d *daemon) violation(v *siem.Violation) {
+	d.metrics.Violation(v.Rule, v.SrcZone, v.DstZone)
+	if len(d.sinks) > 0 {
+		if err := d.sinks.Emit(v); err != nil {
+			d.log.Warn("sending a violation event failed", zap.Error(err))
+		}
+	}
+}
+
+func (d *daemon) storeStats() exporter.StoreStats {
+	st := d.db.Stats()
+	return exporter.StoreStats{Written: st.Written, Discarded: st.DroppedFailed, Queued: st.Queued + st.Pending}
+}
+
+func (d *daemon) eventCounts() map[string]uint64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	m, err := d.db.EventTypeCounts(ctx)
+	if err != nil {
+		d.log.Warn("counting events failed", zap.Error(err))
+		return nil
+	}
+	return m
+}
+
+// assetCounts computes assets by class and zone (the zone from the current
+// policy); cached for 10 s, since a scrape may come every few seconds.
+func (d *daemon) assetCounts(ctx context.Context) ([]exporter.AssetCount, error) {
+	c := &d.assetCache
+	c.Lock()
+	defer c.Unlock()
+	if time.Since(c.at) < 10*time.Second && c.counts != nil {
+		return c.counts, nil
+	}
+	assets, err := d.db.Assets(ctx, store.AssetFilter{})
+	if err != nil {
+		return nil, err
+	}
+	p := d.pol.Load()
+	type key struct{ class, zone string }
+	n := map[key]int{}
+	for _, a := range assets {
+		class := a.Class
+		if class == "" {
+			class = "unknown"
+		}
+		zone := ""
+		if p != nil {
+			e := policy.Endpoint{Vantage: a.Key.Vantage, VLAN: a.Key.VLAN, MAC: a.Key.MAC, Class: class, IP: firstIP(a)}
+			zone = p.ZoneOf(&e)
+		}
+		n[key{class, zone}]++
+	}
+	out := make([]exporter.AssetCount, 0, len(n))
+	for k, v := range n {
+		out = append(out, exporter.AssetCount{Class: k.class, Zone: k.zone, N: v})
+	}
+	c.at, c.counts = time.Now(), out
+	return out, nil
+}
+
+func firstIP(a model.Asset) netip.Addr {
+	if a.Key.KeyedByIP() {
+		return a.Key.IP
+	}
+	for _, ad := range a.Addresses {
+		if ad.IP.Is4() {
+			return ad.IP
+		}
+	}
+	if len(a.Addresses) > 0 {
+		return a.Addresses[0].IP
+	}
+	return netip.Addr{}
+}
+
+// reload re-reads the config file and the policy it names. Both must be
+// good; otherwise nothing changes and the error is returned (SIGHUP logs
+// it, POST /-/reload answers 500 with it). Only the policy (and the
+// settings read per use) take effect at once; capture and store settings
+// need a restart, which is logged.
+func (d *daemon) reload() error {
+	d.reloadMu.Lock()
+	defer d.reloadMu.Unlock()
+	err := d.reloadLocked()
+	d.metrics.ReloadResult(err == nil, time.Now())
+	if err != nil {
+		d.log.Error("reload failed; keeping the running configuration and policy", zap.Error(err))
+		return err
+	}
+	d.log.Info("configuration and policy reloaded")
+	return nil
+}
+
+func (d *daemon) reloadLocked() error {
+	cfg := d.cfg
+	if d.cfgPath != "" {
+		c, err := configs.Load(d.cfgPath)
+		if err != nil {
+			return fmt.Errorf("config: %s", oneLine(err))
+		}
+		// Keep command-line overrides.
+		c.Store.Path = d.cfg.Store.Path
+		c.Log = d.cfg.Log
+		if len(d.cfg.Capture.Interfaces) > 0 {
+			c.Capture.Interfaces = d.cfg.Capture.Interfaces
+		}
+		cfg = c
+	}
+	var p *policy.Policy
+	if cfg.Policy.File != "" {
+		var err error
+		if p, err = policy.Load(cfg.Policy.File); err != nil {
+			return fmt.Errorf("policy: %s", oneLine(err))
+		}
+	}
+	d.pol.Swap(p)
+	d.cfg = cfg
+	d.assetCache.Lock()
+	d.assetCache.counts = nil
+	d.assetCache.Unlock()
+	return nil
+}
+
+// serve runs the web listener (if any) and SIGHUP handling until ctx ends.
+func (d *daemon) serve(ctx context.Context) (wait func() error) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	var wg sync.WaitGroup
+	var srvErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				d.reload()
+			}
+		}
+	}()
+	if d.server != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := d.server.Run(ctx); err != nil {
+				srvErr = err
+				d.log.Error("web listener failed", zap.Error(err))
+			}
+		}()
+	}
+	return func() error { wg.Wait(); return srvErr }
+}
+
+// close flushes and closes the store and the sinks.
+func (d *daemon) close() error {
+	err := d.db.Close()
+	d.closeSinks()
+	if err != nil {
+		return fmt.Errorf("store %s: %w", d.cfg.Store.Path, err)
+	}
+	return nil
+}

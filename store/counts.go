@@ -1,0 +1,27 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// EventTypeCounts returns how many events of each type the database holds.
+// Events are never deleted, so the counts only grow: the exporter serves
+// them as wardwatch_asset_events_total.
+func (db *DB) EventTypeCounts(ctx context.Context) (map[string]uint64, error) {
+	rows, err := db.rdb.QueryContext(ctx, `SELECT type, count(*) FROM events GROUP BY type`)
+	if err != nil {
+		return nil, fmt.Errorf("count events in %s: %w", db.path, classify(err))
+	}
+	defer rows.Close()
+	out := map[string]uint64{}
+	for rows.Next() {
+		var t string
+		var n uint64
+		if err := rows.Scan(&t, &n); err != nil {
+			return nil, err
+		}
+		out[t] = n
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,308 @@
+package store
+
+import (
+	"context"
+	"net/netip"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/wardwatch/wardwatch/fingerprint"
+	"github.com/wardwatch/wardwatch/sensor/model"
+)
+
+// flowObs is a flow report from client (at cip) to server port sport at sip,
+// the frames' server MAC being server's.
+func flowObs(client, server model.AssetKey, cip, sip string, port uint16, t time.Time, packets uint64) model.Observation {
+	return model.Observation{Kind: model.ObsFlow, Key: client, Time: t, Flow: &model.FlowInfo{
+		Client: client, Server: server, ClientIP: netip.MustParseAddr(cip), ServerIP: netip.MustParseAddr(sip),
+		Proto: 6, Port: port, Packets: packets, Bytes: packets * 100, Connections: 1, First: t.Add(-time.Second),
+	}}
+}
+
+func violationObs(f model.Observation, rule, src, dst, severity string) model.Observation {
+	f.Kind = model.ObsViolation
+	f.Violation = &model.ViolationInfo{Rule: rule, SrcZone: src, DstZone: dst, Severity: severity}
+	return f
+}
+
+func mustFlows(tb testing.TB, db *DB, f FlowFilter) []Flow {
+	tb.Helper()
+	fs, err := db.Flows(context.Background(), f)
+	if err != nil {
+		tb.Fatalf("Flows: %v", err)
+	}
+	return fs
+}
+
+func assetID(tb testing.TB, db *DB, k model.AssetKey) int64 {
+	tb.Helper()
+	a, err := db.AssetByKey(context.Background(), k)
+	if err != nil {
+		tb.Fatalf("AssetByKey(%s): %v", k, err)
+	}
+	return a.ID
+}
+
+func TestFlowServerResolution(t *testing.T) {
+	db, _ := newDB(t)
+	client := key(t, "00:1b:63:00:00:01")
+	server := key(t, "00:1b:63:00:00:02")
+	router := key(t, "00:00:0c:00:00:fe")
+	late := key(t, "00:1b:63:00:00:03") // gets its address after its first flow
+	otherVLAN := server
+	otherVLAN.VLAN = 20
+	unknown := key(t, "00:1b:63:00:00:99") // never seen
+	mustSubmit(t, db,
+		arp(server, t0, "10.0.10.20"),
+		arp(router, t0, "10.0.10.1"),
+		activity(late, t0, t0, 1, 1),
+	)
+	t1 := t0.Add(time.Minute)
+	mustSubmit(t, db,
+		flowObs(client, server, "10.0.10.5", "10.0.10.20", 104, t1, 10),                  // local server
+		flowObs(client, router, "10.0.10.5", "8.8.8.8", 443, t1, 5),                      // routed: router MAC
+		flowObs(client, router, "10.0.10.5", "10.0.20.7", 104, t1, 5),                    // routed to another VLAN
+		flowObs(client, server, "10.0.10.5", "10.0.10.99", 22, t1, 1),                    // server MAC, not its IP
+		flowObs(client, unknown, "10.0.10.5", "10.0.10.98", 80, t1, 1),                   // unknown MAC: not created
+		flowObs(client, otherVLAN, "10.0.10.5", "10.0.10.20", 8080, t1, 1),               // server key on another VLAN
+		flowObs(client, late, "10.0.10.5", "10.0.10.30", 2575, t1, 1),                    // no address yet
+		arp(late, t1.Add(time.Second), "10.0.10.30"),                                     // now it has one
+		flowObs(client, late, "10.0.10.5", "10.0.10.30", 2575, t1.Add(2*time.Second), 1), // same batch: resolved
+		flowObs(client, server, "10.0.10.5", "10.0.10.20", 104, t1.Add(time.Minute), 20), // aggregates
+	)
+	cid, sid, lid := assetID(t, db, client), assetID(t, db, server), assetID(t, db, late)
+	if _, err := db.AssetByKey(context.Background(), unknown); err == nil {
+		t.Errorf("the unknown server MAC became an asset")
+	}
+	type row struct {
+		dst   int64
+		dstIP string
+		port  uint16
+		pk    uint64
+	}
+	var got []row
+	for _, f := range mustFlows(t, db, FlowFilter{}) {
+		if f.SrcAssetID != cid || f.Src != client || f.SrcIP != netip.MustParseAddr("10.0.10.5") ||
+			f.Vantage != "span0" || f.VLAN != 10 || f.Proto != 6 {
+			t.Errorf("flow %+v: wrong client side", f)
+		}
+		if (f.DstAssetID == 0) != (f.Dst == model.AssetKey{}) {
+			t.Errorf("flow %+v: dst id and key disagree", f)
+		}
+		got = append(got, row{f.DstAssetID, f.DstIP.String(), f.Port, f.Packets})
+	}
+	want := []row{
+		{sid, "10.0.10.20", 104, 30},
+		{0, "8.8.8.8", 443, 5},
+		{0, "10.0.20.7", 104, 5},
+		{0, "10.0.10.99", 22, 1},
+		{0, "10.0.10.98", 80, 1},
+		{0, "10.0.10.20", 8080, 1},
+		{0, "10.0.10.30", 2575, 1},
+		{lid, "10.0.10.30", 2575, 1},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("flows:\n got %v\nwant %v", got, want)
+	}
+	f := mustFlows(t, db, FlowFilter{Port: 104, IP: netip.MustParseAddr("10.0.10.20")})
+	if len(f) != 1 || f[0].Dst != server || f[0].Connections != 2 || f[0].Bytes != 3000 ||
+		!f[0].FirstSeen.Equal(t1.Add(-time.Second)) || !f[0].LastSeen.Equal(t1.Add(time.Minute)) {
+		t.Errorf("aggregated flow = %+v", f)
+	}
+	if f := mustFlows(t, db, FlowFilter{AssetID: sid}); len(f) != 1 {
+		t.Errorf("flows of the server: %+v", f)
+	}
+	if f := mustFlows(t, db, FlowFilter{Since: t1.Add(30 * time.Second)}); len(f) != 1 {
+		t.Errorf("flows since: %+v", f)
+	}
+	// The client was created by its first flow, seen from the flow's start,
+	// and its packets are not counted twice (activity does that).
+	a, err := db.Asset(context.Background(), cid)
+	if err != nil || !a.FirstSeen.Equal(t1.Add(-time.Second)) || a.Packets != 0 {
+		t.Errorf("client = %+v, %v", a, err)
+	}
+	if s := db.Stats(); s.Ignored != 0 || s.Invalid != 0 {
+		t.Errorf("stats = %+v", s)
+	}
+}
+
+func TestViolationDedupAndEvent(t *testing.T) {
+	db, _ := newDB(t)
+	client := key(t, "00:1b:63:00:00:01")
+	server := key(t, "00:1b:63:00:00:02")
+	router := key(t, "00:00:0c:00:00:fe")
+	mustSubmit(t, db, arp(server, t0, "10.0.10.20"), arp(router, t0, "10.0.10.1"), activity(client, t0, t0, 1, 1))
+	t1 := t0.Add(time.Minute)
+	local := flowObs(client, server, "10.0.10.5", "10.0.10.20", 104, t1, 10)
+	routed := flowObs(client, router, "10.0.10.5", "192.0.2.7", 22, t1, 3)
+	routed6 := flowObs(client, router, "2001:db8::5", "2001:db8:1::7", 443, t1, 3)
+	mustSubmit(t, db,
+		violationObs(local, "no-dicom-from-guests", "guest", "imaging", "high"),
+		violationObs(routed, "default", "guest", "internet", "medium"),
+		violationObs(routed6, "default", "guest", "internet", "medium"),
+	)
+	later := func(o model.Observation, d time.Duration) model.Observation {
+		o.Time = o.Time.Add(d)
+		f := *o.Flow
+		f.First = f.First.Add(d)
+		o.Flow = &f
+		return o
+	}
+	mustSubmit(t, db,
+		violationObs(later(local, time.Minute), "no-dicom-from-guests", "guest", "imaging", "high"),
+		violationObs(later(routed, time.Minute), "default", "guest", "internet", "medium"),                // NULL dst: deduplicated too
+		violationObs(later(local, 2*time.Minute), "no-dicom-from-guests", "guest", "imaging", "critical"), // new severity: new row
+		violationObs(later(local, 2*time.Minute), "other-rule", "guest", "imaging", "high"),
+	)
+	vs, err := db.Violations(context.Background(), ViolationFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		rule, sev, dst string
+		dstAsset       bool
+		count, pk, cn  uint64
+	}
+	var got []row
+	for _, v := range vs {
+		got = append(got, row{v.Rule, v.Severity, netip.AddrPortFrom(v.DstIP, v.Port).String(), v.DstAssetID != 0,
+			v.Count, v.Packets, v.Connections})
+	}
+	want := []row{
+		{"no-dicom-from-guests", "high", "10.0.10.20:104", true, 2, 20, 2},
+		{"default", "medium", "192.0.2.7:22", false, 2, 6, 2},
+		{"default", "medium", "[2001:db8:1::7]:443", false, 1, 3, 1},
+		{"no-dicom-from-guests", "critical", "10.0.10.20:104", true, 1, 10, 1},
+		{"other-rule", "high", "10.0.10.20:104", true, 1, 10, 1},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("violations:\n got %v\nwant %v", got, want)
+	}
+	if v := vs[0]; v.Src != client || v.Dst != server || v.SrcZone != "guest" || v.DstZone != "imaging" ||
+		!v.FirstSeen.Equal(t1.Add(-time.Second)) || !v.LastSeen.Equal(t1.Add(time.Minute)) {
+		t.Errorf("violation 0 = %+v", v)
+	}
+	var vev []ev
+	for _, e := range events(t, db) {
+		if e.typ == model.EventViolation {
+			vev = append(vev, e)
+		}
+	}
+	wantEv := []ev{
+		{model.EventViolation, "10.0.10.20", "", "no-dicom-from-guests guest->imaging 10.0.10.20:104"},
+		{model.EventViolation, "192.0.2.7", "", "default guest->internet 192.0.2.7:22"},
+		{model.EventViolation, "2001:db8:1::7", "", "default guest->internet [2001:db8:1::7]:443"},
+		{model.EventViolation, "10.0.10.20", "", "no-dicom-from-guests guest->imaging 10.0.10.20:104"},
+		{model.EventViolation, "10.0.10.20", "", "other-rule guest->imaging 10.0.10.20:104"},
+	}
+	if !reflect.DeepEqual(vev, wantEv) {
+		t.Errorf("violation events:\n got %v\nwant %v", vev, wantEv)
+	}
+	if es := mustEvents(t, db, EventFilter{Type: model.EventViolation}); es[0].Key != client {
+		t.Errorf("event key = %v, want the client's", es[0].Key)
+	}
+	for _, f := range []ViolationFilter{{Rule: "default"}, {Severity: "medium"}} {
+		if vs, err := db.Violations(context.Background(), f); err != nil || len(vs) != 2 {
+			t.Errorf("Violations(%+v) = %d rows, %v", f, len(vs), err)
+		}
+	}
+	if vs, _ := db.Violations(context.Background(), ViolationFilter{AssetID: assetID(t, db, server)}); len(vs) != 3 {
+		t.Errorf("violations of the server: %d", len(vs))
+	}
+	// Violations are not flows: the flows table is fed by ObsFlow only.
+	if fs := mustFlows(t, db, FlowFilter{}); len(fs) != 0 {
+		t.Errorf("violations made flows: %+v", fs)
+	}
+	tot, err := db.Totals(context.Background())
+	if err != nil || tot.Violations != 5 || tot.ViolationsBySeverity["medium"] != 2 || tot.Assets != 3 {
+		t.Errorf("Totals = %+v, %v", tot, err)
+	}
+}
+
+func TestFlowInvalidAndIgnored(t *testing.T) {
+	db, _ := newDB(t)
+	client := key(t, "00:1b:63:00:00:01")
+	noServerIP := flowObs(client, client, "10.0.10.5", "10.0.10.6", 80, t0, 1)
+	noServerIP.Flow.ServerIP = netip.Addr{}
+	groupClient := flowObs(client, client, "10.0.10.5", "10.0.10.6", 80, t0, 1)
+	groupClient.Flow.Client = key(t, "01:00:5e:00:00:01")
+	mustSubmit(t, db,
+		noServerIP, groupClient,
+		model.Observation{Kind: model.ObsViolation, Key: client, Time: t0, Flow: noServerIP.Flow}, // no Violation
+		model.Observation{Kind: model.ObsDICOM, Key: client, Time: t0},
+		model.Observation{Kind: model.ObsDICOM, Key: client, Time: t0, DICOM: &model.DICOMInfo{Role: "both"}},
+		model.Observation{Kind: model.ObsHL7, Key: client, Time: t0, HL7: &model.HL7Info{}},
+	)
+	if s := db.Stats(); s.Invalid != 2 || s.Ignored != 4 || s.Written != 6 {
+		t.Errorf("stats = %+v, want Invalid 2, Ignored 4", s)
+	}
+	if as := mustAssets(t, db, AssetFilter{}); len(as) != 0 {
+		t.Errorf("assets = %+v", as)
+	}
+}
+
+func TestFlowsForLearn(t *testing.T) {
+	opts := testOpts()
+	opts.Classifier = classifierFunc(func(f *fingerprint.Facts) fingerprint.Result {
+		for _, d := range f.DICOM {
+			if d.Role == "scp" {
+				return fingerprint.Result{Class: "pacs", Strength: 100, Confidence: 90}
+			}
+			return fingerprint.Result{Class: "imaging-modality", Strength: 100, Confidence: 85}
+		}
+		return fingerprint.Result{Class: "unknown"}
+	})
+	db := mustOpen(t, filepath.Join(t.TempDir(), "learn.db"), opts)
+	ct := key(t, "00:1b:63:00:00:01")
+	pacs := key(t, "00:1b:63:00:00:02")
+	router := key(t, "00:00:0c:00:00:fe")
+	byIP := model.AssetKey{Vantage: "lo0", IP: netip.MustParseAddr("127.0.0.1")}
+	assoc := func(k model.AssetKey, role, ae, peer, peerIP string) model.Observation {
+		return model.Observation{Kind: model.ObsDICOM, Key: k, Time: t0, DICOM: &model.DICOMInfo{Role: role,
+			AETitle: ae, PeerAETitle: peer, PeerIP: netip.MustParseAddr(peerIP), Port: 104, Result: "accepted"}}
+	}
+	mustSubmit(t, db,
+		arp(pacs, t0, "10.0.10.20"),
+		assoc(ct, "scu", "CT01  ", "PACS_AE", "10.0.10.20"),
+		assoc(pacs, "scp", "PACS", "CT01", "10.0.10.5"), // the called AE as the client used it wins
+		assoc(ct, "scu", "CT01", "REMOTE_PACS", "192.0.2.9"),
+	)
+	t1 := t0.Add(time.Minute)
+	mustSubmit(t, db,
+		flowObs(ct, pacs, "10.0.10.5", "10.0.10.20", 104, t1, 10),
+		flowObs(ct, pacs, "10.0.10.5", "10.0.10.20", 22, t1, 2), // not DICOM: no AE titles
+		flowObs(ct, router, "10.0.10.5", "192.0.2.9", 104, t1, 4),
+		model.Observation{Kind: model.ObsFlow, Key: byIP, Time: t1, Flow: &model.FlowInfo{Client: byIP,
+			Server:   model.AssetKey{Vantage: "lo0", IP: netip.MustParseAddr("127.0.0.1")},
+			ClientIP: netip.MustParseAddr("127.0.0.1"), ServerIP: netip.MustParseAddr("127.0.0.1"), Proto: 17, Port: 53,
+			Packets: 1, Bytes: 60}},
+	)
+	got, err := db.FlowsForLearn(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep := func(vantage string, vlan uint16, m model.MAC, ip, class, ae string) LearnEndpoint {
+		return LearnEndpoint{Vantage: vantage, VLAN: vlan, MAC: m, IP: netip.MustParseAddr(ip), Class: class, AETitle: ae}
+	}
+	want := []LearnFlow{
+		{Src: ep("span0", 10, ct.MAC, "10.0.10.5", "imaging-modality", "CT01"),
+			Dst: ep("span0", 10, pacs.MAC, "10.0.10.20", "pacs", "PACS_AE"), Proto: 6, Port: 104,
+			Packets: 10, Bytes: 1000, Connections: 1},
+		{Src: ep("span0", 10, ct.MAC, "10.0.10.5", "imaging-modality", ""),
+			Dst: ep("span0", 10, pacs.MAC, "10.0.10.20", "pacs", ""), Proto: 6, Port: 22,
+			Packets: 2, Bytes: 200, Connections: 1},
+		{Src: ep("span0", 10, ct.MAC, "10.0.10.5", "imaging-modality", "CT01"),
+			Dst: ep("span0", 10, model.MAC{}, "192.0.2.9", "", "REMOTE_PACS"), Proto: 6, Port: 104,
+			Packets: 4, Bytes: 400, Connections: 1},
+		{Src: ep("lo0", 0, model.MAC{}, "127.0.0.1", "unknown", ""),
+			Dst: ep("lo0", 0, model.MAC{}, "127.0.0.1", "unknown", ""), Proto: 17, Port: 53, Packets: 1, Bytes: 60},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("FlowsForLearn:\n got %+v\nwant %+v", got, want)
+	}
+	if got, _ := db.FlowsForLearn(context.Background(), t1.Add(time.Second)); len(got) != 0 {
+		t.Errorf("FlowsForLearn(later) = %+v", got)
+	}
+}
