@@ -41,10 +41,16 @@ type flowTable struct {
 	capHits  uint64
 	evicted  uint64
 	lastEvic time.Time
+	// known remembers server endpoints (IP, port) of flows already
+	// oriented, so the other half of a routed flow, seen on another VLAN,
+	// gets the same orientation even when both ports look alike (NTP
+	// 123<->123). Bounded like the flow table.
+	known map[netip.AddrPort]struct{}
 }
 
 func newFlowTable(max int, idle time.Duration, servers func(uint16) bool, service func(uint8, uint16) string) *flowTable {
-	return &flowTable{m: make(map[flowKey]*flowState, 1024), max: max, idle: idle, servers: servers, service: service}
+	return &flowTable{m: make(map[flowKey]*flowState, 1024), max: max, idle: idle, servers: servers, service: service,
+		known: make(map[netip.AddrPort]struct{}, 1024)}
 }
 
 // wellKnownServer reports whether p is a port servers listen on: the
@@ -127,6 +133,10 @@ func (ft *flowTable) packet(w *worker, vantage string, f *Frame, ts time.Time, n
 			ft.capHits++
 			return
 		}
+		if len(ft.known) >= ft.max {
+			clear(ft.known)
+		}
+		ft.known[netip.AddrPortFrom(k.server, k.port)] = struct{}{}
 		st = &flowState{outer: f.OuterVLAN, first: ts, last: ts, seen: ts, pkts: 1, bytes: uint64(n), conns: 1}
 		if fromClient {
 			st.clientMAC, st.serverMAC = f.Src, f.Dst
@@ -153,11 +163,20 @@ func isBroadcast4(a netip.Addr) bool {
 }
 
 // clientIsSrc infers the direction of a new flow from f: a SYN comes from
-// the client, a SYN-ACK from the server; otherwise the side on a server port
-// is the server, else the lower port.
+// the client, a SYN-ACK from the server; otherwise an endpoint already known
+// as a server is the server, then the side on a server port, else the lower
+// port.
 func (ft *flowTable) clientIsSrc(f *Frame, proto uint8) bool {
 	if proto == 6 && f.TCPFlags&2 != 0 {
 		return f.TCPFlags&16 == 0
+	}
+	_, dk := ft.known[netip.AddrPortFrom(f.DstIP, f.DstPort)]
+	_, sk := ft.known[netip.AddrPortFrom(f.SrcIP, f.SrcPort)]
+	switch {
+	case dk && !sk:
+		return true
+	case sk && !dk:
+		return false
 	}
 	ds, ss := ft.servers(f.DstPort), ft.servers(f.SrcPort)
 	switch {

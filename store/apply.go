@@ -103,10 +103,11 @@ var stmtSQL = [numStmts]string{
 	// ?1 vantage, ?2 vlan, ?3 mac, ?4 key_ip, ?5 the server IP it must have.
 	sDstAsset: `SELECT id FROM assets WHERE vantage = ?1 AND vlan = ?2 AND mac = ?3 AND key_ip = ?4
 		AND (key_ip = ?5 OR EXISTS (SELECT 1 FROM asset_addresses WHERE asset_id = assets.id AND ip = ?5))`,
-	sFlowUpsert: `INSERT INTO flows (src_asset_id, dst_asset_id, src_ip, dst_ip, proto, port, vantage, vlan, service,
-		first_seen, last_seen, packets, bytes, connections) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (src_asset_id, ifnull(dst_asset_id, 0), dst_ip, proto, port) DO UPDATE SET
-		src_ip = CASE WHEN excluded.src_ip <> '' THEN excluded.src_ip ELSE src_ip END,
+	sFlowUpsert: `INSERT INTO flows (src_asset_id, dst_asset_id, src_ip, dst_ip, proto, port, src_local, dst_local,
+		vantage, vlan, service, first_seen, last_seen, packets, bytes, connections)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (src_asset_id, src_ip, ifnull(dst_asset_id, 0), dst_ip, proto, port) DO UPDATE SET
+		src_local = excluded.src_local, dst_local = excluded.dst_local,
 		vantage = excluded.vantage, vlan = excluded.vlan,
 		service = CASE WHEN excluded.service <> '' THEN excluded.service ELSE service END,
 		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
@@ -115,9 +116,8 @@ var stmtSQL = [numStmts]string{
 	sViolationUpsert: `INSERT INTO violations (rule, src_zone, dst_zone, src_asset_id, dst_asset_id, src_ip, dst_ip,
 		proto, port, service, severity, vantage, vlan, first_seen, last_seen, count, packets, bytes, connections)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
-		ON CONFLICT (rule, src_zone, dst_zone, src_asset_id, ifnull(dst_asset_id, 0), dst_ip, proto, port, service, severity)
-		DO UPDATE SET
-		src_ip = CASE WHEN excluded.src_ip <> '' THEN excluded.src_ip ELSE src_ip END,
+		ON CONFLICT (rule, src_zone, dst_zone, src_asset_id, src_ip, ifnull(dst_asset_id, 0), dst_ip, proto, port, service,
+		severity) DO UPDATE SET
 		vantage = excluded.vantage, vlan = excluded.vlan,
 		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
 		count = count + 1, packets = packets + excluded.packets, bytes = bytes + excluded.bytes,

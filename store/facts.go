@@ -44,29 +44,38 @@ func flowEnds(key model.AssetKey, f *model.FlowInfo) (client model.AssetKey, src
 
 // serverAsset resolves a flow's server end: the asset of f.Server when that
 // key is a device on the client's vantage and VLAN and the asset has
-// serverIP among its addresses (or is keyed by it); otherwise 0, the
-// frames' server MAC being a router's (or an unknown device's). It never
-// creates an asset.
-func (b *batch) serverAsset(client model.AssetKey, f *model.FlowInfo, serverIP netip.Addr) (int64, error) {
+// serverIP among its addresses (or is keyed by it), or when the sensor says
+// the MAC is the server's own (ServerLocal: the asset is then created if
+// new, as its ARP or DHCP observation may not have been written yet);
+// otherwise 0, the frames' server MAC being a router's (or an unknown
+// device's).
+func (b *batch) serverAsset(client model.AssetKey, o *model.Observation, serverIP netip.Addr, t time.Time) (int64, error) {
+	f := o.Flow
 	sk, ok := normKey(f.Server)
 	if !ok || sk.Vantage != client.Vantage || sk.VLAN != client.VLAN {
 		return 0, nil
 	}
 	c := &b.db.cache
 	dk := dstKey{sk, serverIP}
-	if id, ok := c.dst[dk]; ok {
-		return id, nil
+	id, ok := c.dst[dk]
+	if !ok {
+		mac, keyIP, _ := keyColumns(sk)
+		err := b.stmt(sDstAsset).QueryRowContext(b.ctx, sk.Vantage, sk.VLAN, mac, keyIP, serverIP.String()).Scan(&id)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
+		if len(c.dst) >= c.max {
+			clear(c.dst)
+		}
+		c.dst[dk] = id
 	}
-	mac, keyIP, _ := keyColumns(sk)
-	var id int64
-	err := b.stmt(sDstAsset).QueryRowContext(b.ctx, sk.Vantage, sk.VLAN, mac, keyIP, serverIP.String()).Scan(&id)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, err
+	if id == 0 && f.ServerLocal {
+		a, err := b.asset(sk, o.OuterVLAN, t, t, 0, 0)
+		if err != nil {
+			return 0, err
+		}
+		id = a.id
 	}
-	if len(c.dst) >= c.max {
-		clear(c.dst)
-	}
-	c.dst[dk] = id
 	return id, nil
 }
 
@@ -96,12 +105,12 @@ func (b *batch) flow(key model.AssetKey, o *model.Observation, t time.Time) erro
 	if err != nil {
 		return err
 	}
-	dstID, err := b.serverAsset(client, f, dst)
+	dstID, err := b.serverAsset(client, o, dst, t)
 	if err != nil {
 		return err
 	}
 	_, err = b.exec(sFlowUpsert, a.id, nullID(dstID), ipText(src), dst.String(), f.Proto, f.Port,
-		client.Vantage, client.VLAN, f.Service, ns(first), ns(t), i64(f.Packets), i64(f.Bytes), i64(f.Connections))
+		f.ClientLocal, f.ServerLocal, client.Vantage, client.VLAN, f.Service, ns(first), ns(t), i64(f.Packets), i64(f.Bytes), i64(f.Connections))
 	return err
 }
 
@@ -119,7 +128,7 @@ func (b *batch) violation(key model.AssetKey, o *model.Observation, t time.Time)
 	if err != nil {
 		return err
 	}
-	dstID, err := b.serverAsset(client, f, dst)
+	dstID, err := b.serverAsset(client, o, dst, t)
 	if err != nil {
 		return err
 	}

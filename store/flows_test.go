@@ -21,6 +21,14 @@ func flowObs(client, server model.AssetKey, cip, sip string, port uint16, t time
 	}}
 }
 
+// withLocal sets the sensor's ClientLocal and ServerLocal.
+func withLocal(o model.Observation, client, server bool) model.Observation {
+	f := *o.Flow
+	f.ClientLocal, f.ServerLocal = client, server
+	o.Flow = &f
+	return o
+}
+
 func violationObs(f model.Observation, rule, src, dst, severity string) model.Observation {
 	f.Kind = model.ObsViolation
 	f.Violation = &model.ViolationInfo{Rule: rule, SrcZone: src, DstZone: dst, Severity: severity}
@@ -54,6 +62,7 @@ func TestFlowServerResolution(t *testing.T) {
 	otherVLAN := server
 	otherVLAN.VLAN = 20
 	unknown := key(t, "00:1b:63:00:00:99") // never seen
+	fresh := key(t, "00:1b:63:00:00:04")   // its ARP is not written yet
 	mustSubmit(t, db,
 		arp(server, t0, "10.0.10.20"),
 		arp(router, t0, "10.0.10.1"),
@@ -61,18 +70,19 @@ func TestFlowServerResolution(t *testing.T) {
 	)
 	t1 := t0.Add(time.Minute)
 	mustSubmit(t, db,
-		flowObs(client, server, "10.0.10.5", "10.0.10.20", 104, t1, 10),                  // local server
-		flowObs(client, router, "10.0.10.5", "8.8.8.8", 443, t1, 5),                      // routed: router MAC
-		flowObs(client, router, "10.0.10.5", "10.0.20.7", 104, t1, 5),                    // routed to another VLAN
-		flowObs(client, server, "10.0.10.5", "10.0.10.99", 22, t1, 1),                    // server MAC, not its IP
-		flowObs(client, unknown, "10.0.10.5", "10.0.10.98", 80, t1, 1),                   // unknown MAC: not created
-		flowObs(client, otherVLAN, "10.0.10.5", "10.0.10.20", 8080, t1, 1),               // server key on another VLAN
-		flowObs(client, late, "10.0.10.5", "10.0.10.30", 2575, t1, 1),                    // no address yet
-		arp(late, t1.Add(time.Second), "10.0.10.30"),                                     // now it has one
-		flowObs(client, late, "10.0.10.5", "10.0.10.30", 2575, t1.Add(2*time.Second), 1), // same batch: resolved
-		flowObs(client, server, "10.0.10.5", "10.0.10.20", 104, t1.Add(time.Minute), 20), // aggregates
+		flowObs(client, server, "10.0.10.5", "10.0.10.20", 104, t1, 10),                      // local server
+		flowObs(client, router, "10.0.10.5", "8.8.8.8", 443, t1, 5),                          // routed: router MAC
+		flowObs(client, router, "10.0.10.5", "10.0.20.7", 104, t1, 5),                        // routed to another VLAN
+		flowObs(client, server, "10.0.10.5", "10.0.10.99", 22, t1, 1),                        // server MAC, not its IP
+		flowObs(client, unknown, "10.0.10.5", "10.0.10.98", 80, t1, 1),                       // unknown MAC: not created
+		flowObs(client, otherVLAN, "10.0.10.5", "10.0.10.20", 8080, t1, 1),                   // server key on another VLAN
+		flowObs(client, late, "10.0.10.5", "10.0.10.30", 2575, t1, 1),                        // no address yet
+		arp(late, t1.Add(time.Second), "10.0.10.30"),                                         // now it has one
+		flowObs(client, late, "10.0.10.5", "10.0.10.30", 2575, t1.Add(2*time.Second), 1),     // same batch: resolved
+		flowObs(client, server, "10.0.10.5", "10.0.10.20", 104, t1.Add(time.Minute), 20),     // aggregates
+		withLocal(flowObs(client, fresh, "10.0.10.5", "10.0.10.40", 443, t1, 1), true, true), // the sensor knows the binding
 	)
-	cid, sid, lid := assetID(t, db, client), assetID(t, db, server), assetID(t, db, late)
+	cid, sid, lid, fid := assetID(t, db, client), assetID(t, db, server), assetID(t, db, late), assetID(t, db, fresh)
 	if _, err := db.AssetByKey(context.Background(), unknown); err == nil {
 		t.Errorf("the unknown server MAC became an asset")
 	}
@@ -102,6 +112,7 @@ func TestFlowServerResolution(t *testing.T) {
 		{0, "10.0.10.20", 8080, 1},
 		{0, "10.0.10.30", 2575, 1},
 		{lid, "10.0.10.30", 2575, 1},
+		{fid, "10.0.10.40", 443, 1},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("flows:\n got %v\nwant %v", got, want)
@@ -271,13 +282,16 @@ func TestFlowsForLearn(t *testing.T) {
 	)
 	t1 := t0.Add(time.Minute)
 	mustSubmit(t, db,
-		flowObs(ct, pacs, "10.0.10.5", "10.0.10.20", 104, t1, 10),
-		flowObs(ct, pacs, "10.0.10.5", "10.0.10.20", 22, t1, 2), // not DICOM: no AE titles
-		flowObs(ct, router, "10.0.10.5", "192.0.2.9", 104, t1, 4),
+		withLocal(flowObs(ct, pacs, "10.0.10.5", "10.0.10.20", 104, t1, 10), true, true),
+		withLocal(flowObs(ct, pacs, "10.0.10.5", "10.0.10.20", 22, t1, 2), true, true), // AE titles are per asset
+		withLocal(flowObs(ct, router, "10.0.10.5", "192.0.2.9", 104, t1, 4), true, false),
+		// Routed clients carry the router's MAC; they stay apart by IP.
+		withLocal(flowObs(router, pacs, "10.0.30.7", "10.0.10.20", 104, t1, 1), false, true),
+		withLocal(flowObs(router, pacs, "10.0.30.8", "10.0.10.20", 104, t1, 1), false, true),
 		model.Observation{Kind: model.ObsFlow, Key: byIP, Time: t1, Flow: &model.FlowInfo{Client: byIP,
 			Server:   model.AssetKey{Vantage: "lo0", IP: netip.MustParseAddr("127.0.0.1")},
 			ClientIP: netip.MustParseAddr("127.0.0.1"), ServerIP: netip.MustParseAddr("127.0.0.1"), Proto: 17, Port: 53,
-			Packets: 1, Bytes: 60}},
+			Packets: 1, Bytes: 60, ClientLocal: true, ServerLocal: true}},
 	)
 	got, err := db.FlowsForLearn(context.Background(), time.Time{})
 	if err != nil {
@@ -288,14 +302,20 @@ func TestFlowsForLearn(t *testing.T) {
 	}
 	want := []LearnFlow{
 		{Src: ep("span0", 10, ct.MAC, "10.0.10.5", "imaging-modality", "CT01"),
-			Dst: ep("span0", 10, pacs.MAC, "10.0.10.20", "pacs", "PACS_AE"), Proto: 6, Port: 104,
+			Dst: ep("span0", 10, pacs.MAC, "10.0.10.20", "pacs", "PACS"), Proto: 6, Port: 104,
 			Packets: 10, Bytes: 1000, Connections: 1},
-		{Src: ep("span0", 10, ct.MAC, "10.0.10.5", "imaging-modality", ""),
-			Dst: ep("span0", 10, pacs.MAC, "10.0.10.20", "pacs", ""), Proto: 6, Port: 22,
+		{Src: ep("span0", 10, ct.MAC, "10.0.10.5", "imaging-modality", "CT01"),
+			Dst: ep("span0", 10, pacs.MAC, "10.0.10.20", "pacs", "PACS"), Proto: 6, Port: 22,
 			Packets: 2, Bytes: 200, Connections: 1},
 		{Src: ep("span0", 10, ct.MAC, "10.0.10.5", "imaging-modality", "CT01"),
-			Dst: ep("span0", 10, model.MAC{}, "192.0.2.9", "", "REMOTE_PACS"), Proto: 6, Port: 104,
+			Dst: ep("span0", 10, model.MAC{}, "192.0.2.9", "unknown", ""), Proto: 6, Port: 104,
 			Packets: 4, Bytes: 400, Connections: 1},
+		{Src: ep("span0", 10, model.MAC{}, "10.0.30.7", "unknown", ""),
+			Dst: ep("span0", 10, pacs.MAC, "10.0.10.20", "pacs", "PACS"), Proto: 6, Port: 104,
+			Packets: 1, Bytes: 100, Connections: 1},
+		{Src: ep("span0", 10, model.MAC{}, "10.0.30.8", "unknown", ""),
+			Dst: ep("span0", 10, pacs.MAC, "10.0.10.20", "pacs", "PACS"), Proto: 6, Port: 104,
+			Packets: 1, Bytes: 100, Connections: 1},
 		{Src: ep("lo0", 0, model.MAC{}, "127.0.0.1", "unknown", ""),
 			Dst: ep("lo0", 0, model.MAC{}, "127.0.0.1", "unknown", ""), Proto: 17, Port: 53, Packets: 1, Bytes: 60},
 	}

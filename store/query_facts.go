@@ -153,9 +153,12 @@ type Flow struct {
 	// DstAssetID is the server asset, 0 when the frames' server MAC was
 	// not an asset owning DstIP there (a router's: a routed flow). Dst is
 	// its key, zero when DstAssetID is 0.
-	DstAssetID                  int64
-	Dst                         model.AssetKey
-	DstIP                       netip.Addr
+	DstAssetID int64
+	Dst        model.AssetKey
+	DstIP      netip.Addr
+	// SrcLocal and DstLocal are the sensor's latest ClientLocal and
+	// ServerLocal: the end's MAC is its own, not a router's.
+	SrcLocal, DstLocal          bool
 	Proto                       uint8
 	Port                        uint16
 	Service                     string
@@ -193,7 +196,8 @@ func (db *DB) Flows(ctx context.Context, f FlowFilter) ([]Flow, error) {
 	where, args = commonFilter(where, args, f.Vantage, f.VLAN, f.Proto, f.Port, f.Service)
 	q := `SELECT f.id, f.vantage, f.vlan, f.src_asset_id, s.vantage, s.vlan, s.mac, s.key_ip, f.src_ip,
 		ifnull(f.dst_asset_id, 0), ifnull(d.vantage, ''), ifnull(d.vlan, 0), ifnull(d.mac, ''), ifnull(d.key_ip, ''),
-		f.dst_ip, f.proto, f.port, f.service, f.first_seen, f.last_seen, f.packets, f.bytes, f.connections
+		f.dst_ip, f.src_local, f.dst_local, f.proto, f.port, f.service, f.first_seen, f.last_seen,
+		f.packets, f.bytes, f.connections
 		FROM flows f JOIN assets s ON s.id = f.src_asset_id LEFT JOIN assets d ON d.id = f.dst_asset_id`
 	q += whereClause(where) + " ORDER BY f.id"
 	q, args = limit(q, args, f.Limit)
@@ -210,7 +214,8 @@ func (db *DB) Flows(ctx context.Context, f FlowFilter) ([]Flow, error) {
 			first, last, packets, nbytes, connections int64
 		)
 		if err := rows.Scan(&x.ID, &x.Vantage, &x.VLAN, &x.SrcAssetID, &x.Src.Vantage, &x.Src.VLAN, &smac, &skip,
-			&srcIP, &x.DstAssetID, &x.Dst.Vantage, &x.Dst.VLAN, &dmac, &dkip, &dstIP, &x.Proto, &x.Port,
+			&srcIP, &x.DstAssetID, &x.Dst.Vantage, &x.Dst.VLAN, &dmac, &dkip, &dstIP, &x.SrcLocal, &x.DstLocal,
+			&x.Proto, &x.Port,
 			&x.Service, &first, &last, &packets, &nbytes, &connections); err != nil {
 			return nil, wrap("query flows in", db.path, err)
 		}
@@ -370,7 +375,7 @@ type DICOMFact struct {
 	FirstSeen, LastSeen time.Time
 	Associations        uint64
 	LastResult          string
-	SOPClasses          []DICOMSOPClass // by first seen
+	SOPClasses          []DICOMSOPClass // by first seen, then UID
 	Commands            []DICOMCommand  // by command, SOP class
 }
 
@@ -565,17 +570,15 @@ type LearnEndpoint struct {
 	// VLAN is the flow's (the client's) VLAN for both ends, as
 	// policy.Endpoint wants it for the server end of a routed flow.
 	VLAN uint16
-	// MAC is the asset's own MAC; zero for an IP-keyed asset and for a
-	// server end that is not an asset there (the frames' MAC was a
-	// router's).
+	// MAC is the end's own MAC: zero for an IP-keyed asset and for an end
+	// whose frames carried a router's MAC (not local).
 	MAC model.MAC
 	IP  netip.Addr
-	// Class is the asset's device class ("unknown" until classified), ""
-	// for a server end that is not an asset there.
+	// Class is the end's device class: "unknown" until classified, and for
+	// an end that is not local.
 	Class string
-	// AETitle is the calling AE title (client) or called AE title (server)
-	// of the latest DICOM association between the two ends on the flow's
-	// port, "" if none was seen.
+	// AETitle is the end's latest DICOM AE title (any association), ""
+	// if none or not local.
 	AETitle string
 }
 
@@ -593,22 +596,19 @@ type LearnFlow struct {
 // rows' totals (since the flow was first seen: the store does not keep
 // per-window counts).
 //
-// AE titles come from the client's DICOM associations as SCU towards the
-// server's IP on the flow's port (its AE title, and the called AE title it
-// used for the server); when the client has none, the server's AE title is
-// that of its SCP associations on the port, preferring the ones with the
-// client's IP.
+// Endpoints are built the way the daemon's policy checker builds them from
+// a live flow report, so that a policy learned from them allows the same
+// flows live: an end is "local" as the sensor last reported it
+// (ClientLocal/ServerLocal); a local end carries its asset's MAC, class and
+// latest AE title (what Classes returns), an end that is not local zero,
+// "unknown" and "".
 func (db *DB) FlowsForLearn(ctx context.Context, since time.Time) ([]LearnFlow, error) {
 	const op = "query flows in"
-	rows, err := db.rdb.QueryContext(ctx, `SELECT f.vantage, f.vlan, s.mac, s.key_ip, f.src_ip, s.class,
-		ifnull(d.mac, ''), f.dst_ip, ifnull(d.class, ''), f.dst_asset_id IS NOT NULL,
-		f.proto, f.port, f.packets, f.bytes, f.connections,
-		ifnull((SELECT ae_title FROM dicom_aes WHERE asset_id = f.src_asset_id AND role = 'scu'
-			AND peer_ip = f.dst_ip AND port = f.port ORDER BY last_seen DESC, id DESC LIMIT 1), ''),
-		ifnull((SELECT peer_ae_title FROM dicom_aes WHERE asset_id = f.src_asset_id AND role = 'scu'
-			AND peer_ip = f.dst_ip AND port = f.port ORDER BY last_seen DESC, id DESC LIMIT 1), ''),
-		ifnull((SELECT ae_title FROM dicom_aes WHERE asset_id = f.dst_asset_id AND role = 'scp'
-			AND port = f.port ORDER BY peer_ip = f.src_ip DESC, last_seen DESC, id DESC LIMIT 1), '')
+	const latestAE = `ifnull((SELECT ae_title FROM dicom_aes x WHERE x.asset_id = %s.id AND x.ae_title <> ''
+		ORDER BY x.last_seen DESC, x.id DESC LIMIT 1), '')`
+	rows, err := db.rdb.QueryContext(ctx, `SELECT f.vantage, f.vlan, f.src_ip, f.dst_ip, f.proto, f.port,
+		f.packets, f.bytes, f.connections, f.src_local, s.mac, s.key_ip, s.class, `+fmt.Sprintf(latestAE, "s")+`,
+		f.dst_local AND d.id IS NOT NULL, ifnull(d.mac, ''), ifnull(d.class, ''), `+fmt.Sprintf(latestAE, "d")+`
 		FROM flows f JOIN assets s ON s.id = f.src_asset_id LEFT JOIN assets d ON d.id = f.dst_asset_id
 		WHERE f.last_seen >= ? ORDER BY f.id`, ns(since))
 	if err != nil {
@@ -619,21 +619,18 @@ func (db *DB) FlowsForLearn(ctx context.Context, since time.Time) ([]LearnFlow, 
 	for rows.Next() {
 		var (
 			x                              LearnFlow
-			smac, skip, srcIP, dmac, dstIP string
-			hasDst                         bool
+			srcIP, dstIP, smac, skip, dmac string
+			srcLocal, dstLocal             bool
 			packets, nbytes, connections   int64
-			srcAE, calledAE, dstAE         string
 		)
-		if err := rows.Scan(&x.Src.Vantage, &x.Src.VLAN, &smac, &skip, &srcIP, &x.Src.Class,
-			&dmac, &dstIP, &x.Dst.Class, &hasDst, &x.Proto, &x.Port, &packets, &nbytes, &connections,
-			&srcAE, &calledAE, &dstAE); err != nil {
+		if err := rows.Scan(&x.Src.Vantage, &x.Src.VLAN, &srcIP, &dstIP, &x.Proto, &x.Port,
+			&packets, &nbytes, &connections, &srcLocal, &smac, &skip, &x.Src.Class, &x.Src.AETitle,
+			&dstLocal, &dmac, &x.Dst.Class, &x.Dst.AETitle); err != nil {
 			return nil, wrap(op, db.path, err)
 		}
 		var keyIP netip.Addr
 		if x.Src.MAC, keyIP, err = parseKey(smac, skip); err == nil {
-			if x.Src.IP, err = parseIP(srcIP); err == nil && !x.Src.IP.IsValid() {
-				x.Src.IP = keyIP
-			}
+			x.Src.IP, err = parseIP(srcIP)
 		}
 		if err == nil {
 			x.Dst.MAC, _, err = parseKey(dmac, "")
@@ -644,13 +641,15 @@ func (db *DB) FlowsForLearn(ctx context.Context, since time.Time) ([]LearnFlow, 
 		if err != nil {
 			return nil, wrap(op, db.path, err)
 		}
-		x.Dst.Vantage, x.Dst.VLAN = x.Src.Vantage, x.Src.VLAN
-		x.Src.AETitle, x.Dst.AETitle = srcAE, calledAE
-		if x.Dst.AETitle == "" {
-			x.Dst.AETitle = dstAE
+		if !x.Src.IP.IsValid() {
+			x.Src.IP = keyIP
 		}
-		if !hasDst {
-			x.Dst.Class = ""
+		x.Dst.Vantage, x.Dst.VLAN = x.Src.Vantage, x.Src.VLAN
+		if !srcLocal {
+			x.Src.MAC, x.Src.Class, x.Src.AETitle = model.MAC{}, classUnknown, ""
+		}
+		if !dstLocal {
+			x.Dst.MAC, x.Dst.Class, x.Dst.AETitle = model.MAC{}, classUnknown, ""
 		}
 		x.Packets, x.Bytes, x.Connections = uint64(packets), uint64(nbytes), uint64(connections)
 		out = append(out, x)

@@ -324,6 +324,7 @@ func (d *daemon) serve(ctx context.Context) (wait func() error) {
 
 // close flushes and closes the store and the sinks.
 func (d *daemon) close() error {
+	d.checker.flush(context.Background())
 	err := d.db.Close()
 	d.closeSinks()
 	if err != nil {

@@ -100,6 +100,7 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	if *serve && replayErr == nil && ctx.Err() == nil {
+		d.checker.flush(ctx)
 		if err := d.db.Flush(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("flush after replay", zap.Error(err))
 		}

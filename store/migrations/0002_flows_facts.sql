@@ -29,17 +29,27 @@ ALTER TABLE assets ADD COLUMN class_strength INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE assets ADD COLUMN class_changed_at INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX assets_class ON assets (class);
 
--- flows: traffic aggregated per (client asset, server asset or NULL, server
--- IP, protocol, server port), from ObsFlow observations. "src" is the client
--- (initiator), "dst" the server (responder).
---   src_asset_id  the client asset (the flow's Client key; created if new);
---   src_ip        the client's IP in the latest report;
---   dst_asset_id  the server asset, only when the frames' server MAC is an
---                 asset on the client's vantage and VLAN that has dst_ip
---                 among its addresses (asset_addresses, or key_ip for
---                 IP-keyed assets); otherwise the MAC was a router's (a
---                 routed flow) and dst_asset_id is NULL, dst_ip still says
---                 where the traffic went;
+-- flows: traffic aggregated per (client asset, client IP, server asset or
+-- NULL, server IP, protocol, server port), from ObsFlow observations. "src"
+-- is the client (initiator), "dst" the server (responder).
+--   src_asset_id  the asset of the flow's Client key (created if new). For a
+--                 client off the link (src_local = 0) that is the router
+--                 whose MAC the frames carried, which is why src_ip is part
+--                 of the key: routed clients stay apart;
+--   src_ip        the client's IP ('' if the sensor had none);
+--   dst_asset_id  the server asset: the asset of the flow's Server key when
+--                 that key is on the client's vantage and VLAN and the asset
+--                 has dst_ip among its addresses (asset_addresses, or key_ip
+--                 for IP-keyed assets), or when the sensor reported the
+--                 server's MAC as its own (ServerLocal; the asset is then
+--                 created if new). Otherwise the MAC was a router's (a routed
+--                 flow): dst_asset_id is NULL, dst_ip still says where the
+--                 traffic went;
+--   src_local, dst_local the sensor's ClientLocal/ServerLocal of the latest
+--                 report: 1 when an ARP/DHCP binding tied the end's IP to
+--                 the frames' MAC, 0 when the MAC was a router's. The policy
+--                 checker builds endpoints from them, so FlowsForLearn does
+--                 too;
 --   vantage, vlan the client key's: where the flow was seen;
 --   service       the latest non-empty service name the sensor recognised
 --                 ("dicom", "hl7", "dhcp", ...), '' if none;
@@ -54,6 +64,8 @@ CREATE TABLE flows (
     dst_ip       TEXT    NOT NULL,
     proto        INTEGER NOT NULL CHECK (proto BETWEEN 0 AND 255),
     port         INTEGER NOT NULL CHECK (port BETWEEN 0 AND 65535),
+    src_local    INTEGER NOT NULL DEFAULT 0 CHECK (src_local IN (0, 1)),
+    dst_local    INTEGER NOT NULL DEFAULT 0 CHECK (dst_local IN (0, 1)),
     vantage      TEXT    NOT NULL,
     vlan         INTEGER NOT NULL,
     service      TEXT    NOT NULL DEFAULT '',
@@ -63,17 +75,17 @@ CREATE TABLE flows (
     bytes        INTEGER NOT NULL DEFAULT 0,
     connections  INTEGER NOT NULL DEFAULT 0
 );
-CREATE UNIQUE INDEX flows_key ON flows (src_asset_id, ifnull(dst_asset_id, 0), dst_ip, proto, port);
+CREATE UNIQUE INDEX flows_key ON flows (src_asset_id, src_ip, ifnull(dst_asset_id, 0), dst_ip, proto, port);
 CREATE INDEX flows_dst_asset ON flows (dst_asset_id) WHERE dst_asset_id IS NOT NULL;
 CREATE INDEX flows_last_seen ON flows (last_seen);
 
 -- violations: flows the segmentation policy flagged (ObsViolation), one row
--- per (rule, src_zone, dst_zone, client asset, server asset or NULL, server
--- IP, protocol, port, service, severity); the server end is resolved as in
--- flows. count is the number of observations that reported it; packets,
--- bytes and connections sum the flow deltas those observations carried.
--- src_ip, vantage and vlan are the latest report's. The row's creation is a
--- policy-violation event.
+-- per (rule, src_zone, dst_zone, client asset, client IP, server asset or
+-- NULL, server IP, protocol, port, service, severity); both ends are
+-- resolved as in flows. count is the number of observations that reported
+-- it; packets, bytes and connections sum the flow deltas those observations
+-- carried. vantage and vlan are the latest report's. The row's creation is
+-- a policy-violation event.
 CREATE TABLE violations (
     id           INTEGER PRIMARY KEY,
     rule         TEXT    NOT NULL,
@@ -97,7 +109,7 @@ CREATE TABLE violations (
     connections  INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX violations_key ON violations
-    (rule, src_zone, dst_zone, src_asset_id, ifnull(dst_asset_id, 0), dst_ip, proto, port, service, severity);
+    (rule, src_zone, dst_zone, src_asset_id, src_ip, ifnull(dst_asset_id, 0), dst_ip, proto, port, service, severity);
 CREATE INDEX violations_last_seen ON violations (last_seen);
 CREATE INDEX violations_src_asset ON violations (src_asset_id);
 CREATE INDEX violations_dst_asset ON violations (dst_asset_id) WHERE dst_asset_id IS NOT NULL;
