@@ -1,10 +1,353 @@
 package store
 
 import (
+	"context"
+	"net/netip"
+	"path/filepath"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wardwatch/wardwatch/configs"
 	"github.com/wardwatch/wardwatch/fingerprint"
+	"github.com/wardwatch/wardwatch/sensor/model"
 )
 
 // classifierFunc adapts a function to Classifier.
 type classifierFunc func(*fingerprint.Facts) fingerprint.Result
 
 func (f classifierFunc) Classify(x *fingerprint.Facts) fingerprint.Result { return f(x) }
+
+// recorder wraps a Classifier and keeps the last facts it saw per MAC.
+type recorder struct {
+	Classifier
+	mu    sync.Mutex
+	calls int
+	facts map[model.MAC]fingerprint.Facts
+}
+
+func (r *recorder) Classify(f *fingerprint.Facts) fingerprint.Result {
+	r.mu.Lock()
+	r.calls++
+	if r.facts == nil {
+		r.facts = map[model.MAC]fingerprint.Facts{}
+	}
+	r.facts[f.MAC] = *f
+	r.mu.Unlock()
+	return r.Classifier.Classify(f)
+}
+
+func (r *recorder) last(m model.MAC) fingerprint.Facts {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.facts[m]
+}
+
+func loadEngine(tb testing.TB) *fingerprint.Engine {
+	tb.Helper()
+	e, err := fingerprint.Load(configs.Fingerprints, "configs/fingerprints.yml", "")
+	if err != nil {
+		tb.Fatalf("fingerprint.Load: %v", err)
+	}
+	return e
+}
+
+type classEv struct {
+	mac      string
+	old, new string
+}
+
+func classEvents(tb testing.TB, db *DB) []classEv {
+	tb.Helper()
+	var out []classEv
+	for _, e := range mustEvents(tb, db, EventFilter{Type: model.EventClassChanged}) {
+		out = append(out, classEv{e.Key.MAC.String(), e.OldValue, e.NewValue})
+	}
+	return out
+}
+
+func mustAsset(tb testing.TB, db *DB, k model.AssetKey) AssetDetail {
+	tb.Helper()
+	a, err := db.AssetByKey(context.Background(), k)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
+
+// TestClassifyWithEngine runs the shipped rule pack through the writer.
+func TestClassifyWithEngine(t *testing.T) {
+	rec := &recorder{Classifier: loadEngine(t)}
+	opts := testOpts()
+	opts.Classifier = rec
+	opts.Vendor = func(m model.MAC) string {
+		if m[0] == 0x00 && m[1] == 0x12 && m[2] == 0x34 {
+			return "B.Braun Melsungen AG"
+		}
+		return ""
+	}
+	path := filepath.Join(t.TempDir(), "classify.db")
+	db := mustOpen(t, path, opts)
+	ctx := context.Background()
+	pump := key(t, "00:12:34:00:00:01")
+	ct := key(t, "00:aa:00:00:00:02")
+	pacs := key(t, "00:aa:00:00:00:03")
+	eng := key(t, "00:aa:00:00:00:04")
+	vm := key(t, "00:50:56:00:00:05")
+	quiet := key(t, "00:aa:00:00:00:06")
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+
+	// New assets: the vendor and the hypervisor prefix classify at once.
+	mustSubmit(t, db, activity(pump, t0, t0, 1, 1), activity(ct, t0, t0, 1, 1), activity(pacs, t0, t0, 1, 1),
+		activity(eng, t0, t0, 1, 1), activity(vm, t0, t0, 1, 1), activity(quiet, t0, t0, 1, 1))
+	a := mustAsset(t, db, pump)
+	if a.Class != "infusion-pump" || a.Manufacturer != "B. Braun" || a.ClassStrength != fingerprint.StrengthOUI ||
+		!a.ClassChangedAt.Equal(t0) {
+		t.Errorf("pump = %+v", a)
+	}
+	if ev, err := db.Evidence(ctx, a.ID); err != nil || len(ev) == 0 ||
+		ev[0] != (EvidenceRow{"oui", "B.Braun Melsungen AG", "oui-b-braun", 20, t0, t0}) {
+		t.Errorf("pump evidence = %+v, %v", ev, err)
+	}
+	if a := mustAsset(t, db, vm); a.Class != "virtual-machine" {
+		t.Errorf("vm = %+v", a)
+	}
+	// Activity alone does not reclassify.
+	calls := rec.calls
+	mustSubmit(t, db, activity(pump, at(1), at(1), 1, 1), activity(quiet, at(1), at(1), 1, 1))
+	if rec.calls != calls {
+		t.Errorf("activity observations reclassified %d assets", rec.calls-calls)
+	}
+
+	// DHCP: a Windows fingerprint makes the CT's host a workstation...
+	win := model.DHCPInfo{MsgType: 3, VendorClass: "MSFT 5.0", ParamList: []byte{1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252}}
+	mustSubmit(t, db, dhcp(ct, at(2), win))
+	if a := mustAsset(t, db, ct); a.Class != "workstation" || a.OS != "Windows 10+" || a.ClassStrength != 80 {
+		t.Errorf("ct after DHCP = %+v", a)
+	}
+	// ... until its DICOM storage proposals show what it is.
+	pacsIP := netip.MustParseAddr("10.0.10.20")
+	mustSubmit(t, db,
+		dicomObs(ct, at(3), model.DICOMInfo{Role: "scu", AETitle: "CT01", PeerAETitle: "PACS", PeerIP: pacsIP, Port: 104,
+			SOPClasses: []string{uidCT}, ImplClassUID: "1.2.840.113619.6.374", Commands: []string{"C-STORE-RQ " + uidCT},
+			Result: "released"}),
+		dicomObs(pacs, at(3), model.DICOMInfo{Role: "scp", AETitle: "PACS", PeerAETitle: "CT01",
+			PeerIP: netip.MustParseAddr("10.0.10.5"), Port: 104, SOPClasses: []string{uidCT, uidMR, uidCR, uidCommit},
+			Result: "accepted"}),
+	)
+	a = mustAsset(t, db, ct)
+	if a.Class != "imaging-modality" || a.Modality != "CT" || a.ClassStrength != 100 || !a.ClassChangedAt.Equal(at(3)) {
+		t.Errorf("ct after DICOM = %+v", a)
+	}
+	ev, err := db.Evidence(ctx, a.ID)
+	if err != nil || len(ev) == 0 || ev[0].Rule != fingerprint.BuiltinDICOMModality || ev[0].Value != uidCT ||
+		ev[0].Strength != 100 || !ev[0].FirstSeen.Equal(at(3)) {
+		t.Errorf("ct evidence = %+v, %v", ev, err)
+	}
+	if a := mustAsset(t, db, pacs); a.Class != "pacs" {
+		t.Errorf("pacs = %+v", a)
+	}
+	// A DHCP renewal with the Windows fingerprint does not demote it.
+	renew := win
+	renew.Hostname = "DESKTOP-AB12CD3"
+	mustSubmit(t, db, dhcp(ct, at(4), renew))
+	if a := mustAsset(t, db, ct); a.Class != "imaging-modality" || a.Modality != "CT" || !a.ClassChangedAt.Equal(at(3)) {
+		t.Errorf("ct after renewal = %+v", a)
+	}
+
+	// HL7: acknowledging three applications makes an interface engine (the
+	// acks are stored on receiver rows and must come back as SentAck).
+	var acks []model.Observation
+	for i, peer := range []string{"LAB", "ADT", "RIS"} {
+		acks = append(acks, hl7Obs(eng, at(5+i), model.HL7Info{Role: "sender", Application: "HUB", Facility: "HOSP",
+			PeerApplication: peer, PeerFacility: "HOSP", PeerIP: netip.MustParseAddr("10.0.10.9"), Port: 2575,
+			MessageType: "ACK^R01", AckCode: "AA"}))
+	}
+	mustSubmit(t, db, acks...)
+	a = mustAsset(t, db, eng)
+	if a.Class != "hl7-interface-engine" || a.ClassConfidence != 90 {
+		t.Errorf("engine = %+v", a)
+	}
+
+	want := []classEv{
+		{pump.MAC.String(), "unknown", "infusion-pump"},
+		{vm.MAC.String(), "unknown", "virtual-machine"},
+		{ct.MAC.String(), "unknown", "workstation"},
+		{ct.MAC.String(), "workstation", "imaging-modality"},
+		{pacs.MAC.String(), "unknown", "pacs"},
+		{eng.MAC.String(), "unknown", "hl7-interface-engine"},
+	}
+	if got := classEvents(t, db); !reflect.DeepEqual(got, want) {
+		t.Errorf("class-changed events:\n got %v\nwant %v", got, want)
+	}
+	counts, err := db.ClassCounts(ctx)
+	if err != nil || !reflect.DeepEqual(counts, map[string]int{"infusion-pump": 1, "imaging-modality": 1, "pacs": 1,
+		"hl7-interface-engine": 1, "virtual-machine": 1, "unknown": 1}) {
+		t.Errorf("ClassCounts = %v, %v", counts, err)
+	}
+
+	// The facts the store rebuilt are those the observations fold into.
+	var direct fingerprint.Facts
+	direct.AddDICOM(&model.DICOMInfo{Role: "scu", AETitle: "CT01", PeerAETitle: "PACS", SOPClasses: []string{uidCT},
+		ImplClassUID: "1.2.840.113619.6.374", Commands: []string{"C-STORE-RQ " + uidCT}})
+	got := rec.last(ct.MAC)
+	if got.DHCPVendorClass != "MSFT 5.0" || got.Hostname != "DESKTOP-AB12CD3" || got.MAC != ct.MAC ||
+		!reflect.DeepEqual(got.DICOM, direct.DICOM) {
+		t.Errorf("ct facts = %+v, want DICOM %+v", got, direct.DICOM)
+	}
+	direct = fingerprint.Facts{}
+	for _, o := range acks {
+		direct.AddHL7(o.HL7)
+	}
+	if got := rec.last(eng.MAC); !reflect.DeepEqual(got.HL7, direct.HL7) {
+		t.Errorf("engine HL7 facts:\n got %+v\nwant %+v", got.HL7, direct.HL7)
+	}
+
+	// The class index follows, and is rebuilt from the database on reopen.
+	check := func(db *DB) {
+		t.Helper()
+		for k, w := range map[model.AssetKey][2]string{ct: {"imaging-modality", "CT01"}, pacs: {"pacs", "PACS"},
+			quiet: {"unknown", ""}} {
+			if c, ae, ok := db.Classes().Lookup(k); !ok || c != w[0] || ae != w[1] {
+				t.Errorf("Lookup(%s) = %q, %q, %v; want %q, %q", k, c, ae, ok, w[0], w[1])
+			}
+		}
+		if _, _, ok := db.Classes().Lookup(key(t, "00:aa:00:00:00:99")); ok {
+			t.Errorf("Lookup(missing) found it")
+		}
+	}
+	check(db)
+	if c, ae := db.ClassOf(ctx, ct); c != "imaging-modality" || ae != "CT01" {
+		t.Errorf("ClassOf(ct) = %q, %q", c, ae)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db2 := mustOpen(t, path, opts)
+	check(db2)
+	if n := db2.Classes().Len(); n != 6 {
+		t.Errorf("index holds %d assets, want 6", n)
+	}
+	ro, err := OpenReadOnly(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	check(ro)
+}
+
+// TestClassifyRules checks the replacement rules with a scripted
+// classifier keyed by DHCP host name.
+func TestClassifyRules(t *testing.T) {
+	ev := func(v string) []fingerprint.Evidence {
+		return []fingerprint.Evidence{{Source: "dhcp.opt12", Value: v, Rule: "r-" + v, Strength: 40}}
+	}
+	script := map[string]fingerprint.Result{
+		"a": {Class: "workstation", Strength: 40, Confidence: 50, Evidence: ev("a")},
+		"b": {Class: "server", Strength: 40, Confidence: 40, Evidence: ev("b")}, // weaker: ignored
+		"c": {Class: "workstation", Strength: 40, Confidence: 50, Manufacturer: "Dell", OS: "Windows",
+			Evidence: append(ev("c"), ev("a")...)}, // same reading: fills in, refreshes evidence
+		"d": {Class: "workstation", Strength: 60, Confidence: 50, Model: "OptiPlex", Evidence: ev("a")}, // better, same class
+		"e": {Class: "server", Strength: 80, Confidence: 10, OS: "Linux", Evidence: ev("e")},            // better, new class
+		"f": {Class: "unknown"},
+	}
+	opts := testOpts()
+	opts.Classifier = classifierFunc(func(f *fingerprint.Facts) fingerprint.Result { return script[f.Hostname] })
+	db := mustOpen(t, filepath.Join(t.TempDir(), "rules.db"), opts)
+	k := key(t, "00:aa:00:00:00:01")
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	type state struct {
+		class, manufacturer, model, os string
+		strength, confidence           int
+		changedAt                      time.Time
+		evidence                       []string
+	}
+	get := func() state {
+		a := mustAsset(t, db, k)
+		rows, err := db.Evidence(context.Background(), a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var evs []string
+		for _, r := range rows {
+			evs = append(evs, r.Value+"@"+r.FirstSeen.Sub(t0).String())
+		}
+		return state{a.Class, a.Manufacturer, a.Model, a.OS, a.ClassStrength, a.ClassConfidence, a.ClassChangedAt, evs}
+	}
+	steps := []struct {
+		host string
+		want state
+	}{
+		{"a", state{"workstation", "", "", "", 40, 50, at(1), []string{"a@1m0s"}}},
+		{"b", state{"workstation", "", "", "", 40, 50, at(1), []string{"a@1m0s"}}},
+		{"c", state{"workstation", "Dell", "", "Windows", 40, 50, at(1), []string{"c@3m0s", "a@1m0s"}}},
+		{"d", state{"workstation", "Dell", "OptiPlex", "Windows", 60, 50, at(1), []string{"a@1m0s"}}},
+		{"e", state{"server", "", "", "Linux", 80, 10, at(5), []string{"e@5m0s"}}},
+		{"f", state{"server", "", "", "Linux", 80, 10, at(5), []string{"e@5m0s"}}},
+	}
+	for i, s := range steps {
+		mustSubmit(t, db, dhcp(k, at(i+1), model.DHCPInfo{MsgType: 3, Hostname: s.host}))
+		if got := get(); !reflect.DeepEqual(got, s.want) {
+			t.Errorf("after %q:\n got %+v\nwant %+v", s.host, got, s.want)
+		}
+	}
+	want := []classEv{{k.MAC.String(), "unknown", "workstation"}, {k.MAC.String(), "workstation", "server"}}
+	if got := classEvents(t, db); !reflect.DeepEqual(got, want) {
+		t.Errorf("class-changed events = %v, want %v", got, want)
+	}
+	es := mustEvents(t, db, EventFilter{Type: model.EventClassChanged})
+	if !es[1].Time.Equal(at(5)) || es[1].Key != k {
+		t.Errorf("event = %+v", es[1])
+	}
+	if c, _, _ := db.Classes().Lookup(k); c != "server" {
+		t.Errorf("index class = %q", c)
+	}
+}
+
+// A failed batch must not publish its changes to the class index.
+func TestClassIndexOnlyAfterCommit(t *testing.T) {
+	opts := testOpts()
+	opts.Classifier = classifierFunc(func(f *fingerprint.Facts) fingerprint.Result {
+		if f.Hostname == "" {
+			return fingerprint.Result{Class: "unknown"}
+		}
+		return fingerprint.Result{Class: "printer", Strength: 40, Confidence: 50}
+	})
+	path := filepath.Join(t.TempDir(), "idx.db")
+	db := mustOpen(t, path, opts)
+	k, k2 := key(t, "00:aa:00:00:00:01"), key(t, "00:aa:00:00:00:02")
+	mustSubmit(t, db, activity(k, t0, t0, 1, 1))
+	raw := rawDB(t, path)
+	if _, err := raw.Exec(`CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.type = 'class-changed'
+		BEGIN SELECT RAISE(ABORT, 'boom'); END`); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db.Submit(ctx, activity(k2, t0, t0, 1, 1))
+	db.Submit(ctx, dhcp(k, t0, model.DHCPInfo{MsgType: 3, Hostname: "NPI123456"}))
+	if err := db.Flush(ctx); err == nil {
+		t.Fatal("flush succeeded despite the trigger")
+	}
+	if c, _, _ := db.Classes().Lookup(k); c != "unknown" {
+		t.Errorf("index class after a failed flush = %q", c)
+	}
+	if _, _, ok := db.Classes().Lookup(k2); ok {
+		t.Errorf("the failed batch's new asset is in the index")
+	}
+	if _, err := raw.Exec(`DROP TRIGGER boom`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c, _, _ := db.Classes().Lookup(k); c != "printer" {
+		t.Errorf("index class after the retry = %q", c)
+	}
+	if c, _, ok := db.Classes().Lookup(k2); !ok || c != "unknown" {
+		t.Errorf("Lookup(k2) after the retry = %q, %v", c, ok)
+	}
+	if got := classEvents(t, db); len(got) != 1 {
+		t.Errorf("events = %v", got)
+	}
+}
