@@ -17,9 +17,35 @@ import (
 )
 
 // Classifier classifies an asset from its facts; *fingerprint.Engine is
-// one. Whether a result replaces the asset's current classification is
-// decided with fingerprint.Better. Classify must be deterministic and safe
-// to call from the writer goroutine.
+// one. Classify must be deterministic; the writer goroutine calls it.
+//
+// With Options.Classifier set, every asset whose facts changed in a batch
+// is classified before the batch commits, from facts rebuilt from the
+// database (vendor, randomized, DHCP fields, host name, dicom_* and hl7_*
+// rows folded with Facts.AddDICOM and Facts.AddHL7). Facts change with a
+// new MAC-keyed asset (vendor, randomized MAC, hypervisor prefix), every
+// DHCP client message, every DICOM observation, and an HL7 observation that
+// adds a row, a first acknowledgement, a message type or an equipment
+// identifier.
+//
+// A result replaces the asset's classification when fingerprint.Better
+// says so (for an unclassified asset: as soon as any rule sets a class).
+// Then class, confidence, strength, modality, manufacturer, model and OS
+// are the result's (keeping the current manufacturer, model, OS or
+// modality where the result has none and the class is unchanged), the
+// evidence rows are replaced, and if the class value changed,
+// class_changed_at is set and a class-changed event (old class -> new
+// class) is recorded. That includes the first classification, "unknown" ->
+// class: every change of the class value is an event, so a consumer tailing
+// events sees each asset's class history (filter on old_value "unknown" to
+// drop first classifications).
+//
+// A result that is not better but has the same class fills in the
+// manufacturer, model, OS and modality the asset lacks; when it is exactly
+// as strong and confident its evidence also replaces the stored list (a
+// re-reading of the same classification, possibly with more evidence).
+// Weaker results change nothing else; a result of class "unknown" never
+// replaces a class.
 type Classifier interface {
 	Classify(*fingerprint.Facts) fingerprint.Result
 }
@@ -35,11 +61,8 @@ type dirtyAsset struct {
 	t   time.Time
 }
 
-// markDirty schedules the asset's classification at the end of the batch.
-// Facts change with: a new MAC-keyed asset (vendor, randomized MAC,
-// hypervisor prefix), every DHCP client message, every DICOM observation,
-// and an HL7 observation that adds a row, an acknowledgement, a message
-// type or an equipment identifier.
+// markDirty schedules the asset's classification at the end of the batch
+// (see Classifier for when facts change).
 func (b *batch) markDirty(id int64, key model.AssetKey, t time.Time) {
 	if b.db.opts.Classifier == nil {
 		return
@@ -57,25 +80,7 @@ func (b *batch) markDirty(id int64, key model.AssetKey, t time.Time) {
 }
 
 // classify runs Options.Classifier on every dirty asset, in id order, inside
-// the batch's transaction.
-//
-// A result replaces the asset's classification when fingerprint.Better
-// says so (for an unclassified asset: as soon as any rule sets a class).
-// Then class, confidence, strength, modality, manufacturer, model and OS
-// are the result's (keeping the current manufacturer, model, OS or
-// modality where the result has none and the class is unchanged), the
-// evidence rows are replaced, and if the class value changed,
-// class_changed_at is set and a class-changed event (old class -> new class)
-// is recorded. That includes the first classification, "unknown" -> class:
-// every change of the class value is an event, so a consumer tailing events
-// sees each asset's class history; filter on old_value "unknown" to drop
-// first classifications.
-//
-// A result that is not better but has the same class fills in the
-// manufacturer, model, OS and modality the asset lacks; when it is exactly
-// as strong and confident its evidence also replaces the stored list (a
-// re-reading of the same classification, possibly with more evidence).
-// Weaker results never change anything else.
+// the batch's transaction, with the rules documented on Classifier.
 func (b *batch) classify() error {
 	cl := b.db.opts.Classifier
 	if cl == nil || len(b.dirty) == 0 {

@@ -4,10 +4,12 @@
 // A daemon opens the database with Open: one read-write connection used only
 // by a single writer goroutine (Start), which batches the observations
 // handed to Submit or TrySubmit into one transaction per FlushInterval or
-// FlushSize, turns them into assets, addresses, arpwatch bindings and
-// events, and keeps going (retrying, then dropping and counting) when a
-// flush fails. Reads (Assets, Events, Counts) use a separate pool of
-// read-only connections, so they never wait for a flush. Query tools open
+// FlushSize, turns them into assets, addresses, arpwatch bindings, flows,
+// policy violations, DICOM and HL7 facts and events, classifies the assets
+// whose facts changed (Options.Classifier), and keeps going (retrying, then
+// dropping and counting) when a flush fails. Reads (Assets, Events, Flows,
+// Violations, ...) use a separate pool of read-only connections, so they
+// never wait for a flush; Classes answers class lookups from memory. Query tools open
 // the same file with OpenReadOnly while the daemon runs (WAL mode).
 //
 // The schema is a series of embedded migrations (migrations/0001_init.sql,
@@ -84,8 +86,8 @@ type Options struct {
 	// histogram. It must not block.
 	OnFlush func(d time.Duration, err error)
 	// Classifier, if set, classifies every asset whose fingerprint facts
-	// changed in a batch, before the batch commits (see batch.classify for
-	// the rules: fingerprint.Better decides, every class change is a
+	// changed in a batch, before the batch commits (see Classifier for the
+	// rules: fingerprint.Better decides, every class change is a
 	// class-changed event). Typically a *fingerprint.Engine. Nil: assets
 	// stay "unknown".
 	Classifier Classifier

@@ -42,6 +42,7 @@ func verbs() []verb {
 		{"replay", "read pcap/pcapng files through the sensor pipeline into the database", replayCmd},
 		{"assets", "print the asset inventory", assetsCmd},
 		{"events", "print recorded asset events", eventsCmd},
+		{"policy", "check, simulate or learn a segmentation policy", policyCmd},
 		{"check-config", "validate a configuration file and exit", checkConfigCmd},
 		{"version", "print version information", versionCmd},
 	}

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/wardwatch/wardwatch/policy"
+	"github.com/wardwatch/wardwatch/store"
+)
+
+// policyCmd: wardwatch policy check|simulate|learn.
+func policyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError("policy: want a subcommand: check FILE, simulate --policy FILE --db DB, learn --db DB --since 7d")
+	}
+	switch args[0] {
+	case "check":
+		return policyCheck(args[1:], stdout, stderr)
+	case "simulate":
+		return policySimulate(ctx, args[1:], stdout, stderr)
+	case "learn":
+		return policyLearn(ctx, args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprintln(stdout, "Usage: wardwatch policy check FILE | simulate --policy FILE [--db DB] | learn [--db DB] [--since 7d] [-o FILE]")
+		return nil
+	}
+	return usageError("policy: unknown subcommand %q (check, simulate, learn)", args[0])
+}
+
+func policyCheck(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("policy check", "FILE", stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError("policy check: want exactly one policy file")
+	}
+	p, err := policy.Load(fs.Arg(0))
+	if err != nil {
+		return fmt.Errorf("policy: %s", oneLine(err))
+	}
+	act, _ := p.Default()
+	fmt.Fprintf(stdout, "%s: OK (%d zones, %d rules, default %s)\n", fs.Arg(0), len(p.Zones()), len(p.Rules()), act)
+	return nil
+}
+
+// parseSince accepts Go durations and a "d" (days) suffix: 7d, 36h, 90m.
+func parseSince(s string) (time.Duration, error) {
+	if strings.HasSuffix(s, "d") {
+		n, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("--since %q: want a duration such as 7d or 36h", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("--since %q: want a duration such as 7d or 36h", s)
+	}
+	return d, nil
+}
+
+// observedFlows reads the stored flows (since a time) in the shape policy
+// functions take.
+func observedFlows(ctx context.Context, dbPath string, since time.Duration) ([]policy.ObservedFlow, error) {
+	db, err := store.OpenReadOnly(dbPath)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	var from time.Time
+	if since > 0 {
+		from = time.Now().Add(-since)
+	}
+	lf, err := db.FlowsForLearn(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]policy.ObservedFlow, 0, len(lf))
+	for _, f := range lf {
+		out = append(out, policy.ObservedFlow{
+			Src:   policy.Endpoint{Vantage: f.Src.Vantage, VLAN: f.Src.VLAN, MAC: f.Src.MAC, IP: f.Src.IP, Class: f.Src.Class, AETitle: f.Src.AETitle},
+			Dst:   policy.Endpoint{Vantage: f.Dst.Vantage, VLAN: f.Dst.VLAN, MAC: f.Dst.MAC, IP: f.Dst.IP, Class: f.Dst.Class, AETitle: f.Dst.AETitle},
+			Proto: f.Proto, Port: f.Port, Packets: f.Packets, Bytes: f.Bytes, Connections: f.Connections,
+		})
+	}
+	return out, nil
+}
+
+func policySimulate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("policy simulate", "", stderr)
+	var cf commonFlags
+	cf.register(fs, false)
+	file := fs.String("policy", "", "candidate policy file (required)")
+	sinceS := fs.String("since", "0", "only flows seen in this window (e.g. 7d, 36h; 0 = all)")
+	output := fs.String("o", "table", "output format: table or json")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *file == "" {
+		return usageError("policy simulate: --policy FILE is required")
+	}
+	if *output != "table" && *output != "json" {
+		return usageError("-o %q: want table or json", *output)
+	}
+	since, err := parseSince(*sinceS)
+	if err != nil {
+		return usageError("policy simulate: %v", err)
+	}
+	p, err := policy.Load(*file)
+	if err != nil {
+		return fmt.Errorf("policy: %s", oneLine(err))
+	}
+	cfg, err := cf.load()
+	if err != nil {
+		return err
+	}
+	flows, err := observedFlows(ctx, cfg.Store.Path, since)
+	if err != nil {
+		return err
+	}
+	res := policy.Simulate(p, flows)
+	if *output == "json" {
+		type sample struct {
+			Src, Dst, SrcZone, DstZone string
+			Proto                      uint8
+			Port                       uint16
+		}
+		type row struct {
+			Rule, Action, Severity      string
+			Flows                       int
+			Connections, Packets, Bytes uint64
+			Samples                     []sample
+		}
+		var rows []row
+		for _, r := range res {
+			rr := row{Rule: r.Rule, Action: r.Action.String(), Severity: r.Severity, Flows: r.Flows,
+				Connections: r.Connections, Packets: r.Packets, Bytes: r.Bytes, Samples: []sample{}}
+			for _, s := range r.Samples {
+				rr.Samples = append(rr.Samples, sample{Src: s.Flow.Src.IP.String(), Dst: s.Flow.Dst.IP.String(),
+					SrcZone: s.SrcZone, DstZone: s.DstZone, Proto: s.Flow.Proto, Port: s.Flow.Port})
+			}
+			rows = append(rows, rr)
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RULE\tACTION\tFLOWS\tCONNECTIONS\tPACKETS\tEXAMPLE")
+	alerts := 0
+	for _, r := range res {
+		ex := ""
+		if len(r.Samples) > 0 {
+			s := r.Samples[0]
+			ex = fmt.Sprintf("%s (%s) -> %s (%s) %s/%d", s.Flow.Src.IP, s.SrcZone, s.Flow.Dst.IP, s.DstZone, protoName(s.Flow.Proto), s.Flow.Port)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", r.Rule, r.Action, r.Flows, r.Connections, r.Packets, ex)
+		if r.Action == policy.Alert {
+			alerts += r.Flows
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "%d stored flows; %d would alert under %s\n", len(flows), alerts, *file)
+	return nil
+}
+
+func protoName(p uint8) string {
+	switch p {
+	case 6:
+		return "tcp"
+	case 17:
+		return "udp"
+	}
+	return strconv.Itoa(int(p))
+}
+
+func policyLearn(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("policy learn", "", stderr)
+	var cf commonFlags
+	cf.register(fs, false)
+	sinceS := fs.String("since", "7d", "learn from flows seen in this window (e.g. 7d, 36h; 0 = all)")
+	base := fs.String("zones", "", "reuse the zones of this policy file (default: one zone per VLAN)")
+	out := fs.String("o", "-", "write the proposed policy here ('-' = stdout)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	since, err := parseSince(*sinceS)
+	if err != nil {
+		return usageError("policy learn: %v", err)
+	}
+	var bp *policy.Policy
+	if *base != "" {
+		if bp, err = policy.Load(*base); err != nil {
+			return fmt.Errorf("policy: %s", oneLine(err))
+		}
+	}
+	cfg, err := cf.load()
+	if err != nil {
+		return err
+	}
+	flows, err := observedFlows(ctx, cfg.Store.Path, since)
+	if err != nil {
+		return err
+	}
+	y := policy.Learn(flows, bp)
+	if *out == "-" {
+		_, err = stdout.Write(y)
+		return err
+	}
+	if err := os.WriteFile(*out, y, 0o644); err != nil {
+		return fmt.Errorf("write proposed policy: %w", err)
+	}
+	fmt.Fprintf(stdout, "wrote a proposed policy from %d flows to %s: review it, then `wardwatch policy check %s`\n", len(flows), *out, *out)
+	return nil
+}
