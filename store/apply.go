@@ -33,6 +33,7 @@ const (
 	sAssetTouch stmtID = iota
 	sAssetTouchKey
 	sAssetInsert
+	sAssetGetKey
 	sAssetDHCP
 	sAddrTouch
 	sAddrInsert
@@ -43,6 +44,7 @@ const (
 	sBindChange
 	sEventInsert
 	sDstAsset
+	sOwnerByIP
 	sFlowUpsert
 	sViolationUpsert
 	sDICOMUpsert
@@ -78,6 +80,8 @@ var stmtSQL = [numStmts]string{
 		outer_vlan = CASE WHEN ?5 <> 0 THEN ?5 ELSE outer_vlan END
 		WHERE vantage = ?6 AND vlan = ?7 AND mac = ?8 AND key_ip = ?9
 		RETURNING id, hostname, dhcp_param_list, dhcp_vendor_class`,
+	sAssetGetKey: `SELECT id, hostname, dhcp_param_list, dhcp_vendor_class FROM assets
+		WHERE vantage = ? AND vlan = ? AND mac = ? AND key_ip = ?`,
 	sAssetInsert: `INSERT INTO assets (vantage, vlan, mac, key_ip, keyed_by, outer_vlan, vendor, randomized,
 		first_seen, last_seen, packets, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	sAssetDHCP: `UPDATE assets SET hostname = ?1, dhcp_param_list = ?2,
@@ -101,6 +105,8 @@ var stmtSQL = [numStmts]string{
 	sEventInsert: `INSERT INTO events (time, type, vantage, vlan, mac, key_ip, ip, old_value, new_value, asset_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	// ?1 vantage, ?2 vlan, ?3 mac, ?4 key_ip, ?5 the server IP it must have.
+	sOwnerByIP: `SELECT a.vlan, a.mac, a.key_ip FROM asset_addresses x JOIN assets a ON a.id = x.asset_id
+		WHERE a.vantage = ?1 AND x.ip = ?2 ORDER BY x.last_seen DESC, a.id DESC LIMIT 1`,
 	sDstAsset: `SELECT id FROM assets WHERE vantage = ?1 AND vlan = ?2 AND mac = ?3 AND key_ip = ?4
 		AND (key_ip = ?5 OR EXISTS (SELECT 1 FROM asset_addresses WHERE asset_id = assets.id AND ip = ?5))`,
 	sFlowUpsert: `INSERT INTO flows (src_asset_id, dst_asset_id, src_ip, dst_ip, proto, port, src_local, dst_local,
@@ -400,15 +406,51 @@ func (b *batch) apply(o *model.Observation) error {
 		}
 	case model.ObsDICOM:
 		if d := o.DICOM; d != nil && (d.Role == roleSCU || d.Role == roleSCP) {
-			return b.dicom(key, o.OuterVLAN, d, t)
+			k, err := b.remoteOwner(key, o)
+			if err != nil {
+				return err
+			}
+			return b.dicom(k, o.OuterVLAN, d, t)
 		}
 	case model.ObsHL7:
 		if h := o.HL7; h != nil && (h.Role == roleSender || h.Role == roleReceiver) {
-			return b.hl7(key, o.OuterVLAN, h, t)
+			k, err := b.remoteOwner(key, o)
+			if err != nil {
+				return err
+			}
+			return b.hl7(k, o.OuterVLAN, h, t)
 		}
 	}
 	b.ignored++ // a kind this schema does not persist, or one without its details
 	return nil
+}
+
+// remoteOwner returns the asset a DICOM or HL7 fact belongs to. When the
+// sensor saw the end behind a router (o.Remote: the frame's MAC is the
+// router's), the fact goes to the asset that owns o.IP on this vantage
+// (most recently), or, if no asset owns it, to an asset keyed by IP with
+// VLAN 0 (unknown): never to the router.
+func (b *batch) remoteOwner(key model.AssetKey, o *model.Observation) (model.AssetKey, error) {
+	if !o.Remote || !o.IP.IsValid() {
+		return key, nil
+	}
+	ip := normIP(o.IP)
+	var (
+		vlan       uint16
+		mac, keyIP string
+	)
+	err := b.stmt(sOwnerByIP).QueryRowContext(b.ctx, key.Vantage, ip.String()).Scan(&vlan, &mac, &keyIP)
+	switch {
+	case err == nil:
+		m, kip, perr := parseKey(mac, keyIP)
+		if perr != nil {
+			return key, perr
+		}
+		return model.AssetKey{Vantage: key.Vantage, VLAN: vlan, MAC: m, IP: kip}, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return model.AssetKey{Vantage: key.Vantage, IP: ip}, nil
+	}
+	return key, err
 }
 
 func sourceOr(s, def string) string {
@@ -432,7 +474,7 @@ func (b *batch) asset(key model.AssetKey, outer uint16, first, last time.Time, p
 		}
 		delete(c.assets, key) // the row was deleted behind the writer's back
 	}
-	mac, keyIP, keyedBy := keyColumns(key)
+	mac, keyIP, _ := keyColumns(key)
 	a := &assetState{}
 	err := b.stmt(sAssetTouchKey).QueryRowContext(b.ctx, ns(first), ns(last), i64(packets), i64(bytes), outer,
 		key.Vantage, key.VLAN, mac, keyIP).Scan(&a.id, &a.hostname, &a.params, &a.vendorClass)
@@ -443,6 +485,38 @@ func (b *batch) asset(key model.AssetKey, outer uint16, first, last time.Time, p
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
+	return b.insertAsset(key, outer, first, last, packets, bytes)
+}
+
+// ensureAsset returns the asset keyed by key, creating it (seen from first
+// to last) if it does not exist, but leaving an existing one untouched: for
+// observations that name an asset without saying when it sent (a flow
+// report's times cover both directions).
+func (b *batch) ensureAsset(key model.AssetKey, outer uint16, first, last time.Time) (*assetState, error) {
+	c := &b.db.cache
+	if a := c.assets[key]; a != nil {
+		return a, nil
+	}
+	mac, keyIP, _ := keyColumns(key)
+	a := &assetState{}
+	err := b.stmt(sAssetGetKey).QueryRowContext(b.ctx, key.Vantage, key.VLAN, mac, keyIP).
+		Scan(&a.id, &a.hostname, &a.params, &a.vendorClass)
+	if err == nil {
+		c.putAsset(key, a)
+		return a, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	return b.insertAsset(key, outer, first, last, 0, 0)
+}
+
+// insertAsset creates the asset keyed by key, with its vendor and a
+// new-asset event.
+func (b *batch) insertAsset(key model.AssetKey, outer uint16, first, last time.Time, packets, bytes uint64) (*assetState, error) {
+	c := &b.db.cache
+	mac, keyIP, keyedBy := keyColumns(key)
+	a := &assetState{}
 	var vendor string
 	randomized := false
 	if keyedBy == "mac" {

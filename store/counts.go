@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 )
 
 // EventTypeCounts returns how many events of each type the database holds.
@@ -11,7 +10,7 @@ import (
 func (db *DB) EventTypeCounts(ctx context.Context) (map[string]uint64, error) {
 	rows, err := db.rdb.QueryContext(ctx, `SELECT type, count(*) FROM events GROUP BY type`)
 	if err != nil {
-		return nil, fmt.Errorf("count events in %s: %w", db.path, classify(err))
+		return nil, wrap("count events in", db.path, err)
 	}
 	defer rows.Close()
 	out := map[string]uint64{}

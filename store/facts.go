@@ -44,38 +44,30 @@ func flowEnds(key model.AssetKey, f *model.FlowInfo) (client model.AssetKey, src
 
 // serverAsset resolves a flow's server end: the asset of f.Server when that
 // key is a device on the client's vantage and VLAN and the asset has
-// serverIP among its addresses (or is keyed by it), or when the sensor says
-// the MAC is the server's own (ServerLocal: the asset is then created if
-// new, as its ARP or DHCP observation may not have been written yet);
-// otherwise 0, the frames' server MAC being a router's (or an unknown
-// device's).
-func (b *batch) serverAsset(client model.AssetKey, o *model.Observation, serverIP netip.Addr, t time.Time) (int64, error) {
-	f := o.Flow
+// serverIP among its addresses (or is keyed by it); otherwise 0, the
+// frames' server MAC being a router's (or a device whose address the store
+// does not know yet). It never creates an asset, and does not use the
+// sensor's ServerLocal, which gives unknown MACs the benefit of the doubt.
+func (b *batch) serverAsset(client model.AssetKey, f *model.FlowInfo, serverIP netip.Addr) (int64, error) {
 	sk, ok := normKey(f.Server)
 	if !ok || sk.Vantage != client.Vantage || sk.VLAN != client.VLAN {
 		return 0, nil
 	}
 	c := &b.db.cache
 	dk := dstKey{sk, serverIP}
-	id, ok := c.dst[dk]
-	if !ok {
-		mac, keyIP, _ := keyColumns(sk)
-		err := b.stmt(sDstAsset).QueryRowContext(b.ctx, sk.Vantage, sk.VLAN, mac, keyIP, serverIP.String()).Scan(&id)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return 0, err
-		}
-		if len(c.dst) >= c.max {
-			clear(c.dst)
-		}
-		c.dst[dk] = id
+	if id, ok := c.dst[dk]; ok {
+		return id, nil
 	}
-	if id == 0 && f.ServerLocal {
-		a, err := b.asset(sk, o.OuterVLAN, t, t, 0, 0)
-		if err != nil {
-			return 0, err
-		}
-		id = a.id
+	mac, keyIP, _ := keyColumns(sk)
+	var id int64
+	err := b.stmt(sDstAsset).QueryRowContext(b.ctx, sk.Vantage, sk.VLAN, mac, keyIP, serverIP.String()).Scan(&id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
 	}
+	if len(c.dst) >= c.max {
+		clear(c.dst)
+	}
+	c.dst[dk] = id
 	return id, nil
 }
 
@@ -91,8 +83,9 @@ func flowStart(o *model.Observation, t time.Time) time.Time {
 	return t
 }
 
-// flow adds a flow report to its flows row. The client asset is touched
-// (seen), not counted: its packets come from activity observations.
+// flow adds a flow report to its flows row. The client asset is created if
+// new, but an existing one is not touched: its times and counters come from
+// activity observations (a flow's times cover both directions).
 func (b *batch) flow(key model.AssetKey, o *model.Observation, t time.Time) error {
 	f := o.Flow
 	client, src, dst, ok := flowEnds(key, f)
@@ -101,11 +94,11 @@ func (b *batch) flow(key model.AssetKey, o *model.Observation, t time.Time) erro
 		return nil
 	}
 	first := flowStart(o, t)
-	a, err := b.asset(client, o.OuterVLAN, first, t, 0, 0)
+	a, err := b.ensureAsset(client, o.OuterVLAN, first, t)
 	if err != nil {
 		return err
 	}
-	dstID, err := b.serverAsset(client, o, dst, t)
+	dstID, err := b.serverAsset(client, f, dst)
 	if err != nil {
 		return err
 	}
@@ -124,11 +117,11 @@ func (b *batch) violation(key model.AssetKey, o *model.Observation, t time.Time)
 		return nil
 	}
 	first := flowStart(o, t)
-	a, err := b.asset(client, o.OuterVLAN, first, t, 0, 0)
+	a, err := b.ensureAsset(client, o.OuterVLAN, first, t)
 	if err != nil {
 		return err
 	}
-	dstID, err := b.serverAsset(client, o, dst, t)
+	dstID, err := b.serverAsset(client, f, dst)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"path/filepath"
 	"reflect"
@@ -62,7 +63,7 @@ func TestFlowServerResolution(t *testing.T) {
 	otherVLAN := server
 	otherVLAN.VLAN = 20
 	unknown := key(t, "00:1b:63:00:00:99") // never seen
-	fresh := key(t, "00:1b:63:00:00:04")   // its ARP is not written yet
+	fresh := key(t, "00:1b:63:00:00:04")   // never sent anything; the sensor calls it local
 	mustSubmit(t, db,
 		arp(server, t0, "10.0.10.20"),
 		arp(router, t0, "10.0.10.1"),
@@ -82,9 +83,11 @@ func TestFlowServerResolution(t *testing.T) {
 		flowObs(client, server, "10.0.10.5", "10.0.10.20", 104, t1.Add(time.Minute), 20),     // aggregates
 		withLocal(flowObs(client, fresh, "10.0.10.5", "10.0.10.40", 443, t1, 1), true, true), // the sensor knows the binding
 	)
-	cid, sid, lid, fid := assetID(t, db, client), assetID(t, db, server), assetID(t, db, late), assetID(t, db, fresh)
-	if _, err := db.AssetByKey(context.Background(), unknown); err == nil {
-		t.Errorf("the unknown server MAC became an asset")
+	cid, sid, lid := assetID(t, db, client), assetID(t, db, server), assetID(t, db, late)
+	for _, k := range []model.AssetKey{unknown, fresh} {
+		if _, err := db.AssetByKey(context.Background(), k); !errors.Is(err, ErrNoAsset) {
+			t.Errorf("server %s became an asset (%v)", k, err)
+		}
 	}
 	type row struct {
 		dst   int64
@@ -112,7 +115,7 @@ func TestFlowServerResolution(t *testing.T) {
 		{0, "10.0.10.20", 8080, 1},
 		{0, "10.0.10.30", 2575, 1},
 		{lid, "10.0.10.30", 2575, 1},
-		{fid, "10.0.10.40", 443, 1},
+		{0, "10.0.10.40", 443, 1},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("flows:\n got %v\nwant %v", got, want)
@@ -128,11 +131,14 @@ func TestFlowServerResolution(t *testing.T) {
 	if f := mustFlows(t, db, FlowFilter{Since: t1.Add(30 * time.Second)}); len(f) != 1 {
 		t.Errorf("flows since: %+v", f)
 	}
-	// The client was created by its first flow, seen from the flow's start,
-	// and its packets are not counted twice (activity does that).
+	// The client was created by its first flow, seen during that flow;
+	// later flows do not touch it (activity observations do).
 	a, err := db.Asset(context.Background(), cid)
-	if err != nil || !a.FirstSeen.Equal(t1.Add(-time.Second)) || a.Packets != 0 {
+	if err != nil || !a.FirstSeen.Equal(t1.Add(-time.Second)) || !a.LastSeen.Equal(t1) || a.Packets != 0 {
 		t.Errorf("client = %+v, %v", a, err)
+	}
+	if a := mustAsset(t, db, server); !a.LastSeen.Equal(t0) {
+		t.Errorf("server touched by flows: %+v", a)
 	}
 	if s := db.Stats(); s.Ignored != 0 || s.Invalid != 0 {
 		t.Errorf("stats = %+v", s)

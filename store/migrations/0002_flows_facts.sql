@@ -40,14 +40,14 @@ CREATE INDEX assets_class ON assets (class);
 --   dst_asset_id  the server asset: the asset of the flow's Server key when
 --                 that key is on the client's vantage and VLAN and the asset
 --                 has dst_ip among its addresses (asset_addresses, or key_ip
---                 for IP-keyed assets), or when the sensor reported the
---                 server's MAC as its own (ServerLocal; the asset is then
---                 created if new). Otherwise the MAC was a router's (a routed
---                 flow): dst_asset_id is NULL, dst_ip still says where the
---                 traffic went;
+--                 for IP-keyed assets) when the report is written. Otherwise
+--                 the MAC was a router's (a routed flow), or a device whose
+--                 address was not known yet: dst_asset_id is NULL, dst_ip
+--                 still says where the traffic went. A server never becomes
+--                 an asset through a flow;
 --   src_local, dst_local the sensor's ClientLocal/ServerLocal of the latest
---                 report: 1 when an ARP/DHCP binding tied the end's IP to
---                 the frames' MAC, 0 when the MAC was a router's. The policy
+--                 report: 1 when the sensor took the frames' MAC to be the
+--                 end's own, 0 when it knew it for a router's. The policy
 --                 checker builds endpoints from them, so FlowsForLearn does
 --                 too;
 --   vantage, vlan the client key's: where the flow was seen;
