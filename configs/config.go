@@ -47,6 +47,9 @@ type Config struct {
 	Fingerprints FingerprintsConfig `yaml:"fingerprints"`
 	Store        StoreConfig        `yaml:"store"`
 	Log          LogConfig          `yaml:"log"`
+	// Inventory configures how the inventory (CLI, API, web page) reads
+	// the database.
+	Inventory InventoryConfig `yaml:"inventory"`
 
 	// ---- Later sections go here. ----
 	// web:, policy: and streams: are added by the issues that read them,
@@ -200,6 +203,18 @@ type StoreConfig struct {
 	BusyTimeout time.Duration `yaml:"busy_timeout"`
 }
 
+// InventoryConfig is the inventory: section: the asset lifecycle shown by
+// `wardwatch assets`, the API and the web page. An asset's state is
+// computed when it is read, from its last-seen time: active, dormant after
+// DormantAfter without traffic, retired after RetiredAfter.
+type InventoryConfig struct {
+	// DormantAfter: an asset not seen for this long is dormant. 1m..8760h.
+	DormantAfter time.Duration `yaml:"dormant_after"`
+	// RetiredAfter: an asset not seen for this long is retired. Longer
+	// than DormantAfter, at most 87600h (10 years).
+	RetiredAfter time.Duration `yaml:"retired_after"`
+}
+
 // LogConfig is the log: section.
 type LogConfig struct {
 	// Level is one of debug, info, warn, error.
@@ -254,6 +269,10 @@ func Default() *Config {
 		Log: LogConfig{
 			Level:  "info",
 			Format: "console",
+		},
+		Inventory: InventoryConfig{
+			DormantAfter: 7 * 24 * time.Hour,
+			RetiredAfter: 90 * 24 * time.Hour,
 		},
 	}
 }
@@ -422,6 +441,14 @@ func (c *Config) Validate() error {
 		v.add("store.busy_timeout", st.BusyTimeout, fmt.Sprintf("%s must not be negative", st.BusyTimeout))
 	}
 
+	inv := &c.Inventory
+	dormantOK := v.durRange("inventory.dormant_after", inv.DormantAfter, time.Minute, 8760*time.Hour, "1m..8760h")
+	retiredOK := v.durRange("inventory.retired_after", inv.RetiredAfter, time.Minute, 87600*time.Hour, "1m..87600h")
+	if dormantOK && retiredOK && inv.RetiredAfter <= inv.DormantAfter {
+		v.add("inventory.retired_after", inv.RetiredAfter, fmt.Sprintf(
+			"%s must be longer than inventory.dormant_after (%s)", inv.RetiredAfter, inv.DormantAfter))
+	}
+
 	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	v.oneOf("log.format", c.Log.Format, "console", "json")
 
@@ -463,10 +490,12 @@ func (v *validator) sizeRange(path string, n, lo, hi ByteSize) {
 	}
 }
 
-func (v *validator) durRange(path string, d, lo, hi time.Duration, bounds string) {
+func (v *validator) durRange(path string, d, lo, hi time.Duration, bounds string) bool {
 	if d < lo || d > hi {
 		v.add(path, d, fmt.Sprintf("%s is out of range %s", d, bounds))
+		return false
 	}
+	return true
 }
 
 func (v *validator) oneOf(path, s string, allowed ...string) {

@@ -90,6 +90,13 @@ func TestBadConfigs(t *testing.T) {
 		}},
 		{"tab-indent.bad.yml", []string{`line 2: tab character used for indentation of "snaplen"; YAML indents with spaces only`}},
 		{"duplicate-key.bad.yml", []string{`line 4: duplicate key "flush_size" in store (first set at line 2)`}},
+		{"inventory.bad.yml", []string{
+			`line 3: inventory.retired_after: 24h0m0s must be longer than inventory.dormant_after (168h0m0s)`,
+		}},
+		{"inventory-range.bad.yml", []string{
+			`line 2: inventory.dormant_after: 10s is out of range 1m..8760h`,
+			`line 3: inventory.retired_after: 876001h0m0s is out of range 1m..87600h`,
+		}},
 	}
 
 	seen := map[string]bool{}
@@ -172,7 +179,8 @@ func TestGoodConfigs(t *testing.T) {
 				QueueSize:     500000,
 				BusyTimeout:   90 * time.Second,
 			},
-			Log: LogConfig{Level: "debug", Format: "json"},
+			Log:       LogConfig{Level: "debug", Format: "json"},
+			Inventory: InventoryConfig{DormantAfter: 48 * time.Hour, RetiredAfter: 30 * 24 * time.Hour},
 		}},
 	}
 
@@ -215,7 +223,8 @@ func TestDefault(t *testing.T) {
 			MaxStreams: 10000, MaxBufferedPages: 4096, IdleTimeout: 2 * time.Minute, MaxInspectBytes: 1 * MiB},
 		Store: StoreConfig{Path: "./wardwatch.db", FlushInterval: time.Second, FlushSize: 10000,
 			QueueSize: 10000, BusyTimeout: 5 * time.Second},
-		Log: LogConfig{Level: "info", Format: "console"},
+		Log:       LogConfig{Level: "info", Format: "console"},
+		Inventory: InventoryConfig{DormantAfter: 7 * 24 * time.Hour, RetiredAfter: 90 * 24 * time.Hour},
 	}
 	if !reflect.DeepEqual(d, want) {
 		t.Errorf("Default() = %+v\nwant %+v", *d, *want)

@@ -10,13 +10,32 @@ import (
 	"github.com/wardwatch/wardwatch/sensor/model"
 )
 
-// AssetFilter selects assets. Zero fields match everything.
+// AssetFilter selects assets. Zero fields match everything. Every value is
+// bound as a query parameter; Sort is looked up in a fixed table.
 type AssetFilter struct {
 	Vantage string
 	VLAN    *uint16
 	MAC     string     // any form model.ParseMAC accepts
 	IP      netip.Addr // assets that used this address, or are keyed by it
 	Limit   int        // at most this many; 0 for all
+
+	IDs      []int64 // only these asset rows (nil: any; empty non-nil: none)
+	Class    string  // device class, exactly ("unknown" for unclassified)
+	Modality string  // DICOM modality of an imaging-modality ("CT"), exactly
+	// Vendor matches a case-insensitive substring of the OUI vendor or of
+	// the fingerprinted manufacturer.
+	Vendor string
+	// Search matches a case-insensitive substring of any hostname the
+	// asset announced, its model or manufacturer, a DICOM AE title it used
+	// as its own, or an HL7 application or facility it used as its own.
+	Search         string
+	SeenSince      time.Time // last seen at or after
+	SeenBefore     time.Time // last seen before
+	FirstSeenSince time.Time // first seen at or after
+	// Sort is one of AssetSorts, "-" in front for descending; "" is the
+	// key order (vantage, VLAN, MAC, key IP). Ties are broken by key order.
+	Sort   string
+	Offset int // skip this many (after sorting); needs no Limit
 }
 
 // EventFilter selects events. Zero fields match everything.
@@ -29,6 +48,11 @@ type EventFilter struct {
 	MAC     string // the asset's MAC, any form model.ParseMAC accepts
 	AfterID int64  // events with a larger ID, to tail the table
 	Limit   int    // the first this many, in order; 0 for all
+
+	AssetID int64      // events about this asset row
+	IP      netip.Addr // events involving this address (the ip column)
+	Offset  int        // skip this many (after ordering)
+	Desc    bool       // newest first
 }
 
 const assetColumns = `id, vantage, vlan, mac, key_ip, outer_vlan, vendor, randomized, first_seen, last_seen,
@@ -36,29 +60,9 @@ const assetColumns = `id, vantage, vlan, mac, key_ip, outer_vlan, vendor, random
 	class, class_confidence, manufacturer, model, os, modality, class_strength, class_changed_at`
 
 // Assets returns the assets matching f ordered by vantage, VLAN, MAC and
-// key IP, each with its addresses (ordered by first seen).
+// key IP (or f.Sort), each with its addresses (ordered by first seen).
 func (db *DB) Assets(ctx context.Context, f AssetFilter) ([]model.Asset, error) {
-	var where []string
-	var args []any
-	if f.Vantage != "" {
-		where, args = append(where, "vantage = ?"), append(args, f.Vantage)
-	}
-	if f.VLAN != nil {
-		where, args = append(where, "vlan = ?"), append(args, *f.VLAN)
-	}
-	if f.MAC != "" {
-		m, err := model.ParseMAC(f.MAC)
-		if err != nil {
-			return nil, fmt.Errorf("assets filter: %w", err)
-		}
-		where, args = append(where, "mac = ?"), append(args, m.String())
-	}
-	if f.IP.IsValid() {
-		ip := normIP(f.IP).String()
-		where = append(where, "(key_ip = ? OR id IN (SELECT asset_id FROM asset_addresses WHERE ip = ?))")
-		args = append(args, ip, ip)
-	}
-	details, err := db.queryAssets(ctx, where, args, f.Limit)
+	details, err := db.AssetDetails(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -72,18 +76,148 @@ func (db *DB) Assets(ctx context.Context, f AssetFilter) ([]model.Asset, error) 
 	return assets, nil
 }
 
+// AssetDetails is Assets with the classification fields of AssetDetail.
+func (db *DB) AssetDetails(ctx context.Context, f AssetFilter) ([]AssetDetail, error) {
+	if f.IDs != nil && len(f.IDs) == 0 {
+		return nil, nil // no IDs: nothing matches
+	}
+	where, args, err := assetWhere(f)
+	if err != nil {
+		return nil, err
+	}
+	order, err := assetOrder(f.Sort)
+	if err != nil {
+		return nil, err
+	}
+	return db.queryAssetsPage(ctx, where, args, order, f.Limit, f.Offset)
+}
+
+// CountAssets returns how many assets match f (Limit, Offset and Sort
+// ignored).
+func (db *DB) CountAssets(ctx context.Context, f AssetFilter) (int, error) {
+	if f.IDs != nil && len(f.IDs) == 0 {
+		return 0, nil
+	}
+	where, args, err := assetWhere(f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := db.rdb.QueryRowContext(ctx, "SELECT count(*) FROM assets"+whereClause(where), args...).Scan(&n); err != nil {
+		return 0, wrap("count assets in", db.path, err)
+	}
+	return n, nil
+}
+
+// AssetSorts are the sort keys AssetFilter.Sort accepts.
+var AssetSorts = []string{"vantage", "vlan", "mac", "hostname", "vendor", "class", "confidence",
+	"first_seen", "last_seen", "packets", "bytes"}
+
+// assetSortColumns maps AssetSorts to columns: Sort never reaches SQL.
+var assetSortColumns = map[string]string{
+	"vantage": "vantage", "vlan": "vlan", "mac": "mac", "hostname": "hostname", "vendor": "vendor",
+	"class": "class", "confidence": "class_confidence", "first_seen": "first_seen", "last_seen": "last_seen",
+	"packets": "packets", "bytes": "bytes",
+}
+
+const assetKeyOrder = "vantage, vlan, mac, key_ip"
+
+func assetOrder(sort string) (string, error) {
+	if sort == "" {
+		return assetKeyOrder, nil
+	}
+	dir := "ASC"
+	name := sort
+	if strings.HasPrefix(sort, "-") {
+		dir, name = "DESC", sort[1:]
+	}
+	col, ok := assetSortColumns[name]
+	if !ok {
+		return "", fmt.Errorf("assets filter: unknown sort %q (want one of %s, optionally with a leading -)",
+			sort, strings.Join(AssetSorts, ", "))
+	}
+	if col == "vantage" {
+		return "vantage " + dir + ", vlan, mac, key_ip", nil
+	}
+	return col + " " + dir + ", " + assetKeyOrder, nil
+}
+
+// assetWhere turns f into conditions on assets, every value bound. The
+// caller handles an empty non-nil f.IDs (nothing matches).
+func assetWhere(f AssetFilter) (where []string, args []any, err error) {
+	if len(f.IDs) > 0 {
+		where = append(where, "id IN (?"+strings.Repeat(", ?", len(f.IDs)-1)+")")
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
+	}
+	if f.Vantage != "" {
+		where, args = append(where, "vantage = ?"), append(args, f.Vantage)
+	}
+	if f.VLAN != nil {
+		where, args = append(where, "vlan = ?"), append(args, *f.VLAN)
+	}
+	if f.MAC != "" {
+		m, err := model.ParseMAC(f.MAC)
+		if err != nil {
+			return nil, nil, fmt.Errorf("assets filter: %w", err)
+		}
+		where, args = append(where, "mac = ?"), append(args, m.String())
+	}
+	if f.IP.IsValid() {
+		ip := normIP(f.IP).String()
+		where = append(where, "(key_ip = ? OR id IN (SELECT asset_id FROM asset_addresses WHERE ip = ?))")
+		args = append(args, ip, ip)
+	}
+	if f.Class != "" {
+		where, args = append(where, "class = ?"), append(args, f.Class)
+	}
+	if f.Modality != "" {
+		where, args = append(where, "modality = ?"), append(args, f.Modality)
+	}
+	if f.Vendor != "" {
+		p := likePattern(f.Vendor)
+		where = append(where, `(vendor LIKE ? ESCAPE '\' OR manufacturer LIKE ? ESCAPE '\')`)
+		args = append(args, p, p)
+	}
+	if f.Search != "" {
+		p := likePattern(f.Search)
+		where = append(where, `(hostname LIKE ? ESCAPE '\' OR model LIKE ? ESCAPE '\' OR manufacturer LIKE ? ESCAPE '\'
+			OR id IN (SELECT asset_id FROM asset_hostnames WHERE name LIKE ? ESCAPE '\')
+			OR id IN (SELECT asset_id FROM dicom_aes WHERE ae_title LIKE ? ESCAPE '\')
+			OR id IN (SELECT asset_id FROM hl7_apps WHERE application LIKE ? ESCAPE '\' OR facility LIKE ? ESCAPE '\'))`)
+		args = append(args, p, p, p, p, p, p, p)
+	}
+	if !f.SeenSince.IsZero() {
+		where, args = append(where, "last_seen >= ?"), append(args, ns(f.SeenSince))
+	}
+	if !f.SeenBefore.IsZero() {
+		where, args = append(where, "last_seen < ?"), append(args, ns(f.SeenBefore))
+	}
+	if !f.FirstSeenSince.IsZero() {
+		where, args = append(where, "first_seen >= ?"), append(args, ns(f.FirstSeenSince))
+	}
+	return where, args, nil
+}
+
+// likePattern makes a LIKE pattern matching s as a substring: %, _ and \
+// in s match themselves (ESCAPE '\').
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(s) + "%"
+}
+
 // queryAssets returns the assets matching the conditions where (joined with
 // AND) ordered by vantage, VLAN, MAC and key IP, with their addresses.
 func (db *DB) queryAssets(ctx context.Context, where []string, args []any, limit int) ([]AssetDetail, error) {
-	q := "SELECT " + assetColumns + " FROM assets"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY vantage, vlan, mac, key_ip"
-	if limit > 0 {
-		q += " LIMIT ?"
-		args = append(args, limit)
-	}
+	return db.queryAssetsPage(ctx, where, args, assetKeyOrder, limit, 0)
+}
+
+// queryAssetsPage is queryAssets with an ORDER BY list (from assetOrder,
+// never from input) and an offset.
+func (db *DB) queryAssetsPage(ctx context.Context, where []string, args []any, order string, limit, offset int) ([]AssetDetail, error) {
+	q := "SELECT " + assetColumns + " FROM assets" + whereClause(where) + " ORDER BY " + order
+	q, args = limitOffset(q, args, limit, offset)
 	rows, err := db.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, wrap("query assets in", db.path, err)
@@ -168,44 +302,20 @@ func (db *DB) scanAddresses(ctx context.Context, q string, args []any, assets []
 	return rows.Err()
 }
 
-// Events returns the events matching f ordered by time, then ID.
+// Events returns the events matching f ordered by time, then ID (newest
+// first with f.Desc).
 func (db *DB) Events(ctx context.Context, f EventFilter) ([]model.Event, error) {
-	var where []string
-	var args []any
-	if !f.Since.IsZero() {
-		where, args = append(where, "time >= ?"), append(args, ns(f.Since))
+	where, args, err := eventWhere(f)
+	if err != nil {
+		return nil, err
 	}
-	if !f.Until.IsZero() {
-		where, args = append(where, "time < ?"), append(args, ns(f.Until))
+	q := "SELECT id, time, type, vantage, vlan, mac, key_ip, ip, old_value, new_value FROM events" + whereClause(where)
+	if f.Desc {
+		q += " ORDER BY time DESC, id DESC"
+	} else {
+		q += " ORDER BY time, id"
 	}
-	if f.Type != "" {
-		where, args = append(where, "type = ?"), append(args, f.Type)
-	}
-	if f.Vantage != "" {
-		where, args = append(where, "vantage = ?"), append(args, f.Vantage)
-	}
-	if f.VLAN != nil {
-		where, args = append(where, "vlan = ?"), append(args, *f.VLAN)
-	}
-	if f.MAC != "" {
-		m, err := model.ParseMAC(f.MAC)
-		if err != nil {
-			return nil, fmt.Errorf("events filter: %w", err)
-		}
-		where, args = append(where, "mac = ?"), append(args, m.String())
-	}
-	if f.AfterID > 0 {
-		where, args = append(where, "id > ?"), append(args, f.AfterID)
-	}
-	q := "SELECT id, time, type, vantage, vlan, mac, key_ip, ip, old_value, new_value FROM events"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY time, id"
-	if f.Limit > 0 {
-		q += " LIMIT ?"
-		args = append(args, f.Limit)
-	}
+	q, args = limitOffset(q, args, f.Limit, f.Offset)
 	rows, err := db.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, wrap("query events in", db.path, err)
@@ -235,6 +345,56 @@ func (db *DB) Events(ctx context.Context, f EventFilter) ([]model.Event, error) 
 		return nil, wrap("query events in", db.path, err)
 	}
 	return events, nil
+}
+
+// CountEvents returns how many events match f (Limit, Offset and Desc
+// ignored).
+func (db *DB) CountEvents(ctx context.Context, f EventFilter) (int, error) {
+	where, args, err := eventWhere(f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := db.rdb.QueryRowContext(ctx, "SELECT count(*) FROM events"+whereClause(where), args...).Scan(&n); err != nil {
+		return 0, wrap("count events in", db.path, err)
+	}
+	return n, nil
+}
+
+func eventWhere(f EventFilter) (where []string, args []any, err error) {
+	if !f.Since.IsZero() {
+		where, args = append(where, "time >= ?"), append(args, ns(f.Since))
+	}
+	if !f.Until.IsZero() {
+		where, args = append(where, "time < ?"), append(args, ns(f.Until))
+	}
+	if f.Type != "" {
+		where, args = append(where, "type = ?"), append(args, f.Type)
+	}
+	if f.Vantage != "" {
+		where, args = append(where, "vantage = ?"), append(args, f.Vantage)
+	}
+	if f.VLAN != nil {
+		where, args = append(where, "vlan = ?"), append(args, *f.VLAN)
+	}
+	if f.MAC != "" {
+		m, err := model.ParseMAC(f.MAC)
+		if err != nil {
+			return nil, nil, fmt.Errorf("events filter: %w", err)
+		}
+		where, args = append(where, "mac = ?"), append(args, m.String())
+	}
+	if f.AfterID > 0 {
+		where, args = append(where, "id > ?"), append(args, f.AfterID)
+	}
+	if f.AssetID != 0 {
+		where, args = append(where, "asset_id = ?"), append(args, f.AssetID)
+	}
+	if f.IP.IsValid() {
+		ip := normIP(f.IP).String()
+		where, args = append(where, "(ip = ? OR key_ip = ?)"), append(args, ip, ip)
+	}
+	return where, args, nil
 }
 
 // Counts returns how many assets and events the database holds.

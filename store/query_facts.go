@@ -177,30 +177,26 @@ type FlowFilter struct {
 	Port    uint16
 	Service string
 	Limit   int // the first this many, by ID; 0 for all
+
+	MAC    string // either end's asset MAC, any form model.ParseMAC accepts
+	Offset int    // skip this many (after ordering)
+	Desc   bool   // newest (highest ID) first
 }
 
-// Flows returns the flows matching f, by ID (creation order).
+// Flows returns the flows matching f, by ID (creation order; newest first
+// with f.Desc).
 func (db *DB) Flows(ctx context.Context, f FlowFilter) ([]Flow, error) {
-	var where []string
-	var args []any
-	if !f.Since.IsZero() {
-		where, args = append(where, "f.last_seen >= ?"), append(args, ns(f.Since))
+	where, args, err := flowWhere(f)
+	if err != nil {
+		return nil, err
 	}
-	if f.AssetID != 0 {
-		where, args = append(where, "(f.src_asset_id = ? OR f.dst_asset_id = ?)"), append(args, f.AssetID, f.AssetID)
-	}
-	if f.IP.IsValid() {
-		ip := normIP(f.IP).String()
-		where, args = append(where, "(f.src_ip = ? OR f.dst_ip = ?)"), append(args, ip, ip)
-	}
-	where, args = commonFilter(where, args, f.Vantage, f.VLAN, f.Proto, f.Port, f.Service)
 	q := `SELECT f.id, f.vantage, f.vlan, f.src_asset_id, s.vantage, s.vlan, s.mac, s.key_ip, f.src_ip,
 		ifnull(f.dst_asset_id, 0), ifnull(d.vantage, ''), ifnull(d.vlan, 0), ifnull(d.mac, ''), ifnull(d.key_ip, ''),
 		f.dst_ip, f.src_local, f.dst_local, f.proto, f.port, f.service, f.first_seen, f.last_seen,
 		f.packets, f.bytes, f.connections
 		FROM flows f JOIN assets s ON s.id = f.src_asset_id LEFT JOIN assets d ON d.id = f.dst_asset_id`
-	q += whereClause(where) + " ORDER BY f.id"
-	q, args = limit(q, args, f.Limit)
+	q += whereClause(where) + " ORDER BY f.id" + desc(f.Desc)
+	q, args = limitOffset(q, args, f.Limit, f.Offset)
 	rows, err := db.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, wrap("query flows in", db.path, err)
@@ -231,6 +227,43 @@ func (db *DB) Flows(ctx context.Context, f FlowFilter) ([]Flow, error) {
 		return nil, wrap("query flows in", db.path, err)
 	}
 	return out, nil
+}
+
+// CountFlows returns how many flows match f (Limit, Offset, Desc ignored).
+func (db *DB) CountFlows(ctx context.Context, f FlowFilter) (int, error) {
+	where, args, err := flowWhere(f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	q := `SELECT count(*) FROM flows f JOIN assets s ON s.id = f.src_asset_id
+		LEFT JOIN assets d ON d.id = f.dst_asset_id` + whereClause(where)
+	if err := db.rdb.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		return 0, wrap("count flows in", db.path, err)
+	}
+	return n, nil
+}
+
+func flowWhere(f FlowFilter) (where []string, args []any, err error) {
+	if !f.Since.IsZero() {
+		where, args = append(where, "f.last_seen >= ?"), append(args, ns(f.Since))
+	}
+	if f.AssetID != 0 {
+		where, args = append(where, "(f.src_asset_id = ? OR f.dst_asset_id = ?)"), append(args, f.AssetID, f.AssetID)
+	}
+	if f.IP.IsValid() {
+		ip := normIP(f.IP).String()
+		where, args = append(where, "(f.src_ip = ? OR f.dst_ip = ?)"), append(args, ip, ip)
+	}
+	if f.MAC != "" {
+		m, err := model.ParseMAC(f.MAC)
+		if err != nil {
+			return nil, nil, fmt.Errorf("flows filter: %w", err)
+		}
+		where, args = append(where, "(s.mac = ? OR d.mac = ?)"), append(args, m.String(), m.String())
+	}
+	where, args = commonFilter(where, args, f.Vantage, f.VLAN, f.Proto, f.Port, f.Service)
+	return where, args, nil
 }
 
 // Violation is one violations row: a flow the policy flagged under one
@@ -264,12 +297,49 @@ type ViolationFilter struct {
 	Vantage  string
 	VLAN     *uint16
 	Limit    int // the first this many, by ID; 0 for all
+
+	MAC        string     // either end's asset MAC, any form model.ParseMAC accepts
+	IP         netip.Addr // either end's IP
+	Zone       string     // either end's zone
+	FirstSince time.Time  // first seen at or after
+	Offset     int        // skip this many (after ordering)
+	Desc       bool       // newest (highest ID) first
 }
 
-// Violations returns the violations matching f, by ID (first-seen order).
+// Violations returns the violations matching f, by ID (first-seen order;
+// newest first with f.Desc).
 func (db *DB) Violations(ctx context.Context, f ViolationFilter) ([]Violation, error) {
-	var where []string
-	var args []any
+	where, args, err := violationWhere(f)
+	if err != nil {
+		return nil, err
+	}
+	q := `SELECT v.id, v.rule, v.src_zone, v.dst_zone, v.severity, v.vantage, v.vlan,
+		v.src_asset_id, s.vantage, s.vlan, s.mac, s.key_ip, v.src_ip,
+		ifnull(v.dst_asset_id, 0), ifnull(d.vantage, ''), ifnull(d.vlan, 0), ifnull(d.mac, ''), ifnull(d.key_ip, ''),
+		v.dst_ip, v.proto, v.port, v.service, v.first_seen, v.last_seen, v.count, v.packets, v.bytes, v.connections
+		FROM violations v JOIN assets s ON s.id = v.src_asset_id LEFT JOIN assets d ON d.id = v.dst_asset_id`
+	q += whereClause(where) + " ORDER BY v.id" + desc(f.Desc)
+	q, args = limitOffset(q, args, f.Limit, f.Offset)
+	return db.scanViolations(ctx, q, args)
+}
+
+// CountViolations returns how many violations match f (Limit, Offset,
+// Desc ignored).
+func (db *DB) CountViolations(ctx context.Context, f ViolationFilter) (int, error) {
+	where, args, err := violationWhere(f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	q := `SELECT count(*) FROM violations v JOIN assets s ON s.id = v.src_asset_id
+		LEFT JOIN assets d ON d.id = v.dst_asset_id` + whereClause(where)
+	if err := db.rdb.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		return 0, wrap("count violations in", db.path, err)
+	}
+	return n, nil
+}
+
+func violationWhere(f ViolationFilter) (where []string, args []any, err error) {
 	if !f.Since.IsZero() {
 		where, args = append(where, "v.last_seen >= ?"), append(args, ns(f.Since))
 	}
@@ -288,13 +358,27 @@ func (db *DB) Violations(ctx context.Context, f ViolationFilter) ([]Violation, e
 	if f.VLAN != nil {
 		where, args = append(where, "v.vlan = ?"), append(args, *f.VLAN)
 	}
-	q := `SELECT v.id, v.rule, v.src_zone, v.dst_zone, v.severity, v.vantage, v.vlan,
-		v.src_asset_id, s.vantage, s.vlan, s.mac, s.key_ip, v.src_ip,
-		ifnull(v.dst_asset_id, 0), ifnull(d.vantage, ''), ifnull(d.vlan, 0), ifnull(d.mac, ''), ifnull(d.key_ip, ''),
-		v.dst_ip, v.proto, v.port, v.service, v.first_seen, v.last_seen, v.count, v.packets, v.bytes, v.connections
-		FROM violations v JOIN assets s ON s.id = v.src_asset_id LEFT JOIN assets d ON d.id = v.dst_asset_id`
-	q += whereClause(where) + " ORDER BY v.id"
-	q, args = limit(q, args, f.Limit)
+	if f.MAC != "" {
+		m, err := model.ParseMAC(f.MAC)
+		if err != nil {
+			return nil, nil, fmt.Errorf("violations filter: %w", err)
+		}
+		where, args = append(where, "(s.mac = ? OR d.mac = ?)"), append(args, m.String(), m.String())
+	}
+	if f.IP.IsValid() {
+		ip := normIP(f.IP).String()
+		where, args = append(where, "(v.src_ip = ? OR v.dst_ip = ?)"), append(args, ip, ip)
+	}
+	if f.Zone != "" {
+		where, args = append(where, "(v.src_zone = ? OR v.dst_zone = ?)"), append(args, f.Zone, f.Zone)
+	}
+	if !f.FirstSince.IsZero() {
+		where, args = append(where, "v.first_seen >= ?"), append(args, ns(f.FirstSince))
+	}
+	return where, args, nil
+}
+
+func (db *DB) scanViolations(ctx context.Context, q string, args []any) ([]Violation, error) {
 	rows, err := db.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, wrap("query violations in", db.path, err)
@@ -703,12 +787,27 @@ func whereClause(where []string) string {
 	return " WHERE " + strings.Join(where, " AND ")
 }
 
-func limit(q string, args []any, n int) (string, []any) {
-	if n > 0 {
+// limitOffset appends LIMIT n (none for n <= 0) and OFFSET off (when > 0).
+func limitOffset(q string, args []any, n, off int) (string, []any) {
+	if n > 0 || off > 0 {
+		if n <= 0 {
+			n = -1 // SQLite: no limit
+		}
 		q += " LIMIT ?"
 		args = append(args, n)
 	}
+	if off > 0 {
+		q += " OFFSET ?"
+		args = append(args, off)
+	}
 	return q, args
+}
+
+func desc(d bool) string {
+	if d {
+		return " DESC"
+	}
+	return ""
 }
 
 // parseEnds parses the two asset keys and IPs of a flow or violation row.
