@@ -6,7 +6,7 @@ LDFLAGS   := -X main.version=$(VERSION)
 FUZZTIME  ?= 10s
 DEMO_DB   ?= demo.db
 
-.PHONY: all build demo test vet fuzz fuzz-long bench generate demo-pcap clean
+.PHONY: all build demo test vet fuzz fuzz-long bench generate demo-pcap clean deb
 
 all: build
 
@@ -56,6 +56,27 @@ demo-pcap:
 
 generate:
 	$(GO) generate ./...
+
+# The Debian package (see packaging/nfpm.yaml): binary, hardened systemd
+# unit, config and policy as conffiles, man page, the wardwatch user. Needs
+# only Go, gcc and the Go module proxy (nfpm is run with `go run`).
+NFPM        ?= $(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
+DIST        ?= dist
+DEB_VERSION ?= $(shell v=$$(git describe --tags --match 'v[0-9]*' 2>/dev/null) && echo "$$v" | sed -e 's/^v//' -e 's/-\([0-9][0-9]*\)-g/+\1.g/' || echo 0.0.0~dev)
+DEB_ARCH    ?= $(shell $(GO) env GOARCH)
+DEB_STAGE   := $(DIST)/deb-stage
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+
+deb:
+	rm -rf $(DEB_STAGE)
+	mkdir -p $(DEB_STAGE)
+	CGO_ENABLED=1 $(GO) build -trimpath -buildmode=pie -ldflags '-s -w $(LDFLAGS)' -o $(DEB_STAGE)/wardwatch ./cmd/wardwatch
+	gzip -9n < packaging/wardwatch.1 > $(DEB_STAGE)/wardwatch.1.gz
+	sed -e '/^run_as:/,/^[^ #]/s/^  user:.*/  user: wardwatch/' \
+	    -e '/^run_as:/,/^[^ #]/s/^  group:.*/  group: wardwatch/' configs/wardwatch.yml > $(DEB_STAGE)/wardwatch.yml
+	DEB_VERSION='$(DEB_VERSION)' DEB_ARCH='$(DEB_ARCH)' DEB_STAGE='$(DEB_STAGE)' SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' \
+	    $(NFPM) package --config packaging/nfpm.yaml --packager deb --target $(DIST)/
+	rm -rf $(DEB_STAGE)
 
 clean:
 	rm -rf bin $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm testdata/mixed.pcap

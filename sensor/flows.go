@@ -27,20 +27,24 @@ type flowState struct {
 	first, last          time.Time // of the current interval
 	pkts, bytes, conns   uint64    // deltas since the last report
 	seen                 time.Time // last packet
+	reported             time.Time // capture time of the last report
 }
 
 // flowTable is one worker's bounded flow table. New flows are reported at
 // once (so the policy sees them immediately); their counters once per
 // activity interval. Flows idle longer than idle are evicted (counted).
 type flowTable struct {
-	m        map[flowKey]*flowState
-	max      int
-	idle     time.Duration
-	servers  func(port uint16) bool
-	service  func(proto uint8, port uint16) string
-	capHits  uint64
-	evicted  uint64
-	lastEvic time.Time
+	m    map[flowKey]*flowState
+	max  int
+	idle time.Duration
+	// reportEvery spaces a flow's counter reports (new flows are reported
+	// at once): flow rows are about conversations, not packets.
+	reportEvery time.Duration
+	servers     func(port uint16) bool
+	service     func(proto uint8, port uint16) string
+	capHits     uint64
+	evicted     uint64
+	lastEvic    time.Time
 	// known remembers server endpoints (IP, port) of flows already
 	// oriented, so the other half of a routed flow, seen on another VLAN,
 	// gets the same orientation even when both ports look alike (NTP
@@ -49,7 +53,7 @@ type flowTable struct {
 }
 
 func newFlowTable(max int, idle time.Duration, servers func(uint16) bool, service func(uint8, uint16) string) *flowTable {
-	return &flowTable{m: make(map[flowKey]*flowState, 1024), max: max, idle: idle, servers: servers, service: service,
+	return &flowTable{m: make(map[flowKey]*flowState, 1024), max: max, idle: idle, reportEvery: time.Minute, servers: servers, service: service,
 		known: make(map[netip.AddrPort]struct{}, 1024)}
 }
 
@@ -207,15 +211,18 @@ func (ft *flowTable) report(w *worker, k flowKey, st *flowState) {
 		},
 	})
 	st.pkts, st.bytes, st.conns = 0, 0, 0
+	st.reported = st.last
 }
 
-// sweep reports pending counters and evicts idle flows.
+// sweep reports pending counters (at most once per reportEvery, and always
+// when now is zero: the final sweep) and evicts idle flows.
 func (ft *flowTable) sweep(w *worker, now time.Time) {
 	for k, st := range ft.m {
-		if st.pkts > 0 {
+		idle := !now.IsZero() && now.Sub(st.seen) > ft.idle
+		if st.pkts > 0 && (now.IsZero() || idle || now.Sub(st.reported) >= ft.reportEvery) {
 			ft.report(w, k, st)
 		}
-		if !now.IsZero() && now.Sub(st.seen) > ft.idle {
+		if idle {
 			delete(ft.m, k)
 			ft.evicted++
 		}

@@ -556,7 +556,11 @@ func (b *batch) address(a *assetState, key model.AssetKey, ip netip.Addr, source
 	if _, err := b.exec(sAddrInsert, a.id, s, source, ns(t), ns(t)); err != nil {
 		return err
 	}
-	clear(b.db.cache.dst)
+	// Only the cached "no server asset" answer for this (asset, IP) can
+	// change: owning an address is never undone.
+	if nk, ok := normKey(key); ok {
+		delete(b.db.cache.dst, dstKey{nk, normIP(ip)})
+	}
 	return b.event(model.EventNewIP, t, key, a.id, ip, "", s)
 }
 

@@ -50,7 +50,9 @@ func flowEnds(key model.AssetKey, f *model.FlowInfo) (client model.AssetKey, src
 // sensor's ServerLocal, which gives unknown MACs the benefit of the doubt.
 func (b *batch) serverAsset(client model.AssetKey, f *model.FlowInfo, serverIP netip.Addr) (int64, error) {
 	sk, ok := normKey(f.Server)
-	if !ok || sk.Vantage != client.Vantage || sk.VLAN != client.VLAN {
+	if !ok || sk.Vantage != client.Vantage || sk.VLAN != client.VLAN || !f.ServerLocal {
+		// Not on the client's link, or the sensor knows the MAC is a
+		// router's (bound to other addresses): no server asset.
 		return 0, nil
 	}
 	c := &b.db.cache

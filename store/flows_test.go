@@ -19,6 +19,7 @@ func flowObs(client, server model.AssetKey, cip, sip string, port uint16, t time
 	return model.Observation{Kind: model.ObsFlow, Key: client, Time: t, Flow: &model.FlowInfo{
 		Client: client, Server: server, ClientIP: netip.MustParseAddr(cip), ServerIP: netip.MustParseAddr(sip),
 		Proto: 6, Port: port, Packets: packets, Bytes: packets * 100, Connections: 1, First: t.Add(-time.Second),
+		ClientLocal: true, ServerLocal: true, // as the sensor reports ends it has no reason to doubt
 	}}
 }
 

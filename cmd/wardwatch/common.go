@@ -126,7 +126,6 @@ func sensorConfig(cfg *configs.Config, log *zap.Logger) sensor.Config {
 		MaxBindings:      cfg.Limits.MaxBindings,
 		MaxFlows:         cfg.Limits.MaxFlows,
 		FlowIdle:         cfg.Limits.FlowIdleTimeout,
-		ActivityInterval: maxDur(cfg.Store.FlushInterval, time.Second),
 		Streams: sensor.StreamConfig{
 			DICOMPorts:       u16s(cfg.Streams.DICOMPorts),
 			HL7Ports:         u16s(cfg.Streams.HL7Ports),

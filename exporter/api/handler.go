@@ -1,0 +1,275 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"go.uber.org/zap"
+)
+
+// API paging: JSON pages hold DefaultLimit items unless limit says
+// otherwise, at most MaxLimit; CSV exports everything unless limit is
+// given.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 1000
+)
+
+// APIHandler serves the read-only JSON/CSV API under /api/v1/ (mount it at
+// "/api/v1/"). See docs/api.md.
+func (inv *Inventory) APIHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/assets", inv.apiAssets)
+	mux.HandleFunc("GET /api/v1/assets/{ref}", inv.apiAsset)
+	mux.HandleFunc("GET /api/v1/violations", inv.apiViolations)
+	mux.HandleFunc("GET /api/v1/flows", inv.apiFlows)
+	mux.HandleFunc("GET /api/v1/events", inv.apiEvents)
+	mux.HandleFunc("GET /api/v1/summary", inv.apiSummary)
+	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path, "")
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			h.Set("Allow", "GET, HEAD")
+			writeError(w, http.StatusMethodNotAllowed, "the API is read-only: use GET or HEAD", "")
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// ErrorRecord is the body of every API error.
+type ErrorRecord struct {
+	Status  int    `json:"status"`
+	Error   string `json:"error"`   // the status text, "Bad Request"
+	Message string `json:"message"` // what went wrong
+	Param   string `json:"param,omitempty"`
+}
+
+func writeError(w http.ResponseWriter, code int, msg, param string) {
+	writeJSON(w, code, ErrorRecord{Status: code, Error: http.StatusText(code), Message: msg, Param: param})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// fail answers err: 400 for a *ParamError, 404 for ErrNotFound, else 500
+// (logged; the body does not carry database details).
+func (inv *Inventory) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var pe *ParamError
+	switch {
+	case errors.As(err, &pe):
+		writeError(w, http.StatusBadRequest, pe.Error(), pe.Param)
+	case errors.Is(err, ErrNotFound):
+		writeError(w, http.StatusNotFound, err.Error(), "")
+	case errors.Is(err, context.Canceled):
+		// the client went away
+	default:
+		inv.log.Error("api query failed", zap.String("path", r.URL.Path), zap.Error(err))
+		writeError(w, http.StatusInternalServerError, "the query failed; see the sensor's log", "")
+	}
+}
+
+// wantCSV decides the format: the format parameter (json or csv) if given,
+// else the first of text/csv or application/json in Accept, else JSON.
+func wantCSV(r *http.Request) (bool, error) {
+	q := r.URL.Query()
+	if vs, ok := q["format"]; ok {
+		switch {
+		case len(vs) > 1:
+			return false, &ParamError{Param: "format", Msg: "given more than once"}
+		case vs[0] == "csv":
+			return true, nil
+		case vs[0] == "json" || vs[0] == "":
+			return false, nil
+		}
+		return false, &ParamError{Param: "format", Msg: fmt.Sprintf("%q is not one of json, csv", vs[0])}
+	}
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		if q, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(q, 64); err == nil && f == 0 {
+				continue
+			}
+		}
+		switch mt {
+		case "text/csv":
+			return true, nil
+		case "application/json", "application/*", "*/*":
+			return false, nil
+		}
+	}
+	return false, nil
+}
+
+// paging returns the paging of a list request in the given format.
+func paging(csv bool) Paging {
+	if csv {
+		return Paging{}
+	}
+	return Paging{Default: DefaultLimit, Max: MaxLimit}
+}
+
+func writeCSVPage[R any, P interface {
+	*R
+	CSVRow
+}](w http.ResponseWriter, name string, header []string, page Page[R]) {
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="wardwatch-`+name+`.csv"`)
+	h.Set("X-Total-Count", strconv.Itoa(page.Total))
+	w.WriteHeader(http.StatusOK)
+	_ = WriteCSV[R, P](w, header, page.Items)
+}
+
+func (inv *Inventory) apiAssets(w http.ResponseWriter, r *http.Request) {
+	csv, err := wantCSV(r)
+	if err != nil {
+		inv.fail(w, r, err)
+		return
+	}
+	q, err := ParseAssetQuery(r.URL.Query(), inv.now(), paging(csv), "format")
+	if err != nil {
+		inv.fail(w, r, err)
+		return
+	}
+	page, err := inv.Assets(r.Context(), q)
+	if err != nil {
+		inv.fail(w, r, err)
+		return
+	}
+	if csv {
+		writeCSVPage(w, "assets", AssetCSVHeader, page)
+		return
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (inv *Inventory) apiAsset(w http.ResponseWriter, r *http.Request) {
+	rq, err := ParseAssetRefQuery(r.URL.Query())
+	if err != nil {
+		inv.fail(w, r, err)
+		return
+	}
+	ref := r.PathValue("ref")
+	d, err := inv.Asset(r.Context(), ref, rq)
+	if errors.Is(err, ErrNotFound) {
+		writeError(w, http.StatusNotFound, "no asset "+ref+refScope(rq), "")
+		return
+	}
+	if err != nil {
+		inv.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+func refScope(rq AssetRefQuery) string {
+	var s string
+	if rq.VLAN != nil {
+		s += " on VLAN " + strconv.Itoa(int(*rq.VLAN))
+	}
+	if rq.Vantage != "" {
+		s += " at vantage " + rq.Vantage
+	}
+	return s
+}
+
+func (inv *Inventory) apiViolations(w http.ResponseWriter, r *http.Request) {
+	csv, err := wantCSV(r)
+	if err != nil {
+		inv.fail(w, r, err)
+		return
+	}
+	q, err := ParseViolationQuery(r.URL.Query(), inv.now(), paging(csv), true, "format")
+	if err != nil {
+		inv.fail(w, r, err)
+		return
+	}
+	page, err := inv.Violations(r.Context(), q)
+	if err != nil {
+		inv.fail(w, r, err)
+		return
+	}
+	if csv {
+		writeCSVPage(w, "violations", ViolationCSVHeader, page)
+		return
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (inv *Inventory) apiFlows(w http.ResponseWriter, r *http.Request) {
+	csv, err := wantCSV(r)
+	if err != nil {
+		inv.fail(w, r, err)
+		return
+	}
+	q, err := ParseFlowQuery(r.URL.Query(), inv.now(), paging(csv), true, "format")
+	if err != nil {
+		inv.fail(w, r, err)
+		return
+	}
+	page, err := inv.Flows(r.Context(), q)
+	if err != nil {
+		inv.fail(w, r, err)
+		return
+	}
+	if csv {
+		writeCSVPage(w, "flows", FlowCSVHeader, page)
+		return
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (inv *Inventory) apiEvents(w http.ResponseWriter, r *http.Request) {
+	csv, err := wantCSV(r)
+	if err != nil {
+		inv.fail(w, r, err)
+		return
+	}
+	q, err := ParseEventQuery(r.URL.Query(), inv.now(), paging(csv), true, "format")
+	if err != nil {
+		inv.fail(w, r, err)
+		return
+	}
+	page, err := inv.Events(r.Context(), q)
+	if err != nil {
+		inv.fail(w, r, err)
+		return
+	}
+	if csv {
+		writeCSVPage(w, "events", EventCSVHeader, page)
+		return
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
+func (inv *Inventory) apiSummary(w http.ResponseWriter, r *http.Request) {
+	for name := range r.URL.Query() {
+		inv.fail(w, r, &ParamError{Param: name, Msg: "unknown parameter (summary takes none)"})
+		return
+	}
+	s, err := inv.Summary(r.Context())
+	if err != nil {
+		inv.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s)
+}

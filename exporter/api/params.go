@@ -1,0 +1,408 @@
+package api
+
+import (
+	"fmt"
+	"net/netip"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wardwatch/wardwatch/fingerprint"
+	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/store"
+)
+
+// ParamError is a bad query parameter (or command-line flag): the API
+// answers it with 400 naming Param, the CLI with a usage error naming the
+// flag.
+type ParamError struct {
+	Param string // the parameter's name, "seen_since"
+	Msg   string // what is wrong, starting with the value
+}
+
+func (e *ParamError) Error() string { return fmt.Sprintf("parameter %q: %s", e.Param, e.Msg) }
+
+// Paging says how limit behaves for a caller: Default applies when limit
+// is not given (0 = everything), Max bounds it (0 = no bound).
+type Paging struct{ Default, Max int }
+
+// AssetQuery selects, sorts and pages assets. Zero fields match
+// everything.
+type AssetQuery struct {
+	Class    string // device class (fingerprint.Classes)
+	Modality string // DICOM modality of imaging modalities ("CT")
+	Vendor   string // substring of the OUI vendor or the manufacturer
+	Vantage  string
+	VLAN     *uint16
+	Zone     string // zone under the current policy
+	IP       netip.Addr
+	MAC      string // canonical form
+	Search   string // substring of a hostname, model, AE title, HL7 application
+	State    string // active, dormant, retired
+	// SeenSince keeps assets last seen at or after it, NewSince assets
+	// first seen at or after it.
+	SeenSince, NewSince time.Time
+	Sort                string // store.AssetSorts, "-" for descending
+	Limit, Offset       int
+}
+
+// AssetQueryParams are the parameters ParseAssetQuery reads.
+var AssetQueryParams = []string{"class", "modality", "vendor", "vantage", "vlan", "zone", "ip", "mac", "search",
+	"state", "seen_since", "new_since", "sort", "limit", "offset"}
+
+// ParseAssetQuery reads an AssetQuery from v. Names other than
+// AssetQueryParams and extra are errors, as are repeated parameters.
+// Relative times ("24h", "7d") are taken back from now.
+func ParseAssetQuery(v url.Values, now time.Time, pg Paging, extra ...string) (AssetQuery, error) {
+	p := newParams(v, now, append(slices.Clone(AssetQueryParams), extra...))
+	q := AssetQuery{
+		Class: p.enum("class", fingerprint.Classes), Modality: strings.ToUpper(p.text("modality", 8)),
+		Vendor: p.text("vendor", 200), Vantage: p.text("vantage", 200), VLAN: p.vlan("vlan"),
+		Zone: p.text("zone", 100), IP: p.ip("ip"), MAC: p.mac("mac"), Search: p.text("search", 200),
+		State: p.enum("state", States), SeenSince: p.since("seen_since"), NewSince: p.since("new_since"),
+		Sort: p.sort("sort"),
+	}
+	if q.Modality != "" && !fingerprint.IsModality(q.Modality) {
+		p.fail("modality", fmt.Sprintf("%q is not one of %s", v.Get("modality"), strings.Join(fingerprint.Modalities, ", ")))
+	}
+	q.Limit, q.Offset = p.page(pg)
+	return q, p.err
+}
+
+// AssetRefQuery narrows an asset reference (MAC or IP) to a vantage point
+// and VLAN.
+type AssetRefQuery struct {
+	Vantage string
+	VLAN    *uint16
+}
+
+// ParseAssetRefQuery reads vantage and vlan from v.
+func ParseAssetRefQuery(v url.Values, extra ...string) (AssetRefQuery, error) {
+	p := newParams(v, time.Time{}, append([]string{"vantage", "vlan"}, extra...))
+	q := AssetRefQuery{Vantage: p.text("vantage", 200), VLAN: p.vlan("vlan")}
+	return q, p.err
+}
+
+// ViolationQuery selects and pages violations.
+type ViolationQuery struct {
+	Rule, Severity, Zone string
+	Vantage              string
+	VLAN                 *uint16
+	MAC                  string
+	IP                   netip.Addr
+	SeenSince, NewSince  time.Time // last seen at or after, first seen at or after
+	Desc                 bool      // newest first
+	Limit, Offset        int
+}
+
+// ViolationQueryParams are the parameters ParseViolationQuery reads.
+var ViolationQueryParams = []string{"rule", "severity", "zone", "vantage", "vlan", "mac", "ip", "seen_since",
+	"new_since", "order", "limit", "offset"}
+
+// Severities are the policy's alert severities.
+var Severities = []string{"low", "medium", "high", "critical"}
+
+// ParseViolationQuery reads a ViolationQuery from v; order defaults to
+// desc (newest first) when defaultDesc, else asc.
+func ParseViolationQuery(v url.Values, now time.Time, pg Paging, defaultDesc bool, extra ...string) (ViolationQuery, error) {
+	p := newParams(v, now, append(slices.Clone(ViolationQueryParams), extra...))
+	q := ViolationQuery{
+		Rule: p.text("rule", 100), Severity: p.enum("severity", Severities), Zone: p.text("zone", 100),
+		Vantage: p.text("vantage", 200), VLAN: p.vlan("vlan"), MAC: p.mac("mac"), IP: p.ip("ip"),
+		SeenSince: p.since("seen_since"), NewSince: p.since("new_since"), Desc: p.order("order", defaultDesc),
+	}
+	q.Limit, q.Offset = p.page(pg)
+	return q, p.err
+}
+
+// FlowQuery selects and pages flows.
+type FlowQuery struct {
+	Vantage       string
+	VLAN          *uint16
+	MAC           string
+	IP            netip.Addr
+	Proto         uint8
+	Port          uint16
+	Service       string
+	SeenSince     time.Time
+	Desc          bool
+	Limit, Offset int
+}
+
+// FlowQueryParams are the parameters ParseFlowQuery reads.
+var FlowQueryParams = []string{"vantage", "vlan", "mac", "ip", "proto", "port", "service", "seen_since", "order",
+	"limit", "offset"}
+
+// ParseFlowQuery reads a FlowQuery from v.
+func ParseFlowQuery(v url.Values, now time.Time, pg Paging, defaultDesc bool, extra ...string) (FlowQuery, error) {
+	p := newParams(v, now, append(slices.Clone(FlowQueryParams), extra...))
+	q := FlowQuery{
+		Vantage: p.text("vantage", 200), VLAN: p.vlan("vlan"), MAC: p.mac("mac"), IP: p.ip("ip"),
+		Proto: p.proto("proto"), Port: p.port("port"), Service: p.text("service", 50),
+		SeenSince: p.since("seen_since"), Desc: p.order("order", defaultDesc),
+	}
+	q.Limit, q.Offset = p.page(pg)
+	return q, p.err
+}
+
+// EventQuery selects and pages events.
+type EventQuery struct {
+	Type          string
+	Vantage       string
+	VLAN          *uint16
+	MAC           string
+	IP            netip.Addr
+	Since, Until  time.Time
+	Desc          bool
+	Limit, Offset int
+}
+
+// EventQueryParams are the parameters ParseEventQuery reads.
+var EventQueryParams = []string{"type", "vantage", "vlan", "mac", "ip", "since", "until", "order", "limit", "offset"}
+
+// EventTypes are the event types (model.Event*).
+var EventTypes = []string{model.EventNewAsset, model.EventNewStation, model.EventNewIP, model.EventIPMoved,
+	model.EventFlipFlop, model.EventHostname, model.EventVendorClass, model.EventDHCPFingerprint,
+	model.EventClassChanged, model.EventViolation}
+
+// ParseEventQuery reads an EventQuery from v.
+func ParseEventQuery(v url.Values, now time.Time, pg Paging, defaultDesc bool, extra ...string) (EventQuery, error) {
+	p := newParams(v, now, append(slices.Clone(EventQueryParams), extra...))
+	q := EventQuery{
+		Type: p.enum("type", EventTypes), Vantage: p.text("vantage", 200), VLAN: p.vlan("vlan"), MAC: p.mac("mac"),
+		IP: p.ip("ip"), Since: p.since("since"), Until: p.since("until"), Desc: p.order("order", defaultDesc),
+	}
+	q.Limit, q.Offset = p.page(pg)
+	return q, p.err
+}
+
+// params reads url.Values, keeping the first error.
+type params struct {
+	v   url.Values
+	now time.Time
+	err error
+}
+
+func newParams(v url.Values, now time.Time, allowed []string) *params {
+	p := &params{v: v, now: now}
+	names := make([]string, 0, len(v))
+	for name := range v {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if !slices.Contains(allowed, name) {
+			sorted := slices.Clone(allowed)
+			sort.Strings(sorted)
+			p.fail(name, fmt.Sprintf("unknown parameter (want one of %s)", strings.Join(sorted, ", ")))
+		} else if len(v[name]) > 1 {
+			p.fail(name, "given more than once")
+		}
+	}
+	return p
+}
+
+func (p *params) fail(name, msg string) {
+	if p.err == nil {
+		p.err = &ParamError{Param: name, Msg: msg}
+	}
+}
+
+// get returns the parameter's value, "" if absent or after an error.
+func (p *params) get(name string) string {
+	if p.err != nil {
+		return ""
+	}
+	return strings.TrimSpace(p.v.Get(name))
+}
+
+func (p *params) text(name string, max int) string {
+	s := p.get(name)
+	if len(s) > max {
+		p.fail(name, fmt.Sprintf("longer than %d bytes", max))
+		return ""
+	}
+	return s
+}
+
+func (p *params) enum(name string, allowed []string) string {
+	s := p.get(name)
+	if s != "" && !slices.Contains(allowed, s) {
+		p.fail(name, fmt.Sprintf("%q is not one of %s", s, strings.Join(allowed, ", ")))
+		return ""
+	}
+	return s
+}
+
+func (p *params) vlan(name string) *uint16 {
+	s := p.get(name)
+	if s == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 4095 {
+		p.fail(name, fmt.Sprintf("%q is not a VLAN id (0..4095)", s))
+		return nil
+	}
+	v := uint16(n)
+	return &v
+}
+
+func (p *params) mac(name string) string {
+	s := p.get(name)
+	if s == "" {
+		return ""
+	}
+	m, err := model.ParseMAC(s)
+	if err != nil {
+		p.fail(name, fmt.Sprintf("%q is not a MAC address (00:1b:63:84:45:e6, 00-1B-63-84-45-E6 or 001b.6384.45e6)", s))
+		return ""
+	}
+	return m.String()
+}
+
+func (p *params) ip(name string) netip.Addr {
+	s := p.get(name)
+	if s == "" {
+		return netip.Addr{}
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		p.fail(name, fmt.Sprintf("%q is not an IP address", s))
+		return netip.Addr{}
+	}
+	return a
+}
+
+func (p *params) port(name string) uint16 {
+	s := p.get(name)
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 65535 {
+		p.fail(name, fmt.Sprintf("%q is not a port (1..65535)", s))
+		return 0
+	}
+	return uint16(n)
+}
+
+func (p *params) proto(name string) uint8 {
+	s := strings.ToLower(p.get(name))
+	switch s {
+	case "":
+		return 0
+	case "tcp":
+		return 6
+	case "udp":
+		return 17
+	case "icmp":
+		return 1
+	case "icmpv6":
+		return 58
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 255 {
+		p.fail(name, fmt.Sprintf("%q is not a protocol (tcp, udp, icmp, icmpv6 or 1..255)", s))
+		return 0
+	}
+	return uint8(n)
+}
+
+func (p *params) order(name string, defaultDesc bool) bool {
+	switch s := p.get(name); s {
+	case "":
+		return defaultDesc
+	case "asc":
+		return false
+	case "desc":
+		return true
+	default:
+		p.fail(name, fmt.Sprintf("%q is not one of asc, desc", s))
+		return defaultDesc
+	}
+}
+
+func (p *params) sort(name string) string {
+	s := p.get(name)
+	if s == "" {
+		return ""
+	}
+	if !slices.Contains(store.AssetSorts, strings.TrimPrefix(s, "-")) {
+		p.fail(name, fmt.Sprintf("%q is not one of %s (a leading - sorts descending)", s,
+			strings.Join(store.AssetSorts, ", ")))
+		return ""
+	}
+	return s
+}
+
+// since reads a point in time: an RFC 3339 time, or a duration back from
+// now (Go syntax plus a "d" suffix for days: 90m, 24h, 7d). "" and "0" are
+// the zero time (no bound).
+func (p *params) since(name string) time.Time {
+	s := p.get(name)
+	if s == "" || s == "0" {
+		return time.Time{}
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t
+	}
+	d, err := ParseDuration(s)
+	if err != nil {
+		p.fail(name, fmt.Sprintf("%q is not a duration (90m, 24h, 7d) or an RFC 3339 time", s))
+		return time.Time{}
+	}
+	return p.now.Add(-d)
+}
+
+func (p *params) page(pg Paging) (limit, offset int) {
+	limit = pg.Default
+	if s := p.get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		switch {
+		case err != nil || n < 0:
+			p.fail("limit", fmt.Sprintf("%q is not a count (0 or more)", s))
+		case pg.Max > 0 && (n == 0 || n > pg.Max):
+			p.fail("limit", fmt.Sprintf("%q is out of range 1..%d", s, pg.Max))
+		default:
+			limit = n
+		}
+	}
+	if s := p.get("offset"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			p.fail("offset", fmt.Sprintf("%q is not a count (0 or more)", s))
+		} else {
+			offset = n
+		}
+	}
+	return limit, offset
+}
+
+// ParseDuration parses a non-negative Go duration or a number of days
+// ("7d", "1.5d").
+func ParseDuration(s string) (time.Duration, error) {
+	var d time.Duration
+	var err error
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		var f float64
+		f, err = strconv.ParseFloat(days, 64)
+		if err == nil && f >= 0 && f < 365*100 {
+			d = time.Duration(f * float64(24*time.Hour))
+		} else if err == nil {
+			err = fmt.Errorf("out of range")
+		}
+	} else {
+		d, err = time.ParseDuration(s)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration such as 90m, 24h or 7d", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("%q is negative", s)
+	}
+	return d, nil
+}

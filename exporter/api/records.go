@@ -1,0 +1,315 @@
+package api
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/store"
+)
+
+// The records below are the one shape each kind of row has in JSON (CLI
+// and API) and CSV (where the columns are the JSON names, in the same
+// order). Times are RFC 3339 UTC to the second, "" when unknown; MACs are
+// lowercase and colon-separated (00:1b:63:84:45:e6), "" for none.
+
+// AssetRecord is an asset in lists.
+type AssetRecord struct {
+	Vantage         string   `json:"vantage"`
+	VLAN            uint16   `json:"vlan"`
+	OuterVLAN       uint16   `json:"outer_vlan,omitempty"`
+	MAC             string   `json:"mac"`
+	KeyedBy         string   `json:"keyed_by"` // "mac", or "ip" on link types without MACs
+	IPs             []string `json:"ips"`
+	Hostname        string   `json:"hostname"`
+	Vendor          string   `json:"vendor"` // IEEE registry organisation of the OUI
+	Randomized      bool     `json:"randomized"`
+	Class           string   `json:"class"`
+	DHCPParamList   string   `json:"dhcp_param_list"`
+	DHCPVendorClass string   `json:"dhcp_vendor_class"`
+	FirstSeen       string   `json:"first_seen"`
+	LastSeen        string   `json:"last_seen"`
+	Packets         uint64   `json:"packets"`
+	Bytes           uint64   `json:"bytes"`
+	ID              int64    `json:"id"` // the database row; stable for the database's life
+	ClassConfidence int      `json:"class_confidence"`
+	Modality        string   `json:"modality"`
+	Manufacturer    string   `json:"manufacturer"`
+	Model           string   `json:"model"`
+	OS              string   `json:"os"`
+	Zone            string   `json:"zone"`  // "" without a policy
+	State           string   `json:"state"` // active, dormant, retired
+	AETitles        []string `json:"ae_titles"`
+	HL7Apps         []string `json:"hl7_apps"`
+}
+
+// AssetCSVHeader is the header row of asset CSV.
+var AssetCSVHeader = []string{"vantage", "vlan", "outer_vlan", "mac", "keyed_by", "ips", "hostname", "vendor",
+	"randomized", "class", "dhcp_param_list", "dhcp_vendor_class", "first_seen", "last_seen", "packets", "bytes",
+	"id", "class_confidence", "modality", "manufacturer", "model", "os", "zone", "state", "ae_titles", "hl7_apps"}
+
+// CSV returns the record as a row under AssetCSVHeader. Lists are joined
+// with a space (ips) or "; " (names, which may hold spaces).
+func (r *AssetRecord) CSV() []string {
+	return []string{r.Vantage, u16(r.VLAN), u16(r.OuterVLAN), r.MAC, r.KeyedBy, strings.Join(r.IPs, " "), r.Hostname,
+		r.Vendor, strconv.FormatBool(r.Randomized), r.Class, r.DHCPParamList, r.DHCPVendorClass, r.FirstSeen,
+		r.LastSeen, u64(r.Packets), u64(r.Bytes), i64(r.ID), strconv.Itoa(r.ClassConfidence), r.Modality,
+		r.Manufacturer, r.Model, r.OS, r.Zone, r.State, strings.Join(r.AETitles, "; "), strings.Join(r.HL7Apps, "; ")}
+}
+
+// Ref is how the asset is looked up: its MAC, or its key IP when keyed by
+// IP.
+func (r *AssetRecord) Ref() string {
+	if r.KeyedBy == "ip" && len(r.IPs) > 0 {
+		return r.IPs[0]
+	}
+	return r.MAC
+}
+
+func (inv *Inventory) assetRecord(a *store.AssetDetail, names store.AssetNames, now time.Time) AssetRecord {
+	r := AssetRecord{
+		ID: a.ID, Vantage: a.Key.Vantage, VLAN: a.Key.VLAN, OuterVLAN: a.OuterVLAN, KeyedBy: "mac",
+		Hostname: a.Hostname, Vendor: a.Vendor, Randomized: a.Randomized, Class: a.Class,
+		ClassConfidence: a.ClassConfidence, Modality: a.Modality, Manufacturer: a.Manufacturer, Model: a.Model,
+		OS: a.OS, DHCPParamList: a.DHCPParamList, DHCPVendorClass: a.DHCPVendorClass,
+		FirstSeen: RFC3339(a.FirstSeen), LastSeen: RFC3339(a.LastSeen), Packets: a.Packets, Bytes: a.Bytes,
+		IPs: []string{}, AETitles: []string{}, HL7Apps: []string{},
+		Zone: inv.zoneOf(a, names), State: inv.life.State(a.LastSeen, now),
+	}
+	if a.Key.KeyedByIP() {
+		r.KeyedBy = "ip"
+		r.IPs = append(r.IPs, a.Key.IP.String())
+	} else {
+		r.MAC = a.Key.MAC.String()
+	}
+	for _, ad := range a.Addresses {
+		if a.Key.KeyedByIP() && ad.IP == a.Key.IP {
+			continue
+		}
+		r.IPs = append(r.IPs, ad.IP.String())
+	}
+	if r.Class == "" {
+		r.Class = "unknown"
+	}
+	r.AETitles = append(r.AETitles, names.AETitles...)
+	r.HL7Apps = append(r.HL7Apps, names.HL7Apps...)
+	return r
+}
+
+// ViolationRecord is a flow the policy flagged.
+type ViolationRecord struct {
+	ID           int64  `json:"id"`
+	Rule         string `json:"rule"`
+	Severity     string `json:"severity"`
+	SrcZone      string `json:"src_zone"`
+	DstZone      string `json:"dst_zone"`
+	Vantage      string `json:"vantage"`
+	VLAN         uint16 `json:"vlan"`
+	SrcMAC       string `json:"src_mac"`
+	SrcIP        string `json:"src_ip"`
+	SrcHostname  string `json:"src_hostname"`
+	DstMAC       string `json:"dst_mac"` // "" when the server is not an asset on the client's VLAN (routed)
+	DstIP        string `json:"dst_ip"`
+	DstHostname  string `json:"dst_hostname"`
+	Proto        string `json:"proto"`
+	Port         uint16 `json:"port"`
+	Service      string `json:"service"`
+	FirstSeen    string `json:"first_seen"`
+	LastSeen     string `json:"last_seen"`
+	Count        uint64 `json:"count"`
+	Packets      uint64 `json:"packets"`
+	Bytes        uint64 `json:"bytes"`
+	Connections  uint64 `json:"connections"`
+}
+
+// ViolationCSVHeader is the header row of violation CSV.
+var ViolationCSVHeader = []string{"id", "rule", "severity", "src_zone", "dst_zone", "vantage", "vlan", "src_mac",
+	"src_ip", "src_hostname", "dst_mac", "dst_ip", "dst_hostname", "proto", "port", "service", "first_seen",
+	"last_seen", "count", "packets", "bytes", "connections"}
+
+// CSV returns the record as a row under ViolationCSVHeader.
+func (r *ViolationRecord) CSV() []string {
+	return []string{i64(r.ID), r.Rule, r.Severity, r.SrcZone, r.DstZone, r.Vantage, u16(r.VLAN), r.SrcMAC, r.SrcIP,
+		r.SrcHostname, r.DstMAC, r.DstIP, r.DstHostname, r.Proto, u16(r.Port), r.Service, r.FirstSeen, r.LastSeen,
+		u64(r.Count), u64(r.Packets), u64(r.Bytes), u64(r.Connections)}
+}
+
+func violationRecord(v *store.Violation, hosts map[int64]string) ViolationRecord {
+	r := ViolationRecord{
+		ID: v.ID, Rule: v.Rule, Severity: v.Severity, SrcZone: v.SrcZone, DstZone: v.DstZone, Vantage: v.Vantage,
+		VLAN: v.VLAN, SrcMAC: macOf(v.Src), SrcIP: ipOf(v.SrcIP), DstIP: ipOf(v.DstIP), Proto: ProtoName(v.Proto),
+		Port: v.Port, Service: v.Service, FirstSeen: RFC3339(v.FirstSeen), LastSeen: RFC3339(v.LastSeen),
+		Count: v.Count, Packets: v.Packets, Bytes: v.Bytes, Connections: v.Connections,
+		SrcHostname: hosts[v.SrcAssetID],
+	}
+	if v.DstAssetID != 0 {
+		r.DstMAC, r.DstHostname = macOf(v.Dst), hosts[v.DstAssetID]
+	}
+	return r
+}
+
+// FlowRecord is traffic from a client to a server port.
+type FlowRecord struct {
+	ID      int64  `json:"id"`
+	Vantage string `json:"vantage"`
+	VLAN    uint16 `json:"vlan"`
+	// SrcMAC is the client's own MAC; "" when the frames carried a
+	// router's (the client is off-link).
+	SrcMAC      string `json:"src_mac"`
+	SrcIP       string `json:"src_ip"`
+	DstMAC      string `json:"dst_mac"` // the server's own MAC; "" when routed or not an asset
+	DstIP       string `json:"dst_ip"`
+	Proto       string `json:"proto"`
+	Port        uint16 `json:"port"`
+	Service     string `json:"service"`
+	FirstSeen   string `json:"first_seen"`
+	LastSeen    string `json:"last_seen"`
+	Packets     uint64 `json:"packets"`
+	Bytes       uint64 `json:"bytes"`
+	Connections uint64 `json:"connections"`
+}
+
+// FlowCSVHeader is the header row of flow CSV.
+var FlowCSVHeader = []string{"id", "vantage", "vlan", "src_mac", "src_ip", "dst_mac", "dst_ip", "proto", "port",
+	"service", "first_seen", "last_seen", "packets", "bytes", "connections"}
+
+// CSV returns the record as a row under FlowCSVHeader.
+func (r *FlowRecord) CSV() []string {
+	return []string{i64(r.ID), r.Vantage, u16(r.VLAN), r.SrcMAC, r.SrcIP, r.DstMAC, r.DstIP, r.Proto, u16(r.Port),
+		r.Service, r.FirstSeen, r.LastSeen, u64(r.Packets), u64(r.Bytes), u64(r.Connections)}
+}
+
+func flowRecord(f *store.Flow) FlowRecord {
+	r := FlowRecord{
+		ID: f.ID, Vantage: f.Vantage, VLAN: f.VLAN, SrcIP: ipOf(f.SrcIP), DstIP: ipOf(f.DstIP),
+		Proto: ProtoName(f.Proto), Port: f.Port, Service: f.Service, FirstSeen: RFC3339(f.FirstSeen),
+		LastSeen: RFC3339(f.LastSeen), Packets: f.Packets, Bytes: f.Bytes, Connections: f.Connections,
+	}
+	if f.SrcLocal {
+		r.SrcMAC = macOf(f.Src)
+	}
+	if f.DstAssetID != 0 {
+		r.DstMAC = macOf(f.Dst)
+	}
+	if r.SrcIP == "" && f.Src.KeyedByIP() {
+		r.SrcIP = f.Src.IP.String()
+	}
+	return r
+}
+
+// EventRecord is a recorded change.
+type EventRecord struct {
+	Time     string `json:"time"`
+	Type     string `json:"type"`
+	Vantage  string `json:"vantage"`
+	VLAN     uint16 `json:"vlan"`
+	MAC      string `json:"mac"`
+	IP       string `json:"ip"`
+	OldValue string `json:"old_value"`
+	NewValue string `json:"new_value"`
+	ID       int64  `json:"id"`
+	// KeyIP is the asset's key for assets keyed by IP ("" otherwise).
+	KeyIP string `json:"key_ip,omitempty"`
+}
+
+// EventCSVHeader is the header row of event CSV.
+var EventCSVHeader = []string{"time", "type", "vantage", "vlan", "mac", "ip", "old_value", "new_value", "id", "key_ip"}
+
+// CSV returns the record as a row under EventCSVHeader.
+func (r *EventRecord) CSV() []string {
+	return []string{r.Time, r.Type, r.Vantage, u16(r.VLAN), r.MAC, r.IP, r.OldValue, r.NewValue, i64(r.ID), r.KeyIP}
+}
+
+// NewEventRecord returns the record of e.
+func NewEventRecord(e *model.Event) EventRecord {
+	r := EventRecord{ID: e.ID, Time: RFC3339(e.Time), Type: e.Type, Vantage: e.Key.Vantage, VLAN: e.Key.VLAN,
+		OldValue: e.OldValue, NewValue: e.NewValue, MAC: macOf(e.Key), IP: ipOf(e.IP)}
+	if e.Key.KeyedByIP() {
+		r.KeyIP = e.Key.IP.String()
+	}
+	return r
+}
+
+// CSVRow is a record that can be written as CSV.
+type CSVRow interface{ CSV() []string }
+
+// WriteCSV writes header and then every record.
+func WriteCSV[R any, P interface {
+	*R
+	CSVRow
+}](w io.Writer, header []string, recs []R) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for i := range recs {
+		row := P(&recs[i]).CSV()
+		for j, c := range row {
+			row[j] = SafeCell(c)
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// SafeCell defuses spreadsheet formulas: hostnames, AE titles and HL7
+// names come from the wire, and a cell starting with =, +, -, @, tab or CR
+// is run as a formula by Excel and LibreOffice when the CSV is opened.
+// Such a cell gets a leading apostrophe (OWASP "CSV injection").
+func SafeCell(c string) string {
+	if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+		return "'" + c
+	}
+	return c
+}
+
+// RFC3339 formats t in UTC to the second; "" for the zero time.
+func RFC3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// ProtoName names an IP protocol number: tcp, udp, icmp, icmpv6, else the
+// number.
+func ProtoName(p uint8) string {
+	switch p {
+	case 6:
+		return "tcp"
+	case 17:
+		return "udp"
+	case 1:
+		return "icmp"
+	case 58:
+		return "icmpv6"
+	}
+	return strconv.Itoa(int(p))
+}
+
+func macOf(k model.AssetKey) string {
+	if k.MAC.IsZero() {
+		return ""
+	}
+	return k.MAC.String()
+}
+
+func ipOf(a interface {
+	IsValid() bool
+	String() string
+}) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}
+
+func u16(v uint16) string { return strconv.Itoa(int(v)) }
+func u64(v uint64) string { return strconv.FormatUint(v, 10) }
+func i64(v int64) string  { return strconv.FormatInt(v, 10) }
