@@ -120,12 +120,12 @@ func storeOptions(cfg *configs.Config, log *zap.Logger) store.Options {
 func sensorConfig(cfg *configs.Config, log *zap.Logger) sensor.Config {
 	ports := u16s(cfg.Decode.VXLANPorts) // empty (not nil): no VXLAN
 	return sensor.Config{
-		Tunnels:          cfg.Decode.Tunnels,
-		VXLANPorts:       ports,
-		MaxAssets:        cfg.Limits.MaxAssets,
-		MaxBindings:      cfg.Limits.MaxBindings,
-		MaxFlows:         cfg.Limits.MaxFlows,
-		FlowIdle:         cfg.Limits.FlowIdleTimeout,
+		Tunnels:     cfg.Decode.Tunnels,
+		VXLANPorts:  ports,
+		MaxAssets:   cfg.Limits.MaxAssets,
+		MaxBindings: cfg.Limits.MaxBindings,
+		MaxFlows:    cfg.Limits.MaxFlows,
+		FlowIdle:    cfg.Limits.FlowIdleTimeout,
 		Streams: sensor.StreamConfig{
 			DICOMPorts:       u16s(cfg.Streams.DICOMPorts),
 			HL7Ports:         u16s(cfg.Streams.HL7Ports),
