@@ -147,13 +147,6 @@ func u16s(in []int) []uint16 {
 	return out
 }
 
-func maxDur(a, b time.Duration) time.Duration {
-	if a > b {
-		return a
-	}
-	return b
-}
-
 func interfaceConfig(name string) configs.InterfaceConfig {
 	return configs.InterfaceConfig{Name: name, Vantage: name, Promiscuous: true}
 }
