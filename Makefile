@@ -80,3 +80,10 @@ deb:
 
 clean:
 	rm -rf bin $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm testdata/mixed.pcap
+
+# The live end-to-end test (root, network namespaces; skipped otherwise): a
+# simulated hospital with real DHCP, ARP, DICOM and HL7 clients, captured
+# from one mirror port per VLAN. Also part of `make test`.
+.PHONY: e2e
+e2e:
+	$(GO) test -count=1 -run TestHospitalE2E -v ./cmd/wardwatch

@@ -47,6 +47,8 @@ type Config struct {
 	Fingerprints FingerprintsConfig `yaml:"fingerprints"`
 	Store        StoreConfig        `yaml:"store"`
 	Log          LogConfig          `yaml:"log"`
+	// RunAs is who `wardwatch run` becomes once its capture sockets are open.
+	RunAs RunAsConfig `yaml:"run_as"`
 	// Inventory configures how the inventory (CLI, API, web page) reads
 	// the database.
 	Inventory InventoryConfig `yaml:"inventory"`
@@ -137,6 +139,18 @@ type FingerprintsConfig struct {
 	// Dir holds extra rule files (*.yml) that override shipped rules of the
 	// same name or add new ones. "" uses the shipped rules only.
 	Dir string `yaml:"dir"`
+}
+
+// RunAsConfig is the run_as: section. Once its capture sockets are open,
+// `wardwatch run` drops every capability; started as root it also switches
+// to this user and group.
+type RunAsConfig struct {
+	// User name or uid; "" keeps the current user.
+	User string `yaml:"user"`
+	// Group name or gid; "" is the user's primary group. When set, the
+	// database (-wal, -shm) and events file are created 0640 with that
+	// group (for the query tools); otherwise 0600.
+	Group string `yaml:"group"`
 }
 
 // PolicyConfig is the policy: section.

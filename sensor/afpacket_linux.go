@@ -70,7 +70,7 @@ func OpenLive(o LiveOptions) (*LiveSource, error) {
 	if err != nil {
 		if errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EACCES) || errors.Is(err, os.ErrPermission) {
 			return nil, fmt.Errorf("capture on %q: %w: an AF_PACKET socket needs CAP_NET_RAW "+
-				"(run as root, use the wardwatch.service unit, or `setcap cap_net_raw,cap_net_admin+ep wardwatch`)", o.Interface, ErrPermission)
+				"(run as root, use the wardwatch.service unit, or `setcap cap_net_raw+ep wardwatch`)", o.Interface, ErrPermission)
 		}
 		return nil, fmt.Errorf("capture on %q: %w", o.Interface, err)
 	}

@@ -228,7 +228,7 @@ func (st *streamTable) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac r
 	case protoHL7:
 		s.hl7[0] = hl7.NewDeframer(st.cfg.MaxHL7Message)
 		s.hl7[1] = hl7.NewDeframer(st.cfg.MaxHL7Message)
-		s.sent = map[uint64]bool{}
+		s.sent = map[uint64]*hl7Seen{}
 	}
 	st.tracked[s.key] = s
 	st.started++
@@ -255,9 +255,18 @@ type tcpStream struct {
 	dicom         *dicom.Conn
 	dicomReported dicom.State
 	dicomCmds     int
+	dicomOnce     bool             // the association was reported
+	cmdSent       map[string]int64 // command line -> count already reported
 
 	hl7  [2]*hl7.Deframer
-	sent map[uint64]bool // HL7 header fingerprints already reported
+	sent map[uint64]*hl7Seen // HL7 header fingerprints already reported
+}
+
+// hl7Seen is one distinct HL7 header on a connection: the reports made for
+// it and how many messages carried it.
+type hl7Seen struct {
+	snd, rcv        model.Observation
+	count, reported uint64
 }
 
 func (s *tcpStream) Accept(tcp *layers.TCP, ci gopacket.CaptureInfo, dir reassembly.TCPFlowDirection, nextSeq reassembly.Sequence, start *bool, ac reassembly.AssemblerContext) bool {
@@ -313,6 +322,7 @@ func (s *tcpStream) ReassemblyComplete(ac reassembly.AssemblerContext) bool {
 			fromClient := i == 0
 			s.hl7[i].Flush(func(msg []byte) { s.reportHL7(fromClient, msg) })
 		}
+		s.reportHL7Counts()
 	}
 	if s.t.tracked[s.key] == s {
 		delete(s.t.tracked, s.key)
@@ -345,15 +355,33 @@ func (s *tcpStream) reportDICOM(final bool) {
 		ImplClassUID: a.AcceptorImplClassUID, ImplVersion: a.AcceptorImplVersion, MaxPDU: a.AcceptorMaxPDU,
 		Result: a.State.String(),
 	}
+	if !s.dicomOnce {
+		s.dicomOnce = true
+		scu.NewAssociation, scp.NewAssociation = true, true
+	}
+	if s.cmdSent == nil {
+		s.cmdSent = map[string]int64{}
+	}
 	for _, c := range a.Commands {
 		line := c.Name
 		if c.AffectedSOPClass != "" {
 			line += " " + c.AffectedSOPClass
 		}
+		dir := "q "
+		if !c.FromRequestor {
+			dir = "p "
+		}
+		delta := c.Count - s.cmdSent[dir+line]
+		if delta <= 0 {
+			continue
+		}
+		s.cmdSent[dir+line] = c.Count
 		if c.FromRequestor {
 			scu.Commands = append(scu.Commands, line)
+			scu.CommandCounts = append(scu.CommandCounts, uint64(delta))
 		} else {
 			scp.Commands = append(scp.Commands, line)
+			scp.CommandCounts = append(scp.CommandCounts, uint64(delta))
 		}
 	}
 	s.t.w.emit(model.Observation{Kind: model.ObsDICOM, Time: s.last, Key: s.client, OuterVLAN: s.outer, IP: s.clientIP,
@@ -370,13 +398,13 @@ func (s *tcpStream) reportHL7(fromClient bool, msg []byte) {
 		return
 	}
 	h := hl7Fingerprint(v)
-	if s.sent[h] {
-		return // steady state: same header as before, nothing allocated
+	if seen := s.sent[h]; seen != nil {
+		seen.count++ // steady state: same header as before, nothing allocated
+		return
 	}
 	if len(s.sent) >= 256 {
 		return // bounded: a connection with that many distinct headers is reported enough
 	}
-	s.sent[h] = true
 	m := v.Message()
 	sender, receiver := s.client, s.server
 	senderIP, receiverIP := s.clientIP, s.serverIP
@@ -397,10 +425,33 @@ func (s *tcpStream) reportHL7(fromClient bool, msg []byte) {
 	rcv := &model.HL7Info{Role: "receiver", Application: m.ReceivingApplication, Facility: m.ReceivingFacility,
 		PeerApplication: m.SendingApplication, PeerFacility: m.SendingFacility, PeerIP: senderIP, Port: s.port,
 		MessageType: typ, Version: m.Version}
-	s.t.w.emit(model.Observation{Kind: model.ObsHL7, Time: s.last, Key: sender, OuterVLAN: s.outer, IP: senderIP,
-		Source: "hl7", HL7: snd, Remote: s.remote(sender, senderIP)})
-	s.t.w.emit(model.Observation{Kind: model.ObsHL7, Time: s.last, Key: receiver, OuterVLAN: s.outer, IP: receiverIP,
-		Source: "hl7", HL7: rcv, Remote: s.remote(receiver, receiverIP)})
+	seen := &hl7Seen{count: 1, reported: 1,
+		snd: model.Observation{Kind: model.ObsHL7, Time: s.last, Key: sender, OuterVLAN: s.outer, IP: senderIP,
+			Source: "hl7", HL7: snd, Remote: s.remote(sender, senderIP)},
+		rcv: model.Observation{Kind: model.ObsHL7, Time: s.last, Key: receiver, OuterVLAN: s.outer, IP: receiverIP,
+			Source: "hl7", HL7: rcv, Remote: s.remote(receiver, receiverIP)}}
+	s.sent[h] = seen
+	s.t.w.emit(seen.snd)
+	s.t.w.emit(seen.rcv)
+}
+
+// reportHL7Counts reports, for every header seen again since its report,
+// how many more messages carried it (at the end of the connection).
+func (s *tcpStream) reportHL7Counts() {
+	for _, seen := range s.sent {
+		if seen.count <= seen.reported {
+			continue
+		}
+		n := seen.count - seen.reported
+		seen.reported = seen.count
+		for _, o := range []model.Observation{seen.snd, seen.rcv} {
+			info := *o.HL7
+			info.Count = n
+			o.HL7 = &info
+			o.Time = s.last
+			s.t.w.emit(o)
+		}
+	}
 }
 
 // remote reports whether k's MAC is not ip's own on this VLAN (a router's).

@@ -105,8 +105,8 @@ var stmtSQL = [numStmts]string{
 	sEventInsert: `INSERT INTO events (time, type, vantage, vlan, mac, key_ip, ip, old_value, new_value, asset_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	// ?1 vantage, ?2 vlan, ?3 mac, ?4 key_ip, ?5 the server IP it must have.
-	sOwnerByIP: `SELECT a.vlan, a.mac, a.key_ip FROM asset_addresses x JOIN assets a ON a.id = x.asset_id
-		WHERE a.vantage = ?1 AND x.ip = ?2 ORDER BY x.last_seen DESC, a.id DESC LIMIT 1`,
+	sOwnerByIP: `SELECT a.vantage, a.vlan, a.mac, a.key_ip FROM asset_addresses x JOIN assets a ON a.id = x.asset_id
+		WHERE x.ip = ?2 ORDER BY a.vantage = ?1 DESC, x.last_seen DESC, a.id DESC LIMIT 1`,
 	sDstAsset: `SELECT id FROM assets WHERE vantage = ?1 AND vlan = ?2 AND mac = ?3 AND key_ip = ?4
 		AND (key_ip = ?5 OR EXISTS (SELECT 1 FROM asset_addresses WHERE asset_id = assets.id AND ip = ?5))`,
 	sFlowUpsert: `INSERT INTO flows (src_asset_id, dst_asset_id, src_ip, dst_ip, proto, port, src_local, dst_local,
@@ -131,7 +131,7 @@ var stmtSQL = [numStmts]string{
 		RETURNING count`,
 	sDICOMUpsert: `INSERT INTO dicom_aes (asset_id, role, ae_title, peer_ae_title, peer_ip, port, application_context,
 		impl_class_uid, impl_version, max_pdu, first_seen, last_seen, associations, last_result)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (asset_id, role, ae_title, peer_ae_title, peer_ip) DO UPDATE SET
 		port = CASE WHEN excluded.port <> 0 THEN excluded.port ELSE port END,
 		application_context = CASE WHEN excluded.application_context <> '' THEN excluded.application_context
@@ -147,8 +147,8 @@ var stmtSQL = [numStmts]string{
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ae_id, sop_class_uid) DO UPDATE SET
 		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
 	sDICOMCmdUpsert: `INSERT INTO dicom_commands (ae_id, asset_id, command, sop_class, count, last_seen)
-		VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT (ae_id, command, sop_class) DO UPDATE SET
-		count = count + 1, last_seen = max(last_seen, excluded.last_seen)`,
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ae_id, command, sop_class) DO UPDATE SET
+		count = count + excluded.count, last_seen = max(last_seen, excluded.last_seen)`,
 	sHL7Upsert: `INSERT INTO hl7_apps (asset_id, role, application, facility, peer_application, peer_facility, peer_ip,
 		port, version, first_seen, last_seen, messages, acks_sent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (asset_id, role, application, facility, peer_application, peer_facility, peer_ip) DO UPDATE SET
@@ -158,7 +158,7 @@ var stmtSQL = [numStmts]string{
 		messages = messages + excluded.messages, acks_sent = acks_sent + excluded.acks_sent
 		RETURNING id, messages, acks_sent`,
 	sHL7TypeUpsert: `INSERT INTO hl7_message_types (app_id, asset_id, role, type, count, first_seen, last_seen)
-		VALUES (?, ?, ?, ?, 1, ?, ?) ON CONFLICT (app_id, type) DO UPDATE SET count = count + 1,
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_id, type) DO UPDATE SET count = count + excluded.count,
 		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)
 		RETURNING count`,
 	sHL7EquipInsert: `INSERT OR IGNORE INTO hl7_equipment (app_id, asset_id, equipment_id, first_seen, last_seen)
@@ -410,7 +410,9 @@ func (b *batch) apply(o *model.Observation) error {
 			if err != nil {
 				return err
 			}
-			return b.dicom(k, o.OuterVLAN, d, t)
+			// Seen behind a router, the same association is usually also
+			// seen on the end's own VLAN: record identity, not counts.
+			return b.dicom(k, o.OuterVLAN, d, t, !o.Remote)
 		}
 	case model.ObsHL7:
 		if h := o.HL7; h != nil && (h.Role == roleSender || h.Role == roleReceiver) {
@@ -418,7 +420,7 @@ func (b *batch) apply(o *model.Observation) error {
 			if err != nil {
 				return err
 			}
-			return b.hl7(k, o.OuterVLAN, h, t)
+			return b.hl7(k, o.OuterVLAN, h, t, !o.Remote)
 		}
 	}
 	b.ignored++ // a kind this schema does not persist, or one without its details
@@ -428,25 +430,27 @@ func (b *batch) apply(o *model.Observation) error {
 // remoteOwner returns the asset a DICOM or HL7 fact belongs to. When the
 // sensor saw the end behind a router (o.Remote: the frame's MAC is the
 // router's), the fact goes to the asset that owns o.IP on this vantage
-// (most recently), or, if no asset owns it, to an asset keyed by IP with
-// VLAN 0 (unknown): never to the router.
+// (preferring this vantage, then any: several SPAN sessions of one switch
+// may have their own vantage labels), or, if no asset owns it, to an asset
+// keyed by IP with VLAN 0 (unknown): never to the router.
 func (b *batch) remoteOwner(key model.AssetKey, o *model.Observation) (model.AssetKey, error) {
 	if !o.Remote || !o.IP.IsValid() {
 		return key, nil
 	}
 	ip := normIP(o.IP)
 	var (
+		vantage    string
 		vlan       uint16
 		mac, keyIP string
 	)
-	err := b.stmt(sOwnerByIP).QueryRowContext(b.ctx, key.Vantage, ip.String()).Scan(&vlan, &mac, &keyIP)
+	err := b.stmt(sOwnerByIP).QueryRowContext(b.ctx, key.Vantage, ip.String()).Scan(&vantage, &vlan, &mac, &keyIP)
 	switch {
 	case err == nil:
 		m, kip, perr := parseKey(mac, keyIP)
 		if perr != nil {
 			return key, perr
 		}
-		return model.AssetKey{Vantage: key.Vantage, VLAN: vlan, MAC: m, IP: kip}, nil
+		return model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: m, IP: kip}, nil
 	case errors.Is(err, sql.ErrNoRows):
 		return model.AssetKey{Vantage: key.Vantage, IP: ip}, nil
 	}

@@ -148,7 +148,7 @@ func ViolationEventValue(v *model.ViolationInfo, dst netip.Addr, port uint16) st
 
 // dicom records one end's view of a DICOM association. Only the fields the
 // dicom_* tables document are kept (no transfer syntaxes).
-func (b *batch) dicom(key model.AssetKey, outer uint16, d *model.DICOMInfo, t time.Time) error {
+func (b *batch) dicom(key model.AssetKey, outer uint16, d *model.DICOMInfo, t time.Time, count bool) error {
 	a, err := b.asset(key, outer, t, t, 0, 0)
 	if err != nil {
 		return err
@@ -157,7 +157,7 @@ func (b *batch) dicom(key model.AssetKey, outer uint16, d *model.DICOMInfo, t ti
 	var aeID int64
 	if err := b.stmt(sDICOMUpsert).QueryRowContext(b.ctx, a.id, d.Role, ae, trimAE(d.PeerAETitle),
 		ipText(normIP(d.PeerIP)), d.Port, trimAE(d.ApplicationContext), trimAE(d.ImplClassUID),
-		trimAE(d.ImplVersion), d.MaxPDU, ns(t), ns(t), d.Result).Scan(&aeID); err != nil {
+		trimAE(d.ImplVersion), d.MaxPDU, ns(t), ns(t), boolInt(count && d.NewAssociation), d.Result).Scan(&aeID); err != nil {
 		return err
 	}
 	if !(d.Role == roleSCP && d.Result == "rejected") {
@@ -179,7 +179,14 @@ func (b *batch) dicom(key model.AssetKey, outer uint16, d *model.DICOMInfo, t ti
 		if name == "" {
 			continue
 		}
-		if _, err := b.exec(sDICOMCmdUpsert, aeID, a.id, name, sop, ns(t)); err != nil {
+		n := uint64(1)
+		if i < len(d.CommandCounts) && d.CommandCounts[i] > 0 {
+			n = d.CommandCounts[i]
+		}
+		if !count {
+			n = 0
+		}
+		if _, err := b.exec(sDICOMCmdUpsert, aeID, a.id, name, sop, i64(n), ns(t)); err != nil {
 			return err
 		}
 	}
@@ -194,15 +201,22 @@ func (b *batch) dicom(key model.AssetKey, outer uint16, d *model.DICOMInfo, t ti
 // asset sent is counted on its receiver row for that peer (acks_sent), as
 // fingerprint.Facts.AddHL7 folds it. Only the fields the hl7_* tables
 // document are kept (no MSA-1 code).
-func (b *batch) hl7(key model.AssetKey, outer uint16, h *model.HL7Info, t time.Time) error {
+func (b *batch) hl7(key model.AssetKey, outer uint16, h *model.HL7Info, t time.Time, count bool) error {
 	a, err := b.asset(key, outer, t, t, 0, 0)
 	if err != nil {
 		return err
 	}
-	role, msgs, acks := h.Role, 1, 0
+	n := int64(1)
+	if h.Count > 0 {
+		n = i64(h.Count)
+	}
+	if !count {
+		n = 0
+	}
+	role, msgs, acks := h.Role, n, int64(0)
 	ack := h.Role == roleSender && h.AckCode != ""
 	if ack {
-		role, msgs, acks = roleReceiver, 0, 1
+		role, msgs, acks = roleReceiver, 0, n
 	}
 	var appID, nMsgs, nAcks int64
 	if err := b.stmt(sHL7Upsert).QueryRowContext(b.ctx, a.id, role, h.Application, h.Facility,
@@ -217,7 +231,7 @@ func (b *batch) hl7(key model.AssetKey, outer uint16, h *model.HL7Info, t time.T
 		if h.MessageType != "" {
 			var n int64
 			if err := b.stmt(sHL7TypeUpsert).QueryRowContext(b.ctx, appID, a.id, role, h.MessageType,
-				ns(t), ns(t)).Scan(&n); err != nil {
+				msgs, ns(t), ns(t)).Scan(&n); err != nil {
 				return err
 			}
 			changed = changed || n == 1
@@ -288,4 +302,11 @@ func ipText(ip netip.Addr) string {
 		return ""
 	}
 	return ip.String()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -1,21 +1,34 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/wardwatch/wardwatch/exporter/api"
+	"github.com/wardwatch/wardwatch/policy"
 	"github.com/wardwatch/wardwatch/sensor/model"
 	"github.com/wardwatch/wardwatch/store"
 )
 
-// assetRecord is the one shape an asset has in JSON and CSV output.
+// nowFunc is the clock lifecycle states and ages are computed against;
+// tests set it.
+var nowFunc = time.Now
+
+// assetRecord is the shape of an asset in the golden database dumps
+// (golden_test.go) and the fields tests read from `assets -o json`; the
+// verb itself prints api.AssetRecord, a superset with the same names.
 type assetRecord struct {
 	Vantage         string   `json:"vantage"`
 	VLAN            uint16   `json:"vlan"`
@@ -61,93 +74,196 @@ func toRecord(a model.Asset) assetRecord {
 	return r
 }
 
-func rfc3339(t time.Time) string {
-	if t.IsZero() {
-		return ""
+func rfc3339(t time.Time) string { return api.RFC3339(t) }
+
+// paramHelp documents the query flags of the inventory verbs; each flag is
+// the API parameter of the same name with "-" for "_" (docs/api.md).
+var paramHelp = map[string]string{
+	"class":      "only this device class (infusion-pump, patient-monitor, imaging-modality, pacs, ...)",
+	"modality":   "only imaging modalities of this DICOM modality (CT, MR, US, CR, DX, ...)",
+	"vendor":     "vendor (IEEE OUI) or manufacturer contains this (case-insensitive)",
+	"vantage":    "only this vantage point",
+	"vlan":       "only this VLAN (0 = untagged)",
+	"zone":       "only this policy zone (needs a policy: --policy.file or policy.file)",
+	"ip":         "only assets that used this IP address",
+	"mac":        "only this MAC address (any of 00:1b:63:84:45:e6, 00-1B-63-84-45-E6, 001b.6384.45e6)",
+	"search":     "hostname, model, DICOM AE title or HL7 application contains this (case-insensitive)",
+	"state":      "only assets in this lifecycle state: active, dormant or retired",
+	"seen_since": "only those seen within this window or since this time (24h, 7d, 2026-01-05T08:00:00Z)",
+	"new_since":  "only those first seen within this window or since this time (7d, RFC 3339)",
+	"sort":       "sort by vantage, vlan, mac, hostname, vendor, class, confidence, first_seen, last_seen, packets, bytes; leading - for descending",
+	"limit":      "at most this many (default: all)",
+	"offset":     "skip this many first",
+	"order":      "asc (oldest first, the default) or desc (newest first)",
+	"rule":       "only violations of this policy rule",
+	"severity":   "only this severity: low, medium, high, critical",
+	"proto":      "only this IP protocol: tcp, udp, icmp or a number",
+	"port":       "only this server port",
+	"service":    "only this service (dicom, hl7, https, dns, ...)",
+	"type":       "only this event type (new-asset, new-ip, ip-moved, hostname-changed, class-changed, policy-violation, ...)",
+	"since":      "only events at or after this (24h, 7d, RFC 3339)",
+	"until":      "only events before this (24h, 7d, RFC 3339)",
+}
+
+// queryFlags registers a string flag for each API parameter and returns a
+// function collecting the flags given into url.Values, so the CLI and the
+// API share one parser (api.Parse*Query) and its messages.
+func queryFlags(fs *flag.FlagSet, params []string) func() url.Values {
+	for _, p := range params {
+		fs.String(flagName(p), "", paramHelp[p])
 	}
-	return t.UTC().Format(time.RFC3339)
+	return func() url.Values {
+		v := url.Values{}
+		fs.Visit(func(f *flag.Flag) {
+			for _, p := range params {
+				if flagName(p) == f.Name {
+					v.Set(p, f.Value.String())
+				}
+			}
+		})
+		return v
+	}
+}
+
+func flagName(param string) string { return strings.ReplaceAll(param, "_", "-") }
+
+// queryError turns an api.ParamError into a usage error naming the flag.
+func queryError(verb string, err error) error {
+	var pe *api.ParamError
+	if errors.As(err, &pe) {
+		return usageError("%s: --%s: %s", verb, flagName(pe.Param), pe.Msg)
+	}
+	return err
+}
+
+// inventoryFlags are the flags every inventory verb shares.
+type inventoryFlags struct {
+	cf         commonFlags
+	policyFile string
+	output     string
+}
+
+func (f *inventoryFlags) register(fs *flag.FlagSet, outputs string) {
+	f.cf.register(fs, false)
+	fs.StringVar(&f.policyFile, "policy.file", "", "segmentation policy for zones (default: policy.file from the config)")
+	fs.StringVar(&f.output, "o", "table", "output format: "+outputs)
+}
+
+// open loads the config and the policy and opens the database read-only
+// (it works while the daemon writes). Call close when done.
+func (f *inventoryFlags) open() (inv *api.Inventory, close func(), err error) {
+	cfg, err := f.cf.load()
+	if err != nil {
+		return nil, nil, err
+	}
+	path := cfg.Policy.File
+	if f.policyFile != "" {
+		path = f.policyFile
+	}
+	var p *policy.Policy
+	if path != "" {
+		if p, err = policy.Load(path); err != nil {
+			return nil, nil, fmt.Errorf("policy: %s", oneLine(err))
+		}
+	}
+	db, err := store.OpenReadOnly(cfg.Store.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	inv = api.New(api.Options{Store: db, Zone: api.PolicyZones(p), Now: nowFunc,
+		Lifecycle: api.Lifecycle{DormantAfter: cfg.Inventory.DormantAfter, RetiredAfter: cfg.Inventory.RetiredAfter}})
+	return inv, func() { db.Close() }, nil
 }
 
 func assetsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("assets", "", stderr)
-	var cf commonFlags
-	cf.register(fs, false)
-	output := fs.String("o", "table", "output format: table, json or csv")
-	vlan := fs.Int("vlan", -1, "only assets on this VLAN")
-	mac := fs.String("mac", "", "only the asset with this MAC address")
-	limit := fs.Int("limit", 0, "at most this many assets (0: all)")
+	var f inventoryFlags
+	f.register(fs, "table, json or csv")
+	values := queryFlags(fs, api.AssetQueryParams)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := checkOutput(*output); err != nil {
+	if fs.NArg() > 0 {
+		return usageError("assets: unexpected argument %q (for one device: wardwatch asset %s)", fs.Arg(0), fs.Arg(0))
+	}
+	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	cfg, err := cf.load()
+	q, err := api.ParseAssetQuery(values(), nowFunc(), api.Paging{})
+	if err != nil {
+		return queryError("assets", err)
+	}
+	inv, closeDB, err := f.open()
 	if err != nil {
 		return err
 	}
-	db, err := store.OpenReadOnly(cfg.Store.Path)
+	defer closeDB()
+	page, err := inv.Assets(ctx, q)
 	if err != nil {
-		return err
+		return queryError("assets", err)
 	}
-	defer db.Close()
-	f := store.AssetFilter{Limit: *limit}
-	if *vlan >= 0 {
-		v := uint16(*vlan)
-		f.VLAN = &v
-	}
-	if *mac != "" {
-		m, err := model.ParseMAC(*mac)
-		if err != nil {
-			return usageError("assets: --mac: %v", err)
-		}
-		f.MAC = m.String()
-	}
-	assets, err := db.Assets(ctx, f)
-	if err != nil {
-		return err
-	}
-	recs := make([]assetRecord, 0, len(assets))
-	for _, a := range assets {
-		recs = append(recs, toRecord(a))
-	}
-	switch *output {
+	switch f.output {
 	case "json":
-		return writeJSON(stdout, recs)
+		return writeJSON(stdout, page.Items)
 	case "csv":
-		w := csv.NewWriter(stdout)
-		w.Write([]string{"vantage", "vlan", "outer_vlan", "mac", "keyed_by", "ips", "hostname", "vendor", "randomized", "class",
-			"dhcp_param_list", "dhcp_vendor_class", "first_seen", "last_seen", "packets", "bytes"})
-		for _, r := range recs {
-			w.Write([]string{r.Vantage, u16(r.VLAN), u16(r.OuterVLAN), r.MAC, r.KeyedBy, strings.Join(r.IPs, " "), r.Hostname, r.Vendor,
-				strconv.FormatBool(r.Randomized), r.Class, r.DHCPParamList, r.DHCPVendorClass, r.FirstSeen, r.LastSeen,
-				strconv.FormatUint(r.Packets, 10), strconv.FormatUint(r.Bytes, 10)})
-		}
-		w.Flush()
-		return w.Error()
+		return api.WriteCSV(stdout, api.AssetCSVHeader, page.Items)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "VLAN\tMAC\tIP\tHOSTNAME\tVENDOR\tCLASS\tLAST SEEN\tPACKETS")
-	for _, r := range recs {
-		ip := ""
-		if len(r.IPs) > 0 {
-			ip = r.IPs[0]
-			if len(r.IPs) > 1 {
-				ip += fmt.Sprintf(" +%d", len(r.IPs)-1)
-			}
-		}
+	now := nowFunc()
+	t := newTable(stdout, "VLAN", "MAC", "IP", "HOSTNAME", "CLASS", "VENDOR", "ZONE", "STATE", "SEEN")
+	t.caps(4, 17, 15, 17, 19, 11, 10, 7, 4)
+	for _, r := range page.Items {
 		id := r.MAC
 		if r.KeyedBy == "ip" {
 			id = "(by IP)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", r.VLAN, id, ip, trunc(r.Hostname, 20), trunc(r.Vendor, 24), r.Class,
-			r.LastSeen, r.Packets)
+		class := r.Class
+		if r.Modality != "" {
+			class += "/" + r.Modality
+		}
+		vendor := r.Manufacturer
+		if vendor == "" {
+			vendor = r.Vendor
+		}
+		t.row(u16(r.VLAN), id, ipSummary(r.IPs), r.Hostname, class, vendor, r.Zone, r.State, age(r.LastSeen, now))
 	}
-	if err := tw.Flush(); err != nil {
+	if err := t.flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%d assets\n", len(recs))
+	fmt.Fprintln(stdout, countLine(len(page.Items), page.Total, "asset", "assets"))
 	return nil
+}
+
+// countLine is the last line under a table: "48 assets", or
+// "10 of 48 assets shown" when a limit or offset cut the list.
+func countLine(shown, total int, one, many string) string {
+	noun := many
+	if total == 1 {
+		noun = one
+	}
+	if shown == total {
+		return fmt.Sprintf("%d %s", total, noun)
+	}
+	return fmt.Sprintf("%d of %d %s shown", shown, total, noun)
+}
+
+// ipSummary is the first IP, with "+N" for the others.
+func ipSummary(ips []string) string {
+	if len(ips) == 0 {
+		return ""
+	}
+	if len(ips) == 1 {
+		return ips[0]
+	}
+	return fmt.Sprintf("%s +%d", ips[0], len(ips)-1)
+}
+
+// age is how long ago an RFC 3339 time was, in at most 4 characters.
+func age(s string, now time.Time) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return ""
+	}
+	return api.Age(now.Sub(t))
 }
 
 func checkOutput(o string) error {
@@ -166,9 +282,87 @@ func writeJSON(w io.Writer, v any) error {
 
 func u16(v uint16) string { return strconv.Itoa(int(v)) }
 
+// trunc shortens s to at most n characters, marking a cut with "…".
 func trunc(s string, n int) string {
-	if len(s) <= n {
+	if n <= 0 || utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	return s[:n-1] + "…"
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// printable replaces control characters (terminal escapes, tabs, newlines
+// in names that came from the wire) with "?", so a table cell is one line
+// that cannot drive the terminal.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+// table is an aligned text table whose columns are cut to fixed widths, so
+// a row never exceeds the sum of the caps plus two spaces per column: the
+// inventory verbs keep that within 120.
+type table struct {
+	w       io.Writer
+	buf     bytes.Buffer
+	tw      *tabwriter.Writer
+	widths  []int
+	started bool
+	header  []string
+}
+
+func newTable(w io.Writer, header ...string) *table {
+	t := &table{w: w, header: header}
+	t.tw = tabwriter.NewWriter(&t.buf, 0, 0, 2, ' ', 0)
+	return t
+}
+
+func (t *table) caps(widths ...int) { t.widths = widths }
+
+func (t *table) row(cells ...string) {
+	if !t.started {
+		t.started = true
+		if len(t.header) > 0 {
+			t.write(t.header)
+		}
+	}
+	t.write(cells)
+}
+
+func (t *table) write(cells []string) {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		c = printable(c)
+		if i < len(t.widths) {
+			c = trunc(c, t.widths[i])
+		}
+		out[i] = c
+	}
+	fmt.Fprintln(t.tw, strings.Join(out, "\t"))
+}
+
+// flush writes the table, without trailing blanks; an empty table still
+// gets its header.
+func (t *table) flush() error {
+	if !t.started {
+		t.started = true
+		if len(t.header) > 0 {
+			t.write(t.header)
+		}
+	}
+	if err := t.tw.Flush(); err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	for line := range strings.Lines(t.buf.String()) {
+		out.WriteString(strings.TrimRight(line, " \n"))
+		out.WriteByte('\n')
+	}
+	t.buf.Reset()
+	_, err := t.w.Write(out.Bytes())
+	return err
 }

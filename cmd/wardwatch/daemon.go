@@ -18,6 +18,7 @@ import (
 
 	"github.com/wardwatch/wardwatch/configs"
 	"github.com/wardwatch/wardwatch/exporter"
+	"github.com/wardwatch/wardwatch/exporter/api"
 	"github.com/wardwatch/wardwatch/exporter/siem"
 	"github.com/wardwatch/wardwatch/fingerprint"
 	"github.com/wardwatch/wardwatch/policy"
@@ -109,7 +110,7 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 			wf.WebConfigFile = &f
 		}
 		d.server = exporter.NewServer(exporter.ServerOptions{
-			Web: wf, Gatherer: d.reg, Registerer: d.reg, Logger: log, Version: version,
+			Web: wf, Gatherer: d.reg, Registerer: d.reg, Logger: log, Version: version, Links: api.LandingLinks,
 			Ready: func() error {
 				if !d.ready.Load() {
 					return errors.New("starting")
@@ -132,6 +133,12 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 		return nil, err
 	}
 	d.db = db
+	if d.server != nil { // the inventory API and web page, behind the same listener and auth as /metrics
+		inv := api.New(api.Options{Store: db, Zone: api.HolderZones(d.pol), Logger: log, Version: version,
+			Lifecycle: api.Lifecycle{DormantAfter: cfg.Inventory.DormantAfter, RetiredAfter: cfg.Inventory.RetiredAfter}})
+		d.server.Handle(api.APIPrefix, inv.APIHandler())
+		d.server.Handle(api.UIPrefix, inv.UIHandler())
+	}
 	d.checker = newChecker(db, d.pol, db.Classes(), d.violation)
 	d.sensor = sensor.New(sensorConfig(cfg, log), d.checker)
 	d.metrics.ReloadResult(true, time.Now())

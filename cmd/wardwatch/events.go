@@ -2,15 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
-	"strconv"
-	"text/tabwriter"
 
-	"github.com/wardwatch/wardwatch/store"
+	"github.com/wardwatch/wardwatch/exporter/api"
 )
 
+// eventRecord is the shape of an event in the golden database dumps
+// (golden_test.go); the verb prints api.EventRecord, a superset with the
+// same names.
 type eventRecord struct {
 	Time     string `json:"time"`
 	Type     string `json:"type"`
@@ -24,57 +24,62 @@ type eventRecord struct {
 
 func eventsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("events", "", stderr)
-	var cf commonFlags
-	cf.register(fs, false)
-	output := fs.String("o", "table", "output format: table, json or csv")
-	limit := fs.Int("limit", 0, "at most this many events (0: all)")
+	var f inventoryFlags
+	f.register(fs, "table, json or csv")
+	values := queryFlags(fs, api.EventQueryParams)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := checkOutput(*output); err != nil {
+	if fs.NArg() > 0 {
+		return usageError("events: unexpected argument %q", fs.Arg(0))
+	}
+	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	cfg, err := cf.load()
+	q, err := api.ParseEventQuery(values(), nowFunc(), api.Paging{}, false)
+	if err != nil {
+		return queryError("events", err)
+	}
+	inv, closeDB, err := f.open()
 	if err != nil {
 		return err
 	}
-	db, err := store.OpenReadOnly(cfg.Store.Path)
+	defer closeDB()
+	page, err := inv.Events(ctx, q)
 	if err != nil {
-		return err
+		return queryError("events", err)
 	}
-	defer db.Close()
-	evs, err := db.Events(ctx, store.EventFilter{Limit: *limit})
-	if err != nil {
-		return err
-	}
-	recs := make([]eventRecord, 0, len(evs))
-	for _, e := range evs {
-		r := eventRecord{Time: rfc3339(e.Time), Type: e.Type, Vantage: e.Key.Vantage, VLAN: e.Key.VLAN,
-			OldValue: e.OldValue, NewValue: e.NewValue}
-		if !e.Key.MAC.IsZero() {
-			r.MAC = e.Key.MAC.String()
-		}
-		if e.IP.IsValid() {
-			r.IP = e.IP.String()
-		}
-		recs = append(recs, r)
-	}
-	switch *output {
+	switch f.output {
 	case "json":
-		return writeJSON(stdout, recs)
+		return writeJSON(stdout, page.Items)
 	case "csv":
-		w := csv.NewWriter(stdout)
-		w.Write([]string{"time", "type", "vantage", "vlan", "mac", "ip", "old_value", "new_value"})
-		for _, r := range recs {
-			w.Write([]string{r.Time, r.Type, r.Vantage, strconv.Itoa(int(r.VLAN)), r.MAC, r.IP, r.OldValue, r.NewValue})
+		return api.WriteCSV(stdout, api.EventCSVHeader, page.Items)
+	}
+	t := newTable(stdout, "TIME", "TYPE", "VLAN", "DEVICE", "IP", "CHANGE")
+	t.caps(20, 24, 4, 17, 15, 28)
+	for _, r := range page.Items {
+		dev := r.MAC
+		if dev == "" {
+			dev = r.KeyIP
 		}
-		w.Flush()
-		return w.Error()
+		t.row(r.Time, r.Type, u16(r.VLAN), dev, r.IP, change(r.OldValue, r.NewValue))
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tTYPE\tVLAN\tMAC\tIP\tOLD\tNEW")
-	for _, r := range recs {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", r.Time, r.Type, r.VLAN, r.MAC, r.IP, trunc(r.OldValue, 24), trunc(r.NewValue, 24))
+	if err := t.flush(); err != nil {
+		return err
 	}
-	return tw.Flush()
+	fmt.Fprintln(stdout, countLine(len(page.Items), page.Total, "event", "events"))
+	return nil
+}
+
+// change renders an old → new pair; either side may be empty.
+func change(old, new string) string {
+	switch {
+	case old == "" && new == "":
+		return ""
+	case old == "":
+		return new
+	case new == "":
+		return old + " →"
+	}
+	return old + " → " + new
 }

@@ -40,7 +40,10 @@ func verbs() []verb {
 	return []verb{
 		{"run", "capture live on the configured interfaces (daemon)", runCmd},
 		{"replay", "read pcap/pcapng files through the sensor pipeline into the database", replayCmd},
-		{"assets", "print the asset inventory", assetsCmd},
+		{"assets", "print the asset inventory (filters: class, vendor, zone, state, search, ...)", assetsCmd},
+		{"asset", "print everything known about one device (MAC or IP)", assetCmd},
+		{"violations", "print policy violations", violationsCmd},
+		{"flows", "print flows (who talks to whom, on which service)", flowsCmd},
 		{"events", "print recorded asset events", eventsCmd},
 		{"policy", "check, simulate or learn a segmentation policy", policyCmd},
 		{"check-config", "validate a configuration file and exit", checkConfigCmd},

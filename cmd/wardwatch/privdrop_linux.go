@@ -146,9 +146,11 @@ var privMu sync.Mutex
 //     clear the permitted and effective sets; the inheritable set is
 //     cleared too. No capability is left in any set.
 //   - Started as root without userName: capabilities are dropped the same
-//     way but the process stays uid 0 (it can still open root's files).
+//     way but the process stays uid 0 (it can still open root's files),
+//     with groupName, if set, as its only group.
 //   - Started as another user (e.g. by wardwatch.service with ambient
-//     CAP_NET_RAW and CAP_NET_ADMIN): every capability is cleared. userName
+//     CAP_NET_RAW, or from a binary with file capabilities): every
+//     capability is cleared. userName
 //     and groupName, when set, must then be the current user and group:
 //     only root can switch.
 //
@@ -182,7 +184,7 @@ func dropPrivileges(userName, groupName string) error {
 	hadSetPCAP := before.capEff&(1<<capSetPCAP) != 0
 	euid := os.Geteuid()
 
-	if euid != 0 || uid < 0 {
+	if euid != 0 || (uid < 0 && gid < 0) {
 		// No identity change: only shed capabilities. A non-root process
 		// must already be who run_as names.
 		if uid >= 0 && uid != euid {
@@ -204,8 +206,12 @@ func dropPrivileges(userName, groupName string) error {
 		return verifyDropped(-1, -1, hadSetPCAP)
 	}
 
-	// Root switching to uid/gid. The bounding set can only be emptied while
-	// CAP_SETPCAP is still effective, i.e. before the uid changes.
+	// Root switching to uid/gid (a group alone keeps uid 0). The bounding
+	// set can only be emptied while CAP_SETPCAP is still effective, i.e.
+	// before the uid changes.
+	if uid < 0 {
+		uid = 0
+	}
 	ops := C.int(C.WW_AMBIENT | C.WW_INHERIT | C.WW_NNP)
 	if hadSetPCAP {
 		ops |= C.WW_BOUNDING
@@ -214,7 +220,7 @@ func dropPrivileges(userName, groupName string) error {
 		return fmt.Errorf("dropping capabilities: %w", err)
 	}
 	const hint = " (switching users needs CAP_SETUID and CAP_SETGID: start wardwatch as plain root, " +
-		"or as the run_as user with CAP_NET_RAW and CAP_NET_ADMIN as wardwatch.service does)"
+		"or as the run_as user with CAP_NET_RAW as wardwatch.service does)"
 	if err := syscall.Setgroups([]int{gid}); err != nil {
 		return fmt.Errorf("run_as: setgroups(%d): %w%s", gid, err, hint)
 	}

@@ -54,14 +54,25 @@ func TestPrivdropChild(t *testing.T) {
 	defer close(stopThreads)
 	lockThreads(8, stopThreads)
 
+	if mode == "promisc" {
+		say("PROMISCUITY before %s", loPromiscuity())
+	}
 	src, err := sensor.OpenLive(sensor.LiveOptions{Interface: "lo", RingSize: 1 << 20, BlockSize: 1 << 20,
 		Snaplen: 2048, PollTimeout: 20 * time.Millisecond, Promiscuous: mode != "no-promisc"})
 	if err != nil {
 		say("OPEN-ERROR %s", oneLine(err))
 		return
 	}
-	defer src.Close()
+	closed := false
+	defer func() {
+		if !closed {
+			src.Close()
+		}
+	}()
 	say("OPEN ok")
+	if mode == "promisc" {
+		say("PROMISCUITY open %s", loPromiscuity())
+	}
 
 	userName, groupName := os.Getenv(privdropEnv+"_USER"), os.Getenv(privdropEnv+"_GROUP")
 	if err := dropPrivileges(userName, groupName); err != nil {
@@ -72,8 +83,15 @@ func TestPrivdropChild(t *testing.T) {
 	// More threads after the drop: they inherit the dropped state.
 	lockThreads(4, stopThreads)
 
-	// The capture socket still works...
-	if err := captureUDP(src); err != nil {
+	if mode == "promisc" {
+		// lo is down in the child's own network namespace: nothing to
+		// capture, but the membership must outlive the drop and go away
+		// with the socket.
+		say("PROMISCUITY dropped %s", loPromiscuity())
+		src.Close()
+		closed = true
+		say("PROMISCUITY closed %s", loPromiscuity())
+	} else if err := captureUDP(src); err != nil { // the capture socket still works...
 		say("CAPTURE-ERROR %s", oneLine(err))
 	} else {
 		say("CAPTURE ok")
@@ -103,6 +121,21 @@ func TestPrivdropChild(t *testing.T) {
 			}
 		}
 	}
+}
+
+// loPromiscuity is lo's promiscuity count from `ip -d link show lo`.
+func loPromiscuity() string {
+	out, err := exec.Command("ip", "-d", "link", "show", "lo").CombinedOutput()
+	if err != nil {
+		return fmt.Sprintf("error %v %s", err, out)
+	}
+	f := strings.Fields(string(out))
+	for i := 0; i+1 < len(f); i++ {
+		if f[i] == "promiscuity" {
+			return f[i+1]
+		}
+	}
+	return "unknown"
 }
 
 // lockThreads starts n goroutines, each holding its own OS thread until
@@ -177,6 +210,17 @@ func (r childResult) find(prefix string) (string, bool) {
 // credentials and ambient capabilities (nil cred: as the current user).
 func runPrivdropChild(t *testing.T, mode, runAsUser, runAsGroup string, cred *syscall.Credential, ambient ...uintptr) childResult {
 	t.Helper()
+	return runPrivdrop(t, 0, mode, runAsUser, runAsGroup, cred, ambient)
+}
+
+// runPrivdropChildNS is runPrivdropChild in a new network namespace.
+func runPrivdropChildNS(t *testing.T, mode, runAsUser, runAsGroup string, cred *syscall.Credential, ambient ...uintptr) childResult {
+	t.Helper()
+	return runPrivdrop(t, syscall.CLONE_NEWNET, mode, runAsUser, runAsGroup, cred, ambient)
+}
+
+func runPrivdrop(t *testing.T, clone uintptr, mode, runAsUser, runAsGroup string, cred *syscall.Credential, ambient []uintptr) childResult {
+	t.Helper()
 	bin := os.Args[0]
 	dir := ""
 	if cred != nil {
@@ -187,7 +231,7 @@ func runPrivdropChild(t *testing.T, mode, runAsUser, runAsGroup string, cred *sy
 	cmd := exec.CommandContext(ctx, bin, "-test.run=^TestPrivdropChild$", "-test.count=1")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), privdropEnv+"="+mode, privdropEnv+"_USER="+runAsUser, privdropEnv+"_GROUP="+runAsGroup)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, AmbientCaps: ambient}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, AmbientCaps: ambient, Cloneflags: clone}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
@@ -283,7 +327,7 @@ func nobodyIDs(t *testing.T) (uid, gid int, groupName string) {
 
 // checkTasks asserts every thread's status: no capabilities (the bounding
 // set too when wantBnd), NoNewPrivs 1 and, when uid >= 0, those ids.
-func checkTasks(t *testing.T, r childResult, uid, gid int, wantBnd bool) {
+func checkTasks(t *testing.T, r childResult, uid, gid int, wantBnd, wantGroups bool) {
 	t.Helper()
 	if len(r.tasks) < 2 {
 		t.Fatalf("child reported %d threads, want several:\n%s", len(r.tasks), r.raw)
@@ -309,7 +353,7 @@ func checkTasks(t *testing.T, r childResult, uid, gid int, wantBnd bool) {
 			if st["Gid"] != want {
 				t.Errorf("thread %s: Gid %q, want %q", tid, st["Gid"], want)
 			}
-			if st["Groups"] != strconv.Itoa(gid) {
+			if wantGroups && st["Groups"] != strconv.Itoa(gid) {
 				t.Errorf("thread %s: Groups %q, want %d", tid, st["Groups"], gid)
 			}
 		}
@@ -330,12 +374,26 @@ func TestPrivdropRootToNobody(t *testing.T) {
 	if l, _ := r.find("REOPEN"); !strings.Contains(l, "CAP_NET_RAW") {
 		t.Errorf("opening a capture socket after the drop: %q, want a permission error naming CAP_NET_RAW", l)
 	}
-	checkTasks(t, r, uid, gid, true)
+	checkTasks(t, r, uid, gid, true, true)
 }
 
-// Started as a user with ambient CAP_NET_RAW and CAP_NET_ADMIN (what
-// wardwatch.service does): enough to capture in promiscuous mode, and
-// dropPrivileges sheds both.
+// Started as root with only run_as.group: stays uid 0, with that group as
+// its only group and no capability left.
+func TestPrivdropRootGroupOnly(t *testing.T) {
+	requireRootAndLo(t)
+	_, gid, _ := nobodyIDs(t)
+	r := runPrivdropChild(t, "rootgroup", "", "nogroup", nil)
+	for _, want := range []string{"OPEN ok", "DROP ok", "CAPTURE ok"} {
+		if !r.has(want) {
+			t.Fatalf("child did not print %q:\n%s", want, r.raw)
+		}
+	}
+	checkTasks(t, r, 0, gid, true, true)
+}
+
+// Started as a user with ambient CAP_NET_RAW and CAP_NET_ADMIN (the most
+// a unit or `setcap cap_net_raw,cap_net_admin+ep` grants): enough to
+// capture in promiscuous mode, and dropPrivileges sheds both.
 func TestPrivdropAmbientCaps(t *testing.T) {
 	requireRootAndLo(t)
 	uid, gid, _ := nobodyIDs(t)
@@ -346,7 +404,32 @@ func TestPrivdropAmbientCaps(t *testing.T) {
 			t.Fatalf("child did not print %q:\n%s", want, r.raw)
 		}
 	}
-	checkTasks(t, r, uid, gid, false)
+	checkTasks(t, r, uid, gid, false, false)
+}
+
+// CAP_NET_RAW alone is enough for promiscuous mode: it is a
+// PACKET_MR_PROMISC membership of the capture socket, which the kernel does
+// not guard with CAP_NET_ADMIN (that is why wardwatch.service grants only
+// CAP_NET_RAW). The child runs in a network namespace of its own, so that
+// no other capture on the host changes lo's promiscuity count.
+func TestPrivdropPromiscNetRawOnly(t *testing.T) {
+	requireRootAndLo(t)
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("no ip command (iproute2)")
+	}
+	uid, gid, _ := nobodyIDs(t)
+	cred := &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}
+	r := runPrivdropChildNS(t, "promisc", "", "", cred, capNetRaw)
+	for _, want := range []string{"PROMISCUITY before 0", "OPEN ok", "PROMISCUITY open 1", "DROP ok",
+		"PROMISCUITY dropped 1", "PROMISCUITY closed 0"} {
+		if !r.has(want) {
+			t.Errorf("child did not print %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(r.raw)
+	}
+	checkTasks(t, r, uid, gid, false, false)
 }
 
 // Without any capability: one error naming CAP_NET_RAW and every fix.

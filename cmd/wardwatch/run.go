@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"os/signal"
 	"syscall"
 
@@ -85,6 +86,17 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			inputs = append(inputs, sensor.Input{Source: src, Vantage: ic.Vantage, VLAN: uint16(ic.VLAN)})
 		}
 	}
+
+	// Capture sockets are open: give up every privilege before the
+	// database and event files are created, so they belong to the service
+	// user.
+	if err := dropPrivileges(cfg.RunAs.User, cfg.RunAs.Group); err != nil {
+		return err
+	}
+	if err := prepareDataFiles(cfg.Store.Path, cfg.Events.File, cfg.RunAs.Group); err != nil {
+		return err
+	}
+	log.Info("privileges dropped", zap.Int("uid", os.Getuid()), zap.Int("gid", os.Getgid()))
 
 	d, err := openDaemon(cf.configPath(), cfg, log, daemonOptions{serve: true, webFlags: webFlags, flagSet: flagWasSet(fs)})
 	if err != nil {

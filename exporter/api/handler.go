@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/prometheus/exporter-toolkit/web"
 	"go.uber.org/zap"
 )
 
@@ -20,6 +21,16 @@ const (
 	DefaultLimit = 100
 	MaxLimit     = 1000
 )
+
+// APIPrefix is where APIHandler expects to be mounted.
+const APIPrefix = "/api/v1/"
+
+// LandingLinks point the exporter's landing page at the web page and the
+// API (exporter.ServerOptions.Links).
+var LandingLinks = []web.LandingLinks{
+	{Address: UIPrefix, Text: "Inventory", Description: "devices, violations and changes (web page)"},
+	{Address: APIPrefix + "summary", Text: "Inventory API", Description: "JSON/CSV API under /api/v1/ (see docs/api.md)"},
+}
 
 // APIHandler serves the read-only JSON/CSV API under /api/v1/ (mount it at
 // "/api/v1/"). See docs/api.md.

@@ -509,9 +509,29 @@ func (inv *Inventory) violations(ctx context.Context, f store.ViolationFilter) (
 	}
 	out := make([]ViolationRecord, 0, len(vs))
 	for i := range vs {
-		out = append(out, violationRecord(&vs[i], hosts))
+		r := violationRecord(&vs[i], hosts)
+		if a := as[vs[i].SrcAssetID]; a != nil && routedFrom(a, vs[i].SrcIP) {
+			r.SrcMAC, r.SrcHostname = "", "" // the frames carried the router's MAC
+		}
+		out = append(out, r)
 	}
 	return out, nil
+}
+
+// routedFrom reports whether a flow from ip that the store attributed to
+// asset a came through a router: a is MAC-keyed, known by other addresses
+// and not by ip. (Flows keep the sensor's verdict in src_local; violations
+// do not, so it is inferred the same way the sensor decides it.)
+func routedFrom(a *store.AssetDetail, ip netip.Addr) bool {
+	if !ip.IsValid() || a.Key.KeyedByIP() || len(a.Addresses) == 0 {
+		return false
+	}
+	for _, ad := range a.Addresses {
+		if ad.IP == ip {
+			return false
+		}
+	}
+	return true
 }
 
 // Flows returns the page of flows q selects.
@@ -579,7 +599,7 @@ type SummaryRecord struct {
 func (inv *Inventory) Summary(ctx context.Context) (SummaryRecord, error) {
 	now := inv.now()
 	s := SummaryRecord{GeneratedAt: RFC3339(now), ByClass: map[string]int{}, ByZone: map[string]int{},
-		ByState: map[string]int{StateActive: 0, StateDormant: 0, StateRetired: 0},
+		ByState:      map[string]int{StateActive: 0, StateDormant: 0, StateRetired: 0},
 		DormantAfter: inv.life.DormantAfter.String(), RetiredAfter: inv.life.RetiredAfter.String()}
 	all, err := inv.st.AssetDetails(ctx, store.AssetFilter{})
 	if err != nil {

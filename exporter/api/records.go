@@ -101,28 +101,28 @@ func (inv *Inventory) assetRecord(a *store.AssetDetail, names store.AssetNames, 
 
 // ViolationRecord is a flow the policy flagged.
 type ViolationRecord struct {
-	ID           int64  `json:"id"`
-	Rule         string `json:"rule"`
-	Severity     string `json:"severity"`
-	SrcZone      string `json:"src_zone"`
-	DstZone      string `json:"dst_zone"`
-	Vantage      string `json:"vantage"`
-	VLAN         uint16 `json:"vlan"`
-	SrcMAC       string `json:"src_mac"`
-	SrcIP        string `json:"src_ip"`
-	SrcHostname  string `json:"src_hostname"`
-	DstMAC       string `json:"dst_mac"` // "" when the server is not an asset on the client's VLAN (routed)
-	DstIP        string `json:"dst_ip"`
-	DstHostname  string `json:"dst_hostname"`
-	Proto        string `json:"proto"`
-	Port         uint16 `json:"port"`
-	Service      string `json:"service"`
-	FirstSeen    string `json:"first_seen"`
-	LastSeen     string `json:"last_seen"`
-	Count        uint64 `json:"count"`
-	Packets      uint64 `json:"packets"`
-	Bytes        uint64 `json:"bytes"`
-	Connections  uint64 `json:"connections"`
+	ID          int64  `json:"id"`
+	Rule        string `json:"rule"`
+	Severity    string `json:"severity"`
+	SrcZone     string `json:"src_zone"`
+	DstZone     string `json:"dst_zone"`
+	Vantage     string `json:"vantage"`
+	VLAN        uint16 `json:"vlan"`
+	SrcMAC      string `json:"src_mac"`
+	SrcIP       string `json:"src_ip"`
+	SrcHostname string `json:"src_hostname"`
+	DstMAC      string `json:"dst_mac"` // "" when the server is not an asset on the client's VLAN (routed)
+	DstIP       string `json:"dst_ip"`
+	DstHostname string `json:"dst_hostname"`
+	Proto       string `json:"proto"`
+	Port        uint16 `json:"port"`
+	Service     string `json:"service"`
+	FirstSeen   string `json:"first_seen"`
+	LastSeen    string `json:"last_seen"`
+	Count       uint64 `json:"count"`
+	Packets     uint64 `json:"packets"`
+	Bytes       uint64 `json:"bytes"`
+	Connections uint64 `json:"connections"`
 }
 
 // ViolationCSVHeader is the header row of violation CSV.

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,7 +17,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/wardwatch/wardwatch/fingerprint"
-	"github.com/wardwatch/wardwatch/store"
 )
 
 // The web page is rendered on the server from these templates (html/template
@@ -64,8 +62,9 @@ func (inv *Inventory) UIHandler() http.Handler {
 		"join":       strings.Join,
 		"classLabel": classLabel,
 		"bytes":      humanBytes,
-		"eq":         func(a, b string) bool { return a == b },
-		"vlanStr":    func(v *uint16) string { return vlanString(v) },
+		"dev": func(vantage string, vlan uint16, mac, ip, label string) devLink {
+			return devLink{URL: deviceURL(vantage, vlan, mac, ip), Label: label}
+		},
 	}
 	base := template.Must(template.New("base").Funcs(funcs).ParseFS(uiFiles, "ui/base.html"))
 	for _, name := range []string{"inventory", "asset", "violations", "events", "error"} {
@@ -232,7 +231,8 @@ func (u *ui) inventory(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, so := range []struct{ v, l string }{
 		{"", "VLAN, MAC"}, {"-last_seen", "last seen, newest"}, {"last_seen", "last seen, oldest"},
-		{"-first_seen", "first seen, newest"}, {"class", "class"}, {"hostname", "hostname"}, {"vendor", "vendor"},
+		{"-first_seen", "first seen, newest"}, {"mac", "MAC"}, {"class", "class"}, {"hostname", "hostname"},
+		{"vendor", "vendor"},
 		{"-packets", "packets, most"}, {"-confidence", "confidence, highest"},
 	} {
 		d.Sorts = append(d.Sorts, option{Value: so.v, Label: so.l, Selected: q.Sort == so.v})
@@ -399,11 +399,20 @@ func classLabel(class, modality string) string {
 	return class
 }
 
-func vlanString(v *uint16) string {
-	if v == nil {
-		return ""
+// devLink is a device reference in a table: Label, linked to URL if set.
+type devLink struct{ URL, Label string }
+
+// deviceURL links a flow's or event's end: its device page when its own
+// MAC is known, else the inventory filtered to its IP (which may be a
+// device on another VLAN, or nothing: a routed or external address).
+func deviceURL(vantage string, vlan uint16, mac, ip string) string {
+	switch {
+	case mac != "":
+		return assetURL(vantage, vlan, mac)
+	case ip != "":
+		return UIPrefix + "?" + url.Values{"ip": {ip}}.Encode()
 	}
-	return strconv.Itoa(int(*v))
+	return ""
 }
 
 // ago renders an RFC 3339 time relative to now: "5m ago".
@@ -445,6 +454,3 @@ func humanBytes(n uint64) string {
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
-
-var _ = path.Join
-var _ = store.AssetSorts

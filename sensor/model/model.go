@@ -242,8 +242,13 @@ type DICOMInfo struct {
 	ImplClassUID       string
 	ImplVersion        string
 	MaxPDU             uint32
-	Commands           []string // DIMSE commands this end sent, e.g. "C-STORE-RQ 1.2.840.10008.5.1.4.1.1.2"
+	Commands           []string // DIMSE commands this end sent since the previous report, e.g. "C-STORE-RQ 1.2.840.10008.5.1.4.1.1.2"
+	CommandCounts      []uint64 // how many of each of Commands (parallel; missing means 1)
 	Result             string   // requested, accepted, rejected, released, aborted
+	// NewAssociation is set on the first report of an association; later
+	// reports of the same one (state changes, more commands) leave it clear,
+	// so associations are counted once.
+	NewAssociation bool
 }
 
 // HL7Info is one end's view of an HL7 v2 message (MSH, MSA, PRT-10/16 and
@@ -258,6 +263,10 @@ type HL7Info struct {
 	Version                       string // MSH-12
 	EquipmentIDs                  []string
 	AckCode                       string // MSA-1 when the message is an acknowledgement
+	// Count is how many messages with this same header (applications,
+	// type, version, equipment) the report stands for (0 means 1): the
+	// sensor reports a header once and later only how many more came.
+	Count uint64
 }
 
 // ViolationInfo is a policy verdict of "alert" for a flow.

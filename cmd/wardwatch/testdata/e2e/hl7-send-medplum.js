@@ -23,7 +23,12 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  console.error(`hl7-send-medplum: ${err.stack || err}`);
-  process.exit(1);
-});
+// Exit at once: @medplum/hl7 leaves a 5 s timer running after the last
+// acknowledgement.
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(`hl7-send-medplum: ${err.stack || err}`);
+    process.exit(1);
+  },
+);
