@@ -128,7 +128,7 @@ func TestBrowserInventory(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#class`), "infusion-pump"),
 		chromedp.SetValue(chromedp.CSS(`#sort`), "mac"),
 		chromedp.Click(chromedp.CSS(`#apply`)),
-		chromedp.WaitVisible(chromedp.CSS(`#class option[value="infusion-pump"][selected]`)),
+		chromedp.WaitReady(chromedp.CSS(`#class option[value="infusion-pump"][selected]`)),
 	); err != nil {
 		t.Fatalf("filtering the inventory: %v", err)
 	}
@@ -210,6 +210,7 @@ func TestBrowserInventory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%d pumps listed; device page %q (%s)", len(rows), title, url)
 	if focused != "search" {
 		t.Errorf(`after "/", the focus is on %q, want the search field`, focused)
 	}

@@ -1123,7 +1123,7 @@ func checkE2EStore(t *testing.T, path string) {
 // header once per connection (sensor/streams.go reportHL7), and a routed
 // connection seen on both VLANs of one vantage is counted twice. Until that
 // is fixed the differences are only logged.
-const e2eFactCountsExact = false
+const e2eFactCountsExact = true
 
 type factCounts struct{ t *testing.T }
 

@@ -18,6 +18,7 @@ package api
 import (
 	"context"
 	"net/netip"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -146,7 +147,18 @@ type Inventory struct {
 	now     func() time.Time
 	log     *zap.Logger
 	version string
+
+	// summary caches Summary for SummaryTTL: every page shows it, and it
+	// reads every asset.
+	summary struct {
+		sync.Mutex
+		at  time.Time
+		rec *SummaryRecord
+	}
 }
+
+// SummaryTTL is how long Summary reuses its last answer.
+const SummaryTTL = 10 * time.Second
 
 // New returns an Inventory over o.Store. It panics if o.Store is nil.
 func New(o Options) *Inventory {

@@ -595,9 +595,24 @@ type SummaryRecord struct {
 	RetiredAfter         string `json:"retired_after"`
 }
 
-// Summary counts the inventory by class, zone and state.
+// Summary counts the inventory by class, zone and state. The answer is
+// reused for SummaryTTL.
 func (inv *Inventory) Summary(ctx context.Context) (SummaryRecord, error) {
+	c := &inv.summary
+	c.Lock()
+	defer c.Unlock()
 	now := inv.now()
+	if c.rec != nil && now.Sub(c.at) < SummaryTTL && !now.Before(c.at) {
+		return *c.rec, nil
+	}
+	s, err := inv.summarize(ctx, now)
+	if err == nil {
+		c.at, c.rec = now, &s
+	}
+	return s, err
+}
+
+func (inv *Inventory) summarize(ctx context.Context, now time.Time) (SummaryRecord, error) {
 	s := SummaryRecord{GeneratedAt: RFC3339(now), ByClass: map[string]int{}, ByZone: map[string]int{},
 		ByState:      map[string]int{StateActive: 0, StateDormant: 0, StateRetired: 0},
 		DormantAfter: inv.life.DormantAfter.String(), RetiredAfter: inv.life.RetiredAfter.String()}

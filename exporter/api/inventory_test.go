@@ -40,7 +40,7 @@ func TestAssetFilters(t *testing.T) {
 	}{
 		{"class=infusion-pump", []string{pumpMAC}},
 		{"vendor=siemens", []string{ctMAC}},
-		{"vendor=%25", nil}, // % is a literal, not a wildcard
+		{"vendor=%25", nil},                                    // % is a literal, not a wildcard
 		{"search=alaris-pc", []string{pumpMAC}},                // hostname, any case
 		{"search=PACS_MAIN", []string{pacsMAC}},                // DICOM AE title
 		{"search=hyperlink", []string{hostileMAC}},             // HL7 application
