@@ -140,7 +140,7 @@ var stmtSQL = [numStmts]string{
 		impl_version = CASE WHEN excluded.impl_version <> '' THEN excluded.impl_version ELSE impl_version END,
 		max_pdu = CASE WHEN excluded.max_pdu <> 0 THEN excluded.max_pdu ELSE max_pdu END,
 		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
-		associations = associations + 1,
+		associations = associations + excluded.associations,
 		last_result = CASE WHEN excluded.last_result <> '' THEN excluded.last_result ELSE last_result END
 		RETURNING id`,
 	sDICOMSOPUpsert: `INSERT INTO dicom_sop_classes (ae_id, asset_id, role, sop_class_uid, first_seen, last_seen)
