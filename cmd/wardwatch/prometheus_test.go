@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -47,7 +46,7 @@ func TestPrometheusScrapesViolations(t *testing.T) {
 	ww := exec.Command(bin, "replay", "--serve", "--web.listen-address", fmt.Sprintf("127.0.0.1:%d", wwPort),
 		"--db", filepath.Join(dir, "demo.db"), "--policy.file", filepath.Join("..", "..", "configs", "policy.yml"),
 		filepath.Join("..", "..", "testdata", "demo.pcap"))
-	var wwErr strings.Builder
+	var wwErr lockedBuffer
 	ww.Stderr = &wwErr
 	if err := ww.Start(); err != nil {
 		t.Fatal(err)
@@ -80,7 +79,7 @@ scrape_configs:
 `, filepath.Join(mustAbs(t, "../../configs/prometheus"), "wardwatch-rules.yml"), wwPort)), 0o644)
 	prom := exec.Command(promBin, "--config.file", promCfg, "--storage.tsdb.path", filepath.Join(dir, "tsdb"),
 		"--web.listen-address", fmt.Sprintf("127.0.0.1:%d", promPort))
-	var promOut strings.Builder
+	var promOut lockedBuffer
 	prom.Stdout, prom.Stderr = &promOut, &promOut
 	if err := prom.Start(); err != nil {
 		t.Fatal(err)
