@@ -393,8 +393,16 @@ func (b *batch) apply(o *model.Observation) error {
 		if err != nil || o.DHCP == nil {
 			return err
 		}
-		b.markDirty(a.id, key, t)
-		return b.dhcp(a, key, ip, o.DHCP, t)
+		// Classification reads hostname, option 55 and option 60: only a
+		// change to one of them makes the asset worth classifying again.
+		h, pl, vc := a.hostname, a.params, a.vendorClass
+		if err := b.dhcp(a, key, ip, o.DHCP, t); err != nil {
+			return err
+		}
+		if a.hostname != h || a.params != pl || a.vendorClass != vc {
+			b.markDirty(a.id, key, t)
+		}
+		return nil
 
 	case model.ObsFlow:
 		if o.Flow != nil {
