@@ -45,11 +45,15 @@ fuzz-long:
 
 # Benchmarks: per-packet path, parsers, store, whole-file replay on the
 # generated mixed capture. Results go in docs/performance.md.
-bench: testdata/mixed.pcap
-	WARDWATCH_BENCH_PCAP=$(CURDIR)/testdata/mixed.pcap $(GO) test -run '^$$' -bench . -benchmem ./...
+bench: testdata/mixed1m.pcap
+	WARDWATCH_BENCH_PCAP=$(CURDIR)/testdata/mixed1m.pcap $(GO) test -run '^$$' -bench . -benchmem ./...
+	@echo "floor: tcpdump -r testdata/mixed1m.pcap -w /dev/null"; time tcpdump -r testdata/mixed1m.pcap -w /dev/null 2>/dev/null || true
 
 testdata/mixed.pcap:
 	$(GO) run ./testdata/gen -kind mixed -out $@
+
+testdata/mixed1m.pcap:
+	$(GO) run ./testdata/gen -kind mixed -packets 1000000 -out $@
 
 demo-pcap:
 	$(GO) run ./testdata/gen -kind demo -out testdata/demo.pcap
@@ -79,7 +83,7 @@ deb:
 	rm -rf $(DEB_STAGE)
 
 clean:
-	rm -rf bin $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm testdata/mixed.pcap
+	rm -rf bin $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm testdata/mixed.pcap testdata/mixed1m.pcap
 
 # The live end-to-end test (root, network namespaces; skipped otherwise): a
 # simulated hospital with real DHCP, ARP, DICOM and HL7 clients, captured
