@@ -181,6 +181,11 @@ type FlowFilter struct {
 	MAC    string // either end's asset MAC, any form model.ParseMAC accepts
 	Offset int    // skip this many (after ordering)
 	Desc   bool   // newest (highest ID) first
+	// Chronological orders by first seen, then ID. IDs follow the
+	// writer's batches, which concurrent reports may reorder; first-seen
+	// times come from the capture, so this order is the same on every
+	// replay of a file.
+	Chronological bool
 }
 
 // Flows returns the flows matching f, by ID (creation order; newest first
@@ -195,7 +200,7 @@ func (db *DB) Flows(ctx context.Context, f FlowFilter) ([]Flow, error) {
 		f.dst_ip, f.src_local, f.dst_local, f.proto, f.port, f.service, f.first_seen, f.last_seen,
 		f.packets, f.bytes, f.connections
 		FROM flows f JOIN assets s ON s.id = f.src_asset_id LEFT JOIN assets d ON d.id = f.dst_asset_id`
-	q += whereClause(where) + " ORDER BY f.id" + desc(f.Desc)
+	q += whereClause(where) + order("f", f.Chronological, f.Desc)
 	q, args = limitOffset(q, args, f.Limit, f.Offset)
 	rows, err := db.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -304,6 +309,8 @@ type ViolationFilter struct {
 	FirstSince time.Time  // first seen at or after
 	Offset     int        // skip this many (after ordering)
 	Desc       bool       // newest (highest ID) first
+	// Chronological orders by first seen, then ID (see FlowFilter).
+	Chronological bool
 }
 
 // Violations returns the violations matching f, by ID (first-seen order;
@@ -318,7 +325,7 @@ func (db *DB) Violations(ctx context.Context, f ViolationFilter) ([]Violation, e
 		ifnull(v.dst_asset_id, 0), ifnull(d.vantage, ''), ifnull(d.vlan, 0), ifnull(d.mac, ''), ifnull(d.key_ip, ''),
 		v.dst_ip, v.proto, v.port, v.service, v.first_seen, v.last_seen, v.count, v.packets, v.bytes, v.connections
 		FROM violations v JOIN assets s ON s.id = v.src_asset_id LEFT JOIN assets d ON d.id = v.dst_asset_id`
-	q += whereClause(where) + " ORDER BY v.id" + desc(f.Desc)
+	q += whereClause(where) + order("v", f.Chronological, f.Desc)
 	q, args = limitOffset(q, args, f.Limit, f.Offset)
 	return db.scanViolations(ctx, q, args)
 }
@@ -803,11 +810,17 @@ func limitOffset(q string, args []any, n, off int) (string, []any) {
 	return q, args
 }
 
-func desc(d bool) string {
-	if d {
-		return " DESC"
+// order is the ORDER BY clause of flows and violations (alias t): by ID,
+// or by first seen and ID; descending with desc.
+func order(t string, chronological, desc bool) string {
+	dir := ""
+	if desc {
+		dir = " DESC"
 	}
-	return ""
+	if chronological {
+		return " ORDER BY " + t + ".first_seen" + dir + ", " + t + ".id" + dir
+	}
+	return " ORDER BY " + t + ".id" + dir
 }
 
 // parseEnds parses the two asset keys and IPs of a flow or violation row.

@@ -141,9 +141,11 @@ type inventoryFlags struct {
 	cf         commonFlags
 	policyFile string
 	output     string
+	stderr     io.Writer
 }
 
 func (f *inventoryFlags) register(fs *flag.FlagSet, outputs string) {
+	f.stderr = fs.Output()
 	f.cf.register(fs, false)
 	fs.StringVar(&f.policyFile, "policy.file", "", "segmentation policy for zones (default: policy.file from the config)")
 	fs.StringVar(&f.output, "o", "table", "output format: "+outputs)
@@ -156,14 +158,18 @@ func (f *inventoryFlags) open() (inv *api.Inventory, close func(), err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	path := cfg.Policy.File
-	if f.policyFile != "" {
-		path = f.policyFile
-	}
+	// Zones need the policy: --policy.file must load; the config's
+	// policy.file (perhaps unreadable for this user) only warns.
 	var p *policy.Policy
-	if path != "" {
-		if p, err = policy.Load(path); err != nil {
+	switch {
+	case f.policyFile != "":
+		if p, err = policy.Load(f.policyFile); err != nil {
 			return nil, nil, fmt.Errorf("policy: %s", oneLine(err))
+		}
+	case cfg.Policy.File != "":
+		if p, err = policy.Load(cfg.Policy.File); err != nil {
+			fmt.Fprintf(f.stderr, "wardwatch: warning: no zones: policy: %s\n", oneLine(err))
+			p = nil
 		}
 	}
 	db, err := store.OpenReadOnly(cfg.Store.Path)

@@ -350,7 +350,7 @@ func TestUI(t *testing.T) {
 	if r.code != 400 || !strings.Contains(r.body, "parameter &#34;vlan&#34;") {
 		t.Errorf("bad filter: %d %s", r.code, r.body)
 	}
-	for _, path := range []string{"/ui/nothing", "/ui/assets/00:11:22:33:44:55"} {
+	for _, path := range []string{"/ui/nothing", "/ui/assets/00:11:22:33:44:55", "/ui/static/", "/ui/static/nope.js"} {
 		if r := request(t, "GET", base+path); r.code != 404 || r.header.Get("Content-Security-Policy") == "" {
 			t.Errorf("%s: %d", path, r.code)
 		}

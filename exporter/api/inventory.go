@@ -97,8 +97,8 @@ type AssetDetailRecord struct {
 	Hostnames      []HostnameRecord     `json:"hostnames"` // by first seen
 	DICOM          []DICOMRecord        `json:"dicom"`
 	HL7            []HL7Record          `json:"hl7"`
-	// Peers are the asset's flows, latest first, at most DetailLimit:
-	// PeersTotal counts them all.
+	// Peers are the asset's flows, most recently started first, at most
+	// DetailLimit: PeersTotal counts them all.
 	Peers      []PeerRecord `json:"peers"`
 	PeersTotal int          `json:"peers_total"`
 	// Violations involving the asset (either end), latest first, at most
@@ -233,11 +233,13 @@ type HL7TypeRecord struct {
 type PeerRecord struct {
 	// Role is the asset's: "client" (it opened the flow: a service it
 	// uses) or "server" (the peer opened it: a service it offers).
-	Role         string `json:"role"`
-	PeerIP       string `json:"peer_ip"`
-	PeerMAC      string `json:"peer_mac"` // "" when the peer is not an asset on this VLAN (routed)
-	PeerVantage  string `json:"peer_vantage"`
-	PeerVLAN     uint16 `json:"peer_vlan"`
+	Role        string `json:"role"`
+	PeerIP      string `json:"peer_ip"`
+	PeerMAC     string `json:"peer_mac"` // "" when the peer is not an asset on this VLAN (routed)
+	PeerVantage string `json:"peer_vantage"`
+	PeerVLAN    uint16 `json:"peer_vlan"`
+	// PeerHostname and PeerClass are the peer asset's; for a routed peer,
+	// those of the device seen last with PeerIP on any VLAN, if any.
 	PeerHostname string `json:"peer_hostname"`
 	PeerClass    string `json:"peer_class"`
 	Proto        string `json:"proto"`
@@ -324,7 +326,8 @@ func (inv *Inventory) Asset(ctx context.Context, ref string, rq AssetRefQuery) (
 	if err := inv.fillPeers(ctx, d, a.ID); err != nil {
 		return nil, err
 	}
-	vs, err := inv.violations(ctx, store.ViolationFilter{AssetID: a.ID, Desc: true, Limit: DetailLimit})
+	vs, err := inv.violations(ctx, store.ViolationFilter{AssetID: a.ID, Desc: true, Chronological: true,
+		Limit: DetailLimit})
 	if err != nil {
 		return nil, err
 	}
@@ -414,7 +417,7 @@ func (inv *Inventory) fillFacts(ctx context.Context, d *AssetDetailRecord, id in
 
 // fillPeers adds the asset's flows as peers, with the peers' identities.
 func (inv *Inventory) fillPeers(ctx context.Context, d *AssetDetailRecord, id int64) error {
-	flows, err := inv.st.Flows(ctx, store.FlowFilter{AssetID: id, Desc: true, Limit: DetailLimit})
+	flows, err := inv.st.Flows(ctx, store.FlowFilter{AssetID: id, Desc: true, Chronological: true, Limit: DetailLimit})
 	if err != nil {
 		return err
 	}
@@ -434,6 +437,7 @@ func (inv *Inventory) fillPeers(ctx context.Context, d *AssetDetailRecord, id in
 	if err != nil {
 		return err
 	}
+	byIP := map[string]*store.AssetDetail{}
 	for i, f := range flows {
 		p := PeerRecord{Role: "server", PeerIP: ipOf(f.SrcIP), Proto: ProtoName(f.Proto), Port: f.Port,
 			Service: f.Service, FirstSeen: RFC3339(f.FirstSeen), LastSeen: RFC3339(f.LastSeen), Packets: f.Packets,
@@ -447,10 +451,36 @@ func (inv *Inventory) fillPeers(ctx context.Context, d *AssetDetailRecord, id in
 			if p.PeerIP == "" && a.Key.KeyedByIP() {
 				p.PeerIP = a.Key.IP.String()
 			}
+		} else if a, err := inv.byIP(ctx, byIP, p.PeerIP); err != nil {
+			return err
+		} else if a != nil {
+			p.PeerHostname, p.PeerClass = a.Hostname, a.Class // routed: a device on another VLAN
 		}
 		d.Peers = append(d.Peers, p)
 	}
 	return nil
+}
+
+// byIP returns the asset seen last with address ip on any VLAN or vantage
+// (nil if none), remembering answers in cache.
+func (inv *Inventory) byIP(ctx context.Context, cache map[string]*store.AssetDetail, ip string) (*store.AssetDetail, error) {
+	if a, ok := cache[ip]; ok || ip == "" {
+		return a, nil
+	}
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return nil, nil
+	}
+	as, err := inv.st.AssetDetails(ctx, store.AssetFilter{IP: addr, Sort: "-last_seen", Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	var a *store.AssetDetail
+	if len(as) > 0 {
+		a = &as[0]
+	}
+	cache[ip] = a
+	return a, nil
 }
 
 // assetsByID loads the assets of ids (zeros skipped).
@@ -485,7 +515,7 @@ func (inv *Inventory) Violations(ctx context.Context, q ViolationQuery) (Page[Vi
 		return page, err
 	}
 	page.Total = n
-	f.Limit, f.Offset, f.Desc = q.Limit, q.Offset, q.Desc
+	f.Limit, f.Offset, f.Desc, f.Chronological = q.Limit, q.Offset, q.Desc, true
 	page.Items, err = inv.violations(ctx, f)
 	return page, err
 }
@@ -544,7 +574,7 @@ func (inv *Inventory) Flows(ctx context.Context, q FlowQuery) (Page[FlowRecord],
 		return page, err
 	}
 	page.Total = n
-	f.Limit, f.Offset, f.Desc = q.Limit, q.Offset, q.Desc
+	f.Limit, f.Offset, f.Desc, f.Chronological = q.Limit, q.Offset, q.Desc, true
 	fs, err := inv.st.Flows(ctx, f)
 	if err != nil {
 		return page, err

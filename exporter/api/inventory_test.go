@@ -155,7 +155,9 @@ func TestAssetDetail(t *testing.T) {
 	if len(ct.Classification.Evidence) == 0 || ct.Classification.Evidence[0].Source != "dicom.sop_class" {
 		t.Errorf("CT evidence: %+v", ct.Classification.Evidence)
 	}
-	if len(ct.Peers) != 1 || ct.Peers[0].Role != "client" || ct.Peers[0].PeerIP != "10.50.0.20" || ct.Peers[0].PeerMAC != "" {
+	// Routed: no MAC on VLAN 30, but the name of the device using the IP.
+	if len(ct.Peers) != 1 || ct.Peers[0].Role != "client" || ct.Peers[0].PeerIP != "10.50.0.20" || ct.Peers[0].PeerMAC != "" ||
+		ct.Peers[0].PeerHostname != "PACS01" || ct.Peers[0].PeerClass != "pacs" {
 		t.Errorf("CT peers: %+v", ct.Peers)
 	}
 

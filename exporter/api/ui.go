@@ -81,7 +81,7 @@ func (inv *Inventory) UIHandler() http.Handler {
 	mux.HandleFunc("GET /ui/assets/{ref}", u.asset)
 	mux.HandleFunc("GET /ui/violations", u.violations)
 	mux.HandleFunc("GET /ui/events", u.events)
-	mux.Handle("GET /ui/static/", u.static)
+	mux.Handle("GET /ui/static/{file}", u.static) // files only: no directory listing
 	mux.HandleFunc("/ui/", func(w http.ResponseWriter, r *http.Request) {
 		u.error(w, r, http.StatusNotFound, "There is no page at "+r.URL.Path+".")
 	})
