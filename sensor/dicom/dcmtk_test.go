@@ -86,7 +86,7 @@ func (r *recorder) pipe(id int, fromClient bool, src, dst net.Conn) {
 		n, err := src.Read(buf)
 		if n > 0 {
 			r.mu.Lock()
-			r.conns[id] = append(r.conns[id], segment{fromClient, append([]byte(nil), buf[:n]...)})
+			r.conns[id] = append(r.conns[id], segment{FromClient: fromClient, Data: append([]byte(nil), buf[:n]...)})
 			r.mu.Unlock()
 			if _, werr := dst.Write(buf[:n]); werr != nil {
 				break
@@ -174,7 +174,7 @@ func TestDCMTK(t *testing.T) {
 	for i, segs := range conns {
 		var c Conn
 		for _, s := range segs {
-			c.Feed(s.fromClient, s.data)
+			c.Feed(s.FromClient, s.Data)
 		}
 		c.Flush()
 		if c.Err() != nil || c.Malformed() != 0 {

@@ -18,7 +18,7 @@ func FuzzDICOMConn(f *testing.F) {
 	f.Add(pdu(PDUAssociateRJ, []byte{0, 1, 1, 7}), pdu(PDUAbort, []byte{0, 0, 2, 0}), uint16(2), uint16(2))
 	if p, err := sharedPcapPath("tapirx/dicom_arq_1_find_testclient.pcap"); err == nil {
 		for _, s := range tcpSegments(f, p, 104) {
-			f.Add(s.data, []byte(nil), uint16(100), uint16(3))
+			f.Add(s.Data, []byte(nil), uint16(100), uint16(3))
 		}
 	}
 	f.Fuzz(func(t *testing.T, req, acc []byte, step1, step2 uint16) {
