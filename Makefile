@@ -36,9 +36,15 @@ fuzz:
 	@set -e; for pkg in $$($(GO) list ./...); do \
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
 	    echo "fuzz $$pkg $$t ($(FUZZTIME))"; \
-	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg >/dev/null || { $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime 1x $$pkg; exit 1; }; \
+	    dir=$$($(GO) list -f '{{.Dir}}' $$pkg)/testdata/fuzz/$$t; before=$$(ls $$dir 2>/dev/null | wc -l); \
+	    if ! $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg > fuzz.log 2>&1; then \
+	      tail -40 fuzz.log; \
+	      if [ "$$(ls $$dir 2>/dev/null | wc -l)" != "$$before" ]; then echo "new crasher in $$dir"; rm -f fuzz.log; exit 1; fi; \
+	      echo "fuzzing stopped without a crasher (see above); running $$t once more"; \
+	      $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg > fuzz.log 2>&1 || { tail -40 fuzz.log; rm -f fuzz.log; exit 1; }; \
+	    fi; \
 	  done; \
-	done
+	done; rm -f fuzz.log
 
 fuzz-long:
 	$(MAKE) fuzz FUZZTIME=5m
