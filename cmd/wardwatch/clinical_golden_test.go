@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,26 +40,8 @@ func TestClinicalGolden(t *testing.T) {
 			path = filepath.Join("..", "..", "testdata", "demo.pcap")
 		}
 		t.Run(name, func(t *testing.T) {
-			db := filepath.Join(t.TempDir(), "clinical.db")
-			var out, errb bytes.Buffer
-			if code := Main(context.Background(), []string{"replay", "-q", "--db", db, "--vantage", "golden", path}, &out, &errb); code != 0 {
-				t.Fatalf("replay exit %d: %s", code, errb.String())
-			}
-			got := dumpClinical(t, db)
-			golden := filepath.Join("testdata", "golden", "clinical__"+name+".jsonl")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./cmd/wardwatch -run TestClinicalGolden -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the golden file:\n%s", c, diffLines(want, got))
-			}
+			db := replayGolden(t, path)
+			checkGolden(t, filepath.Join("testdata", "golden", "clinical__"+name+".jsonl"), dumpClinical(t, db), "TestClinicalGolden")
 		})
 	}
 }

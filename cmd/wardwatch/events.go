@@ -8,20 +8,6 @@ import (
 	"github.com/wardwatch/wardwatch/exporter/api"
 )
 
-// eventRecord is the shape of an event in the golden database dumps
-// (golden_test.go); the verb prints api.EventRecord, a superset with the
-// same names.
-type eventRecord struct {
-	Time     string `json:"time"`
-	Type     string `json:"type"`
-	Vantage  string `json:"vantage"`
-	VLAN     uint16 `json:"vlan"`
-	MAC      string `json:"mac"`
-	IP       string `json:"ip"`
-	OldValue string `json:"old_value"`
-	NewValue string `json:"new_value"`
-}
-
 func eventsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("events", "", stderr)
 	var f inventoryFlags

@@ -70,28 +70,40 @@ func TestGolden(t *testing.T) {
 	for _, c := range goldenCaptures {
 		name := strings.NewReplacer("/", "__").Replace(c)
 		t.Run(name, func(t *testing.T) {
-			db := filepath.Join(t.TempDir(), "golden.db")
-			var out, errb bytes.Buffer
-			code := Main(context.Background(), []string{"replay", "-q", "--db", db, "--vantage", "golden", filepath.Join(root, c)}, &out, &errb)
-			if code != 0 {
-				t.Fatalf("replay exit %d: %s", code, errb.String())
-			}
-			got := dumpDB(t, db)
-			path := filepath.Join("testdata", "golden", name+".jsonl")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./cmd/wardwatch -run TestGolden -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the golden file (rerun with -update after checking):\n%s", c, diffLines(want, got))
-			}
+			db := replayGolden(t, filepath.Join(root, c))
+			checkGolden(t, filepath.Join("testdata", "golden", name+".jsonl"), dumpDB(t, db), "TestGolden")
 		})
+	}
+}
+
+// replayGolden replays capture into a fresh database with vantage "golden"
+// and returns the database path.
+func replayGolden(t *testing.T, capture string) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "golden.db")
+	var out, errb bytes.Buffer
+	if code := Main(context.Background(), []string{"replay", "-q", "--db", db, "--vantage", "golden", capture}, &out, &errb); code != 0 {
+		t.Fatalf("replay exit %d: %s", code, errb.String())
+	}
+	return db
+}
+
+// checkGolden compares got with the golden file at path, or rewrites the
+// file with -update.
+func checkGolden(t *testing.T, path string, got []byte, testName string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/wardwatch -run %s -update)", err, testName)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (rerun with -update after checking):\n%s", path, diffLines(want, got))
 	}
 }
 
