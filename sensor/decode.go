@@ -175,6 +175,12 @@ type Decoder struct {
 	// Counters, owned by the worker.
 	Errors    [numLayers]uint64
 	Truncated uint64
+	Problems  uint64 // Errors + Truncated: one comparison tells the worker to publish
+}
+
+func (d *Decoder) fail(layer int) {
+	d.Errors[layer]++
+	d.Problems++
 }
 
 // NewDecoder returns a decoder for frames whose first layer is first
@@ -200,9 +206,10 @@ func (d *Decoder) Decode(data []byte, wireLen int, f *Frame) bool {
 		err := s.parser.DecodeLayers(data, &s.decoded)
 		if s.parser.Truncated {
 			d.Truncated++
+			d.Problems++
 		}
 		if err != nil {
-			d.Errors[layerIndex(s.nextAfter(first))]++
+			d.fail(layerIndex(s.nextAfter(first)))
 			if len(s.decoded) == 0 {
 				return false
 			}
@@ -325,12 +332,12 @@ func (d *Decoder) openGRE(s *stack, f *Frame) ([]byte, bool) {
 			return p, true
 		}
 		if len(p) < 8 {
-			d.Errors[LayerTunnel]++
+			d.fail(LayerTunnel)
 			return nil, false
 		}
 		ver := p[0] >> 4
 		if ver != 1 && ver != 0 {
-			d.Errors[LayerTunnel]++
+			d.fail(LayerTunnel)
 			return nil, false
 		}
 		session := uint32(binary.BigEndian.Uint16(p[2:4]) & 0x03ff)
@@ -339,11 +346,11 @@ func (d *Decoder) openGRE(s *stack, f *Frame) ([]byte, bool) {
 		return p[8:], true
 	case 0x22eb:
 		if len(p) < 12 {
-			d.Errors[LayerTunnel]++
+			d.fail(LayerTunnel)
 			return nil, false
 		}
 		if p[0]>>4 != 2 {
-			d.Errors[LayerTunnel]++
+			d.fail(LayerTunnel)
 			return nil, false
 		}
 		session := uint32(binary.BigEndian.Uint16(p[2:4]) & 0x03ff)
@@ -352,7 +359,7 @@ func (d *Decoder) openGRE(s *stack, f *Frame) ([]byte, bool) {
 			n += 8
 		}
 		if len(p) < n {
-			d.Errors[LayerTunnel]++
+			d.fail(LayerTunnel)
 			return nil, false
 		}
 		f.tunnelVLAN = binary.BigEndian.Uint16(p[0:2]) & 0x0fff
@@ -369,7 +376,7 @@ func (d *Decoder) openVXLAN(f *Frame) ([]byte, bool) {
 	// The I flag should be set (RFC 7348) but some mirror sources leave it
 	// clear; the port alone decides.
 	if len(p) < 8 {
-		d.Errors[LayerTunnel]++
+		d.fail(LayerTunnel)
 		return nil, false
 	}
 	if p[0]&0x04 != 0 && p[3] != 3 {

@@ -400,10 +400,10 @@ func (w *worker) packet(data []byte, ci *gopacket.CaptureInfo) {
 		w.firstTS = ts
 	}
 	w.lastTS = ts
-	errsBefore := w.dec.errorCount()
+	problems := w.dec.Problems
 	f := &w.f
 	ok := w.dec.Decode(data, wire, f)
-	if w.dec.errorCount() != errsBefore {
+	if w.dec.Problems != problems {
 		w.publishTracker()
 	}
 	if !ok {
@@ -461,14 +461,6 @@ func (w *worker) maybeSweep(now time.Time) {
 		w.streams.maybeFlush(now)
 		w.publishTracker()
 	}
-}
-
-func (d *Decoder) errorCount() uint64 {
-	var n uint64
-	for _, e := range d.Errors {
-		n += e
-	}
-	return n + d.Truncated
 }
 
 // vantage returns the interned vantage name for f's tunnel path.
