@@ -14,11 +14,13 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/wardwatch
 
 # The main job on the bundled default: replay the project's own demo capture
-# (a small simulated hospital) into a fresh database and print the inventory.
+# (a small simulated hospital) into a fresh database and print the inventory,
+# with lifecycle states as of the end of the capture (2026-01-05 08:10 UTC).
 demo: build
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	$(BIN) replay --db $(DEMO_DB) --vantage demo testdata/demo.pcap
-	$(BIN) assets --db $(DEMO_DB)
+	$(BIN) replay --db $(DEMO_DB) --vantage demo --policy.file configs/policy.yml testdata/demo.pcap
+	$(BIN) assets --db $(DEMO_DB) --now 2026-01-05T08:10:00Z
+	$(BIN) violations --db $(DEMO_DB) --policy.file configs/policy.yml --now 2026-01-05T08:10:00Z
 
 # Every test: vet, the race-enabled unit/integration/live tests, the
 # generator's own test, and a short run of every fuzz target.

@@ -446,23 +446,34 @@ func (b *batch) remoteOwner(key model.AssetKey, o *model.Observation) (model.Ass
 		return key, nil
 	}
 	ip := normIP(o.IP)
+	k, ok, err := b.ownerOf(key.Vantage, ip)
+	if err != nil || ok {
+		return k, err
+	}
+	return model.AssetKey{Vantage: key.Vantage, IP: ip}, nil
+}
+
+// ownerOf returns the key of the asset that owns ip (has it among its
+// addresses), preferring vantage and the most recent use; ok is false when
+// no asset owns it.
+func (b *batch) ownerOf(vantage string, ip netip.Addr) (k model.AssetKey, ok bool, err error) {
 	var (
-		vantage    string
+		v          string
 		vlan       uint16
 		mac, keyIP string
 	)
-	err := b.stmt(sOwnerByIP).QueryRowContext(b.ctx, key.Vantage, ip.String()).Scan(&vantage, &vlan, &mac, &keyIP)
+	err = b.stmt(sOwnerByIP).QueryRowContext(b.ctx, vantage, ip.String()).Scan(&v, &vlan, &mac, &keyIP)
 	switch {
 	case err == nil:
 		m, kip, perr := parseKey(mac, keyIP)
 		if perr != nil {
-			return key, perr
+			return k, false, perr
 		}
-		return model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: m, IP: kip}, nil
+		return model.AssetKey{Vantage: v, VLAN: vlan, MAC: m, IP: kip}, true, nil
 	case errors.Is(err, sql.ErrNoRows):
-		return model.AssetKey{Vantage: key.Vantage, IP: ip}, nil
+		return k, false, nil
 	}
-	return key, err
+	return k, false, err
 }
 
 func sourceOr(s, def string) string {

@@ -119,13 +119,34 @@ func (b *batch) violation(key model.AssetKey, o *model.Observation, t time.Time)
 		return nil
 	}
 	first := flowStart(o, t)
+	// An end seen behind a router is the asset that owns its address (if
+	// any): both halves of a routed flow, seen on two VLANs, are then one
+	// violation.
+	link := client // the frame's view: the server must be on its link
+	if !f.ClientLocal && src.IsValid() {
+		if k, ok, err := b.ownerOf(client.Vantage, src); err != nil {
+			return err
+		} else if ok {
+			client = k
+		}
+	}
 	a, err := b.ensureAsset(client, o.OuterVLAN, first, t)
 	if err != nil {
 		return err
 	}
-	dstID, err := b.serverAsset(client, f, dst)
-	if err != nil {
+	var dstID int64
+	if f.ServerLocal {
+		if dstID, err = b.serverAsset(link, f, dst); err != nil {
+			return err
+		}
+	} else if k, ok, err := b.ownerOf(client.Vantage, dst); err != nil {
 		return err
+	} else if ok {
+		da, err := b.ensureAsset(k, 0, first, t)
+		if err != nil {
+			return err
+		}
+		dstID = da.id
 	}
 	var count int64
 	if err := b.stmt(sViolationUpsert).QueryRowContext(b.ctx, v.Rule, v.SrcZone, v.DstZone, a.id, nullID(dstID),

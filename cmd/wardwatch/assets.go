@@ -98,6 +98,15 @@ func (f *inventoryFlags) register(fs *flag.FlagSet, outputs string) {
 	f.cf.register(fs, false)
 	fs.StringVar(&f.policyFile, "policy.file", "", "segmentation policy for zones (default: policy.file from the config)")
 	fs.StringVar(&f.output, "o", "table", "output format: "+outputs)
+	fs.Func("now", "evaluate states, ages and --seen-since as of this RFC 3339 time (e.g. the end of a replayed capture); default: now",
+		func(s string) error {
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return fmt.Errorf("want an RFC 3339 time such as 2026-01-05T08:10:00Z")
+			}
+			nowFunc = func() time.Time { return t }
+			return nil
+		})
 }
 
 // open loads the config and the policy and opens the database read-only
