@@ -205,7 +205,7 @@ func (ft *flowTable) report(w *worker, k flowKey, st *flowState) {
 		Kind: model.ObsFlow, Time: st.last, First: st.first, Key: client, OuterVLAN: st.outer,
 		Flow: &model.FlowInfo{
 			Client: client, Server: server, ClientIP: k.client, ServerIP: k.server, Proto: k.proto, Port: k.port,
-			ClientLocal: !w.tr.remote(k.vantage, k.vlan, k.client, st.clientMAC),
+			ClientLocal: !w.tr.remote(k.vantage, k.vlan, k.client, st.clientMAC) && w.tr.sent(k.vantage, k.vlan, st.clientMAC),
 			ServerLocal: !w.tr.remote(k.vantage, k.vlan, k.server, st.serverMAC),
 			Service:     ft.service(k.proto, k.port), Packets: st.pkts, Bytes: st.bytes, Connections: st.conns, First: st.first,
 		},

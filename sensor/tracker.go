@@ -169,6 +169,15 @@ func (t *tracker) boundTo(vantage string, vlan uint16, ip netip.Addr, mac model.
 	return b != nil && b.mac == mac
 }
 
+// sent reports whether mac sent a frame here (is a tracked asset); MAC-less
+// link types count as sent.
+func (t *tracker) sent(vantage string, vlan uint16, mac model.MAC) bool {
+	if mac.IsZero() {
+		return true
+	}
+	return t.assets[model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: mac}] != nil
+}
+
 // remote reports whether mac is known to be some other IP's (a router
 // forwarding for ip): it has bindings, none of them to ip. A MAC with no
 // binding at all is given the benefit of the doubt.

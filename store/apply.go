@@ -515,6 +515,26 @@ func (b *batch) asset(key model.AssetKey, outer uint16, first, last time.Time, p
 // to last) if it does not exist, but leaving an existing one untouched: for
 // observations that name an asset without saying when it sent (a flow
 // report's times cover both directions).
+// existingAsset returns the asset keyed by key, or nil if there is none.
+func (b *batch) existingAsset(key model.AssetKey) (*assetState, error) {
+	c := &b.db.cache
+	if a := c.assets[key]; a != nil {
+		return a, nil
+	}
+	mac, keyIP, _ := keyColumns(key)
+	a := &assetState{}
+	err := b.stmt(sAssetGetKey).QueryRowContext(b.ctx, key.Vantage, key.VLAN, mac, keyIP).
+		Scan(&a.id, &a.hostname, &a.params, &a.vendorClass)
+	switch {
+	case err == nil:
+		c.putAsset(key, a)
+		return a, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, nil
+	}
+	return nil, err
+}
+
 func (b *batch) ensureAsset(key model.AssetKey, outer uint16, first, last time.Time) (*assetState, error) {
 	c := &b.db.cache
 	if a := c.assets[key]; a != nil {

@@ -96,9 +96,22 @@ func (b *batch) flow(key model.AssetKey, o *model.Observation, t time.Time) erro
 		return nil
 	}
 	first := flowStart(o, t)
-	a, err := b.ensureAsset(client, o.OuterVLAN, first, t)
+	var a *assetState
+	var err error
+	if f.ClientLocal {
+		a, err = b.ensureAsset(client, o.OuterVLAN, first, t)
+	} else {
+		// Behind a router, or never seen sending: use the asset as it
+		// exists (the router), never create one for a MAC that only
+		// received frames.
+		a, err = b.existingAsset(client)
+	}
 	if err != nil {
 		return err
+	}
+	if a == nil {
+		b.ignored++
+		return nil
 	}
 	dstID, err := b.serverAsset(client, f, dst)
 	if err != nil {

@@ -289,6 +289,7 @@ func TestFlowsForLearn(t *testing.T) {
 	)
 	t1 := t0.Add(time.Minute)
 	mustSubmit(t, db,
+		activity(router, t0, t0, 1, 60), // the router sent frames: routed flows use its asset
 		withLocal(flowObs(ct, pacs, "10.0.10.5", "10.0.10.20", 104, t1, 10), true, true),
 		withLocal(flowObs(ct, pacs, "10.0.10.5", "10.0.10.20", 22, t1, 2), true, true), // AE titles are per asset
 		withLocal(flowObs(ct, router, "10.0.10.5", "192.0.2.9", 104, t1, 4), true, false),
@@ -331,5 +332,24 @@ func TestFlowsForLearn(t *testing.T) {
 	}
 	if got, _ := db.FlowsForLearn(context.Background(), t1.Add(time.Second)); len(got) != 0 {
 		t.Errorf("FlowsForLearn(later) = %+v", got)
+	}
+}
+
+// TestFlowNeverCreatesReceiverOnlyClient: a flow whose client MAC never
+// sent a frame (ClientLocal false, no asset) is not recorded and creates no
+// asset; an asymmetric SPAN must not invent devices.
+func TestFlowNeverCreatesReceiverOnlyClient(t *testing.T) {
+	db, _ := newDB(t)
+	ghost := key(t, "00:1b:63:00:00:99")
+	srv := key(t, "00:1b:63:00:00:02")
+	mustSubmit(t, db,
+		activity(srv, t0, t0, 1, 60),
+		withLocal(flowObs(ghost, srv, "10.0.10.99", "10.0.10.20", 443, t0, 3), false, true),
+	)
+	if n := len(mustFlows(t, db, FlowFilter{})); n != 0 {
+		t.Errorf("%d flows recorded for a client that never sent", n)
+	}
+	if as := mustAssets(t, db, AssetFilter{}); len(as) != 1 {
+		t.Errorf("assets = %d, want only the server", len(as))
 	}
 }

@@ -218,7 +218,9 @@ type FlowInfo struct {
 	// ClientLocal and ServerLocal say the end's MAC is taken to be its own.
 	// It is not when the MAC is bound (ARP, DHCP, NDP) to other addresses
 	// but not to this one: then it is a router's and the end is off-link
-	// (known only by IP).
+	// (known only by IP). ClientLocal is also false when the client's MAC
+	// never sent a frame on this link (an asymmetric SPAN showed only
+	// traffic to it).
 	ClientLocal, ServerLocal bool
 	Proto                    uint8  // 6 TCP, 17 UDP
 	Port                     uint16 // server port
