@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -251,9 +252,10 @@ func firstIP(a model.Asset) netip.Addr {
 
 // reload re-reads the config file and the policy it names. Both must be
 // good; otherwise nothing changes and the error is returned (SIGHUP logs
-// it, POST /-/reload answers 500 with it). Only the policy (and the
-// settings read per use) take effect at once; capture and store settings
-// need a restart, which is logged.
+// it, POST /-/reload answers 500 with it). The policy takes effect at once
+// (new flows and cached verdicts are re-evaluated); other changed settings
+// (capture, streams, limits, store, web) take effect at the next restart,
+// and a warning says so.
 func (d *daemon) reload() error {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
@@ -290,6 +292,11 @@ func (d *daemon) reloadLocked() error {
 		}
 	}
 	d.pol.Swap(p)
+	a, b := *d.cfg, *cfg
+	a.Policy, b.Policy = configs.PolicyConfig{}, configs.PolicyConfig{}
+	if !reflect.DeepEqual(a, b) {
+		d.log.Warn("the config file changed beyond the policy: those settings take effect at the next restart")
+	}
 	d.cfg = cfg
 	d.assetCache.Lock()
 	d.assetCache.counts = nil
