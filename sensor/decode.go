@@ -150,8 +150,7 @@ type Frame struct {
 	HopLimit     uint8
 	SrcPort      uint16
 	DstPort      uint16
-	TCPFlags     uint8 // FIN=1 SYN=2 RST=4 PSH=8 ACK=16
-	Seq, Ack     uint32
+	TCPFlags     uint8  // FIN=1 SYN=2 RST=4 PSH=8 ACK=16
 	Payload      []byte // TCP/UDP payload
 
 	ARP  *layers.ARP
@@ -271,7 +270,6 @@ func (d *Decoder) fill(s *stack, f *Frame, depth int) (inner []byte, ok bool) {
 			f.HopLimit = s.ip6.HopLimit
 		case layers.LayerTypeTCP:
 			f.SrcPort, f.DstPort = uint16(s.tcp.SrcPort), uint16(s.tcp.DstPort)
-			f.Seq, f.Ack = s.tcp.Seq, s.tcp.Ack
 			f.TCPFlags = tcpFlags(&s.tcp.TCP)
 			f.Payload = s.tcp.Payload
 			f.TCP = &s.tcp.TCP

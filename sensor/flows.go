@@ -44,7 +44,6 @@ type flowTable struct {
 	service     func(proto uint8, port uint16) string
 	capHits     uint64
 	evicted     uint64
-	lastEvic    time.Time
 	// known remembers server endpoints (IP, port) of flows already
 	// oriented, so the other half of a routed flow, seen on another VLAN,
 	// gets the same orientation even when both ports look alike (NTP
