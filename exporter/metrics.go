@@ -15,7 +15,7 @@
 //
 // The package defines what it consumes (Sources, StoreStats, AssetCount) and
 // imports no other Wardwatch package but sensor (for sensor.Stats and
-// sensor.LayerNames) and sensor/model (for observation kind and event type
+// sensor.LayerNames) and model (for observation kind and event type
 // names). cmd adapts store and policy to these types.
 package exporter
 
@@ -33,8 +33,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/zap"
 
+	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/sensor"
-	"github.com/wardwatch/wardwatch/sensor/model"
 )
 
 const namespace = "wardwatch"

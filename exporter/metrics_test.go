@@ -17,8 +17,8 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/sensor"
-	"github.com/wardwatch/wardwatch/sensor/model"
 )
 
 // fixedSources returns callbacks with known values.

@@ -3,7 +3,7 @@ package fingerprint
 import (
 	"slices"
 
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // Facts is what the store knows about one asset, the input of Classify. The

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/wardwatch/wardwatch/fingerprint/oui"
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // packPath is the shipped rule pack, read from disk so the test needs no

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")

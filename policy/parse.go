@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/wardwatch/wardwatch/fingerprint"
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 	"gopkg.in/yaml.v3"
 )
 

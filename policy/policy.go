@@ -86,7 +86,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // Built-in zone names and the rule name of the default verdict.

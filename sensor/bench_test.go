@@ -9,7 +9,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 type nullSink struct{ n int }

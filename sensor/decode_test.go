@@ -7,7 +7,7 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 func assetKeys(c *collector) []string {

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // sharedPcaps returns the folder of third-party captures beside the repo

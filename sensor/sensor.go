@@ -17,7 +17,7 @@
 // a decoder panic is turned into an error by gopacket's DecodingLayerParser.
 // Nothing is ever written to a capture socket.
 //
-// Shared domain types (Observation, Asset, Event) live in sensor/model.
+// Shared domain types (Observation, Asset, Event) live in model.
 package sensor
 
 import (
@@ -32,7 +32,7 @@ import (
 	"github.com/gopacket/gopacket"
 	"go.uber.org/zap"
 
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // Sink receives observations. store.DB implements it.

@@ -8,9 +8,9 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/reassembly"
 
+	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/sensor/dicom"
 	"github.com/wardwatch/wardwatch/sensor/hl7"
-	"github.com/wardwatch/wardwatch/sensor/model"
 )
 
 // StreamConfig bounds TCP stream reassembly for the clinical protocols.

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // FlipFlopWindow is arpwatch's flip-flop rule: an IP that returns to the

@@ -13,7 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/wardwatch/wardwatch/fingerprint"
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // Classifier classifies an asset from its facts; *fingerprint.Engine is

@@ -11,7 +11,7 @@ import (
 
 	"github.com/wardwatch/wardwatch/configs"
 	"github.com/wardwatch/wardwatch/fingerprint"
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // classifierFunc adapts a function to Classifier.

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 func dicomObs(k model.AssetKey, t time.Time, d model.DICOMInfo) model.Observation {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/wardwatch/wardwatch/fingerprint"
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // DICOM and HL7 roles, as the sensor reports them and the tables store them.

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/wardwatch/wardwatch/fingerprint"
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // flowObs is a flow report from client (at cip) to server port sport at sip,

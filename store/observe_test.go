@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 func TestActivityUpsert(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // AssetFilter selects assets. Zero fields match everything. Every value is

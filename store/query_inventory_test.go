@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 func TestAssetFilterInventory(t *testing.T) {

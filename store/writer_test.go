@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 func nthKey(i int) model.AssetKey {

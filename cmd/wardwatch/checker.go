@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/wardwatch/wardwatch/exporter/siem"
+	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/policy"
-	"github.com/wardwatch/wardwatch/sensor/model"
 	"github.com/wardwatch/wardwatch/store"
 )
 

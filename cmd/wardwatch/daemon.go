@@ -22,9 +22,9 @@ import (
 	"github.com/wardwatch/wardwatch/exporter/api"
 	"github.com/wardwatch/wardwatch/exporter/siem"
 	"github.com/wardwatch/wardwatch/fingerprint"
+	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/policy"
 	"github.com/wardwatch/wardwatch/sensor"
-	"github.com/wardwatch/wardwatch/sensor/model"
 	"github.com/wardwatch/wardwatch/store"
 )
 

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/wardwatch/wardwatch/exporter/api"
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // The shapes of assets and events in the golden database dumps

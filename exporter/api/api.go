@@ -23,8 +23,8 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/policy"
-	"github.com/wardwatch/wardwatch/sensor/model"
 	"github.com/wardwatch/wardwatch/store"
 )
 

@@ -10,8 +10,8 @@ import (
 	"github.com/wardwatch/wardwatch/configs"
 	"github.com/wardwatch/wardwatch/fingerprint"
 	"github.com/wardwatch/wardwatch/fingerprint/oui"
+	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/policy"
-	"github.com/wardwatch/wardwatch/sensor/model"
 	"github.com/wardwatch/wardwatch/store"
 )
 

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/sensor/dicom"
-	"github.com/wardwatch/wardwatch/sensor/model"
 	"github.com/wardwatch/wardwatch/store"
 )
 

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/wardwatch/wardwatch/fingerprint"
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/store"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/store"
 )
 

@@ -19,7 +19,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // ECSVersion is the ECS version the events follow.

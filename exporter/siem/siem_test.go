@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 func sample() *Violation {

@@ -22,7 +22,7 @@ import (
 	"sync"
 
 	"github.com/wardwatch/wardwatch/fingerprint/oui/internal/tablefmt"
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 //go:generate go run ./gen -in /usr/share/ieee-data -out table.bin.gz -go table_gen.go

@@ -14,7 +14,7 @@ import (
 
 	"github.com/wardwatch/wardwatch/fingerprint/oui/internal/ieeecsv"
 	"github.com/wardwatch/wardwatch/fingerprint/oui/internal/tablefmt"
-	"github.com/wardwatch/wardwatch/sensor/model"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 func mac(t testing.TB, s string) model.MAC {

@@ -7,7 +7,7 @@
 // policy, exporter) may import it without creating a cycle. The dependency
 // direction of the project is:
 //
-//	sensor/model  <-  sensor, fingerprint  <-  store, policy  <-  exporter  <-  cmd
+//	model  <-  sensor, fingerprint  <-  store, policy  <-  exporter  <-  cmd
 //
 // Only cmd wires packages together.
 package model
