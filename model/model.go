@@ -325,6 +325,9 @@ type Asset struct {
 	Manufacturer    string
 	Model           string
 	OS              string
+	// AETitle is the asset's own latest DICOM AE title ("" if none): with
+	// Class it is what segmentation needs to place the asset in a zone.
+	AETitle string
 }
 
 // AssetAddress is one IP address an asset used, with when.
