@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -37,6 +38,8 @@ func TestHelperProcess(t *testing.T) {
 		crashChild()
 	case "ro-mount":
 		roMountChild()
+	case "ro-file":
+		roFileChild()
 	}
 	os.Exit(0)
 }
@@ -227,6 +230,83 @@ func TestOpenReadOnlyMount(t *testing.T) {
 	}
 	if seen != 3 {
 		t.Errorf("child reported %d results: %s", seen, out)
+	}
+	assertUnchanged(t, path, before)
+}
+
+// roFileChild opens the database a user cannot write (run as nobody) and
+// prints the error.
+func roFileChild() {
+	db, err := Open(os.Getenv("WARDWATCH_STORE_TEST_DB"), Options{})
+	if err == nil {
+		db.Close()
+		fmt.Println("opened")
+		return
+	}
+	fmt.Printf("readonly=%v %v\n", errors.Is(err, ErrReadOnly), err)
+}
+
+// TestOpenReadOnlyFile: SQLite's mode=rw falls back to a read-only
+// connection on a file the process cannot write, and the writer would then
+// fail every batch; Open must refuse with ErrReadOnly naming the file. The
+// file belongs to root, the opener is nobody (root can write any file).
+func TestOpenReadOnlyFile(t *testing.T) {
+	if os.Geteuid() != 0 {
+		// As an ordinary user a 0444 file is enough.
+		path := filepath.Join(t.TempDir(), "ro.db")
+		mustOpen(t, path, testOpts()).Close()
+		if err := os.Chmod(path, 0o444); err != nil {
+			t.Fatal(err)
+		}
+		before := readFile(t, path)
+		db, err := Open(path, testOpts())
+		if err == nil {
+			db.Close()
+		}
+		checkOpenErr(t, err, path, ErrReadOnly, "not writable")
+		assertUnchanged(t, path, before)
+		return
+	}
+	u, err := user.Lookup("nobody")
+	if err != nil {
+		t.Skipf("no user nobody: %v", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	dir, err := os.MkdirTemp("", "ww-rofile-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777); err != nil { // nobody may create -lock, -wal, -shm
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "ro.db")
+	mustOpen(t, path, testOpts()).Close()
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := readFile(t, path)
+	// The test binary lives in a private build directory: run a copy
+	// nobody can execute.
+	bin := filepath.Join(dir, "store.test")
+	if data, err := os.ReadFile(os.Args[0]); err != nil {
+		t.Fatal(err)
+	} else if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := childCmd(t, "ro-file", "WARDWATCH_STORE_TEST_DB="+path)
+	cmd.Path, cmd.Args[0] = bin, bin
+	cmd.Dir = dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Skipf("cannot run the test binary as nobody here: %v", err)
+	}
+	got := strings.TrimSpace(string(out))
+	t.Log(got)
+	if !strings.HasPrefix(got, "readonly=true") || !strings.Contains(got, path+": not writable") {
+		t.Errorf("Open as nobody of a root-owned 0644 database: %q, want ErrReadOnly naming the path and \"not writable\"", got)
 	}
 	assertUnchanged(t, path, before)
 }

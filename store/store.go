@@ -165,6 +165,9 @@ func Open(path string, opts Options) (*DB, error) {
 	case err == nil && fi.IsDir():
 		return nil, &pathError{op: op, path: path, msg: "is a directory"}
 	case err == nil:
+		if err := checkWritable(path); err != nil {
+			return nil, err
+		}
 	case errors.Is(err, fs.ErrNotExist):
 		if err := createFile(path); err != nil {
 			return nil, err
@@ -187,6 +190,22 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	db.writer.init(&db.opts)
 	return db, nil
+}
+
+// checkWritable fails with ErrReadOnly when this process cannot write the
+// existing database file. SQLite's mode=rw silently falls back to a
+// read-only connection on such a file, and every later batch would fail:
+// the daemon must refuse to start instead.
+func checkWritable(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is in the message already
+		}
+		return &pathError{op: "open", path: path, kind: ErrReadOnly, msg: "not writable", cause: err}
+	}
+	return f.Close()
 }
 
 // createFile creates a missing database file with mode 0600, so that SQLite
