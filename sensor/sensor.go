@@ -301,7 +301,13 @@ func (s *Sensor) newWorker(in Input, blocking bool) (*worker, error) {
 
 func (w *worker) emit(o model.Observation) {
 	if w.blocking {
-		if err := w.s.sink.Submit(w.ctx, o); err != nil {
+		err := w.s.sink.Submit(w.ctx, o)
+		if err != nil && w.ctx.Err() != nil {
+			// Cancelled (SIGTERM during a replay): the loop stops within
+			// a few packets, but what was read is still stored.
+			err = w.s.sink.Submit(context.WithoutCancel(w.ctx), o)
+		}
+		if err != nil {
 			w.obsDropped.Add(1)
 			return
 		}
@@ -351,6 +357,11 @@ func (w *worker) loop(ctx context.Context) error {
 }
 
 func (w *worker) finish() {
+	// The final sweep reports what the tables still hold (the last activity,
+	// flow counters, open streams). It runs after a cancellation too (SIGTERM
+	// during a replay), so it must not be submitted with the cancelled
+	// context: a blocking sink would refuse every one of them.
+	w.ctx = context.WithoutCancel(w.ctx)
 	w.streams.closeAll()
 	w.tr.sweep()
 	w.flows.sweep(w, time.Time{})
