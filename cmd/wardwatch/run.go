@@ -12,6 +12,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/wardwatch/wardwatch/cmd/wardwatch/internal/privdrop"
 	"github.com/wardwatch/wardwatch/exporter"
 	"github.com/wardwatch/wardwatch/sensor"
 )
@@ -90,10 +91,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	// Capture sockets are open: give up every privilege before the
 	// database and event files are created, so they belong to the service
 	// user.
-	if err := dropPrivileges(cfg.RunAs.User, cfg.RunAs.Group); err != nil {
+	if err := privdrop.Drop(cfg.RunAs.User, cfg.RunAs.Group); err != nil {
 		return err
 	}
-	if err := prepareDataFiles(cfg.Store.Path, cfg.Events.File, cfg.RunAs.Group); err != nil {
+	if err := privdrop.PrepareDataFiles(cfg.Store.Path, cfg.Events.File, cfg.RunAs.Group); err != nil {
 		return err
 	}
 	log.Info("privileges dropped", zap.Int("uid", os.Getuid()), zap.Int("gid", os.Getgid()))

@@ -1,16 +1,16 @@
 //go:build !linux || !cgo
 
-package main
+package privdrop
 
 import (
 	"errors"
 	"runtime"
 )
 
-// dropPrivileges needs Linux and a cgo build (every thread's capability
+// Drop needs Linux and a cgo build (every thread's capability
 // sets are changed from a C signal handler); elsewhere only an empty run_as
 // section is accepted, and nothing is dropped.
-func dropPrivileges(userName, groupName string) error {
+func Drop(userName, groupName string) error {
 	if userName != "" || groupName != "" {
 		return errors.New("run_as: switching user and group is supported only by Linux builds with cgo (this is " +
 			runtime.GOOS + "); leave run_as empty")
@@ -18,9 +18,9 @@ func dropPrivileges(userName, groupName string) error {
 	return nil
 }
 
-// prepareDataFiles leaves file modes to the store and the sinks (0600) on
-// builds without dropPrivileges; a run_as.group cannot be honoured there.
-func prepareDataFiles(dbPath, eventsFile, groupName string) error {
+// PrepareDataFiles leaves file modes to the store and the sinks (0600) on
+// builds without Drop; a run_as.group cannot be honoured there.
+func PrepareDataFiles(dbPath, eventsFile, groupName string) error {
 	if groupName != "" {
 		return errors.New("run_as.group is supported only by Linux builds with cgo; leave it empty")
 	}

@@ -1,20 +1,6 @@
 //go:build linux && cgo
 
-package main
-
-// Least privilege for `wardwatch run`: once the capture sockets are open the
-// process needs no privilege at all, so dropPrivileges switches to the
-// configured user and group (when started as root) and clears every
-// capability set of every thread.
-//
-// Capabilities, the bounding set and no_new_privs are per-thread attributes
-// in Linux. Go runs on many threads, and with cgo (needed by SQLite)
-// syscall.AllThreadsSyscall is unavailable, so the per-thread changes are
-// made by a small C signal handler that each thread runs in turn (the
-// technique glibc uses for setuid(2) and libcap's psx package for capset).
-// The uid/gid changes themselves use syscall.Setres[ug]id and
-// syscall.Setgroups, which glibc applies to all threads. The result is then
-// checked for every thread in /proc/self/task/*/status.
+package privdrop
 
 /*
 #include <errno.h>
@@ -136,7 +122,7 @@ const capSetPCAP = 8 // CAP_SETPCAP
 
 var privMu sync.Mutex
 
-// dropPrivileges gives up every privilege the process holds; call it once
+// Drop gives up every privilege the process holds; call it once
 // the capture sockets are open (they keep working) and before any file is
 // created, so that files belong to the service user.
 //
@@ -157,7 +143,7 @@ var privMu sync.Mutex
 // no_new_privs is set in every case. The result is verified for every thread
 // from /proc/self/task/*/status; any difference is an error, and the caller
 // must stop.
-func dropPrivileges(userName, groupName string) error {
+func Drop(userName, groupName string) error {
 	privMu.Lock()
 	defer privMu.Unlock()
 
@@ -480,7 +466,7 @@ func verifyDropped(uid, gid int, wantBnd bool) error {
 	return nil
 }
 
-// prepareDataFiles gives the database (with its -wal and -shm) and the
+// PrepareDataFiles gives the database (with its -wal and -shm) and the
 // events file their mode before the store and the sinks open them: 0600,
 // or 0640 group-owned by groupName when that is set, so that members of the
 // group can run the query verbs (`wardwatch assets`). Missing database and
@@ -488,8 +474,8 @@ func verifyDropped(uid, gid int, wantBnd bool) error {
 // the database's mode and ignores the umask); existing files owned by this
 // process's user are chmod'ed (and chgrp'ed) to it; files of other users are
 // left to fail where they are opened. A file whose directory is missing is
-// skipped too (the store reports that). Call it after dropPrivileges.
-func prepareDataFiles(dbPath, eventsFile, groupName string) error {
+// skipped too (the store reports that). Call it after Drop.
+func PrepareDataFiles(dbPath, eventsFile, groupName string) error {
 	mode, gid := os.FileMode(0o600), -1
 	if groupName != "" {
 		var err error

@@ -1,6 +1,6 @@
 //go:build linux && cgo
 
-package main
+package privdrop
 
 import (
 	"bufio"
@@ -29,7 +29,7 @@ import (
 // The privilege tests run the test binary again as a child process (the
 // switch is the environment variable below), because dropping privileges
 // cannot be undone: the child opens an AF_PACKET socket on lo, calls
-// dropPrivileges, and prints every thread's /proc status; the parent
+// Drop, and prints every thread's /proc status; the parent
 // asserts on what it printed.
 
 const privdropEnv = "WARDWATCH_PRIVDROP_CHILD"
@@ -75,7 +75,7 @@ func TestPrivdropChild(t *testing.T) {
 	}
 
 	userName, groupName := os.Getenv(privdropEnv+"_USER"), os.Getenv(privdropEnv+"_GROUP")
-	if err := dropPrivileges(userName, groupName); err != nil {
+	if err := Drop(userName, groupName); err != nil {
 		say("DROP-ERROR %s", oneLine(err))
 		return
 	}
@@ -274,7 +274,7 @@ func worldReadableTestBinary(t *testing.T) (bin, dir string) {
 			t.Fatal(err)
 		}
 	}
-	bin = filepath.Join(dir, "wardwatch.test")
+	bin = filepath.Join(dir, "privdrop.test")
 	if os.Link(os.Args[0], bin) != nil {
 		if err := copyFile(os.Args[0], bin, 0o755); err != nil {
 			t.Fatal(err)
@@ -393,7 +393,7 @@ func TestPrivdropRootGroupOnly(t *testing.T) {
 
 // Started as a user with ambient CAP_NET_RAW and CAP_NET_ADMIN (the most
 // a unit or `setcap cap_net_raw,cap_net_admin+ep` grants): enough to
-// capture in promiscuous mode, and dropPrivileges sheds both.
+// capture in promiscuous mode, and Drop sheds both.
 func TestPrivdropAmbientCaps(t *testing.T) {
 	requireRootAndLo(t)
 	uid, gid, _ := nobodyIDs(t)
@@ -461,23 +461,23 @@ func TestPrivdropWrongUserError(t *testing.T) {
 	}
 }
 
-// prepareDataFiles: 0600 by default, 0640 and the group with a group;
+// PrepareDataFiles: 0600 by default, 0640 and the group with a group;
 // SQLite's -wal and -shm follow the database's mode.
 func TestPrivdropDataFiles(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "w.db")
 	ev := filepath.Join(dir, "events.json")
-	if err := prepareDataFiles(db, ev, ""); err != nil {
+	if err := PrepareDataFiles(db, ev, ""); err != nil {
 		t.Fatal(err)
 	}
 	checkMode(t, db, 0o600)
 	checkMode(t, ev, 0o600)
 	// Missing directory: skipped (the store reports it); "-" is stdout.
-	if err := prepareDataFiles(filepath.Join(dir, "nodir", "w.db"), "-", ""); err != nil {
+	if err := PrepareDataFiles(filepath.Join(dir, "nodir", "w.db"), "-", ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "nodir")); err == nil {
-		t.Error("prepareDataFiles created a directory")
+		t.Error("PrepareDataFiles created a directory")
 	}
 
 	g, err := user.LookupGroupId(strconv.Itoa(os.Getegid()))
@@ -485,7 +485,7 @@ func TestPrivdropDataFiles(t *testing.T) {
 		t.Skip(err)
 	}
 	os.Chmod(ev, 0o644)
-	if err := prepareDataFiles(db, ev, g.Name); err != nil {
+	if err := PrepareDataFiles(db, ev, g.Name); err != nil {
 		t.Fatal(err)
 	}
 	checkMode(t, db, 0o640)
@@ -498,7 +498,7 @@ func TestPrivdropDataFiles(t *testing.T) {
 	checkMode(t, db+"-wal", 0o640)
 	checkMode(t, db+"-shm", 0o640)
 	// And back to private, -wal and -shm included.
-	if err := prepareDataFiles(db, ev, ""); err != nil {
+	if err := PrepareDataFiles(db, ev, ""); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{db, db + "-wal", db + "-shm", ev} {
@@ -531,4 +531,9 @@ func TestPrivdropParseStatus(t *testing.T) {
 	if _, err := parseStatus("Name:\tx\n"); err == nil {
 		t.Error("no error for a status without Uid/Cap lines")
 	}
+}
+
+// oneLine joins a multi-line error into one line for the child's output.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
 }
