@@ -198,6 +198,10 @@ type StreamsConfig struct {
 	// MaxInspectBytes is how much of each direction of a connection is
 	// looked at.
 	MaxInspectBytes ByteSize `yaml:"max_inspect_bytes"`
+	// MaxBufferBytes bounds the bytes all DICOM and HL7 parsers hold at
+	// once (unfinished messages and association PDUs), over every
+	// connection; when it is spent they truncate or skip, counted.
+	MaxBufferBytes ByteSize `yaml:"max_buffer_bytes"`
 }
 
 // StoreConfig is the store: section: the SQLite database and its writer.
@@ -272,6 +276,7 @@ func Default() *Config {
 			MaxBufferedPages: 4096,
 			IdleTimeout:      2 * time.Minute,
 			MaxInspectBytes:  1 * MiB,
+			MaxBufferBytes:   64 * MiB,
 		},
 		Store: StoreConfig{
 			Path:          "./wardwatch.db",
@@ -438,6 +443,7 @@ func (c *Config) Validate() error {
 	v.intRange("streams.max_buffered_pages", c.Streams.MaxBufferedPages, 1, 10000000)
 	v.durRange("streams.idle_timeout", c.Streams.IdleTimeout, time.Second, 24*time.Hour, "1s..24h")
 	v.sizeRange("streams.max_inspect_bytes", c.Streams.MaxInspectBytes, 1*KiB, 1*GiB)
+	v.sizeRange("streams.max_buffer_bytes", c.Streams.MaxBufferBytes, 1*MiB, 64*GiB)
 	v.intRange("limits.max_flows", c.Limits.MaxFlows, 1, 100000000)
 	v.durRange("limits.flow_idle_timeout", c.Limits.FlowIdleTimeout, time.Second, 24*time.Hour, "1s..24h")
 

@@ -171,7 +171,7 @@ func TestGoodConfigs(t *testing.T) {
 			Limits: LimitsConfig{MaxAssets: 50000, MaxBindings: 75000, MaxFlows: 100000, FlowIdleTimeout: 5 * time.Minute},
 			Web:    WebConfig{ListenAddresses: []string{":9929"}}, Events: EventsConfig{Syslog: SyslogConfig{Network: "udp", Facility: 16}},
 			Streams: StreamsConfig{DICOMPorts: []int{104, 11112}, HL7Ports: []int{2575}, ContentDetection: true,
-				MaxStreams: 10000, MaxBufferedPages: 4096, IdleTimeout: 2 * time.Minute, MaxInspectBytes: 1 * MiB},
+				MaxStreams: 10000, MaxBufferedPages: 4096, IdleTimeout: 2 * time.Minute, MaxInspectBytes: 1 * MiB, MaxBufferBytes: 64 * MiB},
 			Store: StoreConfig{
 				Path:          "/data/ww.db",
 				FlushInterval: time.Minute,
@@ -220,7 +220,7 @@ func TestDefault(t *testing.T) {
 		Limits: LimitsConfig{MaxAssets: 200000, MaxBindings: 200000, MaxFlows: 100000, FlowIdleTimeout: 5 * time.Minute},
 		Web:    WebConfig{ListenAddresses: []string{":9929"}}, Events: EventsConfig{Syslog: SyslogConfig{Network: "udp", Facility: 16}},
 		Streams: StreamsConfig{DICOMPorts: []int{104, 11112}, HL7Ports: []int{2575}, ContentDetection: true,
-			MaxStreams: 10000, MaxBufferedPages: 4096, IdleTimeout: 2 * time.Minute, MaxInspectBytes: 1 * MiB},
+			MaxStreams: 10000, MaxBufferedPages: 4096, IdleTimeout: 2 * time.Minute, MaxInspectBytes: 1 * MiB, MaxBufferBytes: 64 * MiB},
 		Store: StoreConfig{Path: "./wardwatch.db", FlushInterval: time.Second, FlushSize: 10000,
 			QueueSize: 10000, BusyTimeout: 5 * time.Second},
 		Log:       LogConfig{Level: "info", Format: "console"},

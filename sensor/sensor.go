@@ -33,6 +33,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/wardwatch/wardwatch/model"
+	"github.com/wardwatch/wardwatch/sensor/membudget"
 )
 
 // Sink receives observations. store.DB implements it.
@@ -97,8 +98,9 @@ type Input struct {
 
 // Sensor runs workers over inputs and keeps their counters.
 type Sensor struct {
-	cfg  Config
-	sink Sink
+	cfg    Config
+	sink   Sink
+	budget *membudget.Budget // parser buffers of every stream of every worker
 
 	mu      sync.Mutex
 	workers []*worker
@@ -107,8 +109,13 @@ type Sensor struct {
 // New returns a sensor that sends observations to sink.
 func New(cfg Config, sink Sink) *Sensor {
 	cfg.defaults()
-	return &Sensor{cfg: cfg, sink: sink}
+	return &Sensor{cfg: cfg, sink: sink, budget: membudget.New(cfg.Streams.MaxBufferBytes)}
 }
+
+// BufferBudget reports the stream parsers' shared byte budget
+// (streams.max_buffer_bytes): bytes held now, the peak, and how many
+// buffers it refused.
+func (s *Sensor) BufferBudget() membudget.Stats { return s.budget.Stats() }
 
 // Summary is what a replay or run did.
 type Summary struct {

@@ -26,7 +26,14 @@ type StreamConfig struct {
 	IdleTimeout      time.Duration // default 2m
 	MaxInspectBytes  int           // per direction; default 1 MiB
 	MaxHL7Message    int           // bytes of one HL7 message looked at; default 64 KiB
+	// MaxBufferBytes bounds the bytes all DICOM and HL7 parsers of the
+	// sensor hold at once (unfinished messages and association PDUs),
+	// across every connection and worker; default 64 MiB. See membudget.
+	MaxBufferBytes int64
 }
+
+// DefaultMaxBufferBytes is StreamConfig.MaxBufferBytes's default.
+const DefaultMaxBufferBytes = 64 << 20
 
 func (c *StreamConfig) defaults() {
 	if c.DICOMPorts == nil {
@@ -52,6 +59,9 @@ func (c *StreamConfig) defaults() {
 	}
 	if c.MaxHL7Message <= 0 {
 		c.MaxHL7Message = 64 << 10
+	}
+	if c.MaxBufferBytes <= 0 {
+		c.MaxBufferBytes = DefaultMaxBufferBytes
 	}
 }
 
@@ -224,10 +234,12 @@ func (st *streamTable) New(netFlow, tcpFlow gopacket.Flow, tcp *layers.TCP, ac r
 	}
 	switch s.proto {
 	case protoDICOM:
-		s.dicom = dicom.NewConn(dicom.Limits{})
+		s.dicom = dicom.NewConn(dicom.Limits{Budget: st.w.s.budget})
 	case protoHL7:
-		s.hl7[0] = hl7.NewDeframer(st.cfg.MaxHL7Message)
-		s.hl7[1] = hl7.NewDeframer(st.cfg.MaxHL7Message)
+		for i := range s.hl7 {
+			s.hl7[i] = hl7.NewDeframer(st.cfg.MaxHL7Message)
+			s.hl7[i].SetBudget(st.w.s.budget)
+		}
 		s.sent = map[uint64]*hl7Seen{}
 	}
 	st.tracked[s.key] = s
@@ -317,10 +329,12 @@ func (s *tcpStream) ReassemblyComplete(ac reassembly.AssemblerContext) bool {
 	case protoDICOM:
 		s.dicom.Flush()
 		s.reportDICOM(true)
+		s.dicom.Release()
 	case protoHL7:
 		for i := range s.hl7 {
 			fromClient := i == 0
 			s.hl7[i].Flush(func(msg []byte) { s.reportHL7(fromClient, msg) })
+			s.hl7[i].Release()
 		}
 		s.reportHL7Counts()
 	}

@@ -133,6 +133,7 @@ func sensorConfig(cfg *configs.Config, log *zap.Logger) sensor.Config {
 			MaxBufferedPages: cfg.Streams.MaxBufferedPages,
 			IdleTimeout:      cfg.Streams.IdleTimeout,
 			MaxInspectBytes:  int(cfg.Streams.MaxInspectBytes),
+			MaxBufferBytes:   int64(cfg.Streams.MaxBufferBytes),
 		},
 		Logger: log,
 	}

@@ -24,6 +24,8 @@ package dicom
 import (
 	"encoding/binary"
 	"errors"
+
+	"github.com/wardwatch/wardwatch/sensor/membudget"
 )
 
 // PDU types (PS3.8 section 9.3).
@@ -68,6 +70,12 @@ type Limits struct {
 	// MaxDesyncs is the number of framing errors tolerated per direction
 	// before that direction stops being parsed (default 4).
 	MaxDesyncs int
+	// Budget, when set, is the byte allowance shared by every connection
+	// of the sensor: association PDU bodies and command buffers are drawn
+	// from it. Without room a PDU is skipped by length and a command set
+	// dropped, as oversize ones are, and counted in Stats.BudgetDenied.
+	// Call Conn.Release when the connection ends.
+	Budget *membudget.Budget
 }
 
 // Default limits.
@@ -124,6 +132,7 @@ type Stats struct {
 	Oversize     int   // association PDUs or command sets over the limits
 	Desyncs      int   // framing errors (see ErrDesync)
 	Gaps         int   // gaps that forced a resynchronisation
+	BudgetDenied int   // buffers the shared byte budget refused
 }
 
 // Conn follows one TCP connection carrying the DICOM upper layer protocol.
@@ -167,6 +176,7 @@ type direction struct {
 	pduRem   int64 // body bytes of the current PDU not yet consumed
 	body     []byte
 	bodyWant int
+	bodyHeld int     // bytes of body drawn from the budget
 	small    [4]byte // body of RJ, release and abort PDUs
 
 	pdv     [pdvHeaderLen]byte
@@ -177,6 +187,7 @@ type direction struct {
 
 	cmd     []byte // command set being assembled; never data-set bytes
 	cmdOver bool
+	cmdHeld int // bytes of cmd drawn from the budget
 
 	carry  [huntWindow]byte // look-ahead while hunting across chunk boundaries
 	carryN int
@@ -240,7 +251,7 @@ func (c *Conn) Gap(fromRequestor bool, n int) {
 		}
 	}
 	c.stats.Gaps++
-	d.lose()
+	d.lose(c.lim.Budget)
 }
 
 // Flush tells the parser that the connection has ended (or that a
@@ -288,12 +299,12 @@ func (c *Conn) fail(err error) {
 }
 
 // lose drops all framing state of d; it will hunt for a PDU header.
-func (d *direction) lose() {
+func (d *direction) lose(budget *membudget.Budget) {
 	d.synced = false
 	d.st = stHeader
 	d.hdrN = 0
 	d.pdvN = 0
-	d.body = nil
+	d.releaseBody(budget)
 	d.cmd = d.cmd[:0]
 	d.cmdOver = false
 	d.carryN = 0
@@ -398,6 +409,17 @@ func (c *Conn) step(d *direction, data []byte) int {
 		if int64(n) > d.pdvRem {
 			n = int(d.pdvRem)
 		}
+		if !d.cmdOver && d.cmdHeld == 0 {
+			// The command buffer is drawn once at its full size and kept
+			// for the connection (steady state allocates nothing).
+			if c.lim.Budget.Take(c.lim.MaxCommandBytes) {
+				d.cmdHeld = c.lim.MaxCommandBytes
+				d.cmd = make([]byte, 0, d.cmdHeld)
+			} else {
+				c.stats.BudgetDenied++
+				d.cmdOver = true
+			}
+		}
 		if !d.cmdOver {
 			if n <= c.lim.MaxCommandBytes-len(d.cmd) {
 				d.cmd = append(d.cmd, data[:n]...)
@@ -427,7 +449,7 @@ func (c *Conn) step(d *direction, data []byte) int {
 		return n
 	}
 	// Unreachable; recover framing rather than spin.
-	d.lose()
+	d.lose(c.lim.Budget)
 	return 0
 }
 
@@ -456,8 +478,14 @@ func (c *Conn) startPDU(d *direction) {
 			d.st = stSkip
 			return
 		}
+		if !c.lim.Budget.Take(int(l)) {
+			c.stats.BudgetDenied++
+			d.st = stSkip
+			return
+		}
 		d.bodyWant = int(l)
 		d.body = make([]byte, 0, d.bodyWant)
+		d.bodyHeld = int(l)
 		d.st = stBody
 
 	case PDUAssociateRJ, PDUReleaseRQ, PDUReleaseRP, PDUAbort:
@@ -501,7 +529,7 @@ func (c *Conn) desync(d *direction) {
 	c.fail(ErrDesync)
 	d.desyncs++
 	hdr := d.hdr
-	d.lose()
+	d.lose(c.lim.Budget)
 	if d.desyncs > c.lim.MaxDesyncs {
 		d.dead = true
 		c.gaveUp = true
@@ -510,9 +538,31 @@ func (c *Conn) desync(d *direction) {
 	d.carryN = copy(d.carry[:], hdr[1:])
 }
 
+// releaseBody drops the association PDU buffer and returns its bytes.
+func (d *direction) releaseBody(budget *membudget.Budget) {
+	d.body = nil
+	budget.Release(d.bodyHeld)
+	d.bodyHeld = 0
+}
+
+// Release gives every buffer of the connection back to the shared budget
+// (Limits.Budget); call it when the connection ends. The Conn may still be
+// read (State, Association, Stats) afterwards.
+func (c *Conn) Release() {
+	for i := range c.dirs {
+		d := &c.dirs[i]
+		d.releaseBody(c.lim.Budget)
+		d.cmd = nil
+		c.lim.Budget.Release(d.cmdHeld)
+		d.cmdHeld = 0
+	}
+}
+
 func (c *Conn) endBody(d *direction) {
 	b := d.body
-	d.body = nil // association PDUs are rare: do not keep the buffer
+	held := d.bodyHeld
+	d.body, d.bodyHeld = nil, 0 // association PDUs are rare: do not keep the buffer
+	defer c.lim.Budget.Release(held)
 	d.st = stHeader
 	switch d.pduType {
 	case PDUAssociateRQ:

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/wardwatch/wardwatch/sensor/membudget"
 )
 
 // Expected values checked by hand with
@@ -390,5 +392,51 @@ func TestLooksLikeMLLP(t *testing.T) {
 		if got := LooksLikeMLLP([]byte(in)); got != want {
 			t.Errorf("LooksLikeMLLP(%q) = %v", in, got)
 		}
+	}
+}
+
+// TestDeframerBudget: many connections with unfinished messages share one
+// byte budget; once it is spent, frames are truncated (counted), not
+// buffered, and the bytes come back when the streams end.
+func TestDeframerBudget(t *testing.T) {
+	b := membudget.New(256 << 10)
+	msg := append([]byte{StartBlock}, []byte("MSH|^~\\&|PUMP|WARD|EMR|HOSP|20260101||ORU^R01|1|P|2.5\r")...)
+	filler := bytes.Repeat([]byte("OBX|1|NM|x||1|\r"), 4000) // 60 KB, no trailer
+	ds := make([]*Deframer, 100)
+	for i := range ds {
+		ds[i] = NewDeframer(0)
+		ds[i].SetBudget(b)
+		ds[i].Feed(msg, func([]byte) {})
+		ds[i].Feed(filler, func([]byte) {})
+	}
+	st := b.Stats()
+	if st.Used > 256<<10 || st.Denied == 0 {
+		t.Fatalf("budget %+v: want at most 256 KiB held and denials", st)
+	}
+	var denied int64
+	var got int
+	for _, d := range ds {
+		denied += d.Stats().BudgetDenied
+		d.Feed([]byte{EndBlock, cr}, func(m []byte) {
+			got++
+			if !bytes.HasPrefix(m, []byte("MSH|")) {
+				t.Errorf("truncated message lost its header: %.20q", m)
+			}
+		})
+	}
+	var empty int64
+	for _, d := range ds {
+		empty += d.Stats().Empty
+	}
+	// Connections refused their very first bytes kept nothing (an empty
+	// frame, counted); the others emit their truncated message.
+	if denied == 0 || got == 0 || got+int(empty) != len(ds) {
+		t.Errorf("denied %d, messages %d, empty %d; want denials and every frame emitted or counted", denied, got, empty)
+	}
+	for _, d := range ds {
+		d.Release()
+	}
+	if u := b.Stats().Used; u != 0 {
+		t.Errorf("%d bytes still held after every stream released", u)
 	}
 }

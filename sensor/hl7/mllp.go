@@ -14,7 +14,11 @@
 // memory per direction is bounded and nothing panics.
 package hl7
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/wardwatch/wardwatch/sensor/membudget"
+)
 
 // MLLP framing bytes.
 const (
@@ -37,7 +41,13 @@ type DeframerStats struct {
 	MissingTrailer int64 // frames ended by a new start byte (or Flush) instead of <FS><CR>
 	Truncated      int64 // frames longer than the limit; only a prefix was emitted
 	Dropped        int64 // partial frames discarded by Reset
+	BudgetDenied   int64 // buffer growths the shared byte budget refused (the frame was truncated)
 }
+
+// retainBytes is the largest buffer a Deframer keeps between frames; a
+// larger one (grown for a long message that spanned chunks) goes back to
+// the budget once the message is emitted.
+const retainBytes = 4 << 10
 
 // Deframer splits one direction of an MLLP stream into messages:
 // <VT> message <FS><CR>. It is not safe for concurrent use.
@@ -48,6 +58,7 @@ type Deframer struct {
 	buf      []byte // frame in progress when it spans chunks (at most max bytes)
 	over     bool   // the frame in progress exceeded max
 	stats    DeframerStats
+	budget   *membudget.Budget // shared by all connections; nil: no limit
 }
 
 // NewDeframer returns a Deframer that keeps at most maxMsg bytes of each
@@ -57,6 +68,18 @@ func NewDeframer(maxMsg int) *Deframer {
 		maxMsg = DefaultMaxMessage
 	}
 	return &Deframer{max: maxMsg}
+}
+
+// SetBudget makes the Deframer draw its buffer from b (shared by every
+// connection of the sensor). Call it before the first Feed; call Release
+// when the stream ends.
+func (d *Deframer) SetBudget(b *membudget.Budget) { d.budget = b }
+
+// Release drops the buffer and gives its bytes back to the budget. The
+// Deframer stays usable (it grows a new buffer if fed again).
+func (d *Deframer) Release() {
+	d.budget.Release(cap(d.buf))
+	d.buf = nil
 }
 
 // Stats returns the Deframer's counters.
@@ -118,6 +141,9 @@ func (d *Deframer) Feed(data []byte, emit func(msg []byte)) {
 		d.in = false
 		d.buf = d.buf[:0]
 		d.over = false
+		if cap(d.buf) > retainBytes {
+			d.Release()
+		}
 		if data[j] == EndBlock {
 			d.afterEnd = true
 			data = data[j+1:]
@@ -171,9 +197,20 @@ func (d *Deframer) keep(b []byte) {
 		return
 	}
 	if need := len(d.buf) + len(b); need > cap(d.buf) {
-		// Grow geometrically but never beyond the limit.
+		// Grow geometrically but never beyond the limit, and only as far
+		// as the shared budget allows: without room the frame is cut here,
+		// like one over the limit.
 		nc := max(2*cap(d.buf), need, 512)
 		nc = min(nc, d.max)
+		if !d.budget.Take(nc - cap(d.buf)) {
+			d.stats.BudgetDenied++
+			d.over = true
+			if room := cap(d.buf) - len(d.buf); len(b) > room {
+				b = b[:room]
+			}
+			d.buf = append(d.buf, b...)
+			return
+		}
 		nb := make([]byte, len(d.buf), nc)
 		copy(nb, d.buf)
 		d.buf = nb

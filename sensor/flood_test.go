@@ -1,0 +1,109 @@
+package sensor
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// floodGen builds the frames of the flood tests in memory (no committed
+// captures): Ethernet/IPv4/TCP with correct lengths and checksums.
+type floodGen struct {
+	buf gopacket.SerializeBuffer
+	t   time.Time
+}
+
+func newFloodGen() *floodGen {
+	return &floodGen{buf: gopacket.NewSerializeBuffer(), t: time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)}
+}
+
+// tcp returns one frame (a fresh copy) and advances the clock by 10 µs.
+func (g *floodGen) tcp(srcMAC, dstMAC net.HardwareAddr, src, dst netip.Addr, sport, dport uint16, seq uint32, syn bool, payload []byte) ([]byte, gopacket.CaptureInfo) {
+	eth := &layers.Ethernet{SrcMAC: srcMAC, DstMAC: dstMAC, EthernetType: layers.EthernetTypeIPv4}
+	ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolTCP, SrcIP: src.AsSlice(), DstIP: dst.AsSlice()}
+	tcp := &layers.TCP{SrcPort: layers.TCPPort(sport), DstPort: layers.TCPPort(dport), Seq: seq, SYN: syn, ACK: !syn, Ack: 1, Window: 64240}
+	_ = tcp.SetNetworkLayerForChecksum(ip)
+	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
+	if err := gopacket.SerializeLayers(g.buf, opts, eth, ip, tcp, gopacket.Payload(payload)); err != nil {
+		panic(err)
+	}
+	data := append([]byte(nil), g.buf.Bytes()...)
+	g.t = g.t.Add(10 * time.Microsecond)
+	return data, gopacket.CaptureInfo{Timestamp: g.t, CaptureLength: len(data), Length: len(data)}
+}
+
+func floodWorker(tb testing.TB, cfg Config) (*Sensor, *worker) {
+	tb.Helper()
+	s := New(cfg, &nullSink{})
+	w, err := s.newWorker(Input{Source: &FileSource{r: fakeLinkType{}}, Vantage: "flood"}, true)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w.ctx = context.Background()
+	return s, w
+}
+
+// TestFloodPartialHL7 opens 2,000 HL7 connections that each leave a
+// 60 KiB message unfinished. The parsers' buffers stay within
+// streams.max_buffer_bytes, the refusals are counted, and the heap grows by
+// about the budget, not by 2,000 × 60 KiB.
+func TestFloodPartialHL7(t *testing.T) {
+	const budget = 16 << 20
+	run := func(limit int64) (heap uint64, s *Sensor) {
+		s, w := floodWorker(t, Config{Streams: StreamConfig{MaxBufferBytes: limit}})
+		g := newFloodGen()
+		client, server := net.HardwareAddr{0x02, 0, 0, 0, 0, 1}, net.HardwareAddr{0x00, 0x1b, 0x63, 0, 0, 2}
+		srv := netip.MustParseAddr("10.20.0.5")
+		msh := []byte("\x0bMSH|^~\\&|PUMPGW|ICU|EMR|HOSP|20260105080000||ORU^R01|1|P|2.5\r")
+		seg := make([]byte, 1400)
+		for i := range seg {
+			seg[i] = 'x'
+		}
+		seg[len(seg)-1] = '\r'
+		var before runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for c := range 2000 {
+			cl := netip.AddrFrom4([4]byte{10, 30, byte(c >> 8), byte(c)})
+			sport := uint16(40000 + c%20000)
+			seq := uint32(1000)
+			d, ci := g.tcp(client, server, cl, srv, sport, 2575, seq, false, msh)
+			w.packet(d, &ci)
+			seq += uint32(len(msh))
+			for range 43 { // 60 KiB, no trailer
+				d, ci := g.tcp(client, server, cl, srv, sport, 2575, seq, false, seg)
+				w.packet(d, &ci)
+				seq += uint32(len(seg))
+			}
+		}
+		var after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(w)
+		return after.HeapAlloc - min(after.HeapAlloc, before.HeapAlloc), s
+	}
+	heap, s := run(budget)
+	st := s.BufferBudget()
+	t.Logf("budget %d MiB: parsers hold %.1f MiB (peak %.1f), %d buffers refused, heap +%.1f MiB",
+		budget>>20, float64(st.Used)/(1<<20), float64(st.Peak)/(1<<20), st.Denied, float64(heap)/(1<<20))
+	if st.Peak > budget {
+		t.Errorf("parsers held %d bytes at peak, over the %d budget", st.Peak, budget)
+	}
+	if st.Denied == 0 {
+		t.Error("the budget never bit: the flood was too small to test it")
+	}
+	if testing.Short() {
+		return
+	}
+	heapU, su := run(1 << 40)
+	t.Logf("no budget: parsers hold %.1f MiB, heap +%.1f MiB", float64(su.BufferBudget().Used)/(1<<20), float64(heapU)/(1<<20))
+	if heap >= heapU {
+		t.Errorf("heap with the budget (+%d) not below the heap without (+%d)", heap, heapU)
+	}
+}
