@@ -10,6 +10,8 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // floodGen builds the frames of the flood tests in memory (no committed
@@ -106,4 +108,70 @@ func TestFloodPartialHL7(t *testing.T) {
 	if heap >= heapU {
 		t.Errorf("heap with the budget (+%d) not below the heap without (+%d)", heap, heapU)
 	}
+}
+
+// udp returns one UDP frame.
+func (g *floodGen) udp(srcMAC, dstMAC net.HardwareAddr, src, dst netip.Addr, sport, dport uint16, payload []byte) ([]byte, gopacket.CaptureInfo) {
+	eth := &layers.Ethernet{SrcMAC: srcMAC, DstMAC: dstMAC, EthernetType: layers.EthernetTypeIPv4}
+	ip := &layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolUDP, SrcIP: src.AsSlice(), DstIP: dst.AsSlice()}
+	udp := &layers.UDP{SrcPort: layers.UDPPort(sport), DstPort: layers.UDPPort(dport)}
+	_ = udp.SetNetworkLayerForChecksum(ip)
+	opts := gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}
+	if err := gopacket.SerializeLayers(g.buf, opts, eth, ip, udp, gopacket.Payload(payload)); err != nil {
+		panic(err)
+	}
+	data := append([]byte(nil), g.buf.Bytes()...)
+	g.t = g.t.Add(10 * time.Microsecond)
+	return data, gopacket.CaptureInfo{Timestamp: g.t, CaptureLength: len(data), Length: len(data)}
+}
+
+// TestFloodFlowTable: 20,000 allowed flows fill a 1,000-entry flow table;
+// a new flow after them is still reported at once (so the policy judges it)
+// and the table stays at its cap. Nothing an evicted flow counted is lost.
+func TestFloodFlowTable(t *testing.T) {
+	c := &collector{}
+	s := New(Config{MaxFlows: 1000}, c)
+	w, err := s.newWorker(Input{Source: &FileSource{r: fakeLinkType{}}, Vantage: "flood"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ctx = context.Background()
+	g := newFloodGen()
+	ws, dns := net.HardwareAddr{0x00, 0x1b, 0x63, 0, 0, 1}, net.HardwareAddr{0x00, 0x1b, 0x63, 0, 0, 2}
+	for i := range 20000 {
+		src := netip.AddrFrom4([4]byte{10, 40, byte(i >> 8), byte(i)})
+		d, ci := g.udp(ws, dns, src, netip.MustParseAddr("10.40.255.53"), uint16(30000+i%30000), 53, []byte("q"))
+		w.packet(d, &ci)
+	}
+	pump := net.HardwareAddr{0x00, 0x0e, 0x8a, 0, 0, 9}
+	pumpIP, ext := netip.MustParseAddr("10.30.0.9"), netip.MustParseAddr("203.0.113.80")
+	d, ci := g.tcp(pump, dns, pumpIP, ext, 51000, 443, 1, true, nil)
+	w.packet(d, &ci)
+	var flows, packets uint64
+	found := false
+	for _, o := range c.obs {
+		if o.Kind != model.ObsFlow {
+			continue
+		}
+		flows++
+		packets += o.Flow.Packets
+		if o.Flow.ClientIP == pumpIP && o.Flow.ServerIP == ext && o.Flow.Port == 443 {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("the flow after the flood was never reported (the policy could not judge it)")
+	}
+	w.publishTracker()
+	st := w.stats()
+	if st.Flows > 1000 {
+		t.Errorf("%d flows in a table capped at 1000", st.Flows)
+	}
+	if st.FlowCapHits == 0 || st.FlowEvictions == 0 {
+		t.Errorf("cap hits %d, evictions %d: the cap never bit", st.FlowCapHits, st.FlowEvictions)
+	}
+	if packets != 20001 {
+		t.Errorf("flow reports account for %d packets, want 20001 (evictions must report first)", packets)
+	}
+	t.Logf("%d flow reports, %d cap hits, %d evictions, %d in the table", flows, st.FlowCapHits, st.FlowEvictions, st.Flows)
 }

@@ -32,7 +32,9 @@ type flowState struct {
 
 // flowTable is one worker's bounded flow table. New flows are reported at
 // once (so the policy sees them immediately); their counters once per
-// activity interval. Flows idle longer than idle are evicted (counted).
+// activity interval. Flows idle longer than idle are evicted (counted). A
+// full table evicts its longest-idle entry for a new flow rather than
+// refuse it: a flood of allowed flows cannot hide a violating one.
 type flowTable struct {
 	m    map[flowKey]*flowState
 	max  int
@@ -42,8 +44,8 @@ type flowTable struct {
 	reportEvery time.Duration
 	servers     func(port uint16) bool
 	service     func(proto uint8, port uint16) string
-	capHits     uint64
-	evicted     uint64
+	capHits     uint64 // new flows that found the table full (an entry was evicted for them)
+	evicted     uint64 // entries evicted: idle, or for a new flow
 	// known remembers server endpoints (IP, port) of flows already
 	// oriented, so the other half of a routed flow, seen on another VLAN,
 	// gets the same orientation even when both ports look alike (NTP
@@ -133,8 +135,11 @@ func (ft *flowTable) packet(w *worker, vantage string, f *Frame, ts time.Time, n
 			fromClient = false
 		}
 		if len(ft.m) >= ft.max {
+			// Never blind: a full table makes room for the new flow (which
+			// the policy must judge) by evicting the least valuable entry,
+			// the longest idle of a few, after reporting its counters.
 			ft.capHits++
-			return
+			ft.evictOne(w)
 		}
 		if len(ft.known) >= ft.max {
 			clear(ft.known)
@@ -211,6 +216,37 @@ func (ft *flowTable) report(w *worker, k flowKey, st *flowState) {
 	})
 	st.pkts, st.bytes, st.conns = 0, 0, 0
 	st.reported = st.last
+}
+
+// evictSample is how many entries evictOne compares. Map iteration starts
+// at a random entry, so this approximates least-recently-seen eviction
+// (as Redis does) at a fixed cost per new flow.
+const evictSample = 8
+
+// evictOne removes the longest-idle of evictSample entries, reporting its
+// pending counters first so nothing it counted is lost.
+func (ft *flowTable) evictOne(w *worker) {
+	var (
+		victim flowKey
+		vst    *flowState
+		n      int
+	)
+	for k, st := range ft.m {
+		if vst == nil || st.seen.Before(vst.seen) {
+			victim, vst = k, st
+		}
+		if n++; n == evictSample {
+			break
+		}
+	}
+	if vst == nil {
+		return
+	}
+	if vst.pkts > 0 {
+		ft.report(w, victim, vst)
+	}
+	delete(ft.m, victim)
+	ft.evicted++
 }
 
 // sweep reports pending counters (at most once per reportEvery, and always

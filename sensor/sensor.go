@@ -204,8 +204,8 @@ type Stats struct {
 	DHCPUnplaced  uint64                    // relayed DHCP messages for clients never seen directly
 	Assets        int                       // assets in the worker tables now
 	Flows         int                       // flows in the worker tables now
-	FlowCapHits   uint64                    // new flows not tracked: the flow table was full
-	FlowEvictions uint64                    // idle flows evicted
+	FlowCapHits   uint64                    // new flows that found the flow table full (the longest-idle entry was evicted for each)
+	FlowEvictions uint64                    // flows evicted (idle, or to make room)
 	Streams       uint64                    // TCP streams followed (DICOM, HL7)
 	StreamCapHits uint64                    // connections not followed: the stream table was full
 	InspectCaps   uint64                    // stream directions cut at streams.max_inspect_bytes
