@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wardwatch/wardwatch/configs/yamlerr"
 )
 
 // Example is the shipped, commented example config (configs/wardwatch.yml).
@@ -347,8 +349,8 @@ func Parse(data []byte, name string) (*Config, error) {
 	case err != nil:
 		return nil, decodeError(data, name, err)
 	default:
-		return nil, &fileError{name: name, line: next.Line,
-			err: errors.New(`more than one YAML document ("---"); a config file holds exactly one`)}
+		return nil, yamlerr.New(name, next.Line,
+			errors.New(`more than one YAML document ("---"); a config file holds exactly one`))
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, locateValidation(data, name, err)

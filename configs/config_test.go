@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wardwatch/wardwatch/configs/yamlerr"
 )
 
 // TestBadConfigs maps each invalid file to its exact error: the spec for
@@ -258,12 +260,9 @@ func TestExample(t *testing.T) {
 		t.Errorf("example = %+v\nwant      %+v", *got, *want)
 	}
 
-	var doc yaml.Node
-	if err := yaml.Unmarshal(Example, &doc); err != nil {
-		t.Fatal(err)
-	}
+	tree := yamlerr.NewTree(Example)
 	for _, path := range yamlKeys(reflect.TypeFor[Config](), "") {
-		if lineOf(&doc, path) == 0 || !hasPath(&doc, path) {
+		if tree.Lookup(yamlerr.ParsePath(path)) == nil {
 			t.Errorf("wardwatch.yml does not document %s", path)
 		}
 	}
@@ -291,17 +290,6 @@ func yamlKeys(typ reflect.Type, prefix string) []string {
 		}
 	}
 	return keys
-}
-
-// hasPath reports whether every segment of path is present in doc.
-func hasPath(doc *yaml.Node, path string) bool {
-	n := doc.Content[0]
-	for _, seg := range splitPath(path) {
-		if n, _ = child(n, seg); n == nil {
-			return false
-		}
-	}
-	return true
 }
 
 func TestLoadMissingFile(t *testing.T) {
@@ -450,12 +438,5 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(in, out) {
 		t.Errorf("round trip changed the config:\n in %+v\nout %+v", *in, *out)
-	}
-}
-
-func TestSplitPath(t *testing.T) {
-	got := splitPath("capture.interfaces[1].vlan")
-	if want := []string{"capture", "interfaces", "[1]", "vlan"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("splitPath = %q, want %q", got, want)
 	}
 }

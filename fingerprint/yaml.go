@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/wardwatch/wardwatch/configs/yamlerr"
 )
 
 // The rule file format (configs/fingerprints.yml documents it for users).
@@ -84,7 +85,7 @@ func (l *strList) UnmarshalYAML(n *yaml.Node) error {
 			l.Values = append(l.Values, c.Value)
 		}
 		if len(l.Values) == 0 {
-			return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: empty list", n.Line)}}
+			return yamlerr.At(n, "empty list")
 		}
 		return nil
 	}
@@ -96,7 +97,7 @@ func typeError(n *yaml.Node, want string) error {
 	if n.Kind == yaml.SequenceNode {
 		got = "a list"
 	}
-	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: expected %s, got %s", n.Line, want, got)}}
+	return yamlerr.At(n, "expected %s, got %s", want, got)
 }
 
 // RuleError is an error in a rule file. File is the name given to Load or
@@ -111,17 +112,11 @@ type RuleError struct {
 
 // Error formats the error as "file: line N: rule "name": message".
 func (e *RuleError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	b.WriteString(": ")
-	if e.Line > 0 {
-		fmt.Fprintf(&b, "line %d: ", e.Line)
-	}
+	s := yamlerr.Prefix(e.File, e.Line)
 	if e.Rule != "" {
-		fmt.Fprintf(&b, "rule %q: ", e.Rule)
+		s += fmt.Sprintf("rule %q: ", e.Rule)
 	}
-	b.WriteString(e.Err.Error())
-	return b.String()
+	return s + e.Err.Error()
 }
 
 func (e *RuleError) Unwrap() error { return e.Err }
@@ -136,13 +131,13 @@ func parseFile(data []byte, file string) ([]ruleYAML, []int, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, nil, nil // empty or comments only
 		}
-		return nil, nil, syntaxError(file, err)
+		return nil, nil, syntaxError(data, file, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		line := extra.Line
 		if err != nil {
-			return nil, nil, syntaxError(file, err)
+			return nil, nil, syntaxError(data, file, err)
 		}
 		return nil, nil, &RuleError{File: file, Line: line, Err: errors.New("more than one YAML document")}
 	}
@@ -152,7 +147,7 @@ func parseFile(data []byte, file string) ([]ruleYAML, []int, error) {
 	strict := yaml.NewDecoder(bytes.NewReader(data))
 	strict.KnownFields(true)
 	if err := strict.Decode(&f); err != nil {
-		return nil, nil, decodeError(file, rulesNode, err)
+		return nil, nil, decodeError(data, file, rulesNode, err)
 	}
 	if f.Version != nil && f.Version.Value != "1" {
 		return nil, nil, &RuleError{File: file, Line: f.Version.Line,
@@ -209,62 +204,45 @@ func ruleAt(rules *yaml.Node, line int) string {
 	return name
 }
 
-// yaml.v3 messages that decodeError rewrites.
-var (
-	reUnknownKey = regexp.MustCompile(`^line (\d+): field (.+) not found in type \S+?(\w+)$`)
-	reDupKey     = regexp.MustCompile(`^line (\d+): mapping key "(.*)" already defined at line (\d+)$`)
-	reBadType    = regexp.MustCompile("(?s)^line (\\d+): cannot unmarshal !!(\\w+)(?: `(.*)`)? into (.+)$")
-	reLine       = regexp.MustCompile(`(?s)^(?:yaml: )?line (\d+): (.*)$`)
-)
-
 // decodeError turns a yaml.v3 decoding error into one RuleError per problem.
-func decodeError(file string, rules *yaml.Node, err error) error {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return syntaxError(file, err)
+func decodeError(data []byte, file string, rules *yaml.Node, err error) error {
+	problems, ok := yamlerr.Problems(err)
+	if !ok {
+		return syntaxError(data, file, err)
 	}
-	errs := make([]error, 0, len(te.Errors))
-	for _, msg := range te.Errors {
-		line, text := 0, msg
-		switch {
-		case reUnknownKey.MatchString(msg):
-			m := reUnknownKey.FindStringSubmatch(msg)
-			line, _ = strconv.Atoi(m[1])
-			where := map[string]string{"fileYAML": "at the top level", "ruleYAML": "in rule", "matchYAML": "in match"}[m[3]]
-			text = fmt.Sprintf("unknown key %q %s", m[2], where)
-		case reDupKey.MatchString(msg):
-			m := reDupKey.FindStringSubmatch(msg)
-			line, _ = strconv.Atoi(m[1])
-			text = fmt.Sprintf("duplicate key %q (first at line %s)", m[2], m[3])
-		case reBadType.MatchString(msg):
-			m := reBadType.FindStringSubmatch(msg)
-			line, _ = strconv.Atoi(m[1])
-			want := map[string]string{"bool": "true or false", "[]fingerprint.ruleYAML": "a list of rules",
-				"fingerprint.fileYAML": "a mapping", "fingerprint.ruleYAML": "a mapping (one rule)",
-				"fingerprint.matchYAML": "a mapping of matchers", "string": "a string"}[m[4]]
-			if want == "" {
-				want = m[4]
-			}
-			got := "!!" + m[2]
-			if m[3] != "" {
-				got = fmt.Sprintf("%q", m[3])
-			}
-			text = fmt.Sprintf("expected %s, got %s", want, got)
-		case reLine.MatchString(msg):
-			m := reLine.FindStringSubmatch(msg)
-			line, _ = strconv.Atoi(m[1])
-			text = m[2]
-		}
-		errs = append(errs, &RuleError{File: file, Line: line, Rule: ruleAt(rules, line), Err: errors.New(text)})
+	errs := make([]error, 0, len(problems))
+	for _, p := range problems {
+		errs = append(errs, &RuleError{File: file, Line: p.Line, Rule: ruleAt(rules, p.Line), Err: errors.New(problemText(p))})
 	}
 	return errors.Join(errs...)
 }
 
-func syntaxError(file string, err error) error {
-	msg := err.Error()
-	if m := reLine.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &RuleError{File: file, Line: line, Err: errors.New(m[2])}
+// problemText words one decoding problem for a rule author.
+func problemText(p yamlerr.Problem) string {
+	switch p.Kind {
+	case yamlerr.UnknownKey:
+		typ := p.GoType[strings.LastIndexByte(p.GoType, '.')+1:]
+		where := map[string]string{"fileYAML": "at the top level", "ruleYAML": "in rule", "matchYAML": "in match"}[typ]
+		return fmt.Sprintf("unknown key %q %s", p.Key, where)
+	case yamlerr.DuplicateKey:
+		return fmt.Sprintf("duplicate key %q (first at line %d)", p.Key, p.FirstLine)
+	case yamlerr.WrongType:
+		want := map[string]string{"bool": "true or false", "[]fingerprint.ruleYAML": "a list of rules",
+			"fingerprint.fileYAML": "a mapping", "fingerprint.ruleYAML": "a mapping (one rule)",
+			"fingerprint.matchYAML": "a mapping of matchers", "string": "a string"}[p.GoType]
+		if want == "" {
+			want = p.GoType
+		}
+		got := "!!" + p.Tag
+		if p.Value != "" {
+			got = fmt.Sprintf("%q", p.Value)
+		}
+		return fmt.Sprintf("expected %s, got %s", want, got)
 	}
-	return &RuleError{File: file, Err: errors.New(strings.TrimPrefix(msg, "yaml: "))}
+	return p.Msg
+}
+
+func syntaxError(data []byte, file string, err error) error {
+	s := yamlerr.ParseSyntax(data, err)
+	return &RuleError{File: file, Line: s.Line, Err: errors.New(s.Msg)}
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wardwatch/wardwatch/configs/yamlerr"
 	"github.com/wardwatch/wardwatch/fingerprint"
 	"github.com/wardwatch/wardwatch/model"
 	"gopkg.in/yaml.v3"
@@ -54,8 +55,8 @@ func Parse(data []byte, name string) (*Policy, error) {
 	case err != nil:
 		return nil, decodeError(data, name, err)
 	default:
-		return nil, &fileError{name: name, line: next.Line,
-			msg: `more than one YAML document ("---"); a policy file holds exactly one`}
+		return nil, yamlerr.New(name, next.Line,
+			errors.New(`more than one YAML document ("---"); a policy file holds exactly one`))
 	}
 	c := compiler{name: name, tree: newTree(data), p: &Policy{name: name}}
 	c.compile(&raw)
@@ -67,13 +68,13 @@ func Parse(data []byte, name string) (*Policy, error) {
 
 type compiler struct {
 	name string
-	tree *tree
+	tree tree
 	p    *Policy
 	errs []error
 }
 
 func (c *compiler) errorf(line int, ctx, format string, args ...any) {
-	c.errs = append(c.errs, &fileError{name: c.name, line: line, msg: withContext(ctx, fmt.Sprintf(format, args...))})
+	c.errs = append(c.errs, yamlerr.New(c.name, line, errors.New(withContext(ctx, fmt.Sprintf(format, args...)))))
 }
 
 func validName(s string, max int) bool {

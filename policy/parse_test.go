@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wardwatch/wardwatch/configs/yamlerr"
 )
 
 const examplePath = "../configs/policy.yml"
@@ -147,7 +149,7 @@ func TestBadPolicies(t *testing.T) {
 			if got := strings.Split(err.Error(), "\n"); !slices.Equal(got, want) {
 				t.Errorf("error:\n%s\nwant:\n%s", err, strings.Join(want, "\n"))
 			}
-			var fe *fileError
+			var fe *yamlerr.Error
 			if !errors.As(err, &fe) || fe.Line() == 0 {
 				t.Errorf("error %v carries no line", err)
 			}

@@ -1,9 +1,9 @@
 package policy
 
 import (
-	"fmt"
-
 	"gopkg.in/yaml.v3"
+
+	"github.com/wardwatch/wardwatch/configs/yamlerr"
 )
 
 // The raw types mirror the file. Every leaf is a scalar or a list of
@@ -60,7 +60,7 @@ func (s *scalar) UnmarshalYAML(n *yaml.Node) error {
 		n = n.Alias
 	}
 	if n.Kind != yaml.ScalarNode {
-		return nodeError(n, "expected a single value, got "+kindName(n))
+		return yamlerr.At(n, "expected a single value, got %s", kindName(n))
 	}
 	*s = scalar{v: n.Value, tag: n.ShortTag(), line: n.Line, col: n.Column, set: n.ShortTag() != "!!null"}
 	if !s.set {
@@ -105,13 +105,7 @@ func (l *scalars) UnmarshalYAML(n *yaml.Node) error {
 		*l = out
 		return nil
 	}
-	return nodeError(n, "expected a value or a list of values, got "+kindName(n))
-}
-
-// nodeError is a type error at n, in the form decodeError understands:
-// "line L col C: msg".
-func nodeError(n *yaml.Node, msg string) error {
-	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d col %d: %s", n.Line, n.Column, msg)}}
+	return yamlerr.At(n, "expected a value or a list of values, got %s", kindName(n))
 }
 
 func kindName(n *yaml.Node) string {
