@@ -4,17 +4,12 @@
 package pcaptest
 
 import (
-	"bufio"
-	"encoding/binary"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // SharedPcapPath returns the path of a capture under ../shared/pcaps
@@ -61,46 +56,8 @@ type Segment struct {
 // file order; fromClient is true when the destination port is serverPort.
 func TCPSegments(tb testing.TB, path string, serverPort uint16) []Segment {
 	tb.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	br := bufio.NewReader(f)
-	magic, err := br.Peek(4)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	type source interface {
-		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-	}
-	var (
-		src  source
-		link layers.LinkType
-	)
-	if binary.LittleEndian.Uint32(magic) == 0x0A0D0D0A { // pcapng section header block
-		r, err := pcapgo.NewNgReader(br, pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		src, link = r, r.LinkType()
-	} else {
-		r, err := pcapgo.NewReader(br)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		src, link = r, r.LinkType()
-	}
 	var out []Segment
-	for {
-		data, _, err := src.ReadPacketData()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		pkt := gopacket.NewPacket(data, link, gopacket.Default)
+	for _, pkt := range Packets(tb, path) {
 		tl, ok := pkt.Layer(layers.LayerTypeTCP).(*layers.TCP)
 		if !ok || len(tl.Payload) == 0 {
 			continue
