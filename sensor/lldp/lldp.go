@@ -30,6 +30,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
+
+	"github.com/wardwatch/wardwatch/sensor/internal/wire"
 )
 
 // EtherType of LLDP frames.
@@ -174,11 +176,11 @@ func ParseInto(b []byte, out *Info) error {
 				out.TTL, out.HasTTL = binary.BigEndian.Uint16(v), true
 			}
 		case tlvPortDesc:
-			out.PortDescription = trimNUL(v)
+			out.PortDescription = wire.TrimNUL(v)
 		case tlvSysName:
-			out.SystemName = trimNUL(v)
+			out.SystemName = wire.TrimNUL(v)
 		case tlvSysDesc:
-			out.SystemDescription = trimNUL(v)
+			out.SystemDescription = wire.TrimNUL(v)
 		case tlvSysCaps:
 			if n >= 4 {
 				out.HasCapabilities = true
@@ -219,7 +221,7 @@ func (in *Info) orgSpecific(v []byte) {
 	if len(v) < 4 || [3]byte(v[:3]) != ouiTIA {
 		return
 	}
-	sub, d := v[3], trimNUL(v[4:])
+	sub, d := v[3], wire.TrimNUL(v[4:])
 	m := &in.MED
 	switch sub {
 	case 1: // LLDP-MED capabilities: 2 bytes capabilities, 1 byte device type
@@ -241,15 +243,6 @@ func (in *Info) orgSpecific(v []byte) {
 	case 11:
 		m.AssetID = d
 	}
-}
-
-// trimNUL drops the trailing NUL bytes some implementations send after a
-// text value (C strings: Extreme's system name and description).
-func trimNUL(v []byte) []byte {
-	for len(v) > 0 && v[len(v)-1] == 0 {
-		v = v[:len(v)-1]
-	}
-	return v
 }
 
 // ChassisMAC returns the chassis ID when it is a MAC address.

@@ -220,9 +220,7 @@ func TestHostile(t *testing.T) {
 func TestZeroAlloc(t *testing.T) {
 	b := medFrame()
 	var in Info
-	if n := testing.AllocsPerRun(100, func() { _ = ParseInto(b, &in) }); n != 0 {
-		t.Fatalf("%v allocations per ParseInto", n)
-	}
+	pcaptest.NoAllocs(t, func() { _ = ParseInto(b, &in) })
 }
 
 func BenchmarkParseInto(b *testing.B) {
@@ -241,14 +239,9 @@ func BenchmarkParseInto(b *testing.B) {
 // every result slice lies inside the input.
 func FuzzParseInto(f *testing.F) {
 	f.Add(medFrame())
-	for _, rel := range []string{"arkime/wireshark-lldp.pcap", "arkime/ospf.pcap", "zeek/lldp.pcap", "ndpi/starcraft_battle.pcap", "arkime/arkime_synthetic.pcap"} {
-		if _, err := pcaptest.SharedPcapPath(rel); err != nil {
-			continue
-		}
-		for _, p := range frames(f, rel) {
-			f.Add(p.Data)
-		}
-	}
+	pcaptest.Seed(f, []string{"arkime/wireshark-lldp.pcap", "arkime/ospf.pcap", "zeek/lldp.pcap", "ndpi/starcraft_battle.pcap", "arkime/arkime_synthetic.pcap"}, func(path string) []pcaptest.Payload {
+		return pcaptest.EtherPayloads(f, path, layers.EthernetType(EtherType))
+	})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var in Info
 		_ = ParseInto(b, &in)

@@ -239,3 +239,26 @@ func Within(buf, sub []byte) bool {
 	s0 := uintptr(unsafe.Pointer(unsafe.SliceData(sub)))
 	return s0 >= b0 && s0+uintptr(len(sub)) <= b0+uintptr(len(buf))
 }
+
+// NoAllocs fails the test when fn allocates (a decoder's fast path must not).
+func NoAllocs(t *testing.T, fn func()) {
+	t.Helper()
+	if n := testing.AllocsPerRun(100, fn); n != 0 {
+		t.Fatalf("%v allocations per call, want 0", n)
+	}
+}
+
+// Seed adds to the fuzz corpus every payload that extract finds in each of
+// the shared captures rels that are present (absent ones are passed over:
+// the fuzz test still runs on its synthetic seeds).
+func Seed(f *testing.F, rels []string, extract func(path string) []Payload) {
+	for _, rel := range rels {
+		p, err := SharedPcapPath(rel)
+		if err != nil {
+			continue
+		}
+		for _, pl := range extract(p) {
+			f.Add(pl.Data)
+		}
+	}
+}
