@@ -113,13 +113,20 @@ type DecodeConfig struct {
 
 // LimitsConfig is the limits: section: bounds on in-memory tables.
 type LimitsConfig struct {
-	// MaxAssets bounds each worker's asset table; when it is full new
-	// assets are counted and dropped. At least 1.
+	// MaxAssets bounds each worker's asset table; when it is full the
+	// longest-idle asset is evicted for a new one (counted). At least 1.
 	MaxAssets int `yaml:"max_assets"`
-	// MaxBindings bounds the ARP/DHCP binding table. At least 1.
+	// MaxBindings bounds the ARP/DHCP binding table; when it is full the
+	// least recently reported binding is evicted. At least 1.
 	MaxBindings int `yaml:"max_bindings"`
-	// MaxFlows bounds each worker's flow table; when it is full new flows
-	// are counted and not tracked. At least 1.
+	// NewAssetsBurst and NewAssetsPerSecond are the new-asset budget per
+	// worker (token bucket in capture time); MACs beyond it are counted,
+	// not stored, and each flood episode is one mac-flood event.
+	// NewAssetsPerSecond 0 disables the budget.
+	NewAssetsBurst     int     `yaml:"new_assets_burst"`
+	NewAssetsPerSecond float64 `yaml:"new_assets_per_second"`
+	// MaxFlows bounds each worker's flow table; when it is full the
+	// longest-idle flow is evicted for a new one (counted). At least 1.
 	MaxFlows int `yaml:"max_flows"`
 	// FlowIdleTimeout evicts flows with no packet for this long. 1s..24h.
 	FlowIdleTimeout time.Duration `yaml:"flow_idle_timeout"`
@@ -261,10 +268,12 @@ func Default() *Config {
 			Tunnels:    true,
 		},
 		Limits: LimitsConfig{
-			MaxAssets:       200000,
-			MaxBindings:     200000,
-			MaxFlows:        100000,
-			FlowIdleTimeout: 5 * time.Minute,
+			MaxAssets:          200000,
+			MaxBindings:        200000,
+			NewAssetsBurst:     10000,
+			NewAssetsPerSecond: 100,
+			MaxFlows:           100000,
+			FlowIdleTimeout:    5 * time.Minute,
 		},
 		Web: WebConfig{ListenAddresses: []string{":9929"}},
 		Events: EventsConfig{
@@ -451,6 +460,10 @@ func (c *Config) Validate() error {
 
 	v.atLeast("limits.max_assets", c.Limits.MaxAssets, 1)
 	v.atLeast("limits.max_bindings", c.Limits.MaxBindings, 1)
+	v.atLeast("limits.new_assets_burst", c.Limits.NewAssetsBurst, 1)
+	if c.Limits.NewAssetsPerSecond < 0 {
+		v.add("limits.new_assets_per_second", c.Limits.NewAssetsPerSecond, "must be 0 (no limit) or more")
+	}
 
 	st := &c.Store
 	if st.Path == "" {

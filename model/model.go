@@ -149,6 +149,10 @@ const (
 	ObsHL7
 	// ObsViolation: a flow the segmentation policy flags (Flow + Violation).
 	ObsViolation
+	// ObsMACFlood: new source MACs arrive faster than the new-asset budget
+	// allows (a MAC or ARP flood); those past it are not reported. One per
+	// flood episode; Key is the first refused MAC.
+	ObsMACFlood
 	numObsKinds
 )
 
@@ -175,6 +179,8 @@ func (k ObsKind) String() string {
 		return "hl7"
 	case ObsViolation:
 		return "violation"
+	case ObsMACFlood:
+		return "mac-flood"
 	}
 	return fmt.Sprintf("ObsKind(%d)", uint8(k))
 }
@@ -351,6 +357,7 @@ const (
 	EventDHCPFingerprint = "dhcp-fingerprint-changed"
 	EventClassChanged    = "class-changed"    // the device class changed on stronger evidence
 	EventViolation       = "policy-violation" // first time a (rule, flow) pair was flagged
+	EventMACFlood        = "mac-flood"        // new MACs arrived faster than the new-asset budget (one per episode)
 )
 
 // Event is a change worth a human's attention.

@@ -175,3 +175,102 @@ func TestFloodFlowTable(t *testing.T) {
 	}
 	t.Logf("%d flow reports, %d cap hits, %d evictions, %d in the table", flows, st.FlowCapHits, st.FlowEvictions, st.Flows)
 }
+
+// arpReply returns an ARP reply frame from mac claiming ip.
+func (g *floodGen) arpReply(mac net.HardwareAddr, ip netip.Addr, toMAC net.HardwareAddr, toIP netip.Addr) ([]byte, gopacket.CaptureInfo) {
+	eth := &layers.Ethernet{SrcMAC: mac, DstMAC: toMAC, EthernetType: layers.EthernetTypeARP}
+	arp := &layers.ARP{AddrType: layers.LinkTypeEthernet, Protocol: layers.EthernetTypeIPv4, HwAddressSize: 6, ProtAddressSize: 4,
+		Operation: layers.ARPReply, SourceHwAddress: mac, SourceProtAddress: ip.AsSlice(), DstHwAddress: toMAC, DstProtAddress: toIP.AsSlice()}
+	if err := gopacket.SerializeLayers(g.buf, gopacket.SerializeOptions{FixLengths: true}, eth, arp); err != nil {
+		panic(err)
+	}
+	data := append([]byte(nil), g.buf.Bytes()...)
+	g.t = g.t.Add(10 * time.Microsecond)
+	return data, gopacket.CaptureInfo{Timestamp: g.t, CaptureLength: len(data), Length: len(data)}
+}
+
+func collectWorker(t *testing.T, cfg Config) (*collector, *worker) {
+	t.Helper()
+	c := &collector{}
+	s := New(cfg, c)
+	w, err := s.newWorker(Input{Source: &FileSource{r: fakeLinkType{}}, Vantage: "flood"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ctx = context.Background()
+	return c, w
+}
+
+func randomMAC(i int) net.HardwareAddr {
+	return net.HardwareAddr{0x00, 0x50, 0x56, byte(i >> 16), byte(i >> 8), byte(i)}
+}
+
+// TestFloodAssetTable: after max_assets source MACs, a new device that
+// sends only IP traffic is still recorded (the longest-idle asset is
+// evicted for it).
+func TestFloodAssetTable(t *testing.T) {
+	c, w := collectWorker(t, Config{MaxAssets: 1000, NewAssetRate: -1})
+	g := newFloodGen()
+	gw := net.HardwareAddr{0x00, 0x1b, 0x63, 0, 0, 1}
+	for i := range 5000 {
+		src := netip.AddrFrom4([4]byte{10, 50, byte(i >> 8), byte(i)})
+		d, ci := g.udp(randomMAC(i), gw, src, netip.MustParseAddr("10.50.255.1"), 40000, 53, []byte("q"))
+		w.packet(d, &ci)
+	}
+	late := net.HardwareAddr{0x00, 0x0e, 0x8a, 0xaa, 0xbb, 0xcc}
+	d, ci := g.tcp(late, gw, netip.MustParseAddr("10.30.1.2"), netip.MustParseAddr("10.20.0.5"), 50000, 2575, 1, true, nil)
+	w.packet(d, &ci)
+	found := false
+	for _, o := range c.obs {
+		if o.Kind == model.ObsActivity && o.Key.MAC == model.MAC(late) {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("the latecomer after the asset table filled was never reported")
+	}
+	w.publishTracker()
+	if st := w.stats(); st.Assets > 1000 || st.AssetEvictions == 0 {
+		t.Errorf("assets %d (cap 1000), evictions %d", st.Assets, st.AssetEvictions)
+	}
+}
+
+// TestFloodARPPool: ARP replies from 100,000 random MACs (an ARP-pool
+// flood). The new-asset budget admits its burst and rate, reports one
+// mac-flood, and neither assets nor bindings of the refused MACs are
+// reported, so the store cannot grow without bound.
+func TestFloodARPPool(t *testing.T) {
+	const burst = 2000
+	c, w := collectWorker(t, Config{MaxAssets: 5000, NewAssetBurst: burst, NewAssetRate: 10})
+	g := newFloodGen()
+	bcast := net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+	for i := range 100000 {
+		ip := netip.AddrFrom4([4]byte{10, 60, byte(i >> 8), byte(i)})
+		d, ci := g.arpReply(randomMAC(i), ip, bcast, ip)
+		w.packet(d, &ci)
+	}
+	var assets, arps, floods int
+	for _, o := range c.obs {
+		switch o.Kind {
+		case model.ObsActivity:
+			assets++
+		case model.ObsARP:
+			arps++
+		case model.ObsMACFlood:
+			floods++
+		}
+	}
+	w.publishTracker()
+	st := w.stats()
+	// The flood lasts 1 s of capture time (10 µs a frame): burst + ~10 admitted.
+	t.Logf("reported: %d assets, %d ARP bindings, %d floods; refused %d", assets, arps, floods, st.AssetFloodRefused)
+	if assets > burst+20 || arps > burst+20 {
+		t.Errorf("%d assets and %d bindings reported, want at most the budget (%d + rate)", assets, arps, burst)
+	}
+	if floods != 1 || st.AssetFloods != 1 {
+		t.Errorf("%d mac-flood reports (%d counted), want exactly 1", floods, st.AssetFloods)
+	}
+	if st.AssetFloodRefused < 90000 {
+		t.Errorf("only %d new MACs refused", st.AssetFloodRefused)
+	}
+}

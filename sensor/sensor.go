@@ -47,10 +47,17 @@ type Sink interface {
 
 // Config tunes the sensor.
 type Config struct {
-	Tunnels          bool     // open ERSPAN, GRE TEB and VXLAN
-	VXLANPorts       []uint16 // default [4789 (VXLAN), 4790 (VXLAN-GPE)]
-	MaxAssets        int      // per worker; default 200000
-	MaxBindings      int      // per worker; default 200000
+	Tunnels     bool     // open ERSPAN, GRE TEB and VXLAN
+	VXLANPorts  []uint16 // default [4789 (VXLAN), 4790 (VXLAN-GPE)]
+	MaxAssets   int      // per worker; default 200000
+	MaxBindings int      // per worker; default 200000
+	// NewAssetBurst and NewAssetRate are the new-asset budget per worker,
+	// a token bucket in capture time (default 10000 new MACs at once, then
+	// 100 per second). Beyond it new MACs are counted (AssetFloodRefused)
+	// and not reported, and each flood episode reports one ObsMACFlood.
+	// A negative rate disables the budget.
+	NewAssetBurst    int
+	NewAssetRate     float64
 	ActivityInterval time.Duration
 	RefreshInterval  time.Duration
 	MaxFlows         int           // per worker; default 100000
@@ -69,6 +76,12 @@ func (c *Config) defaults() {
 	if c.MaxBindings <= 0 {
 		c.MaxBindings = 200000
 	}
+	if c.NewAssetBurst <= 0 {
+		c.NewAssetBurst = DefaultNewAssetBurst
+	}
+	if c.NewAssetRate == 0 {
+		c.NewAssetRate = DefaultNewAssetRate
+	}
 	if c.ActivityInterval <= 0 {
 		c.ActivityInterval = 10 * time.Second
 	}
@@ -86,6 +99,12 @@ func (c *Config) defaults() {
 		c.Logger = zap.NewNop()
 	}
 }
+
+// Defaults of the new-asset budget (Config.NewAssetBurst, NewAssetRate).
+const (
+	DefaultNewAssetBurst = 10000
+	DefaultNewAssetRate  = 100.0
+)
 
 // Input is one packet source with how its frames are labelled.
 type Input struct {
@@ -188,27 +207,30 @@ func (s *Sensor) Stats() []Stats {
 
 // Stats are one interface's (or file's) counters. All are cumulative.
 type Stats struct {
-	Interface     string
-	Vantage       string
-	Packets       uint64
-	Bytes         uint64
-	KernelPackets uint64 // packets the kernel handed to the socket (live only)
-	KernelDrops   uint64 // packets the kernel dropped because the ring was full (live only)
-	Truncated     uint64 // frames shorter than their headers said
-	Malformed     uint64 // frames nothing could be decoded from
-	DecodeErrors  [numLayers]uint64
-	Observations  [model.NumObsKinds]uint64 // by model.ObsKind
-	ObsDropped    uint64                    // observations the store queue had no room for
-	AssetCapHits  uint64                    // new assets not tracked: the asset table was full
-	BindCapHits   uint64                    // new bindings not tracked: the binding table was full
-	DHCPUnplaced  uint64                    // relayed DHCP messages for clients never seen directly
-	Assets        int                       // assets in the worker tables now
-	Flows         int                       // flows in the worker tables now
-	FlowCapHits   uint64                    // new flows that found the flow table full (the longest-idle entry was evicted for each)
-	FlowEvictions uint64                    // flows evicted (idle, or to make room)
-	Streams       uint64                    // TCP streams followed (DICOM, HL7)
-	StreamCapHits uint64                    // connections not followed: the stream table was full
-	InspectCaps   uint64                    // stream directions cut at streams.max_inspect_bytes
+	Interface         string
+	Vantage           string
+	Packets           uint64
+	Bytes             uint64
+	KernelPackets     uint64 // packets the kernel handed to the socket (live only)
+	KernelDrops       uint64 // packets the kernel dropped because the ring was full (live only)
+	Truncated         uint64 // frames shorter than their headers said
+	Malformed         uint64 // frames nothing could be decoded from
+	DecodeErrors      [numLayers]uint64
+	Observations      [model.NumObsKinds]uint64 // by model.ObsKind
+	ObsDropped        uint64                    // observations the store queue had no room for
+	AssetCapHits      uint64                    // new assets that found the asset table full (the longest-idle was evicted for each)
+	AssetEvictions    uint64                    // assets evicted from the worker tables to make room
+	AssetFloodRefused uint64                    // new MACs refused by the new-asset budget (a MAC flood)
+	AssetFloods       uint64                    // MAC flood episodes (one ObsMACFlood each)
+	BindCapHits       uint64                    // new bindings not tracked: the binding table was full
+	DHCPUnplaced      uint64                    // relayed DHCP messages for clients never seen directly
+	Assets            int                       // assets in the worker tables now
+	Flows             int                       // flows in the worker tables now
+	FlowCapHits       uint64                    // new flows that found the flow table full (the longest-idle entry was evicted for each)
+	FlowEvictions     uint64                    // flows evicted (idle, or to make room)
+	Streams           uint64                    // TCP streams followed (DICOM, HL7)
+	StreamCapHits     uint64                    // connections not followed: the stream table was full
+	InspectCaps       uint64                    // stream directions cut at streams.max_inspect_bytes
 }
 
 func (a *Stats) add(b *Stats) {
@@ -226,6 +248,9 @@ func (a *Stats) add(b *Stats) {
 	}
 	a.ObsDropped += b.ObsDropped
 	a.AssetCapHits += b.AssetCapHits
+	a.AssetEvictions += b.AssetEvictions
+	a.AssetFloodRefused += b.AssetFloodRefused
+	a.AssetFloods += b.AssetFloods
 	a.BindCapHits += b.BindCapHits
 	a.DHCPUnplaced += b.DHCPUnplaced
 	a.Assets += b.Assets
@@ -264,6 +289,7 @@ type worker struct {
 	obs                                [model.NumObsKinds]atomic.Uint64
 	obsDropped                         atomic.Uint64
 	assetCap, bindCap, unplaced, nasst atomic.Uint64
+	assetEvict, floodRefused, floods   atomic.Uint64
 	nflows, flowCap, flowEvict         atomic.Uint64
 	nstreams, streamCap, inspectCap    atomic.Uint64
 }
@@ -284,7 +310,8 @@ func (s *Sensor) newWorker(in Input, blocking bool) (*worker, error) {
 	}
 	w := &worker{s: s, in: in, blocking: blocking, vantages: map[vantageKey]string{}}
 	w.dec = NewDecoder(first, s.cfg.Tunnels, s.cfg.VXLANPorts)
-	w.tr = newTracker(w.emit, s.cfg.ActivityInterval, s.cfg.RefreshInterval, s.cfg.MaxAssets, s.cfg.MaxBindings)
+	w.tr = newTracker(w.emit, s.cfg.ActivityInterval, s.cfg.RefreshInterval, s.cfg.MaxAssets, s.cfg.MaxBindings,
+		s.cfg.NewAssetBurst, s.cfg.NewAssetRate)
 	sc := s.cfg.Streams
 	servers := func(p uint16) bool {
 		return wellKnownServer(p) || hasPort(sc.DICOMPorts, p, p) || hasPort(sc.HL7Ports, p, p)
@@ -390,6 +417,9 @@ func (w *worker) pollKernel(ks kernelStatser) {
 
 func (w *worker) publishTracker() {
 	w.assetCap.Store(w.tr.assetCapHits)
+	w.assetEvict.Store(w.tr.assetEvicted)
+	w.floodRefused.Store(w.tr.floodRefused)
+	w.floods.Store(w.tr.floods)
 	w.bindCap.Store(w.tr.bindingCapHits)
 	w.unplaced.Store(w.tr.dhcpUnplaced)
 	w.nasst.Store(uint64(len(w.tr.assets)))
@@ -524,16 +554,17 @@ func (t tunnelTag) String() string {
 
 func (w *worker) stats() Stats {
 	st := Stats{
-		Interface:     w.in.Source.Name(),
-		Vantage:       w.in.Vantage,
-		Packets:       w.packets.Load(),
-		Bytes:         w.bytes.Load(),
-		KernelPackets: w.kpackets.Load(),
-		KernelDrops:   w.kdrops.Load(),
-		Truncated:     w.truncated.Load(),
-		Malformed:     w.malformed.Load(),
-		ObsDropped:    w.obsDropped.Load(),
-		AssetCapHits:  w.assetCap.Load(),
+		Interface:      w.in.Source.Name(),
+		Vantage:        w.in.Vantage,
+		Packets:        w.packets.Load(),
+		Bytes:          w.bytes.Load(),
+		KernelPackets:  w.kpackets.Load(),
+		KernelDrops:    w.kdrops.Load(),
+		Truncated:      w.truncated.Load(),
+		Malformed:      w.malformed.Load(),
+		ObsDropped:     w.obsDropped.Load(),
+		AssetCapHits:   w.assetCap.Load(),
+		AssetEvictions: w.assetEvict.Load(), AssetFloodRefused: w.floodRefused.Load(), AssetFloods: w.floods.Load(),
 		BindCapHits:   w.bindCap.Load(),
 		DHCPUnplaced:  w.unplaced.Load(),
 		Assets:        int(w.nasst.Load()),

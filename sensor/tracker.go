@@ -29,11 +29,30 @@ type tracker struct {
 	home     map[homeKey]uint16 // (vantage, MAC) -> VLAN the MAC was first seen on
 
 	lastSweep time.Time
+
+	// The new-asset budget: a token bucket in capture time. A flood of
+	// random source MACs (ARP or anything else) spends it; past it new
+	// MACs are counted, not tracked or reported, so one flood cannot grow
+	// the inventory without bound.
+	newBurst  float64
+	newRate   float64 // tokens per second
+	tokens    float64
+	tokensAt  time.Time
+	flooding  bool      // a flood episode is under way
+	lastDeny  time.Time // last new MAC refused
+	floodFrom time.Time // start of the episode
+
 	// counters
-	assetCapHits   uint64
-	bindingCapHits uint64
+	assetCapHits   uint64 // new assets that found the table full (an idle one was evicted for each)
+	assetEvicted   uint64
+	bindingCapHits uint64 // new bindings that found the table full (an old one was evicted for each)
 	dhcpUnplaced   uint64
+	floodRefused   uint64 // new MACs refused by the new-asset budget
+	floods         uint64 // flood episodes (a mac-flood each)
 }
+
+// floodQuiet ends a flood episode: this long without a refused new MAC.
+const floodQuiet = time.Minute
 
 type assetState struct {
 	first, last time.Time // since the last activity emission
@@ -60,8 +79,11 @@ type homeKey struct {
 	mac     model.MAC
 }
 
-func newTracker(emit func(model.Observation), activityEvery, refreshEvery time.Duration, maxAssets, maxBindings int) *tracker {
+func newTracker(emit func(model.Observation), activityEvery, refreshEvery time.Duration, maxAssets, maxBindings int, newBurst int, newRate float64) *tracker {
 	return &tracker{
+		newBurst:      float64(newBurst),
+		newRate:       newRate,
+		tokens:        float64(newBurst),
 		emit:          emit,
 		activityEvery: activityEvery,
 		refreshEvery:  refreshEvery,
@@ -78,9 +100,15 @@ func newTracker(emit func(model.Observation), activityEvery, refreshEvery time.D
 func (t *tracker) touch(key model.AssetKey, outer uint16, ts time.Time, n int) *assetState {
 	st := t.assets[key]
 	if st == nil {
-		if len(t.assets) >= t.maxAssets {
-			t.assetCapHits++
+		if !t.admitNew(key, ts) {
 			return nil
+		}
+		if len(t.assets) >= t.maxAssets {
+			// Never blind: make room for the new device by evicting the
+			// longest-idle asset (its row stays in the store; if it comes
+			// back it is tracked again).
+			t.assetCapHits++
+			t.evictAsset()
 		}
 		st = &assetState{first: ts, last: ts, pkts: 1, bytes: uint64(n), outerVLAN: outer}
 		t.assets[key] = st
@@ -101,6 +129,60 @@ func (t *tracker) touch(key model.AssetKey, outer uint16, ts time.Time, n int) *
 	st.pkts++
 	st.bytes += uint64(n)
 	return st
+}
+
+// admitNew spends one token of the new-asset budget. Without one the new
+// MAC is refused and counted; the first refusal of an episode reports a
+// mac-flood, and an episode ends after floodQuiet without refusals. Assets
+// keyed by IP (MAC-less links) are not budgeted.
+func (t *tracker) admitNew(key model.AssetKey, ts time.Time) bool {
+	if t.newRate <= 0 || key.MAC.IsZero() {
+		return true
+	}
+	if !t.tokensAt.IsZero() && ts.After(t.tokensAt) {
+		t.tokens = min(t.newBurst, t.tokens+ts.Sub(t.tokensAt).Seconds()*t.newRate)
+	}
+	t.tokensAt = ts
+	if t.flooding && ts.Sub(t.lastDeny) >= floodQuiet {
+		t.flooding = false
+	}
+	if t.tokens >= 1 {
+		t.tokens--
+		return true
+	}
+	t.floodRefused++
+	t.lastDeny = ts
+	if !t.flooding {
+		t.flooding, t.floodFrom = true, ts
+		t.floods++
+		t.emit(model.Observation{Kind: model.ObsMACFlood, Time: ts, Key: key, Source: "sensor.new-asset-budget"})
+	}
+	return false
+}
+
+// evictSample entries are compared to choose one to evict (see flowTable).
+func (t *tracker) evictAsset() {
+	var (
+		victim model.AssetKey
+		vst    *assetState
+		n      int
+	)
+	for k, st := range t.assets {
+		if vst == nil || st.last.Before(vst.last) {
+			victim, vst = k, st
+		}
+		if n++; n == evictSample {
+			break
+		}
+	}
+	if vst == nil {
+		return
+	}
+	if vst.pkts > 0 {
+		t.emitActivity(victim, vst)
+	}
+	delete(t.assets, victim)
+	t.assetEvicted++
 }
 
 func (t *tracker) emitActivity(key model.AssetKey, st *assetState) {
@@ -147,7 +229,7 @@ func (t *tracker) binding(vantage string, vlan uint16, ip netip.Addr, mac model.
 	if b == nil {
 		if len(t.bindings) >= t.maxBindings {
 			t.bindingCapHits++
-			return false
+			t.evictBinding()
 		}
 		t.bindings[bk] = &bindState{mac: mac, emitted: ts}
 		return true
@@ -157,6 +239,27 @@ func (t *tracker) binding(vantage string, vlan uint16, ip netip.Addr, mac model.
 		return true
 	}
 	return false
+}
+
+// evictBinding drops the least recently reported of a few bindings (the
+// store keeps it; a binding seen again is reported again).
+func (t *tracker) evictBinding() {
+	var (
+		victim bindKey
+		vb     *bindState
+		n      int
+	)
+	for k, b := range t.bindings {
+		if vb == nil || b.emitted.Before(vb.emitted) {
+			victim, vb = k, b
+		}
+		if n++; n == evictSample {
+			break
+		}
+	}
+	if vb != nil {
+		delete(t.bindings, victim)
+	}
 }
 
 // boundTo reports whether this worker saw ip bound to mac (ARP, DHCP ACK,
@@ -199,10 +302,20 @@ func (t *tracker) arp(vantage string, vlan, outer uint16, a *layers.ARP, ts time
 	if mac.IsGroup() || mac.IsZero() {
 		return
 	}
-	if mac != ethSrc {
-		// Sender hardware address differs from the frame source (proxy ARP,
-		// or a crafted packet): the sender is still a station.
-		t.touch(model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: mac}, outer, ts, 0)
+	key := model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: mac}
+	switch {
+	case mac != ethSrc:
+		// Sender hardware address differs from the frame source (proxy
+		// ARP, or a crafted packet): the sender is a station too, admitted
+		// like any new asset.
+		if t.touch(key, outer, ts, 0) == nil {
+			return
+		}
+	case t.assets[key] == nil:
+		// The frame source was just refused (asset table or new-asset
+		// budget): no binding for an untracked MAC, or an ARP flood would
+		// bypass every bound.
+		return
 	}
 	ip := netip.AddrFrom4([4]byte(a.SourceProtAddress))
 	if ip.IsUnspecified() {
@@ -229,6 +342,9 @@ func (t *tracker) arp(vantage string, vlan, outer uint16, a *layers.ARP, ts time
 
 // address reports an IPv6 address in use by an asset.
 func (t *tracker) address(key model.AssetKey, outer uint16, ip netip.Addr, src string, ts time.Time) {
+	if t.assets[key] == nil {
+		return // not tracked (refused): no address either
+	}
 	if !t.binding(key.Vantage, key.VLAN, ip, key.MAC, ts) {
 		return
 	}

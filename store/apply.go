@@ -430,6 +430,12 @@ func (b *batch) apply(o *model.Observation) error {
 			}
 			return b.hl7(k, o.OuterVLAN, h, t, !o.Remote)
 		}
+	case model.ObsMACFlood:
+		// One event per flood episode, not tied to an asset: the flood's
+		// MACs are exactly what is not stored.
+		_, err := b.exec(sEventInsert, ns(t), model.EventMACFlood, key.Vantage, key.VLAN, key.MAC.String(), "", "",
+			"", "new MACs beyond the new-asset budget are not recorded", nil)
+		return err
 	}
 	b.ignored++ // a kind this schema does not persist, or one without its details
 	return nil

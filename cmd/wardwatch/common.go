@@ -119,12 +119,14 @@ func storeOptions(cfg *configs.Config, log *zap.Logger) store.Options {
 func sensorConfig(cfg *configs.Config, log *zap.Logger) sensor.Config {
 	ports := u16s(cfg.Decode.VXLANPorts) // empty (not nil): no VXLAN
 	return sensor.Config{
-		Tunnels:     cfg.Decode.Tunnels,
-		VXLANPorts:  ports,
-		MaxAssets:   cfg.Limits.MaxAssets,
-		MaxBindings: cfg.Limits.MaxBindings,
-		MaxFlows:    cfg.Limits.MaxFlows,
-		FlowIdle:    cfg.Limits.FlowIdleTimeout,
+		Tunnels:       cfg.Decode.Tunnels,
+		VXLANPorts:    ports,
+		MaxAssets:     cfg.Limits.MaxAssets,
+		MaxBindings:   cfg.Limits.MaxBindings,
+		NewAssetBurst: cfg.Limits.NewAssetsBurst,
+		NewAssetRate:  newAssetRate(cfg.Limits.NewAssetsPerSecond),
+		MaxFlows:      cfg.Limits.MaxFlows,
+		FlowIdle:      cfg.Limits.FlowIdleTimeout,
 		Streams: sensor.StreamConfig{
 			DICOMPorts:       u16s(cfg.Streams.DICOMPorts),
 			HL7Ports:         u16s(cfg.Streams.HL7Ports),
@@ -149,4 +151,13 @@ func u16s(in []int) []uint16 {
 
 func interfaceConfig(name string) configs.InterfaceConfig {
 	return configs.InterfaceConfig{Name: name, Vantage: name, Promiscuous: true}
+}
+
+// newAssetRate maps the config's "0 = no limit" to the sensor's negative
+// rate (the sensor's zero means its default).
+func newAssetRate(perSecond float64) float64 {
+	if perSecond == 0 {
+		return -1
+	}
+	return perSecond
 }
