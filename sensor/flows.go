@@ -218,28 +218,31 @@ func (ft *flowTable) report(w *worker, k flowKey, st *flowState) {
 	st.reported = st.last
 }
 
-// evictSample is how many entries evictOne compares. Map iteration starts
-// at a random entry, so this approximates least-recently-seen eviction
-// (as Redis does) at a fixed cost per new flow.
+// evictSample is how many entries sampleOldest compares. Map iteration
+// starts at a random entry, so this approximates least-recently-seen
+// eviction (as Redis does) at a fixed cost per new entry.
 const evictSample = 8
 
-// evictOne removes the longest-idle of evictSample entries, reporting its
-// pending counters first so nothing it counted is lost.
-func (ft *flowTable) evictOne(w *worker) {
-	var (
-		victim flowKey
-		vst    *flowState
-		n      int
-	)
-	for k, st := range ft.m {
-		if vst == nil || st.seen.Before(vst.seen) {
-			victim, vst = k, st
+// sampleOldest returns the entry of m with the earliest time (by at) among
+// evictSample of them; ok is false for an empty map.
+func sampleOldest[K comparable, V any](m map[K]V, at func(V) time.Time) (key K, val V, ok bool) {
+	n := 0
+	for k, v := range m {
+		if !ok || at(v).Before(at(val)) {
+			key, val, ok = k, v, true
 		}
 		if n++; n == evictSample {
 			break
 		}
 	}
-	if vst == nil {
+	return key, val, ok
+}
+
+// evictOne removes the longest-idle of a few entries, reporting its pending
+// counters first so nothing it counted is lost.
+func (ft *flowTable) evictOne(w *worker) {
+	victim, vst, ok := sampleOldest(ft.m, func(st *flowState) time.Time { return st.seen })
+	if !ok {
 		return
 	}
 	if vst.pkts > 0 {

@@ -160,22 +160,11 @@ func (t *tracker) admitNew(key model.AssetKey, ts time.Time) bool {
 	return false
 }
 
-// evictSample entries are compared to choose one to evict (see flowTable).
+// evictAsset removes the longest-idle of a few assets, reporting its
+// pending activity first.
 func (t *tracker) evictAsset() {
-	var (
-		victim model.AssetKey
-		vst    *assetState
-		n      int
-	)
-	for k, st := range t.assets {
-		if vst == nil || st.last.Before(vst.last) {
-			victim, vst = k, st
-		}
-		if n++; n == evictSample {
-			break
-		}
-	}
-	if vst == nil {
+	victim, vst, ok := sampleOldest(t.assets, func(st *assetState) time.Time { return st.last })
+	if !ok {
 		return
 	}
 	if vst.pkts > 0 {
@@ -244,20 +233,7 @@ func (t *tracker) binding(vantage string, vlan uint16, ip netip.Addr, mac model.
 // evictBinding drops the least recently reported of a few bindings (the
 // store keeps it; a binding seen again is reported again).
 func (t *tracker) evictBinding() {
-	var (
-		victim bindKey
-		vb     *bindState
-		n      int
-	)
-	for k, b := range t.bindings {
-		if vb == nil || b.emitted.Before(vb.emitted) {
-			victim, vb = k, b
-		}
-		if n++; n == evictSample {
-			break
-		}
-	}
-	if vb != nil {
+	if victim, _, ok := sampleOldest(t.bindings, func(b *bindState) time.Time { return b.emitted }); ok {
 		delete(t.bindings, victim)
 	}
 }
