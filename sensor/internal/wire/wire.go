@@ -2,6 +2,11 @@
 // sensor/ share. Nothing here allocates.
 package wire
 
+import (
+	"encoding/binary"
+	"errors"
+)
+
 // TrimNUL drops the trailing NUL bytes some implementations send after a
 // text value (C strings).
 func TrimNUL(v []byte) []byte {
@@ -9,4 +14,78 @@ func TrimNUL(v []byte) []byte {
 		v = v[:len(v)-1]
 	}
 	return v
+}
+
+// Errors of Name.
+var (
+	// ErrName means a DNS name was malformed: a label or pointer past the
+	// end, a reserved label type, a pointer that does not point backwards,
+	// or a name longer than the output buffer.
+	ErrName = errors.New("malformed DNS name")
+)
+
+// maxPointers bounds the compression pointers followed in one name (each
+// must point strictly backwards, so a loop is impossible anyway).
+const maxPointers = 32
+
+// Name decodes the DNS wire-format name (RFC 1035 3.1) at msg[off:] into
+// dst as dotted text without a trailing dot, appending within cap(dst) so
+// that it never allocates: a name that does not fit is ErrName. With ptrs,
+// compression pointers (RFC 1035 4.1.4) are followed; each must point
+// before the label that holds it. next is the offset after the name in msg
+// (after the first pointer if one was followed). rooted reports whether the
+// name ended with the root label; without it (a partial name as DHCPv6
+// FQDN options allow) the name ends at the end of msg. Label bytes are
+// copied as they are (a label may hold dots or any byte).
+func Name(dst, msg []byte, off int, ptrs bool) (name []byte, next int, rooted bool, err error) {
+	name = dst[:0]
+	next = -1
+	jumps := 0
+	for {
+		if off >= len(msg) {
+			if ptrs || jumps > 0 {
+				return name, 0, false, ErrName
+			}
+			return name, off, false, nil
+		}
+		l := int(msg[off])
+		switch {
+		case l == 0:
+			if next < 0 {
+				next = off + 1
+			}
+			return name, next, true, nil
+		case l&0xc0 == 0xc0 && ptrs:
+			if off+1 >= len(msg) {
+				return name, 0, false, ErrName
+			}
+			p := int(binary.BigEndian.Uint16(msg[off:]) & 0x3fff)
+			if p >= off || jumps == maxPointers {
+				return name, 0, false, ErrName
+			}
+			if next < 0 {
+				next = off + 2
+			}
+			jumps++
+			off = p
+			continue
+		case l > 63:
+			return name, 0, false, ErrName
+		}
+		if off+1+l > len(msg) {
+			return name, 0, false, ErrName
+		}
+		need := l
+		if len(name) > 0 {
+			need++
+		}
+		if len(name)+need > cap(name) {
+			return name, 0, false, ErrName
+		}
+		if len(name) > 0 {
+			name = append(name, '.')
+		}
+		name = append(name, msg[off+1:off+1+l]...)
+		off += 1 + l
+	}
 }
