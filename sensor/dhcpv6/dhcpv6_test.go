@@ -77,11 +77,7 @@ func macString(b []byte) string {
 // tshark 4.0.17 fields listed at summary.
 func TestCaptures(t *testing.T) {
 	const fbsd = "52:54:00:8a:3e:1c|40712|dhcpcd-10.1.0:FreeBSD-14.1-RELEASE-p5:amd64:amd64"
-	cases := []struct {
-		file  string
-		frame int
-		want  string
-	}{
+	cases := []pcaptest.FrameCase{
 		{"arkime/wireshark-dhcpv6.pcap", 2, "1|1|08:00:27:fe:8f:95|||||23,24|"},
 		{"arkime/wireshark-dhcpv6.pcap", 11, "8|1|08:00:27:fe:8f:95|||||23,24|"},
 		{"arkime/arkime_synthetic.pcap", 620, "1|3|02:de:ad:be:ef:01||||||2001:db8:dc::2"},
@@ -101,31 +97,11 @@ func TestCaptures(t *testing.T) {
 		{"zeek/erspan.pcap", 9, "1|1|00:50:56:82:08:d1|311|MSFT 5.0|TFDSP.sp.local.|0x00|24,23,17,39|"},
 		{"packetfence/dhcpv6cap.pcapng", 3, "1|1|a4:ba:db:e9:27:9d|311|MSFT 5.0|CM-1309G-O-01.mccad.mcc.edu.|0x00|24,23,17,39|fe80::c852:6a9b:4565:bb8"},
 	}
-	cache := map[string][]pcaptest.Payload{}
-	for _, c := range cases {
-		ps, ok := cache[c.file]
-		if !ok {
-			ps = messages(t, pcaptest.SharedPcap(t, c.file))
-			cache[c.file] = ps
-		}
-		found := false
-		for _, p := range ps {
-			if p.Frame != c.frame {
-				continue
-			}
-			found = true
-			var m Message
-			if err := ParseInto(p.Data, &m); err != nil {
-				t.Errorf("%s #%d: %v", c.file, c.frame, err)
-			}
-			if got := summary(&m); got != c.want {
-				t.Errorf("%s #%d:\n got %s\nwant %s", c.file, c.frame, got, c.want)
-			}
-		}
-		if !found {
-			t.Errorf("%s: frame %d not found", c.file, c.frame)
-		}
-	}
+	pcaptest.CheckFrames(t, cases, messages, func(b []byte) (string, error) {
+		var m Message
+		err := ParseInto(b, &m)
+		return summary(&m), err
+	})
 }
 
 // TestAllCaptureMessages decodes every DHCPv6 message of the shared

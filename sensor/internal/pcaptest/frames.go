@@ -262,3 +262,44 @@ func Seed(f *testing.F, rels []string, extract func(path string) []Payload) {
 		}
 	}
 }
+
+// FrameCase is the expected decoding of one frame of a shared capture, in
+// the form a test's summary function renders it. It is an alias of an
+// unnamed struct type so that tables can list cases without field keys.
+type FrameCase = struct {
+	File  string
+	Frame int
+	Want  string
+}
+
+// CheckFrames decodes each case's frame (found among the payloads that
+// extract returns for its file) with summarize and compares the result.
+// Captures that are absent skip the test.
+func CheckFrames(t *testing.T, cases []FrameCase, extract func(tb testing.TB, path string) []Payload, summarize func(data []byte) (string, error)) {
+	t.Helper()
+	cache := map[string][]Payload{}
+	for _, c := range cases {
+		ps, ok := cache[c.File]
+		if !ok {
+			ps = extract(t, SharedPcap(t, c.File))
+			cache[c.File] = ps
+		}
+		found := false
+		for _, p := range ps {
+			if p.Frame != c.Frame {
+				continue
+			}
+			found = true
+			got, err := summarize(p.Data)
+			if err != nil {
+				t.Errorf("%s #%d: %v", c.File, c.Frame, err)
+			}
+			if got != c.Want {
+				t.Errorf("%s #%d:\n got %s\nwant %s", c.File, c.Frame, got, c.Want)
+			}
+		}
+		if !found {
+			t.Errorf("%s: frame %d not found", c.File, c.Frame)
+		}
+	}
+}

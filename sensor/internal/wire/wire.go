@@ -22,6 +22,9 @@ var (
 	// end, a reserved label type, a pointer that does not point backwards,
 	// or a name longer than the output buffer.
 	ErrName = errors.New("malformed DNS name")
+	// ErrRecord means a resource record's fixed fields or data ran past the
+	// end of the message.
+	ErrRecord = errors.New("DNS resource record runs past the end of the message")
 )
 
 // maxPointers bounds the compression pointers followed in one name (each
@@ -88,4 +91,72 @@ func Name(dst, msg []byte, off int, ptrs bool) (name []byte, next int, rooted bo
 		name = append(name, msg[off+1:off+1+l]...)
 		off += 1 + l
 	}
+}
+
+// SkipName returns the offset after the DNS name at msg[off:] without
+// following compression pointers (a pointer ends the name).
+func SkipName(msg []byte, off int) (int, error) {
+	for n := 0; n < 128; n++ {
+		if off >= len(msg) {
+			return 0, ErrName
+		}
+		l := int(msg[off])
+		switch {
+		case l == 0:
+			return off + 1, nil
+		case l&0xc0 == 0xc0:
+			if off+2 > len(msg) {
+				return 0, ErrName
+			}
+			return off + 2, nil
+		case l > 63:
+			return 0, ErrName
+		}
+		off += 1 + l
+	}
+	return 0, ErrName
+}
+
+// DNSHeader is the fixed 12-byte header of DNS, mDNS, LLMNR and NBNS
+// messages (RFC 1035 4.1.1).
+type DNSHeader struct {
+	ID, Flags      uint16
+	QD, AN, NS, AR uint16 // section counts
+}
+
+// ParseDNSHeader reads the header; ok is false when b is shorter than 12.
+func ParseDNSHeader(b []byte) (h DNSHeader, ok bool) {
+	if len(b) < 12 {
+		return h, false
+	}
+	return DNSHeader{
+		ID: binary.BigEndian.Uint16(b), Flags: binary.BigEndian.Uint16(b[2:]),
+		QD: binary.BigEndian.Uint16(b[4:]), AN: binary.BigEndian.Uint16(b[6:]),
+		NS: binary.BigEndian.Uint16(b[8:]), AR: binary.BigEndian.Uint16(b[10:]),
+	}, true
+}
+
+// RR is the fixed part of a resource record after its owner name.
+type RR struct {
+	Type, Class uint16
+	TTL         uint32
+	Data        []byte // RDATA, aliasing the message
+	DataOff     int    // offset of RDATA in the message (for names in it)
+}
+
+// ParseRR reads the type, class, TTL and RDATA of the record whose fields
+// start at msg[off:] (just after its owner name) and returns the offset of
+// the next record.
+func ParseRR(msg []byte, off int) (rr RR, next int, err error) {
+	if off+10 > len(msg) {
+		return rr, 0, ErrRecord
+	}
+	n := int(binary.BigEndian.Uint16(msg[off+8:]))
+	if off+10+n > len(msg) {
+		return rr, 0, ErrRecord
+	}
+	return RR{
+		Type: binary.BigEndian.Uint16(msg[off:]), Class: binary.BigEndian.Uint16(msg[off+2:]),
+		TTL: binary.BigEndian.Uint32(msg[off+4:]), Data: msg[off+10 : off+10+n], DataOff: off + 10,
+	}, off + 10 + n, nil
 }
