@@ -25,7 +25,6 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"time"
 
@@ -81,8 +80,8 @@ type StoreStats struct {
 
 // AssetCount is one row of the "assets by class and zone" store query.
 type AssetCount struct {
-	Class string // device class from the fingerprint taxonomy; "" means Unknown
-	Zone  string // policy zone; "" means Unknown
+	Class model.Class // device class; "" means Unknown
+	Zone  string      // policy zone; "" means Unknown
 	N     int
 }
 
@@ -101,10 +100,10 @@ type Sources struct {
 	// Rows with the same class and zone are summed.
 	AssetCounts func(ctx context.Context) ([]AssetCount, error)
 	// EventCounts returns cumulative asset event counts by event type
-	// (model.Event*). The counts must only grow, e.g. counted since the
+	// (model.EventTypes). The counts must only grow, e.g. counted since the
 	// process started. Known event types missing from the map are
 	// exported as 0 so that increase() sees their first event.
-	EventCounts func() map[string]uint64
+	EventCounts func() map[model.EventType]uint64
 }
 
 // Options are the exporter's non-callback settings. The zero value is usable.
@@ -188,13 +187,6 @@ var (
 	descScrapeDuration = prometheus.NewDesc(namespace+"_scrape_collector_duration_seconds",
 		"How long a collector took in the last scrape.", []string{"collector"}, nil)
 )
-
-// knownEventTypes are exported as 0 until they first happen.
-var knownEventTypes = []string{
-	model.EventNewAsset, model.EventNewStation, model.EventNewIP, model.EventIPMoved,
-	model.EventFlipFlop, model.EventHostname, model.EventVendorClass,
-	model.EventDHCPFingerprint, model.EventClassChanged, model.EventViolation,
-}
 
 // NewMetrics builds the collector and registers it on reg, together with the
 // Go runtime and process collectors (unless opts.NoRuntimeMetrics). It
@@ -451,7 +443,7 @@ func (m *Metrics) collectAssets() ([]prometheus.Metric, error) {
 		if r.N < 0 {
 			return nil, errors.New("asset counts: negative count")
 		}
-		k := classZone{orUnknown(r.Class), orUnknown(r.Zone)}
+		k := classZone{orUnknown(string(r.Class)), orUnknown(r.Zone)}
 		if _, ok := sums[k]; !ok {
 			keys = append(keys, k)
 		}
@@ -466,15 +458,15 @@ func (m *Metrics) collectAssets() ([]prometheus.Metric, error) {
 
 func (m *Metrics) collectEvents() ([]prometheus.Metric, error) {
 	counts := m.src.EventCounts()
-	ms := make([]prometheus.Metric, 0, len(knownEventTypes)+len(counts))
-	for _, t := range knownEventTypes {
-		ms = append(ms, counter(descEvents, counts[t], t))
+	ms := make([]prometheus.Metric, 0, len(model.EventTypes)+len(counts))
+	for _, t := range model.EventTypes { // known types are exported as 0 until they first happen
+		ms = append(ms, counter(descEvents, counts[t], string(t)))
 	}
 	for t, v := range counts {
-		if t == "" || slices.Contains(knownEventTypes, t) {
+		if t == "" || t.Valid() {
 			continue
 		}
-		ms = append(ms, counter(descEvents, v, t))
+		ms = append(ms, counter(descEvents, v, string(t)))
 	}
 	return ms, nil
 }

@@ -47,8 +47,8 @@ func fixedSources() Sources {
 				{Class: "workstation", Zone: "office", N: 4},
 			}, nil
 		},
-		EventCounts: func() map[string]uint64 {
-			return map[string]uint64{model.EventNewAsset: 9, model.EventIPMoved: 1, "custom-type": 2}
+		EventCounts: func() map[model.EventType]uint64 {
+			return map[model.EventType]uint64{model.EventNewAsset: 9, model.EventIPMoved: 1, "custom-type": 2}
 		},
 	}
 }

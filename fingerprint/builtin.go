@@ -1,6 +1,10 @@
 package fingerprint
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/wardwatch/wardwatch/model"
+)
 
 // Built-in structural rules: what a table of patterns cannot say because it
 // depends on counting or on the absence of something. They run after the
@@ -162,14 +166,14 @@ func modalityBit(m string) uint16 {
 
 func builtins() []builtin {
 	return []builtin{
-		{bVirtualNIC, BuiltinVirtualNIC, output{class: ClassVirtualMachine, confidence: 90}},
-		{bRandomizedMAC, BuiltinRandomizedMAC, output{class: ClassMobile, confidence: 30}},
-		{bDICOMModality, BuiltinDICOMModality, output{class: ClassImagingModality, confidence: 85}},
-		{bDICOMPACS, BuiltinDICOMPACS, output{class: ClassPACS, confidence: 95}},
-		{bDICOMStorage, BuiltinDICOMStorage, output{class: ClassPACS, confidence: 50}},
-		{bDICOMQR, BuiltinDICOMQR, output{class: ClassDICOMWorkstation, confidence: 80}},
-		{bHL7EngineAcks, BuiltinHL7EngineAcks, output{class: ClassHL7InterfaceEngine, confidence: 90}},
-		{bHL7EngineRecvs, BuiltinHL7EngineRecvs, output{class: ClassHL7InterfaceEngine, confidence: 75}},
+		{bVirtualNIC, BuiltinVirtualNIC, output{class: model.ClassVirtualMachine, confidence: 90}},
+		{bRandomizedMAC, BuiltinRandomizedMAC, output{class: model.ClassMobile, confidence: 30}},
+		{bDICOMModality, BuiltinDICOMModality, output{class: model.ClassImagingModality, confidence: 85}},
+		{bDICOMPACS, BuiltinDICOMPACS, output{class: model.ClassPACS, confidence: 95}},
+		{bDICOMStorage, BuiltinDICOMStorage, output{class: model.ClassPACS, confidence: 50}},
+		{bDICOMQR, BuiltinDICOMQR, output{class: model.ClassDICOMWorkstation, confidence: 80}},
+		{bHL7EngineAcks, BuiltinHL7EngineAcks, output{class: model.ClassHL7InterfaceEngine, confidence: 90}},
+		{bHL7EngineRecvs, BuiltinHL7EngineRecvs, output{class: model.ClassHL7InterfaceEngine, confidence: 75}},
 	}
 }
 
@@ -193,14 +197,14 @@ func evalVirtualNIC(f *Facts, name string, ev []Evidence, out *output) ([]Eviden
 		return ev, false
 	}
 	out.manufacturer = VirtualNICPrefixes[i].Manufacturer
-	return append(ev, Evidence{Source: SourceOUI, Value: VirtualNICPrefixes[i].Text, Rule: name, Strength: StrengthVirtualNIC}), true
+	return append(ev, Evidence{Source: model.EvidenceOUI, Value: VirtualNICPrefixes[i].Text, Rule: name, Strength: StrengthVirtualNIC}), true
 }
 
 func evalRandomized(f *Facts, name string, ev []Evidence) ([]Evidence, bool) {
 	if !f.Randomized || virtualNIC(f) >= 0 {
 		return ev, false
 	}
-	return append(ev, Evidence{Source: SourceRandomizedMAC, Value: "locally administered", Rule: name, Strength: StrengthOUI}), true
+	return append(ev, Evidence{Source: model.EvidenceRandomizedMAC, Value: "locally administered", Rule: name, Strength: StrengthOUI}), true
 }
 
 // isGet reports whether an SCU fact is a C-GET retrieval, whose storage
@@ -212,7 +216,7 @@ func isGet(d *DICOMFact) bool {
 		}
 	}
 	for _, c := range d.Commands {
-		if n, _ := commandName(c); n == "C-GET-RQ" {
+		if c.Name == "C-GET-RQ" {
 			return true
 		}
 	}
@@ -223,7 +227,7 @@ func evalModality(f *Facts, name string, ev []Evidence, out *output) ([]Evidence
 	var bits uint16
 	for i := range f.DICOM {
 		d := &f.DICOM[i]
-		if d.Role != RoleSCU || isGet(d) {
+		if d.Role != model.RoleSCU || isGet(d) {
 			continue
 		}
 		for _, s := range d.SOPClasses {
@@ -244,12 +248,12 @@ func evalModality(f *Facts, name string, ev []Evidence, out *output) ([]Evidence
 		out.modality = m
 		for i := range f.DICOM {
 			d := &f.DICOM[i]
-			if d.Role != RoleSCU || isGet(d) {
+			if d.Role != model.RoleSCU || isGet(d) {
 				continue
 			}
 			for _, s := range d.SOPClasses {
 				if modalityStorage[s] == m {
-					return append(ev, Evidence{Source: SourceDICOMSOPClass, Value: s, Rule: name, Strength: StrengthApplication}), true
+					return append(ev, Evidence{Source: model.EvidenceDICOMSOPClass, Value: s, Rule: name, Strength: StrengthApplication}), true
 				}
 			}
 		}
@@ -263,7 +267,7 @@ func evalModality(f *Facts, name string, ev []Evidence, out *output) ([]Evidence
 func storageSCP(f *Facts) (storage [MinPACSStorageClasses]string, n int, extra Evidence) {
 	for i := range f.DICOM {
 		d := &f.DICOM[i]
-		if d.Role != RoleSCP {
+		if d.Role != model.RoleSCP {
 			continue
 		}
 		for _, s := range d.SOPClasses {
@@ -274,17 +278,17 @@ func storageSCP(f *Facts) (storage [MinPACSStorageClasses]string, n int, extra E
 					n++
 				}
 			case extra.Value == "" && (s == uidStorageCommitment || uidHasPrefix(s, uidQRPrefix)):
-				extra = Evidence{Source: SourceDICOMSOPClass, Value: s}
+				extra = Evidence{Source: model.EvidenceDICOMSOPClass, Value: s}
 			}
 		}
 		for _, c := range d.Commands {
 			if extra.Value != "" {
 				break
 			}
-			switch cmd, sop := commandName(c); cmd {
+			switch c.Name {
 			case "C-FIND-RSP", "C-MOVE-RSP", "C-GET-RSP":
-				if sop != uidModalityWorklist {
-					extra = Evidence{Source: SourceDICOMCommand, Value: c}
+				if c.SOPClass != uidModalityWorklist {
+					extra = Evidence{Source: model.EvidenceDICOMCommand, Value: c.String()}
 				}
 			}
 		}
@@ -298,7 +302,7 @@ func evalPACS(f *Facts, name string, ev []Evidence) ([]Evidence, bool) {
 		return ev, false
 	}
 	for _, s := range storage {
-		ev = append(ev, Evidence{Source: SourceDICOMSOPClass, Value: s, Rule: name, Strength: StrengthApplication})
+		ev = append(ev, Evidence{Source: model.EvidenceDICOMSOPClass, Value: s, Rule: name, Strength: StrengthApplication})
 	}
 	extra.Rule, extra.Strength = name, StrengthApplication
 	return append(ev, extra), true
@@ -310,7 +314,7 @@ func evalStorageSCP(f *Facts, name string, ev []Evidence) ([]Evidence, bool) {
 		return ev, false
 	}
 	for _, s := range storage {
-		ev = append(ev, Evidence{Source: SourceDICOMSOPClass, Value: s, Rule: name, Strength: StrengthApplication})
+		ev = append(ev, Evidence{Source: model.EvidenceDICOMSOPClass, Value: s, Rule: name, Strength: StrengthApplication})
 	}
 	return ev, true
 }
@@ -318,7 +322,7 @@ func evalStorageSCP(f *Facts, name string, ev []Evidence) ([]Evidence, bool) {
 func evalQR(f *Facts, name string, ev []Evidence) ([]Evidence, bool) {
 	for i := range f.DICOM {
 		d := &f.DICOM[i]
-		if d.Role != RoleSCU {
+		if d.Role != model.RoleSCU {
 			continue
 		}
 		if !isGet(d) && firstModalityClass(d) != "" {
@@ -327,19 +331,19 @@ func evalQR(f *Facts, name string, ev []Evidence) ([]Evidence, bool) {
 		var hit Evidence
 		for _, s := range d.SOPClasses {
 			if uidHasPrefix(s, uidQRPrefix) {
-				hit = Evidence{Source: SourceDICOMSOPClass, Value: s}
+				hit = Evidence{Source: model.EvidenceDICOMSOPClass, Value: s}
 				break
 			}
 		}
 		if hit.Value == "" {
 			mwl := containsStr(d.SOPClasses, uidModalityWorklist)
 			for _, c := range d.Commands {
-				switch cmd, sop := commandName(c); cmd {
+				switch c.Name {
 				case "C-MOVE-RQ", "C-GET-RQ":
-					hit = Evidence{Source: SourceDICOMCommand, Value: c}
+					hit = Evidence{Source: model.EvidenceDICOMCommand, Value: c.String()}
 				case "C-FIND-RQ":
-					if sop != uidModalityWorklist && (sop != "" || !mwl) {
-						hit = Evidence{Source: SourceDICOMCommand, Value: c}
+					if c.SOPClass != uidModalityWorklist && (c.SOPClass != "" || !mwl) {
+						hit = Evidence{Source: model.EvidenceDICOMCommand, Value: c.String()}
 					}
 				}
 				if hit.Value != "" {
@@ -373,7 +377,7 @@ func enginePeers(f *Facts, name string, ev []Evidence, acks bool) ([]Evidence, b
 	n := 0
 	for i := range f.HL7 {
 		h := &f.HL7[i]
-		if h.PeerApplication == "" || (acks && !h.SentAck) || (!acks && h.Role != RoleReceiver) {
+		if h.PeerApplication == "" || (acks && !h.SentAck) || (!acks && h.Role != model.RoleReceiver) {
 			continue
 		}
 		dup := false
@@ -388,7 +392,7 @@ func enginePeers(f *Facts, name string, ev []Evidence, acks bool) ([]Evidence, b
 		}
 		seen[n] = h
 		n++
-		ev = append(ev, Evidence{Source: SourceHL7Peers, Value: h.PeerApplication, Rule: name, Strength: StrengthApplication})
+		ev = append(ev, Evidence{Source: model.EvidenceHL7Peers, Value: h.PeerApplication, Rule: name, Strength: StrengthApplication})
 		if n == MinEnginePeers {
 			return ev, true
 		}

@@ -6,20 +6,22 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // Evidence is one fact that made one rule match.
 type Evidence struct {
-	Source   string // Source* constant: "oui", "dhcp.opt55", "dicom.sop_class", ...
-	Value    string // the fact's value: the vendor, the option 55 list, the SOP class UID, ...
-	Rule     string // the rule that used it
-	Strength int    // the source's strength (Strength* constants)
+	Source   model.EvidenceSource // what kind of fact: model.EvidenceOUI, model.EvidenceDHCPParams, ...
+	Value    string               // the fact's value: the vendor, the option 55 list, the SOP class UID, ...
+	Rule     string               // the rule that used it
+	Strength int                  // the source's strength (Strength* constants)
 }
 
 // Result is a device classification.
 type Result struct {
-	Class        string // one of Classes; ClassUnknown when no rule set a class
-	Modality     string // one of Modalities, for an imaging-modality whose modality is known
+	Class        model.Class // one of model.Classes; model.ClassUnknown when no rule set a class
+	Modality     string      // one of Modalities, for an imaging-modality whose modality is known
 	Manufacturer string
 	Model        string
 	OS           string
@@ -224,7 +226,7 @@ func (h *hit) outranks(o *hit) bool {
 //
 // Rules are ranked by strength, then confidence, then order. Class,
 // Confidence and Strength come from the best-ranked rule that sets a class;
-// when none does, Class is "unknown" with Confidence and Strength 0.
+// when none does, Class is model.ClassUnknown with Confidence and Strength 0.
 // Modality comes from that rule, or else from the best-ranked rule that also
 // says imaging-modality and sets one. Manufacturer and Model come from the
 // best-ranked rule that sets them and agrees with the class (sets the same
@@ -261,7 +263,7 @@ func (e *Engine) Classify(f *Facts) Result {
 		}
 	}
 
-	res := Result{Class: ClassUnknown}
+	res := Result{Class: model.ClassUnknown}
 	var win *hit
 	for i := range hits {
 		if hits[i].out.class != "" {
@@ -281,7 +283,7 @@ func (e *Engine) Classify(f *Facts) Result {
 			if res.Model == "" {
 				res.Model = h.out.model
 			}
-			if res.Modality == "" && h.out.class == ClassImagingModality {
+			if res.Modality == "" && h.out.class == model.ClassImagingModality {
 				res.Modality = h.out.modality
 			}
 		}

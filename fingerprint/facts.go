@@ -27,7 +27,7 @@ type Facts struct {
 // one peer AE title: one fact per (Role, AETitle, PeerAETitle), with SOP
 // classes and commands merged over that pair's associations.
 type DICOMFact struct {
-	Role        string // "scu" (association requestor) or "scp" (acceptor)
+	Role        string // model.RoleSCU (association requestor) or model.RoleSCP (acceptor)
 	AETitle     string // the asset's own AE title
 	PeerAETitle string
 	// SOPClasses are the abstract syntaxes the asset proposed (scu) or
@@ -35,17 +35,17 @@ type DICOMFact struct {
 	SOPClasses   []string
 	ImplClassUID string // the asset's own implementation class UID
 	ImplVersion  string // the asset's own implementation version name
-	// Commands are the DIMSE commands the asset sent: "C-FIND-RQ", or as
-	// the sensor reports them with the affected SOP class,
-	// "C-FIND-RQ 1.2.840.10008.5.1.4.1.2.2.1".
-	Commands []string
+	// Commands are the DIMSE commands the asset sent, one per (Name,
+	// SOPClass); SOPClass is "" when the command named none. Count is not
+	// used.
+	Commands []model.DICOMCommand
 }
 
 // HL7Fact is what the asset did in HL7 v2 messages in one role towards one
 // peer application: one fact per (Role, Application, Facility,
 // PeerApplication, PeerFacility), with message types and equipment merged.
 type HL7Fact struct {
-	Role                          string   // "sender" or "receiver" of the messages
+	Role                          string   // model.RoleSender or model.RoleReceiver of the messages
 	Application, Facility         string   // the asset's own: MSH-3/4 as sender, MSH-5/6 as receiver
 	PeerApplication, PeerFacility string   // the other end's
 	MessageTypes                  []string // MSH-9, e.g. "ORU^R01"
@@ -53,24 +53,12 @@ type HL7Fact struct {
 	SentAck                       bool     // the asset sent this peer an acknowledgement (MSA)
 }
 
-// DICOM fact roles.
-const (
-	RoleSCU = "scu"
-	RoleSCP = "scp"
-)
-
-// HL7 fact roles.
-const (
-	RoleSender   = "sender"
-	RoleReceiver = "receiver"
-)
-
 // AddDICOM folds one DICOM observation into f.DICOM, merging it into the fact
 // for the same (role, AE title, peer AE title). SOP classes and commands are
 // kept distinct, in order of first appearance. An association the asset
 // rejected adds no accepted SOP classes.
 func (f *Facts) AddDICOM(info *model.DICOMInfo) {
-	if info == nil || (info.Role != RoleSCU && info.Role != RoleSCP) {
+	if info == nil || (info.Role != model.RoleSCU && info.Role != model.RoleSCP) {
 		return
 	}
 	var d *DICOMFact
@@ -91,10 +79,12 @@ func (f *Facts) AddDICOM(info *model.DICOMInfo) {
 	if info.ImplVersion != "" {
 		d.ImplVersion = info.ImplVersion
 	}
-	if !(info.Role == RoleSCP && info.Result == "rejected") {
+	if !(info.Role == model.RoleSCP && info.Result == "rejected") {
 		d.SOPClasses = appendDistinct(d.SOPClasses, info.SOPClasses...)
 	}
-	d.Commands = appendDistinct(d.Commands, info.Commands...)
+	for _, c := range info.Commands {
+		d.AddCommand(c.Name, c.SOPClass)
+	}
 }
 
 // AddHL7 folds one HL7 observation into f.HL7, merging it into the fact for
@@ -104,13 +94,13 @@ func (f *Facts) AddDICOM(info *model.DICOMInfo) {
 // received what it acknowledged; its own message type ("ACK^...") is not
 // added.
 func (f *Facts) AddHL7(info *model.HL7Info) {
-	if info == nil || (info.Role != RoleSender && info.Role != RoleReceiver) {
+	if info == nil || (info.Role != model.RoleSender && info.Role != model.RoleReceiver) {
 		return
 	}
 	role := info.Role
-	ack := info.Role == RoleSender && info.AckCode != ""
+	ack := info.Role == model.RoleSender && info.AckCode != ""
 	if ack {
-		role = RoleReceiver
+		role = model.RoleReceiver
 	}
 	var h *HL7Fact
 	for i := range f.HL7 {
@@ -134,6 +124,18 @@ func (f *Facts) AddHL7(info *model.HL7Info) {
 		h.MessageTypes = appendDistinct(h.MessageTypes, info.MessageType)
 	}
 	h.EquipmentIDs = appendDistinct(h.EquipmentIDs, info.EquipmentIDs...)
+}
+
+// AddCommand adds the DIMSE command name with affected SOP class sopClass
+// ("" if none) to d.Commands unless it is there already.
+func (d *DICOMFact) AddCommand(name, sopClass string) {
+	if name == "" {
+		return
+	}
+	c := model.DICOMCommand{Name: name, SOPClass: sopClass}
+	if !slices.Contains(d.Commands, c) {
+		d.Commands = append(d.Commands, c)
+	}
 }
 
 func appendDistinct(dst []string, src ...string) []string {

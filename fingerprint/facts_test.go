@@ -10,16 +10,16 @@ import (
 func TestAddDICOM(t *testing.T) {
 	var f Facts
 	f.AddDICOM(&model.DICOMInfo{Role: "scu", AETitle: "CT01", PeerAETitle: "PACS", SOPClasses: []string{sopCT, sopSR},
-		ImplClassUID: "1.3.12.2.1107.5.1.4", ImplVersion: "SIEMENS", Commands: []string{"C-STORE-RQ " + sopCT}, Result: "released"})
+		ImplClassUID: "1.3.12.2.1107.5.1.4", ImplVersion: "SIEMENS", Commands: []model.DICOMCommand{cmd("C-STORE-RQ", sopCT)}, Result: "released"})
 	f.AddDICOM(&model.DICOMInfo{Role: "scu", AETitle: "CT01", PeerAETitle: "PACS", SOPClasses: []string{sopCT, sopGSPS},
-		Commands: []string{"C-STORE-RQ " + sopCT, "C-STORE-RQ " + sopGSPS}})
+		Commands: []model.DICOMCommand{cmd("C-STORE-RQ", sopCT), cmd("C-STORE-RQ", sopGSPS)}})
 	f.AddDICOM(&model.DICOMInfo{Role: "scu", AETitle: "CT01", PeerAETitle: "RIS", SOPClasses: []string{sopMWL}})
 	f.AddDICOM(&model.DICOMInfo{Role: "scp", AETitle: "CT01", PeerAETitle: "WS", SOPClasses: []string{sopCT}, Result: "rejected"})
 	f.AddDICOM(&model.DICOMInfo{Role: "bogus"})
 	f.AddDICOM(nil)
 	wantFacts := []DICOMFact{
 		{Role: "scu", AETitle: "CT01", PeerAETitle: "PACS", SOPClasses: []string{sopCT, sopSR, sopGSPS},
-			ImplClassUID: "1.3.12.2.1107.5.1.4", ImplVersion: "SIEMENS", Commands: []string{"C-STORE-RQ " + sopCT, "C-STORE-RQ " + sopGSPS}},
+			ImplClassUID: "1.3.12.2.1107.5.1.4", ImplVersion: "SIEMENS", Commands: []model.DICOMCommand{cmd("C-STORE-RQ", sopCT), cmd("C-STORE-RQ", sopGSPS)}},
 		{Role: "scu", AETitle: "CT01", PeerAETitle: "RIS", SOPClasses: []string{sopMWL}},
 		{Role: "scp", AETitle: "CT01", PeerAETitle: "WS"},
 	}
@@ -27,7 +27,7 @@ func TestAddDICOM(t *testing.T) {
 		t.Errorf("DICOM facts\n got %+v\nwant %+v", f.DICOM, wantFacts)
 	}
 	r := defaultEngine(t).Classify(&f)
-	check(t, r, want{Class: ClassImagingModality, Modality: "CT", Manufacturer: "Siemens Healthineers"})
+	check(t, r, want{Class: model.ClassImagingModality, Modality: "CT", Manufacturer: "Siemens Healthineers"})
 }
 
 func TestAddHL7(t *testing.T) {
@@ -53,5 +53,5 @@ func TestAddHL7(t *testing.T) {
 		t.Errorf("HL7 facts\n got %+v\nwant %+v", f.HL7, wantFacts)
 	}
 	r := defaultEngine(t).Classify(&f)
-	check(t, r, want{Class: ClassHL7InterfaceEngine, Confidence: 90})
+	check(t, r, want{Class: model.ClassHL7InterfaceEngine, Confidence: 90})
 }

@@ -62,8 +62,15 @@ func dicom(d ...DICOMFact) Facts { return Facts{DICOM: d} }
 
 func hl7(h ...HL7Fact) Facts { return Facts{HL7: h} }
 
-func scu(sop ...string) DICOMFact { return DICOMFact{Role: RoleSCU, AETitle: "SCU", SOPClasses: sop} }
-func scp(sop ...string) DICOMFact { return DICOMFact{Role: RoleSCP, AETitle: "SCP", SOPClasses: sop} }
+func scu(sop ...string) DICOMFact {
+	return DICOMFact{Role: model.RoleSCU, AETitle: "SCU", SOPClasses: sop}
+}
+func scp(sop ...string) DICOMFact {
+	return DICOMFact{Role: model.RoleSCP, AETitle: "SCP", SOPClasses: sop}
+}
+
+// cmd is a DIMSE command with its affected SOP class ("" for none).
+func cmd(name, sop string) model.DICOMCommand { return model.DICOMCommand{Name: name, SOPClass: sop} }
 
 // merge combines facts: later non-zero fields win, lists append.
 func merge(fs ...Facts) Facts {
@@ -91,14 +98,15 @@ func merge(fs ...Facts) Facts {
 // Class, which defaults to unknown. Confidence and Strength are checked when
 // non-zero.
 type want struct {
-	Class, Modality, Manufacturer, Model, OS string
-	Confidence, Strength                     int
+	Class                             model.Class
+	Modality, Manufacturer, Model, OS string
+	Confidence, Strength              int
 }
 
 func check(t *testing.T, got Result, w want) {
 	t.Helper()
 	if w.Class == "" {
-		w.Class = ClassUnknown
+		w.Class = model.ClassUnknown
 	}
 	if got.Class != w.Class {
 		t.Errorf("class = %q, want %q", got.Class, w.Class)

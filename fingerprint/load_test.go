@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // TestBadRuleFiles pairs each testdata/bad file with the exact error Load
@@ -17,7 +19,7 @@ func TestBadRuleFiles(t *testing.T) {
 		"unknown-rule-key.yml": {`line 4: rule "printer": unknown key "clas" in rule`},
 		"unknown-top-key.yml":  {`line 2: unknown key "rule" at the top level`},
 		"bad-regex.yml":        {"line 8: rule \"broken\": dhcp_60: invalid regular expression: error parsing regexp: missing closing ): `^MSFT (5\\.0`"},
-		"unknown-class.yml":    {`line 4: rule "alaris": unknown class "infusion_pump" (see fingerprint.Classes)`},
+		"unknown-class.yml":    {`line 4: rule "alaris": unknown class "infusion_pump" (see model.Classes)`},
 		"class-unknown.yml":    {`line 4: rule "nothing": class "unknown" cannot be assigned; leave class out for a rule that only sets manufacturer, model or os`},
 		"modality.yml": {
 			`line 5: rule "ct-by-name": modality needs class imaging-modality`,
@@ -173,15 +175,15 @@ rules:
 	}
 
 	braun := mac(t, "00:12:21")
-	check(t, e.Classify(&braun), want{Class: ClassPumpGateway, Model: "SpaceStation", Confidence: 60})
+	check(t, e.Classify(&braun), want{Class: model.ClassPumpGateway, Model: "SpaceStation", Confidence: 60})
 	hp := mac(t, "f8:0d:ac")
 	check(t, e.Classify(&hp), want{})
 	random := mac(t, "da:a1:19")
 	check(t, e.Classify(&random), want{})
 	mon := dhcp("", "", "mon-icu3-12")
-	check(t, e.Classify(&mon), want{Class: ClassPatientMonitor, Confidence: 80})
+	check(t, e.Classify(&mon), want{Class: model.ClassPatientMonitor, Confidence: 80})
 	// The shipped engine is unaffected.
-	check(t, base.Classify(&braun), want{Class: ClassInfusionPump})
+	check(t, base.Classify(&braun), want{Class: model.ClassInfusionPump})
 }
 
 func TestSiteRuleErrors(t *testing.T) {
@@ -280,27 +282,27 @@ rules:
 		not  bool // the rule must not fire
 		rule string
 	}{
-		{name: "36-bit prefix", f: mac(t, "70:b3:d5:4d:00"), w: want{Class: ClassIoT}, rule: "prefix-36"},
+		{name: "36-bit prefix", f: mac(t, "70:b3:d5:4d:00"), w: want{Class: model.ClassIoT}, rule: "prefix-36"},
 		{name: "36-bit prefix, next block", f: mac(t, "70:b3:d5:4e:00"), w: want{}, not: true, rule: "prefix-36"},
-		{name: "second prefix", f: mac(t, "00:1b:c5"), w: want{Class: ClassIoT}, rule: "prefix-36"},
-		{name: "55 prefix whole options", f: dhcp("1,3,6,15", "", ""), w: want{Class: ClassServer}, rule: "p55"},
-		{name: "55 prefix exact", f: dhcp("1,3,6", "", ""), w: want{Class: ClassServer}, rule: "p55"},
+		{name: "second prefix", f: mac(t, "00:1b:c5"), w: want{Class: model.ClassIoT}, rule: "prefix-36"},
+		{name: "55 prefix whole options", f: dhcp("1,3,6,15", "", ""), w: want{Class: model.ClassServer}, rule: "p55"},
+		{name: "55 prefix exact", f: dhcp("1,3,6", "", ""), w: want{Class: model.ClassServer}, rule: "p55"},
 		{name: "55 prefix not mid-option", f: dhcp("1,3,61", "", ""), not: true, rule: "p55"},
 		{name: "modality from a weaker imaging rule",
-			f: merge(dhcp("", "", "ct-room2"), dicom(DICOMFact{Role: RoleSCU, AETitle: "US1", SOPClasses: []string{sopMWL}})),
-			w: want{Class: ClassImagingModality, Modality: "CT", Confidence: 90}, rule: "worklist"},
+			f: merge(dhcp("", "", "ct-room2"), dicom(DICOMFact{Role: model.RoleSCU, AETitle: "US1", SOPClasses: []string{sopMWL}})),
+			w: want{Class: model.ClassImagingModality, Modality: "CT", Confidence: 90}, rule: "worklist"},
 		{name: "dicom matchers need the same association",
-			f:   dicom(DICOMFact{Role: RoleSCU, AETitle: "US1", SOPClasses: []string{sopVerify}}, DICOMFact{Role: RoleSCU, AETitle: "CT1", SOPClasses: []string{sopMWL}}),
+			f:   dicom(DICOMFact{Role: model.RoleSCU, AETitle: "US1", SOPClasses: []string{sopVerify}}, DICOMFact{Role: model.RoleSCU, AETitle: "CT1", SOPClasses: []string{sopMWL}}),
 			not: true, rule: "worklist"},
 		{name: "command with SOP class, UID prefix with trailing dot",
-			f: dicom(DICOMFact{Role: RoleSCU, ImplClassUID: "1.2.3.4", Commands: []string{"C-ECHO-RQ 1.2.840.10008.1.1"}}),
+			f: dicom(DICOMFact{Role: model.RoleSCU, ImplClassUID: "1.2.3.4", Commands: []model.DICOMCommand{cmd("C-ECHO-RQ", "1.2.840.10008.1.1")}}),
 			w: want{OS: "echo"}, rule: "cmd"},
 		{name: "UID prefix is whole components",
-			f:   dicom(DICOMFact{Role: RoleSCU, ImplClassUID: "1.2.34", Commands: []string{"C-ECHO-RQ"}}),
+			f:   dicom(DICOMFact{Role: model.RoleSCU, ImplClassUID: "1.2.34", Commands: []model.DICOMCommand{cmd("C-ECHO-RQ", "")}}),
 			not: true, rule: "cmd"},
-		{name: "message code only", f: hl7(HL7Fact{Role: RoleSender, MessageTypes: []string{"MDM^T02^MDM_T01"}}), w: want{OS: "hl7-os"}, rule: "msg-code"},
-		{name: "message code and trigger", f: hl7(HL7Fact{Role: RoleSender, MessageTypes: []string{"ADT^A08"}}), w: want{OS: "hl7-os"}, rule: "msg-code"},
-		{name: "other trigger", f: hl7(HL7Fact{Role: RoleSender, MessageTypes: []string{"ADT^A01"}}), not: true, rule: "msg-code"},
+		{name: "message code only", f: hl7(HL7Fact{Role: model.RoleSender, MessageTypes: []string{"MDM^T02^MDM_T01"}}), w: want{OS: "hl7-os"}, rule: "msg-code"},
+		{name: "message code and trigger", f: hl7(HL7Fact{Role: model.RoleSender, MessageTypes: []string{"ADT^A08"}}), w: want{OS: "hl7-os"}, rule: "msg-code"},
+		{name: "other trigger", f: hl7(HL7Fact{Role: model.RoleSender, MessageTypes: []string{"ADT^A01"}}), not: true, rule: "msg-code"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -337,9 +339,9 @@ func FuzzLoad(f *testing.F) {
 			return
 		}
 		facts := Facts{Hostname: string(data), DHCPVendorClass: string(data), DHCPParamList: "1,3,6",
-			DICOM: []DICOMFact{{Role: RoleSCU, AETitle: string(data)}}, HL7: []HL7Fact{{Role: RoleSender, Application: string(data)}}}
+			DICOM: []DICOMFact{{Role: model.RoleSCU, AETitle: string(data)}}, HL7: []HL7Fact{{Role: model.RoleSender, Application: string(data)}}}
 		r := e.Classify(&facts)
-		if !IsClass(r.Class) {
+		if !r.Class.Valid() {
 			t.Fatalf("class %q", r.Class)
 		}
 	})

@@ -1,6 +1,10 @@
 package fingerprint
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/wardwatch/wardwatch/model"
+)
 
 // eval reports whether r matches f, appending one Evidence per matcher to ev
 // when it does (ev is returned unchanged in length when it does not).
@@ -28,34 +32,37 @@ func (r *rule) eval(f *Facts, ev []Evidence) ([]Evidence, bool) {
 }
 
 func (m *matcher) evalHost(f *Facts, name string, ev []Evidence) ([]Evidence, bool) {
-	var src, val string
+	var (
+		src model.EvidenceSource
+		val string
+	)
 	switch m.kind {
 	case mOUIVendor:
 		if f.Vendor == "" || !m.re.MatchString(f.Vendor) {
 			return ev, false
 		}
-		src, val = SourceOUI, f.Vendor
+		src, val = model.EvidenceOUI, f.Vendor
 	case mOUIPrefix:
 		i := m.matchPrefix(f)
 		if i < 0 {
 			return ev, false
 		}
-		src, val = SourceOUI, m.values[i]
+		src, val = model.EvidenceOUI, m.values[i]
 	case mDHCP55, mDHCP55Prefix:
 		if f.DHCPParamList == "" || !m.matchParamList(f.DHCPParamList) {
 			return ev, false
 		}
-		src, val = SourceDHCPParams, f.DHCPParamList
+		src, val = model.EvidenceDHCPParams, f.DHCPParamList
 	case mDHCP60:
 		if f.DHCPVendorClass == "" || !m.re.MatchString(f.DHCPVendorClass) {
 			return ev, false
 		}
-		src, val = SourceDHCPVendorClass, f.DHCPVendorClass
+		src, val = model.EvidenceDHCPVendorClass, f.DHCPVendorClass
 	case mHostname:
 		if f.Hostname == "" || !m.re.MatchString(f.Hostname) {
 			return ev, false
 		}
-		src, val = SourceHostname, f.Hostname
+		src, val = model.EvidenceHostname, f.Hostname
 	default:
 		return ev, false
 	}
@@ -111,21 +118,24 @@ facts:
 		ev = ev[:start]
 		for j := range r.dicom {
 			m := &r.dicom[j]
-			var src, val string
+			var (
+				src model.EvidenceSource
+				val string
+			)
 			switch m.kind {
 			case mDICOMSOPClass:
 				val = firstIn(d.SOPClasses, m.values)
-				src = SourceDICOMSOPClass
+				src = model.EvidenceDICOMSOPClass
 			case mDICOMAETitle:
 				if d.AETitle != "" && m.re.MatchString(d.AETitle) {
 					val = d.AETitle
 				}
-				src = SourceDICOMAETitle
+				src = model.EvidenceDICOMAETitle
 			case mDICOMImplVersion:
 				if d.ImplVersion != "" && m.re.MatchString(d.ImplVersion) {
 					val = d.ImplVersion
 				}
-				src = SourceDICOMImplVer
+				src = model.EvidenceDICOMImplVer
 			case mDICOMImplClassUID:
 				for _, p := range m.values {
 					if uidHasPrefix(d.ImplClassUID, p) {
@@ -133,15 +143,15 @@ facts:
 						break
 					}
 				}
-				src = SourceDICOMImplUID
+				src = model.EvidenceDICOMImplUID
 			case mDICOMCommand:
 				for _, c := range d.Commands {
-					if name, _ := commandName(c); containsStr(m.values, name) {
-						val = c
+					if containsStr(m.values, c.Name) {
+						val = c.String()
 						break
 					}
 				}
-				src = SourceDICOMCommand
+				src = model.EvidenceDICOMCommand
 			}
 			if val == "" {
 				continue facts
@@ -166,15 +176,18 @@ facts:
 		ev = ev[:start]
 		for j := range r.hl7 {
 			m := &r.hl7[j]
-			var src, val string
+			var (
+				src model.EvidenceSource
+				val string
+			)
 			switch m.kind {
 			case mHL7Application:
 				if h.Application != "" && m.re.MatchString(h.Application) {
 					val = h.Application
 				}
-				src = SourceHL7SendingApp
-				if h.Role == RoleReceiver {
-					src = SourceHL7ReceivingApp
+				src = model.EvidenceHL7SendingApp
+				if h.Role == model.RoleReceiver {
+					src = model.EvidenceHL7ReceivingApp
 				}
 			case mHL7EquipmentID:
 				for _, e := range h.EquipmentIDs {
@@ -183,7 +196,7 @@ facts:
 						break
 					}
 				}
-				src = SourceHL7Equipment
+				src = model.EvidenceHL7Equipment
 			case mHL7MessageType:
 				for _, t := range h.MessageTypes {
 					if msgTypeMatches(t, m.values) {
@@ -191,7 +204,7 @@ facts:
 						break
 					}
 				}
-				src = SourceHL7MessageType
+				src = model.EvidenceHL7MessageType
 			}
 			if val == "" {
 				continue facts
@@ -216,13 +229,6 @@ func msgTypeMatches(t string, want []string) bool {
 		}
 	}
 	return false
-}
-
-// commandName splits "C-FIND-RQ 1.2.840..." into the command and the
-// affected SOP class ("" when absent).
-func commandName(c string) (name, sopClass string) {
-	name, sopClass, _ = strings.Cut(c, " ")
-	return name, strings.TrimSpace(sopClass)
 }
 
 // uidHasPrefix reports whether uid is p or lies under p ("p.").

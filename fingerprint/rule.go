@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // matcherKind is one match key of the rule format.
@@ -56,8 +58,9 @@ type rule struct {
 
 // output is what a matching rule says about the device.
 type output struct {
-	class, modality, manufacturer, model, os string
-	confidence                               int
+	class                             model.Class
+	modality, manufacturer, model, os string
+	confidence                        int
 }
 
 // DefaultConfidence is a rule's confidence when it does not set one.
@@ -167,7 +170,7 @@ func compileRule(y *ruleYAML, file string, line int) (*rule, error) {
 	if s := m.DICOMRole; s.Line != 0 {
 		r.dicomRole = s.Value
 		switch {
-		case s.Value != RoleSCU && s.Value != RoleSCP:
+		case s.Value != model.RoleSCU && s.Value != model.RoleSCP:
 			add(fail(s.Line, "dicom_role: %q is not scu or scp", s.Value))
 		case len(r.dicom) == 0 && m.DICOMSOPClass.Line == 0 && m.DICOMAETitle.Line == 0 &&
 			m.DICOMImplVersion.Line == 0 && m.DICOMImplClassUID.Line == 0 && m.DICOMCommand.Line == 0:
@@ -177,7 +180,7 @@ func compileRule(y *ruleYAML, file string, line int) (*rule, error) {
 	if s := m.HL7Role; s.Line != 0 {
 		r.hl7Role = s.Value
 		switch {
-		case s.Value != RoleSender && s.Value != RoleReceiver:
+		case s.Value != model.RoleSender && s.Value != model.RoleReceiver:
 			add(fail(s.Line, "hl7_role: %q is not sender or receiver", s.Value))
 		case len(r.hl7) == 0 && m.HL7Application.Line == 0 && m.HL7EquipmentID.Line == 0 && m.HL7MessageType.Line == 0:
 			add(fail(s.Line, "hl7_role needs an hl7_* matcher"))
@@ -187,24 +190,24 @@ func compileRule(y *ruleYAML, file string, line int) (*rule, error) {
 		add(fail(line, "match: needs at least one matcher"))
 	}
 
-	r.out = output{class: y.Class.Value, modality: y.Modality.Value, manufacturer: y.Manufacturer.Value,
+	r.out = output{class: model.Class(y.Class.Value), modality: y.Modality.Value, manufacturer: y.Manufacturer.Value,
 		model: y.Model.Value, os: y.OS.Value, confidence: DefaultConfidence}
-	switch c := y.Class.Value; {
+	switch c := model.Class(y.Class.Value); {
 	case y.Class.Line == 0 || c == "":
 		if r.out.manufacturer == "" && r.out.model == "" && r.out.os == "" {
 			add(fail(line, "sets nothing: needs class, or manufacturer, model or os"))
 		}
-	case c == ClassUnknown:
+	case c == model.ClassUnknown:
 		add(fail(y.Class.Line, "class %q cannot be assigned; leave class out for a rule that only sets manufacturer, model or os", c))
-	case !IsClass(c):
-		add(fail(y.Class.Line, "unknown class %q (see fingerprint.Classes)", c))
+	case !c.Valid():
+		add(fail(y.Class.Line, "unknown class %q (see model.Classes)", c))
 	}
 	if y.Modality.Line != 0 {
 		switch {
 		case !IsModality(y.Modality.Value):
 			add(fail(y.Modality.Line, "unknown modality %q (one of %s)", y.Modality.Value, strings.Join(Modalities, ", ")))
-		case y.Class.Value != ClassImagingModality:
-			add(fail(y.Modality.Line, "modality needs class %s", ClassImagingModality))
+		case model.Class(y.Class.Value) != model.ClassImagingModality:
+			add(fail(y.Modality.Line, "modality needs class %s", model.ClassImagingModality))
 		}
 	}
 	if s := y.Confidence; s.Line != 0 {

@@ -1,6 +1,13 @@
-// Package model holds Wardwatch's shared domain types: what the sensor
-// observes on the wire (Observation), the devices it keeps (Asset, AssetKey)
-// and the human-facing changes it records (Event).
+// Package model holds Wardwatch's shared domain types and vocabularies: what
+// the sensor observes on the wire (Observation, with its ObsKind and
+// ObsSource), the devices it keeps (Asset, AssetKey, with their Class), the
+// human-facing changes it records (Event, EventType), the kinds of evidence a
+// classification rests on (EvidenceSource) and the DIMSE commands of DICOM
+// associations (DICOMCommand).
+//
+// A vocabulary is a typed string with one constant per value and, where the
+// set is closed, a list of all values (Classes, EventTypes): code compares and
+// stores the constants, never the same string literal in several packages.
 //
 // This is the one place the domain types live. It imports nothing but the
 // standard library, so every other package (sensor, fingerprint, store,
@@ -201,7 +208,7 @@ type Observation struct {
 	Bytes   uint64 // ObsActivity
 
 	IP     netip.Addr // ObsAddress, ObsARP (sender IP), ObsDHCPAck (yiaddr), ObsDHCP (ciaddr or requested IP 50), ObsDICOM/ObsHL7 (the end's IP)
-	Source string     // evidence source, e.g. "arp.reply", "arp.gratuitous", "dhcp.ack", "ipv6.ndp"
+	Source ObsSource  // the message it came from (Source* constants), e.g. SourceARPReply
 
 	// Remote (ObsDICOM, ObsHL7): Key.MAC is a router's, not the end's own
 	// (it is bound to other addresses, not to IP). The store attaches the facts
@@ -239,7 +246,7 @@ type FlowInfo struct {
 // DICOMInfo is one end's view of a DICOM association (PS3.8 upper layer and
 // DIMSE command level only: no data set is ever kept).
 type DICOMInfo struct {
-	Role               string // "scu" (association requestor) or "scp" (acceptor)
+	Role               string // RoleSCU (association requestor) or RoleSCP (acceptor)
 	AETitle            string // this end's AE title
 	PeerAETitle        string
 	PeerIP             netip.Addr
@@ -250,19 +257,47 @@ type DICOMInfo struct {
 	ImplClassUID       string
 	ImplVersion        string
 	MaxPDU             uint32
-	Commands           []string // DIMSE commands this end sent since the previous report, e.g. "C-STORE-RQ 1.2.840.10008.5.1.4.1.1.2"
-	CommandCounts      []uint64 // how many of each of Commands (parallel; missing means 1)
-	Result             string   // requested, accepted, rejected, released, aborted
+	// Commands are the DIMSE commands this end sent since the previous
+	// report, one per (Name, SOPClass), with how many of each.
+	Commands []DICOMCommand
+	Result   string // requested, accepted, rejected, released, aborted
 	// NewAssociation is set on the first report of an association; later
 	// reports of the same one (state changes, more commands) leave it clear,
 	// so associations are counted once.
 	NewAssociation bool
 }
 
+// Roles of an end of a DICOM association (DICOMInfo.Role) and of an HL7
+// message (HL7Info.Role).
+const (
+	RoleSCU      = "scu"      // DICOM association requestor
+	RoleSCP      = "scp"      // DICOM association acceptor
+	RoleSender   = "sender"   // HL7 message sender
+	RoleReceiver = "receiver" // HL7 message receiver
+)
+
+// DICOMCommand is a DIMSE command an end of an association sent: its name,
+// the affected SOP class it named ("" if none, e.g. C-ECHO without one) and
+// how many times (0 means 1).
+type DICOMCommand struct {
+	Name     string // e.g. "C-STORE-RQ"
+	SOPClass string // affected SOP class UID, e.g. "1.2.840.10008.5.1.4.1.1.2"
+	Count    uint64
+}
+
+// String formats c as "C-STORE-RQ 1.2.840.10008.5.1.4.1.1.2", or the name
+// alone when c names no SOP class (the form fingerprint evidence shows).
+func (c DICOMCommand) String() string {
+	if c.SOPClass == "" {
+		return c.Name
+	}
+	return c.Name + " " + c.SOPClass
+}
+
 // HL7Info is one end's view of an HL7 v2 message (MSH, MSA, PRT-10/16 and
 // OBX-18 only: no patient data).
 type HL7Info struct {
-	Role                          string // "sender" or "receiver" of the message
+	Role                          string // RoleSender or RoleReceiver of the message
 	Application, Facility         string // this end's MSH-3/4 (sender) or MSH-5/6 (receiver)
 	PeerApplication, PeerFacility string
 	PeerIP                        netip.Addr
@@ -326,7 +361,7 @@ type Asset struct {
 	DHCPVendorClass string
 	DHCPClientID    string // hex
 	Addresses       []AssetAddress
-	Class           string // device class (fingerprint taxonomy), "unknown" until classified
+	Class           Class // ClassUnknown until classified
 	ClassConfidence int
 	Manufacturer    string
 	Model           string
@@ -339,34 +374,7 @@ type Asset struct {
 // AssetAddress is one IP address an asset used, with when.
 type AssetAddress struct {
 	IP        netip.Addr
-	Source    string
+	Source    ObsSource
 	FirstSeen time.Time
 	LastSeen  time.Time
-}
-
-// Event types recorded in the events table. The arpwatch-derived ones keep
-// arpwatch's names.
-const (
-	EventNewAsset        = "new-asset"        // first time this (vantage, VLAN, MAC) was seen
-	EventNewStation      = "new-station"      // arpwatch: first ARP binding for this IP
-	EventNewIP           = "new-ip"           // an asset used an IP it had not used before
-	EventIPMoved         = "ip-moved"         // an IP was bound to another MAC (arpwatch "changed ethernet address")
-	EventFlipFlop        = "flip-flop"        // an IP went back to the MAC it had before the last change (arpwatch)
-	EventHostname        = "hostname-changed" // DHCP 12/81 name changed
-	EventVendorClass     = "vendor-class-changed"
-	EventDHCPFingerprint = "dhcp-fingerprint-changed"
-	EventClassChanged    = "class-changed"    // the device class changed on stronger evidence
-	EventViolation       = "policy-violation" // first time a (rule, flow) pair was flagged
-	EventMACFlood        = "mac-flood"        // new MACs arrived faster than the new-asset budget (one per episode)
-)
-
-// Event is a change worth a human's attention.
-type Event struct {
-	ID       int64
-	Time     time.Time
-	Type     string
-	Key      AssetKey
-	IP       netip.Addr
-	OldValue string
-	NewValue string
 }

@@ -305,7 +305,7 @@ func writeZones(b *bytes.Buffer, zones []ZoneInfo) {
 		}
 		list("vlans", len(z.VLANs), func(i int) string { return strconv.Itoa(int(z.VLANs[i])) })
 		list("cidrs", len(z.CIDRs), func(i int) string { return strconv.Quote(z.CIDRs[i].String()) })
-		list("classes", len(z.Classes), func(i int) string { return plainOrQuoted(z.Classes[i]) })
+		list("classes", len(z.Classes), func(i int) string { return plainOrQuoted(string(z.Classes[i])) })
 		list("macs", len(z.MACs), func(i int) string { return strconv.Quote(z.MACs[i].String()) })
 		list("ae_titles", len(z.AETitles), func(i int) string { return strconv.Quote(z.AETitles[i]) })
 	}

@@ -148,7 +148,7 @@ func TestLearnProperty(t *testing.T) {
 	bases := []*Policy{nil, spec, mustLoad(t, examplePath)}
 	addrs := []string{"10.20.0.5", "10.20.1.1", "10.99.0.1", "192.168.1.1", "203.0.113.10", "198.51.100.7",
 		"2001:db8:20::1", "2001:db8:99::1", "fd00::5", "0.0.0.0", "255.255.255.255", "10.50.0.20", "100.64.0.1"}
-	classes := []string{"", "", "infusion-pump", "pacs", "printer"}
+	classes := []model.Class{"", "", model.ClassInfusionPump, model.ClassPACS, model.ClassPrinter}
 	aes := []string{"", "", "", "PUMP_AE", "PACS_MAIN", "RAD_WS07"}
 	protos := []uint8{6, 6, 17, 17, 1, 58, 47}
 	endpoint := func() Endpoint {

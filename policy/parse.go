@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/wardwatch/wardwatch/configs/yamlerr"
-	"github.com/wardwatch/wardwatch/fingerprint"
 	"github.com/wardwatch/wardwatch/model"
 	"gopkg.in/yaml.v3"
 )
@@ -94,7 +93,7 @@ func (c *compiler) compile(raw *rawPolicy) {
 	p := c.p
 	p.byMAC = map[uint64]int32{}
 	p.byAE = map[string]int32{}
-	p.byClass = map[string]int32{}
+	p.byClass = map[model.Class]int32{}
 	p.byV4 = map[uint64]int32{}
 	p.byV6 = map[v6key]int32{}
 	zoneIdx := map[string]int{}
@@ -179,16 +178,17 @@ func (c *compiler) compile(raw *rawPolicy) {
 			}
 		}
 		for _, s := range rz.Classes {
-			if !fingerprint.IsClass(s.v) {
-				c.errorf(s.line, ctx+": classes", "unknown class %q (known: %s)", s.v, strings.Join(fingerprint.Classes, ", "))
+			cl := model.Class(s.v)
+			if !cl.Valid() {
+				c.errorf(s.line, ctx+": classes", "unknown class %q (known: %s)", s.v, strings.Join(model.ClassNames(), ", "))
 				continue
 			}
 			if dup("classes", s, s.v) {
 				continue
 			}
-			z.Classes = append(z.Classes, s.v)
-			if _, ok := p.byClass[s.v]; !ok {
-				p.byClass[s.v] = int32(zi)
+			z.Classes = append(z.Classes, cl)
+			if _, ok := p.byClass[cl]; !ok {
+				p.byClass[cl] = int32(zi)
 			}
 		}
 		for _, s := range rz.MACs {

@@ -12,7 +12,7 @@
 //	    description: free text
 //	    vlans: [20]                 # 802.1Q ids, 1..4094
 //	    cidrs: [10.20.0.0/16]       # IPv4/IPv6 prefixes (no host bits) or bare addresses
-//	    classes: [infusion-pump]    # device classes (fingerprint.Classes)
+//	    classes: [infusion-pump]    # device classes (model.Classes)
 //	    macs: ["00:1b:63:84:45:e6"] # unicast MACs, any of the forms model.ParseMAC accepts
 //	    ae_titles: [PACS_MAIN]      # DICOM AE titles, 1..16 printable ASCII characters
 //	rules:            # list; the first rule that matches a flow decides
@@ -114,10 +114,10 @@ type Endpoint struct {
 	MAC model.MAC
 	// IP is the endpoint's address.
 	IP netip.Addr
-	// Class is the device class from the fingerprint taxonomy, "" if the
+	// Class is the endpoint's device class (model.Classes), "" if the
 	// endpoint is not in the inventory. Like MAC, it must describe the
 	// endpoint itself, not the router in front of it.
-	Class string
+	Class model.Class
 	// AETitle is the endpoint's DICOM AE title on a DICOM association
 	// (calling AE for the client, called AE for the server). Leading and
 	// trailing spaces and NULs are ignored.
@@ -206,7 +206,7 @@ type ZoneInfo struct {
 	Description string
 	VLANs       []uint16
 	CIDRs       []netip.Prefix
-	Classes     []string
+	Classes     []model.Class
 	MACs        []model.MAC
 	AETitles    []string
 	Builtin     bool // internet and unzoned
@@ -227,7 +227,7 @@ type Policy struct {
 	// Evaluate.
 	byMAC   map[uint64]int32 // macKey
 	byAE    map[string]int32 // trimmed AE title
-	byClass map[string]int32
+	byClass map[model.Class]int32
 	v4Bits  []int            // distinct IPv4 prefix lengths, longest first
 	v6Bits  []int            // distinct IPv6 prefix lengths, longest first
 	byV4    map[uint64]int32 // bits<<32 | masked IPv4 address
@@ -416,7 +416,7 @@ func (p *Policy) ZoneInfos() []ZoneInfo {
 	for i, z := range p.zones {
 		z.VLANs = append([]uint16(nil), z.VLANs...)
 		z.CIDRs = append([]netip.Prefix(nil), z.CIDRs...)
-		z.Classes = append([]string(nil), z.Classes...)
+		z.Classes = append([]model.Class(nil), z.Classes...)
 		z.MACs = append([]model.MAC(nil), z.MACs...)
 		z.AETitles = append([]string(nil), z.AETitles...)
 		out[i] = z

@@ -480,7 +480,7 @@ func (w *worker) packet(data []byte, ci *gopacket.CaptureInfo) {
 		if !f.Src.IsGroup() && !f.Src.IsZero() {
 			tr.touch(model.AssetKey{Vantage: vantage, VLAN: f.VLAN, MAC: f.Src}, f.OuterVLAN, ts, wire)
 			if f.SrcIP.Is6() && (f.SrcIP.IsLinkLocalUnicast() || (f.Proto == 58 && f.HopLimit == 255)) && !f.SrcIP.IsUnspecified() {
-				tr.address(model.AssetKey{Vantage: vantage, VLAN: f.VLAN, MAC: f.Src}, f.OuterVLAN, f.SrcIP, "ipv6.ndp", ts)
+				tr.address(model.AssetKey{Vantage: vantage, VLAN: f.VLAN, MAC: f.Src}, f.OuterVLAN, f.SrcIP, model.SourceIPv6NDP, ts)
 			}
 		}
 	case f.SrcIP.IsValid():

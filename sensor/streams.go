@@ -268,10 +268,18 @@ type tcpStream struct {
 	dicomReported dicom.State
 	dicomCmds     int
 	dicomOnce     bool             // the association was reported
-	cmdSent       map[string]int64 // command line -> count already reported
+	cmdSent       map[cmdKey]int64 // count already reported, per command
 
 	hl7  [2]*hl7.Deframer
 	sent map[uint64]*hl7Seen // HL7 header fingerprints already reported
+}
+
+// cmdKey is one of dicom.Association.Commands: command field, affected SOP
+// class and direction.
+type cmdKey struct {
+	field         uint16
+	sopClass      string
+	fromRequestor bool
 }
 
 // hl7Seen is one distinct HL7 header on a connection: the reports made for
@@ -358,13 +366,13 @@ func (s *tcpStream) reportDICOM(final bool) {
 	s.dicomReported, s.dicomCmds = st, cmds
 	a := s.dicom.Association()
 	scu := &model.DICOMInfo{
-		Role: "scu", AETitle: a.CallingAE, PeerAETitle: a.CalledAE, PeerIP: s.serverIP, Port: s.port,
+		Role: model.RoleSCU, AETitle: a.CallingAE, PeerAETitle: a.CalledAE, PeerIP: s.serverIP, Port: s.port,
 		ApplicationContext: a.ApplicationContext, SOPClasses: a.ProposedSOPClasses(), TransferSyntaxes: a.ProposedTransferSyntaxes(),
 		ImplClassUID: a.RequestorImplClassUID, ImplVersion: a.RequestorImplVersion, MaxPDU: a.RequestorMaxPDU,
 		Result: a.State.String(),
 	}
 	scp := &model.DICOMInfo{
-		Role: "scp", AETitle: a.CalledAE, PeerAETitle: a.CallingAE, PeerIP: s.clientIP, Port: s.port,
+		Role: model.RoleSCP, AETitle: a.CalledAE, PeerAETitle: a.CallingAE, PeerIP: s.clientIP, Port: s.port,
 		ApplicationContext: a.ApplicationContext, SOPClasses: a.AcceptedSOPClasses(),
 		ImplClassUID: a.AcceptorImplClassUID, ImplVersion: a.AcceptorImplVersion, MaxPDU: a.AcceptorMaxPDU,
 		Result: a.State.String(),
@@ -374,34 +382,26 @@ func (s *tcpStream) reportDICOM(final bool) {
 		scu.NewAssociation, scp.NewAssociation = true, true
 	}
 	if s.cmdSent == nil {
-		s.cmdSent = map[string]int64{}
+		s.cmdSent = map[cmdKey]int64{}
 	}
 	for _, c := range a.Commands {
-		line := c.Name
-		if c.AffectedSOPClass != "" {
-			line += " " + c.AffectedSOPClass
-		}
-		dir := "q "
-		if !c.FromRequestor {
-			dir = "p "
-		}
-		delta := c.Count - s.cmdSent[dir+line]
+		k := cmdKey{c.Field, c.AffectedSOPClass, c.FromRequestor}
+		delta := c.Count - s.cmdSent[k]
 		if delta <= 0 {
 			continue
 		}
-		s.cmdSent[dir+line] = c.Count
+		s.cmdSent[k] = c.Count
+		cmd := model.DICOMCommand{Name: c.Name, SOPClass: c.AffectedSOPClass, Count: uint64(delta)}
 		if c.FromRequestor {
-			scu.Commands = append(scu.Commands, line)
-			scu.CommandCounts = append(scu.CommandCounts, uint64(delta))
+			scu.Commands = append(scu.Commands, cmd)
 		} else {
-			scp.Commands = append(scp.Commands, line)
-			scp.CommandCounts = append(scp.CommandCounts, uint64(delta))
+			scp.Commands = append(scp.Commands, cmd)
 		}
 	}
 	s.t.w.emit(model.Observation{Kind: model.ObsDICOM, Time: s.last, Key: s.client, OuterVLAN: s.outer, IP: s.clientIP,
-		Source: "dicom", DICOM: scu, Remote: s.remote(s.client, s.clientIP)})
+		Source: model.SourceDICOM, DICOM: scu, Remote: s.remote(s.client, s.clientIP)})
 	s.t.w.emit(model.Observation{Kind: model.ObsDICOM, Time: s.last, Key: s.server, OuterVLAN: s.outer, IP: s.serverIP,
-		Source: "dicom", DICOM: scp, Remote: s.remote(s.server, s.serverIP)})
+		Source: model.SourceDICOM, DICOM: scp, Remote: s.remote(s.server, s.serverIP)})
 }
 
 // reportHL7 parses one message's header and equipment fields and reports
@@ -433,17 +433,17 @@ func (s *tcpStream) reportHL7(fromClient bool, msg []byte) {
 	for _, e := range m.Equipment {
 		equip = append(equip, e.Value)
 	}
-	snd := &model.HL7Info{Role: "sender", Application: m.SendingApplication, Facility: m.SendingFacility,
+	snd := &model.HL7Info{Role: model.RoleSender, Application: m.SendingApplication, Facility: m.SendingFacility,
 		PeerApplication: m.ReceivingApplication, PeerFacility: m.ReceivingFacility, PeerIP: receiverIP, Port: s.port,
 		MessageType: typ, Version: m.Version, EquipmentIDs: equip, AckCode: m.AckCode}
-	rcv := &model.HL7Info{Role: "receiver", Application: m.ReceivingApplication, Facility: m.ReceivingFacility,
+	rcv := &model.HL7Info{Role: model.RoleReceiver, Application: m.ReceivingApplication, Facility: m.ReceivingFacility,
 		PeerApplication: m.SendingApplication, PeerFacility: m.SendingFacility, PeerIP: senderIP, Port: s.port,
 		MessageType: typ, Version: m.Version}
 	seen := &hl7Seen{count: 1, reported: 1,
 		snd: model.Observation{Kind: model.ObsHL7, Time: s.last, Key: sender, OuterVLAN: s.outer, IP: senderIP,
-			Source: "hl7", HL7: snd, Remote: s.remote(sender, senderIP)},
+			Source: model.SourceHL7, HL7: snd, Remote: s.remote(sender, senderIP)},
 		rcv: model.Observation{Kind: model.ObsHL7, Time: s.last, Key: receiver, OuterVLAN: s.outer, IP: receiverIP,
-			Source: "hl7", HL7: rcv, Remote: s.remote(receiver, receiverIP)}}
+			Source: model.SourceHL7, HL7: rcv, Remote: s.remote(receiver, receiverIP)}}
 	s.sent[h] = seen
 	s.t.w.emit(seen.snd)
 	s.t.w.emit(seen.rcv)

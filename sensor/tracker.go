@@ -155,7 +155,7 @@ func (t *tracker) admitNew(key model.AssetKey, ts time.Time) bool {
 	if !t.flooding {
 		t.flooding, t.floodFrom = true, ts
 		t.floods++
-		t.emit(model.Observation{Kind: model.ObsMACFlood, Time: ts, Key: key, Source: "sensor.new-asset-budget"})
+		t.emit(model.Observation{Kind: model.ObsMACFlood, Time: ts, Key: key, Source: model.SourceNewAssetBudget})
 	}
 	return false
 }
@@ -301,13 +301,13 @@ func (t *tracker) arp(vantage string, vlan, outer uint16, a *layers.ARP, ts time
 		return
 	}
 	target := netip.AddrFrom4([4]byte(a.DstProtAddress))
-	src := "arp.request"
+	src := model.SourceARPRequest
 	grat := ip == target
 	switch {
 	case grat:
-		src = "arp.gratuitous"
+		src = model.SourceARPGratuitous
 	case a.Operation == layers.ARPReply:
-		src = "arp.reply"
+		src = model.SourceARPReply
 	}
 	t.emit(model.Observation{
 		Kind: model.ObsARP, Time: ts, Key: model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: mac},
@@ -317,7 +317,7 @@ func (t *tracker) arp(vantage string, vlan, outer uint16, a *layers.ARP, ts time
 }
 
 // address reports an IPv6 address in use by an asset.
-func (t *tracker) address(key model.AssetKey, outer uint16, ip netip.Addr, src string, ts time.Time) {
+func (t *tracker) address(key model.AssetKey, outer uint16, ip netip.Addr, src model.ObsSource, ts time.Time) {
 	if t.assets[key] == nil {
 		return // not tracked (refused): no address either
 	}
@@ -374,7 +374,7 @@ func (t *tracker) dhcp(vantage string, vlan, outer uint16, d *layers.DHCPv4, ts 
 		}
 		info := &model.DHCPInfo{MsgType: msgType, Overloaded: hasOption(d, layers.DHCPOptExtOptions)}
 		fillRelay(info, d)
-		t.emit(model.Observation{Kind: model.ObsDHCPAck, Time: ts, Key: key, OuterVLAN: outer, IP: ip, Source: "dhcp.ack", DHCP: info})
+		t.emit(model.Observation{Kind: model.ObsDHCPAck, Time: ts, Key: key, OuterVLAN: outer, IP: ip, Source: model.SourceDHCPAck, DHCP: info})
 		return
 	}
 	if d.Operation != layers.DHCPOpRequest {
@@ -429,7 +429,7 @@ func (t *tracker) dhcp(vantage string, vlan, outer uint16, d *layers.DHCPv4, ts 
 	if len(d.ClientIP) == 4 {
 		obsIP = netip.AddrFrom4([4]byte(d.ClientIP))
 	}
-	t.emit(model.Observation{Kind: model.ObsDHCP, Time: ts, Key: key, OuterVLAN: outer, IP: obsIP, Source: "dhcp." + dhcpMsgName(msgType), DHCP: info})
+	t.emit(model.Observation{Kind: model.ObsDHCP, Time: ts, Key: key, OuterVLAN: outer, IP: obsIP, Source: dhcpSource(msgType), DHCP: info})
 }
 
 func hasOption(d *layers.DHCPv4, t layers.DHCPOpt) bool {
@@ -488,20 +488,21 @@ func dhcpHash(d *layers.DHCPv4) uint64 {
 	return h
 }
 
-func dhcpMsgName(t uint8) string {
+// dhcpSource names a DHCPv4 client message of type t.
+func dhcpSource(t uint8) model.ObsSource {
 	switch layers.DHCPMsgType(t) {
 	case layers.DHCPMsgTypeDiscover:
-		return "discover"
+		return model.SourceDHCPDiscover
 	case layers.DHCPMsgTypeRequest:
-		return "request"
+		return model.SourceDHCPRequest
 	case layers.DHCPMsgTypeInform:
-		return "inform"
+		return model.SourceDHCPInform
 	case layers.DHCPMsgTypeDecline:
-		return "decline"
+		return model.SourceDHCPDecline
 	case layers.DHCPMsgTypeRelease:
-		return "release"
+		return model.SourceDHCPRelease
 	}
-	return "other"
+	return model.SourceDHCPOther
 }
 
 // printable returns b as a string with control and non-ASCII bytes replaced

@@ -20,13 +20,6 @@ import (
 // later, or to a third MAC, it is an ip-moved.
 const FlipFlopWindow = 24 * time.Hour
 
-// Address sources the store sets itself.
-const (
-	SourceDHCPAck = "dhcp.ack"
-	SourceOpt12   = "dhcp.opt12"
-	SourceOpt81   = "dhcp.opt81"
-)
-
 type stmtID int
 
 const (
@@ -369,16 +362,16 @@ func (b *batch) apply(o *model.Observation) error {
 		if err != nil || !usableIP(ip) {
 			return err
 		}
-		return b.address(a, key, ip, sourceOr(o.Source, "address"), t)
+		return b.address(a, key, ip, sourceOr(o.Source, o.Kind), t)
 
 	case model.ObsARP, model.ObsDHCPAck:
 		a, err := b.asset(key, o.OuterVLAN, t, t, 0, 0)
 		if err != nil || !usableIP(ip) {
 			return err // a probe (sender 0.0.0.0) binds nothing
 		}
-		src := sourceOr(o.Source, "arp")
+		src := sourceOr(o.Source, o.Kind)
 		if o.Kind == model.ObsDHCPAck {
-			src = SourceDHCPAck
+			src = model.SourceDHCPAck
 		}
 		if err := b.address(a, key, ip, src, t); err != nil {
 			return err
@@ -413,7 +406,7 @@ func (b *batch) apply(o *model.Observation) error {
 			return b.violation(key, o, t)
 		}
 	case model.ObsDICOM:
-		if d := o.DICOM; d != nil && (d.Role == roleSCU || d.Role == roleSCP) {
+		if d := o.DICOM; d != nil && (d.Role == model.RoleSCU || d.Role == model.RoleSCP) {
 			k, err := b.remoteOwner(key, o)
 			if err != nil {
 				return err
@@ -423,7 +416,7 @@ func (b *batch) apply(o *model.Observation) error {
 			return b.dicom(k, o.OuterVLAN, d, t, !o.Remote)
 		}
 	case model.ObsHL7:
-		if h := o.HL7; h != nil && (h.Role == roleSender || h.Role == roleReceiver) {
+		if h := o.HL7; h != nil && (h.Role == model.RoleSender || h.Role == model.RoleReceiver) {
 			k, err := b.remoteOwner(key, o)
 			if err != nil {
 				return err
@@ -482,9 +475,11 @@ func (b *batch) ownerOf(vantage string, ip netip.Addr) (k model.AssetKey, ok boo
 	return k, false, err
 }
 
-func sourceOr(s, def string) string {
+// sourceOr returns s, or the name of the observation's kind when the
+// observation names no source ("address", "arp").
+func sourceOr(s model.ObsSource, k model.ObsKind) model.ObsSource {
 	if s == "" {
-		return def
+		return model.ObsSource(k.String())
 	}
 	return s
 }
@@ -584,7 +579,7 @@ func (b *batch) insertAsset(key model.AssetKey, outer uint16, first, last time.T
 	}
 	c.putAsset(key, a)
 	clear(c.dst)
-	b.index = append(b.index, indexOp{key: key, class: classUnknown})
+	b.index = append(b.index, indexOp{key: key, class: model.ClassUnknown})
 	if keyedBy == "mac" {
 		b.markDirty(a.id, key, first) // vendor, randomized, virtual-NIC prefix
 	}
@@ -593,7 +588,7 @@ func (b *batch) insertAsset(key model.AssetKey, outer uint16, first, last time.T
 
 // address records that the asset used ip; a new IP for it is a new-ip
 // event.
-func (b *batch) address(a *assetState, key model.AssetKey, ip netip.Addr, source string, t time.Time) error {
+func (b *batch) address(a *assetState, key model.AssetKey, ip netip.Addr, source model.ObsSource, t time.Time) error {
 	s := ip.String()
 	res, err := b.exec(sAddrTouch, ns(t), ns(t), source, a.id, s)
 	if err != nil {
@@ -654,7 +649,10 @@ func (b *batch) dhcp(a *assetState, key model.AssetKey, ip netip.Addr, d *model.
 	if !usableIP(ip) {
 		ip = netip.Addr{}
 	}
-	type change struct{ typ, old, new string }
+	type change struct {
+		typ      model.EventType
+		old, new string
+	}
 	var changes []change
 	if d.Hostname != "" {
 		if a.hostname != "" && !sameHost(a.hostname, d.Hostname) {
@@ -680,7 +678,10 @@ func (b *batch) dhcp(a *assetState, key model.AssetKey, ip netip.Addr, d *model.
 		hex.EncodeToString(d.ClientID), relayID(d.RelayCircuitID), relayID(d.RelayRemoteID), a.id); err != nil {
 		return err
 	}
-	for _, h := range [...]struct{ name, source string }{{d.Hostname, SourceOpt12}, {d.FQDN, SourceOpt81}} {
+	for _, h := range [...]struct {
+		name   string
+		source model.ObsSource
+	}{{d.Hostname, model.SourceDHCPOpt12}, {d.FQDN, model.SourceDHCPOpt81}} {
 		if h.name == "" {
 			continue
 		}
@@ -696,7 +697,7 @@ func (b *batch) dhcp(a *assetState, key model.AssetKey, ip netip.Addr, d *model.
 	return nil
 }
 
-func (b *batch) event(typ string, t time.Time, key model.AssetKey, assetID int64, ip netip.Addr, old, new string) error {
+func (b *batch) event(typ model.EventType, t time.Time, key model.AssetKey, assetID int64, ip netip.Addr, old, new string) error {
 	mac, keyIP, _ := keyColumns(key)
 	ips := ""
 	if ip.IsValid() {

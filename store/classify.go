@@ -35,22 +35,20 @@ import (
 // modality where the result has none and the class is unchanged), the
 // evidence rows are replaced, and if the class value changed,
 // class_changed_at is set and a class-changed event (old class -> new
-// class) is recorded. That includes the first classification, "unknown" ->
+// class) is recorded. That includes the first classification, unknown ->
 // class: every change of the class value is an event, so a consumer tailing
-// events sees each asset's class history (filter on old_value "unknown" to
+// events sees each asset's class history (filter on old_value unknown to
 // drop first classifications).
 //
 // A result that is not better but has the same class fills in the
 // manufacturer, model, OS and modality the asset lacks; when it is exactly
 // as strong and confident its evidence also replaces the stored list (a
 // re-reading of the same classification, possibly with more evidence).
-// Weaker results change nothing else; a result of class "unknown" never
+// Weaker results change nothing else; a result of class unknown never
 // replaces a class.
 type Classifier interface {
 	Classify(*fingerprint.Facts) fingerprint.Result
 }
-
-const classUnknown = fingerprint.ClassUnknown
 
 // dirtyAsset is an asset whose fingerprint facts changed in a batch, with
 // its key and the latest capture time among the observations that changed
@@ -110,11 +108,11 @@ func (b *batch) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
 	}
 	cand := cl.Classify(facts)
 	if cand.Class == "" {
-		cand.Class = classUnknown
+		cand.Class = model.ClassUnknown
 	}
 	t := ns(d.t)
 	switch {
-	case cand.Class != classUnknown && fingerprint.Better(cur, cand):
+	case cand.Class != model.ClassUnknown && fingerprint.Better(cur, cand):
 		changed := cand.Class != cur.Class
 		var changedAt int64
 		if changed {
@@ -133,7 +131,7 @@ func (b *batch) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
 			return nil
 		}
 		b.index = append(b.index, indexOp{key: d.key, class: cand.Class})
-		return b.event(model.EventClassChanged, d.t, d.key, id, netip.Addr{}, cur.Class, cand.Class)
+		return b.event(model.EventClassChanged, d.t, d.key, id, netip.Addr{}, string(cur.Class), string(cand.Class))
 
 	case cand.Class == cur.Class:
 		next := cur
@@ -171,7 +169,10 @@ func fillEmpty(r, from *fingerprint.Result) {
 // replaceEvidence makes ev the asset's evidence rows, keeping the
 // first_seen of rows that stay.
 func (b *batch) replaceEvidence(id int64, ev []fingerprint.Evidence, t int64) error {
-	type evKey struct{ source, value, rule string }
+	type evKey struct {
+		source      model.EvidenceSource
+		value, rule string
+	}
 	rows, err := b.stmt(sEvidenceGet).QueryContext(b.ctx, id)
 	if err != nil {
 		return err
@@ -282,7 +283,7 @@ func buildFacts(f *fingerprint.Facts, aes, sops, cmds, apps, types, equip *sql.R
 			return err
 		}
 		if d := byAE[id]; d != nil {
-			d.Commands = append(d.Commands, joinCommand(name, sop))
+			d.Commands = append(d.Commands, model.DICOMCommand{Name: name, SOPClass: sop})
 		}
 	}
 	if err := cmds.Err(); err != nil {
@@ -347,9 +348,9 @@ func buildFacts(f *fingerprint.Facts, aes, sops, cmds, apps, types, equip *sql.R
 			h.MessageType = typ
 			f.AddHL7(&h)
 		}
-		if a.acks > 0 && h.Role == roleReceiver {
+		if a.acks > 0 && h.Role == model.RoleReceiver {
 			// What AddHL7 makes of an acknowledgement the asset sent.
-			ack := model.HL7Info{Role: roleSender, Application: h.Application, Facility: h.Facility,
+			ack := model.HL7Info{Role: model.RoleSender, Application: h.Application, Facility: h.Facility,
 				PeerApplication: h.PeerApplication, PeerFacility: h.PeerFacility, AckCode: "AA"}
 			f.AddHL7(&ack)
 		}
@@ -360,7 +361,7 @@ func buildFacts(f *fingerprint.Facts, aes, sops, cmds, apps, types, equip *sql.R
 // ClassIndex is an in-memory map from asset key to device class and DICOM
 // AE title, for callers that need an asset's class per new flow without a
 // query (the policy checker). The writer updates it after every committed
-// batch (new assets enter as "unknown"; class changes and AE titles follow),
+// batch (new assets enter as unknown; class changes and AE titles follow),
 // so a lookup sees the classification as of the last commit. It is safe for
 // concurrent use: lookups take a read lock only.
 //
@@ -373,26 +374,27 @@ type ClassIndex struct {
 }
 
 type classEntry struct {
-	class   string
+	class   model.Class
 	aeTitle string // the asset's latest non-empty DICOM AE title
 }
 
 // indexOp is one change to publish: class and ae are set when not empty.
 type indexOp struct {
-	key       model.AssetKey
-	class, ae string
+	key   model.AssetKey
+	class model.Class
+	ae    string
 }
 
 // Lookup returns the class and AE title of the asset keyed by k, and
 // whether it is in the inventory. An asset not classified yet has class
-// "unknown"; one never seen in DICOM has AE title "". The key is normalised
+// model.ClassUnknown; one never seen in DICOM has AE title "". The key is normalised
 // as the store keys assets (an IP-keyed key's IPv4-mapped address is
 // unmapped, a MAC-keyed key's IP is ignored).
 //
 // Apply the router-MAC rule before looking up a flow's server end: a frame's
 // server MAC is a router's when the server IP is not on the local segment,
 // and the router's class says nothing about the server.
-func (x *ClassIndex) Lookup(k model.AssetKey) (class, aeTitle string, ok bool) {
+func (x *ClassIndex) Lookup(k model.AssetKey) (class model.Class, aeTitle string, ok bool) {
 	k, valid := normKey(k)
 	if !valid {
 		return "", "", false
@@ -428,7 +430,7 @@ func (x *ClassIndex) apply(ops []indexOp) {
 			e.aeTitle = op.ae
 		}
 		if e.class == "" {
-			e.class = classUnknown
+			e.class = model.ClassUnknown
 		}
 		x.m[op.key] = e
 	}

@@ -130,7 +130,7 @@ func TestClassifyWithEngine(t *testing.T) {
 	pacsIP := netip.MustParseAddr("10.0.10.20")
 	mustSubmit(t, db,
 		dicomObs(ct, at(3), model.DICOMInfo{Role: "scu", AETitle: "CT01", PeerAETitle: "PACS", PeerIP: pacsIP, Port: 104,
-			SOPClasses: []string{uidCT}, ImplClassUID: "1.2.840.113619.6.374", Commands: []string{"C-STORE-RQ " + uidCT},
+			SOPClasses: []string{uidCT}, ImplClassUID: "1.2.840.113619.6.374", Commands: []model.DICOMCommand{{Name: "C-STORE-RQ", SOPClass: uidCT}},
 			Result: "released"}),
 		dicomObs(pacs, at(3), model.DICOMInfo{Role: "scp", AETitle: "PACS", PeerAETitle: "CT01",
 			PeerIP: netip.MustParseAddr("10.0.10.5"), Port: 104, SOPClasses: []string{uidCT, uidMR, uidCR, uidCommit},
@@ -182,15 +182,15 @@ func TestClassifyWithEngine(t *testing.T) {
 		t.Errorf("class-changed events:\n got %v\nwant %v", got, want)
 	}
 	counts, err := db.ClassCounts(ctx)
-	if err != nil || !reflect.DeepEqual(counts, map[string]int{"infusion-pump": 1, "imaging-modality": 1, "pacs": 1,
-		"hl7-interface-engine": 1, "virtual-machine": 1, "unknown": 1}) {
+	if err != nil || !reflect.DeepEqual(counts, map[model.Class]int{"infusion-pump": 1, "imaging-modality": 1, "pacs": 1,
+		"hl7-interface-engine": 1, "virtual-machine": 1, model.ClassUnknown: 1}) {
 		t.Errorf("ClassCounts = %v, %v", counts, err)
 	}
 
 	// The facts the store rebuilt are those the observations fold into.
 	var direct fingerprint.Facts
 	direct.AddDICOM(&model.DICOMInfo{Role: "scu", AETitle: "CT01", PeerAETitle: "PACS", SOPClasses: []string{uidCT},
-		ImplClassUID: "1.2.840.113619.6.374", Commands: []string{"C-STORE-RQ " + uidCT}})
+		ImplClassUID: "1.2.840.113619.6.374", Commands: []model.DICOMCommand{{Name: "C-STORE-RQ", SOPClass: uidCT}}})
 	got := rec.last(ct.MAC)
 	if got.DHCPVendorClass != "MSFT 5.0" || got.Hostname != "DESKTOP-AB12CD3" || got.MAC != ct.MAC ||
 		!reflect.DeepEqual(got.DICOM, direct.DICOM) {
@@ -209,7 +209,7 @@ func TestClassifyWithEngine(t *testing.T) {
 		t.Helper()
 		for k, w := range map[model.AssetKey][2]string{ct: {"imaging-modality", "CT01"}, pacs: {"pacs", "PACS"},
 			quiet: {"unknown", ""}} {
-			if c, ae, ok := db.Classes().Lookup(k); !ok || c != w[0] || ae != w[1] {
+			if c, ae, ok := db.Classes().Lookup(k); !ok || string(c) != w[0] || ae != w[1] {
 				t.Errorf("Lookup(%s) = %q, %q, %v; want %q, %q", k, c, ae, ok, w[0], w[1])
 			}
 		}
@@ -250,7 +250,7 @@ func TestClassifyRules(t *testing.T) {
 			Evidence: append(ev("c"), ev("a")...)}, // same reading: fills in, refreshes evidence
 		"d": {Class: "workstation", Strength: 60, Confidence: 50, Model: "OptiPlex", Evidence: ev("a")}, // better, same class
 		"e": {Class: "server", Strength: 80, Confidence: 10, OS: "Linux", Evidence: ev("e")},            // better, new class
-		"f": {Class: "unknown"},
+		"f": {Class: model.ClassUnknown},
 	}
 	opts := testOpts()
 	opts.Classifier = classifierFunc(func(f *fingerprint.Facts) fingerprint.Result { return script[f.Hostname] })
@@ -273,7 +273,7 @@ func TestClassifyRules(t *testing.T) {
 		for _, r := range rows {
 			evs = append(evs, r.Value+"@"+r.FirstSeen.Sub(t0).String())
 		}
-		return state{a.Class, a.Manufacturer, a.Model, a.OS, a.ClassStrength, a.ClassConfidence, a.ClassChangedAt, evs}
+		return state{string(a.Class), a.Manufacturer, a.Model, a.OS, a.ClassStrength, a.ClassConfidence, a.ClassChangedAt, evs}
 	}
 	steps := []struct {
 		host string
@@ -310,7 +310,7 @@ func TestClassIndexOnlyAfterCommit(t *testing.T) {
 	opts := testOpts()
 	opts.Classifier = classifierFunc(func(f *fingerprint.Facts) fingerprint.Result {
 		if f.Hostname == "" {
-			return fingerprint.Result{Class: "unknown"}
+			return fingerprint.Result{Class: model.ClassUnknown}
 		}
 		return fingerprint.Result{Class: "printer", Strength: 40, Confidence: 50}
 	})
@@ -329,7 +329,7 @@ func TestClassIndexOnlyAfterCommit(t *testing.T) {
 	if err := db.Flush(ctx); err == nil {
 		t.Fatal("flush succeeded despite the trigger")
 	}
-	if c, _, _ := db.Classes().Lookup(k); c != "unknown" {
+	if c, _, _ := db.Classes().Lookup(k); c != model.ClassUnknown {
 		t.Errorf("index class after a failed flush = %q", c)
 	}
 	if _, _, ok := db.Classes().Lookup(k2); ok {
@@ -344,7 +344,7 @@ func TestClassIndexOnlyAfterCommit(t *testing.T) {
 	if c, _, _ := db.Classes().Lookup(k); c != "printer" {
 		t.Errorf("index class after the retry = %q", c)
 	}
-	if c, _, ok := db.Classes().Lookup(k2); !ok || c != "unknown" {
+	if c, _, ok := db.Classes().Lookup(k2); !ok || c != model.ClassUnknown {
 		t.Errorf("Lookup(k2) after the retry = %q, %v", c, ok)
 	}
 	if got := classEvents(t, db); len(got) != 1 {

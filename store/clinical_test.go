@@ -37,14 +37,14 @@ func TestDICOMFacts(t *testing.T) {
 	scu := model.DICOMInfo{Role: "scu", AETitle: "CT01  ", PeerAETitle: "PACS\x00", PeerIP: netip.MustParseAddr("::ffff:10.0.10.20"),
 		Port: 104, ApplicationContext: uidContext, SOPClasses: []string{uidCT, uidVerify, uidCT},
 		TransferSyntaxes: []string{"1.2.840.10008.1.2.1"}, ImplClassUID: "1.2.840.113619.6.374", ImplVersion: "GE_CT_1",
-		MaxPDU: 16384, Commands: []string{"C-STORE-RQ " + uidCT, "C-ECHO-RQ"}, Result: "released", NewAssociation: true}
+		MaxPDU: 16384, Commands: []model.DICOMCommand{{Name: "C-STORE-RQ", SOPClass: uidCT}, {Name: "C-ECHO-RQ"}}, Result: "released", NewAssociation: true}
 	scu2 := scu
 	scu2.ImplVersion, scu2.MaxPDU, scu2.Result = "", 0, "aborted" // empty fields keep the stored values
 	rejected := model.DICOMInfo{Role: "scp", AETitle: "PACS", PeerAETitle: "CT01", PeerIP: netip.MustParseAddr("10.0.10.5"),
 		Port: 104, SOPClasses: []string{uidMR}, Result: "rejected", NewAssociation: true}
 	accepted := rejected
 	accepted.SOPClasses, accepted.Result, accepted.Commands = []string{uidCT, uidCommit}, "accepted",
-		[]string{"C-STORE-RSP " + uidCT}
+		[]model.DICOMCommand{{Name: "C-STORE-RSP", SOPClass: uidCT}}
 	mustSubmit(t, db,
 		dicomObs(ct, t0, scu),
 		dicomObs(ct, t0.Add(time.Minute), scu2),
@@ -61,7 +61,8 @@ func TestDICOMFacts(t *testing.T) {
 		Port: 104, ApplicationContext: uidContext, ImplClassUID: "1.2.840.113619.6.374", ImplVersion: "GE_CT_1",
 		MaxPDU: 16384, FirstSeen: t0, LastSeen: at(time.Minute), Associations: 2, LastResult: "aborted",
 		SOPClasses: []DICOMSOPClass{{uidVerify, t0, at(time.Minute)}, {uidCT, t0, at(time.Minute)}}, // by first seen, then UID
-		Commands:   []DICOMCommand{{"C-ECHO-RQ", "", 2, at(time.Minute)}, {"C-STORE-RQ", uidCT, 2, at(time.Minute)}},
+		Commands: []DICOMCommand{{model.DICOMCommand{Name: "C-ECHO-RQ", Count: 2}, at(time.Minute)},
+			{model.DICOMCommand{Name: "C-STORE-RQ", SOPClass: uidCT, Count: 2}, at(time.Minute)}},
 	}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("DICOM(ct):\n got %+v\nwant %+v", got, want)
@@ -73,14 +74,14 @@ func TestDICOMFacts(t *testing.T) {
 	// The rejected association's MR is not an accepted SOP class.
 	if p := got[0]; p.Associations != 2 || p.LastResult != "accepted" || len(p.SOPClasses) != 2 ||
 		p.SOPClasses[0].UID != uidCommit || p.SOPClasses[1].UID != uidCT || !p.SOPClasses[0].FirstSeen.Equal(at(time.Minute)) ||
-		len(p.Commands) != 1 || p.Commands[0].Command != "C-STORE-RSP" {
+		len(p.Commands) != 1 || p.Commands[0].Name != "C-STORE-RSP" {
 		t.Errorf("DICOM(pacs) = %+v", p)
 	}
 	// AE titles reach the class index and ClassOf.
-	if c, ae, ok := db.Classes().Lookup(ct); !ok || c != "unknown" || ae != "CT01" {
+	if c, ae, ok := db.Classes().Lookup(ct); !ok || c != model.ClassUnknown || ae != "CT01" {
 		t.Errorf("Classes().Lookup(ct) = %q, %q, %v", c, ae, ok)
 	}
-	if c, ae := db.ClassOf(ctx, pacs); c != "unknown" || ae != "PACS" {
+	if c, ae := db.ClassOf(ctx, pacs); c != model.ClassUnknown || ae != "PACS" {
 		t.Errorf("ClassOf(pacs) = %q, %q", c, ae)
 	}
 	if c, ae := db.ClassOf(ctx, key(t, "00:1b:63:00:00:99")); c != "" || ae != "" {
@@ -156,7 +157,7 @@ func TestHL7Facts(t *testing.T) {
 // list (and, if kept, in the migration's documentation).
 var (
 	dicomKept = []string{"Role", "AETitle", "PeerAETitle", "PeerIP", "Port", "ApplicationContext", "SOPClasses", "ImplClassUID", "ImplVersion", "MaxPDU", "Commands", "Result",
-		"CommandCounts", "NewAssociation"} // counts only
+		"NewAssociation"} // counts only
 	hl7Counts    = []string{"Count"}
 	dicomDropped = []string{"TransferSyntaxes"}
 	hl7Kept      = append([]string{"Role", "Application", "Facility", "PeerApplication", "PeerFacility", "PeerIP", "Port", "MessageType", "Version", "EquipmentIDs"}, hl7Counts...)

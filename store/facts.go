@@ -7,16 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wardwatch/wardwatch/fingerprint"
 	"github.com/wardwatch/wardwatch/model"
-)
-
-// DICOM and HL7 roles, as the sensor reports them and the tables store them.
-const (
-	roleSCU      = fingerprint.RoleSCU
-	roleSCP      = fingerprint.RoleSCP
-	roleSender   = fingerprint.RoleSender
-	roleReceiver = fingerprint.RoleReceiver
 )
 
 // dstKey is a flow's server end as the frames name it.
@@ -194,7 +185,7 @@ func (b *batch) dicom(key model.AssetKey, outer uint16, d *model.DICOMInfo, t ti
 		trimAE(d.ImplVersion), d.MaxPDU, ns(t), ns(t), boolInt(count && d.NewAssociation), d.Result).Scan(&aeID); err != nil {
 		return err
 	}
-	if !(d.Role == roleSCP && d.Result == "rejected") {
+	if !(d.Role == model.RoleSCP && d.Result == "rejected") {
 		for i, uid := range d.SOPClasses {
 			uid = trimAE(uid)
 			if uid == "" || seenBefore(d.SOPClasses[:i], uid) {
@@ -206,17 +197,11 @@ func (b *batch) dicom(key model.AssetKey, outer uint16, d *model.DICOMInfo, t ti
 		}
 	}
 	for i, c := range d.Commands {
-		if seenBefore(d.Commands[:i], c) {
+		name, sop := strings.TrimSpace(c.Name), trimAE(c.SOPClass)
+		if name == "" || seenCommand(d.Commands[:i], c) {
 			continue
 		}
-		name, sop := splitCommand(c)
-		if name == "" {
-			continue
-		}
-		n := uint64(1)
-		if i < len(d.CommandCounts) && d.CommandCounts[i] > 0 {
-			n = d.CommandCounts[i]
-		}
+		n := max(c.Count, 1)
 		if !count {
 			n = 0
 		}
@@ -248,9 +233,9 @@ func (b *batch) hl7(key model.AssetKey, outer uint16, h *model.HL7Info, t time.T
 		n = 0
 	}
 	role, msgs, acks := h.Role, n, int64(0)
-	ack := h.Role == roleSender && h.AckCode != ""
+	ack := h.Role == model.RoleSender && h.AckCode != ""
 	if ack {
-		role, msgs, acks = roleReceiver, 0, n
+		role, msgs, acks = model.RoleReceiver, 0, n
 	}
 	var appID, nMsgs, nAcks int64
 	if err := b.stmt(sHL7Upsert).QueryRowContext(b.ctx, a.id, role, h.Application, h.Facility,
@@ -298,19 +283,14 @@ func (b *batch) hl7(key model.AssetKey, outer uint16, h *model.HL7Info, t time.T
 // trimAE drops the space and NUL padding of DICOM AE titles and UIDs.
 func trimAE(s string) string { return strings.Trim(s, " \x00") }
 
-// splitCommand splits "C-STORE-RQ 1.2.840.10008.5.1.4.1.1.2" into the
-// command and the affected SOP class ("" if none).
-func splitCommand(c string) (name, sopClass string) {
-	name, sopClass, _ = strings.Cut(strings.TrimSpace(c), " ")
-	return name, trimAE(sopClass)
-}
-
-// joinCommand is the inverse of splitCommand.
-func joinCommand(name, sopClass string) string {
-	if sopClass == "" {
-		return name
+// seenCommand reports whether s has a command with c's name and SOP class.
+func seenCommand(s []model.DICOMCommand, c model.DICOMCommand) bool {
+	for _, x := range s {
+		if x.Name == c.Name && x.SOPClass == c.SOPClass {
+			return true
+		}
 	}
-	return name + " " + sopClass
+	return false
 }
 
 func seenBefore(s []string, v string) bool {

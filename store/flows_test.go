@@ -270,7 +270,7 @@ func TestFlowsForLearn(t *testing.T) {
 			}
 			return fingerprint.Result{Class: "imaging-modality", Strength: 100, Confidence: 85}
 		}
-		return fingerprint.Result{Class: "unknown"}
+		return fingerprint.Result{Class: model.ClassUnknown}
 	})
 	db := mustOpen(t, filepath.Join(t.TempDir(), "learn.db"), opts)
 	ct := key(t, "00:1b:63:00:00:01")
@@ -305,7 +305,7 @@ func TestFlowsForLearn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ep := func(vantage string, vlan uint16, m model.MAC, ip, class, ae string) LearnEndpoint {
+	ep := func(vantage string, vlan uint16, m model.MAC, ip string, class model.Class, ae string) LearnEndpoint {
 		return LearnEndpoint{Vantage: vantage, VLAN: vlan, MAC: m, IP: netip.MustParseAddr(ip), Class: class, AETitle: ae}
 	}
 	want := []LearnFlow{
@@ -316,16 +316,16 @@ func TestFlowsForLearn(t *testing.T) {
 			Dst: ep("span0", 10, pacs.MAC, "10.0.10.20", "pacs", "PACS"), Proto: 6, Port: 22,
 			Packets: 2, Bytes: 200, Connections: 1},
 		{Src: ep("span0", 10, ct.MAC, "10.0.10.5", "imaging-modality", "CT01"),
-			Dst: ep("span0", 10, model.MAC{}, "192.0.2.9", "unknown", ""), Proto: 6, Port: 104,
+			Dst: ep("span0", 10, model.MAC{}, "192.0.2.9", model.ClassUnknown, ""), Proto: 6, Port: 104,
 			Packets: 4, Bytes: 400, Connections: 1},
-		{Src: ep("span0", 10, model.MAC{}, "10.0.30.7", "unknown", ""),
+		{Src: ep("span0", 10, model.MAC{}, "10.0.30.7", model.ClassUnknown, ""),
 			Dst: ep("span0", 10, pacs.MAC, "10.0.10.20", "pacs", "PACS"), Proto: 6, Port: 104,
 			Packets: 1, Bytes: 100, Connections: 1},
-		{Src: ep("span0", 10, model.MAC{}, "10.0.30.8", "unknown", ""),
+		{Src: ep("span0", 10, model.MAC{}, "10.0.30.8", model.ClassUnknown, ""),
 			Dst: ep("span0", 10, pacs.MAC, "10.0.10.20", "pacs", "PACS"), Proto: 6, Port: 104,
 			Packets: 1, Bytes: 100, Connections: 1},
-		{Src: ep("lo0", 0, model.MAC{}, "127.0.0.1", "unknown", ""),
-			Dst: ep("lo0", 0, model.MAC{}, "127.0.0.1", "unknown", ""), Proto: 17, Port: 53, Packets: 1, Bytes: 60},
+		{Src: ep("lo0", 0, model.MAC{}, "127.0.0.1", model.ClassUnknown, ""),
+			Dst: ep("lo0", 0, model.MAC{}, "127.0.0.1", model.ClassUnknown, ""), Proto: 17, Port: 53, Packets: 1, Bytes: 60},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("FlowsForLearn:\n got %+v\nwant %+v", got, want)

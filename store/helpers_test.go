@@ -113,7 +113,10 @@ func mustEvents(tb testing.TB, db *DB, f EventFilter) []model.Event {
 }
 
 // eventTypes lists the events' types in order, with old->new values.
-type ev struct{ typ, ip, old, new string }
+type ev struct {
+	typ          model.EventType
+	ip, old, new string
+}
 
 func events(tb testing.TB, db *DB) []ev {
 	tb.Helper()

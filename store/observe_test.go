@@ -24,7 +24,7 @@ func TestActivityUpsert(t *testing.T) {
 	}
 	a := as[0]
 	if a.Key != k || !a.FirstSeen.Equal(t0) || !a.LastSeen.Equal(t0.Add(4*time.Minute)) ||
-		a.Packets != 16 || a.Bytes != 1560 || a.Vendor != "Apple, Inc." || a.Randomized || a.Class != "unknown" {
+		a.Packets != 16 || a.Bytes != 1560 || a.Vendor != "Apple, Inc." || a.Randomized || a.Class != model.ClassUnknown {
 		t.Errorf("asset = %+v", a)
 	}
 	if a.FirstSeen.Location() != time.UTC {
@@ -159,7 +159,7 @@ func TestARPBindings(t *testing.T) {
 			if len(as) != 1 {
 				t.Fatalf("assets with mac %s: %d", a, len(as))
 			}
-			if got := len(as[0].Addresses); got != 2 || as[0].Addresses[0].Source != SourceDHCPAck {
+			if got := len(as[0].Addresses); got != 2 || as[0].Addresses[0].Source != model.SourceDHCPAck {
 				t.Errorf("addresses of %s = %+v", a, as[0].Addresses)
 			}
 			if probe := mustAssets(t, db, AssetFilter{MAC: c}); len(probe) != 1 || len(probe[0].Addresses) != 1 {

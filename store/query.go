@@ -19,9 +19,9 @@ type AssetFilter struct {
 	IP      netip.Addr // assets that used this address, or are keyed by it
 	Limit   int        // at most this many; 0 for all
 
-	IDs      []int64 // only these asset rows (nil: any; empty non-nil: none)
-	Class    string  // device class, exactly ("unknown" for unclassified)
-	Modality string  // DICOM modality of an imaging-modality ("CT"), exactly
+	IDs      []int64     // only these asset rows (nil: any; empty non-nil: none)
+	Class    model.Class // device class, exactly (model.ClassUnknown for unclassified)
+	Modality string      // DICOM modality of an imaging-modality ("CT"), exactly
 	// Vendor matches a case-insensitive substring of the OUI vendor or of
 	// the fingerprinted manufacturer.
 	Vendor string
@@ -42,7 +42,7 @@ type AssetFilter struct {
 type EventFilter struct {
 	Since   time.Time // events at or after
 	Until   time.Time // events before
-	Type    string    // one of the model.Event* constants
+	Type    model.EventType
 	Vantage string
 	VLAN    *uint16
 	MAC     string // the asset's MAC, any form model.ParseMAC accepts

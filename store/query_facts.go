@@ -56,12 +56,12 @@ func (db *DB) AssetByKey(ctx context.Context, k model.AssetKey) (AssetDetail, er
 	return as[0], nil
 }
 
-// ClassOf returns the device class ("unknown" until classified) and the
+// ClassOf returns the device class (model.ClassUnknown until classified) and the
 // latest non-empty DICOM AE title of the asset keyed by k, from the
 // database; both are "" when the asset is not in the inventory. A failed
 // query is logged and reported as "". Per-flow callers should use Classes
 // instead, which needs no query.
-func (db *DB) ClassOf(ctx context.Context, k model.AssetKey) (class, aeTitle string) {
+func (db *DB) ClassOf(ctx context.Context, k model.AssetKey) (class model.Class, aeTitle string) {
 	nk, ok := normKey(k)
 	if !ok {
 		return "", ""
@@ -83,15 +83,15 @@ func (db *DB) ClassOf(ctx context.Context, k model.AssetKey) (class, aeTitle str
 }
 
 // ClassCounts returns how many assets have each device class.
-func (db *DB) ClassCounts(ctx context.Context) (map[string]int, error) {
+func (db *DB) ClassCounts(ctx context.Context) (map[model.Class]int, error) {
 	rows, err := db.rdb.QueryContext(ctx, `SELECT class, count(*) FROM assets GROUP BY class`)
 	if err != nil {
 		return nil, wrap("count classes in", db.path, err)
 	}
 	defer rows.Close()
-	m := map[string]int{}
+	m := map[model.Class]int{}
 	for rows.Next() {
-		var c string
+		var c model.Class
 		var n int
 		if err := rows.Scan(&c, &n); err != nil {
 			return nil, wrap("count classes in", db.path, err)
@@ -420,7 +420,7 @@ func (db *DB) scanViolations(ctx context.Context, q string, args []any) ([]Viola
 
 // EvidenceRow is one piece of evidence behind an asset's classification.
 type EvidenceRow struct {
-	Source   string // fingerprint Source* constant
+	Source   model.EvidenceSource
 	Value    string
 	Rule     string
 	Strength int
@@ -476,11 +476,10 @@ type DICOMSOPClass struct {
 	FirstSeen, LastSeen time.Time
 }
 
-// DICOMCommand is a DIMSE command an asset sent.
+// DICOMCommand is a DIMSE command an asset sent (Count: how many times in
+// all), with when it last did.
 type DICOMCommand struct {
-	Command  string // "C-STORE-RQ"
-	SOPClass string // affected SOP class, "" if not reported
-	Count    uint64
+	model.DICOMCommand
 	LastSeen time.Time
 }
 
@@ -538,7 +537,7 @@ func (db *DB) DICOM(ctx context.Context, assetID int64) ([]DICOMFact, error) {
 			WHERE asset_id = ? ORDER BY command, sop_class`, assetID, func(rows *sql.Rows) error {
 			var id, n, last int64
 			var c DICOMCommand
-			if err := rows.Scan(&id, &c.Command, &c.SOPClass, &n, &last); err != nil {
+			if err := rows.Scan(&id, &c.Name, &c.SOPClass, &n, &last); err != nil {
 				return err
 			}
 			c.Count, c.LastSeen = uint64(n), fromNS(last)
@@ -665,9 +664,9 @@ type LearnEndpoint struct {
 	// whose frames carried a router's MAC (not local).
 	MAC model.MAC
 	IP  netip.Addr
-	// Class is the end's device class: "unknown" until classified, and for
-	// an end that is not local.
-	Class string
+	// Class is the end's device class: model.ClassUnknown until
+	// classified, and for an end that is not local.
+	Class model.Class
 	// AETitle is the end's latest DICOM AE title (any association), ""
 	// if none or not local.
 	AETitle string
@@ -692,7 +691,7 @@ type LearnFlow struct {
 // flows live: an end is "local" as the sensor last reported it
 // (ClientLocal/ServerLocal); a local end carries its asset's MAC, class and
 // latest AE title (what Classes returns), an end that is not local zero,
-// "unknown" and "".
+// model.ClassUnknown and "".
 func (db *DB) FlowsForLearn(ctx context.Context, since time.Time) ([]LearnFlow, error) {
 	const op = "query flows in"
 	const latestAE = `ifnull((SELECT ae_title FROM dicom_aes x WHERE x.asset_id = %s.id AND x.ae_title <> ''
@@ -737,10 +736,10 @@ func (db *DB) FlowsForLearn(ctx context.Context, since time.Time) ([]LearnFlow, 
 		}
 		x.Dst.Vantage, x.Dst.VLAN = x.Src.Vantage, x.Src.VLAN
 		if !srcLocal {
-			x.Src.MAC, x.Src.Class, x.Src.AETitle = model.MAC{}, classUnknown, ""
+			x.Src.MAC, x.Src.Class, x.Src.AETitle = model.MAC{}, model.ClassUnknown, ""
 		}
 		if !dstLocal {
-			x.Dst.MAC, x.Dst.Class, x.Dst.AETitle = model.MAC{}, classUnknown, ""
+			x.Dst.MAC, x.Dst.Class, x.Dst.AETitle = model.MAC{}, model.ClassUnknown, ""
 		}
 		x.Packets, x.Bytes, x.Connections = uint64(packets), uint64(nbytes), uint64(connections)
 		out = append(out, x)

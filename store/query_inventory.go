@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"strings"
 	"time"
+
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // AssetNames are the application-level names an asset used: what biomed
@@ -71,7 +73,7 @@ func (db *DB) AssetNames(ctx context.Context, ids []int64) (map[int64]AssetNames
 // HostnameRow is one name an asset announced.
 type HostnameRow struct {
 	Name                string
-	Source              string // "dhcp.opt12" or "dhcp.opt81"
+	Source              model.ObsSource // model.SourceDHCPOpt12 or model.SourceDHCPOpt81
 	FirstSeen, LastSeen time.Time
 }
 

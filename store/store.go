@@ -89,7 +89,7 @@ type Options struct {
 	// changed in a batch, before the batch commits (see Classifier for the
 	// rules: fingerprint.Better decides, every class change is a
 	// class-changed event). Typically a *fingerprint.Engine. Nil: assets
-	// stay "unknown".
+	// stay model.ClassUnknown.
 	Classifier Classifier
 }
 

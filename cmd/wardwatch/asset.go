@@ -81,7 +81,7 @@ func printAsset(w io.Writer, d *api.AssetDetailRecord, now time.Time) error {
 	if title == "" {
 		title = a.Ref()
 	}
-	class := a.Class
+	class := string(a.Class)
 	if a.Modality != "" {
 		class += " (" + a.Modality + ")"
 	}
@@ -129,7 +129,7 @@ func printAsset(w io.Writer, d *api.AssetDetailRecord, now time.Time) error {
 	t := newTable(w, "SOURCE", "VALUE", "RULE", "STRENGTH", "LAST SEEN")
 	t.caps(18, 40, 24, 8, 20)
 	for _, e := range c.Evidence {
-		t.row(e.Source, e.Value, e.Rule, fmt.Sprint(e.Strength), e.LastSeen)
+		t.row(string(e.Source), e.Value, e.Rule, fmt.Sprint(e.Strength), e.LastSeen)
 	}
 	if err := flushIf(t, len(c.Evidence)); err != nil {
 		return err
@@ -139,7 +139,7 @@ func printAsset(w io.Writer, d *api.AssetDetailRecord, now time.Time) error {
 	t = newTable(w, "IP", "SOURCE", "FIRST SEEN", "LAST SEEN")
 	t.caps(39, 16, 20, 20)
 	for _, ad := range d.Addresses {
-		t.row(ad.IP, ad.Source, ad.FirstSeen, ad.LastSeen)
+		t.row(ad.IP, string(ad.Source), ad.FirstSeen, ad.LastSeen)
 	}
 	if err := flushIf(t, len(d.Addresses)); err != nil {
 		return err
@@ -149,7 +149,7 @@ func printAsset(w io.Writer, d *api.AssetDetailRecord, now time.Time) error {
 	t = newTable(w, "NAME", "SOURCE", "FIRST SEEN", "LAST SEEN")
 	t.caps(40, 12, 20, 20)
 	for _, h := range d.Hostnames {
-		t.row(h.Name, h.Source, h.FirstSeen, h.LastSeen)
+		t.row(h.Name, string(h.Source), h.FirstSeen, h.LastSeen)
 	}
 	if err := flushIf(t, len(d.Hostnames)); err != nil {
 		return err
@@ -197,7 +197,7 @@ func printAsset(w io.Writer, d *api.AssetDetailRecord, now time.Time) error {
 		if p.Role == "server" {
 			dir = "← serves"
 		}
-		t.row(dir, p.PeerIP, p.PeerHostname, p.PeerClass, service(p.Proto, p.Port, p.Service), fmt.Sprint(p.Connections),
+		t.row(dir, p.PeerIP, p.PeerHostname, string(p.PeerClass), service(p.Proto, p.Port, p.Service), fmt.Sprint(p.Connections),
 			fmt.Sprint(p.Bytes), age(p.LastSeen, now))
 	}
 	if err := flushIf(t, len(d.Peers)); err != nil {
@@ -221,7 +221,7 @@ func printAsset(w io.Writer, d *api.AssetDetailRecord, now time.Time) error {
 	t = newTable(w, "TIME", "TYPE", "IP", "CHANGE")
 	t.caps(20, 24, 15, 50)
 	for _, e := range d.Events {
-		t.row(e.Time, e.Type, e.IP, change(e.OldValue, e.NewValue))
+		t.row(e.Time, string(e.Type), e.IP, change(e.OldValue, e.NewValue))
 	}
 	if err := flushIf(t, len(d.Events)); err != nil {
 		return err
@@ -233,7 +233,7 @@ func printAsset(w io.Writer, d *api.AssetDetailRecord, now time.Time) error {
 		t = newTable(w, "VLAN", "VANTAGE", "MAC", "IP", "HOSTNAME", "CLASS", "LAST SEEN")
 		t.caps(4, 16, 17, 15, 16, 18, 20)
 		for _, m := range d.OtherMatches {
-			t.row(u16(m.VLAN), m.Vantage, m.MAC, m.IP, m.Hostname, m.Class, m.LastSeen)
+			t.row(u16(m.VLAN), m.Vantage, m.MAC, m.IP, m.Hostname, string(m.Class), m.LastSeen)
 		}
 		if err := t.flush(); err != nil {
 			return err

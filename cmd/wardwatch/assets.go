@@ -180,7 +180,7 @@ func assetsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if r.KeyedBy == "ip" {
 			id = "(by IP)"
 		}
-		class := r.Class
+		class := string(r.Class)
 		if r.Modality != "" {
 			class += "/" + r.Modality
 		}

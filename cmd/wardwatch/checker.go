@@ -16,7 +16,7 @@ import (
 // classLookup answers "what class (and AE title) has this asset" from
 // memory; store.ClassIndex implements it.
 type classLookup interface {
-	Lookup(k model.AssetKey) (class, aeTitle string, ok bool)
+	Lookup(k model.AssetKey) (class model.Class, aeTitle string, ok bool)
 }
 
 // checker sits between the sensor and the store (it is the sensor's Sink):
@@ -69,10 +69,10 @@ type ipKey struct {
 }
 
 type verdictEntry struct {
-	gen             uint64
-	srcClass, srcAE string
-	dstClass, dstAE string
-	verdict         policy.Verdict
+	gen                uint64
+	srcClass, dstClass model.Class
+	srcAE, dstAE       string
+	verdict            policy.Verdict
 }
 
 // violationID is what makes a violation "new" for the metric and the SIEM.
@@ -207,7 +207,7 @@ func (c *checker) aeOf(vantage string, ip [16]byte, k model.AssetKey, local bool
 }
 
 func (c *checker) endpoint(k model.AssetKey, ip [16]byte, is4, local bool) policy.Endpoint {
-	e := policy.Endpoint{Vantage: k.Vantage, VLAN: k.VLAN, IP: addrFrom(ip, is4), Class: "unknown"}
+	e := policy.Endpoint{Vantage: k.Vantage, VLAN: k.VLAN, IP: addrFrom(ip, is4), Class: model.ClassUnknown}
 	if local {
 		// The frame's MAC is the end's own: its class is known.
 		e.MAC = k.MAC

@@ -95,7 +95,7 @@ func dumpClinical(tb testing.TB, path string) []byte {
 				l.SOPClasses = append(l.SOPClasses, s.UID)
 			}
 			for _, c := range d.Commands {
-				l.Commands = append(l.Commands, c.Command+" "+c.SOPClass)
+				l.Commands = append(l.Commands, c.Name+" "+c.SOPClass)
 			}
 			dl = append(dl, l)
 		}
@@ -113,7 +113,7 @@ func dumpClinical(tb testing.TB, path string) []byte {
 		}
 		var evl []string
 		for _, e := range ev {
-			evl = append(evl, e.Source+"="+e.Value+" ("+e.Rule+")")
+			evl = append(evl, string(e.Source)+"="+e.Value+" ("+e.Rule+")")
 		}
 		rec := toRecord(a)
 		line, _ := json.Marshal(map[string]any{

@@ -188,7 +188,7 @@ func (d *daemon) storeStats() exporter.StoreStats {
 	return exporter.StoreStats{Written: st.Written, Discarded: st.DroppedFailed, Queued: st.Queued + st.Pending}
 }
 
-func (d *daemon) eventCounts() map[string]uint64 {
+func (d *daemon) eventCounts() map[model.EventType]uint64 {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	m, err := d.db.EventTypeCounts(ctx)
@@ -213,13 +213,13 @@ func (d *daemon) assetCounts(ctx context.Context) ([]exporter.AssetCount, error)
 		return nil, err
 	}
 	p := d.pol.Load()
-	type key struct{ class, zone string }
+	type key struct {
+		class model.Class
+		zone  string
+	}
 	n := map[key]int{}
 	for _, a := range assets {
-		class := a.Class
-		if class == "" {
-			class = "unknown"
-		}
+		class := a.Class.OrUnknown()
 		zone := ""
 		if p != nil {
 			e := policy.Endpoint{Vantage: a.Key.Vantage, VLAN: a.Key.VLAN, MAC: a.Key.MAC, Class: class, IP: firstIP(a)}

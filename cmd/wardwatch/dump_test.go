@@ -16,22 +16,22 @@ import (
 // (golden_test.go) and the fields tests read from `assets -o json`; the
 // verb itself prints api.AssetRecord, a superset with the same names.
 type assetRecord struct {
-	Vantage         string   `json:"vantage"`
-	VLAN            uint16   `json:"vlan"`
-	OuterVLAN       uint16   `json:"outer_vlan,omitempty"`
-	MAC             string   `json:"mac"`
-	KeyedBy         string   `json:"keyed_by"`
-	IPs             []string `json:"ips"`
-	Hostname        string   `json:"hostname"`
-	Vendor          string   `json:"vendor"`
-	Randomized      bool     `json:"randomized"`
-	Class           string   `json:"class"`
-	DHCPParamList   string   `json:"dhcp_param_list"`
-	DHCPVendorClass string   `json:"dhcp_vendor_class"`
-	FirstSeen       string   `json:"first_seen"`
-	LastSeen        string   `json:"last_seen"`
-	Packets         uint64   `json:"packets"`
-	Bytes           uint64   `json:"bytes"`
+	Vantage         string      `json:"vantage"`
+	VLAN            uint16      `json:"vlan"`
+	OuterVLAN       uint16      `json:"outer_vlan,omitempty"`
+	MAC             string      `json:"mac"`
+	KeyedBy         string      `json:"keyed_by"`
+	IPs             []string    `json:"ips"`
+	Hostname        string      `json:"hostname"`
+	Vendor          string      `json:"vendor"`
+	Randomized      bool        `json:"randomized"`
+	Class           model.Class `json:"class"`
+	DHCPParamList   string      `json:"dhcp_param_list"`
+	DHCPVendorClass string      `json:"dhcp_vendor_class"`
+	FirstSeen       string      `json:"first_seen"`
+	LastSeen        string      `json:"last_seen"`
+	Packets         uint64      `json:"packets"`
+	Bytes           uint64      `json:"bytes"`
 }
 
 func toRecord(a model.Asset) assetRecord {
@@ -54,9 +54,7 @@ func toRecord(a model.Asset) assetRecord {
 		}
 		r.IPs = append(r.IPs, ad.IP.String())
 	}
-	if r.Class == "" {
-		r.Class = "unknown"
-	}
+	r.Class = r.Class.OrUnknown()
 	return r
 }
 
@@ -66,12 +64,12 @@ func rfc3339(t time.Time) string { return api.RFC3339(t) }
 // (golden_test.go); the verb prints api.EventRecord, a superset with the
 // same names.
 type eventRecord struct {
-	Time     string `json:"time"`
-	Type     string `json:"type"`
-	Vantage  string `json:"vantage"`
-	VLAN     uint16 `json:"vlan"`
-	MAC      string `json:"mac"`
-	IP       string `json:"ip"`
-	OldValue string `json:"old_value"`
-	NewValue string `json:"new_value"`
+	Time     string          `json:"time"`
+	Type     model.EventType `json:"type"`
+	Vantage  string          `json:"vantage"`
+	VLAN     uint16          `json:"vlan"`
+	MAC      string          `json:"mac"`
+	IP       string          `json:"ip"`
+	OldValue string          `json:"old_value"`
+	NewValue string          `json:"new_value"`
 }

@@ -317,13 +317,13 @@ func e2eRouterMAC(v uint16) string { return fmt.Sprintf("00:30:85:00:00:%02d", v
 type e2eHost struct {
 	name     string // namespace role; switch port p-NAME
 	vlan     uint16
-	mac      string // a real vendor's OUI, globally administered
-	ip       string // reserved by dnsmasq
-	dhcp     string // udhcpc, dhclient or dhcpcd
-	hostname string // DHCP option 12
-	vendor   string // DHCP option 60; "" for the client's default
-	class    string // the device class Wardwatch should find
-	announce bool   // sends a gratuitous ARP once leased
+	mac      string      // a real vendor's OUI, globally administered
+	ip       string      // reserved by dnsmasq
+	dhcp     string      // udhcpc, dhclient or dhcpcd
+	hostname string      // DHCP option 12
+	vendor   string      // DHCP option 60; "" for the client's default
+	class    model.Class // the device class Wardwatch should find
+	announce bool        // sends a gratuitous ARP once leased
 }
 
 func (h e2eHost) gateway() string { return fmt.Sprintf("10.%d.0.1", h.vlan) }
@@ -831,7 +831,7 @@ type e2eWant struct {
 	key      model.AssetKey
 	ip       string
 	hostname string
-	class    string
+	class    model.Class
 }
 
 func e2eWanted(t *testing.T) []e2eWant {
@@ -1020,7 +1020,7 @@ func checkE2EStore(t *testing.T, path string) {
 				}
 			}
 			for _, c := range []string{"C-ECHO-RQ", "C-STORE-RQ"} {
-				if !slices.ContainsFunc(f.Commands, func(x store.DICOMCommand) bool { return x.Command == c }) {
+				if !slices.ContainsFunc(f.Commands, func(x store.DICOMCommand) bool { return x.Name == c }) {
 					t.Errorf("ct01: no %s among its commands %+v", c, f.Commands)
 				}
 			}
@@ -1030,7 +1030,7 @@ func checkE2EStore(t *testing.T, path string) {
 			// One echoscu and one storescu association.
 			counts.check("ct01 scu associations", f.Associations, 2)
 			for _, c := range f.Commands {
-				counts.check("ct01 "+c.Command+" count", c.Count, 1)
+				counts.check("ct01 "+c.Name+" count", c.Count, 1)
 			}
 		}
 	}

@@ -48,7 +48,7 @@ func eventsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if dev == "" {
 			dev = r.KeyIP
 		}
-		t.row(r.Time, r.Type, u16(r.VLAN), dev, r.IP, change(r.OldValue, r.NewValue))
+		t.row(r.Time, string(r.Type), u16(r.VLAN), dev, r.IP, change(r.OldValue, r.NewValue))
 	}
 	if err := t.flush(); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
+	"github.com/wardwatch/wardwatch/exporter"
 	"github.com/wardwatch/wardwatch/fingerprint/oui"
 )
 
@@ -43,7 +44,7 @@ func versionCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func orUnknown(s string) string {
 	if s == "" {
-		return "unknown"
+		return exporter.Unknown
 	}
 	return s
 }

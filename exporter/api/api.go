@@ -190,11 +190,7 @@ func (inv *Inventory) Lifecycle() Lifecycle { return inv.life }
 // and its metrics see the asset: its MAC, VLAN, class, first IPv4 address
 // (else first address, else key IP) and latest AE title.
 func (inv *Inventory) zoneOf(a *store.AssetDetail, names store.AssetNames) string {
-	class := a.Class
-	if class == "" {
-		class = "unknown"
-	}
-	e := policy.Endpoint{Vantage: a.Key.Vantage, VLAN: a.Key.VLAN, MAC: a.Key.MAC, Class: class, IP: firstIP(&a.Asset)}
+	e := policy.Endpoint{Vantage: a.Key.Vantage, VLAN: a.Key.VLAN, MAC: a.Key.MAC, Class: a.Class.OrUnknown(), IP: firstIP(&a.Asset)}
 	if len(names.AETitles) > 0 {
 		e.AETitle = names.AETitles[0]
 	}

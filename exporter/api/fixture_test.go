@@ -93,7 +93,7 @@ func fixtureDB(tb testing.TB) *store.DB {
 	const ctStorage = "1.2.840.10008.5.1.4.1.1.2"
 	add(model.Observation{Kind: model.ObsDICOM, Key: ct, Time: t0.Add(-3 * time.Hour), IP: ip("10.30.0.21"),
 		DICOM: &model.DICOMInfo{Role: "scu", AETitle: "CT_SCANNER1", PeerAETitle: "PACS_MAIN", PeerIP: ip("10.50.0.20"),
-			Port: 104, SOPClasses: []string{"1.2.840.10008.1.1", ctStorage}, Commands: []string{"C-STORE-RQ " + ctStorage},
+			Port: 104, SOPClasses: []string{"1.2.840.10008.1.1", ctStorage}, Commands: []model.DICOMCommand{{Name: "C-STORE-RQ", SOPClass: ctStorage}},
 			Result: "released"}})
 	add(model.Observation{Kind: model.ObsDICOM, Key: pacs, Time: t0.Add(-3 * time.Hour), IP: ip("10.50.0.20"),
 		DICOM: &model.DICOMInfo{Role: "scp", AETitle: "PACS_MAIN", PeerAETitle: "RAD_WS07", PeerIP: ip("10.50.0.60"),

@@ -122,7 +122,7 @@ const DetailLimit = 200
 // ClassificationRecord is an asset's device class and the evidence behind
 // it.
 type ClassificationRecord struct {
-	Class        string           `json:"class"`
+	Class        model.Class      `json:"class"`
 	Confidence   int              `json:"confidence"` // 0..100
 	Strength     int              `json:"strength"`   // of the deciding evidence: 20 OUI .. 100 DICOM/HL7
 	Modality     string           `json:"modality"`
@@ -135,12 +135,12 @@ type ClassificationRecord struct {
 
 // EvidenceRecord is one piece of classification evidence.
 type EvidenceRecord struct {
-	Source    string `json:"source"` // "dhcp.opt60", "dicom.sop_class", "oui", ...
-	Value     string `json:"value"`
-	Rule      string `json:"rule"`
-	Strength  int    `json:"strength"`
-	FirstSeen string `json:"first_seen"`
-	LastSeen  string `json:"last_seen"`
+	Source    model.EvidenceSource `json:"source"` // "dhcp.opt60", "dicom.sop_class", "oui", ...
+	Value     string               `json:"value"`
+	Rule      string               `json:"rule"`
+	Strength  int                  `json:"strength"`
+	FirstSeen string               `json:"first_seen"`
+	LastSeen  string               `json:"last_seen"`
 }
 
 // DHCPRecord is the asset's latest DHCPv4 client fingerprint.
@@ -153,18 +153,18 @@ type DHCPRecord struct {
 
 // AddressRecord is an IP address the asset used.
 type AddressRecord struct {
-	IP        string `json:"ip"`
-	Source    string `json:"source"` // latest evidence: arp.reply, dhcp.ack, ipv6.ndp, ...
-	FirstSeen string `json:"first_seen"`
-	LastSeen  string `json:"last_seen"`
+	IP        string          `json:"ip"`
+	Source    model.ObsSource `json:"source"` // latest evidence: arp.reply, dhcp.ack, ipv6.ndp, ...
+	FirstSeen string          `json:"first_seen"`
+	LastSeen  string          `json:"last_seen"`
 }
 
 // HostnameRecord is a name the asset announced.
 type HostnameRecord struct {
-	Name      string `json:"name"`
-	Source    string `json:"source"` // dhcp.opt12 or dhcp.opt81
-	FirstSeen string `json:"first_seen"`
-	LastSeen  string `json:"last_seen"`
+	Name      string          `json:"name"`
+	Source    model.ObsSource `json:"source"` // dhcp.opt12 or dhcp.opt81
+	FirstSeen string          `json:"first_seen"`
+	LastSeen  string          `json:"last_seen"`
 }
 
 // DICOMRecord is what the asset did in DICOM associations in one role,
@@ -240,27 +240,27 @@ type PeerRecord struct {
 	PeerVLAN    uint16 `json:"peer_vlan"`
 	// PeerHostname and PeerClass are the peer asset's; for a routed peer,
 	// those of the device seen last with PeerIP on any VLAN, if any.
-	PeerHostname string `json:"peer_hostname"`
-	PeerClass    string `json:"peer_class"`
-	Proto        string `json:"proto"`
-	Port         uint16 `json:"port"` // the server's
-	Service      string `json:"service"`
-	FirstSeen    string `json:"first_seen"`
-	LastSeen     string `json:"last_seen"`
-	Packets      uint64 `json:"packets"`
-	Bytes        uint64 `json:"bytes"`
-	Connections  uint64 `json:"connections"`
+	PeerHostname string      `json:"peer_hostname"`
+	PeerClass    model.Class `json:"peer_class"`
+	Proto        string      `json:"proto"`
+	Port         uint16      `json:"port"` // the server's
+	Service      string      `json:"service"`
+	FirstSeen    string      `json:"first_seen"`
+	LastSeen     string      `json:"last_seen"`
+	Packets      uint64      `json:"packets"`
+	Bytes        uint64      `json:"bytes"`
+	Connections  uint64      `json:"connections"`
 }
 
 // AssetRefRecord points at an asset.
 type AssetRefRecord struct {
-	Vantage  string `json:"vantage"`
-	VLAN     uint16 `json:"vlan"`
-	MAC      string `json:"mac"`
-	IP       string `json:"ip"` // the key IP of an asset keyed by IP, else its first address
-	Hostname string `json:"hostname"`
-	Class    string `json:"class"`
-	LastSeen string `json:"last_seen"`
+	Vantage  string      `json:"vantage"`
+	VLAN     uint16      `json:"vlan"`
+	MAC      string      `json:"mac"`
+	IP       string      `json:"ip"` // the key IP of an asset keyed by IP, else its first address
+	Hostname string      `json:"hostname"`
+	Class    model.Class `json:"class"`
+	LastSeen string      `json:"last_seen"`
 }
 
 // ParseAssetRef reads an asset reference: a MAC address (any form
@@ -350,10 +350,7 @@ func (inv *Inventory) Asset(ctx context.Context, ref string, rq AssetRefQuery) (
 
 func refRecord(a *store.AssetDetail) AssetRefRecord {
 	r := AssetRefRecord{Vantage: a.Key.Vantage, VLAN: a.Key.VLAN, MAC: macOf(a.Key), Hostname: a.Hostname,
-		Class: a.Class, LastSeen: RFC3339(a.LastSeen), IP: ipOf(firstIP(&a.Asset))}
-	if r.Class == "" {
-		r.Class = "unknown"
-	}
+		Class: a.Class.OrUnknown(), LastSeen: RFC3339(a.LastSeen), IP: ipOf(firstIP(&a.Asset))}
 	return r
 }
 
@@ -390,7 +387,7 @@ func (inv *Inventory) fillFacts(ctx context.Context, d *AssetDetailRecord, id in
 				FirstSeen: RFC3339(s.FirstSeen), LastSeen: RFC3339(s.LastSeen)})
 		}
 		for _, c := range f.Commands {
-			r.Commands = append(r.Commands, CommandRecord{Command: c.Command, SOPClass: c.SOPClass,
+			r.Commands = append(r.Commands, CommandRecord{Command: c.Name, SOPClass: c.SOPClass,
 				Name: dicom.SOPClassName(c.SOPClass), Count: c.Count, LastSeen: RFC3339(c.LastSeen)})
 		}
 		d.DICOM = append(d.DICOM, r)
@@ -608,11 +605,11 @@ func (inv *Inventory) Events(ctx context.Context, q EventQuery) (Page[EventRecor
 
 // SummaryRecord is the inventory at a glance.
 type SummaryRecord struct {
-	GeneratedAt string         `json:"generated_at"`
-	Assets      int            `json:"assets"`
-	ByClass     map[string]int `json:"by_class"`
-	ByZone      map[string]int `json:"by_zone"` // empty without a policy
-	ByState     map[string]int `json:"by_state"`
+	GeneratedAt string              `json:"generated_at"`
+	Assets      int                 `json:"assets"`
+	ByClass     map[model.Class]int `json:"by_class"`
+	ByZone      map[string]int      `json:"by_zone"` // empty without a policy
+	ByState     map[string]int      `json:"by_state"`
 	// NewLast7d counts assets first seen in the last 7 days.
 	NewLast7d int `json:"new_last_7d"`
 	// Violations counts the violations (flagged flows) stored;
@@ -643,7 +640,7 @@ func (inv *Inventory) Summary(ctx context.Context) (SummaryRecord, error) {
 }
 
 func (inv *Inventory) summarize(ctx context.Context, now time.Time) (SummaryRecord, error) {
-	s := SummaryRecord{GeneratedAt: RFC3339(now), ByClass: map[string]int{}, ByZone: map[string]int{},
+	s := SummaryRecord{GeneratedAt: RFC3339(now), ByClass: map[model.Class]int{}, ByZone: map[string]int{},
 		ByState:      map[string]int{StateActive: 0, StateDormant: 0, StateRetired: 0},
 		DormantAfter: inv.life.DormantAfter.String(), RetiredAfter: inv.life.RetiredAfter.String()}
 	all, err := inv.st.AssetDetails(ctx, store.AssetFilter{})
@@ -657,12 +654,8 @@ func (inv *Inventory) summarize(ctx context.Context, now time.Time) (SummaryReco
 	weekAgo := now.Add(-7 * 24 * time.Hour)
 	for i := range all {
 		a := &all[i]
-		class := a.Class
-		if class == "" {
-			class = "unknown"
-		}
 		s.Assets++
-		s.ByClass[class]++
+		s.ByClass[a.Class.OrUnknown()]++
 		if z := inv.zoneOf(a, names[a.ID]); z != "" {
 			s.ByZone[z]++
 		}

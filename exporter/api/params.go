@@ -32,7 +32,7 @@ type Paging struct{ Default, Max int }
 // AssetQuery selects, sorts and pages assets. Zero fields match
 // everything.
 type AssetQuery struct {
-	Class    string // device class (fingerprint.Classes)
+	Class    model.Class
 	Modality string // DICOM modality of imaging modalities ("CT")
 	Vendor   string // substring of the OUI vendor or the manufacturer
 	Vantage  string
@@ -59,10 +59,10 @@ var AssetQueryParams = []string{"class", "modality", "vendor", "vantage", "vlan"
 func ParseAssetQuery(v url.Values, now time.Time, pg Paging, extra ...string) (AssetQuery, error) {
 	p := newParams(v, now, append(slices.Clone(AssetQueryParams), extra...))
 	q := AssetQuery{
-		Class: p.enum("class", fingerprint.Classes), Modality: strings.ToUpper(p.text("modality", 8)),
+		Class: enum(p, "class", model.Classes), Modality: strings.ToUpper(p.text("modality", 8)),
 		Vendor: p.text("vendor", 200), Vantage: p.text("vantage", 200), VLAN: p.vlan("vlan"),
 		Zone: p.text("zone", 100), IP: p.ip("ip"), MAC: p.mac("mac"), Search: p.text("search", 200),
-		State: p.enum("state", States), SeenSince: p.since("seen_since"), NewSince: p.since("new_since"),
+		State: enum(p, "state", States), SeenSince: p.since("seen_since"), NewSince: p.since("new_since"),
 		Sort: p.sort("sort"),
 	}
 	if q.Modality != "" && !fingerprint.IsModality(q.Modality) {
@@ -110,7 +110,7 @@ var Severities = []string{"low", "medium", "high", "critical"}
 func ParseViolationQuery(v url.Values, now time.Time, pg Paging, defaultDesc bool, extra ...string) (ViolationQuery, error) {
 	p := newParams(v, now, append(slices.Clone(ViolationQueryParams), extra...))
 	q := ViolationQuery{
-		Rule: p.text("rule", 100), Severity: p.enum("severity", Severities), Zone: p.text("zone", 100),
+		Rule: p.text("rule", 100), Severity: enum(p, "severity", Severities), Zone: p.text("zone", 100),
 		Vantage: p.text("vantage", 200), VLAN: p.vlan("vlan"), MAC: p.mac("mac"), IP: p.ip("ip"),
 		SeenSince: p.since("seen_since"), NewSince: p.since("new_since"), Desc: p.order("order", defaultDesc),
 	}
@@ -150,7 +150,7 @@ func ParseFlowQuery(v url.Values, now time.Time, pg Paging, defaultDesc bool, ex
 
 // EventQuery selects and pages events.
 type EventQuery struct {
-	Type          string
+	Type          model.EventType
 	Vantage       string
 	VLAN          *uint16
 	MAC           string
@@ -163,16 +163,11 @@ type EventQuery struct {
 // EventQueryParams are the parameters ParseEventQuery reads.
 var EventQueryParams = []string{"type", "vantage", "vlan", "mac", "ip", "since", "until", "order", "limit", "offset"}
 
-// EventTypes are the event types (model.Event*).
-var EventTypes = []string{model.EventNewAsset, model.EventNewStation, model.EventNewIP, model.EventIPMoved,
-	model.EventFlipFlop, model.EventHostname, model.EventVendorClass, model.EventDHCPFingerprint,
-	model.EventClassChanged, model.EventViolation}
-
 // ParseEventQuery reads an EventQuery from v.
 func ParseEventQuery(v url.Values, now time.Time, pg Paging, defaultDesc bool, extra ...string) (EventQuery, error) {
 	p := newParams(v, now, append(slices.Clone(EventQueryParams), extra...))
 	q := EventQuery{
-		Type: p.enum("type", EventTypes), Vantage: p.text("vantage", 200), VLAN: p.vlan("vlan"), MAC: p.mac("mac"),
+		Type: enum(p, "type", model.EventTypes), Vantage: p.text("vantage", 200), VLAN: p.vlan("vlan"), MAC: p.mac("mac"),
 		IP: p.ip("ip"), Since: p.since("since"), Until: p.since("until"), Desc: p.order("order", defaultDesc),
 	}
 	q.Limit, q.Offset = p.page(pg)
@@ -228,10 +223,15 @@ func (p *params) text(name string, max int) string {
 	return s
 }
 
-func (p *params) enum(name string, allowed []string) string {
-	s := p.get(name)
+// enum reads parameter name, which must be one of allowed.
+func enum[T ~string](p *params, name string, allowed []T) T {
+	s := T(p.get(name))
 	if s != "" && !slices.Contains(allowed, s) {
-		p.fail(name, fmt.Sprintf("%q is not one of %s", s, strings.Join(allowed, ", ")))
+		names := make([]string, len(allowed))
+		for i, a := range allowed {
+			names[i] = string(a)
+		}
+		p.fail(name, fmt.Sprintf("%q is not one of %s", s, strings.Join(names, ", ")))
 		return ""
 	}
 	return s

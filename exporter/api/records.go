@@ -18,32 +18,32 @@ import (
 
 // AssetRecord is an asset in lists.
 type AssetRecord struct {
-	Vantage         string   `json:"vantage"`
-	VLAN            uint16   `json:"vlan"`
-	OuterVLAN       uint16   `json:"outer_vlan,omitempty"`
-	MAC             string   `json:"mac"`
-	KeyedBy         string   `json:"keyed_by"` // "mac", or "ip" on link types without MACs
-	IPs             []string `json:"ips"`
-	Hostname        string   `json:"hostname"`
-	Vendor          string   `json:"vendor"` // IEEE registry organisation of the OUI
-	Randomized      bool     `json:"randomized"`
-	Class           string   `json:"class"`
-	DHCPParamList   string   `json:"dhcp_param_list"`
-	DHCPVendorClass string   `json:"dhcp_vendor_class"`
-	FirstSeen       string   `json:"first_seen"`
-	LastSeen        string   `json:"last_seen"`
-	Packets         uint64   `json:"packets"`
-	Bytes           uint64   `json:"bytes"`
-	ID              int64    `json:"id"` // the database row; stable for the database's life
-	ClassConfidence int      `json:"class_confidence"`
-	Modality        string   `json:"modality"`
-	Manufacturer    string   `json:"manufacturer"`
-	Model           string   `json:"model"`
-	OS              string   `json:"os"`
-	Zone            string   `json:"zone"`  // "" without a policy
-	State           string   `json:"state"` // active, dormant, retired
-	AETitles        []string `json:"ae_titles"`
-	HL7Apps         []string `json:"hl7_apps"`
+	Vantage         string      `json:"vantage"`
+	VLAN            uint16      `json:"vlan"`
+	OuterVLAN       uint16      `json:"outer_vlan,omitempty"`
+	MAC             string      `json:"mac"`
+	KeyedBy         string      `json:"keyed_by"` // "mac", or "ip" on link types without MACs
+	IPs             []string    `json:"ips"`
+	Hostname        string      `json:"hostname"`
+	Vendor          string      `json:"vendor"` // IEEE registry organisation of the OUI
+	Randomized      bool        `json:"randomized"`
+	Class           model.Class `json:"class"`
+	DHCPParamList   string      `json:"dhcp_param_list"`
+	DHCPVendorClass string      `json:"dhcp_vendor_class"`
+	FirstSeen       string      `json:"first_seen"`
+	LastSeen        string      `json:"last_seen"`
+	Packets         uint64      `json:"packets"`
+	Bytes           uint64      `json:"bytes"`
+	ID              int64       `json:"id"` // the database row; stable for the database's life
+	ClassConfidence int         `json:"class_confidence"`
+	Modality        string      `json:"modality"`
+	Manufacturer    string      `json:"manufacturer"`
+	Model           string      `json:"model"`
+	OS              string      `json:"os"`
+	Zone            string      `json:"zone"`  // "" without a policy
+	State           string      `json:"state"` // active, dormant, retired
+	AETitles        []string    `json:"ae_titles"`
+	HL7Apps         []string    `json:"hl7_apps"`
 }
 
 // AssetCSVHeader is the header row of asset CSV.
@@ -55,7 +55,7 @@ var AssetCSVHeader = []string{"vantage", "vlan", "outer_vlan", "mac", "keyed_by"
 // with a space (ips) or "; " (names, which may hold spaces).
 func (r *AssetRecord) CSV() []string {
 	return []string{r.Vantage, u16(r.VLAN), u16(r.OuterVLAN), r.MAC, r.KeyedBy, strings.Join(r.IPs, " "), r.Hostname,
-		r.Vendor, strconv.FormatBool(r.Randomized), r.Class, r.DHCPParamList, r.DHCPVendorClass, r.FirstSeen,
+		r.Vendor, strconv.FormatBool(r.Randomized), string(r.Class), r.DHCPParamList, r.DHCPVendorClass, r.FirstSeen,
 		r.LastSeen, u64(r.Packets), u64(r.Bytes), i64(r.ID), strconv.Itoa(r.ClassConfidence), r.Modality,
 		r.Manufacturer, r.Model, r.OS, r.Zone, r.State, strings.Join(r.AETitles, "; "), strings.Join(r.HL7Apps, "; ")}
 }
@@ -91,9 +91,7 @@ func (inv *Inventory) assetRecord(a *store.AssetDetail, names store.AssetNames, 
 		}
 		r.IPs = append(r.IPs, ad.IP.String())
 	}
-	if r.Class == "" {
-		r.Class = "unknown"
-	}
+	r.Class = r.Class.OrUnknown()
 	r.AETitles = append(r.AETitles, names.AETitles...)
 	r.HL7Apps = append(r.HL7Apps, names.HL7Apps...)
 	return r
@@ -202,15 +200,15 @@ func flowRecord(f *store.Flow) FlowRecord {
 
 // EventRecord is a recorded change.
 type EventRecord struct {
-	Time     string `json:"time"`
-	Type     string `json:"type"`
-	Vantage  string `json:"vantage"`
-	VLAN     uint16 `json:"vlan"`
-	MAC      string `json:"mac"`
-	IP       string `json:"ip"`
-	OldValue string `json:"old_value"`
-	NewValue string `json:"new_value"`
-	ID       int64  `json:"id"`
+	Time     string          `json:"time"`
+	Type     model.EventType `json:"type"`
+	Vantage  string          `json:"vantage"`
+	VLAN     uint16          `json:"vlan"`
+	MAC      string          `json:"mac"`
+	IP       string          `json:"ip"`
+	OldValue string          `json:"old_value"`
+	NewValue string          `json:"new_value"`
+	ID       int64           `json:"id"`
 	// KeyIP is the asset's key for assets keyed by IP ("" otherwise).
 	KeyIP string `json:"key_ip,omitempty"`
 }
@@ -220,7 +218,7 @@ var EventCSVHeader = []string{"time", "type", "vantage", "vlan", "mac", "ip", "o
 
 // CSV returns the record as a row under EventCSVHeader.
 func (r *EventRecord) CSV() []string {
-	return []string{r.Time, r.Type, r.Vantage, u16(r.VLAN), r.MAC, r.IP, r.OldValue, r.NewValue, i64(r.ID), r.KeyIP}
+	return []string{r.Time, string(r.Type), r.Vantage, u16(r.VLAN), r.MAC, r.IP, r.OldValue, r.NewValue, i64(r.ID), r.KeyIP}
 }
 
 // NewEventRecord returns the record of e.

@@ -16,7 +16,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/wardwatch/wardwatch/fingerprint"
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // The web page is rendered on the server from these templates (html/template
@@ -205,12 +205,12 @@ func (u *ui) inventory(w http.ResponseWriter, r *http.Request) {
 	d.CSV = "/api/v1/assets?" + csvQ.Encode()
 
 	d.Classes = []option{{Label: "any class"}}
-	for _, c := range fingerprint.Classes {
-		label := c
+	for _, c := range model.Classes {
+		label := string(c)
 		if n := s.ByClass[c]; n > 0 {
 			label += " (" + strconv.Itoa(n) + ")"
 		}
-		d.Classes = append(d.Classes, option{Value: c, Label: label, Selected: q.Class == c})
+		d.Classes = append(d.Classes, option{Value: string(c), Label: label, Selected: q.Class == c})
 	}
 	d.States = []option{{Label: "any state"}}
 	for _, st := range States {
@@ -312,8 +312,8 @@ func (u *ui) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := listData[EventRecord]{Form: v, Page: page, Filtered: len(v) > 0, Options: []option{{Label: "any change"}}}
-	for _, t := range EventTypes {
-		d.Options = append(d.Options, option{Value: t, Label: t, Selected: q.Type == t})
+	for _, t := range model.EventTypes {
+		d.Options = append(d.Options, option{Value: string(t), Label: string(t), Selected: q.Type == t})
 	}
 	u.fillList(r, v, "events", &d.From, &d.To, &d.Prev, &d.Next, &d.CSV, page.Offset, len(page.Items), page.Total, page.Limit)
 	u.render(w, r, http.StatusOK, "events", view{Title: "Changes", Nav: "events", Summary: u.summary(r), Data: d})
@@ -392,11 +392,11 @@ func assetURL(vantage string, vlan uint16, ref string) string {
 	return UIPrefix + "assets/" + url.PathEscape(ref) + "?" + q.Encode()
 }
 
-func classLabel(class, modality string) string {
+func classLabel(class model.Class, modality string) string {
 	if modality != "" {
-		return class + " (" + modality + ")"
+		return string(class) + " (" + modality + ")"
 	}
-	return class
+	return string(class)
 }
 
 // devLink is a device reference in a table: Label, linked to URL if set.

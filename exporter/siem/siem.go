@@ -25,6 +25,10 @@ import (
 // ECSVersion is the ECS version the events follow.
 const ECSVersion = "8.11.0"
 
+// ecsOutcomeUnknown is the ECS event.outcome of an alert: a passive sensor
+// cannot tell whether the flow succeeded.
+const ecsOutcomeUnknown = "unknown"
+
 // Violation is what the sinks need to describe one flagged flow.
 type Violation struct {
 	Time      time.Time
@@ -32,8 +36,8 @@ type Violation struct {
 	Severity  string // low, medium, high, critical ("" = medium)
 	SrcZone   string
 	DstZone   string
-	SrcClass  string
-	DstClass  string
+	SrcClass  model.Class
+	DstClass  model.Class
 	Vantage   string
 	VLAN      uint16
 	OuterVLAN uint16
@@ -98,8 +102,8 @@ func ECS(v *Violation, observerHost string) []byte {
 		ECS:       map[string]any{"version": ECSVersion},
 		Event: map[string]any{
 			"kind": "alert", "category": []string{"network"}, "type": []string{"connection", "denied"},
-			"dataset": "wardwatch.violation", "module": "wardwatch", "action": "policy-violation",
-			"severity": severityNum[sev], "outcome": "unknown",
+			"dataset": "wardwatch.violation", "module": "wardwatch", "action": model.EventViolation,
+			"severity": severityNum[sev], "outcome": ecsOutcomeUnknown,
 		},
 		Rule:        map[string]any{"name": v.Rule, "ruleset": "wardwatch-segmentation"},
 		Source:      src,

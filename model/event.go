@@ -1,0 +1,53 @@
+package model
+
+import (
+	"net/netip"
+	"time"
+)
+
+// EventType says what an Event reports. The arpwatch-derived types keep
+// arpwatch's names.
+type EventType string
+
+// Event types recorded in the events table.
+const (
+	EventNewAsset        EventType = "new-asset"        // first time this (vantage, VLAN, MAC) was seen
+	EventNewStation      EventType = "new-station"      // arpwatch: first ARP binding for this IP
+	EventNewIP           EventType = "new-ip"           // an asset used an IP it had not used before
+	EventIPMoved         EventType = "ip-moved"         // an IP was bound to another MAC (arpwatch "changed ethernet address")
+	EventFlipFlop        EventType = "flip-flop"        // an IP went back to the MAC it had before the last change (arpwatch)
+	EventHostname        EventType = "hostname-changed" // DHCP 12/81 name changed
+	EventVendorClass     EventType = "vendor-class-changed"
+	EventDHCPFingerprint EventType = "dhcp-fingerprint-changed"
+	EventClassChanged    EventType = "class-changed"    // the device class changed on stronger evidence
+	EventViolation       EventType = "policy-violation" // first time a (rule, flow) pair was flagged
+	EventMACFlood        EventType = "mac-flood"        // new MACs arrived faster than the new-asset budget (one per episode)
+)
+
+// EventTypes lists every EventType, in the order above. Treat it as
+// read-only.
+var EventTypes = []EventType{
+	EventNewAsset, EventNewStation, EventNewIP, EventIPMoved, EventFlipFlop,
+	EventHostname, EventVendorClass, EventDHCPFingerprint, EventClassChanged, EventViolation, EventMACFlood,
+}
+
+// Valid reports whether t is one of EventTypes.
+func (t EventType) Valid() bool {
+	for _, k := range EventTypes {
+		if k == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Event is a change worth a human's attention.
+type Event struct {
+	ID       int64
+	Time     time.Time
+	Type     EventType
+	Key      AssetKey
+	IP       netip.Addr
+	OldValue string
+	NewValue string
+}
