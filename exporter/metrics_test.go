@@ -79,6 +79,7 @@ wardwatch_asset_events_total{type="dhcp-fingerprint-changed"} 0
 wardwatch_asset_events_total{type="flip-flop"} 0
 wardwatch_asset_events_total{type="hostname-changed"} 0
 wardwatch_asset_events_total{type="ip-moved"} 1
+wardwatch_asset_events_total{type="mac-flood"} 0
 wardwatch_asset_events_total{type="new-asset"} 9
 wardwatch_asset_events_total{type="new-ip"} 0
 wardwatch_asset_events_total{type="new-station"} 0
