@@ -303,3 +303,18 @@ func CheckFrames(t *testing.T, cases []FrameCase, extract func(tb testing.TB, pa
 		}
 	}
 }
+
+// TCPPayloads returns copies of the non-empty payloads of the innermost TCP
+// segments whose source or destination port is port, one per frame.
+func TCPPayloads(tb testing.TB, path string, port uint16) []Payload {
+	tb.Helper()
+	var out []Payload
+	for i, p := range Packets(tb, path) {
+		t, ok := Innermost(p, layers.LayerTypeTCP).(*layers.TCP)
+		if !ok || len(t.Payload) == 0 || (uint16(t.SrcPort) != port && uint16(t.DstPort) != port) {
+			continue
+		}
+		out = append(out, Payload{Frame: i + 1, Data: append([]byte(nil), t.Payload...)})
+	}
+	return out
+}
