@@ -79,7 +79,7 @@ func (f *Facts) AddDICOM(info *model.DICOMInfo) {
 	if info.ImplVersion != "" {
 		d.ImplVersion = info.ImplVersion
 	}
-	if !(info.Role == model.RoleSCP && info.Result == "rejected") {
+	if !(info.Role == model.RoleSCP && info.Result == model.DICOMRejected) {
 		d.SOPClasses = appendDistinct(d.SOPClasses, info.SOPClasses...)
 	}
 	for _, c := range info.Commands {

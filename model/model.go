@@ -260,7 +260,7 @@ type DICOMInfo struct {
 	// Commands are the DIMSE commands this end sent since the previous
 	// report, one per (Name, SOPClass), with how many of each.
 	Commands []DICOMCommand
-	Result   string // requested, accepted, rejected, released, aborted
+	Result   string // requested, accepted, rejected (DICOMRejected), released, aborted
 	// NewAssociation is set on the first report of an association; later
 	// reports of the same one (state changes, more commands) leave it clear,
 	// so associations are counted once.
@@ -275,6 +275,10 @@ const (
 	RoleSender   = "sender"   // HL7 message sender
 	RoleReceiver = "receiver" // HL7 message receiver
 )
+
+// DICOMRejected is the DICOMInfo.Result of an association the acceptor
+// rejected: its proposed SOP classes were not accepted.
+const DICOMRejected = "rejected"
 
 // DICOMCommand is a DIMSE command an end of an association sent: its name,
 // the affected SOP class it named ("" if none, e.g. C-ECHO without one) and

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/wardwatch/wardwatch/model"
+	"github.com/wardwatch/wardwatch/sensor/dicom"
 )
 
 func clinicalCfg() Config {
@@ -103,5 +104,13 @@ func TestFlows(t *testing.T) {
 	}
 	if pk != 11 {
 		t.Errorf("flow packets = %d, want 11 (every frame)", pk)
+	}
+}
+
+// The sensor reports an association's state by its name: the one the store
+// and fingerprint compare with must be the decoder's.
+func TestDICOMResultNames(t *testing.T) {
+	if got := dicom.StateRejected.String(); got != model.DICOMRejected {
+		t.Errorf("StateRejected = %q, model.DICOMRejected = %q", got, model.DICOMRejected)
 	}
 }

@@ -12,6 +12,15 @@
 // never wait for a flush; Classes answers class lookups from memory. Query tools open
 // the same file with OpenReadOnly while the daemon runs (WAL mode).
 //
+// The write side is one file per concern, so that one observation can be
+// followed through the store in one place: write_batch.go (the transaction
+// and the dispatch by observation kind), write_statements.go (every
+// statement the writer prepares), write_assets.go, write_arpwatch.go
+// (addresses and bindings with arpwatch's events), write_dhcp.go,
+// write_flows.go, write_violations.go, write_dicom.go, write_hl7.go,
+// write_events.go, and classify.go / classify_facts.go (classification of
+// the assets a batch changed, the class index).
+//
 // The schema is a series of embedded migrations (migrations/0001_init.sql,
 // ...) applied in order at Open, each in its own transaction and recorded in
 // schema_migrations; the .sql files document every table. Times are stored

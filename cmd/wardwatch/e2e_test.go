@@ -1119,7 +1119,7 @@ func checkE2EStore(t *testing.T, path string) {
 // an error. The store counts every association state report the sensor
 // sends (sensor/streams.go reportDICOM: A-ASSOCIATE-RQ, -AC, release, end of
 // connection) as an association and re-counts every command in each report
-// (store/apply.go sDICOMUpsert, sDICOMCmdUpsert), the sensor reports an HL7
+// (store/write_statements.go sDICOMUpsert, sDICOMCmdUpsert), the sensor reports an HL7
 // header once per connection (sensor/streams.go reportHL7), and a routed
 // connection seen on both VLANs of one vantage is counted twice. Until that
 // is fixed the differences are only logged.

@@ -1,0 +1,184 @@
+package store
+
+// The facts of one asset as the classifier sees them, read back from the
+// store's rows inside the writer's transaction.
+
+import (
+	"database/sql"
+
+	"github.com/wardwatch/wardwatch/fingerprint"
+	"github.com/wardwatch/wardwatch/model"
+)
+
+// loadFacts reads an asset's fingerprint facts and current classification
+// in the batch's transaction.
+func (b *batch) loadFacts(id int64) (*fingerprint.Facts, fingerprint.Result, error) {
+	var (
+		f       fingerprint.Facts
+		cur     fingerprint.Result
+		mac     string
+		queries = [...]stmtID{sFactsDICOM, sFactsDICOMSOP, sFactsDICOMCmd, sFactsHL7, sFactsHL7Type, sFactsHL7Equip}
+	)
+	err := b.stmt(sFactsAsset).QueryRowContext(b.ctx, id).Scan(&mac, &f.Vendor, &f.Randomized, &f.DHCPParamList,
+		&f.DHCPVendorClass, &f.Hostname, &cur.Class, &cur.Confidence, &cur.Strength, &cur.Manufacturer,
+		&cur.Model, &cur.OS, &cur.Modality)
+	if err != nil {
+		return nil, cur, err
+	}
+	if mac != "" {
+		if f.MAC, err = model.ParseMAC(mac); err != nil {
+			return nil, cur, err
+		}
+	}
+	var rs [len(queries)]*sql.Rows
+	defer func() {
+		for _, r := range rs {
+			if r != nil {
+				r.Close()
+			}
+		}
+	}()
+	for i, q := range queries {
+		if rs[i], err = b.stmt(q).QueryContext(b.ctx, id); err != nil {
+			return nil, cur, err
+		}
+	}
+	if err := buildFacts(&f, rs[0], rs[1], rs[2], rs[3], rs[4], rs[5]); err != nil {
+		return nil, cur, err
+	}
+	return &f, cur, nil
+}
+
+// buildFacts folds an asset's DICOM and HL7 rows into f with
+// Facts.AddDICOM and Facts.AddHL7, so that the store's rows give Classify
+// exactly the facts the observations would have.
+func buildFacts(f *fingerprint.Facts, aes, sops, cmds, apps, types, equip *sql.Rows) error {
+	if err := dicomFacts(f, aes, sops, cmds); err != nil {
+		return err
+	}
+	return hl7Facts(f, apps, types, equip)
+}
+
+// dicomFacts rebuilds the DICOM observations of an asset from its
+// dicom_aes rows (one per AE pair, in id order), their SOP classes and
+// their commands, and folds them into f.
+func dicomFacts(f *fingerprint.Facts, aes, sops, cmds *sql.Rows) error {
+	byAE := map[int64]*model.DICOMInfo{}
+	var aeOrder []*model.DICOMInfo
+	for aes.Next() {
+		var id int64
+		d := &model.DICOMInfo{}
+		if err := aes.Scan(&id, &d.Role, &d.AETitle, &d.PeerAETitle, &d.ImplClassUID, &d.ImplVersion); err != nil {
+			return err
+		}
+		byAE[id] = d
+		aeOrder = append(aeOrder, d)
+	}
+	if err := aes.Err(); err != nil {
+		return err
+	}
+	err := scanByID(sops, func(id int64, uid string) {
+		if d := byAE[id]; d != nil {
+			d.SOPClasses = append(d.SOPClasses, uid)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for cmds.Next() {
+		var id int64
+		var name, sop string
+		if err := cmds.Scan(&id, &name, &sop); err != nil {
+			return err
+		}
+		if d := byAE[id]; d != nil {
+			d.Commands = append(d.Commands, model.DICOMCommand{Name: name, SOPClass: sop})
+		}
+	}
+	if err := cmds.Err(); err != nil {
+		return err
+	}
+	for _, d := range aeOrder {
+		f.AddDICOM(d)
+	}
+	return nil
+}
+
+// hl7App is one hl7_apps row with its message types, as hl7Facts reads it.
+type hl7App struct {
+	info  model.HL7Info
+	acks  int64
+	types []string
+}
+
+// hl7Facts rebuilds the HL7 observations of an asset from its hl7_apps
+// rows (in id order), their message types and equipment, and folds them
+// into f.
+func hl7Facts(f *fingerprint.Facts, apps, types, equip *sql.Rows) error {
+	byApp := map[int64]*hl7App{}
+	var appOrder []*hl7App
+	for apps.Next() {
+		var id int64
+		a := &hl7App{}
+		h := &a.info
+		if err := apps.Scan(&id, &h.Role, &h.Application, &h.Facility, &h.PeerApplication, &h.PeerFacility,
+			&a.acks); err != nil {
+			return err
+		}
+		byApp[id] = a
+		appOrder = append(appOrder, a)
+	}
+	if err := apps.Err(); err != nil {
+		return err
+	}
+	err := scanByID(types, func(id int64, typ string) {
+		if a := byApp[id]; a != nil {
+			a.types = append(a.types, typ)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	err = scanByID(equip, func(id int64, eq string) {
+		if a := byApp[id]; a != nil {
+			a.info.EquipmentIDs = append(a.info.EquipmentIDs, eq)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for _, a := range appOrder {
+		a.fold(f)
+	}
+	return nil
+}
+
+// fold adds the app to f as the observations that made it would have.
+func (a *hl7App) fold(f *fingerprint.Facts) {
+	h := a.info
+	f.AddHL7(&h) // the fact itself, and its equipment
+	h.EquipmentIDs = nil
+	for _, typ := range a.types {
+		h.MessageType = typ
+		f.AddHL7(&h)
+	}
+	if a.acks > 0 && h.Role == model.RoleReceiver {
+		// What AddHL7 makes of an acknowledgement the asset sent.
+		ack := model.HL7Info{Role: model.RoleSender, Application: h.Application, Facility: h.Facility,
+			PeerApplication: h.PeerApplication, PeerFacility: h.PeerFacility, AckCode: "AA"}
+		f.AddHL7(&ack)
+	}
+}
+
+// scanByID reads rows of (parent id, value), calling add for each.
+func scanByID(rows *sql.Rows, add func(id int64, value string)) error {
+	for rows.Next() {
+		var id int64
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
+			return err
+		}
+		add(id, v)
+	}
+	return rows.Err()
+}

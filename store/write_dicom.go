@@ -1,0 +1,87 @@
+package store
+
+// DICOM: what each end of an association said (dicom_aes, dicom_sop_classes,
+// dicom_commands).
+
+import (
+	"strings"
+	"time"
+
+	"github.com/wardwatch/wardwatch/model"
+)
+
+// dicom records one end's view of a DICOM association. Only the fields the
+// dicom_* tables document are kept (no transfer syntaxes).
+func (b *batch) dicom(key model.AssetKey, outer uint16, d *model.DICOMInfo, t time.Time, count bool) error {
+	a, err := b.asset(key, outer, t, t, 0, 0)
+	if err != nil {
+		return err
+	}
+	ae := trimAE(d.AETitle)
+	var aeID int64
+	if err := b.stmt(sDICOMUpsert).QueryRowContext(b.ctx, a.id, d.Role, ae, trimAE(d.PeerAETitle),
+		ipText(normIP(d.PeerIP)), d.Port, trimAE(d.ApplicationContext), trimAE(d.ImplClassUID),
+		trimAE(d.ImplVersion), d.MaxPDU, ns(t), ns(t), boolInt(count && d.NewAssociation), d.Result).Scan(&aeID); err != nil {
+		return err
+	}
+	if !(d.Role == model.RoleSCP && d.Result == model.DICOMRejected) {
+		if err := b.dicomSOPClasses(aeID, a.id, d.Role, d.SOPClasses, t); err != nil {
+			return err
+		}
+	}
+	if err := b.dicomCommands(aeID, a.id, d.Commands, t, count); err != nil {
+		return err
+	}
+	b.markDirty(a.id, key, t)
+	if ae != "" {
+		b.index = append(b.index, indexOp{key: key, ae: ae})
+	}
+	return nil
+}
+
+// dicomSOPClasses records the SOP classes an end proposed (scu) or
+// accepted (scp) on the dicom_aes row aeID.
+func (b *batch) dicomSOPClasses(aeID, assetID int64, role string, uids []string, t time.Time) error {
+	for i, uid := range uids {
+		uid = trimAE(uid)
+		if uid == "" || seenBefore(uids[:i], uid) {
+			continue
+		}
+		if _, err := b.exec(sDICOMSOPUpsert, aeID, assetID, role, uid, ns(t), ns(t)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dicomCommands adds the DIMSE commands an end sent to the dicom_aes row
+// aeID: their counts when count is set, else only that they were sent.
+func (b *batch) dicomCommands(aeID, assetID int64, cmds []model.DICOMCommand, t time.Time, count bool) error {
+	for i, c := range cmds {
+		name, sop := strings.TrimSpace(c.Name), trimAE(c.SOPClass)
+		if name == "" || seenCommand(cmds[:i], c) {
+			continue
+		}
+		n := max(c.Count, 1) // Count 0 means 1
+		if !count {
+			n = 0
+		}
+		if _, err := b.exec(sDICOMCmdUpsert, aeID, assetID, name, sop, i64(n), ns(t)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// trimAE drops the space and NUL padding of DICOM AE titles and UIDs.
+func trimAE(s string) string { return strings.Trim(s, " \x00") }
+
+// seenCommand reports whether s has a command with c's name and SOP class.
+func seenCommand(s []model.DICOMCommand, c model.DICOMCommand) bool {
+	for _, x := range s {
+		if x.Name == c.Name && x.SOPClass == c.SOPClass {
+			return true
+		}
+	}
+	return false
+}

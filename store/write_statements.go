@@ -1,0 +1,195 @@
+package store
+
+// The writer's prepared statements: one stmtID per statement, its SQL, and
+// the set prepared once on the writer's connection.
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+type stmtID int
+
+const (
+	sAssetTouch stmtID = iota
+	sAssetTouchKey
+	sAssetInsert
+	sAssetGetKey
+	sAssetDHCP
+	sAddrTouch
+	sAddrInsert
+	sHostUpsert
+	sBindGet
+	sBindInsert
+	sBindTouch
+	sBindChange
+	sEventInsert
+	sDstAsset
+	sOwnerByIP
+	sFlowUpsert
+	sViolationUpsert
+	sDICOMUpsert
+	sDICOMSOPUpsert
+	sDICOMCmdUpsert
+	sHL7Upsert
+	sHL7TypeUpsert
+	sHL7EquipInsert
+	sHL7EquipTouch
+	sFactsAsset
+	sFactsDICOM
+	sFactsDICOMSOP
+	sFactsDICOMCmd
+	sFactsHL7
+	sFactsHL7Type
+	sFactsHL7Equip
+	sClassSet
+	sEvidenceGet
+	sEvidenceDelete
+	sEvidenceInsert
+	numStmts
+)
+
+// The writer's statements. ?1 first_seen, ?2 last_seen, ?3 packets,
+// ?4 bytes, ?5 outer_vlan in the asset touches.
+var stmtSQL = [numStmts]string{
+	sAssetTouch: `UPDATE assets SET first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?2),
+		packets = packets + ?3, bytes = bytes + ?4,
+		outer_vlan = CASE WHEN ?5 <> 0 THEN ?5 ELSE outer_vlan END
+		WHERE id = ?6`,
+	sAssetTouchKey: `UPDATE assets SET first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?2),
+		packets = packets + ?3, bytes = bytes + ?4,
+		outer_vlan = CASE WHEN ?5 <> 0 THEN ?5 ELSE outer_vlan END
+		WHERE vantage = ?6 AND vlan = ?7 AND mac = ?8 AND key_ip = ?9
+		RETURNING id, hostname, dhcp_param_list, dhcp_vendor_class`,
+	sAssetGetKey: `SELECT id, hostname, dhcp_param_list, dhcp_vendor_class FROM assets
+		WHERE vantage = ? AND vlan = ? AND mac = ? AND key_ip = ?`,
+	sAssetInsert: `INSERT INTO assets (vantage, vlan, mac, key_ip, keyed_by, outer_vlan, vendor, randomized,
+		first_seen, last_seen, packets, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	sAssetDHCP: `UPDATE assets SET hostname = ?1, dhcp_param_list = ?2,
+		dhcp_max_msg_size = CASE WHEN ?3 <> 0 THEN ?3 ELSE dhcp_max_msg_size END,
+		dhcp_vendor_class = ?4,
+		dhcp_client_id = CASE WHEN ?5 <> '' THEN ?5 ELSE dhcp_client_id END,
+		relay_circuit_id = CASE WHEN ?6 <> '' THEN ?6 ELSE relay_circuit_id END,
+		relay_remote_id = CASE WHEN ?7 <> '' THEN ?7 ELSE relay_remote_id END
+		WHERE id = ?8`,
+	sAddrTouch: `UPDATE asset_addresses SET first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?2),
+		source = ?3 WHERE asset_id = ?4 AND ip = ?5`,
+	sAddrInsert: `INSERT INTO asset_addresses (asset_id, ip, source, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)`,
+	sHostUpsert: `INSERT INTO asset_hostnames (asset_id, name, source, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (asset_id, source, name) DO UPDATE SET
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
+	sBindGet:    `SELECT mac, prev_mac, changed_at FROM ip_bindings WHERE vantage = ? AND vlan = ? AND ip = ?`,
+	sBindInsert: `INSERT INTO ip_bindings (vantage, vlan, ip, mac, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)`,
+	sBindTouch:  `UPDATE ip_bindings SET last_seen = max(last_seen, ?) WHERE vantage = ? AND vlan = ? AND ip = ?`,
+	sBindChange: `UPDATE ip_bindings SET mac = ?, prev_mac = ?, changed_at = ?, last_seen = max(last_seen, ?)
+		WHERE vantage = ? AND vlan = ? AND ip = ?`,
+	sEventInsert: `INSERT INTO events (time, type, vantage, vlan, mac, key_ip, ip, old_value, new_value, asset_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	// ?1 vantage, ?2 vlan, ?3 mac, ?4 key_ip, ?5 the server IP it must have.
+	sOwnerByIP: `SELECT a.vantage, a.vlan, a.mac, a.key_ip FROM asset_addresses x JOIN assets a ON a.id = x.asset_id
+		WHERE x.ip = ?2 ORDER BY a.vantage = ?1 DESC, x.last_seen DESC, a.id DESC LIMIT 1`,
+	sDstAsset: `SELECT id FROM assets WHERE vantage = ?1 AND vlan = ?2 AND mac = ?3 AND key_ip = ?4
+		AND (key_ip = ?5 OR EXISTS (SELECT 1 FROM asset_addresses WHERE asset_id = assets.id AND ip = ?5))`,
+	sFlowUpsert: `INSERT INTO flows (src_asset_id, dst_asset_id, src_ip, dst_ip, proto, port, src_local, dst_local,
+		vantage, vlan, service, first_seen, last_seen, packets, bytes, connections)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (src_asset_id, src_ip, ifnull(dst_asset_id, 0), dst_ip, proto, port) DO UPDATE SET
+		src_local = excluded.src_local, dst_local = excluded.dst_local,
+		vantage = excluded.vantage, vlan = excluded.vlan,
+		service = CASE WHEN excluded.service <> '' THEN excluded.service ELSE service END,
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+		packets = packets + excluded.packets, bytes = bytes + excluded.bytes,
+		connections = connections + excluded.connections`,
+	sViolationUpsert: `INSERT INTO violations (rule, src_zone, dst_zone, src_asset_id, dst_asset_id, src_ip, dst_ip,
+		proto, port, service, severity, vantage, vlan, first_seen, last_seen, count, packets, bytes, connections)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
+		ON CONFLICT (rule, src_zone, dst_zone, src_asset_id, src_ip, ifnull(dst_asset_id, 0), dst_ip, proto, port, service,
+		severity) DO UPDATE SET
+		vantage = excluded.vantage, vlan = excluded.vlan,
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+		count = count + 1, packets = packets + excluded.packets, bytes = bytes + excluded.bytes,
+		connections = connections + excluded.connections
+		RETURNING count`,
+	sDICOMUpsert: `INSERT INTO dicom_aes (asset_id, role, ae_title, peer_ae_title, peer_ip, port, application_context,
+		impl_class_uid, impl_version, max_pdu, first_seen, last_seen, associations, last_result)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (asset_id, role, ae_title, peer_ae_title, peer_ip) DO UPDATE SET
+		port = CASE WHEN excluded.port <> 0 THEN excluded.port ELSE port END,
+		application_context = CASE WHEN excluded.application_context <> '' THEN excluded.application_context
+			ELSE application_context END,
+		impl_class_uid = CASE WHEN excluded.impl_class_uid <> '' THEN excluded.impl_class_uid ELSE impl_class_uid END,
+		impl_version = CASE WHEN excluded.impl_version <> '' THEN excluded.impl_version ELSE impl_version END,
+		max_pdu = CASE WHEN excluded.max_pdu <> 0 THEN excluded.max_pdu ELSE max_pdu END,
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+		associations = associations + excluded.associations,
+		last_result = CASE WHEN excluded.last_result <> '' THEN excluded.last_result ELSE last_result END
+		RETURNING id`,
+	sDICOMSOPUpsert: `INSERT INTO dicom_sop_classes (ae_id, asset_id, role, sop_class_uid, first_seen, last_seen)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ae_id, sop_class_uid) DO UPDATE SET
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
+	sDICOMCmdUpsert: `INSERT INTO dicom_commands (ae_id, asset_id, command, sop_class, count, last_seen)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ae_id, command, sop_class) DO UPDATE SET
+		count = count + excluded.count, last_seen = max(last_seen, excluded.last_seen)`,
+	sHL7Upsert: `INSERT INTO hl7_apps (asset_id, role, application, facility, peer_application, peer_facility, peer_ip,
+		port, version, first_seen, last_seen, messages, acks_sent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (asset_id, role, application, facility, peer_application, peer_facility, peer_ip) DO UPDATE SET
+		port = CASE WHEN excluded.port <> 0 THEN excluded.port ELSE port END,
+		version = CASE WHEN excluded.version <> '' THEN excluded.version ELSE version END,
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+		messages = messages + excluded.messages, acks_sent = acks_sent + excluded.acks_sent
+		RETURNING id, messages, acks_sent`,
+	sHL7TypeUpsert: `INSERT INTO hl7_message_types (app_id, asset_id, role, type, count, first_seen, last_seen)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_id, type) DO UPDATE SET count = count + excluded.count,
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)
+		RETURNING count`,
+	sHL7EquipInsert: `INSERT OR IGNORE INTO hl7_equipment (app_id, asset_id, equipment_id, first_seen, last_seen)
+		VALUES (?, ?, ?, ?, ?)`,
+	sHL7EquipTouch: `UPDATE hl7_equipment SET first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?2)
+		WHERE app_id = ?3 AND equipment_id = ?4`,
+	// Classification: the facts of one asset, in first-seen order.
+	sFactsAsset: `SELECT mac, vendor, randomized, dhcp_param_list, dhcp_vendor_class, hostname,
+		class, class_confidence, class_strength, manufacturer, model, os, modality FROM assets WHERE id = ?`,
+	sFactsDICOM: `SELECT id, role, ae_title, peer_ae_title, impl_class_uid, impl_version FROM dicom_aes
+		WHERE asset_id = ? ORDER BY id`,
+	sFactsDICOMSOP: `SELECT ae_id, sop_class_uid FROM dicom_sop_classes WHERE asset_id = ?
+		ORDER BY first_seen, sop_class_uid`,
+	sFactsDICOMCmd: `SELECT ae_id, command, sop_class FROM dicom_commands WHERE asset_id = ?
+		ORDER BY command, sop_class`,
+	sFactsHL7: `SELECT id, role, application, facility, peer_application, peer_facility, acks_sent FROM hl7_apps
+		WHERE asset_id = ? ORDER BY id`,
+	sFactsHL7Type:  `SELECT app_id, type FROM hl7_message_types WHERE asset_id = ? ORDER BY first_seen, type`,
+	sFactsHL7Equip: `SELECT app_id, equipment_id FROM hl7_equipment WHERE asset_id = ? ORDER BY first_seen, equipment_id`,
+	sClassSet: `UPDATE assets SET class = ?1, class_confidence = ?2, class_strength = ?3, manufacturer = ?4,
+		model = ?5, os = ?6, modality = ?7, class_changed_at = CASE WHEN ?8 <> 0 THEN ?8 ELSE class_changed_at END
+		WHERE id = ?9`,
+	sEvidenceGet:    `SELECT source, value, rule, first_seen FROM evidence WHERE asset_id = ?`,
+	sEvidenceDelete: `DELETE FROM evidence WHERE asset_id = ?`,
+	sEvidenceInsert: `INSERT INTO evidence (asset_id, source, value, rule, strength, position, first_seen, last_seen)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (asset_id, source, value, rule) DO NOTHING`,
+}
+
+// stmts are the writer's statements, prepared once on its connection.
+type stmts struct{ s [numStmts]*sql.Stmt }
+
+func prepare(ctx context.Context, db *sql.DB) (*stmts, error) {
+	st := &stmts{}
+	for i, q := range stmtSQL {
+		s, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			st.close()
+			return nil, fmt.Errorf("prepare statement %d: %w", i, err)
+		}
+		st.s[i] = s
+	}
+	return st, nil
+}
+
+func (st *stmts) close() {
+	for i, s := range st.s {
+		if s != nil {
+			s.Close()
+			st.s[i] = nil
+		}
+	}
+}
