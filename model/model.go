@@ -237,11 +237,19 @@ type FlowInfo struct {
 	ClientLocal, ServerLocal bool
 	Proto                    uint8  // 6 TCP, 17 UDP
 	Port                     uint16 // server port
-	Service                  string // "dicom", "hl7", "dhcp", ... when recognised, else ""
+	Service                  string // ServiceDICOM, ServiceHL7, "dhcp", ... when recognised, else ""
 	Packets, Bytes           uint64 // deltas
 	Connections              uint64 // new connections (TCP SYNs / new UDP flows) in the interval
 	First                    time.Time
 }
+
+// Services the sensor recognises by its configured ports (FlowInfo.Service)
+// and that other packages act on. The other names are the sensor's
+// well-known-port table's.
+const (
+	ServiceDICOM = "dicom" // a port in streams.dicom_ports
+	ServiceHL7   = "hl7"   // a port in streams.hl7_ports
+)
 
 // DICOMInfo is one end's view of a DICOM association (PS3.8 upper layer and
 // DIMSE command level only: no data set is ever kept).

@@ -318,10 +318,10 @@ func (s *Sensor) newWorker(in Input, blocking bool) (*worker, error) {
 	}
 	service := func(proto uint8, p uint16) string {
 		if proto == 6 && hasPort(sc.DICOMPorts, p, p) {
-			return "dicom"
+			return model.ServiceDICOM
 		}
 		if proto == 6 && hasPort(sc.HL7Ports, p, p) {
-			return "hl7"
+			return model.ServiceHL7
 		}
 		return serviceName(proto, p)
 	}
