@@ -123,11 +123,12 @@ func ParseInto(b []byte, s *Sig) error {
 	case 4:
 		hl := int(b[0]&0xf) * 4
 		tot := int(binary.BigEndian.Uint16(b[2:]))
-		if tot < len(b) {
-			b = b[:tot] // ignore Ethernet padding, as p0f does
+		if tot < 40 || tot > len(b) {
+			return ErrNotTCP
 		}
+		b = b[:tot] // ignore Ethernet padding, as p0f does
 		flags := binary.BigEndian.Uint16(b[6:])
-		if hl < 20 || tot > len(b) || hl+20 > len(b) || b[9] != 6 || flags&^0xc000 != 0 {
+		if hl < 20 || hl+20 > len(b) || b[9] != 6 || flags&^0xc000 != 0 {
 			return ErrNotTCP
 		}
 		s.IPVersion, s.IPOptLen, s.TTL = 4, uint8(hl-20), b[8]
@@ -150,12 +151,10 @@ func ParseInto(b []byte, s *Sig) error {
 		s.totHdr, tcp = hl, b[hl:]
 	case 6:
 		tot := 40 + int(binary.BigEndian.Uint16(b[4:]))
-		if tot < len(b) {
-			b = b[:tot]
-		}
-		if len(b) < 60 || tot > len(b) || b[6] != 6 {
+		if tot < 60 || tot > len(b) || b[6] != 6 {
 			return ErrNotTCP
 		}
+		b = b[:tot]
 		vt := binary.BigEndian.Uint32(b)
 		s.IPVersion, s.TTL = 6, b[7]
 		if vt&0xfffff != 0 {
