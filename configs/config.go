@@ -22,6 +22,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -79,11 +81,14 @@ type CaptureConfig struct {
 	Snaplen int `yaml:"snaplen"`
 	// PollTimeout is how long a worker waits for a block to fill (1ms..10s).
 	PollTimeout time.Duration `yaml:"poll_timeout"`
-	// FanoutGroup is the PACKET_FANOUT group id (hash by flow); 0 = none.
+	// FanoutGroup is the PACKET_FANOUT group id (hash by flow) of the
+	// first interface, the next interfaces using the next ids; 0 picks
+	// free ids when there is more than one worker.
 	FanoutGroup int `yaml:"fanout_group"`
-	// Workers is the decode workers per interface (1..64), each a fanout
-	// member; more than one requires FanoutGroup.
-	Workers int `yaml:"workers"`
+	// Workers is the decode workers per interface, each a fanout member
+	// (live) or a share of the file's frames (replay): "auto" (0, the
+	// default) is one per CPU; else 1..64.
+	Workers Workers `yaml:"workers"`
 }
 
 // InterfaceConfig is one entry of capture.interfaces.
@@ -261,7 +266,7 @@ func Default() *Config {
 			Snaplen:     65535,
 			PollTimeout: 100 * time.Millisecond,
 			FanoutGroup: 0,
-			Workers:     1,
+			Workers:     0, // auto
 		},
 		Decode: DecodeConfig{
 			VXLANPorts: []int{4789, 4790},
@@ -325,6 +330,60 @@ func (i *InterfaceConfig) UnmarshalYAML(unmarshal func(any) error) error {
 		i.Vantage = i.Name
 	}
 	return nil
+}
+
+// Workers is a worker count; 0 means "auto" (one per CPU).
+type Workers int
+
+// N is the number of workers to run: the count, or one per CPU (at most
+// 64) for auto.
+func (w Workers) N() int {
+	if w > 0 {
+		return int(w)
+	}
+	return min(runtime.NumCPU(), 64)
+}
+
+// UnmarshalYAML accepts "auto" or a number; a bad value is a
+// *yaml.TypeError like ByteSize's, so every problem in the file is listed.
+func (w *Workers) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		if n.Value == "auto" {
+			*w = 0
+			return nil
+		}
+		var v int
+		if n.ShortTag() == "!!int" && n.Decode(&v) == nil {
+			if v <= 0 {
+				v = -1 // rejected by Validate (0 would mean auto)
+			}
+			*w = Workers(v)
+			return nil
+		}
+	}
+	return &yaml.TypeError{Errors: []string{
+		fmt.Sprintf("line %d: cannot unmarshal %s `%s` into configs.Workers", n.Line, n.ShortTag(), n.Value),
+	}}
+}
+
+// MarshalYAML writes auto as "auto".
+func (w Workers) MarshalYAML() (any, error) {
+	if w == 0 {
+		return "auto", nil
+	}
+	return int(w), nil
+}
+
+// ParseWorkers reads a --workers flag value: "auto" or 1..64.
+func ParseWorkers(s string) (Workers, error) {
+	if s == "auto" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 64 {
+		return 0, fmt.Errorf("workers %q: want auto or 1..64", s)
+	}
+	return Workers(n), nil
 }
 
 // Load reads and parses the config file at path. See Parse.
@@ -420,10 +479,8 @@ func (c *Config) Validate() error {
 	v.intRange("capture.snaplen", cp.Snaplen, 64, 262144)
 	v.durRange("capture.poll_timeout", cp.PollTimeout, time.Millisecond, 10*time.Second, "1ms..10s")
 	v.intRange("capture.fanout_group", cp.FanoutGroup, 0, 65535)
-	if v.intRange("capture.workers", cp.Workers, 1, 64) && cp.Workers > 1 && cp.FanoutGroup == 0 {
-		v.add("capture.workers", cp.Workers, fmt.Sprintf(
-			"%d workers need capture.fanout_group set to 1..65535 (workers share an interface through PACKET_FANOUT)",
-			cp.Workers))
+	if cp.Workers != 0 {
+		v.intRange("capture.workers", max(int(cp.Workers), 0), 1, 64)
 	}
 
 	for i, a := range c.Web.ListenAddresses {

@@ -48,8 +48,8 @@ func TestBadConfigs(t *testing.T) {
 			`line 3: streams.hl7_ports: 2575 is also in streams.dicom_ports: a port has one protocol`,
 			`line 4: streams.idle_timeout: 10ms is out of range 1s..24h`,
 		}},
-		{"workers-no-fanout.bad.yml", []string{
-			`line 4: capture.workers: 4 workers need capture.fanout_group set to 1..65535 (workers share an interface through PACKET_FANOUT)`,
+		{"workers-bad.bad.yml", []string{
+			`line 4: capture.workers: expected "auto" or a number of workers 1..64, got "many"`,
 		}},
 		{"log-level.bad.yml", []string{
 			`line 2: log.level: "verbose" is not one of debug, info, warn, error`,
@@ -151,6 +151,10 @@ func TestGoodConfigs(t *testing.T) {
 			c.Capture.Interfaces = []InterfaceConfig{{Name: "eth1", Vantage: "eth1", Promiscuous: true}}
 			c.Store.Path = "/var/lib/wardwatch/wardwatch.db"
 		})},
+		{"workers-no-fanout.good.yml", withDefaults(func(c *Config) {
+			c.Capture.Interfaces = []InterfaceConfig{{Name: "eth1", Vantage: "eth1", Promiscuous: true}}
+			c.Capture.Workers = 4
+		})},
 		{"sizes.good.yml", withDefaults(func(c *Config) {
 			c.Capture.RingSize = 2 * MiB
 			c.Capture.BlockSize = 4 * KiB
@@ -217,7 +221,7 @@ func TestDefault(t *testing.T) {
 	}
 	want := &Config{
 		Capture: CaptureConfig{RingSize: 64 * MiB, BlockSize: MiB, Snaplen: 65535,
-			PollTimeout: 100 * time.Millisecond, Workers: 1},
+			PollTimeout: 100 * time.Millisecond, Workers: 0},
 		Decode: DecodeConfig{VXLANPorts: []int{4789, 4790}, Tunnels: true},
 		Limits: LimitsConfig{MaxAssets: 200000, MaxBindings: 200000, NewAssetsBurst: 10000, NewAssetsPerSecond: 100, MaxFlows: 100000, FlowIdleTimeout: 5 * time.Minute},
 		Web:    WebConfig{ListenAddresses: []string{":9929"}}, Events: EventsConfig{Syslog: SyslogConfig{Network: "udp", Facility: 16}},

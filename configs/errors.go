@@ -105,6 +105,8 @@ func describeType(goType string) string {
 		return `a duration such as "500ms", "1s" or "24h"`
 	case "configs.ByteSize":
 		return `a byte size such as 1048576 or "64MiB" (units B, KiB, MiB, GiB, TiB)`
+	case "configs.Workers":
+		return `"auto" or a number of workers 1..64`
 	case "string":
 		return "a string"
 	case "bool":

@@ -274,3 +274,5 @@ func TestFloodARPPool(t *testing.T) {
 		t.Errorf("only %d new MACs refused", st.AssetFloodRefused)
 	}
 }
+
+func netipFrom(a, b, c, d byte) netip.Addr { return netip.AddrFrom4([4]byte{a, b, c, d}) }

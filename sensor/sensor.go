@@ -60,10 +60,14 @@ type Config struct {
 	NewAssetRate     float64
 	ActivityInterval time.Duration
 	RefreshInterval  time.Duration
-	MaxFlows         int           // per worker; default 100000
-	FlowIdle         time.Duration // flows idle this long are evicted; default 5m
-	Streams          StreamConfig
-	Logger           *zap.Logger
+	MaxFlows         int // per worker; default 100000
+	// Workers is the number of decode workers a replay uses (frames are
+	// dispatched by a symmetric hash of their endpoints); default 1. Live
+	// capture runs one worker per input (sockets of a PACKET_FANOUT group).
+	Workers  int
+	FlowIdle time.Duration // flows idle this long are evicted; default 5m
+	Streams  StreamConfig
+	Logger   *zap.Logger
 }
 
 func (c *Config) defaults() {
@@ -120,6 +124,7 @@ type Sensor struct {
 	cfg    Config
 	sink   Sink
 	budget *membudget.Budget // parser buffers of every stream of every worker
+	shared *sharedTables     // bindings and home VLANs every worker agrees on
 
 	mu      sync.Mutex
 	workers []*worker
@@ -128,7 +133,8 @@ type Sensor struct {
 // New returns a sensor that sends observations to sink.
 func New(cfg Config, sink Sink) *Sensor {
 	cfg.defaults()
-	return &Sensor{cfg: cfg, sink: sink, budget: membudget.New(cfg.Streams.MaxBufferBytes)}
+	return &Sensor{cfg: cfg, sink: sink, budget: membudget.New(cfg.Streams.MaxBufferBytes),
+		shared: newSharedTables(cfg.MaxBindings, cfg.MaxAssets)}
 }
 
 // BufferBudget reports the stream parsers' shared byte budget
@@ -149,6 +155,9 @@ type Summary struct {
 // truncated file returns what was read together with an error wrapping
 // ErrTruncatedFile.
 func (s *Sensor) Replay(ctx context.Context, in Input) (Summary, error) {
+	if s.cfg.Workers > 1 {
+		return s.replayParallel(ctx, in, s.cfg.Workers)
+	}
 	w, err := s.newWorker(in, true)
 	if err != nil {
 		return Summary{}, err
@@ -310,7 +319,7 @@ func (s *Sensor) newWorker(in Input, blocking bool) (*worker, error) {
 	}
 	w := &worker{s: s, in: in, blocking: blocking, vantages: map[vantageKey]string{}}
 	w.dec = NewDecoder(first, s.cfg.Tunnels, s.cfg.VXLANPorts)
-	w.tr = newTracker(w.emit, s.cfg.ActivityInterval, s.cfg.RefreshInterval, s.cfg.MaxAssets, s.cfg.MaxBindings,
+	w.tr = newTracker(w.emit, s.shared, s.cfg.ActivityInterval, s.cfg.RefreshInterval, s.cfg.MaxAssets, s.cfg.MaxBindings,
 		s.cfg.NewAssetBurst, s.cfg.NewAssetRate)
 	sc := s.cfg.Streams
 	servers := func(p uint16) bool {

@@ -26,7 +26,7 @@ type tracker struct {
 
 	assets   map[model.AssetKey]*assetState
 	bindings map[bindKey]*bindState
-	home     map[homeKey]uint16 // (vantage, MAC) -> VLAN the MAC was first seen on
+	shared   *sharedTables // bindings and home VLANs, shared by every worker of the sensor
 
 	lastSweep time.Time
 
@@ -60,7 +60,6 @@ type assetState struct {
 	outerVLAN   uint16
 	dhcpHash    uint64
 	dhcpEmitted time.Time
-	bound       bool // an ARP/DHCP/NDP binding ties some IP to this MAC
 }
 
 type bindKey struct {
@@ -79,8 +78,9 @@ type homeKey struct {
 	mac     model.MAC
 }
 
-func newTracker(emit func(model.Observation), activityEvery, refreshEvery time.Duration, maxAssets, maxBindings int, newBurst int, newRate float64) *tracker {
+func newTracker(emit func(model.Observation), shared *sharedTables, activityEvery, refreshEvery time.Duration, maxAssets, maxBindings int, newBurst int, newRate float64) *tracker {
 	return &tracker{
+		shared:        shared,
 		newBurst:      float64(newBurst),
 		newRate:       newRate,
 		tokens:        float64(newBurst),
@@ -91,7 +91,6 @@ func newTracker(emit func(model.Observation), activityEvery, refreshEvery time.D
 		maxBindings:   maxBindings,
 		assets:        make(map[model.AssetKey]*assetState, 1024),
 		bindings:      make(map[bindKey]*bindState, 1024),
-		home:          make(map[homeKey]uint16, 1024),
 	}
 }
 
@@ -110,13 +109,14 @@ func (t *tracker) touch(key model.AssetKey, outer uint16, ts time.Time, n int) *
 			t.assetCapHits++
 			t.evictAsset()
 		}
-		st = &assetState{first: ts, last: ts, pkts: 1, bytes: uint64(n), outerVLAN: outer}
+		st = &assetState{first: ts, last: ts, bytes: uint64(n), outerVLAN: outer}
+		if n > 0 { // a station named in an ARP or DHCP payload sent no frame yet
+			st.pkts = 1
+		}
 		t.assets[key] = st
 		if !key.MAC.IsZero() {
 			hk := homeKey{key.Vantage, key.MAC}
-			if _, ok := t.home[hk]; !ok && len(t.home) < t.maxAssets {
-				t.home[hk] = key.VLAN
-			}
+			t.shared.home.putIfAbsent(hk, key.VLAN)
 		}
 		// A new asset is reported at once so its first-seen time is exact.
 		t.emitActivity(key, st)
@@ -210,9 +210,6 @@ func (t *tracker) sweep() {
 // binding reports ip bound to mac; it emits an observation when the binding
 // is new, changed, or due for a refresh.
 func (t *tracker) binding(vantage string, vlan uint16, ip netip.Addr, mac model.MAC, ts time.Time) bool {
-	if st := t.assets[model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: mac}]; st != nil {
-		st.bound = true
-	}
 	bk := bindKey{vantage, vlan, ip}
 	b := t.bindings[bk]
 	if b == nil {
@@ -221,10 +218,12 @@ func (t *tracker) binding(vantage string, vlan uint16, ip netip.Addr, mac model.
 			t.evictBinding()
 		}
 		t.bindings[bk] = &bindState{mac: mac, emitted: ts}
+		t.shared.bind(vantage, vlan, ip, mac)
 		return true
 	}
 	if b.mac != mac || ts.Sub(b.emitted) >= t.refreshEvery {
 		b.mac, b.emitted = mac, ts
+		t.shared.bind(vantage, vlan, ip, mac)
 		return true
 	}
 	return false
@@ -244,8 +243,7 @@ func (t *tracker) boundTo(vantage string, vlan uint16, ip netip.Addr, mac model.
 	if mac.IsZero() {
 		return true // link types without MACs: the IP is the identity
 	}
-	b := t.bindings[bindKey{vantage, vlan, ip}]
-	return b != nil && b.mac == mac
+	return t.shared.boundTo(vantage, vlan, ip, mac)
 }
 
 // sent reports whether mac sent a frame here (is a tracked asset); MAC-less
@@ -264,8 +262,7 @@ func (t *tracker) remote(vantage string, vlan uint16, ip netip.Addr, mac model.M
 	if mac.IsZero() || t.boundTo(vantage, vlan, ip, mac) {
 		return false
 	}
-	st := t.assets[model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: mac}]
-	return st != nil && st.bound
+	return t.shared.hasBindings(vantage, vlan, mac)
 }
 
 // arp handles an ARP packet's sender binding.
@@ -340,7 +337,7 @@ func (t *tracker) dhcp(vantage string, vlan, outer uint16, d *layers.DHCPv4, ts 
 	if relayed {
 		// Seen between relay and server: the client's own VLAN is where
 		// its MAC was seen directly, if it was.
-		v, ok := t.home[homeKey{vantage, mac}]
+		v, ok := t.shared.home.get(homeKey{vantage, mac})
 		if !ok {
 			t.dhcpUnplaced++
 			return

@@ -119,6 +119,7 @@ func storeOptions(cfg *configs.Config, log *zap.Logger) store.Options {
 func sensorConfig(cfg *configs.Config, log *zap.Logger) sensor.Config {
 	ports := u16s(cfg.Decode.VXLANPorts) // empty (not nil): no VXLAN
 	return sensor.Config{
+		Workers:       cfg.Capture.Workers.N(),
 		Tunnels:       cfg.Decode.Tunnels,
 		VXLANPorts:    ports,
 		MaxAssets:     cfg.Limits.MaxAssets,

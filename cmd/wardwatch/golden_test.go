@@ -82,7 +82,7 @@ func replayGolden(t *testing.T, capture string) string {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "golden.db")
 	var out, errb bytes.Buffer
-	if code := Main(context.Background(), []string{"replay", "-q", "--db", db, "--vantage", "golden", capture}, &out, &errb); code != 0 {
+	if code := Main(context.Background(), []string{"replay", "-q", "--workers", "1", "--db", db, "--vantage", "golden", capture}, &out, &errb); code != 0 {
 		t.Fatalf("replay exit %d: %s", code, errb.String())
 	}
 	return db

@@ -39,7 +39,7 @@ func demoDB(tb testing.TB) string {
 			return
 		}
 		demoDBPath = filepath.Join(dir, "demo.db")
-		r := runMain("replay", "-q", "--db", demoDBPath, "--vantage", "demo", "--policy.file", demoPolicy,
+		r := runMain("replay", "-q", "--workers", "1", "--db", demoDBPath, "--vantage", "demo", "--policy.file", demoPolicy,
 			filepath.Join("..", "..", "testdata", "demo.pcap"))
 		if r.code != 0 {
 			demoDBErr = fmt.Errorf("replay exit %d: %s", r.code, r.stderr)
@@ -119,7 +119,7 @@ func TestInventoryCLIClinicalGolden(t *testing.T) {
 	root := sharedPcaps(t)
 	db := filepath.Join(t.TempDir(), "clinical.db")
 	for _, c := range []string{"tapirx/dicom_arq_1_find_testclient.pcap", "tapirx/HL7-ORU.pcap"} {
-		if r := runMain("replay", "-q", "--db", db, "--vantage", "clinical", filepath.Join(root, c)); r.code != 0 {
+		if r := runMain("replay", "-q", "--workers", "1", "--db", db, "--vantage", "clinical", filepath.Join(root, c)); r.code != 0 {
 			t.Fatalf("replay %s: exit %d: %s", c, r.code, r.stderr)
 		}
 	}

@@ -199,7 +199,7 @@ func TestLiveCaptureMatchesReplay(t *testing.T) {
 
 	// The reference: a replay of the same files.
 	refDB := filepath.Join(dir, "replay.db")
-	if r := runMain(append([]string{"replay", "-q", "--db", refDB}, files...)...); r.code != 0 {
+	if r := runMain(append([]string{"replay", "-q", "--workers", "1", "--db", refDB}, files...)...); r.code != 0 {
 		t.Fatalf("replay: exit %d: %s", r.code, r.stderr)
 	}
 	want := keysOf(assetsJSON(t, refDB))

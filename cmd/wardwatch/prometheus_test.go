@@ -43,7 +43,7 @@ func TestPrometheusScrapesViolations(t *testing.T) {
 	dir := t.TempDir()
 	wwPort, promPort := freePort(t), freePort(t)
 
-	ww := exec.Command(bin, "replay", "--serve", "--web.listen-address", fmt.Sprintf("127.0.0.1:%d", wwPort),
+	ww := exec.Command(bin, "replay", "--workers", "1", "--serve", "--web.listen-address", fmt.Sprintf("127.0.0.1:%d", wwPort),
 		"--db", filepath.Join(dir, "demo.db"), "--policy.file", filepath.Join("..", "..", "configs", "policy.yml"),
 		filepath.Join("..", "..", "testdata", "demo.pcap"))
 	var wwErr lockedBuffer

@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/wardwatch/wardwatch/configs"
 	"github.com/wardwatch/wardwatch/exporter"
 	"github.com/wardwatch/wardwatch/sensor"
 	"github.com/wardwatch/wardwatch/store"
@@ -29,6 +30,7 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	quiet := fs.Bool("q", false, "do not print the summary")
 	serve := fs.Bool("serve", false, "serve metrics, API and web page during and after the replay, until SIGINT/SIGTERM")
 	policyFile := fs.String("policy.file", "", "segmentation policy file (overrides policy.file)")
+	workers := fs.String("workers", "", "decode workers: auto (one per CPU) or 1..64 (overrides capture.workers)")
 	webFlags := exporter.AddFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -45,6 +47,13 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *policyFile != "" {
 		cfg.Policy.File = *policyFile
+	}
+	if *workers != "" {
+		w, err := configs.ParseWorkers(*workers)
+		if err != nil {
+			return usageError("replay: --%v", err)
+		}
+		cfg.Capture.Workers = w
 	}
 	log, err := newLogger(cfg.Log)
 	if err != nil {

@@ -70,8 +70,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		inputs = nil
 	}
 	defer closeAll()
-	for _, ic := range cfg.Capture.Interfaces {
-		for w := 0; w < cfg.Capture.Workers; w++ {
+	workers := cfg.Capture.Workers.N()
+	for i, ic := range cfg.Capture.Interfaces {
+		group := fanoutGroup(cfg.Capture.FanoutGroup, i, workers)
+		for w := 0; w < workers; w++ {
 			src, err := sensor.OpenLive(sensor.LiveOptions{
 				Interface:   ic.Name,
 				RingSize:    int(cfg.Capture.RingSize),
@@ -79,7 +81,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 				Snaplen:     cfg.Capture.Snaplen,
 				PollTimeout: cfg.Capture.PollTimeout,
 				Promiscuous: ic.Promiscuous,
-				FanoutGroup: uint16(cfg.Capture.FanoutGroup),
+				FanoutGroup: group,
 			})
 			if err != nil {
 				return err
@@ -112,7 +114,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for _, ic := range cfg.Capture.Interfaces {
 		names = append(names, ic.Name)
 	}
-	log.Info("capturing", zap.Strings("interfaces", names), zap.Int("workers_per_interface", cfg.Capture.Workers),
+	log.Info("capturing", zap.Strings("interfaces", names), zap.Int("workers_per_interface", workers),
 		zap.String("db", cfg.Store.Path), zap.String("policy", cfg.Policy.File))
 	d.ready.Store(true)
 	runErr := d.sensor.Run(ctx, inputs)
@@ -144,4 +146,18 @@ func flagWasSet(fs *flag.FlagSet) func(string) bool {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	return func(name string) bool { return set[name] }
+}
+
+// fanoutGroup is the PACKET_FANOUT group of the i-th interface: the
+// configured id plus i (ids are per host and a group spans one device), or,
+// when none is configured and there is more than one worker, an id derived
+// from the process id (unique among running sensors). 0: no fanout.
+func fanoutGroup(configured, i, workers int) uint16 {
+	switch {
+	case configured > 0:
+		return uint16((configured-1+i)%65535 + 1)
+	case workers > 1:
+		return uint16((os.Getpid()*61+i)%65535 + 1)
+	}
+	return 0
 }
