@@ -1,0 +1,3 @@
+package advisory
+
+import _ "github.com/gocsaf/csaf/v3/csaf"
