@@ -145,15 +145,19 @@ type Advisory struct {
 // version or version range, as the advisory writes them.
 type Product struct {
 	ID       string   `json:"product_id"`
-	Vendor   string   `json:"vendor"`             // vendor branch, as written
-	Name     string   `json:"name"`               // product_name branch, as written
-	Version  string   `json:"version"`            // product_version or product_version_range branch
-	FullName string   `json:"full_name"`          // full_product_name.name
-	Vendors  []string `json:"canonical_vendors"`  // canonical vendors (alias table)
-	Readable bool     `json:"version_readable"`   // Version parsed as a version range
-	CVEs     []string `json:"cves"`               // CVEs whose product status lists it as affected
-	CVSS     float64  `json:"cvss"`               // highest CVSS v3 base score of those
-	Affected bool     `json:"affected_in_status"` // listed as known/first/last affected by some vulnerability
+	Vendor   string   `json:"vendor"`            // vendor branch, as written
+	Name     string   `json:"name"`              // product_name branch, as written
+	Version  string   `json:"version"`           // product_version or product_version_range branch
+	FullName string   `json:"full_name"`         // full_product_name.name
+	Vendors  []string `json:"canonical_vendors"` // canonical vendors (alias table)
+	Readable bool     `json:"version_readable"`  // Version parsed as a version range
+	CVEs     []string `json:"cves"`              // CVEs whose product status lists it as affected
+	CVSS     float64  `json:"cvss"`              // highest CVSS v3 base score of those
+	// Affected: some vulnerability lists the product as known, first or last
+	// affected, or none names it in any product status (CISA's trees list
+	// the products in scope; icsma-17-215-01 names three of four only in
+	// its scores). A product only listed as fixed or not affected is not.
+	Affected bool `json:"affected"`
 
 	tok    tokens // name words and model numbers
 	altTok tokens // words of an unreadable version text ("Accu-Chek Inform II")
@@ -172,10 +176,13 @@ type Remediation struct {
 	Mentions   []Mention `json:"mentions,omitempty"`
 }
 
+// vuln is what one vulnerability says about products.
 type vuln struct {
 	cve      string
-	cvss     float64
-	affected map[string]bool
+	cvss     float64            // highest CVSS v3 base score of the vulnerability
+	scored   map[string]float64 // highest score per product its scores name
+	affected map[string]bool    // known, first or last affected
+	notAff   map[string]bool    // fixed, first fixed, known not affected, recommended
 }
 
 // LoadError is a document that could not be loaded.

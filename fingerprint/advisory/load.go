@@ -346,11 +346,22 @@ func leaves(pt *csaf.ProductTree) ([]Product, error) {
 	if err := walk(pt.Branches, nil); err != nil {
 		return nil, err
 	}
+	// A full product name outside the branches names no vendor; in a
+	// single-vendor document it is that vendor's.
+	soleVendor := ""
+	for i, p := range out {
+		if i == 0 {
+			soleVendor = p.Vendor
+		} else if p.Vendor != soleVendor {
+			soleVendor = ""
+			break
+		}
+	}
 	if pt.FullProductNames != nil {
 		for _, f := range *pt.FullProductNames {
 			if f != nil && len(out) < maxLeaves {
 				full := str(f.Name)
-				out = append(out, newProduct(str(f.ProductID), "", full, "", full))
+				out = append(out, newProduct(str(f.ProductID), soleVendor, full, "", full))
 			}
 		}
 	}
@@ -365,7 +376,7 @@ func leaves(pt *csaf.ProductTree) ([]Product, error) {
 			}
 			// "X installed on Y": the leaf is X's vendor, name and version.
 			full := str(r.FullProductName.Name)
-			p := newProduct(str(r.FullProductName.ProductID), "", full, "", full)
+			p := newProduct(str(r.FullProductName.ProductID), soleVendor, full, "", full)
 			if i, ok := byID[str(r.ProductReference)]; ok {
 				x := out[i]
 				p = newProduct(p.ID, x.Vendor, x.Name, x.Version, full)
@@ -425,6 +436,12 @@ func newProduct(id, vendor, name, ver, full string) Product {
 		p.excl = tokenize(nameText[loc[1]:])
 	}
 	p.tok = tokenizeName(main)
+	if vw := nameWords(p.Vendor); len(vw) > 0 {
+		// A vendor the alias table does not know still is no product word
+		// ("Example Medical VitalLink Central Station").
+		p.tok.words = without(p.tok.words, vw)
+		p.tok.opt = without(p.tok.opt, vw)
+	}
 	p.rng = parseRange(p.Version)
 	if p.Version == "" {
 		p.rng = versionRange{all: true, ok: true} // a product without a version: all of it
@@ -469,6 +486,23 @@ func tokenizeName(name string) tokens {
 	return t
 }
 
+func without(s, drop []string) []string {
+	out := s[:0]
+	for _, w := range s {
+		keep := true
+		for _, d := range drop {
+			if w == d {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 func clip(s string) string {
 	s = strings.TrimSpace(s)
 	if len(s) > maxNameLen {
@@ -503,17 +537,27 @@ func vulnerabilities(vs csaf.Vulnerabilities, groups map[string][]string, remGro
 		if v == nil {
 			continue
 		}
-		x := vuln{cve: str(v.CVE), affected: map[string]bool{}}
+		x := vuln{cve: str(v.CVE), affected: map[string]bool{}, notAff: map[string]bool{}, scored: map[string]float64{}}
 		if st := v.ProductStatus; st != nil {
 			for _, l := range []*csaf.Products{st.KnownAffected, st.FirstAffected, st.LastAffected} {
 				for _, id := range products(l) {
 					x.affected[id] = true
 				}
 			}
+			for _, l := range []*csaf.Products{st.Fixed, st.FirstFixed, st.KnownNotAffected, st.Recommended} {
+				for _, id := range products(l) {
+					x.notAff[id] = true
+				}
+			}
 		}
 		for _, s := range v.Scores {
-			if s != nil && s.CVSS3 != nil && s.CVSS3.BaseScore != nil {
-				x.cvss = max(x.cvss, *s.CVSS3.BaseScore)
+			if s == nil || s.CVSS3 == nil || s.CVSS3.BaseScore == nil {
+				continue
+			}
+			score := *s.CVSS3.BaseScore
+			x.cvss = max(x.cvss, score)
+			for _, id := range products(s.Products) {
+				x.scored[id] = max(x.scored[id], score)
 			}
 		}
 		out = append(out, x)
@@ -559,12 +603,8 @@ func products(p *csaf.Products) []string {
 }
 
 // summarizeScores sets the document's CVEs and highest score, and each
-// product's CVEs, score and affected flag. When no vulnerability lists a
-// product status, every product counts as affected (the tree is all there
-// is).
+// product's CVEs, score and affected flag (see Product.Affected).
 func summarizeScores(a *Advisory, vs csaf.Vulnerabilities) {
-	var cves []string
-	anyStatus := false
 	sev := Severity("")
 	for _, v := range vs {
 		if v == nil {
@@ -586,32 +626,36 @@ func summarizeScores(a *Advisory, vs csaf.Vulnerabilities) {
 		sev = severityOf(a.CVSS) // the document's own severity, else the CVSS v3 table
 	}
 	a.Severity = sev
+	var cves []string
 	for _, v := range a.vulns {
 		if v.cve != "" {
 			cves = append(cves, v.cve)
-		}
-		if len(v.affected) > 0 {
-			anyStatus = true
 		}
 	}
 	a.CVEs = sortUnique(cves)
 	for i := range a.Products {
 		p := &a.Products[i]
+		named := false
 		var pc []string
 		for _, v := range a.vulns {
-			if v.affected[p.ID] {
-				p.Affected = true
+			named = named || v.affected[p.ID] || v.notAff[p.ID]
+			_, scored := v.scored[p.ID]
+			if !v.affected[p.ID] && (v.notAff[p.ID] || !scored) {
+				continue
+			}
+			p.Affected = true
+			if v.cve != "" {
+				pc = append(pc, v.cve)
+			}
+			if sc, ok := v.scored[p.ID]; ok {
+				p.CVSS = max(p.CVSS, sc)
+			} else {
 				p.CVSS = max(p.CVSS, v.cvss)
-				if v.cve != "" {
-					pc = append(pc, v.cve)
-				}
 			}
 		}
-		p.CVEs = sortUnique(pc)
-		if !anyStatus {
+		if !named {
 			p.Affected = true
-			p.CVEs = a.CVEs
-			p.CVSS = a.CVSS
 		}
+		p.CVEs = sortUnique(pc)
 	}
 }

@@ -359,6 +359,7 @@ func (d *device) firmwareFor(vendors []string) *firmware {
 type nameMatch struct {
 	lvl      level
 	conflict bool
+	numAgree bool // a model number of the field is the product's
 	fld      *field
 	detail   string
 }
@@ -387,6 +388,7 @@ func compare(p tokens, f *field) nameMatch {
 			break
 		}
 	}
+	m.numAgree = agree != ""
 	hasPN := len(p.nums)+len(p.ranges) > 0
 	if hasPN && len(dn) > 0 && agree == "" {
 		m.conflict = true
@@ -406,10 +408,15 @@ func compare(p tokens, f *field) nameMatch {
 			m.detail += " and words " + words
 		}
 	case agree != "":
-		m.lvl, m.detail = levelPartial, "model number "+agree+" only, none of the product's words"
+		if len(f.tok.words) == 0 { // the field is a bare model number ("8015")
+			m.lvl, m.detail = levelPartial, "model number "+agree+" only"
+		}
 	case len(wp) == 0:
 	case hasPN:
-		if len(overlap) >= need {
+		// The advisory names a model number the field lacks: family words
+		// are enough for "possibly" unless the field has words of its own
+		// ("FCR PRIMA" is not "FCR XC-2").
+		if len(overlap) >= need && len(extraWords(f.tok.words, p)) == 0 {
 			m.lvl, m.detail = levelPartial, "words "+words+"; the advisory's model number ("+numList_(p)+") not confirmed"
 		}
 	case all:
@@ -421,6 +428,17 @@ func compare(p tokens, f *field) nameMatch {
 		m.lvl = f.top
 	}
 	return m
+}
+
+// extraWords are the field's words the product name does not have.
+func extraWords(ws []string, p tokens) []string {
+	var out []string
+	for _, w := range ws {
+		if !containsSorted(p.words, w) && !containsSorted(p.opt, w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 func numList_(p tokens) string {
@@ -450,6 +468,7 @@ func (d *device) matchProduct(p *Product) (ProductMatch, bool) {
 	}
 	vev := d.vendors[vkey]
 	best := nameMatch{}
+	agreed, conflicted := false, false
 	for i := range d.fields {
 		f := &d.fields[i]
 		if !p.excl.empty() {
@@ -462,8 +481,10 @@ func (d *device) matchProduct(p *Product) (ProductMatch, bool) {
 			if f.f == FieldModel {
 				return ProductMatch{}, false // the device's model is another model
 			}
+			conflicted = true
 			continue
 		}
+		agreed = agreed || m.numAgree
 		if !p.altTok.empty() {
 			alt := compare(tokens{words: p.altTok.words, nums: p.tok.nums, ranges: p.tok.ranges}, f)
 			if alt.lvl > m.lvl {
@@ -473,6 +494,11 @@ func (d *device) matchProduct(p *Product) (ProductMatch, bool) {
 		if m.lvl > best.lvl {
 			best = m
 		}
+	}
+	if conflicted && !agreed {
+		// A field that carries model numbers (DHCP vendor class, HL7
+		// equipment id) names another model, and none names this one.
+		return ProductMatch{}, false
 	}
 	osMatch := false
 	if best.lvl == levelNone && p.osWord != nil && findPhrase(d.os, p.osWord, false) {

@@ -140,11 +140,10 @@ func lexChunk(out []tok, c string) []tok {
 		return lexSlash(out, c)
 	}
 	if strings.Contains(c, "-") || strings.Contains(c, "_") {
-		parts := strings.FieldsFunc(c, func(r rune) bool { return r == '-' || r == '_' })
-		if len(parts) == 2 && isLetters(parts[0]) && len(parts[0]) <= 4 && startsDigit(parts[1]) && isAlnum(parts[1]) {
-			return append(out, tok{text: parts[0] + parts[1]})
+		if j := joinHyphen(c); j != c {
+			return append(out, tok{text: j})
 		}
-		for _, p := range parts {
+		for _, p := range strings.FieldsFunc(c, func(r rune) bool { return r == '-' || r == '_' }) {
 			out = lexChunk(out, p)
 		}
 		return out
@@ -161,7 +160,7 @@ func lexSlash(out []tok, c string) []tok {
 			out = append(out, tok{text: prefix + p})
 			continue
 		}
-		if pp, dd, ss := splitModel(p); pp != "" && dd != "" && ss == "" {
+		if pp, dd, ss := splitModel(joinHyphen(p)); pp != "" && dd != "" && ss == "" {
 			prefix, digits = pp, dd
 		} else if !isDigits(p) {
 			prefix, digits = "", ""
@@ -169,6 +168,16 @@ func lexSlash(out []tok, c string) []tok {
 		out = lexChunk(out, p)
 	}
 	return out
+}
+
+// joinHyphen joins a short letter prefix hyphenated to a number
+// ("mmt-1715" → "mmt1715"); anything else comes back unchanged.
+func joinHyphen(c string) string {
+	parts := strings.FieldsFunc(c, func(r rune) bool { return r == '-' || r == '_' })
+	if len(parts) == 2 && isLetters(parts[0]) && len(parts[0]) <= 4 && startsDigit(parts[1]) && isAlnum(parts[1]) {
+		return parts[0] + parts[1]
+	}
+	return c
 }
 
 // parseModelRange recognises "mx400-mx850", "mx400-550" and "mp2-mp90": a

@@ -349,8 +349,8 @@ func cutOperator(s string) (op, rest string) {
 
 // combine turns constraints into intervals the way CISA's trees use them
 // (and VERS does): ">= a | <= b" is one interval, a lone "<= b" runs from
-// the lowest version, a lone ">= a" to the highest, a bare version is a
-// point (a prefix when wild).
+// the lowest version, a lone ">= a" to the highest, a bare version is its
+// release line (see upper).
 func combine(cons []constraint) []interval {
 	var out []interval
 	var pending *bound
@@ -362,7 +362,7 @@ func combine(cons []constraint) []interval {
 			}
 			pending = &bound{v: c.v, set: true, incl: c.op == ">="}
 		case "<", "<=":
-			iv := interval{hi: bound{v: c.v, set: true, incl: c.op == "<="}}
+			iv := interval{hi: upper(c.v, c.op == "<=")}
 			if pending != nil {
 				iv.lo = *pending
 				pending = nil
@@ -373,14 +373,24 @@ func combine(cons []constraint) []interval {
 				out = append(out, interval{lo: *pending})
 				pending = nil
 			}
-			b := bound{v: c.v, set: true, incl: true}
-			out = append(out, interval{lo: b, hi: b})
+			out = append(out, interval{lo: bound{v: c.v, set: true, incl: true}, hi: upper(c.v, true)})
 		}
 	}
 	if pending != nil {
 		out = append(out, interval{lo: *pending})
 	}
 	return out
+}
+
+// upper is an upper bound. An inclusive one names a release line: "<=
+// 9.33" and "9.33" include 9.33.1, as "C.02" includes C.02.01 (advisories
+// name releases, devices report builds of them). "< 9.33" excludes all of
+// 9.33.
+func upper(v version, incl bool) bound {
+	if incl {
+		v.wild = true
+	}
+	return bound{v: v, set: true, incl: incl}
 }
 
 // contains reports whether v is in the range; ok is false when that cannot
