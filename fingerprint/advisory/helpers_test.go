@@ -108,3 +108,19 @@ var nonMedical = map[string]model.Asset{
 	"Windows 7 PC": {Vendor: "Hewlett Packard", DHCPVendorClass: "MSFT 5.0", Hostname: "WS-ADM-01",
 		Class: "workstation", OS: "Windows 7/8"},
 }
+
+// fixture loads testdata/example-groups.json, the project's own CSAF
+// document (a fictional vendor) that uses product groups, group ids, full
+// product names, a relationship and a VERS range.
+func fixture(t *testing.T) *Advisory {
+	t.Helper()
+	b, err := os.ReadFile("testdata/example-groups.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := Load("example-groups.json", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}

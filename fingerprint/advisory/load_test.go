@@ -242,14 +242,7 @@ func TestLoadDirReportsErrors(t *testing.T) {
 // and remediation group ids (which gocsaf/csaf's types cannot decode),
 // full product names outside the branches, a relationship and a VERS range.
 func TestLoadProductGroups(t *testing.T) {
-	b, err := os.ReadFile("testdata/example-groups.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := Load("example-groups.json", b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := fixture(t)
 	if a.ID != "WWT-2026-0001" || a.URL != "https://wardwatch.invalid/advisories/wwt-2026-0001.json" ||
 		a.CVSS != 9.8 || a.Severity != SeverityCritical || !slices.Equal(a.CVEs, []string{"CVE-2026-99901", "CVE-2026-99902"}) {
 		t.Errorf("advisory %+v", a)

@@ -3,7 +3,6 @@ package advisory
 import (
 	"fmt"
 	"maps"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -258,14 +257,7 @@ func TestMatchDeterministic(t *testing.T) {
 // A product the advisory lists only as fixed never matches; remediations
 // are those of the matched products; group ids resolve.
 func TestMatchFixture(t *testing.T) {
-	b, err := os.ReadFile("testdata/example-groups.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := Load("example-groups.json", b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := fixture(t)
 	s := newSet([]*Advisory{a})
 	gw := model.Asset{Vendor: "Example Medical GmbH", Model: "VitalLink Gateway VL-200"}
 	for _, c := range []struct {
