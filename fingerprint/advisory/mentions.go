@@ -43,7 +43,7 @@ var (
 	// Candidate IPv6 addresses: hex groups with at least two colons.
 	ipv6Cand = regexp.MustCompile(`(?i)\b[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?:/\d{1,3})?`)
 	// A version number is written after one of these words, never an address.
-	versionWord = regexp.MustCompile(`(?i)\b(versions?|v|release|build|firmware|software|sw|rev|revision|update|patch|and|to|through)\s*$`)
+	versionWord = regexp.MustCompile(`(?i)\b(versions?|v|release|build|firmware|software|sw|rev|revision|update|patch)\s*$`)
 	numList     = regexp.MustCompile(`\d{1,5}`)
 )
 

@@ -22,7 +22,8 @@ import (
 //     the item before it ("MX800/700/600" → mx800 mx700 mx600); other
 //     slash lists split ("PET/CT" → pet ct);
 //   - a short letter prefix hyphenated to a number joins ("MMT-1715" →
-//     mmt1715); other hyphenated words split ("Point-of-Care").
+//     mmt1715, "XC-2" → xc2, not "EPIQ-07"); other hyphenated words split
+//     ("Point-of-Care").
 //
 // tokenize then rewrites synonym phrases (synonyms in alias.go), adds the
 // model numbers some phrases imply, and sorts tokens into distinctive words
@@ -171,10 +172,13 @@ func lexSlash(out []tok, c string) []tok {
 }
 
 // joinHyphen joins a short letter prefix hyphenated to a number
-// ("mmt-1715" → "mmt1715"); anything else comes back unchanged.
+// ("mmt-1715" → "mmt1715", "xc-2" → "xc2"); a longer word before a short
+// number stays apart ("epiq-07" is a host name); anything else comes back
+// unchanged.
 func joinHyphen(c string) string {
 	parts := strings.FieldsFunc(c, func(r rune) bool { return r == '-' || r == '_' })
-	if len(parts) == 2 && isLetters(parts[0]) && len(parts[0]) <= 4 && startsDigit(parts[1]) && isAlnum(parts[1]) {
+	if len(parts) == 2 && isLetters(parts[0]) && len(parts[0]) <= 4 && startsDigit(parts[1]) && isAlnum(parts[1]) &&
+		(len(parts[0]) <= 2 || len(parts[1]) >= 3) {
 		return parts[0] + parts[1]
 	}
 	return c

@@ -283,7 +283,7 @@ func parseConstraints(t string) ([]constraint, bool) {
 		if part == "" {
 			continue
 		}
-		if m := through.FindStringSubmatch(part); m != nil {
+		if m := through.FindStringSubmatch(part); m != nil && !priorTo.MatchString(part) {
 			lo, ok1 := parseVersion(m[1])
 			hi, ok2 := parseVersion(m[3])
 			if !ok1 || !ok2 {
@@ -402,8 +402,19 @@ func (r versionRange) contains(v version) (in, ok bool) {
 	if !r.ok {
 		return false, false
 	}
+	// A range that spans several letter series ("<= U61 | <= L81": US and
+	// international releases; "B.02 | C.02") compares a version that starts
+	// with a letter only with the bounds of its own series.
+	lead := leadingAlpha(v)
+	series := r.series()
+	if lead != "" && len(series) > 1 && !series[lead] {
+		return false, false
+	}
 	unknown := false
 	for _, iv := range r.intervals {
+		if lead != "" && len(series) > 1 && !iv.inSeries(lead) {
+			continue
+		}
 		in, ok := iv.contains(v)
 		if !ok {
 			unknown = true
@@ -417,6 +428,33 @@ func (r versionRange) contains(v version) (in, ok bool) {
 		return false, false
 	}
 	return false, true
+}
+
+func leadingAlpha(v version) string {
+	if len(v.segs) > 0 {
+		return v.segs[0].alpha
+	}
+	return ""
+}
+
+// series returns the leading letters of the range's bounds.
+func (r versionRange) series() map[string]bool {
+	var m map[string]bool
+	for _, iv := range r.intervals {
+		for _, b := range []bound{iv.lo, iv.hi} {
+			if a := leadingAlpha(b.v); b.set && a != "" {
+				if m == nil {
+					m = map[string]bool{}
+				}
+				m[a] = true
+			}
+		}
+	}
+	return m
+}
+
+func (iv interval) inSeries(lead string) bool {
+	return iv.lo.set && leadingAlpha(iv.lo.v) == lead || iv.hi.set && leadingAlpha(iv.hi.v) == lead
 }
 
 func (iv interval) contains(v version) (in, ok bool) {
