@@ -112,7 +112,7 @@ var nonMedical = map[string]model.Asset{
 // fixture loads testdata/example-groups.json, the project's own CSAF
 // document (a fictional vendor) that uses product groups, group ids, full
 // product names, a relationship and a VERS range.
-func fixture(t *testing.T) *Advisory {
+func fixture(t testing.TB) *Advisory {
 	t.Helper()
 	b, err := os.ReadFile("testdata/example-groups.json")
 	if err != nil {

@@ -458,6 +458,9 @@ func newProduct(id, vendor, name, ver, full string) Product {
 		p.tok.ranges = append(p.tok.ranges, extra.ranges...)
 		p.altTok = tokens{words: extra.words}
 	}
+	if !p.altTok.empty() {
+		p.altTok.nums, p.altTok.ranges = p.tok.nums, p.tok.ranges // the same product, another name
+	}
 	p.osWord = osPhrase(main)
 	return p
 }

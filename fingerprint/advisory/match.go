@@ -2,6 +2,7 @@ package advisory
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -68,14 +69,8 @@ func (s *Set) Match(a model.Asset, id Identity) []Match {
 		return nil
 	}
 	var cand []ref
-	seen := map[ref]bool{}
 	for _, v := range d.order {
-		for _, r := range s.byVendor[v] {
-			if !seen[r] {
-				seen[r] = true
-				cand = append(cand, r)
-			}
-		}
+		cand = append(cand, s.byVendor[v]...)
 	}
 	if len(cand) == 0 {
 		return nil
@@ -87,6 +82,7 @@ func (s *Set) Match(a model.Asset, id Identity) []Match {
 		}
 		return cand[i].prod < cand[j].prod
 	})
+	cand = slices.Compact(cand) // a product of two of the device's vendors
 	var out []Match
 	for i := 0; i < len(cand); {
 		j := i
@@ -187,11 +183,10 @@ func newDevice(a model.Asset, id Identity) *device {
 		if value = bounded(value); value == "" {
 			return
 		}
-		hs := namesIn(value, ScopeDevice)
-		if len(hs) == 0 {
-			if k := fallbackVendor(value); k != "" {
-				hs = []vendorHit{{vendor: k, alias: value, kind: AliasName}}
-			}
+		ws := nameWords(value)
+		hs := phrasesIn(ws, index.names, ScopeDevice, AliasName)
+		if len(hs) == 0 && len(ws) > 0 {
+			hs = []vendorHit{{vendor: strings.Join(ws, " "), alias: value, kind: AliasName}} // fallbackVendor
 		}
 		add(f, value, hs)
 	}
@@ -199,10 +194,11 @@ func newDevice(a model.Asset, id Identity) *device {
 		if value = bounded(value); value == "" {
 			return
 		}
+		ws := nameWords(value)
 		if names {
-			add(f, value, namesIn(value, ScopeDevice))
+			add(f, value, phrasesIn(ws, index.names, ScopeDevice, AliasName))
 		}
-		add(f, value, brandsIn(value))
+		add(f, value, phrasesIn(ws, index.brands, "", AliasBrand))
 	}
 	company(FieldManufacturer, a.Manufacturer)
 	company(FieldOUIVendor, a.Vendor)
@@ -360,69 +356,78 @@ type nameMatch struct {
 	lvl      level
 	conflict bool
 	numAgree bool // a model number of the field is the product's
+	kind     matchKind
 	fld      *field
-	detail   string
+	p        *tokens
+	agree    string // the agreeing model number
+	agreeRng int    // index of the range it falls in, or -1
 }
 
+type matchKind uint8
+
+const (
+	kindNone         matchKind = iota
+	kindConflict               // model numbers differ
+	kindNumberWords            // a model number and (if the product has any) a word
+	kindNumberOnly             // the field is a bare model number
+	kindFamily                 // family words; the product's model number not confirmed
+	kindAllWords               // every word of the product name
+	kindSomeWords              // most words of the product name
+)
+
 // compare compares a product's name tokens (p) and model numbers with one
-// device field.
-func compare(p tokens, f *field) nameMatch {
-	m := nameMatch{fld: f}
+// device field. It allocates nothing; detail describes the result.
+func compare(p *tokens, f *field) nameMatch {
+	m := nameMatch{fld: f, p: p, agreeRng: -1}
 	var dn []string
 	if f.nums {
 		dn = f.tok.nums
 	}
-	agree := ""
 	for _, n := range dn {
 		if containsSorted(p.nums, n) {
-			agree = n
+			m.agree = n
 			break
 		}
-		for _, r := range p.ranges {
+		for i, r := range p.ranges {
 			if r.contains(n) {
-				agree = n + " (in " + r.String() + ")"
+				m.agree, m.agreeRng = n, i
 				break
 			}
 		}
-		if agree != "" {
+		if m.agree != "" {
 			break
 		}
 	}
-	m.numAgree = agree != ""
+	m.numAgree = m.agree != ""
 	hasPN := len(p.nums)+len(p.ranges) > 0
-	if hasPN && len(dn) > 0 && agree == "" {
-		m.conflict = true
-		m.detail = fmt.Sprintf("model numbers differ (device %s, advisory %s)", strings.Join(dn, " "), numList_(p))
+	if hasPN && len(dn) > 0 && !m.numAgree {
+		m.conflict, m.kind = true, kindConflict
 		return m
 	}
 	wp := p.words
-	overlap := intersect(wp, f.tok.words)
+	common := countCommon(wp, f.tok.words)
+	all := common == len(wp)
+	common += countCommon(p.opt, f.tok.words) // optional words count, never required
 	need := max(min(len(wp), 2), (len(wp)+1)/2)
-	all := len(overlap) == len(wp)
-	overlap = append(overlap, intersect(p.opt, f.tok.words)...) // optional words count, never required
-	words := strings.Join(overlap, " ")
 	switch {
-	case agree != "" && (len(wp) == 0 || len(overlap) > 0):
-		m.lvl, m.detail = levelStrong, "model number "+agree
-		if words != "" {
-			m.detail += " and words " + words
-		}
-	case agree != "":
+	case m.numAgree && (len(wp) == 0 || common > 0):
+		m.lvl, m.kind = levelStrong, kindNumberWords
+	case m.numAgree:
 		if len(f.tok.words) == 0 { // the field is a bare model number ("8015")
-			m.lvl, m.detail = levelPartial, "model number "+agree+" only"
+			m.lvl, m.kind = levelPartial, kindNumberOnly
 		}
 	case len(wp) == 0:
 	case hasPN:
 		// The advisory names a model number the field lacks: family words
 		// are enough for "possibly" unless the field has words of its own
 		// ("FCR PRIMA" is not "FCR XC-2").
-		if len(overlap) >= need && len(extraWords(f.tok.words, p)) == 0 {
-			m.lvl, m.detail = levelPartial, "words "+words+"; the advisory's model number ("+numList_(p)+") not confirmed"
+		if common >= need && !hasExtraWords(f.tok.words, p) {
+			m.lvl, m.kind = levelPartial, kindFamily
 		}
 	case all:
-		m.lvl, m.detail = levelStrong, "every word of the product name ("+words+")"
-	case len(overlap) >= need:
-		m.lvl, m.detail = levelPartial, "words "+words+" of "+strings.Join(wp, " ")
+		m.lvl, m.kind = levelStrong, kindAllWords
+	case common >= need:
+		m.lvl, m.kind = levelPartial, kindSomeWords
 	}
 	if m.lvl > f.top {
 		m.lvl = f.top
@@ -430,18 +435,62 @@ func compare(p tokens, f *field) nameMatch {
 	return m
 }
 
-// extraWords are the field's words the product name does not have.
-func extraWords(ws []string, p tokens) []string {
-	var out []string
-	for _, w := range ws {
-		if !containsSorted(p.words, w) && !containsSorted(p.opt, w) {
-			out = append(out, w)
-		}
+// detail says in words how the field matched.
+func (m nameMatch) detail() string {
+	words := strings.Join(append(intersect(m.p.words, m.fld.tok.words), intersect(m.p.opt, m.fld.tok.words)...), " ")
+	agree := m.agree
+	if m.agreeRng >= 0 {
+		agree += " (in " + m.p.ranges[m.agreeRng].String() + ")"
 	}
-	return out
+	switch m.kind {
+	case kindConflict:
+		return fmt.Sprintf("model numbers differ (device %s, advisory %s)", strings.Join(m.fld.tok.nums, " "), numbersOf(m.p))
+	case kindNumberWords:
+		if words == "" {
+			return "model number " + agree
+		}
+		return "model number " + agree + " and words " + words
+	case kindNumberOnly:
+		return "model number " + agree + " only"
+	case kindFamily:
+		return "words " + words + "; the advisory's model number (" + numbersOf(m.p) + ") not confirmed"
+	case kindAllWords:
+		return "every word of the product name (" + words + ")"
+	case kindSomeWords:
+		return "words " + words + " of " + strings.Join(m.p.words, " ")
+	}
+	return ""
 }
 
-func numList_(p tokens) string {
+// countCommon counts the common elements of two sorted unique lists.
+func countCommon(a, b []string) int {
+	n, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			n++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return n
+}
+
+// hasExtraWords: the field has words the product name does not.
+func hasExtraWords(ws []string, p *tokens) bool {
+	for _, w := range ws {
+		if !containsSorted(p.words, w) && !containsSorted(p.opt, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func numbersOf(p *tokens) string {
 	s := append([]string(nil), p.nums...)
 	for _, r := range p.ranges {
 		s = append(s, r.String())
@@ -472,11 +521,11 @@ func (d *device) matchProduct(p *Product) (ProductMatch, bool) {
 	for i := range d.fields {
 		f := &d.fields[i]
 		if !p.excl.empty() {
-			if x := compare(p.excl, f); x.lvl == levelStrong && !x.conflict {
+			if x := compare(&p.excl, f); x.lvl == levelStrong && !x.conflict {
 				return ProductMatch{}, false // "LOGIQ, not including LOGIQ 100 Pro"
 			}
 		}
-		m := compare(p.tok, f)
+		m := compare(&p.tok, f)
 		if m.conflict {
 			if f.f == FieldModel {
 				return ProductMatch{}, false // the device's model is another model
@@ -486,7 +535,7 @@ func (d *device) matchProduct(p *Product) (ProductMatch, bool) {
 		}
 		agreed = agreed || m.numAgree
 		if !p.altTok.empty() {
-			alt := compare(tokens{words: p.altTok.words, nums: p.tok.nums, ranges: p.tok.ranges}, f)
+			alt := compare(&p.altTok, f)
 			if alt.lvl > m.lvl {
 				m = alt
 			}
@@ -516,7 +565,7 @@ func (d *device) matchProduct(p *Product) (ProductMatch, bool) {
 		pm.Evidence = append(pm.Evidence, Evidence{Field: FieldOS, Value: d.osText, Advisory: "product: " + p.Name, Rule: "operating system named by the advisory"})
 		reasons = append(reasons, "matched on the operating system only")
 	} else {
-		pm.Evidence = append(pm.Evidence, Evidence{Field: best.fld.f, Value: best.fld.value, Advisory: "product: " + p.Name + versionSuffix(p), Rule: best.detail})
+		pm.Evidence = append(pm.Evidence, Evidence{Field: best.fld.f, Value: best.fld.value, Advisory: "product: " + p.Name + versionSuffix(p), Rule: best.detail()})
 		strong = best.lvl == levelStrong && best.fld.f == FieldModel
 		switch {
 		case !d.hasModel:
@@ -524,7 +573,7 @@ func (d *device) matchProduct(p *Product) (ProductMatch, bool) {
 		case best.fld.f != FieldModel:
 			reasons = append(reasons, fmt.Sprintf("named by the %s, not by the device's model %q", fieldName(best.fld.f), d.model))
 		case best.lvl != levelStrong:
-			reasons = append(reasons, "the model matches only partly: "+best.detail)
+			reasons = append(reasons, "the model matches only partly: "+best.detail())
 		}
 	}
 	ev, why, keep := d.versionCheck(p)

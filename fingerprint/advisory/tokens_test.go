@@ -124,9 +124,9 @@ func TestCompare(t *testing.T) {
 		t.Run(c.rule, func(t *testing.T) {
 			p := newProduct("P", "BD", c.product, "", c.product)
 			f := field{f: FieldModel, value: c.field, tok: tokenize(c.field), nums: c.nums, top: levelStrong}
-			m := compare(p.tok, &f)
+			m := compare(&p.tok, &f)
 			if m.lvl != c.want || m.conflict != c.conflict {
-				t.Errorf("compare(%q, %q) = level %d conflict %v (%s); want %d %v", c.product, c.field, m.lvl, m.conflict, m.detail, c.want, c.conflict)
+				t.Errorf("compare(%q, %q) = level %d conflict %v (%s); want %d %v", c.product, c.field, m.lvl, m.conflict, m.detail(), c.want, c.conflict)
 			}
 		})
 	}
@@ -134,7 +134,7 @@ func TestCompare(t *testing.T) {
 	// give "partial".
 	p := newProduct("P", "BD", "Alaris PC Unit", "", "")
 	f := field{f: FieldHostname, tok: tokenize("ALARIS-PC-0042"), top: levelPartial}
-	if m := compare(p.tok, &f); m.lvl != levelPartial {
+	if m := compare(&p.tok, &f); m.lvl != levelPartial {
 		t.Errorf("host name level %d", m.lvl)
 	}
 }
