@@ -366,13 +366,13 @@ type nameMatch struct {
 type matchKind uint8
 
 const (
-	kindNone         matchKind = iota
-	kindConflict               // model numbers differ
-	kindNumberWords            // a model number and (if the product has any) a word
-	kindNumberOnly             // the field is a bare model number
-	kindFamily                 // family words; the product's model number not confirmed
-	kindAllWords               // every word of the product name
-	kindSomeWords              // most words of the product name
+	kindNone        matchKind = iota
+	kindConflict              // model numbers differ
+	kindNumberWords           // a model number and (if the product has any) a word
+	kindNumberOnly            // the field is a bare model number
+	kindFamily                // family words; the product's model number not confirmed
+	kindAllWords              // every word of the product name
+	kindSomeWords             // most words of the product name
 )
 
 // compare compares a product's name tokens (p) and model numbers with one
@@ -460,24 +460,6 @@ func (m nameMatch) detail() string {
 		return "words " + words + " of " + strings.Join(m.p.words, " ")
 	}
 	return ""
-}
-
-// countCommon counts the common elements of two sorted unique lists.
-func countCommon(a, b []string) int {
-	n, i, j := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] == b[j]:
-			n++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
-	return n
 }
 
 // hasExtraWords: the field has words the product name does not.

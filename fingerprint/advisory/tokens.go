@@ -400,14 +400,13 @@ func containsSorted(s []string, v string) bool {
 	return false
 }
 
-// intersect returns the common elements of two sorted unique lists.
-func intersect(a, b []string) []string {
-	var out []string
+// eachCommon calls f with each element common to two sorted unique lists.
+func eachCommon(a, b []string, f func(string)) {
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		switch {
 		case a[i] == b[j]:
-			out = append(out, a[i])
+			f(a[i])
 			i++
 			j++
 		case a[i] < b[j]:
@@ -416,7 +415,20 @@ func intersect(a, b []string) []string {
 			j++
 		}
 	}
+}
+
+// intersect returns the common elements of two sorted unique lists.
+func intersect(a, b []string) []string {
+	var out []string
+	eachCommon(a, b, func(s string) { out = append(out, s) })
 	return out
+}
+
+// countCommon counts the common elements of two sorted unique lists.
+func countCommon(a, b []string) int {
+	n := 0
+	eachCommon(a, b, func(string) { n++ })
+	return n
 }
 
 // stopWords carry no product identity: generic nouns of product names,
