@@ -2,6 +2,7 @@ package advisory
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -130,5 +131,24 @@ func TestDeviceVendors(t *testing.T) {
 	d = newDevice(model.Asset{Vendor: "Ypsomed AG"}, Identity{})
 	if len(d.order) != 1 || d.order[0] != "ypsomed" {
 		t.Errorf("a vendor outside the table keeps its own words: %v", d.order)
+	}
+}
+
+// docs/advisories.md names every alias and synonym of the tables.
+func TestDocsListAliases(t *testing.T) {
+	b, err := os.ReadFile("../../docs/advisories.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, a := range Aliases() {
+		if !strings.Contains(doc, "`"+a.Text+"`") {
+			t.Errorf("docs/advisories.md does not name alias %q (%s)", a.Text, a.Vendor)
+		}
+	}
+	for _, s := range synonyms {
+		if !strings.Contains(doc, "| "+strings.Join(s.from, " ")+" | "+strings.Join(s.to, " ")+" |") {
+			t.Errorf("docs/advisories.md does not list synonym %q", strings.Join(s.from, " "))
+		}
 	}
 }
