@@ -12,23 +12,17 @@ import (
 
 // icsmaDir returns the CISA ICSMA folder of the shared data beside the
 // repository (../shared/advisories/cisa-icsma from the module root), or
-// skips the test. WARDWATCH_SHARED names another shared folder (a git
-// worktree has none beside it).
+// skips the test.
 func icsmaDir(tb testing.TB) string {
 	tb.Helper()
 	dir, err := sharedICSMA()
 	if err != nil {
-		tb.Skipf("CISA ICSMA advisories not found beside the repo (../shared/advisories/cisa-icsma; or set WARDWATCH_SHARED): %v", err)
+		tb.Skipf("CISA ICSMA advisories not found beside the repo (../shared/advisories/cisa-icsma): %v", err)
 	}
 	return dir
 }
 
 func sharedICSMA() (string, error) {
-	if s := os.Getenv("WARDWATCH_SHARED"); s != "" {
-		p := filepath.Join(s, "advisories", "cisa-icsma")
-		_, err := os.Stat(p)
-		return p, err
-	}
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
