@@ -1,3 +1,0 @@
-package advisory
-
-import _ "github.com/gocsaf/csaf/v3/csaf"
