@@ -7,6 +7,7 @@ import (
 	"io"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"go.uber.org/zap"
@@ -86,6 +87,7 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	d.db.Start(context.WithoutCancel(ctx))
 	wait := d.serve(ctx)
 	d.ready.Store(true)
+	go logLimits(ctx, log, d.sensor, limitLogEvery)
 
 	var replayErr error
 	for _, src := range srcs {
@@ -160,8 +162,28 @@ func printSummary(w io.Writer, name string, s sensor.Summary) {
 	if s.ObsDropped > 0 {
 		fmt.Fprintf(w, ", %d dropped", s.ObsDropped)
 	}
-	if s.AssetCapHits > 0 {
-		fmt.Fprintf(w, "; asset table full %d times", s.AssetCapHits)
+	if caps := capsBitten(s.Stats); caps != "" {
+		fmt.Fprintf(w, "; limits reached: %s", caps)
 	}
 	fmt.Fprintln(w)
+}
+
+// capsBitten describes every bound that bit during a replay or capture, ""
+// when none did: the replay summary and the daemon's rate-limited warning
+// say the same.
+func capsBitten(s sensor.Stats) string {
+	var parts []string
+	add := func(n uint64, what string) {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", what, n))
+		}
+	}
+	add(s.AssetCapHits, "asset table full (idle asset evicted)")
+	add(s.AssetFloodRefused, "new MACs refused by the new-asset budget")
+	add(s.AssetFloods, "MAC floods")
+	add(s.BindCapHits, "binding table full (oldest evicted)")
+	add(s.FlowCapHits, "flow table full (idle flow evicted)")
+	add(s.StreamCapHits, "connections not followed (stream table full)")
+	add(s.InspectCaps, "stream directions cut at max_inspect_bytes")
+	return strings.Join(parts, ", ")
 }

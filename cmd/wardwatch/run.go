@@ -117,6 +117,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	log.Info("capturing", zap.Strings("interfaces", names), zap.Int("workers_per_interface", workers),
 		zap.String("db", cfg.Store.Path), zap.String("policy", cfg.Policy.File))
 	d.ready.Store(true)
+	go logLimits(ctx, log, d.sensor, limitLogEvery)
 	runErr := d.sensor.Run(ctx, inputs)
 	stop()
 	closeAll()
