@@ -39,7 +39,7 @@ func violationObs(f model.Observation, rule, src, dst, severity string) model.Ob
 
 func mustFlows(tb testing.TB, db *DB, f FlowFilter) []Flow {
 	tb.Helper()
-	fs, err := db.Flows(context.Background(), f)
+	fs, _, err := db.FindFlows(context.Background(), f)
 	if err != nil {
 		tb.Fatalf("Flows: %v", err)
 	}
@@ -174,7 +174,7 @@ func TestViolationDedupAndEvent(t *testing.T) {
 		violationObs(later(local, 2*time.Minute), "no-dicom-from-guests", "guest", "imaging", "critical"), // new severity: new row
 		violationObs(later(local, 2*time.Minute), "other-rule", "guest", "imaging", "high"),
 	)
-	vs, err := db.Violations(context.Background(), ViolationFilter{})
+	vs, _, err := db.FindViolations(context.Background(), ViolationFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,11 +222,11 @@ func TestViolationDedupAndEvent(t *testing.T) {
 		t.Errorf("event key = %v, want the client's", es[0].Key)
 	}
 	for _, f := range []ViolationFilter{{Rule: "default"}, {Severity: "medium"}} {
-		if vs, err := db.Violations(context.Background(), f); err != nil || len(vs) != 2 {
+		if vs, _, err := db.FindViolations(context.Background(), f); err != nil || len(vs) != 2 {
 			t.Errorf("Violations(%+v) = %d rows, %v", f, len(vs), err)
 		}
 	}
-	if vs, _ := db.Violations(context.Background(), ViolationFilter{AssetID: assetID(t, db, server)}); len(vs) != 3 {
+	if vs, _, _ := db.FindViolations(context.Background(), ViolationFilter{AssetID: assetID(t, db, server)}); len(vs) != 3 {
 		t.Errorf("violations of the server: %d", len(vs))
 	}
 	// Violations are not flows: the flows table is fed by ObsFlow only.

@@ -105,7 +105,7 @@ func mustAssets(tb testing.TB, db *DB, f AssetFilter) []model.Asset {
 
 func mustEvents(tb testing.TB, db *DB, f EventFilter) []model.Event {
 	tb.Helper()
-	es, err := db.Events(context.Background(), f)
+	es, _, err := db.FindEvents(context.Background(), f)
 	if err != nil {
 		tb.Fatalf("Events: %v", err)
 	}

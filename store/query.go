@@ -2,7 +2,7 @@ package store
 
 import (
 	"context"
-	"fmt"
+	"database/sql"
 	"net/netip"
 	"strings"
 	"time"
@@ -10,194 +10,112 @@ import (
 	"github.com/wardwatch/wardwatch/model"
 )
 
-// AssetFilter selects assets. Zero fields match everything. Every value is
-// bound as a query parameter; Sort is looked up in a fixed table.
-type AssetFilter struct {
-	Vantage string
-	VLAN    *uint16
-	MAC     string     // any form model.ParseMAC accepts
-	IP      netip.Addr // assets that used this address, or are keyed by it
-	Limit   int        // at most this many; 0 for all
+// The read side of the store: one file per entity (query_assets.go,
+// query_addresses.go, query_flows.go, query_violations.go,
+// query_evidence.go, query_dicom.go, query_hl7.go, query_events.go,
+// query_totals.go), all on the read-only connection pool. This file holds
+// what they share: conditions built from typed filter values (every value
+// bound, never concatenated), pages whose total comes with the rows
+// (count(*) OVER ()), and the parsing of stored keys and addresses.
 
-	IDs      []int64     // only these asset rows (nil: any; empty non-nil: none)
-	Class    model.Class // device class, exactly (model.ClassUnknown for unclassified)
-	Modality string      // DICOM modality of an imaging-modality ("CT"), exactly
-	// Vendor matches a case-insensitive substring of the OUI vendor or of
-	// the fingerprinted manufacturer.
-	Vendor string
-	// Search matches a case-insensitive substring of any hostname the
-	// asset announced, its model or manufacturer, a DICOM AE title it used
-	// as its own, or an HL7 application or facility it used as its own.
-	Search         string
-	SeenSince      time.Time // last seen at or after
-	SeenBefore     time.Time // last seen before
-	FirstSeenSince time.Time // first seen at or after
-	// Sort is one of AssetSorts, "-" in front for descending; "" is the
-	// key order (vantage, VLAN, MAC, key IP). Ties are broken by key order.
-	Sort   string
-	Offset int // skip this many (after sorting); needs no Limit
+// conds collects the conditions of a WHERE clause (joined with AND) and
+// the values bound to their placeholders.
+type conds struct {
+	where []string
+	args  []any
 }
 
-// EventFilter selects events. Zero fields match everything.
-type EventFilter struct {
-	Since   time.Time // events at or after
-	Until   time.Time // events before
-	Type    model.EventType
-	Vantage string
-	VLAN    *uint16
-	MAC     string // the asset's MAC, any form model.ParseMAC accepts
-	AfterID int64  // events with a larger ID, to tail the table
-	Limit   int    // the first this many, in order; 0 for all
-
-	AssetID int64      // events about this asset row
-	IP      netip.Addr // events involving this address (the ip column)
-	Offset  int        // skip this many (after ordering)
-	Desc    bool       // newest first
+// add appends a condition with its values.
+func (c *conds) add(cond string, args ...any) {
+	c.where = append(c.where, cond)
+	c.args = append(c.args, args...)
 }
 
-const assetColumns = `id, vantage, vlan, mac, key_ip, outer_vlan, vendor, randomized, first_seen, last_seen,
-	packets, bytes, hostname, dhcp_param_list, dhcp_max_msg_size, dhcp_vendor_class, dhcp_client_id,
-	class, class_confidence, manufacturer, model, os, modality, class_strength, class_changed_at`
-
-// Assets returns the assets matching f ordered by vantage, VLAN, MAC and
-// key IP (or f.Sort), each with its addresses (ordered by first seen).
-func (db *DB) Assets(ctx context.Context, f AssetFilter) ([]model.Asset, error) {
-	details, err := db.AssetDetails(ctx, f)
-	if err != nil {
-		return nil, err
+// eq adds "col = v" for one column, "(col1 = v OR col2 = v ...)" for
+// several; nothing when v is its type's zero value (the filter field is
+// not set).
+func eq[T comparable](c *conds, v T, cols ...string) {
+	var zero T
+	if v == zero {
+		return
 	}
-	var assets []model.Asset
-	if len(details) > 0 {
-		assets = make([]model.Asset, len(details))
-		for i := range details {
-			assets[i] = details[i].Asset
-		}
+	parts := make([]string, len(cols))
+	for i, col := range cols {
+		parts[i] = col + " = ?"
+		c.args = append(c.args, v)
 	}
-	return assets, nil
+	if len(parts) == 1 {
+		c.where = append(c.where, parts[0])
+		return
+	}
+	c.where = append(c.where, "("+strings.Join(parts, " OR ")+")")
 }
 
-// AssetDetails is Assets with the classification fields of AssetDetail.
-func (db *DB) AssetDetails(ctx context.Context, f AssetFilter) ([]AssetDetail, error) {
-	if f.IDs != nil && len(f.IDs) == 0 {
-		return nil, nil // no IDs: nothing matches
+// vlan adds "col = *v" when v is set (VLAN 0, untagged, is a value).
+func (c *conds) vlan(col string, v *uint16) {
+	if v != nil {
+		c.add(col+" = ?", *v)
 	}
-	where, args, err := assetWhere(f)
-	if err != nil {
-		return nil, err
-	}
-	order, err := assetOrder(f.Sort)
-	if err != nil {
-		return nil, err
-	}
-	return db.queryAssetsPage(ctx, where, args, order, f.Limit, f.Offset)
 }
 
-// CountAssets returns how many assets match f (Limit, Offset and Sort
-// ignored).
-func (db *DB) CountAssets(ctx context.Context, f AssetFilter) (int, error) {
-	if f.IDs != nil && len(f.IDs) == 0 {
-		return 0, nil
+// mac adds the stored form of m to eq; the zero MAC matches everything.
+func (c *conds) mac(m model.MAC, cols ...string) {
+	if !m.IsZero() {
+		eq(c, m.String(), cols...)
 	}
-	where, args, err := assetWhere(f)
-	if err != nil {
-		return 0, err
-	}
-	var n int
-	if err := db.rdb.QueryRowContext(ctx, "SELECT count(*) FROM assets"+whereClause(where), args...).Scan(&n); err != nil {
-		return 0, wrap("count assets in", db.path, err)
-	}
-	return n, nil
 }
 
-// AssetSorts are the sort keys AssetFilter.Sort accepts.
-var AssetSorts = []string{"vantage", "vlan", "mac", "hostname", "vendor", "class", "confidence",
-	"first_seen", "last_seen", "packets", "bytes"}
-
-// assetSortColumns maps AssetSorts to columns: Sort never reaches SQL.
-var assetSortColumns = map[string]string{
-	"vantage": "vantage", "vlan": "vlan", "mac": "mac", "hostname": "hostname", "vendor": "vendor",
-	"class": "class", "confidence": "class_confidence", "first_seen": "first_seen", "last_seen": "last_seen",
-	"packets": "packets", "bytes": "bytes",
+// ip adds the stored form of a to eq; the invalid Addr matches everything.
+func (c *conds) ip(a netip.Addr, cols ...string) {
+	if a.IsValid() {
+		eq(c, normIP(a).String(), cols...)
+	}
 }
 
-const assetKeyOrder = "vantage, vlan, mac, key_ip"
-
-func assetOrder(sort string) (string, error) {
-	if sort == "" {
-		return assetKeyOrder, nil
+// since adds "col >= t", before "col < t"; the zero time is no bound.
+func (c *conds) since(col string, t time.Time) {
+	if !t.IsZero() {
+		c.add(col+" >= ?", ns(t))
 	}
-	dir := "ASC"
-	name := sort
-	if strings.HasPrefix(sort, "-") {
-		dir, name = "DESC", sort[1:]
-	}
-	col, ok := assetSortColumns[name]
-	if !ok {
-		return "", fmt.Errorf("assets filter: unknown sort %q (want one of %s, optionally with a leading -)",
-			sort, strings.Join(AssetSorts, ", "))
-	}
-	if col == "vantage" {
-		return "vantage " + dir + ", vlan, mac, key_ip", nil
-	}
-	return col + " " + dir + ", " + assetKeyOrder, nil
 }
 
-// assetWhere turns f into conditions on assets, every value bound. The
-// caller handles an empty non-nil f.IDs (nothing matches).
-func assetWhere(f AssetFilter) (where []string, args []any, err error) {
-	if len(f.IDs) > 0 {
-		where = append(where, "id IN (?"+strings.Repeat(", ?", len(f.IDs)-1)+")")
-		for _, id := range f.IDs {
-			args = append(args, id)
-		}
+func (c *conds) before(col string, t time.Time) {
+	if !t.IsZero() {
+		c.add(col+" < ?", ns(t))
 	}
-	if f.Vantage != "" {
-		where, args = append(where, "vantage = ?"), append(args, f.Vantage)
+}
+
+// in adds "col IN (ids...)" when ids is non-empty.
+func (c *conds) in(col string, ids []int64) {
+	if len(ids) == 0 {
+		return
 	}
-	if f.VLAN != nil {
-		where, args = append(where, "vlan = ?"), append(args, *f.VLAN)
+	c.where = append(c.where, col+" IN ("+placeholders(len(ids))+")")
+	for _, id := range ids {
+		c.args = append(c.args, id)
 	}
-	if f.MAC != "" {
-		m, err := model.ParseMAC(f.MAC)
-		if err != nil {
-			return nil, nil, fmt.Errorf("assets filter: %w", err)
-		}
-		where, args = append(where, "mac = ?"), append(args, m.String())
+}
+
+// like adds cond when s is set, binding each of its placeholders to a LIKE
+// pattern (ESCAPE '\') that matches s as a substring; LIKE ignores ASCII
+// case.
+func (c *conds) like(s, cond string) {
+	if s == "" {
+		return
 	}
-	if f.IP.IsValid() {
-		ip := normIP(f.IP).String()
-		where = append(where, "(key_ip = ? OR id IN (SELECT asset_id FROM asset_addresses WHERE ip = ?))")
-		args = append(args, ip, ip)
+	p := likePattern(s)
+	c.where = append(c.where, cond)
+	for range strings.Count(cond, "?") {
+		c.args = append(c.args, p)
 	}
-	if f.Class != "" {
-		where, args = append(where, "class = ?"), append(args, f.Class)
+}
+
+// clause is the WHERE clause, "" without conditions.
+func (c *conds) clause() string {
+	if len(c.where) == 0 {
+		return ""
 	}
-	if f.Modality != "" {
-		where, args = append(where, "modality = ?"), append(args, f.Modality)
-	}
-	if f.Vendor != "" {
-		p := likePattern(f.Vendor)
-		where = append(where, `(vendor LIKE ? ESCAPE '\' OR manufacturer LIKE ? ESCAPE '\')`)
-		args = append(args, p, p)
-	}
-	if f.Search != "" {
-		p := likePattern(f.Search)
-		where = append(where, `(hostname LIKE ? ESCAPE '\' OR model LIKE ? ESCAPE '\' OR manufacturer LIKE ? ESCAPE '\'
-			OR id IN (SELECT asset_id FROM asset_hostnames WHERE name LIKE ? ESCAPE '\')
-			OR id IN (SELECT asset_id FROM dicom_aes WHERE ae_title LIKE ? ESCAPE '\')
-			OR id IN (SELECT asset_id FROM hl7_apps WHERE application LIKE ? ESCAPE '\' OR facility LIKE ? ESCAPE '\'))`)
-		args = append(args, p, p, p, p, p, p, p)
-	}
-	if !f.SeenSince.IsZero() {
-		where, args = append(where, "last_seen >= ?"), append(args, ns(f.SeenSince))
-	}
-	if !f.SeenBefore.IsZero() {
-		where, args = append(where, "last_seen < ?"), append(args, ns(f.SeenBefore))
-	}
-	if !f.FirstSeenSince.IsZero() {
-		where, args = append(where, "first_seen >= ?"), append(args, ns(f.FirstSeenSince))
-	}
-	return where, args, nil
+	return " WHERE " + strings.Join(c.where, " AND ")
 }
 
 // likePattern makes a LIKE pattern matching s as a substring: %, _ and \
@@ -207,204 +125,96 @@ func likePattern(s string) string {
 	return "%" + r.Replace(s) + "%"
 }
 
-// queryAssets returns the assets matching the conditions where (joined with
-// AND) ordered by vantage, VLAN, MAC and key IP, with their addresses.
-func (db *DB) queryAssets(ctx context.Context, where []string, args []any, limit int) ([]AssetDetail, error) {
-	return db.queryAssetsPage(ctx, where, args, assetKeyOrder, limit, 0)
+func placeholders(n int) string { return "?" + strings.Repeat(", ?", n-1) }
+
+// pageQuery is one SELECT of a list: columns from tables (with their
+// joins), conditions, an ORDER BY list (a fixed string, never input) and
+// a window.
+type pageQuery struct {
+	op            string // for errors: "query assets in"
+	columns, from string
+	conds         conds
+	order         string
+	limit, offset int // limit 0: all
 }
 
-// queryAssetsPage is queryAssets with an ORDER BY list (from assetOrder,
-// never from input) and an offset.
-func (db *DB) queryAssetsPage(ctx context.Context, where []string, args []any, order string, limit, offset int) ([]AssetDetail, error) {
-	q := "SELECT " + assetColumns + " FROM assets" + whereClause(where) + " ORDER BY " + order
-	q, args = limitOffset(q, args, limit, offset)
-	rows, err := db.rdb.QueryContext(ctx, q, args...)
+// find runs q and calls scan for each row; scan must scan the row's
+// columns followed by total, which receives count(*) OVER (): the matches
+// before the window. It returns the total. A window past the last match
+// returns no row, and so no total: then the total is counted alone.
+func (db *DB) find(ctx context.Context, q pageQuery, scan func(rows *sql.Rows, total *int) error) (int, error) {
+	text := "SELECT " + q.columns + ", count(*) OVER () FROM " + q.from + q.conds.clause() + " ORDER BY " + q.order
+	text, args := limitOffset(text, q.conds.args, q.limit, q.offset)
+	rows, err := db.rdb.QueryContext(ctx, text, args...)
 	if err != nil {
-		return nil, wrap("query assets in", db.path, err)
+		return 0, wrap(q.op, db.path, err)
 	}
 	defer rows.Close()
-	var assets []AssetDetail
-	index := make(map[int64]int)
+	total, n := 0, 0
 	for rows.Next() {
-		var (
-			d                                     AssetDetail
-			a                                     = &d.Asset
-			mac, keyIP                            string
-			first, last, packets, nbytes, changed int64
-		)
-		if err := rows.Scan(&a.ID, &a.Key.Vantage, &a.Key.VLAN, &mac, &keyIP, &a.OuterVLAN, &a.Vendor,
-			&a.Randomized, &first, &last, &packets, &nbytes, &a.Hostname, &a.DHCPParamList,
-			&a.DHCPMaxMsgSize, &a.DHCPVendorClass, &a.DHCPClientID, &a.Class, &a.ClassConfidence,
-			&a.Manufacturer, &a.Model, &a.OS, &d.Modality, &d.ClassStrength, &changed); err != nil {
-			return nil, wrap("query assets in", db.path, err)
+		if err := scan(rows, &total); err != nil {
+			return 0, wrap(q.op, db.path, err)
 		}
-		if a.Key.MAC, a.Key.IP, err = parseKey(mac, keyIP); err != nil {
-			return nil, wrap("query assets in", db.path, fmt.Errorf("asset %d: %w", a.ID, err))
-		}
-		a.FirstSeen, a.LastSeen = fromNS(first), fromNS(last)
-		a.Packets, a.Bytes = uint64(packets), uint64(nbytes)
-		d.ClassChangedAt = fromNS(changed)
-		index[a.ID] = len(assets)
-		assets = append(assets, d)
+		n++
 	}
 	if err := rows.Err(); err != nil {
-		return nil, wrap("query assets in", db.path, err)
+		return 0, wrap(q.op, db.path, err)
 	}
-	rows.Close()
-	if err := db.fillAddresses(ctx, assets, index); err != nil {
-		return nil, wrap("query addresses in", db.path, err)
-	}
-	return assets, nil
-}
-
-// fillAddresses loads the addresses of assets, in chunks of bound IDs.
-func (db *DB) fillAddresses(ctx context.Context, assets []AssetDetail, index map[int64]int) error {
-	const chunk = 500
-	for start := 0; start < len(assets); start += chunk {
-		end := min(start+chunk, len(assets))
-		args := make([]any, 0, end-start)
-		for _, a := range assets[start:end] {
-			args = append(args, a.ID)
-		}
-		q := `SELECT asset_id, ip, source, first_seen, last_seen FROM asset_addresses
-			WHERE asset_id IN (?` + strings.Repeat(", ?", len(args)-1) + `) ORDER BY asset_id, first_seen, ip`
-		if err := db.scanAddresses(ctx, q, args, assets, index); err != nil {
-			return err
+	if n == 0 && q.offset > 0 {
+		err = db.rdb.QueryRowContext(ctx, "SELECT count(*) FROM "+q.from+q.conds.clause(), q.conds.args...).Scan(&total)
+		if err != nil {
+			return 0, wrap(q.op, db.path, err)
 		}
 	}
-	return nil
+	return total, nil
 }
 
-func (db *DB) scanAddresses(ctx context.Context, q string, args []any, assets []AssetDetail, index map[int64]int) error {
+// limitOffset appends LIMIT n (none for n <= 0) and OFFSET off (when > 0).
+func limitOffset(q string, args []any, n, off int) (string, []any) {
+	args = args[:len(args):len(args)] // appends never write into the caller's array
+	if n > 0 || off > 0 {
+		if n <= 0 {
+			n = -1 // SQLite: no limit
+		}
+		q += " LIMIT ?"
+		args = append(args, n)
+	}
+	if off > 0 {
+		q += " OFFSET ?"
+		args = append(args, off)
+	}
+	return q, args
+}
+
+// scanEach runs q with args and calls fn for each row.
+func (db *DB) scanEach(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
 	rows, err := db.rdb.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var (
-			id          int64
-			ip          string
-			aa          model.AssetAddress
-			first, last int64
-		)
-		if err := rows.Scan(&id, &ip, &aa.Source, &first, &last); err != nil {
+		if err := fn(rows); err != nil {
 			return err
-		}
-		if aa.IP, err = netip.ParseAddr(ip); err != nil {
-			return fmt.Errorf("asset %d address: %w", id, err)
-		}
-		aa.FirstSeen, aa.LastSeen = fromNS(first), fromNS(last)
-		if i, ok := index[id]; ok {
-			assets[i].Addresses = append(assets[i].Addresses, aa)
 		}
 	}
 	return rows.Err()
 }
 
-// Events returns the events matching f ordered by time, then ID (newest
-// first with f.Desc).
-func (db *DB) Events(ctx context.Context, f EventFilter) ([]model.Event, error) {
-	where, args, err := eventWhere(f)
-	if err != nil {
-		return nil, err
-	}
-	q := "SELECT id, time, type, vantage, vlan, mac, key_ip, ip, old_value, new_value FROM events" + whereClause(where)
-	if f.Desc {
-		q += " ORDER BY time DESC, id DESC"
-	} else {
-		q += " ORDER BY time, id"
-	}
-	q, args = limitOffset(q, args, f.Limit, f.Offset)
-	rows, err := db.rdb.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, wrap("query events in", db.path, err)
-	}
-	defer rows.Close()
-	var events []model.Event
-	for rows.Next() {
-		var (
-			e              model.Event
-			t              int64
-			mac, keyIP, ip string
-		)
-		if err := rows.Scan(&e.ID, &t, &e.Type, &e.Key.Vantage, &e.Key.VLAN, &mac, &keyIP, &ip,
-			&e.OldValue, &e.NewValue); err != nil {
-			return nil, wrap("query events in", db.path, err)
+// inChunks calls fn with the IDs of ids in chunks small enough to bind.
+func inChunks(ids []int64, fn func(args []any) error) error {
+	const chunk = 500
+	for start := 0; start < len(ids); start += chunk {
+		end := min(start+chunk, len(ids))
+		args := make([]any, 0, end-start)
+		for _, id := range ids[start:end] {
+			args = append(args, id)
 		}
-		e.Time = fromNS(t)
-		if e.Key.MAC, e.Key.IP, err = parseKey(mac, keyIP); err == nil && ip != "" {
-			e.IP, err = netip.ParseAddr(ip)
+		if err := fn(args); err != nil {
+			return err
 		}
-		if err != nil {
-			return nil, wrap("query events in", db.path, fmt.Errorf("event %d: %w", e.ID, err))
-		}
-		events = append(events, e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap("query events in", db.path, err)
-	}
-	return events, nil
-}
-
-// CountEvents returns how many events match f (Limit, Offset and Desc
-// ignored).
-func (db *DB) CountEvents(ctx context.Context, f EventFilter) (int, error) {
-	where, args, err := eventWhere(f)
-	if err != nil {
-		return 0, err
-	}
-	var n int
-	if err := db.rdb.QueryRowContext(ctx, "SELECT count(*) FROM events"+whereClause(where), args...).Scan(&n); err != nil {
-		return 0, wrap("count events in", db.path, err)
-	}
-	return n, nil
-}
-
-func eventWhere(f EventFilter) (where []string, args []any, err error) {
-	if !f.Since.IsZero() {
-		where, args = append(where, "time >= ?"), append(args, ns(f.Since))
-	}
-	if !f.Until.IsZero() {
-		where, args = append(where, "time < ?"), append(args, ns(f.Until))
-	}
-	if f.Type != "" {
-		where, args = append(where, "type = ?"), append(args, f.Type)
-	}
-	if f.Vantage != "" {
-		where, args = append(where, "vantage = ?"), append(args, f.Vantage)
-	}
-	if f.VLAN != nil {
-		where, args = append(where, "vlan = ?"), append(args, *f.VLAN)
-	}
-	if f.MAC != "" {
-		m, err := model.ParseMAC(f.MAC)
-		if err != nil {
-			return nil, nil, fmt.Errorf("events filter: %w", err)
-		}
-		where, args = append(where, "mac = ?"), append(args, m.String())
-	}
-	if f.AfterID > 0 {
-		where, args = append(where, "id > ?"), append(args, f.AfterID)
-	}
-	if f.AssetID != 0 {
-		where, args = append(where, "asset_id = ?"), append(args, f.AssetID)
-	}
-	if f.IP.IsValid() {
-		ip := normIP(f.IP).String()
-		where, args = append(where, "(ip = ? OR key_ip = ?)"), append(args, ip, ip)
-	}
-	return where, args, nil
-}
-
-// Counts returns how many assets and events the database holds.
-func (db *DB) Counts(ctx context.Context) (assets, events int, err error) {
-	err = db.rdb.QueryRowContext(ctx,
-		`SELECT (SELECT count(*) FROM assets), (SELECT count(*) FROM events)`).Scan(&assets, &events)
-	if err != nil {
-		return 0, 0, wrap("count in", db.path, err)
-	}
-	return assets, events, nil
+	return nil
 }
 
 func parseKey(mac, keyIP string) (m model.MAC, ip netip.Addr, err error) {
@@ -417,4 +227,12 @@ func parseKey(mac, keyIP string) (m model.MAC, ip netip.Addr, err error) {
 		ip, err = netip.ParseAddr(keyIP)
 	}
 	return m, ip, err
+}
+
+// parseIP parses a stored address; "" is the invalid Addr.
+func parseIP(s string) (netip.Addr, error) {
+	if s == "" {
+		return netip.Addr{}, nil
+	}
+	return netip.ParseAddr(s)
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wardwatch/wardwatch/exporter/api"
+	"github.com/wardwatch/wardwatch/store/inventory"
 )
 
 // assetCmd prints everything known about one device.
@@ -34,10 +34,10 @@ func assetCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if f.output != "table" && f.output != "json" {
 		return usageError("-o %q: want table or json", f.output)
 	}
-	if _, _, err := api.ParseAssetRef(refs[0]); err != nil {
+	if _, _, err := inventory.ParseAssetRef(refs[0]); err != nil {
 		return usageError("asset: %q is not a MAC or IP address", refs[0])
 	}
-	rq, err := api.ParseAssetRefQuery(values())
+	rq, err := inventory.ParseAssetRefQuery(values())
 	if err != nil {
 		return queryError("asset", err)
 	}
@@ -47,7 +47,7 @@ func assetCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer closeDB()
 	d, err := inv.Asset(ctx, refs[0], rq)
-	if errors.Is(err, api.ErrNotFound) {
+	if errors.Is(err, inventory.ErrNotFound) {
 		return &exitError{code: 1, err: fmt.Errorf("asset: no asset %s in %s", refs[0], scope(rq))}
 	}
 	if err != nil {
@@ -59,7 +59,7 @@ func assetCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return printAsset(stdout, d, nowFunc())
 }
 
-func scope(rq api.AssetRefQuery) string {
+func scope(rq inventory.AssetRefQuery) string {
 	var s []string
 	if rq.VLAN != nil {
 		s = append(s, fmt.Sprintf("VLAN %d", *rq.VLAN))
@@ -75,7 +75,7 @@ func scope(rq api.AssetRefQuery) string {
 
 // printAsset writes the device as labelled lines and tables, within 120
 // columns.
-func printAsset(w io.Writer, d *api.AssetDetailRecord, now time.Time) error {
+func printAsset(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) error {
 	a := &d.Asset
 	title := a.Hostname
 	if title == "" {

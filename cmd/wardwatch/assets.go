@@ -16,9 +16,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/wardwatch/wardwatch/exporter/api"
 	"github.com/wardwatch/wardwatch/policy"
 	"github.com/wardwatch/wardwatch/store"
+	"github.com/wardwatch/wardwatch/store/inventory"
 )
 
 // nowFunc is the clock lifecycle states and ages are computed against;
@@ -26,7 +26,7 @@ import (
 var nowFunc = time.Now
 
 // paramHelp documents the query flags of the inventory verbs; each flag is
-// the API parameter of the same name with "-" for "_" (docs/api.md).
+// the API parameter of the same name with "-" for "_" (docs/inventory.md).
 var paramHelp = map[string]string{
 	"class":      "only this device class (infusion-pump, patient-monitor, imaging-modality, pacs, ...)",
 	"modality":   "only imaging modalities of this DICOM modality (CT, MR, US, CR, DX, ...)",
@@ -56,7 +56,7 @@ var paramHelp = map[string]string{
 
 // queryFlags registers a string flag for each API parameter and returns a
 // function collecting the flags given into url.Values, so the CLI and the
-// API share one parser (api.Parse*Query) and its messages.
+// API share one parser (inventory.Parse*Query) and its messages.
 func queryFlags(fs *flag.FlagSet, params []string) func() url.Values {
 	for _, p := range params {
 		fs.String(flagName(p), "", paramHelp[p])
@@ -76,9 +76,9 @@ func queryFlags(fs *flag.FlagSet, params []string) func() url.Values {
 
 func flagName(param string) string { return strings.ReplaceAll(param, "_", "-") }
 
-// queryError turns an api.ParamError into a usage error naming the flag.
+// queryError turns an inventory.ParamError into a usage error naming the flag.
 func queryError(verb string, err error) error {
-	var pe *api.ParamError
+	var pe *inventory.ParamError
 	if errors.As(err, &pe) {
 		return usageError("%s: --%s: %s", verb, flagName(pe.Param), pe.Msg)
 	}
@@ -111,7 +111,7 @@ func (f *inventoryFlags) register(fs *flag.FlagSet, outputs string) {
 
 // open loads the config and the policy and opens the database read-only
 // (it works while the daemon writes). Call close when done.
-func (f *inventoryFlags) open() (inv *api.Inventory, close func(), err error) {
+func (f *inventoryFlags) open() (inv *inventory.Service, close func(), err error) {
 	cfg, err := f.cf.load()
 	if err != nil {
 		return nil, nil, err
@@ -134,8 +134,7 @@ func (f *inventoryFlags) open() (inv *api.Inventory, close func(), err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	inv = api.New(api.Options{Store: db, Zone: api.PolicyZones(p), Now: nowFunc,
-		Lifecycle: api.Lifecycle{DormantAfter: cfg.Inventory.DormantAfter, RetiredAfter: cfg.Inventory.RetiredAfter}})
+	inv = newInventory(db, policyZones(func() *policy.Policy { return p }), cfg, nowFunc)
 	return inv, func() { db.Close() }, nil
 }
 
@@ -143,7 +142,7 @@ func assetsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("assets", "", stderr)
 	var f inventoryFlags
 	f.register(fs, "table, json or csv")
-	values := queryFlags(fs, api.AssetQueryParams)
+	values := queryFlags(fs, inventory.AssetQueryParams)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -153,7 +152,7 @@ func assetsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	q, err := api.ParseAssetQuery(values(), nowFunc(), api.Paging{})
+	q, err := inventory.ParseAssetQuery(values(), nowFunc(), inventory.Paging{})
 	if err != nil {
 		return queryError("assets", err)
 	}
@@ -170,7 +169,7 @@ func assetsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case "json":
 		return writeJSON(stdout, page.Items)
 	case "csv":
-		return api.WriteCSV(stdout, api.AssetCSVHeader, page.Items)
+		return inventory.WriteCSV(stdout, inventory.AssetCSVHeader, page.Items)
 	}
 	now := nowFunc()
 	t := newTable(stdout, "VLAN", "MAC", "IP", "HOSTNAME", "CLASS", "VENDOR", "ZONE", "STATE", "SEEN")
@@ -227,7 +226,7 @@ func age(s string, now time.Time) string {
 	if err != nil {
 		return ""
 	}
-	return api.Age(now.Sub(t))
+	return inventory.Age(now.Sub(t))
 }
 
 func checkOutput(o string) error {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -12,8 +13,10 @@ import (
 	"github.com/wardwatch/wardwatch/configs"
 	"github.com/wardwatch/wardwatch/fingerprint/oui"
 	"github.com/wardwatch/wardwatch/model"
+	"github.com/wardwatch/wardwatch/policy"
 	"github.com/wardwatch/wardwatch/sensor"
 	"github.com/wardwatch/wardwatch/store"
+	"github.com/wardwatch/wardwatch/store/inventory"
 )
 
 // defaultConfigFile is read when --config.file is not given and it exists.
@@ -114,6 +117,31 @@ func storeOptions(cfg *configs.Config, log *zap.Logger) store.Options {
 		Logger:        log,
 		Vendor:        vendorOf,
 	}
+}
+
+// newInventory is the inventory service over db, placing assets with
+// zones, with the lifecycle thresholds of cfg and the clock now (nil:
+// time.Now): the CLI verbs and the daemon's API and web page give its
+// answers.
+func newInventory(db *store.DB, zones inventory.Zoner, cfg *configs.Config, now func() time.Time) *inventory.Service {
+	return inventory.New(inventory.Options{Store: db, Zones: zones, Now: now,
+		Lifecycle: inventory.Lifecycle{DormantAfter: cfg.Inventory.DormantAfter, RetiredAfter: cfg.Inventory.RetiredAfter}})
+}
+
+// policyZones places assets in the zones of the policy load returns at
+// each call (nil: no zones).
+//
+// Interim: policy/segment's Segmenter replaces it when it lands.
+type policyZones func() *policy.Policy
+
+func (z policyZones) Zone(a *model.Asset) string {
+	p := z()
+	if p == nil {
+		return ""
+	}
+	e := policy.Endpoint{Vantage: a.Key.Vantage, VLAN: a.Key.VLAN, MAC: a.Key.MAC, Class: a.Class.OrUnknown(), IP: firstIP(*a),
+		AETitle: a.AETitle}
+	return p.ZoneOf(&e)
 }
 
 func sensorConfig(cfg *configs.Config, log *zap.Logger) sensor.Config {

@@ -135,10 +135,10 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 	}
 	d.db = db
 	if d.server != nil { // the inventory API and web page, behind the same listener and auth as /metrics
-		inv := api.New(api.Options{Store: db, Zone: api.HolderZones(d.pol), Logger: log, Version: version,
-			Lifecycle: api.Lifecycle{DormantAfter: cfg.Inventory.DormantAfter, RetiredAfter: cfg.Inventory.RetiredAfter}})
-		d.server.Handle(api.APIPrefix, inv.APIHandler())
-		d.server.Handle(api.UIPrefix, inv.UIHandler())
+		srv := api.New(api.Options{Inventory: newInventory(db, policyZones(d.pol.Load), cfg, nil), Logger: log,
+			Version: version})
+		d.server.Handle(api.APIPrefix, srv.APIHandler())
+		d.server.Handle(api.UIPrefix, srv.UIHandler())
 	}
 	d.checker = newChecker(db, d.pol, db.Classes(), d.violation)
 	d.sensor = sensor.New(sensorConfig(cfg, log), d.checker)

@@ -1,20 +1,21 @@
 package main
 
 import (
+	"encoding/json"
 	"time"
 
-	"github.com/wardwatch/wardwatch/exporter/api"
 	"github.com/wardwatch/wardwatch/model"
+	"github.com/wardwatch/wardwatch/store/inventory"
 )
 
 // The shapes of assets and events in the golden database dumps
 // (golden_test.go, clinical_golden_test.go) and the fields other tests read
-// from `assets -o json`; the verbs print api.AssetRecord / api.EventRecord,
+// from `assets -o json`; the verbs print inventory.AssetRecord / inventory.EventRecord,
 // supersets with the same names.
 
 // assetRecord is the shape of an asset in the golden database dumps
 // (golden_test.go) and the fields tests read from `assets -o json`; the
-// verb itself prints api.AssetRecord, a superset with the same names.
+// verb itself prints inventory.AssetRecord, a superset with the same names.
 type assetRecord struct {
 	Vantage         string      `json:"vantage"`
 	VLAN            uint16      `json:"vlan"`
@@ -34,34 +35,24 @@ type assetRecord struct {
 	Bytes           uint64      `json:"bytes"`
 }
 
+// toRecord is the dump of a: the fields of its inventory.AssetRecord
+// that assetRecord has.
 func toRecord(a model.Asset) assetRecord {
-	r := assetRecord{
-		Vantage: a.Key.Vantage, VLAN: a.Key.VLAN, OuterVLAN: a.OuterVLAN, KeyedBy: "mac",
-		Hostname: a.Hostname, Vendor: a.Vendor, Randomized: a.Randomized, Class: a.Class,
-		DHCPParamList: a.DHCPParamList, DHCPVendorClass: a.DHCPVendorClass,
-		FirstSeen: rfc3339(a.FirstSeen), LastSeen: rfc3339(a.LastSeen), Packets: a.Packets, Bytes: a.Bytes,
-		IPs: []string{},
+	var r assetRecord
+	b, err := json.Marshal(inventory.NewAssetRecord(&a))
+	if err == nil {
+		err = json.Unmarshal(b, &r)
 	}
-	if a.Key.KeyedByIP() {
-		r.KeyedBy = "ip"
-		r.IPs = append(r.IPs, a.Key.IP.String())
-	} else {
-		r.MAC = a.Key.MAC.String()
+	if err != nil {
+		panic(err)
 	}
-	for _, ad := range a.Addresses {
-		if a.Key.KeyedByIP() && ad.IP == a.Key.IP {
-			continue
-		}
-		r.IPs = append(r.IPs, ad.IP.String())
-	}
-	r.Class = r.Class.OrUnknown()
 	return r
 }
 
-func rfc3339(t time.Time) string { return api.RFC3339(t) }
+func rfc3339(t time.Time) string { return inventory.RFC3339(t) }
 
 // eventRecord is the shape of an event in the golden database dumps
-// (golden_test.go); the verb prints api.EventRecord, a superset with the
+// (golden_test.go); the verb prints inventory.EventRecord, a superset with the
 // same names.
 type eventRecord struct {
 	Time     string          `json:"time"`

@@ -904,7 +904,7 @@ func e2eMissing(t *testing.T, path string) []string {
 			missing = append(missing, name+" HL7")
 		}
 	}
-	if v, _ := db.Violations(ctx, store.ViolationFilter{Rule: "pumps-to-internet"}); len(v) == 0 {
+	if v, _, _ := db.FindViolations(ctx, store.ViolationFilter{Rule: "pumps-to-internet"}); len(v) == 0 {
 		missing = append(missing, "violation")
 	}
 	return missing
@@ -928,7 +928,7 @@ func checkE2EStore(t *testing.T, path string) {
 	}
 	defer db.Close()
 	ctx := context.Background()
-	all, err := db.AssetDetails(ctx, store.AssetFilter{})
+	all, _, err := db.FindAssets(ctx, store.AssetFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1096,7 +1096,7 @@ func checkE2EStore(t *testing.T, path string) {
 	}
 
 	// The one intended violation, and no other: the policy allows the rest.
-	vs, err := db.Violations(ctx, store.ViolationFilter{})
+	vs, _, err := db.FindViolations(ctx, store.ViolationFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

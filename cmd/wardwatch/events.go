@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/wardwatch/wardwatch/exporter/api"
+	"github.com/wardwatch/wardwatch/store/inventory"
 )
 
 func eventsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("events", "", stderr)
 	var f inventoryFlags
 	f.register(fs, "table, json or csv")
-	values := queryFlags(fs, api.EventQueryParams)
+	values := queryFlags(fs, inventory.EventQueryParams)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -22,7 +22,7 @@ func eventsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	q, err := api.ParseEventQuery(values(), nowFunc(), api.Paging{}, false)
+	q, err := inventory.ParseEventQuery(values(), nowFunc(), inventory.Paging{}, false)
 	if err != nil {
 		return queryError("events", err)
 	}
@@ -39,7 +39,7 @@ func eventsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case "json":
 		return writeJSON(stdout, page.Items)
 	case "csv":
-		return api.WriteCSV(stdout, api.EventCSVHeader, page.Items)
+		return inventory.WriteCSV(stdout, inventory.EventCSVHeader, page.Items)
 	}
 	t := newTable(stdout, "TIME", "TYPE", "VLAN", "DEVICE", "IP", "CHANGE")
 	t.caps(20, 24, 4, 17, 15, 28)

@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/wardwatch/wardwatch/exporter/api"
+	"github.com/wardwatch/wardwatch/store/inventory"
 )
 
 func flowsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("flows", "", stderr)
 	var f inventoryFlags
 	f.register(fs, "table, json or csv")
-	values := queryFlags(fs, api.FlowQueryParams)
+	values := queryFlags(fs, inventory.FlowQueryParams)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -22,7 +22,7 @@ func flowsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	q, err := api.ParseFlowQuery(values(), nowFunc(), api.Paging{}, false)
+	q, err := inventory.ParseFlowQuery(values(), nowFunc(), inventory.Paging{}, false)
 	if err != nil {
 		return queryError("flows", err)
 	}
@@ -39,7 +39,7 @@ func flowsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "json":
 		return writeJSON(stdout, page.Items)
 	case "csv":
-		return api.WriteCSV(stdout, api.FlowCSVHeader, page.Items)
+		return inventory.WriteCSV(stdout, inventory.FlowCSVHeader, page.Items)
 	}
 	t := newTable(stdout, "LAST SEEN", "VLAN", "CLIENT", "SERVER", "SERVICE", "CONNS", "PACKETS", "BYTES")
 	t.caps(20, 4, 17, 17, 16, 7, 9, 10)

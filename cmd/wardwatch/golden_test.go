@@ -128,7 +128,7 @@ func dumpDB(tb testing.TB, path string) []byte {
 		buf.Write(line)
 		buf.WriteByte('\n')
 	}
-	evs, err := db.Events(ctx, store.EventFilter{})
+	evs, _, err := db.FindEvents(ctx, store.EventFilter{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/wardwatch/wardwatch/exporter/api"
+	"github.com/wardwatch/wardwatch/store/inventory"
 )
 
 func violationsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("violations", "", stderr)
 	var f inventoryFlags
 	f.register(fs, "table, json or csv")
-	values := queryFlags(fs, api.ViolationQueryParams)
+	values := queryFlags(fs, inventory.ViolationQueryParams)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -22,7 +22,7 @@ func violationsCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	q, err := api.ParseViolationQuery(values(), nowFunc(), api.Paging{}, false)
+	q, err := inventory.ParseViolationQuery(values(), nowFunc(), inventory.Paging{}, false)
 	if err != nil {
 		return queryError("violations", err)
 	}
@@ -39,7 +39,7 @@ func violationsCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	case "json":
 		return writeJSON(stdout, page.Items)
 	case "csv":
-		return api.WriteCSV(stdout, api.ViolationCSVHeader, page.Items)
+		return inventory.WriteCSV(stdout, inventory.ViolationCSVHeader, page.Items)
 	}
 	t := newTable(stdout, "SEEN", "SEVERITY", "RULE", "ZONES", "SOURCE", "DESTINATION", "SERVICE", "COUNT")
 	t.caps(4, 8, 22, 26, 15, 15, 11, 5)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/prometheus/exporter-toolkit/web"
 	"go.uber.org/zap"
+
+	"github.com/wardwatch/wardwatch/store/inventory"
 )
 
 // API paging: JSON pages hold DefaultLimit items unless limit says
@@ -34,14 +36,14 @@ var LandingLinks = []web.LandingLinks{
 
 // APIHandler serves the read-only JSON/CSV API under /api/v1/ (mount it at
 // "/api/v1/"). See docs/api.md.
-func (inv *Inventory) APIHandler() http.Handler {
+func (s *Server) APIHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v1/assets", inv.apiAssets)
-	mux.HandleFunc("GET /api/v1/assets/{ref}", inv.apiAsset)
-	mux.HandleFunc("GET /api/v1/violations", inv.apiViolations)
-	mux.HandleFunc("GET /api/v1/flows", inv.apiFlows)
-	mux.HandleFunc("GET /api/v1/events", inv.apiEvents)
-	mux.HandleFunc("GET /api/v1/summary", inv.apiSummary)
+	mux.HandleFunc("GET /api/v1/assets", s.apiAssets)
+	mux.HandleFunc("GET /api/v1/assets/{ref}", s.apiAsset)
+	mux.HandleFunc("GET /api/v1/violations", s.apiViolations)
+	mux.HandleFunc("GET /api/v1/flows", s.apiFlows)
+	mux.HandleFunc("GET /api/v1/events", s.apiEvents)
+	mux.HandleFunc("GET /api/v1/summary", s.apiSummary)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path, "")
 	})
@@ -80,17 +82,17 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 
 // fail answers err: 400 for a *ParamError, 404 for ErrNotFound, else 500
 // (logged; the body does not carry database details).
-func (inv *Inventory) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var pe *ParamError
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var pe *inventory.ParamError
 	switch {
 	case errors.As(err, &pe):
 		writeError(w, http.StatusBadRequest, pe.Error(), pe.Param)
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, inventory.ErrNotFound):
 		writeError(w, http.StatusNotFound, err.Error(), "")
 	case errors.Is(err, context.Canceled):
 		// the client went away
 	default:
-		inv.log.Error("api query failed", zap.String("path", r.URL.Path), zap.Error(err))
+		s.log.Error("api query failed", zap.String("path", r.URL.Path), zap.Error(err))
 		writeError(w, http.StatusInternalServerError, "the query failed; see the sensor's log", "")
 	}
 }
@@ -102,13 +104,13 @@ func wantCSV(r *http.Request) (bool, error) {
 	if vs, ok := q["format"]; ok {
 		switch {
 		case len(vs) > 1:
-			return false, &ParamError{Param: "format", Msg: "given more than once"}
+			return false, &inventory.ParamError{Param: "format", Msg: "given more than once"}
 		case vs[0] == "csv":
 			return true, nil
 		case vs[0] == "json" || vs[0] == "":
 			return false, nil
 		}
-		return false, &ParamError{Param: "format", Msg: fmt.Sprintf("%q is not one of json, csv", vs[0])}
+		return false, &inventory.ParamError{Param: "format", Msg: fmt.Sprintf("%q is not one of json, csv", vs[0])}
 	}
 	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
@@ -131,68 +133,68 @@ func wantCSV(r *http.Request) (bool, error) {
 }
 
 // paging returns the paging of a list request in the given format.
-func paging(csv bool) Paging {
+func paging(csv bool) inventory.Paging {
 	if csv {
-		return Paging{}
+		return inventory.Paging{}
 	}
-	return Paging{Default: DefaultLimit, Max: MaxLimit}
+	return inventory.Paging{Default: DefaultLimit, Max: MaxLimit}
 }
 
 func writeCSVPage[R any, P interface {
 	*R
-	CSVRow
-}](w http.ResponseWriter, name string, header []string, page Page[R]) {
+	inventory.CSVRow
+}](w http.ResponseWriter, name string, header []string, page inventory.Page[R]) {
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="wardwatch-`+name+`.csv"`)
 	h.Set("X-Total-Count", strconv.Itoa(page.Total))
 	w.WriteHeader(http.StatusOK)
-	_ = WriteCSV[R, P](w, header, page.Items)
+	_ = inventory.WriteCSV[R, P](w, header, page.Items)
 }
 
-func (inv *Inventory) apiAssets(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiAssets(w http.ResponseWriter, r *http.Request) {
 	csv, err := wantCSV(r)
 	if err != nil {
-		inv.fail(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	q, err := ParseAssetQuery(r.URL.Query(), inv.now(), paging(csv), "format")
+	q, err := inventory.ParseAssetQuery(r.URL.Query(), s.inv.Now(), paging(csv), "format")
 	if err != nil {
-		inv.fail(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	page, err := inv.Assets(r.Context(), q)
+	page, err := s.inv.Assets(r.Context(), q)
 	if err != nil {
-		inv.fail(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	if csv {
-		writeCSVPage(w, "assets", AssetCSVHeader, page)
+		writeCSVPage(w, "assets", inventory.AssetCSVHeader, page)
 		return
 	}
 	writeJSON(w, http.StatusOK, page)
 }
 
-func (inv *Inventory) apiAsset(w http.ResponseWriter, r *http.Request) {
-	rq, err := ParseAssetRefQuery(r.URL.Query())
+func (s *Server) apiAsset(w http.ResponseWriter, r *http.Request) {
+	rq, err := inventory.ParseAssetRefQuery(r.URL.Query())
 	if err != nil {
-		inv.fail(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	ref := r.PathValue("ref")
-	d, err := inv.Asset(r.Context(), ref, rq)
-	if errors.Is(err, ErrNotFound) {
+	d, err := s.inv.Asset(r.Context(), ref, rq)
+	if errors.Is(err, inventory.ErrNotFound) {
 		writeError(w, http.StatusNotFound, "no asset "+ref+refScope(rq), "")
 		return
 	}
 	if err != nil {
-		inv.fail(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, d)
 }
 
-func refScope(rq AssetRefQuery) string {
+func refScope(rq inventory.AssetRefQuery) string {
 	var s string
 	if rq.VLAN != nil {
 		s += " on VLAN " + strconv.Itoa(int(*rq.VLAN))
@@ -203,84 +205,84 @@ func refScope(rq AssetRefQuery) string {
 	return s
 }
 
-func (inv *Inventory) apiViolations(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiViolations(w http.ResponseWriter, r *http.Request) {
 	csv, err := wantCSV(r)
 	if err != nil {
-		inv.fail(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	q, err := ParseViolationQuery(r.URL.Query(), inv.now(), paging(csv), true, "format")
+	q, err := inventory.ParseViolationQuery(r.URL.Query(), s.inv.Now(), paging(csv), true, "format")
 	if err != nil {
-		inv.fail(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	page, err := inv.Violations(r.Context(), q)
+	page, err := s.inv.Violations(r.Context(), q)
 	if err != nil {
-		inv.fail(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	if csv {
-		writeCSVPage(w, "violations", ViolationCSVHeader, page)
+		writeCSVPage(w, "violations", inventory.ViolationCSVHeader, page)
 		return
 	}
 	writeJSON(w, http.StatusOK, page)
 }
 
-func (inv *Inventory) apiFlows(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiFlows(w http.ResponseWriter, r *http.Request) {
 	csv, err := wantCSV(r)
 	if err != nil {
-		inv.fail(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	q, err := ParseFlowQuery(r.URL.Query(), inv.now(), paging(csv), true, "format")
+	q, err := inventory.ParseFlowQuery(r.URL.Query(), s.inv.Now(), paging(csv), true, "format")
 	if err != nil {
-		inv.fail(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	page, err := inv.Flows(r.Context(), q)
+	page, err := s.inv.Flows(r.Context(), q)
 	if err != nil {
-		inv.fail(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	if csv {
-		writeCSVPage(w, "flows", FlowCSVHeader, page)
+		writeCSVPage(w, "flows", inventory.FlowCSVHeader, page)
 		return
 	}
 	writeJSON(w, http.StatusOK, page)
 }
 
-func (inv *Inventory) apiEvents(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) {
 	csv, err := wantCSV(r)
 	if err != nil {
-		inv.fail(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	q, err := ParseEventQuery(r.URL.Query(), inv.now(), paging(csv), true, "format")
+	q, err := inventory.ParseEventQuery(r.URL.Query(), s.inv.Now(), paging(csv), true, "format")
 	if err != nil {
-		inv.fail(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	page, err := inv.Events(r.Context(), q)
+	page, err := s.inv.Events(r.Context(), q)
 	if err != nil {
-		inv.fail(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
 	if csv {
-		writeCSVPage(w, "events", EventCSVHeader, page)
+		writeCSVPage(w, "events", inventory.EventCSVHeader, page)
 		return
 	}
 	writeJSON(w, http.StatusOK, page)
 }
 
-func (inv *Inventory) apiSummary(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiSummary(w http.ResponseWriter, r *http.Request) {
 	for name := range r.URL.Query() {
-		inv.fail(w, r, &ParamError{Param: name, Msg: "unknown parameter (summary takes none)"})
+		s.fail(w, r, &inventory.ParamError{Param: name, Msg: "unknown parameter (summary takes none)"})
 		return
 	}
-	s, err := inv.Summary(r.Context())
+	sum, err := s.inv.Summary(r.Context())
 	if err != nil {
-		inv.fail(w, r, err)
+		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s)
+	writeJSON(w, http.StatusOK, sum)
 }

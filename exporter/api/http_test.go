@@ -19,19 +19,26 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/wardwatch/wardwatch/exporter"
+	"github.com/wardwatch/wardwatch/store/inventory"
+	"github.com/wardwatch/wardwatch/store/inventory/inventorytest"
 )
+
+// newFixture serves inventorytest's hospital with the example policy.
+func newFixture(tb testing.TB) *Server {
+	return New(Options{Inventory: inventorytest.Service(tb, true), Logger: zaptest.NewLogger(tb)})
+}
 
 // serve mounts the API and the page on a real exporter.Server (the
 // daemon's listener, with webConfig's TLS/auth if set) on a free port and
 // returns its base URL.
-func serve(t *testing.T, inv *Inventory, webConfig string) string {
+func serve(t *testing.T, srv *Server, webConfig string) string {
 	t.Helper()
 	addrs := []string{"127.0.0.1:0"}
 	flags := &web.FlagConfig{WebListenAddresses: &addrs, WebSystemdSocket: new(bool), WebConfigFile: &webConfig}
 	s := exporter.NewServer(exporter.ServerOptions{Web: flags, Gatherer: prometheus.NewRegistry(),
 		Logger: zaptest.NewLogger(t), Links: LandingLinks})
-	s.Handle(APIPrefix, inv.APIHandler())
-	s.Handle(UIPrefix, inv.UIHandler())
+	s.Handle(APIPrefix, srv.APIHandler())
+	s.Handle(UIPrefix, srv.UIHandler())
 	listening, err := s.Listen()
 	if err != nil {
 		t.Fatal(err)
@@ -101,23 +108,23 @@ func TestAPI(t *testing.T) {
 		r.header.Get("Cache-Control") != "no-store" || r.header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Fatalf("assets: %d %v", r.code, r.header)
 	}
-	page := decode[Page[AssetRecord]](t, r)
+	page := decode[inventory.Page[inventory.AssetRecord]](t, r)
 	if page.Total != 8 || len(page.Items) != 8 || page.Limit != DefaultLimit || page.Offset != 0 {
 		t.Errorf("assets page: total %d, %d items, limit %d", page.Total, len(page.Items), page.Limit)
 	}
-	page = decode[Page[AssetRecord]](t, request(t, "GET", base+"/api/v1/assets?zone=pumps&sort=-last_seen&limit=2"))
-	if page.Total != 3 || len(page.Items) != 2 || page.Items[0].MAC != pumpMAC || page.Items[1].MAC != routerMAC {
+	page = decode[inventory.Page[inventory.AssetRecord]](t, request(t, "GET", base+"/api/v1/assets?zone=pumps&sort=-last_seen&limit=2"))
+	if page.Total != 3 || len(page.Items) != 2 || page.Items[0].MAC != inventorytest.PumpMAC || page.Items[1].MAC != inventorytest.RouterMAC {
 		t.Errorf("pumps zone: %+v", page)
 	}
-	page = decode[Page[AssetRecord]](t, request(t, "GET", base+"/api/v1/assets?zone=pumps&sort=-last_seen&limit=2&offset=2"))
-	if page.Total != 3 || len(page.Items) != 1 || page.Items[0].MAC != monitorMAC || page.Items[0].State != StateDormant {
+	page = decode[inventory.Page[inventory.AssetRecord]](t, request(t, "GET", base+"/api/v1/assets?zone=pumps&sort=-last_seen&limit=2&offset=2"))
+	if page.Total != 3 || len(page.Items) != 1 || page.Items[0].MAC != inventorytest.MonitorMAC || page.Items[0].State != inventory.StateDormant {
 		t.Errorf("pumps zone, page 2: %+v", page)
 	}
-	page = decode[Page[AssetRecord]](t, request(t, "GET", base+"/api/v1/assets?class=imaging-modality&vlan=30"))
-	if page.Total != 1 || page.Items[0].MAC != ctMAC || page.Items[0].AETitles[0] != "CT_SCANNER1" {
+	page = decode[inventory.Page[inventory.AssetRecord]](t, request(t, "GET", base+"/api/v1/assets?class=imaging-modality&vlan=30"))
+	if page.Total != 1 || page.Items[0].MAC != inventorytest.CTMAC || page.Items[0].AETitles[0] != "CT_SCANNER1" {
 		t.Errorf("imaging: %+v", page)
 	}
-	page = decode[Page[AssetRecord]](t, request(t, "GET", base+"/api/v1/assets?search=%25%27%20OR%201%3D1--"))
+	page = decode[inventory.Page[inventory.AssetRecord]](t, request(t, "GET", base+"/api/v1/assets?search=%25%27%20OR%201%3D1--"))
 	if page.Total != 0 || page.Items == nil {
 		t.Errorf("injection-looking search matched: %+v", page)
 	}
@@ -128,7 +135,7 @@ func TestAPI(t *testing.T) {
 		"/api/v1/assets?sort=id%3BDROP%20TABLE%20assets": "sort", "/api/v1/assets?format=xml": "format",
 		"/api/v1/violations?severity=urgent": "severity", "/api/v1/flows?port=70000": "port",
 		"/api/v1/events?since=soon": "since", "/api/v1/summary?x=1": "x", "/api/v1/assets/not-a-mac": "asset",
-		"/api/v1/assets/" + pumpMAC + "?vlan=x": "vlan",
+		"/api/v1/assets/" + inventorytest.PumpMAC + "?vlan=x": "vlan",
 	} {
 		r := request(t, "GET", base+path)
 		e := decode[ErrorRecord](t, r)
@@ -148,7 +155,7 @@ func TestAPI(t *testing.T) {
 		t.Errorf("HEAD: %d %q", r.code, r.body)
 	}
 	for _, path := range []string{"/api/v1/nothing", "/api/v1/assets/00:11:22:33:44:55", "/api/v1/assets/10.9.9.9",
-		"/api/v1/assets/" + ctMAC + "?vlan=20"} {
+		"/api/v1/assets/" + inventorytest.CTMAC + "?vlan=20"} {
 		r := request(t, "GET", base+path)
 		if e := decode[ErrorRecord](t, r); r.code != 404 || e.Status != 404 || e.Message == "" {
 			t.Errorf("%s: %d %+v", path, r.code, e)
@@ -156,33 +163,33 @@ func TestAPI(t *testing.T) {
 	}
 
 	// One device.
-	d := decode[AssetDetailRecord](t, request(t, "GET", base+"/api/v1/assets/"+pacsMAC))
+	d := decode[inventory.AssetDetailRecord](t, request(t, "GET", base+"/api/v1/assets/"+inventorytest.PACSMAC))
 	if d.Asset.Hostname != "PACS01" || len(d.DICOM) != 1 || len(d.Peers) != 1 || d.Asset.Zone != "pacs" {
 		t.Errorf("PACS: %+v", d)
 	}
-	d = decode[AssetDetailRecord](t, request(t, "GET", base+"/api/v1/assets/10.20.0.101"))
-	if d.Asset.MAC != pumpMAC || len(d.Violations) != 1 {
+	d = decode[inventory.AssetDetailRecord](t, request(t, "GET", base+"/api/v1/assets/10.20.0.101"))
+	if d.Asset.MAC != inventorytest.PumpMAC || len(d.Violations) != 1 {
 		t.Errorf("pump by IP: %+v", d)
 	}
-	d = decode[AssetDetailRecord](t, request(t, "GET", base+"/api/v1/assets/"+strings.ToUpper(routerMAC)+"?vlan=20&vantage=span0"))
+	d = decode[inventory.AssetDetailRecord](t, request(t, "GET", base+"/api/v1/assets/"+strings.ToUpper(inventorytest.RouterMAC)+"?vlan=20&vantage=span0"))
 	if d.Asset.VLAN != 20 || len(d.OtherMatches) != 0 {
 		t.Errorf("router on VLAN 20: %+v", d.Asset)
 	}
 
 	// The other lists and the summary.
-	vs := decode[Page[ViolationRecord]](t, request(t, "GET", base+"/api/v1/violations?zone=pumps&seen_since=24h"))
+	vs := decode[inventory.Page[inventory.ViolationRecord]](t, request(t, "GET", base+"/api/v1/violations?zone=pumps&seen_since=24h"))
 	if vs.Total != 1 || vs.Items[0].Severity != "critical" || vs.Items[0].SrcZone != "pumps" {
 		t.Errorf("violations: %+v", vs)
 	}
-	fs := decode[Page[FlowRecord]](t, request(t, "GET", base+"/api/v1/flows?service=dicom&order=asc&limit=1"))
-	if fs.Total != 2 || len(fs.Items) != 1 || fs.Items[0].DstMAC != pacsMAC {
+	fs := decode[inventory.Page[inventory.FlowRecord]](t, request(t, "GET", base+"/api/v1/flows?service=dicom&order=asc&limit=1"))
+	if fs.Total != 2 || len(fs.Items) != 1 || fs.Items[0].DstMAC != inventorytest.PACSMAC {
 		t.Errorf("flows: %+v", fs)
 	}
-	evs := decode[Page[EventRecord]](t, request(t, "GET", base+"/api/v1/events?type=new-asset&vlan=20"))
+	evs := decode[inventory.Page[inventory.EventRecord]](t, request(t, "GET", base+"/api/v1/events?type=new-asset&vlan=20"))
 	if evs.Total != 3 || evs.Items[0].Time < evs.Items[2].Time {
 		t.Errorf("events (newest first): %+v", evs)
 	}
-	s := decode[SummaryRecord](t, request(t, "GET", base+"/api/v1/summary"))
+	s := decode[inventory.SummaryRecord](t, request(t, "GET", base+"/api/v1/summary"))
 	if s.Assets != 8 || s.ByClass["pacs"] != 1 || s.ByZone["pumps"] != 3 || s.ViolationsLast24h != 1 {
 		t.Errorf("summary: %+v", s)
 	}
@@ -200,12 +207,12 @@ func TestAPICSV(t *testing.T) {
 		header       []string
 		rows         int
 	}{
-		{"/api/v1/assets", "text/csv", AssetCSVHeader, 8}, // CSV exports everything by default
-		{"/api/v1/assets?format=csv&vlan=20", "", AssetCSVHeader, 3},
-		{"/api/v1/assets?limit=2", "text/csv;q=0.9, application/json;q=0.5", AssetCSVHeader, 2},
-		{"/api/v1/violations", "text/csv", ViolationCSVHeader, 1},
-		{"/api/v1/flows?format=csv", "", FlowCSVHeader, 3},
-		{"/api/v1/events?format=csv&type=new-asset", "", EventCSVHeader, 8},
+		{"/api/v1/assets", "text/csv", inventory.AssetCSVHeader, 8}, // CSV exports everything by default
+		{"/api/v1/assets?format=csv&vlan=20", "", inventory.AssetCSVHeader, 3},
+		{"/api/v1/assets?limit=2", "text/csv;q=0.9, application/json;q=0.5", inventory.AssetCSVHeader, 2},
+		{"/api/v1/violations", "text/csv", inventory.ViolationCSVHeader, 1},
+		{"/api/v1/flows?format=csv", "", inventory.FlowCSVHeader, 3},
+		{"/api/v1/events?format=csv&type=new-asset", "", inventory.EventCSVHeader, 8},
 	} {
 		r := request(t, "GET", base+tc.path, "Accept", tc.accept)
 		if r.code != 200 || r.header.Get("Content-Type") != "text/csv; charset=utf-8" ||
@@ -223,10 +230,10 @@ func TestAPICSV(t *testing.T) {
 		}
 	}
 	// JSON and CSV carry the same fields under the same names.
-	r := request(t, "GET", base+"/api/v1/assets?mac="+ctMAC+"&format=csv")
+	r := request(t, "GET", base+"/api/v1/assets?mac="+inventorytest.CTMAC+"&format=csv")
 	recs, _ := csv.NewReader(strings.NewReader(r.body)).ReadAll()
 	var obj map[string]any
-	page := decode[struct{ Items []map[string]any }](t, request(t, "GET", base+"/api/v1/assets?mac="+ctMAC))
+	page := decode[struct{ Items []map[string]any }](t, request(t, "GET", base+"/api/v1/assets?mac="+inventorytest.CTMAC))
 	obj = page.Items[0]
 	for i, name := range recs[0] {
 		v, ok := obj[name]
@@ -242,7 +249,7 @@ func TestAPICSV(t *testing.T) {
 		t.Errorf("JSON has %d fields, CSV %d columns", len(obj), len(recs[0]))
 	}
 	// A formula from the wire is defused for spreadsheets.
-	r = request(t, "GET", base+"/api/v1/assets?mac="+hostileMAC+"&format=csv")
+	r = request(t, "GET", base+"/api/v1/assets?mac="+inventorytest.HostileMAC+"&format=csv")
 	if !strings.Contains(r.body, `'=HYPERLINK(`) {
 		t.Errorf("formula not defused: %s", r.body)
 	}
@@ -259,8 +266,8 @@ func TestAPIBasicAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := serve(t, newFixture(t), cfg)
-	for _, path := range []string{"/api/v1/assets", "/api/v1/assets/" + pumpMAC, "/api/v1/summary", "/ui/",
-		"/ui/assets/" + pumpMAC, "/ui/static/style.css", "/api/v1/nothing"} {
+	for _, path := range []string{"/api/v1/assets", "/api/v1/assets/" + inventorytest.PumpMAC, "/api/v1/summary", "/ui/",
+		"/ui/assets/" + inventorytest.PumpMAC, "/ui/static/style.css", "/api/v1/nothing"} {
 		if r := request(t, "GET", base+path); r.code != 401 {
 			t.Errorf("%s without credentials: %d", path, r.code)
 		}
@@ -292,7 +299,7 @@ func TestUI(t *testing.T) {
 	}
 	// Nothing from the wire reaches the page unescaped; no inline script or
 	// style (the CSP forbids them).
-	for _, path := range []string{"/ui/", "/ui/assets/" + hostileMAC, "/ui/?search=%3Cscript%3E", "/ui/events?mac=" + hostileMAC} {
+	for _, path := range []string{"/ui/", "/ui/assets/" + inventorytest.HostileMAC, "/ui/?search=%3Cscript%3E", "/ui/events?mac=" + inventorytest.HostileMAC} {
 		r := request(t, "GET", base+path)
 		if r.code != 200 {
 			t.Errorf("%s: %d", path, r.code)
@@ -304,13 +311,13 @@ func TestUI(t *testing.T) {
 			t.Errorf("%s: inline style or extra script", path)
 		}
 	}
-	r = request(t, "GET", base+"/ui/assets/"+hostileMAC)
+	r = request(t, "GET", base+"/ui/assets/"+inventorytest.HostileMAC)
 	if !strings.Contains(r.body, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") || !strings.Contains(r.body, "=HYPERLINK(") {
 		t.Errorf("hostile device page does not show the escaped names:\n%s", r.body)
 	}
 
 	// The device page.
-	r = request(t, "GET", base+"/ui/assets/"+ctMAC+"?vlan=30&vantage=span0")
+	r = request(t, "GET", base+"/ui/assets/"+inventorytest.CTMAC+"?vlan=30&vantage=span0")
 	for _, want := range []string{`id="device-title">CT-SOMATOM-01`, "imaging-modality (CT)", `<table id="evidence"`,
 		"dicom.sop_class", `<table id="dicom"`, "CT_SCANNER1", "CT Image Storage", `<table id="peers"`, "10.50.0.20",
 		`<table id="addresses"`, `id="no-violations"`} {
@@ -318,11 +325,11 @@ func TestUI(t *testing.T) {
 			t.Errorf("CT page lacks %q", want)
 		}
 	}
-	r = request(t, "GET", base+"/ui/assets/"+pumpMAC)
+	r = request(t, "GET", base+"/ui/assets/"+inventorytest.PumpMAC)
 	if !strings.Contains(r.body, `<table id="violations"`) || !strings.Contains(r.body, "pumps-to-internet") {
 		t.Errorf("pump page has no violation")
 	}
-	r = request(t, "GET", base+"/ui/assets/"+routerMAC)
+	r = request(t, "GET", base+"/ui/assets/"+inventorytest.RouterMAC)
 	if !strings.Contains(r.body, "This address also matches") {
 		t.Errorf("router page lists no other match")
 	}

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/wardwatch/wardwatch/model"
+	"github.com/wardwatch/wardwatch/store/inventory"
 )
 
 // The web page is rendered on the server from these templates (html/template
@@ -42,7 +43,8 @@ const (
 )
 
 type ui struct {
-	inv    *Inventory
+	s      *Server
+	inv    *inventory.Service
 	pages  map[string]*template.Template
 	static http.Handler
 }
@@ -54,10 +56,10 @@ type ui struct {
 //	/ui/violations        policy violations
 //	/ui/events            changes (new devices, addresses, names, classes, ...)
 //	/ui/static/...        the stylesheet and script
-func (inv *Inventory) UIHandler() http.Handler {
-	u := &ui{inv: inv, pages: map[string]*template.Template{}}
+func (s *Server) UIHandler() http.Handler {
+	u := &ui{s: s, inv: s.inv, pages: map[string]*template.Template{}}
 	funcs := template.FuncMap{
-		"ago":        inv.ago,
+		"ago":        u.ago,
 		"assetURL":   assetURL,
 		"join":       strings.Join,
 		"classLabel": classLabel,
@@ -109,18 +111,18 @@ func (inv *Inventory) UIHandler() http.Handler {
 type view struct {
 	Title   string
 	Nav     string // inventory, violations, events
-	Summary SummaryRecord
+	Summary inventory.SummaryRecord
 	Version string
 	Data    any
 }
 
 func (u *ui) render(w http.ResponseWriter, r *http.Request, code int, name string, v view) {
 	if v.Version == "" {
-		v.Version = u.inv.version
+		v.Version = u.s.version
 	}
 	var buf bytes.Buffer
 	if err := u.pages[name].ExecuteTemplate(&buf, "base", v); err != nil {
-		u.inv.log.Error("rendering a page failed", zap.String("page", name), zap.Error(err))
+		u.s.log.Error("rendering a page failed", zap.String("page", name), zap.Error(err))
 		http.Error(w, "rendering the page failed", http.StatusInternalServerError)
 		return
 	}
@@ -141,23 +143,23 @@ func (u *ui) error(w http.ResponseWriter, r *http.Request, code int, msg string)
 
 // fail renders err: 400 naming the parameter, 404, or 500 (logged).
 func (u *ui) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var pe *ParamError
+	var pe *inventory.ParamError
 	switch {
 	case errors.As(err, &pe):
 		u.error(w, r, http.StatusBadRequest, "Bad filter: "+pe.Error()+".")
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, inventory.ErrNotFound):
 		u.error(w, r, http.StatusNotFound, err.Error())
 	default:
-		u.inv.log.Error("ui query failed", zap.String("path", r.URL.Path), zap.Error(err))
+		u.s.log.Error("ui query failed", zap.String("path", r.URL.Path), zap.Error(err))
 		u.error(w, r, http.StatusInternalServerError, "The query failed; see the sensor's log.")
 	}
 }
 
 // summary is shown on every page; a failure leaves it empty (logged).
-func (u *ui) summary(r *http.Request) SummaryRecord {
+func (u *ui) summary(r *http.Request) inventory.SummaryRecord {
 	s, err := u.inv.Summary(r.Context())
 	if err != nil {
-		u.inv.log.Warn("ui summary failed", zap.Error(err))
+		u.s.log.Warn("ui summary failed", zap.Error(err))
 	}
 	return s
 }
@@ -170,7 +172,7 @@ type option struct {
 
 type inventoryData struct {
 	Form     url.Values
-	Page     Page[AssetRecord]
+	Page     inventory.Page[inventory.AssetRecord]
 	From, To int
 	Prev     string
 	Next     string
@@ -184,7 +186,7 @@ type inventoryData struct {
 
 func (u *ui) inventory(w http.ResponseWriter, r *http.Request) {
 	v := nonEmpty(r.URL.Query())
-	q, err := ParseAssetQuery(v, u.inv.now(), Paging{Default: UIDefaultLimit, Max: UIMaxLimit})
+	q, err := inventory.ParseAssetQuery(v, u.inv.Now(), inventory.Paging{Default: UIDefaultLimit, Max: UIMaxLimit})
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -213,7 +215,7 @@ func (u *ui) inventory(w http.ResponseWriter, r *http.Request) {
 		d.Classes = append(d.Classes, option{Value: string(c), Label: label, Selected: q.Class == c})
 	}
 	d.States = []option{{Label: "any state"}}
-	for _, st := range States {
+	for _, st := range inventory.States {
 		d.States = append(d.States, option{Value: st, Label: st + " (" + strconv.Itoa(s.ByState[st]) + ")",
 			Selected: q.State == st})
 	}
@@ -235,25 +237,25 @@ func (u *ui) inventory(w http.ResponseWriter, r *http.Request) {
 		{"vendor", "vendor"},
 		{"-packets", "packets, most"}, {"-confidence", "confidence, highest"},
 	} {
-		d.Sorts = append(d.Sorts, option{Value: so.v, Label: so.l, Selected: q.Sort == so.v})
+		d.Sorts = append(d.Sorts, option{Value: so.v, Label: so.l, Selected: q.Sort.String() == so.v})
 	}
 	u.render(w, r, http.StatusOK, "inventory", view{Title: "Inventory", Nav: "inventory", Summary: s, Data: d})
 }
 
 type assetData struct {
 	Ref    string
-	Detail *AssetDetailRecord
+	Detail *inventory.AssetDetailRecord
 }
 
 func (u *ui) asset(w http.ResponseWriter, r *http.Request) {
 	ref := r.PathValue("ref")
-	rq, err := ParseAssetRefQuery(nonEmpty(r.URL.Query()))
+	rq, err := inventory.ParseAssetRefQuery(nonEmpty(r.URL.Query()))
 	if err != nil {
 		u.fail(w, r, err)
 		return
 	}
 	d, err := u.inv.Asset(r.Context(), ref, rq)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, inventory.ErrNotFound) {
 		u.error(w, r, http.StatusNotFound, "No device "+ref+refScope(rq)+" is in the inventory.")
 		return
 	}
@@ -271,7 +273,7 @@ func (u *ui) asset(w http.ResponseWriter, r *http.Request) {
 
 type listData[T any] struct {
 	Form       url.Values
-	Page       Page[T]
+	Page       inventory.Page[T]
 	From, To   int
 	Prev, Next string
 	CSV        string
@@ -281,7 +283,7 @@ type listData[T any] struct {
 
 func (u *ui) violations(w http.ResponseWriter, r *http.Request) {
 	v := nonEmpty(r.URL.Query())
-	q, err := ParseViolationQuery(v, u.inv.now(), Paging{Default: UIDefaultLimit, Max: UIMaxLimit}, true)
+	q, err := inventory.ParseViolationQuery(v, u.inv.Now(), inventory.Paging{Default: UIDefaultLimit, Max: UIMaxLimit}, true)
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -291,8 +293,8 @@ func (u *ui) violations(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	d := listData[ViolationRecord]{Form: v, Page: page, Filtered: len(v) > 0, Options: []option{{Label: "any severity"}}}
-	for _, s := range Severities {
+	d := listData[inventory.ViolationRecord]{Form: v, Page: page, Filtered: len(v) > 0, Options: []option{{Label: "any severity"}}}
+	for _, s := range inventory.Severities {
 		d.Options = append(d.Options, option{Value: s, Label: s, Selected: q.Severity == s})
 	}
 	u.fillList(r, v, "violations", &d.From, &d.To, &d.Prev, &d.Next, &d.CSV, page.Offset, len(page.Items), page.Total, page.Limit)
@@ -301,7 +303,7 @@ func (u *ui) violations(w http.ResponseWriter, r *http.Request) {
 
 func (u *ui) events(w http.ResponseWriter, r *http.Request) {
 	v := nonEmpty(r.URL.Query())
-	q, err := ParseEventQuery(v, u.inv.now(), Paging{Default: UIDefaultLimit, Max: UIMaxLimit}, true)
+	q, err := inventory.ParseEventQuery(v, u.inv.Now(), inventory.Paging{Default: UIDefaultLimit, Max: UIMaxLimit}, true)
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -311,7 +313,7 @@ func (u *ui) events(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	d := listData[EventRecord]{Form: v, Page: page, Filtered: len(v) > 0, Options: []option{{Label: "any change"}}}
+	d := listData[inventory.EventRecord]{Form: v, Page: page, Filtered: len(v) > 0, Options: []option{{Label: "any change"}}}
 	for _, t := range model.EventTypes {
 		d.Options = append(d.Options, option{Value: string(t), Label: string(t), Selected: q.Type == t})
 	}
@@ -322,7 +324,7 @@ func (u *ui) events(w http.ResponseWriter, r *http.Request) {
 func (u *ui) fillList(r *http.Request, v url.Values, api string, from, to *int, prev, next, csv *string,
 	offset, n, total, limit int) {
 	*from, *to = pageRange(offset, n)
-	*prev, *next = pageLinks(r.URL.Path, v, Page[struct{}]{Total: total, Limit: limit, Offset: offset,
+	*prev, *next = pageLinks(r.URL.Path, v, inventory.Page[struct{}]{Total: total, Limit: limit, Offset: offset,
 		Items: make([]struct{}, n)})
 	c := cloneValues(v)
 	c.Del("limit")
@@ -359,7 +361,7 @@ func pageRange(offset, n int) (from, to int) {
 	return offset + 1, offset + n
 }
 
-func pageLinks[T any](p string, v url.Values, page Page[T]) (prev, next string) {
+func pageLinks[T any](p string, v url.Values, page inventory.Page[T]) (prev, next string) {
 	if page.Limit <= 0 {
 		return "", ""
 	}
@@ -416,30 +418,12 @@ func deviceURL(vantage string, vlan uint16, mac, ip string) string {
 }
 
 // ago renders an RFC 3339 time relative to now: "5m ago".
-func (inv *Inventory) ago(s string) string {
+func (u *ui) ago(s string) string {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return ""
 	}
-	return Age(inv.now().Sub(t)) + " ago"
-}
-
-// Age renders a duration in one unit, at most 4 characters for anything
-// under 1000 years: 42s, 5m, 3h, 12d, 2y.
-func Age(d time.Duration) string {
-	switch {
-	case d < 0:
-		return "0s"
-	case d < time.Minute:
-		return strconv.Itoa(int(d/time.Second)) + "s"
-	case d < time.Hour:
-		return strconv.Itoa(int(d/time.Minute)) + "m"
-	case d < 48*time.Hour:
-		return strconv.Itoa(int(d/time.Hour)) + "h"
-	case d < 1000*24*time.Hour:
-		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
-	}
-	return strconv.Itoa(int(d/(365*24*time.Hour))) + "y"
+	return inventory.Age(u.inv.Now().Sub(t)) + " ago"
 }
 
 func humanBytes(n uint64) string {

@@ -1,8 +1,6 @@
-package api
+package inventory
 
 import (
-	"encoding/csv"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -69,15 +67,17 @@ func (r *AssetRecord) Ref() string {
 	return r.MAC
 }
 
-func (inv *Inventory) assetRecord(a *store.AssetDetail, names store.AssetNames, now time.Time) AssetRecord {
+// NewAssetRecord returns the record of a as the store keeps it: without
+// what the service adds (modality, zone, state, AE titles, HL7
+// applications).
+func NewAssetRecord(a *model.Asset) AssetRecord {
 	r := AssetRecord{
 		ID: a.ID, Vantage: a.Key.Vantage, VLAN: a.Key.VLAN, OuterVLAN: a.OuterVLAN, KeyedBy: "mac",
-		Hostname: a.Hostname, Vendor: a.Vendor, Randomized: a.Randomized, Class: a.Class,
-		ClassConfidence: a.ClassConfidence, Modality: a.Modality, Manufacturer: a.Manufacturer, Model: a.Model,
-		OS: a.OS, DHCPParamList: a.DHCPParamList, DHCPVendorClass: a.DHCPVendorClass,
+		Hostname: a.Hostname, Vendor: a.Vendor, Randomized: a.Randomized, Class: a.Class.OrUnknown(),
+		ClassConfidence: a.ClassConfidence, Manufacturer: a.Manufacturer, Model: a.Model, OS: a.OS,
+		DHCPParamList: a.DHCPParamList, DHCPVendorClass: a.DHCPVendorClass,
 		FirstSeen: RFC3339(a.FirstSeen), LastSeen: RFC3339(a.LastSeen), Packets: a.Packets, Bytes: a.Bytes,
 		IPs: []string{}, AETitles: []string{}, HL7Apps: []string{},
-		Zone: inv.zoneOf(a, names), State: inv.life.State(a.LastSeen, now),
 	}
 	if a.Key.KeyedByIP() {
 		r.KeyedBy = "ip"
@@ -91,7 +91,14 @@ func (inv *Inventory) assetRecord(a *store.AssetDetail, names store.AssetNames, 
 		}
 		r.IPs = append(r.IPs, ad.IP.String())
 	}
-	r.Class = r.Class.OrUnknown()
+	return r
+}
+
+// assetRecord is the record of a, with its names, zone and state at now.
+func (s *Service) assetRecord(a *store.AssetDetail, names store.AssetNames, now time.Time) AssetRecord {
+	r := NewAssetRecord(&a.Asset)
+	r.Modality = a.Modality
+	r.Zone, r.State = s.zones.Zone(&a.Asset), s.life.State(a.LastSeen, now)
 	r.AETitles = append(r.AETitles, names.AETitles...)
 	r.HL7Apps = append(r.HL7Apps, names.HL7Apps...)
 	return r
@@ -230,84 +237,3 @@ func NewEventRecord(e *model.Event) EventRecord {
 	}
 	return r
 }
-
-// CSVRow is a record that can be written as CSV.
-type CSVRow interface{ CSV() []string }
-
-// WriteCSV writes header and then every record.
-func WriteCSV[R any, P interface {
-	*R
-	CSVRow
-}](w io.Writer, header []string, recs []R) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(header); err != nil {
-		return err
-	}
-	for i := range recs {
-		row := P(&recs[i]).CSV()
-		for j, c := range row {
-			row[j] = SafeCell(c)
-		}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// SafeCell defuses spreadsheet formulas: hostnames, AE titles and HL7
-// names come from the wire, and a cell starting with =, +, -, @, tab or CR
-// is run as a formula by Excel and LibreOffice when the CSV is opened.
-// Such a cell gets a leading apostrophe (OWASP "CSV injection").
-func SafeCell(c string) string {
-	if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-		return "'" + c
-	}
-	return c
-}
-
-// RFC3339 formats t in UTC to the second; "" for the zero time.
-func RFC3339(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-// ProtoName names an IP protocol number: tcp, udp, icmp, icmpv6, else the
-// number.
-func ProtoName(p uint8) string {
-	switch p {
-	case 6:
-		return "tcp"
-	case 17:
-		return "udp"
-	case 1:
-		return "icmp"
-	case 58:
-		return "icmpv6"
-	}
-	return strconv.Itoa(int(p))
-}
-
-func macOf(k model.AssetKey) string {
-	if k.MAC.IsZero() {
-		return ""
-	}
-	return k.MAC.String()
-}
-
-func ipOf(a interface {
-	IsValid() bool
-	String() string
-}) string {
-	if !a.IsValid() {
-		return ""
-	}
-	return a.String()
-}
-
-func u16(v uint16) string { return strconv.Itoa(int(v)) }
-func u64(v uint64) string { return strconv.FormatUint(v, 10) }
-func i64(v int64) string  { return strconv.FormatInt(v, 10) }

@@ -1,4 +1,4 @@
-package api
+package inventory
 
 import (
 	"fmt"
@@ -15,6 +15,12 @@ import (
 	"github.com/wardwatch/wardwatch/store"
 )
 
+// The parameters of the queries: the API's URL query parameters and the
+// CLI verbs' flags (the same names, "-" for "_"). Parsing validates every
+// value and turns it into the typed field of the query; a bad one is a
+// *ParamError naming the parameter, with a message that starts with the
+// value.
+
 // ParamError is a bad query parameter (or command-line flag): the API
 // answers it with 400 naming Param, the CLI with a usage error naming the
 // flag.
@@ -28,26 +34,6 @@ func (e *ParamError) Error() string { return fmt.Sprintf("parameter %q: %s", e.P
 // Paging says how limit behaves for a caller: Default applies when limit
 // is not given (0 = everything), Max bounds it (0 = no bound).
 type Paging struct{ Default, Max int }
-
-// AssetQuery selects, sorts and pages assets. Zero fields match
-// everything.
-type AssetQuery struct {
-	Class    model.Class
-	Modality string // DICOM modality of imaging modalities ("CT")
-	Vendor   string // substring of the OUI vendor or the manufacturer
-	Vantage  string
-	VLAN     *uint16
-	Zone     string // zone under the current policy
-	IP       netip.Addr
-	MAC      string // canonical form
-	Search   string // substring of a hostname, model, AE title, HL7 application
-	State    string // active, dormant, retired
-	// SeenSince keeps assets last seen at or after it, NewSince assets
-	// first seen at or after it.
-	SeenSince, NewSince time.Time
-	Sort                string // store.AssetSorts, "-" for descending
-	Limit, Offset       int
-}
 
 // AssetQueryParams are the parameters ParseAssetQuery reads.
 var AssetQueryParams = []string{"class", "modality", "vendor", "vantage", "vlan", "zone", "ip", "mac", "search",
@@ -72,11 +58,17 @@ func ParseAssetQuery(v url.Values, now time.Time, pg Paging, extra ...string) (A
 	return q, p.err
 }
 
-// AssetRefQuery narrows an asset reference (MAC or IP) to a vantage point
-// and VLAN.
-type AssetRefQuery struct {
-	Vantage string
-	VLAN    *uint16
+// ParseAssetRef reads an asset reference: a MAC address (any form
+// model.ParseMAC accepts) or an IP address.
+func ParseAssetRef(ref string) (mac model.MAC, ip netip.Addr, err error) {
+	if a, err := netip.ParseAddr(ref); err == nil {
+		return model.MAC{}, a, nil
+	}
+	m, err := model.ParseMAC(ref)
+	if err != nil {
+		return model.MAC{}, netip.Addr{}, &ParamError{Param: "asset", Msg: "\"" + ref + "\" is not a MAC or IP address"}
+	}
+	return m, netip.Addr{}, nil
 }
 
 // ParseAssetRefQuery reads vantage and vlan from v.
@@ -84,18 +76,6 @@ func ParseAssetRefQuery(v url.Values, extra ...string) (AssetRefQuery, error) {
 	p := newParams(v, time.Time{}, append([]string{"vantage", "vlan"}, extra...))
 	q := AssetRefQuery{Vantage: p.text("vantage", 200), VLAN: p.vlan("vlan")}
 	return q, p.err
-}
-
-// ViolationQuery selects and pages violations.
-type ViolationQuery struct {
-	Rule, Severity, Zone string
-	Vantage              string
-	VLAN                 *uint16
-	MAC                  string
-	IP                   netip.Addr
-	SeenSince, NewSince  time.Time // last seen at or after, first seen at or after
-	Desc                 bool      // newest first
-	Limit, Offset        int
 }
 
 // ViolationQueryParams are the parameters ParseViolationQuery reads.
@@ -118,20 +98,6 @@ func ParseViolationQuery(v url.Values, now time.Time, pg Paging, defaultDesc boo
 	return q, p.err
 }
 
-// FlowQuery selects and pages flows.
-type FlowQuery struct {
-	Vantage       string
-	VLAN          *uint16
-	MAC           string
-	IP            netip.Addr
-	Proto         uint8
-	Port          uint16
-	Service       string
-	SeenSince     time.Time
-	Desc          bool
-	Limit, Offset int
-}
-
 // FlowQueryParams are the parameters ParseFlowQuery reads.
 var FlowQueryParams = []string{"vantage", "vlan", "mac", "ip", "proto", "port", "service", "seen_since", "order",
 	"limit", "offset"}
@@ -146,18 +112,6 @@ func ParseFlowQuery(v url.Values, now time.Time, pg Paging, defaultDesc bool, ex
 	}
 	q.Limit, q.Offset = p.page(pg)
 	return q, p.err
-}
-
-// EventQuery selects and pages events.
-type EventQuery struct {
-	Type          model.EventType
-	Vantage       string
-	VLAN          *uint16
-	MAC           string
-	IP            netip.Addr
-	Since, Until  time.Time
-	Desc          bool
-	Limit, Offset int
 }
 
 // EventQueryParams are the parameters ParseEventQuery reads.
@@ -251,17 +205,17 @@ func (p *params) vlan(name string) *uint16 {
 	return &v
 }
 
-func (p *params) mac(name string) string {
+func (p *params) mac(name string) model.MAC {
 	s := p.get(name)
 	if s == "" {
-		return ""
+		return model.MAC{}
 	}
 	m, err := model.ParseMAC(s)
 	if err != nil {
 		p.fail(name, fmt.Sprintf("%q is not a MAC address (00:1b:63:84:45:e6, 00-1B-63-84-45-E6 or 001b.6384.45e6)", s))
-		return ""
+		return model.MAC{}
 	}
-	return m.String()
+	return m
 }
 
 func (p *params) ip(name string) netip.Addr {
@@ -326,17 +280,18 @@ func (p *params) order(name string, defaultDesc bool) bool {
 	}
 }
 
-func (p *params) sort(name string) string {
+func (p *params) sort(name string) store.AssetSort {
 	s := p.get(name)
 	if s == "" {
-		return ""
+		return store.AssetSort{}
 	}
-	if !slices.Contains(store.AssetSorts, strings.TrimPrefix(s, "-")) {
+	by, desc := strings.CutPrefix(s, "-")
+	if !slices.Contains(store.AssetSorts, by) {
 		p.fail(name, fmt.Sprintf("%q is not one of %s (a leading - sorts descending)", s,
 			strings.Join(store.AssetSorts, ", ")))
-		return ""
+		return store.AssetSort{}
 	}
-	return s
+	return store.AssetSort{By: by, Desc: desc}
 }
 
 // since reads a point in time: an RFC 3339 time, or a duration back from

@@ -1,4 +1,4 @@
-package api
+package inventory_test
 
 import (
 	"context"
@@ -8,9 +8,36 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wardwatch/wardwatch/model"
+	"github.com/wardwatch/wardwatch/store/inventory"
+	"github.com/wardwatch/wardwatch/store/inventory/inventorytest"
 )
 
-func macs(recs []AssetRecord) []string {
+// The fixture's devices and clock (inventorytest).
+const (
+	pumpMAC    = inventorytest.PumpMAC
+	monitorMAC = inventorytest.MonitorMAC
+	ctMAC      = inventorytest.CTMAC
+	pacsMAC    = inventorytest.PACSMAC
+	wsMAC      = inventorytest.WSMAC
+	hostileMAC = inventorytest.HostileMAC
+	routerMAC  = inventorytest.RouterMAC
+	hostileTag = inventorytest.HostileTag
+	formula    = inventorytest.Formula
+)
+
+var t0 = inventorytest.Now
+
+func mustMAC(s string) model.MAC {
+	m, err := model.ParseMAC(s)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+func macs(recs []inventory.AssetRecord) []string {
 	var out []string
 	for _, r := range recs {
 		out = append(out, r.MAC)
@@ -18,13 +45,13 @@ func macs(recs []AssetRecord) []string {
 	return out
 }
 
-func query(t *testing.T, raw string) AssetQuery {
+func query(t *testing.T, raw string) inventory.AssetQuery {
 	t.Helper()
 	v, err := url.ParseQuery(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := ParseAssetQuery(v, t0, Paging{})
+	q, err := inventory.ParseAssetQuery(v, t0, inventory.Paging{})
 	if err != nil {
 		t.Fatalf("ParseAssetQuery(%q): %v", raw, err)
 	}
@@ -32,7 +59,7 @@ func query(t *testing.T, raw string) AssetQuery {
 }
 
 func TestAssetFilters(t *testing.T) {
-	inv := newFixture(t)
+	inv := inventorytest.Service(t, true)
 	ctx := context.Background()
 	tests := []struct {
 		query string
@@ -81,13 +108,13 @@ func TestAssetFilters(t *testing.T) {
 }
 
 func TestAssetRecord(t *testing.T) {
-	inv := newFixture(t)
+	inv := inventorytest.Service(t, true)
 	page, err := inv.Assets(context.Background(), query(t, "mac="+ctMAC))
 	if err != nil || len(page.Items) != 1 {
 		t.Fatalf("%+v %v", page, err)
 	}
 	r := page.Items[0]
-	if r.Class != "imaging-modality" || r.Modality != "CT" || r.Zone != "imaging" || r.State != StateActive ||
+	if r.Class != "imaging-modality" || r.Modality != "CT" || r.Zone != "imaging" || r.State != inventory.StateActive ||
 		!slices.Equal(r.AETitles, []string{"CT_SCANNER1"}) || !slices.Equal(r.IPs, []string{"10.30.0.21"}) ||
 		r.Hostname != "CT-SOMATOM-01" || r.VLAN != 30 || r.LastSeen != "2026-03-01T10:00:00Z" || r.ID == 0 {
 		t.Errorf("CT record: %+v", r)
@@ -98,36 +125,36 @@ func TestAssetRecord(t *testing.T) {
 }
 
 func TestLifecycle(t *testing.T) {
-	l := Lifecycle{DormantAfter: 7 * 24 * time.Hour, RetiredAfter: 90 * 24 * time.Hour}
+	l := inventory.Lifecycle{DormantAfter: 7 * 24 * time.Hour, RetiredAfter: 90 * 24 * time.Hour}
 	for _, tt := range []struct {
 		idle time.Duration
 		want string
 	}{
-		{0, StateActive}, {-time.Hour, StateActive}, {7*24*time.Hour - time.Second, StateActive},
-		{7 * 24 * time.Hour, StateDormant}, {89 * 24 * time.Hour, StateDormant},
-		{90 * 24 * time.Hour, StateRetired}, {900 * 24 * time.Hour, StateRetired},
+		{0, inventory.StateActive}, {-time.Hour, inventory.StateActive}, {7*24*time.Hour - time.Second, inventory.StateActive},
+		{7 * 24 * time.Hour, inventory.StateDormant}, {89 * 24 * time.Hour, inventory.StateDormant},
+		{90 * 24 * time.Hour, inventory.StateRetired}, {900 * 24 * time.Hour, inventory.StateRetired},
 	} {
 		if got := l.State(t0.Add(-tt.idle), t0); got != tt.want {
 			t.Errorf("idle %v: %s, want %s", tt.idle, got, tt.want)
 		}
 	}
 	// Custom thresholds from the config reach the queries.
-	inv := New(Options{Store: fixtureDB(t), Now: func() time.Time { return t0 },
-		Lifecycle: Lifecycle{DormantAfter: 30 * time.Minute, RetiredAfter: 3 * time.Hour}})
+	inv := inventory.New(inventory.Options{Store: inventorytest.DB(t), Now: func() time.Time { return t0 },
+		Lifecycle: inventory.Lifecycle{DormantAfter: 30 * time.Minute, RetiredAfter: 3 * time.Hour}})
 	page, err := inv.Assets(context.Background(), query(t, "state=active"))
 	if err != nil || !slices.Equal(macs(page.Items), []string{pacsMAC}) {
 		t.Errorf("active with 30m: %q %v", macs(page.Items), err)
 	}
 	s, err := inv.Summary(context.Background())
-	if err != nil || s.ByState[StateActive] != 1 || s.ByState[StateDormant] != 2 || s.ByState[StateRetired] != 5 {
+	if err != nil || s.ByState[inventory.StateActive] != 1 || s.ByState[inventory.StateDormant] != 2 || s.ByState[inventory.StateRetired] != 5 {
 		t.Errorf("summary states: %v %v", s.ByState, err)
 	}
 }
 
 func TestAssetDetail(t *testing.T) {
-	inv := newFixture(t)
+	inv := inventorytest.Service(t, true)
 	ctx := context.Background()
-	d, err := inv.Asset(ctx, "DC-4A-3E-A2-C8-32", AssetRefQuery{})
+	d, err := inv.Asset(ctx, "DC-4A-3E-A2-C8-32", inventory.AssetRefQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +175,7 @@ func TestAssetDetail(t *testing.T) {
 		t.Errorf("PACS events: %+v", d.Events)
 	}
 
-	ct, err := inv.Asset(ctx, "10.30.0.21", AssetRefQuery{})
+	ct, err := inv.Asset(ctx, "10.30.0.21", inventory.AssetRefQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +188,7 @@ func TestAssetDetail(t *testing.T) {
 		t.Errorf("CT peers: %+v", ct.Peers)
 	}
 
-	pump, err := inv.Asset(ctx, pumpMAC, AssetRefQuery{})
+	pump, err := inv.Asset(ctx, pumpMAC, inventory.AssetRefQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,79 +200,79 @@ func TestAssetDetail(t *testing.T) {
 		t.Errorf("pump: %+v", pump.Asset)
 	}
 
-	hostile, err := inv.Asset(ctx, hostileMAC, AssetRefQuery{})
+	hostile, err := inv.Asset(ctx, hostileMAC, inventory.AssetRefQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !hostile.Asset.Randomized || hostile.Asset.Hostname != hostileTag || hostile.Asset.State != StateRetired ||
+	if !hostile.Asset.Randomized || hostile.Asset.Hostname != hostileTag || hostile.Asset.State != inventory.StateRetired ||
 		len(hostile.HL7) != 1 || hostile.HL7[0].Application != formula {
 		t.Errorf("hostile: %+v", hostile)
 	}
 
 	// The router's MAC is on two VLANs: the latest one, the other listed;
 	// a VLAN narrows it.
-	r, err := inv.Asset(ctx, routerMAC, AssetRefQuery{})
+	r, err := inv.Asset(ctx, routerMAC, inventory.AssetRefQuery{})
 	if err != nil || r.Asset.VLAN != 30 || len(r.OtherMatches) != 1 || r.OtherMatches[0].VLAN != 20 {
 		t.Errorf("router: %+v %v", r, err)
 	}
 	v20 := uint16(20)
-	r, err = inv.Asset(ctx, routerMAC, AssetRefQuery{VLAN: &v20})
+	r, err = inv.Asset(ctx, routerMAC, inventory.AssetRefQuery{VLAN: &v20})
 	if err != nil || r.Asset.VLAN != 20 || len(r.OtherMatches) != 0 {
 		t.Errorf("router on VLAN 20: %+v %v", r, err)
 	}
-	if _, err := inv.Asset(ctx, "00:11:22:33:44:55", AssetRefQuery{}); !errors.Is(err, ErrNotFound) {
+	if _, err := inv.Asset(ctx, "00:11:22:33:44:55", inventory.AssetRefQuery{}); !errors.Is(err, inventory.ErrNotFound) {
 		t.Errorf("missing asset: %v", err)
 	}
-	var pe *ParamError
-	if _, err := inv.Asset(ctx, "pump-7", AssetRefQuery{}); !errors.As(err, &pe) || pe.Param != "asset" {
+	var pe *inventory.ParamError
+	if _, err := inv.Asset(ctx, "pump-7", inventory.AssetRefQuery{}); !errors.As(err, &pe) || pe.Param != "asset" {
 		t.Errorf("bad ref: %v", err)
 	}
 }
 
 func TestSummary(t *testing.T) {
-	inv := newFixture(t)
+	inv := inventorytest.Service(t, true)
 	s, err := inv.Summary(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.Assets != 8 || s.ByClass["infusion-pump"] != 1 || s.ByZone["pumps"] != 3 || s.ByZone["radiology"] != 1 ||
-		s.ByState[StateActive] != 6 || s.ByState[StateDormant] != 1 || s.ByState[StateRetired] != 1 ||
+		s.ByState[inventory.StateActive] != 6 || s.ByState[inventory.StateDormant] != 1 || s.ByState[inventory.StateRetired] != 1 ||
 		s.Violations != 1 || s.ViolationsLast24h != 1 || s.NewViolationsLast24h != 1 || s.NewLast7d != 6 ||
 		s.GeneratedAt != "2026-03-01T12:00:00Z" || s.DormantAfter != "168h0m0s" {
 		t.Errorf("summary: %+v", s)
 	}
 	// Without a policy there are no zones.
-	s, err = New(Options{Store: fixtureDB(t), Now: func() time.Time { return t0 }}).Summary(context.Background())
+	s, err = inventorytest.Service(t, false).Summary(context.Background())
 	if err != nil || len(s.ByZone) != 0 {
 		t.Errorf("summary without policy: %v %v", s.ByZone, err)
 	}
 }
 
 func TestListQueries(t *testing.T) {
-	inv := newFixture(t)
+	inv := inventorytest.Service(t, true)
 	ctx := context.Background()
-	vs, err := inv.Violations(ctx, ViolationQuery{Zone: "internet"})
+	vs, err := inv.Violations(ctx, inventory.ViolationQuery{Zone: "internet"})
 	if err != nil || vs.Total != 1 || vs.Items[0].SrcMAC != pumpMAC || vs.Items[0].Proto != "tcp" {
 		t.Errorf("violations: %+v %v", vs, err)
 	}
-	vs, err = inv.Violations(ctx, ViolationQuery{Severity: "low"})
+	vs, err = inv.Violations(ctx, inventory.ViolationQuery{Severity: "low"})
 	if err != nil || vs.Total != 0 || vs.Items == nil {
 		t.Errorf("no violations: %+v %v", vs, err)
 	}
-	fs, err := inv.Flows(ctx, FlowQuery{Service: "dicom", Desc: true})
+	fs, err := inv.Flows(ctx, inventory.FlowQuery{Service: "dicom", Desc: true})
 	if err != nil || fs.Total != 2 || fs.Items[0].SrcMAC != ctMAC || fs.Items[0].DstMAC != "" ||
 		fs.Items[1].DstMAC != pacsMAC {
 		t.Errorf("dicom flows: %+v %v", fs, err)
 	}
-	fs, err = inv.Flows(ctx, FlowQuery{MAC: pacsMAC})
+	fs, err = inv.Flows(ctx, inventory.FlowQuery{MAC: mustMAC(pacsMAC)})
 	if err != nil || fs.Total != 1 {
 		t.Errorf("flows of the PACS: %+v %v", fs, err)
 	}
-	evs, err := inv.Events(ctx, EventQuery{Type: "new-asset", Limit: 3, Offset: 1})
+	evs, err := inv.Events(ctx, inventory.EventQuery{Type: "new-asset", Limit: 3, Offset: 1})
 	if err != nil || evs.Total != 8 || len(evs.Items) != 3 {
 		t.Errorf("events: %+v %v", evs, err)
 	}
-	evs, err = inv.Events(ctx, EventQuery{MAC: hostileMAC, Type: "new-asset"})
+	evs, err = inv.Events(ctx, inventory.EventQuery{MAC: mustMAC(hostileMAC), Type: "new-asset"})
 	if err != nil || evs.Total != 1 || evs.Items[0].Time != "2025-11-21T11:00:00Z" {
 		t.Errorf("hostile events: %+v %v", evs, err)
 	}
@@ -271,43 +298,43 @@ func TestParseErrors(t *testing.T) {
 		{"search=" + strings.Repeat("a", 201), "search", `longer than 200 bytes`},
 	} {
 		v, _ := url.ParseQuery(tt.query)
-		_, err := ParseAssetQuery(v, t0, Paging{Default: 100, Max: 1000})
-		var pe *ParamError
+		_, err := inventory.ParseAssetQuery(v, t0, inventory.Paging{Default: 100, Max: 1000})
+		var pe *inventory.ParamError
 		if !errors.As(err, &pe) || pe.Param != tt.param || !strings.Contains(pe.Msg, tt.msg) {
 			t.Errorf("%s: %v, want parameter %q: %s", tt.query, err, tt.param, tt.msg)
 		}
 	}
 	v, _ := url.ParseQuery("limit=1001")
-	if _, err := ParseAssetQuery(v, t0, Paging{Default: 100, Max: 1000}); err == nil {
+	if _, err := inventory.ParseAssetQuery(v, t0, inventory.Paging{Default: 100, Max: 1000}); err == nil {
 		t.Error("limit over the maximum accepted")
 	}
 	for _, tt := range []struct {
 		s    string
 		want time.Duration
 	}{{"90m", 90 * time.Minute}, {"24h", 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}, {"1.5d", 36 * time.Hour}} {
-		if d, err := ParseDuration(tt.s); err != nil || d != tt.want {
+		if d, err := inventory.ParseDuration(tt.s); err != nil || d != tt.want {
 			t.Errorf("ParseDuration(%q) = %v, %v", tt.s, d, err)
 		}
 	}
 	for _, bad := range []string{"", "d", "-1d", "NaNd", "Infd", "1e9d", "5 days"} {
-		if _, err := ParseDuration(bad); err == nil {
+		if _, err := inventory.ParseDuration(bad); err == nil {
 			t.Errorf("ParseDuration(%q) accepted", bad)
 		}
 	}
 	for q, param := range map[string]string{"proto=sctp": "proto", "port=0": "port", "order=up": "order"} {
 		v, _ := url.ParseQuery(q)
-		_, err := ParseFlowQuery(v, t0, Paging{}, false)
-		var pe *ParamError
+		_, err := inventory.ParseFlowQuery(v, t0, inventory.Paging{}, false)
+		var pe *inventory.ParamError
 		if !errors.As(err, &pe) || pe.Param != param {
 			t.Errorf("%s: %v", q, err)
 		}
 	}
 	v, _ = url.ParseQuery("type=reboot")
-	if _, err := ParseEventQuery(v, t0, Paging{}, false); err == nil {
+	if _, err := inventory.ParseEventQuery(v, t0, inventory.Paging{}, false); err == nil {
 		t.Error("event type reboot accepted")
 	}
 	v, _ = url.ParseQuery("severity=urgent")
-	if _, err := ParseViolationQuery(v, t0, Paging{}, false); err == nil {
+	if _, err := inventory.ParseViolationQuery(v, t0, inventory.Paging{}, false); err == nil {
 		t.Error("severity urgent accepted")
 	}
 }
@@ -317,13 +344,13 @@ func TestAgeAndCSVCells(t *testing.T) {
 		-time.Second: "0s", 42 * time.Second: "42s", 5 * time.Minute: "5m", 47 * time.Hour: "47h",
 		12 * 24 * time.Hour: "12d", 999 * 24 * time.Hour: "999d", 3 * 365 * 24 * time.Hour: "3y",
 	} {
-		if got := Age(d); got != want {
+		if got := inventory.Age(d); got != want {
 			t.Errorf("Age(%v) = %q, want %q", d, got, want)
 		}
 	}
 	for in, want := range map[string]string{"=1+2": "'=1+2", "+1": "'+1", "-x": "'-x", "@SUM(A1)": "'@SUM(A1)",
 		"\tx": "'\tx", "PACS01": "PACS01", "": "", "10.0.0.1": "10.0.0.1"} {
-		if got := SafeCell(in); got != want {
+		if got := inventory.SafeCell(in); got != want {
 			t.Errorf("SafeCell(%q) = %q, want %q", in, got, want)
 		}
 	}

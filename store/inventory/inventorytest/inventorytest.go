@@ -1,9 +1,14 @@
-package api
+// Package inventorytest builds the small hospital the inventory's tests
+// (store/inventory, exporter/api) query: a real SQLite database filled
+// through the store's writer with the real fingerprint rules, and the
+// example policy. Like net/http/httptest it is for tests only.
+package inventorytest
 
 import (
 	"context"
 	"net/netip"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -13,22 +18,25 @@ import (
 	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/policy"
 	"github.com/wardwatch/wardwatch/store"
+	"github.com/wardwatch/wardwatch/store/inventory"
 )
 
-// t0 is the fixture's "now": the inventory clock of every test.
-var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+// Now is the fixture's "now": the inventory clock of every test.
+var Now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+var t0 = Now
 
 // The fixture's devices.
 const (
-	pumpMAC    = "9c:c8:ae:23:c3:65" // BD Alaris, VLAN 20, active; violates pumps-to-internet
-	monitorMAC = "00:09:5c:81:66:e5" // Philips monitor, VLAN 20, dormant (10 days)
-	ctMAC      = "00:18:65:04:85:95" // Siemens CT, VLAN 30, active, DICOM SCU
-	pacsMAC    = "dc:4a:3e:a2:c8:32" // PACS, VLAN 50, DICOM SCP, served by the workstation
-	wsMAC      = "04:0e:3c:0b:13:30" // workstation, VLAN 50, DICOM SCU to the PACS (same VLAN)
-	hostileMAC = "02:00:5e:10:00:01" // randomized, VLAN 40, retired (100 days); hostile names
-	routerMAC  = "00:00:0c:9f:f0:01" // the same MAC on VLANs 20 and 30
-	hostileTag = `<script>alert("x")</script>`
-	formula    = `=HYPERLINK("http://evil.example/","x")`
+	PumpMAC    = "9c:c8:ae:23:c3:65" // BD Alaris, VLAN 20, active; violates pumps-to-internet
+	MonitorMAC = "00:09:5c:81:66:e5" // Philips monitor, VLAN 20, dormant (10 days)
+	CTMAC      = "00:18:65:04:85:95" // Siemens CT, VLAN 30, active, DICOM SCU
+	PACSMAC    = "dc:4a:3e:a2:c8:32" // PACS, VLAN 50, DICOM SCP, served by the workstation
+	WSMAC      = "04:0e:3c:0b:13:30" // workstation, VLAN 50, DICOM SCU to the PACS (same VLAN)
+	HostileMAC = "02:00:5e:10:00:01" // randomized, VLAN 40, retired (100 days); hostile names
+	RouterMAC  = "00:00:0c:9f:f0:01" // the same MAC on VLANs 20 and 30
+	HostileTag = `<script>alert("x")</script>`
+	Formula    = `=HYPERLINK("http://evil.example/","x")`
 )
 
 func mustMAC(s string) model.MAC {
@@ -45,9 +53,10 @@ func key(vlan uint16, mac string) model.AssetKey {
 
 func ip(s string) netip.Addr { return netip.MustParseAddr(s) }
 
-// fixtureDB builds a small hospital: six devices and a router, DICOM and
-// HL7 facts, flows and a violation, with the real fingerprint rules.
-func fixtureDB(tb testing.TB) *store.DB {
+// DB builds a small hospital: six devices and a router, DICOM and HL7
+// facts, flows and a violation, with the real fingerprint rules. The
+// database is closed when the test ends.
+func DB(tb testing.TB) *store.DB {
 	tb.Helper()
 	eng, err := fingerprint.Load(configs.Fingerprints, "configs/fingerprints.yml", "")
 	if err != nil {
@@ -79,16 +88,16 @@ func fixtureDB(tb testing.TB) *store.DB {
 			add(model.Observation{Kind: model.ObsDHCP, Key: k, Time: first, DHCP: &d})
 		}
 	}
-	pump, monitor, ct := key(20, pumpMAC), key(20, monitorMAC), key(30, ctMAC)
-	pacs, ws, hostile := key(50, pacsMAC), key(50, wsMAC), key(40, hostileMAC)
+	pump, monitor, ct := key(20, PumpMAC), key(20, MonitorMAC), key(30, CTMAC)
+	pacs, ws, hostile := key(50, PACSMAC), key(50, WSMAC), key(40, HostileMAC)
 	seen(pump, t0.Add(-time.Hour), "10.20.0.101", "ALARIS-PC-0042", model.DHCPInfo{VendorClass: "CareFusion Alaris PC"})
 	seen(monitor, t0.Add(-10*24*time.Hour), "10.20.0.115", "MX800-ICU-02", model.DHCPInfo{})
 	seen(ct, t0.Add(-2*time.Hour), "10.30.0.21", "CT-SOMATOM-01", model.DHCPInfo{})
 	seen(pacs, t0.Add(-time.Minute), "10.50.0.20", "PACS01", model.DHCPInfo{})
 	seen(ws, t0.Add(-3*time.Hour), "10.50.0.60", "WS-RAD-07", model.DHCPInfo{})
-	seen(hostile, t0.Add(-100*24*time.Hour), "10.40.0.66", hostileTag, model.DHCPInfo{})
-	seen(key(20, routerMAC), t0.Add(-5*time.Hour), "10.20.0.1", "", model.DHCPInfo{})
-	seen(key(30, routerMAC), t0.Add(-4*time.Hour), "10.30.0.1", "", model.DHCPInfo{})
+	seen(hostile, t0.Add(-100*24*time.Hour), "10.40.0.66", HostileTag, model.DHCPInfo{})
+	seen(key(20, RouterMAC), t0.Add(-5*time.Hour), "10.20.0.1", "", model.DHCPInfo{})
+	seen(key(30, RouterMAC), t0.Add(-4*time.Hour), "10.30.0.1", "", model.DHCPInfo{})
 
 	const ctStorage = "1.2.840.10008.5.1.4.1.1.2"
 	add(model.Observation{Kind: model.ObsDICOM, Key: ct, Time: t0.Add(-3 * time.Hour), IP: ip("10.30.0.21"),
@@ -102,7 +111,7 @@ func fixtureDB(tb testing.TB) *store.DB {
 		DICOM: &model.DICOMInfo{Role: "scu", AETitle: "RAD_WS07", PeerAETitle: "PACS_MAIN", PeerIP: ip("10.50.0.20"),
 			Port: 104, SOPClasses: []string{"1.2.840.10008.1.1"}, Result: "released"}})
 	add(model.Observation{Kind: model.ObsHL7, Key: hostile, Time: t0.Add(-100 * 24 * time.Hour), IP: ip("10.40.0.66"),
-		HL7: &model.HL7Info{Role: "sender", Application: formula, Facility: hostileTag, PeerApplication: "ENGINE",
+		HL7: &model.HL7Info{Role: "sender", Application: Formula, Facility: HostileTag, PeerApplication: "ENGINE",
 			PeerIP: ip("10.50.0.30"), Port: 2575, MessageType: "ORU^R01", Version: "2.5"}})
 
 	flow := func(kind model.ObsKind, c, s model.AssetKey, cip, sip string, port uint16, service string, v *model.ViolationInfo) {
@@ -112,9 +121,9 @@ func fixtureDB(tb testing.TB) *store.DB {
 				Connections: 1, First: t0.Add(-2 * time.Hour)}, Violation: v})
 	}
 	flow(model.ObsFlow, ws, pacs, "10.50.0.60", "10.50.0.20", 104, "dicom", nil)
-	flow(model.ObsFlow, ct, key(30, routerMAC), "10.30.0.21", "10.50.0.20", 104, "dicom", nil)
-	flow(model.ObsFlow, pump, key(20, routerMAC), "10.20.0.101", "203.0.113.10", 443, "https", nil)
-	flow(model.ObsViolation, pump, key(20, routerMAC), "10.20.0.101", "203.0.113.10", 443, "https",
+	flow(model.ObsFlow, ct, key(30, RouterMAC), "10.30.0.21", "10.50.0.20", 104, "dicom", nil)
+	flow(model.ObsFlow, pump, key(20, RouterMAC), "10.20.0.101", "203.0.113.10", 443, "https", nil)
+	flow(model.ObsViolation, pump, key(20, RouterMAC), "10.20.0.101", "203.0.113.10", 443, "https",
 		&model.ViolationInfo{Rule: "pumps-to-internet", SrcZone: "pumps", DstZone: "internet", Severity: "critical"})
 
 	for _, o := range obs {
@@ -128,18 +137,25 @@ func fixtureDB(tb testing.TB) *store.DB {
 	return db
 }
 
-// fixturePolicy is the example hospital policy (zones by VLAN, CIDR, AE
-// title).
-func fixturePolicy(tb testing.TB) *policy.Policy {
+// Policy is the example hospital policy (configs/policy.yml: zones by
+// VLAN, CIDR, AE title).
+func Policy(tb testing.TB) *policy.Policy {
 	tb.Helper()
-	p, err := policy.Load(filepath.Join("..", "..", "configs", "policy.yml"))
+	_, file, _, _ := runtime.Caller(0)
+	p, err := policy.Load(filepath.Join(filepath.Dir(file), "..", "..", "..", "configs", "policy.yml"))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return p
 }
 
-func newFixture(tb testing.TB) *Inventory {
+// Service is the inventory over DB, with the zones of Policy (no zones
+// when withPolicy is false) and the clock at Now.
+func Service(tb testing.TB, withPolicy bool) *inventory.Service {
 	tb.Helper()
-	return New(Options{Store: fixtureDB(tb), Zone: PolicyZones(fixturePolicy(tb)), Now: func() time.Time { return t0 }})
+	o := inventory.Options{Store: DB(tb), Now: func() time.Time { return Now }}
+	if withPolicy {
+		o.Zones = PolicyZones(Policy(tb))
+	}
+	return inventory.New(o)
 }

@@ -1,0 +1,110 @@
+package inventory
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wardwatch/wardwatch/model"
+)
+
+// CSVRow is a record that can be written as CSV.
+type CSVRow interface{ CSV() []string }
+
+// WriteCSV writes header and then every record.
+func WriteCSV[R any, P interface {
+	*R
+	CSVRow
+}](w io.Writer, header []string, recs []R) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for i := range recs {
+		row := P(&recs[i]).CSV()
+		for j, c := range row {
+			row[j] = SafeCell(c)
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// SafeCell defuses spreadsheet formulas: hostnames, AE titles and HL7
+// names come from the wire, and a cell starting with =, +, -, @, tab or CR
+// is run as a formula by Excel and LibreOffice when the CSV is opened.
+// Such a cell gets a leading apostrophe (OWASP "CSV injection").
+func SafeCell(c string) string {
+	if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+		return "'" + c
+	}
+	return c
+}
+
+// RFC3339 formats t in UTC to the second; "" for the zero time.
+func RFC3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// ProtoName names an IP protocol number: tcp, udp, icmp, icmpv6, else the
+// number.
+func ProtoName(p uint8) string {
+	switch p {
+	case 6:
+		return "tcp"
+	case 17:
+		return "udp"
+	case 1:
+		return "icmp"
+	case 58:
+		return "icmpv6"
+	}
+	return strconv.Itoa(int(p))
+}
+
+// Age renders a duration in one unit, at most 4 characters for anything
+// under 1000 years: 42s, 5m, 3h, 12d, 2y.
+func Age(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "0s"
+	case d < time.Minute:
+		return strconv.Itoa(int(d/time.Second)) + "s"
+	case d < time.Hour:
+		return strconv.Itoa(int(d/time.Minute)) + "m"
+	case d < 48*time.Hour:
+		return strconv.Itoa(int(d/time.Hour)) + "h"
+	case d < 1000*24*time.Hour:
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	}
+	return strconv.Itoa(int(d/(365*24*time.Hour))) + "y"
+}
+
+func macOf(k model.AssetKey) string {
+	if k.MAC.IsZero() {
+		return ""
+	}
+	return k.MAC.String()
+}
+
+func ipOf(a interface {
+	IsValid() bool
+	String() string
+}) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}
+
+func u16(v uint16) string { return strconv.Itoa(int(v)) }
+func u64(v uint64) string { return strconv.FormatUint(v, 10) }
+func i64(v int64) string  { return strconv.FormatInt(v, 10) }

@@ -1,0 +1,118 @@
+// Package inventory is Wardwatch's one inventory service: the answers to
+// "which devices are there, what do they do, what changed, what broke
+// the policy" that the CLI verbs (wardwatch assets|asset|violations|flows|
+// events), the JSON/CSV API and the web page (exporter/api) all give.
+//
+//	CLI flags ──┐                             ┌─► store (read-only pool)
+//	            ├─► Parse*Query ─► Service ──┤
+//	URL query ──┘   (ParamError)     │        └─► Zoner (policy/segment)
+//	                                  ▼
+//	                        Page[…Record], AssetDetailRecord, SummaryRecord
+//
+// A Service reads the database through Store, which *store.DB satisfies,
+// and places assets in zones through Zoner, which cmd wires to the
+// segmentation package (policy/segment, the single owner of zones): this
+// package imports model, store and fingerprint only. The query parameters
+// are parsed here, for both front ends (a flag is the parameter of the same
+// name, "-" for "_"), into typed query values; they reach SQL only as
+// bound values or keys of fixed tables (store builds the statements).
+//
+// An asset's lifecycle state (active, dormant, retired) is computed at
+// query time from its last-seen time and Options.Lifecycle, relative to
+// Options.Now. The records (AssetRecord, ViolationRecord, ...) are the one
+// shape each kind of row has in JSON and CSV. See docs/api.md.
+package inventory
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/wardwatch/wardwatch/model"
+	"github.com/wardwatch/wardwatch/store"
+)
+
+// Store is the read API of the inventory database the service uses.
+// *store.DB satisfies it.
+type Store interface {
+	FindAssets(ctx context.Context, f store.AssetFilter) ([]store.AssetDetail, int, error)
+	AssetNames(ctx context.Context, ids []int64) (map[int64]store.AssetNames, error)
+	Hostnames(ctx context.Context, assetID int64) ([]store.HostnameRow, error)
+	Evidence(ctx context.Context, assetID int64) ([]store.EvidenceRow, error)
+	DICOM(ctx context.Context, assetID int64) ([]store.DICOMFact, error)
+	HL7(ctx context.Context, assetID int64) ([]store.HL7Fact, error)
+	FindFlows(ctx context.Context, f store.FlowFilter) ([]store.Flow, int, error)
+	FindViolations(ctx context.Context, f store.ViolationFilter) ([]store.Violation, int, error)
+	ViolationCounts(ctx context.Context, since time.Time) (store.ViolationCounts, error)
+	FindEvents(ctx context.Context, f store.EventFilter) ([]model.Event, int, error)
+}
+
+// Zoner places an asset in a zone of the segmentation policy in force:
+// "" when there is no policy. policy/segment's Segmenter is the one cmd
+// wires; it must be safe for concurrent use.
+type Zoner interface {
+	Zone(a *model.Asset) string
+}
+
+// Options configure New. Store is required.
+type Options struct {
+	Store Store
+	// Zones places assets in zones; nil leaves every zone "".
+	Zones Zoner
+	// Lifecycle thresholds; zero fields take the defaults.
+	Lifecycle Lifecycle
+	// Now is the clock states and relative times are computed against.
+	// Default time.Now.
+	Now func() time.Time
+}
+
+// Service answers inventory queries for the CLI, the API and the web page.
+// It is safe for concurrent use.
+type Service struct {
+	st    Store
+	zones Zoner
+	life  Lifecycle
+	now   func() time.Time
+
+	// summary caches Summary for SummaryTTL: every page shows it, and it
+	// reads every asset.
+	summary struct {
+		sync.Mutex
+		at  time.Time
+		rec *SummaryRecord
+	}
+}
+
+// SummaryTTL is how long Summary reuses its last answer.
+const SummaryTTL = 10 * time.Second
+
+// New returns a Service over o.Store. It panics if o.Store is nil.
+func New(o Options) *Service {
+	if o.Store == nil {
+		panic("inventory: Options.Store is nil")
+	}
+	if o.Lifecycle.DormantAfter <= 0 {
+		o.Lifecycle.DormantAfter = DefaultDormantAfter
+	}
+	if o.Lifecycle.RetiredAfter <= 0 {
+		o.Lifecycle.RetiredAfter = DefaultRetiredAfter
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Zones == nil {
+		o.Zones = noZones{}
+	}
+	return &Service{st: o.Store, zones: o.Zones, life: o.Lifecycle, now: o.Now}
+}
+
+type noZones struct{}
+
+func (noZones) Zone(*model.Asset) string { return "" }
+
+// Now returns the service's clock: what relative times ("24h") in
+// queries are taken back from.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Lifecycle returns the thresholds in use.
+func (s *Service) Lifecycle() Lifecycle { return s.life }

@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/wardwatch/wardwatch/model"
+)
+
+// EventFilter selects events. Zero fields match everything.
+type EventFilter struct {
+	Since   time.Time // events at or after
+	Until   time.Time // events before
+	Type    model.EventType
+	AssetID int64      // events about this asset row
+	MAC     model.MAC  // the asset's MAC
+	IP      netip.Addr // events involving this address (the ip column) or about the asset keyed by it
+	Vantage string
+	VLAN    *uint16
+	AfterID int64 // events with a larger ID, to tail the table
+
+	Limit  int  // the first this many, in order; 0 for all
+	Offset int  // skip this many (after ordering)
+	Desc   bool // newest first
+}
+
+// FindEvents returns the page of events f selects, ordered by time, then
+// ID (newest first with f.Desc), and how many match f in all (Limit and
+// Offset aside).
+func (db *DB) FindEvents(ctx context.Context, f EventFilter) ([]model.Event, int, error) {
+	var c conds
+	c.since("time", f.Since)
+	c.before("time", f.Until)
+	eq(&c, f.Type, "type")
+	eq(&c, f.AssetID, "asset_id")
+	c.mac(f.MAC, "mac")
+	c.ip(f.IP, "ip", "key_ip")
+	eq(&c, f.Vantage, "vantage")
+	c.vlan("vlan", f.VLAN)
+	if f.AfterID > 0 {
+		c.add("id > ?", f.AfterID)
+	}
+	q := pageQuery{op: "query events in", columns: "id, time, type, vantage, vlan, mac, key_ip, ip, old_value, new_value",
+		from: "events", conds: c, order: "time, id", limit: f.Limit, offset: f.Offset}
+	if f.Desc {
+		q.order = "time DESC, id DESC"
+	}
+	var events []model.Event
+	total, err := db.find(ctx, q, func(rows *sql.Rows, total *int) error {
+		var (
+			e              model.Event
+			t              int64
+			mac, keyIP, ip string
+		)
+		if err := rows.Scan(&e.ID, &t, &e.Type, &e.Key.Vantage, &e.Key.VLAN, &mac, &keyIP, &ip,
+			&e.OldValue, &e.NewValue, total); err != nil {
+			return err
+		}
+		e.Time = fromNS(t)
+		var err error
+		if e.Key.MAC, e.Key.IP, err = parseKey(mac, keyIP); err == nil {
+			e.IP, err = parseIP(ip)
+		}
+		if err != nil {
+			return fmt.Errorf("event %d: %w", e.ID, err)
+		}
+		events = append(events, e)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return events, total, nil
+}
