@@ -74,8 +74,22 @@ func scope(rq inventory.AssetRefQuery) string {
 }
 
 // printAsset writes the device as labelled lines and tables, within 120
-// columns.
+// columns: its identity, then one section per kind of fact.
 func printAsset(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) error {
+	for _, part := range []func(io.Writer, *inventory.AssetDetailRecord, time.Time) error{
+		printIdentity, printEvidence, printAddresses, printHostnames, printDICOM, printHL7, printPeers,
+		printViolations, printEvents, printOtherMatches,
+	} {
+		if err := part(w, d, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printIdentity writes the title line and the asset's labelled fields;
+// optional ones only when known.
+func printIdentity(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) error {
 	a := &d.Asset
 	title := a.Hostname
 	if title == "" {
@@ -87,76 +101,70 @@ func printAsset(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) erro
 	}
 	fmt.Fprintf(w, "%s: %s, confidence %d%%\n\n", trunc(printable(title), 60), class, a.ClassConfidence)
 
-	kv := newTable(w)
-	kv.caps(12, 104)
 	mac := a.MAC
 	if mac == "" {
 		mac = "none (keyed by IP)"
 	} else if a.Randomized {
 		mac += " (randomized)"
 	}
-	kv.write([]string{"MAC", mac})
-	kv.write([]string{"Vendor", a.Vendor})
-	kv.write([]string{"IPs", strings.Join(a.IPs, " ")})
-	kv.write([]string{"Hostname", a.Hostname})
 	vlan := fmt.Sprintf("%d at %s", a.VLAN, a.Vantage)
 	if a.OuterVLAN != 0 {
 		vlan = fmt.Sprintf("%d (outer %d) at %s", a.VLAN, a.OuterVLAN, a.Vantage)
 	}
-	kv.write([]string{"VLAN", vlan})
 	zone := a.Zone
 	if zone == "" {
 		zone = "(no policy)"
 	}
-	kv.write([]string{"Zone", zone})
-	kv.write([]string{"State", fmt.Sprintf("%s, last seen %s (%s ago)", a.State, a.LastSeen, age(a.LastSeen, now))})
-	kv.write([]string{"First seen", a.FirstSeen})
-	kv.write([]string{"Traffic", fmt.Sprintf("%d packets, %d bytes", a.Packets, a.Bytes)})
 	c := &d.Classification
+	kv := newTable(w)
+	kv.caps(12, 104)
+	for _, x := range [][2]string{{"MAC", mac}, {"Vendor", a.Vendor}, {"IPs", strings.Join(a.IPs, " ")},
+		{"Hostname", a.Hostname}, {"VLAN", vlan}, {"Zone", zone},
+		{"State", fmt.Sprintf("%s, last seen %s (%s ago)", a.State, a.LastSeen, age(a.LastSeen, now))},
+		{"First seen", a.FirstSeen}, {"Traffic", fmt.Sprintf("%d packets, %d bytes", a.Packets, a.Bytes)}} {
+		kv.write(x[:])
+	}
 	for _, x := range [][2]string{{"Manufacturer", c.Manufacturer}, {"Model", c.Model}, {"OS", c.OS},
 		{"Class since", c.ChangedAt}, {"DHCP vendor", d.DHCP.VendorClass}, {"DHCP options", d.DHCP.ParamList},
 		{"DHCP client", d.DHCP.ClientID}, {"AE titles", strings.Join(a.AETitles, ", ")},
 		{"HL7 apps", strings.Join(a.HL7Apps, ", ")}} {
 		if x[1] != "" {
-			kv.write([]string{x[0], x[1]})
+			kv.write(x[:])
 		}
 	}
-	if err := kv.flush(); err != nil {
-		return err
-	}
+	return kv.flush()
+}
 
-	section(w, "Evidence", len(c.Evidence))
+func printEvidence(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error {
+	ev := d.Classification.Evidence
 	t := newTable(w, "SOURCE", "VALUE", "RULE", "STRENGTH", "LAST SEEN")
 	t.caps(18, 40, 24, 8, 20)
-	for _, e := range c.Evidence {
+	for _, e := range ev {
 		t.row(string(e.Source), e.Value, e.Rule, fmt.Sprint(e.Strength), e.LastSeen)
 	}
-	if err := flushIf(t, len(c.Evidence)); err != nil {
-		return err
-	}
+	return t.section("Evidence", len(ev), len(ev))
+}
 
-	section(w, "Addresses", len(d.Addresses))
-	t = newTable(w, "IP", "SOURCE", "FIRST SEEN", "LAST SEEN")
+func printAddresses(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error {
+	t := newTable(w, "IP", "SOURCE", "FIRST SEEN", "LAST SEEN")
 	t.caps(39, 16, 20, 20)
 	for _, ad := range d.Addresses {
 		t.row(ad.IP, string(ad.Source), ad.FirstSeen, ad.LastSeen)
 	}
-	if err := flushIf(t, len(d.Addresses)); err != nil {
-		return err
-	}
+	return t.section("Addresses", len(d.Addresses), len(d.Addresses))
+}
 
-	section(w, "Hostnames", len(d.Hostnames))
-	t = newTable(w, "NAME", "SOURCE", "FIRST SEEN", "LAST SEEN")
+func printHostnames(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error {
+	t := newTable(w, "NAME", "SOURCE", "FIRST SEEN", "LAST SEEN")
 	t.caps(40, 12, 20, 20)
 	for _, h := range d.Hostnames {
 		t.row(h.Name, string(h.Source), h.FirstSeen, h.LastSeen)
 	}
-	if err := flushIf(t, len(d.Hostnames)); err != nil {
-		return err
-	}
+	return t.section("Hostnames", len(d.Hostnames), len(d.Hostnames))
+}
 
-	section(w, "DICOM", len(d.DICOM))
-	t = newTable(w, "ROLE", "AE TITLE", "PEER AE", "PEER", "ASSOC", "RESULT", "SOP CLASSES")
+func printDICOM(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error {
+	t := newTable(w, "ROLE", "AE TITLE", "PEER AE", "PEER", "ASSOC", "RESULT", "SOP CLASSES")
 	t.caps(4, 16, 16, 21, 5, 9, 31)
 	for _, x := range d.DICOM {
 		var sops []string
@@ -170,12 +178,11 @@ func printAsset(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) erro
 		t.row(x.Role, x.AETitle, x.PeerAETitle, hostPort(x.PeerIP, x.Port), fmt.Sprint(x.Associations),
 			x.LastResult, strings.Join(sops, ", "))
 	}
-	if err := flushIf(t, len(d.DICOM)); err != nil {
-		return err
-	}
+	return t.section("DICOM", len(d.DICOM), len(d.DICOM))
+}
 
-	section(w, "HL7", len(d.HL7))
-	t = newTable(w, "ROLE", "APPLICATION", "PEER APPLICATION", "PEER", "MESSAGES", "TYPES")
+func printHL7(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error {
+	t := newTable(w, "ROLE", "APPLICATION", "PEER APPLICATION", "PEER", "MESSAGES", "TYPES")
 	t.caps(8, 20, 20, 21, 8, 25)
 	for _, x := range d.HL7 {
 		var types []string
@@ -185,12 +192,11 @@ func printAsset(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) erro
 		t.row(x.Role, join2(x.Application, x.Facility), join2(x.PeerApplication, x.PeerFacility),
 			hostPort(x.PeerIP, x.Port), fmt.Sprint(x.Messages), strings.Join(types, " "))
 	}
-	if err := flushIf(t, len(d.HL7)); err != nil {
-		return err
-	}
+	return t.section("HL7", len(d.HL7), len(d.HL7))
+}
 
-	section(w, "Peers", d.PeersTotal)
-	t = newTable(w, "DIRECTION", "PEER", "PEER NAME", "PEER CLASS", "SERVICE", "CONNS", "BYTES", "SEEN")
+func printPeers(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) error {
+	t := newTable(w, "DIRECTION", "PEER", "PEER NAME", "PEER CLASS", "SERVICE", "CONNS", "BYTES", "SEEN")
 	t.caps(9, 29, 16, 18, 14, 6, 10, 4)
 	for _, p := range d.Peers {
 		dir := "uses →"
@@ -200,64 +206,60 @@ func printAsset(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) erro
 		t.row(dir, p.PeerIP, p.PeerHostname, string(p.PeerClass), service(p.Proto, p.Port, p.Service), fmt.Sprint(p.Connections),
 			fmt.Sprint(p.Bytes), age(p.LastSeen, now))
 	}
-	if err := flushIf(t, len(d.Peers)); err != nil {
-		return err
-	}
-	more(w, len(d.Peers), d.PeersTotal)
+	return t.section("Peers", len(d.Peers), d.PeersTotal)
+}
 
-	section(w, "Violations", d.ViolationsTotal)
-	t = newTable(w, "SEEN", "SEVERITY", "RULE", "ZONES", "SOURCE", "DESTINATION", "SERVICE", "COUNT")
+func printViolations(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) error {
+	t := newTable(w, "SEEN", "SEVERITY", "RULE", "ZONES", "SOURCE", "DESTINATION", "SERVICE", "COUNT")
 	t.caps(4, 8, 22, 26, 15, 15, 11, 5)
 	for _, v := range d.Violations {
 		t.row(age(v.LastSeen, now), v.Severity, v.Rule, v.SrcZone+" → "+v.DstZone, v.SrcIP, v.DstIP,
 			service(v.Proto, v.Port, v.Service), fmt.Sprint(v.Count))
 	}
-	if err := flushIf(t, len(d.Violations)); err != nil {
-		return err
-	}
-	more(w, len(d.Violations), d.ViolationsTotal)
+	return t.section("Violations", len(d.Violations), d.ViolationsTotal)
+}
 
-	section(w, "Events", d.EventsTotal)
-	t = newTable(w, "TIME", "TYPE", "IP", "CHANGE")
+func printEvents(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error {
+	t := newTable(w, "TIME", "TYPE", "IP", "CHANGE")
 	t.caps(20, 24, 15, 50)
 	for _, e := range d.Events {
 		t.row(e.Time, string(e.Type), e.IP, change(e.OldValue, e.NewValue))
 	}
-	if err := flushIf(t, len(d.Events)); err != nil {
+	return t.section("Events", len(d.Events), d.EventsTotal)
+}
+
+// printOtherMatches lists the further assets the reference matched, if
+// any.
+func printOtherMatches(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error {
+	if len(d.OtherMatches) == 0 {
+		return nil
+	}
+	t := newTable(w, "VLAN", "VANTAGE", "MAC", "IP", "HOSTNAME", "CLASS", "LAST SEEN")
+	t.caps(4, 16, 17, 15, 16, 18, 20)
+	for _, m := range d.OtherMatches {
+		t.row(u16(m.VLAN), m.Vantage, m.MAC, m.IP, m.Hostname, string(m.Class), m.LastSeen)
+	}
+	if err := t.section("Also matches", len(d.OtherMatches), len(d.OtherMatches)); err != nil {
 		return err
 	}
-	more(w, len(d.Events), d.EventsTotal)
+	_, err := fmt.Fprintln(w, "(narrow with --vlan N and --vantage V)")
+	return err
+}
 
-	if len(d.OtherMatches) > 0 {
-		section(w, "Also matches", len(d.OtherMatches))
-		t = newTable(w, "VLAN", "VANTAGE", "MAC", "IP", "HOSTNAME", "CLASS", "LAST SEEN")
-		t.caps(4, 16, 17, 15, 16, 18, 20)
-		for _, m := range d.OtherMatches {
-			t.row(u16(m.VLAN), m.Vantage, m.MAC, m.IP, m.Hostname, string(m.Class), m.LastSeen)
-		}
+// section writes a section of the device: "name (total)" after a blank
+// line, the table when it has rows (shown of total), and a pointer to the
+// list verbs when total is more.
+func (t *table) section(name string, shown, total int) error {
+	fmt.Fprintf(t.w, "\n%s (%d)\n", name, total)
+	if shown > 0 {
 		if err := t.flush(); err != nil {
 			return err
 		}
-		fmt.Fprintln(w, "(narrow with --vlan N and --vantage V)")
+	}
+	if total > shown {
+		fmt.Fprintf(t.w, "(latest %d of %d shown; see wardwatch flows/violations/events --mac)\n", shown, total)
 	}
 	return nil
-}
-
-func section(w io.Writer, name string, n int) {
-	fmt.Fprintf(w, "\n%s (%d)\n", name, n)
-}
-
-func flushIf(t *table, n int) error {
-	if n == 0 {
-		return nil
-	}
-	return t.flush()
-}
-
-func more(w io.Writer, shown, total int) {
-	if total > shown {
-		fmt.Fprintf(w, "(latest %d of %d shown; see wardwatch flows/violations/events --mac)\n", shown, total)
-	}
 }
 
 func hostPort(ip string, port uint16) string {
