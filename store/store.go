@@ -7,9 +7,11 @@
 // FlushSize, turns them into assets, addresses, arpwatch bindings, flows,
 // policy violations, DICOM and HL7 facts and events, classifies the assets
 // whose facts changed (Options.Classifier), and keeps going (retrying, then
-// dropping and counting) when a flush fails. Reads (Assets, Events, Flows,
-// Violations, ...) use a separate pool of read-only connections, so they
-// never wait for a flush; Classes answers class lookups from memory. Query tools open
+// dropping and counting) when a flush fails. Reads (FindAssets, FindFlows,
+// FindViolations, FindEvents, ...: one query_*.go file per entity, a page
+// and its total in one query, filters of typed values, every value bound)
+// use a separate pool of read-only connections, so they never wait for a
+// flush; Classes answers class lookups from memory. Query tools open
 // the same file with OpenReadOnly while the daemon runs (WAL mode).
 //
 // The write side is one file per concern, so that one observation can be
