@@ -138,43 +138,84 @@ func (f *inventoryFlags) open() (inv *inventory.Service, close func(), err error
 	return inv, func() { db.Close() }, nil
 }
 
-func assetsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("assets", "", stderr)
+// listVerb is an inventory verb that prints a list (assets, violations,
+// flows, events): its query parameters, parsed by parse into the query the
+// service method find answers, printed as JSON, as CSV under csvHeader, or
+// as the table rows makes, followed by the count of one and many.
+type listVerb[Q, R any] struct {
+	name      string
+	params    []string
+	hint      func(arg string) string // added to the error for an argument; nil for none
+	parse     func(v url.Values, now time.Time) (Q, error)
+	find      func(*inventory.Service, context.Context, Q) (inventory.Page[R], error)
+	csvHeader []string
+	rows      func(w io.Writer, items []R, now time.Time) *table
+	one, many string
+}
+
+// runList runs the list verb v with args.
+func runList[Q, R any, P interface {
+	*R
+	inventory.CSVRow
+}](ctx context.Context, v listVerb[Q, R], args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(v.name, "", stderr)
 	var f inventoryFlags
 	f.register(fs, "table, json or csv")
-	values := queryFlags(fs, inventory.AssetQueryParams)
+	values := queryFlags(fs, v.params)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError("assets: unexpected argument %q (for one device: wardwatch asset %s)", fs.Arg(0), fs.Arg(0))
+		hint := ""
+		if v.hint != nil {
+			hint = v.hint(fs.Arg(0))
+		}
+		return usageError("%s: unexpected argument %q%s", v.name, fs.Arg(0), hint)
 	}
 	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	q, err := inventory.ParseAssetQuery(values(), nowFunc(), inventory.Paging{})
+	q, err := v.parse(values(), nowFunc())
 	if err != nil {
-		return queryError("assets", err)
+		return queryError(v.name, err)
 	}
 	inv, closeDB, err := f.open()
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	page, err := inv.Assets(ctx, q)
+	page, err := v.find(inv, ctx, q)
 	if err != nil {
-		return queryError("assets", err)
+		return queryError(v.name, err)
 	}
 	switch f.output {
 	case "json":
 		return writeJSON(stdout, page.Items)
 	case "csv":
-		return inventory.WriteCSV(stdout, inventory.AssetCSVHeader, page.Items)
+		return inventory.WriteCSV[R, P](stdout, v.csvHeader, page.Items)
 	}
-	now := nowFunc()
-	t := newTable(stdout, "VLAN", "MAC", "IP", "HOSTNAME", "CLASS", "VENDOR", "ZONE", "STATE", "SEEN")
+	if err := v.rows(stdout, page.Items, nowFunc()).flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, countLine(len(page.Items), page.Total, v.one, v.many))
+	return nil
+}
+
+func assetsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runList(ctx, listVerb[inventory.AssetQuery, inventory.AssetRecord]{
+		name: "assets", params: inventory.AssetQueryParams,
+		hint: func(arg string) string { return " (for one device: wardwatch asset " + arg + ")" },
+		parse: func(v url.Values, now time.Time) (inventory.AssetQuery, error) {
+			return inventory.ParseAssetQuery(v, now, inventory.Paging{})
+		},
+		find: (*inventory.Service).Assets, csvHeader: inventory.AssetCSVHeader, rows: assetRows, one: "asset", many: "assets",
+	}, args, stdout, stderr)
+}
+
+func assetRows(w io.Writer, items []inventory.AssetRecord, now time.Time) *table {
+	t := newTable(w, "VLAN", "MAC", "IP", "HOSTNAME", "CLASS", "VENDOR", "ZONE", "STATE", "SEEN")
 	t.caps(4, 17, 15, 17, 19, 11, 10, 7, 4)
-	for _, r := range page.Items {
+	for _, r := range items {
 		id := r.MAC
 		if r.KeyedBy == "ip" {
 			id = "(by IP)"
@@ -189,11 +230,7 @@ func assetsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		t.row(u16(r.VLAN), id, ipSummary(r.IPs), r.Hostname, class, vendor, r.Zone, r.State, age(r.LastSeen, now))
 	}
-	if err := t.flush(); err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, countLine(len(page.Items), page.Total, "asset", "assets"))
-	return nil
+	return t
 }
 
 // countLine is the last line under a table: "48 assets", or

@@ -4,46 +4,26 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
+	"time"
 
 	"github.com/wardwatch/wardwatch/store/inventory"
 )
 
 func flowsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("flows", "", stderr)
-	var f inventoryFlags
-	f.register(fs, "table, json or csv")
-	values := queryFlags(fs, inventory.FlowQueryParams)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return usageError("flows: unexpected argument %q", fs.Arg(0))
-	}
-	if err := checkOutput(f.output); err != nil {
-		return err
-	}
-	q, err := inventory.ParseFlowQuery(values(), nowFunc(), inventory.Paging{}, false)
-	if err != nil {
-		return queryError("flows", err)
-	}
-	inv, closeDB, err := f.open()
-	if err != nil {
-		return err
-	}
-	defer closeDB()
-	page, err := inv.Flows(ctx, q)
-	if err != nil {
-		return queryError("flows", err)
-	}
-	switch f.output {
-	case "json":
-		return writeJSON(stdout, page.Items)
-	case "csv":
-		return inventory.WriteCSV(stdout, inventory.FlowCSVHeader, page.Items)
-	}
-	t := newTable(stdout, "LAST SEEN", "VLAN", "CLIENT", "SERVER", "SERVICE", "CONNS", "PACKETS", "BYTES")
+	return runList(ctx, listVerb[inventory.FlowQuery, inventory.FlowRecord]{
+		name: "flows", params: inventory.FlowQueryParams,
+		parse: func(v url.Values, now time.Time) (inventory.FlowQuery, error) {
+			return inventory.ParseFlowQuery(v, now, inventory.Paging{}, false)
+		},
+		find: (*inventory.Service).Flows, csvHeader: inventory.FlowCSVHeader, rows: flowRows, one: "flow", many: "flows",
+	}, args, stdout, stderr)
+}
+
+func flowRows(w io.Writer, items []inventory.FlowRecord, _ time.Time) *table {
+	t := newTable(w, "LAST SEEN", "VLAN", "CLIENT", "SERVER", "SERVICE", "CONNS", "PACKETS", "BYTES")
 	t.caps(20, 4, 17, 17, 16, 7, 9, 10)
-	for _, r := range page.Items {
+	for _, r := range items {
 		client := r.SrcIP
 		if client == "" {
 			client = r.SrcMAC
@@ -51,9 +31,5 @@ func flowsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		t.row(r.LastSeen, u16(r.VLAN), client, r.DstIP, service(r.Proto, r.Port, r.Service), fmt.Sprint(r.Connections),
 			fmt.Sprint(r.Packets), fmt.Sprint(r.Bytes))
 	}
-	if err := t.flush(); err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, countLine(len(page.Items), page.Total, "flow", "flows"))
-	return nil
+	return t
 }

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/prometheus/exporter-toolkit/web"
 	"go.uber.org/zap"
@@ -38,11 +40,23 @@ var LandingLinks = []web.LandingLinks{
 // "/api/v1/"). See docs/api.md.
 func (s *Server) APIHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v1/assets", s.apiAssets)
+	mux.HandleFunc("GET /api/v1/assets", list(s, "assets", inventory.AssetCSVHeader,
+		func(v url.Values, now time.Time, pg inventory.Paging) (inventory.AssetQuery, error) {
+			return inventory.ParseAssetQuery(v, now, pg, "format")
+		}, s.inv.Assets))
 	mux.HandleFunc("GET /api/v1/assets/{ref}", s.apiAsset)
-	mux.HandleFunc("GET /api/v1/violations", s.apiViolations)
-	mux.HandleFunc("GET /api/v1/flows", s.apiFlows)
-	mux.HandleFunc("GET /api/v1/events", s.apiEvents)
+	mux.HandleFunc("GET /api/v1/violations", list(s, "violations", inventory.ViolationCSVHeader,
+		func(v url.Values, now time.Time, pg inventory.Paging) (inventory.ViolationQuery, error) {
+			return inventory.ParseViolationQuery(v, now, pg, true, "format")
+		}, s.inv.Violations))
+	mux.HandleFunc("GET /api/v1/flows", list(s, "flows", inventory.FlowCSVHeader,
+		func(v url.Values, now time.Time, pg inventory.Paging) (inventory.FlowQuery, error) {
+			return inventory.ParseFlowQuery(v, now, pg, true, "format")
+		}, s.inv.Flows))
+	mux.HandleFunc("GET /api/v1/events", list(s, "events", inventory.EventCSVHeader,
+		func(v url.Values, now time.Time, pg inventory.Paging) (inventory.EventQuery, error) {
+			return inventory.ParseEventQuery(v, now, pg, true, "format")
+		}, s.inv.Events))
 	mux.HandleFunc("GET /api/v1/summary", s.apiSummary)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path, "")
@@ -152,27 +166,33 @@ func writeCSVPage[R any, P interface {
 	_ = inventory.WriteCSV[R, P](w, header, page.Items)
 }
 
-func (s *Server) apiAssets(w http.ResponseWriter, r *http.Request) {
-	csv, err := wantCSV(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+// list serves a list endpoint: the query parse reads (with the paging of
+// the format asked for), answered by find, as JSON or as CSV under header
+// in a file named after name.
+func list[Q, R any, P interface {
+	*R
+	inventory.CSVRow
+}](s *Server, name string, header []string, parse func(url.Values, time.Time, inventory.Paging) (Q, error),
+	find func(context.Context, Q) (inventory.Page[R], error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		csv, err := wantCSV(r)
+		var q Q
+		if err == nil {
+			q, err = parse(r.URL.Query(), s.inv.Now(), paging(csv))
+		}
+		var page inventory.Page[R]
+		if err == nil {
+			page, err = find(r.Context(), q)
+		}
+		switch {
+		case err != nil:
+			s.fail(w, r, err)
+		case csv:
+			writeCSVPage[R, P](w, name, header, page)
+		default:
+			writeJSON(w, http.StatusOK, page)
+		}
 	}
-	q, err := inventory.ParseAssetQuery(r.URL.Query(), s.inv.Now(), paging(csv), "format")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page, err := s.inv.Assets(r.Context(), q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if csv {
-		writeCSVPage(w, "assets", inventory.AssetCSVHeader, page)
-		return
-	}
-	writeJSON(w, http.StatusOK, page)
 }
 
 func (s *Server) apiAsset(w http.ResponseWriter, r *http.Request) {
@@ -203,75 +223,6 @@ func refScope(rq inventory.AssetRefQuery) string {
 		s += " at vantage " + rq.Vantage
 	}
 	return s
-}
-
-func (s *Server) apiViolations(w http.ResponseWriter, r *http.Request) {
-	csv, err := wantCSV(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	q, err := inventory.ParseViolationQuery(r.URL.Query(), s.inv.Now(), paging(csv), true, "format")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page, err := s.inv.Violations(r.Context(), q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if csv {
-		writeCSVPage(w, "violations", inventory.ViolationCSVHeader, page)
-		return
-	}
-	writeJSON(w, http.StatusOK, page)
-}
-
-func (s *Server) apiFlows(w http.ResponseWriter, r *http.Request) {
-	csv, err := wantCSV(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	q, err := inventory.ParseFlowQuery(r.URL.Query(), s.inv.Now(), paging(csv), true, "format")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page, err := s.inv.Flows(r.Context(), q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if csv {
-		writeCSVPage(w, "flows", inventory.FlowCSVHeader, page)
-		return
-	}
-	writeJSON(w, http.StatusOK, page)
-}
-
-func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) {
-	csv, err := wantCSV(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	q, err := inventory.ParseEventQuery(r.URL.Query(), s.inv.Now(), paging(csv), true, "format")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page, err := s.inv.Events(r.Context(), q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if csv {
-		writeCSVPage(w, "events", inventory.EventCSVHeader, page)
-		return
-	}
-	writeJSON(w, http.StatusOK, page)
 }
 
 func (s *Server) apiSummary(w http.ResponseWriter, r *http.Request) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wardwatch/wardwatch/model"
+	"github.com/wardwatch/wardwatch/store"
 	"github.com/wardwatch/wardwatch/store/inventory"
 	"github.com/wardwatch/wardwatch/store/inventory/inventorytest"
 )
@@ -28,6 +29,10 @@ const (
 )
 
 var t0 = inventorytest.Now
+
+// The database and the zones the service is wired with in production
+// satisfy its interfaces.
+var _ inventory.Store = (*store.DB)(nil)
 
 func mustMAC(s string) model.MAC {
 	m, err := model.ParseMAC(s)
