@@ -99,3 +99,18 @@ clean:
 .PHONY: e2e
 e2e:
 	$(GO) test -count=1 -run TestHospitalE2E -v ./cmd/wardwatch
+
+# Live capture at stepped rates and a soak (root, network namespaces,
+# tcpreplay; not part of `make test`): the daemon on one end of a veth pair,
+# tcpreplay of the 1M-frame capture into the other. Results go in
+# docs/performance.md. LIVE_RATES: Mbit/s steps and "top" (--topspeed).
+LIVE_RATES ?= 500,1000,2000,top
+SOAK       ?= 10m
+.PHONY: live-rate soak
+live-rate: testdata/mixed1m.pcap
+	WARDWATCH_LIVE_RATE=1 WARDWATCH_LIVE_PCAP=$(CURDIR)/testdata/mixed1m.pcap WARDWATCH_LIVE_RATES=$(LIVE_RATES) \
+	  $(GO) test -count=1 -run '^TestLiveRate$$' -v -timeout 60m ./cmd/wardwatch
+
+soak: testdata/mixed1m.pcap
+	WARDWATCH_SOAK=$(SOAK) WARDWATCH_LIVE_PCAP=$(CURDIR)/testdata/mixed1m.pcap \
+	  $(GO) test -count=1 -run '^TestSoak$$' -v -timeout 90m ./cmd/wardwatch
