@@ -27,7 +27,7 @@ import (
 
 type liveRig struct {
 	bin, pcap, dir string
-	a             netns
+	a              netns
 }
 
 func newLiveRig(t *testing.T, env string) *liveRig {
