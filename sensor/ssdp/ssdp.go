@@ -12,7 +12,7 @@
 //
 // # Signals and their strength as evidence
 //
-//	ssdp.server      SERVER of NOTIFY and search responses: OS and UPnP stack, often product and version ("Microsoft-Windows/10.0 UPnP/1.0 UPnP-Device-Host/1.0", "Linux/3.x UPnP/1.0 Philips-IntelliVue/..."); strong for OS and software
+//	ssdp.server      SERVER of NOTIFY and search responses: OS and UPnP stack, often product and version ("Microsoft-Windows/10.0 UPnP/1.0 UPnP-Device-Host/1.0"; ServerTokens splits OS and product); strong for OS and software
 //	ssdp.device_type device type URN of NT/ST/USN ("InternetGatewayDevice", "MediaRenderer", "Printer"); medium-strong for device type
 //	ssdp.usn         USN uuid: a stable device identifier across address changes; identity, not type
 //	ssdp.user_agent  USER-AGENT of M-SEARCH (control points: phones, PCs, apps); medium for OS
@@ -136,4 +136,38 @@ func (m *Message) UUID() []byte {
 		u = u[:i]
 	}
 	return u
+}
+
+// ServerTokens splits SERVER (or, for a search, USER-AGENT) in the UPnP
+// device architecture form "OS/version UPnP/x.y product/version" into the
+// part before the UPnP token (the OS), the UPnP token and the part after it
+// (the product: often vendor and model). Commas used as separators (as the
+// libupnp SDK writes them) are trimmed. Without a UPnP token, os is the
+// whole value and the others are nil.
+func (m *Message) ServerTokens() (os, upnp, product []byte) {
+	v := m.Server
+	if v == nil {
+		v = m.UserAgent
+	}
+	for i := 0; i+5 <= len(v); i++ {
+		if (i == 0 || v[i-1] == ' ' || v[i-1] == ',') && httphdr.EqualFold(v[i:i+5], "upnp/") {
+			j := i + 5
+			for j < len(v) && v[j] != ' ' && v[j] != ',' {
+				j++
+			}
+			return trimSep(v[:i]), v[i:j], trimSep(v[j:])
+		}
+	}
+	return trimSep(v), nil, nil
+}
+
+// trimSep trims spaces and commas at both ends.
+func trimSep(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == ',') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == ',') {
+		b = b[:len(b)-1]
+	}
+	return b
 }

@@ -23,7 +23,9 @@ var searchResponse = []byte("HTTP/1.1 200 OK\r\nCACHE-CONTROL: max-age=1800\r\nE
 	"ST: urn:schemas-upnp-org:device:Basic:1\r\nUSN: uuid:2f402f80-da50-11e1-9b23-00173f123456::urn:schemas-upnp-org:device:Basic:1\r\n\r\n")
 
 func summary(m *Message) string {
-	return fmt.Sprintf("%d|%s|%s|%s|%s|%s|type=%s|uuid=%s", m.Kind, m.Server, m.UserAgent, m.NT, m.ST, m.NTS, m.DeviceType(), m.UUID())
+	os, upnp, product := m.ServerTokens()
+	return fmt.Sprintf("%d|%s|%s|%s|%s|%s|type=%s|uuid=%s|os=%s|upnp=%s|product=%s", m.Kind, m.Server, m.UserAgent, m.NT, m.ST, m.NTS,
+		m.DeviceType(), m.UUID(), os, upnp, product)
 }
 
 // TestCaptures checks SSDP datagrams of the shared captures against tshark
@@ -34,13 +36,16 @@ func TestCaptures(t *testing.T) {
 		win   = "Microsoft-Windows/10.0 UPnP/1.0 UPnP-Device-Host/1.0"
 		winID = "9319395a-4d03-4750-bb1b-4663933ab812"
 		igd   = "EPICENTRO UPnP/1.0 MiniUPnPd/1.6"
+
+		winTokens = "|os=Microsoft-Windows/10.0|upnp=UPnP/1.0|product=UPnP-Device-Host/1.0"
+		igdTokens = "|os=EPICENTRO|upnp=UPnP/1.0|product=MiniUPnPd/1.6"
 	)
 	cases := []pcaptest.FrameCase{
-		{"ndpi/1kxun.pcap", 3, "2||||urn:schemas-upnp-org:device:InternetGatewayDevice:1||type=InternetGatewayDevice|uuid="},
-		{"ndpi/1kxun.pcap", 704, "1|" + win + "||urn:schemas-upnp-org:device:MediaServer:1||ssdp:alive|type=MediaServer|uuid=" + winID},
-		{"ndpi/1kxun.pcap", 736, "1|" + win + "||upnp:rootdevice||ssdp:alive|type=|uuid=" + winID},
-		{"ndpi/starcraft_battle.pcap", 32, "1|" + igd + "||urn:schemas-upnp-org:device:InternetGatewayDevice:1||ssdp:alive|type=InternetGatewayDevice|uuid=11266736-fa59-11e4-9c9f-8426153e75c4"},
-		{"ndpi/starcraft_battle.pcap", 39, "1|" + igd + "||urn:schemas-upnp-org:service:WANIPConnection:1||ssdp:alive|type=|uuid=11295964-fa59-11e4-9c9f-8426153e75c4"},
+		{"ndpi/1kxun.pcap", 3, "2||||urn:schemas-upnp-org:device:InternetGatewayDevice:1||type=InternetGatewayDevice|uuid=|os=|upnp=|product="},
+		{"ndpi/1kxun.pcap", 704, "1|" + win + "||urn:schemas-upnp-org:device:MediaServer:1||ssdp:alive|type=MediaServer|uuid=" + winID + winTokens},
+		{"ndpi/1kxun.pcap", 736, "1|" + win + "||upnp:rootdevice||ssdp:alive|type=|uuid=" + winID + winTokens},
+		{"ndpi/starcraft_battle.pcap", 32, "1|" + igd + "||urn:schemas-upnp-org:device:InternetGatewayDevice:1||ssdp:alive|type=InternetGatewayDevice|uuid=11266736-fa59-11e4-9c9f-8426153e75c4" + igdTokens},
+		{"ndpi/starcraft_battle.pcap", 39, "1|" + igd + "||urn:schemas-upnp-org:service:WANIPConnection:1||ssdp:alive|type=|uuid=11295964-fa59-11e4-9c9f-8426153e75c4" + igdTokens},
 	}
 	pcaptest.CheckFrames(t, cases, payloads, func(b []byte) (string, error) {
 		var m Message
@@ -62,7 +67,8 @@ func TestParse(t *testing.T) {
 	if err := ParseInto(searchResponse, &m); err != nil {
 		t.Fatal(err)
 	}
-	want := "3|Linux/4.14 UPnP/1.0 IntelliVue-MX800/M.00.04|||urn:schemas-upnp-org:device:Basic:1||type=Basic|uuid=2f402f80-da50-11e1-9b23-00173f123456"
+	want := "3|Linux/4.14 UPnP/1.0 IntelliVue-MX800/M.00.04|||urn:schemas-upnp-org:device:Basic:1||type=Basic|uuid=2f402f80-da50-11e1-9b23-00173f123456" +
+		"|os=Linux/4.14|upnp=UPnP/1.0|product=IntelliVue-MX800/M.00.04"
 	if got := summary(&m); got != want || m.Status != 200 || string(m.Location) != "http://10.50.0.40:49152/description.xml" {
 		t.Errorf("got %s %d %q", got, m.Status, m.Location)
 	}
@@ -80,11 +86,28 @@ func TestParse(t *testing.T) {
 	if m.UUID() != nil {
 		t.Error("empty uuid")
 	}
+	for server, want := range map[string]string{
+		"Linux/2.6.32, UPnP/1.0, Portable SDK for UPnP devices/1.6.19": "Linux/2.6.32|UPnP/1.0|Portable SDK for UPnP devices/1.6.19",
+		"Allegro-Software-RomUpnp/4.07 UPnP/1.0 IPI/1.0":               "Allegro-Software-RomUpnp/4.07|UPnP/1.0|IPI/1.0",
+		"UPnP/1.0":                      "|UPnP/1.0|",
+		"lighttpd/1.4":                  "lighttpd/1.4||",
+		"Linux UPnPx/1.0 not-a-token/1": "Linux UPnPx/1.0 not-a-token/1||",
+	} {
+		m = Message{Server: []byte(server)}
+		os, upnp, product := m.ServerTokens()
+		if got := fmt.Sprintf("%s|%s|%s", os, upnp, product); got != want {
+			t.Errorf("%q: %s, want %s", server, got, want)
+		}
+	}
 }
 
 func TestZeroAlloc(t *testing.T) {
 	var m Message
-	pcaptest.NoAllocs(t, func() { _ = ParseInto(searchResponse, &m); _, _ = m.DeviceType(), m.UUID() })
+	pcaptest.NoAllocs(t, func() {
+		_ = ParseInto(searchResponse, &m)
+		_, _ = m.DeviceType(), m.UUID()
+		_, _, _ = m.ServerTokens()
+	})
 }
 
 func BenchmarkParseInto(b *testing.B) {
@@ -104,7 +127,8 @@ func FuzzParseInto(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var m Message
 		_ = ParseInto(b, &m)
-		for i, v := range [][]byte{m.Server, m.UserAgent, m.Location, m.NT, m.NTS, m.ST, m.USN, m.DeviceType(), m.UUID()} {
+		os, upnp, product := m.ServerTokens()
+		for i, v := range [][]byte{m.Server, m.UserAgent, m.Location, m.NT, m.NTS, m.ST, m.USN, m.DeviceType(), m.UUID(), os, upnp, product} {
 			if !pcaptest.Within(b, v) {
 				t.Fatalf("view %d outside the input", i)
 			}
