@@ -30,6 +30,10 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/wardwatch/wardwatch/configs/yamlerr"
+	"github.com/wardwatch/wardwatch/exporter"
+	"github.com/wardwatch/wardwatch/sensor"
+	"github.com/wardwatch/wardwatch/store"
+	"github.com/wardwatch/wardwatch/store/inventory"
 )
 
 // Example is the shipped, commented example config (configs/wardwatch.yml).
@@ -121,8 +125,9 @@ type LimitsConfig struct {
 	// MaxAssets bounds each worker's asset table; when it is full the
 	// longest-idle asset is evicted for a new one (counted). At least 1.
 	MaxAssets int `yaml:"max_assets"`
-	// MaxBindings bounds the ARP/DHCP binding table; when it is full the
-	// least recently reported binding is evicted. At least 1.
+	// MaxBindings bounds each worker's IP-to-MAC binding table (ARP, DHCP,
+	// neighbour discovery); when it is full the least recently reported
+	// binding is evicted. At least 1.
 	MaxBindings int `yaml:"max_bindings"`
 	// NewAssetsBurst and NewAssetsPerSecond are the new-asset budget per
 	// worker (token bucket in capture time); MACs beyond it are counted,
@@ -130,8 +135,9 @@ type LimitsConfig struct {
 	// NewAssetsPerSecond 0 disables the budget.
 	NewAssetsBurst     int     `yaml:"new_assets_burst"`
 	NewAssetsPerSecond float64 `yaml:"new_assets_per_second"`
-	// MaxFlows bounds each worker's flow table; when it is full the
-	// longest-idle flow is evicted for a new one (counted). At least 1.
+	// MaxFlows bounds each worker's flow table (1..100000000); when it is
+	// full the longest-idle flow of a few sampled ones is evicted for a
+	// new one (counted).
 	MaxFlows int `yaml:"max_flows"`
 	// FlowIdleTimeout evicts flows with no packet for this long. 1s..24h.
 	FlowIdleTimeout time.Duration `yaml:"flow_idle_timeout"`
@@ -225,7 +231,8 @@ type StoreConfig struct {
 	// FlushInterval is the longest a batch waits before it is written
 	// (10ms..1m).
 	FlushInterval time.Duration `yaml:"flush_interval"`
-	// FlushSize is the most rows written in one transaction (1..1000000).
+	// FlushSize writes a batch as soon as this many observations are
+	// waiting (1..1000000).
 	FlushSize int `yaml:"flush_size"`
 	// QueueSize is the buffer between the decode workers and the writer
 	// (1..10000000).
@@ -257,71 +264,89 @@ type LogConfig struct {
 
 // Default returns the default config: what an empty file decodes to. Each
 // call returns a new value, so callers may modify it.
+//
+// Where a package applies a default of its own to a zero option, Default
+// takes that package's exported constant (as litestream's DefaultConfig
+// does), so the number has one home: sensor.Default* for capture, decode,
+// limits and streams, store.Default* for the writer, exporter for the
+// listen address and store/inventory for the asset lifecycle. The rest (log, events,
+// the database path, tunnels, workers) are read only from the config, and
+// their defaults live here. configs/wardwatch.yml states every one of them
+// in a "Default:" comment; TestDocumentedDefaults holds the two together.
 func Default() *Config {
 	return &Config{
 		Capture: CaptureConfig{
 			Interfaces:  nil,
-			RingSize:    64 * MiB,
-			BlockSize:   1 * MiB,
-			Snaplen:     65535,
-			PollTimeout: 100 * time.Millisecond,
+			RingSize:    sensor.DefaultRingSize,
+			BlockSize:   sensor.DefaultBlockSize,
+			Snaplen:     sensor.DefaultSnaplen,
+			PollTimeout: sensor.DefaultPollTimeout,
 			FanoutGroup: 0,
 			Workers:     0, // auto
 		},
 		Decode: DecodeConfig{
-			VXLANPorts: []int{4789, 4790},
+			VXLANPorts: ints(sensor.DefaultVXLANPorts()),
 			Tunnels:    true,
 		},
 		Limits: LimitsConfig{
-			MaxAssets:          200000,
-			MaxBindings:        200000,
-			NewAssetsBurst:     10000,
-			NewAssetsPerSecond: 100,
-			MaxFlows:           100000,
-			FlowIdleTimeout:    5 * time.Minute,
+			MaxAssets:          sensor.DefaultMaxAssets,
+			MaxBindings:        sensor.DefaultMaxBindings,
+			NewAssetsBurst:     sensor.DefaultNewAssetBurst,
+			NewAssetsPerSecond: sensor.DefaultNewAssetRate,
+			MaxFlows:           sensor.DefaultMaxFlows,
+			FlowIdleTimeout:    sensor.DefaultFlowIdle,
 		},
-		Web: WebConfig{ListenAddresses: []string{":9929"}},
+		Web: WebConfig{ListenAddresses: []string{exporter.DefaultListenAddress}},
 		Events: EventsConfig{
-			Syslog: SyslogConfig{Network: "udp", Facility: 16},
+			Syslog: SyslogConfig{Network: "udp", Facility: 16}, // local0
 		},
 		Streams: StreamsConfig{
-			DICOMPorts:       []int{104, 11112},
-			HL7Ports:         []int{2575},
+			DICOMPorts:       ints(sensor.DefaultDICOMPorts()),
+			HL7Ports:         ints(sensor.DefaultHL7Ports()),
 			ContentDetection: true,
-			MaxStreams:       10000,
-			MaxBufferedPages: 4096,
-			IdleTimeout:      2 * time.Minute,
-			MaxInspectBytes:  1 * MiB,
-			MaxBufferBytes:   64 * MiB,
+			MaxStreams:       sensor.DefaultMaxStreams,
+			MaxBufferedPages: sensor.DefaultMaxBufferedPages,
+			IdleTimeout:      sensor.DefaultStreamIdle,
+			MaxInspectBytes:  sensor.DefaultMaxInspectBytes,
+			MaxBufferBytes:   sensor.DefaultMaxBufferBytes,
 		},
 		Store: StoreConfig{
 			Path:          "./wardwatch.db",
-			FlushInterval: time.Second,
-			FlushSize:     10000,
-			QueueSize:     10000,
-			BusyTimeout:   5 * time.Second,
+			FlushInterval: store.DefaultFlushInterval,
+			FlushSize:     store.DefaultFlushSize,
+			QueueSize:     store.DefaultQueueSize,
+			BusyTimeout:   store.DefaultBusyTimeout,
 		},
 		Log: LogConfig{
 			Level:  "info",
 			Format: "console",
 		},
 		Inventory: InventoryConfig{
-			DormantAfter: 7 * 24 * time.Hour,
-			RetiredAfter: 90 * 24 * time.Hour,
+			DormantAfter: inventory.DefaultDormantAfter,
+			RetiredAfter: inventory.DefaultRetiredAfter,
 		},
 	}
 }
 
-// defaultInterface is what each capture.interfaces entry starts from.
-func defaultInterface() InterfaceConfig {
-	return InterfaceConfig{Promiscuous: true}
+func ints(ports []uint16) []int {
+	out := make([]int, len(ports))
+	for i, p := range ports {
+		out[i] = int(p)
+	}
+	return out
+}
+
+// DefaultInterface is a capture.interfaces entry for name with every
+// other key at its default (what `--interface name` adds).
+func DefaultInterface(name string) InterfaceConfig {
+	return InterfaceConfig{Name: name, Vantage: name, Promiscuous: true}
 }
 
 // UnmarshalYAML applies the per-entry defaults (promiscuous: true) before
 // decoding and defaults Vantage to Name after. It uses the func-style
 // unmarshaler so the outer decoder's strictness (KnownFields) still applies.
 func (i *InterfaceConfig) UnmarshalYAML(unmarshal func(any) error) error {
-	*i = defaultInterface()
+	*i = DefaultInterface("")
 	type plain InterfaceConfig
 	if err := unmarshal((*plain)(i)); err != nil {
 		return err

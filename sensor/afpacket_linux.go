@@ -15,12 +15,13 @@ import (
 	"github.com/gopacket/gopacket/layers"
 )
 
-// LiveOptions configures one AF_PACKET capture socket.
+// LiveOptions configures one AF_PACKET capture socket. Zero fields take the
+// Default* values (defaults.go).
 type LiveOptions struct {
 	Interface   string
 	RingSize    int           // bytes; rounded down to whole blocks
 	BlockSize   int           // TPACKET_V3 block size (multiple of the page size)
-	Snaplen     int           // frame size hint
+	Snaplen     int           // most bytes kept of a frame; the rest is cut (CaptureLength < Length)
 	PollTimeout time.Duration // how long a read waits before returning ErrTimeout
 	Promiscuous bool
 	FanoutGroup uint16 // 0: no fanout
@@ -29,8 +30,9 @@ type LiveOptions struct {
 // LiveSource captures from an interface with AF_PACKET TPACKET_V3 (gopacket's
 // pure-Go afpacket). It only ever reads: nothing is written to the socket.
 type LiveSource struct {
-	name string
-	tp   *afpacket.TPacket
+	name    string
+	tp      *afpacket.TPacket
+	snaplen int
 }
 
 // ErrNoInterface is wrapped when the capture interface does not exist.
@@ -44,18 +46,16 @@ func OpenLive(o LiveOptions) (*LiveSource, error) {
 	if _, err := net.InterfaceByName(o.Interface); err != nil {
 		return nil, fmt.Errorf("capture interface %q: %w", o.Interface, ErrNoInterface)
 	}
-	if o.BlockSize <= 0 {
-		o.BlockSize = 1 << 20
-	}
+	setDefault(&o.BlockSize, DefaultBlockSize)
+	setDefault(&o.RingSize, DefaultRingSize)
+	setDefault(&o.Snaplen, DefaultSnaplen)
+	setDefault(&o.PollTimeout, DefaultPollTimeout)
 	if o.RingSize < o.BlockSize {
 		o.RingSize = o.BlockSize
 	}
 	frame := 1 << 11
 	for frame < o.Snaplen && frame < o.BlockSize {
 		frame <<= 1
-	}
-	if o.PollTimeout <= 0 {
-		o.PollTimeout = 100 * time.Millisecond
 	}
 	tp, err := afpacket.NewTPacket(
 		afpacket.OptInterface(o.Interface),
@@ -86,7 +86,7 @@ func OpenLive(o LiveOptions) (*LiveSource, error) {
 			return nil, fmt.Errorf("capture on %q: join fanout group %d: %w", o.Interface, o.FanoutGroup, err)
 		}
 	}
-	return &LiveSource{name: o.Interface, tp: tp}, nil
+	return &LiveSource{name: o.Interface, tp: tp, snaplen: o.Snaplen}, nil
 }
 
 func (s *LiveSource) Name() string              { return s.name }
@@ -100,6 +100,12 @@ func (s *LiveSource) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 			return nil, ci, ErrTimeout
 		}
 		return nil, ci, fmt.Errorf("capture on %q: %w", s.name, err)
+	}
+	// TPACKET_V3 keeps up to a block of every frame whatever the frame
+	// size: the snap length is applied here.
+	if len(data) > s.snaplen {
+		data = data[:s.snaplen]
+		ci.CaptureLength = s.snaplen
 	}
 	return data, ci, nil
 }

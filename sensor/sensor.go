@@ -45,70 +45,52 @@ type Sink interface {
 	TrySubmit(o model.Observation) bool
 }
 
-// Config tunes the sensor.
+// Config tunes the sensor. Zero fields take the Default* values
+// (defaults.go); a nil VXLANPorts is DefaultVXLANPorts(), an empty one
+// decapsulates no VXLAN.
 type Config struct {
 	Tunnels     bool     // open ERSPAN, GRE TEB and VXLAN
-	VXLANPorts  []uint16 // default [4789 (VXLAN), 4790 (VXLAN-GPE)]
-	MaxAssets   int      // per worker; default 200000
-	MaxBindings int      // per worker; default 200000
+	VXLANPorts  []uint16 // UDP ports decapsulated as VXLAN
+	MaxAssets   int      // per worker; full: the longest idle of a few makes room
+	MaxBindings int      // per worker; full: the longest idle of a few makes room
 	// NewAssetBurst and NewAssetRate are the new-asset budget per worker,
-	// a token bucket in capture time (default 10000 new MACs at once, then
-	// 100 per second). Beyond it new MACs are counted (AssetFloodRefused)
-	// and not reported, and each flood episode reports one ObsMACFlood.
-	// A negative rate disables the budget.
+	// a token bucket in capture time (DefaultNewAssetBurst new MACs at
+	// once, then DefaultNewAssetRate per second). Beyond it new MACs are
+	// counted (AssetFloodRefused) and not reported, and each flood episode
+	// reports one ObsMACFlood. A negative rate disables the budget.
 	NewAssetBurst    int
 	NewAssetRate     float64
 	ActivityInterval time.Duration
 	RefreshInterval  time.Duration
-	MaxFlows         int // per worker; default 100000
+	MaxFlows         int // per worker; full: the longest idle of a few makes room
 	// Workers is the number of decode workers a replay uses (frames are
 	// dispatched by a symmetric hash of their endpoints); default 1. Live
 	// capture runs one worker per input (sockets of a PACKET_FANOUT group).
 	Workers  int
-	FlowIdle time.Duration // flows idle this long are evicted; default 5m
+	FlowIdle time.Duration // flows idle this long are evicted
 	Streams  StreamConfig
 	Logger   *zap.Logger
 }
 
 func (c *Config) defaults() {
 	if c.VXLANPorts == nil {
-		c.VXLANPorts = []uint16{4789, 4790}
+		c.VXLANPorts = DefaultVXLANPorts()
 	}
-	if c.MaxAssets <= 0 {
-		c.MaxAssets = 200000
-	}
-	if c.MaxBindings <= 0 {
-		c.MaxBindings = 200000
-	}
-	if c.NewAssetBurst <= 0 {
-		c.NewAssetBurst = DefaultNewAssetBurst
-	}
+	setDefault(&c.MaxAssets, DefaultMaxAssets)
+	setDefault(&c.MaxBindings, DefaultMaxBindings)
+	setDefault(&c.NewAssetBurst, DefaultNewAssetBurst)
 	if c.NewAssetRate == 0 {
 		c.NewAssetRate = DefaultNewAssetRate
 	}
-	if c.ActivityInterval <= 0 {
-		c.ActivityInterval = 10 * time.Second
-	}
-	if c.RefreshInterval <= 0 {
-		c.RefreshInterval = 5 * time.Minute
-	}
-	if c.MaxFlows <= 0 {
-		c.MaxFlows = 100000
-	}
-	if c.FlowIdle <= 0 {
-		c.FlowIdle = 5 * time.Minute
-	}
+	setDefault(&c.ActivityInterval, DefaultActivityInterval)
+	setDefault(&c.RefreshInterval, DefaultRefreshInterval)
+	setDefault(&c.MaxFlows, DefaultMaxFlows)
+	setDefault(&c.FlowIdle, DefaultFlowIdle)
 	c.Streams.defaults()
 	if c.Logger == nil {
 		c.Logger = zap.NewNop()
 	}
 }
-
-// Defaults of the new-asset budget (Config.NewAssetBurst, NewAssetRate).
-const (
-	DefaultNewAssetBurst = 10000
-	DefaultNewAssetRate  = 100.0
-)
 
 // Input is one packet source with how its frames are labelled.
 type Input struct {

@@ -14,55 +14,39 @@ import (
 )
 
 // StreamConfig bounds TCP stream reassembly for the clinical protocols.
+// Zero fields (nil port lists) take the Default* values (defaults.go).
 type StreamConfig struct {
-	DICOMPorts []uint16 // default 104, 11112
-	HL7Ports   []uint16 // default 2575
+	DICOMPorts []uint16
+	HL7Ports   []uint16
 	// ContentDetection also follows connections on any port whose first
 	// payload is a DICOM A-ASSOCIATE-RQ or an MLLP-framed MSH.
 	ContentDetection bool
-	MaxStreams       int           // per worker; default 10000
-	MaxBufferedPages int           // out-of-order pages (1900 B) per worker; default 4096
-	MaxPagesPerConn  int           // default 64
-	IdleTimeout      time.Duration // default 2m
-	MaxInspectBytes  int           // per direction; default 1 MiB
-	MaxHL7Message    int           // bytes of one HL7 message looked at; default 64 KiB
+	MaxStreams       int           // per worker
+	MaxBufferedPages int           // out-of-order pages (1900 B) per worker
+	MaxPagesPerConn  int           // out-of-order pages per connection
+	IdleTimeout      time.Duration // a connection idle this long is closed
+	MaxInspectBytes  int           // per direction
+	MaxHL7Message    int           // bytes of one HL7 message looked at
 	// MaxBufferBytes bounds the bytes all DICOM and HL7 parsers of the
 	// sensor hold at once (unfinished messages and association PDUs),
-	// across every connection and worker; default 64 MiB. See membudget.
+	// across every connection and worker. See membudget.
 	MaxBufferBytes int64
 }
 
-// DefaultMaxBufferBytes is StreamConfig.MaxBufferBytes's default.
-const DefaultMaxBufferBytes = 64 << 20
-
 func (c *StreamConfig) defaults() {
 	if c.DICOMPorts == nil {
-		c.DICOMPorts = []uint16{104, 11112}
+		c.DICOMPorts = DefaultDICOMPorts()
 	}
 	if c.HL7Ports == nil {
-		c.HL7Ports = []uint16{2575}
+		c.HL7Ports = DefaultHL7Ports()
 	}
-	if c.MaxStreams <= 0 {
-		c.MaxStreams = 10000
-	}
-	if c.MaxBufferedPages <= 0 {
-		c.MaxBufferedPages = 4096
-	}
-	if c.MaxPagesPerConn <= 0 {
-		c.MaxPagesPerConn = 64
-	}
-	if c.IdleTimeout <= 0 {
-		c.IdleTimeout = 2 * time.Minute
-	}
-	if c.MaxInspectBytes <= 0 {
-		c.MaxInspectBytes = 1 << 20
-	}
-	if c.MaxHL7Message <= 0 {
-		c.MaxHL7Message = 64 << 10
-	}
-	if c.MaxBufferBytes <= 0 {
-		c.MaxBufferBytes = DefaultMaxBufferBytes
-	}
+	setDefault(&c.MaxStreams, DefaultMaxStreams)
+	setDefault(&c.MaxBufferedPages, DefaultMaxBufferedPages)
+	setDefault(&c.MaxPagesPerConn, DefaultMaxPagesPerConn)
+	setDefault(&c.IdleTimeout, DefaultStreamIdle)
+	setDefault(&c.MaxInspectBytes, DefaultMaxInspectBytes)
+	setDefault(&c.MaxHL7Message, DefaultMaxHL7Message)
+	setDefault(&c.MaxBufferBytes, DefaultMaxBufferBytes)
 }
 
 const (

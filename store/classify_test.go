@@ -3,13 +3,13 @@ package store
 import (
 	"context"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/wardwatch/wardwatch/configs"
 	"github.com/wardwatch/wardwatch/fingerprint"
 	"github.com/wardwatch/wardwatch/model"
 )
@@ -46,7 +46,13 @@ func (r *recorder) last(m model.MAC) fingerprint.Facts {
 
 func loadEngine(tb testing.TB) *fingerprint.Engine {
 	tb.Helper()
-	e, err := fingerprint.Load(configs.Fingerprints, "configs/fingerprints.yml", "")
+	// The shipped rule pack, read from the file: configs.Fingerprints embeds
+	// it, but configs imports this package (configs.Default).
+	rules, err := os.ReadFile("../configs/fingerprints.yml")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e, err := fingerprint.Load(rules, "configs/fingerprints.yml", "")
 	if err != nil {
 		tb.Fatalf("fingerprint.Load: %v", err)
 	}

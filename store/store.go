@@ -53,7 +53,8 @@ import (
 	"github.com/wardwatch/wardwatch/model"
 )
 
-// Defaults applied by Open to zero Options fields.
+// Defaults applied by Open to zero Options fields. They are the one home of
+// these numbers: configs.Default is built from them.
 const (
 	DefaultBusyTimeout   = 5 * time.Second
 	DefaultFlushInterval = time.Second
@@ -63,26 +64,32 @@ const (
 	DefaultCacheSize     = 100000
 )
 
-// Options configures Open. The zero value is usable.
+// NoBusyWait as Options.BusyTimeout makes a statement that meets another
+// connection's lock fail at once with ErrLocked (store.busy_timeout: 0).
+const NoBusyWait time.Duration = -1
+
+// Options configures Open. The zero value is usable: a zero field takes its
+// Default* constant.
 type Options struct {
 	// BusyTimeout is how long a statement waits for another connection's
-	// lock before failing with ErrLocked. Default 5s.
+	// lock before failing with ErrLocked. 0: DefaultBusyTimeout; negative
+	// (NoBusyWait): no wait.
 	BusyTimeout time.Duration
 	// FlushInterval is the longest an observation waits in memory before
-	// it is committed. Default 1s.
+	// it is committed. 0: DefaultFlushInterval.
 	FlushInterval time.Duration
 	// FlushSize commits as soon as this many observations are pending.
-	// Default 1000.
+	// 0: DefaultFlushSize.
 	FlushSize int
 	// QueueSize bounds the observations submitted but not yet taken by the
-	// writer. Default 10000.
+	// writer. 0: DefaultQueueSize.
 	QueueSize int
 	// MaxRetries is how many times a failed batch is retried (one retry per
 	// FlushInterval) before it is dropped and counted in
-	// WriterStats.DroppedFailed. Default 5.
+	// WriterStats.DroppedFailed. 0: DefaultMaxRetries.
 	MaxRetries int
 	// CacheSize bounds the writer's key -> asset and IP -> binding caches;
-	// a cache is emptied when it grows past it. Default 100000.
+	// a cache is emptied when it grows past it. 0: DefaultCacheSize.
 	CacheSize int
 	// Now is the clock, for observations without a time and for
 	// schema_migrations.applied_at. Default time.Now.
@@ -105,7 +112,7 @@ type Options struct {
 }
 
 func (o *Options) setDefaults() {
-	if o.BusyTimeout <= 0 {
+	if o.BusyTimeout == 0 {
 		o.BusyTimeout = DefaultBusyTimeout
 	}
 	if o.FlushInterval <= 0 {
@@ -244,16 +251,22 @@ func createFile(path string) error {
 	return nil
 }
 
+// busyParam is the driver's DSN parameter for a busy timeout; 0 ms (for
+// NoBusyWait) turns SQLite's busy handler off.
+func busyParam(d time.Duration) string {
+	return "_busy_timeout=" + strconv.FormatInt(max(d, 0).Milliseconds(), 10)
+}
+
 func (db *DB) open() error {
 	const op = "open"
-	busy := strconv.FormatInt(db.opts.BusyTimeout.Milliseconds(), 10)
+	busy := busyParam(db.opts.BusyTimeout)
 	var err error
 	// mode=rw: the file exists by now and SQLite must never create one.
 	// journal_mode=WAL is not a DSN parameter (_journal_mode) because the
 	// driver would set it on connect, rewriting the header of a file that
 	// may turn out to be someone else's database: migrate sets it once the
 	// file is known to be ours.
-	db.wdb, err = sql.Open("sqlite3", fileURI(db.path)+"?mode=rw&_busy_timeout="+busy+
+	db.wdb, err = sql.Open("sqlite3", fileURI(db.path)+"?mode=rw&"+busy+
 		"&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate")
 	if err != nil {
 		return wrap(op, db.path, err)
@@ -276,7 +289,7 @@ func (db *DB) open() error {
 	if db.stmts, err = prepare(ctx, db.wdb); err != nil {
 		return wrap(op, db.path, err)
 	}
-	db.rdb, err = openRead(db.path, "_busy_timeout="+busy)
+	db.rdb, err = openRead(db.path, busy)
 	return err
 }
 
@@ -305,7 +318,7 @@ func OpenReadOnly(path string) (*DB, error) {
 	opts := Options{}
 	opts.setDefaults()
 	db := &DB{path: path, readOnly: true, opts: opts, log: opts.Logger}
-	params := "_busy_timeout=" + strconv.FormatInt(db.opts.BusyTimeout.Milliseconds(), 10)
+	params := busyParam(db.opts.BusyTimeout)
 	if _, err := os.Stat(path + "-shm"); errors.Is(err, fs.ErrNotExist) && readOnlyFS(filepath.Dir(path)) {
 		// Nobody can be writing, and SQLite could not create the -shm
 		// file WAL readers need: read the file as it is.

@@ -109,8 +109,12 @@ func vendorOf(m model.MAC) string {
 }
 
 func storeOptions(cfg *configs.Config, log *zap.Logger) store.Options {
+	busy := cfg.Store.BusyTimeout
+	if busy == 0 { // store.busy_timeout: 0 gives up at once
+		busy = store.NoBusyWait
+	}
 	return store.Options{
-		BusyTimeout:   cfg.Store.BusyTimeout,
+		BusyTimeout:   busy,
 		FlushInterval: cfg.Store.FlushInterval,
 		FlushSize:     cfg.Store.FlushSize,
 		QueueSize:     cfg.Store.QueueSize,
@@ -176,10 +180,6 @@ func u16s(in []int) []uint16 {
 		out = append(out, uint16(v))
 	}
 	return out
-}
-
-func interfaceConfig(name string) configs.InterfaceConfig {
-	return configs.InterfaceConfig{Name: name, Vantage: name, Promiscuous: true}
 }
 
 // newAssetRate maps the config's "0 = no limit" to the sensor's negative

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/wardwatch/wardwatch/cmd/wardwatch/internal/privdrop"
+	"github.com/wardwatch/wardwatch/configs"
 	"github.com/wardwatch/wardwatch/exporter"
 	"github.com/wardwatch/wardwatch/sensor"
 )
@@ -45,7 +46,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if len(ifaces) > 0 {
 		cfg.Capture.Interfaces = cfg.Capture.Interfaces[:0]
 		for _, name := range ifaces {
-			cfg.Capture.Interfaces = append(cfg.Capture.Interfaces, interfaceConfig(name))
+			cfg.Capture.Interfaces = append(cfg.Capture.Interfaces, configs.DefaultInterface(name))
 		}
 		if err := cfg.Validate(); err != nil {
 			return fmt.Errorf("config: %s", oneLine(err))

@@ -19,7 +19,8 @@ type Lifecycle struct {
 	RetiredAfter time.Duration
 }
 
-// Default lifecycle thresholds, as configs.Default has them.
+// Default lifecycle thresholds, applied to a zero Lifecycle; configs.Default
+// is built from them.
 const (
 	DefaultDormantAfter = 7 * 24 * time.Hour
 	DefaultRetiredAfter = 90 * 24 * time.Hour

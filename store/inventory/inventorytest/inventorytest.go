@@ -7,12 +7,12 @@ package inventorytest
 import (
 	"context"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
 
-	"github.com/wardwatch/wardwatch/configs"
 	"github.com/wardwatch/wardwatch/fingerprint"
 	"github.com/wardwatch/wardwatch/fingerprint/oui"
 	"github.com/wardwatch/wardwatch/model"
@@ -58,7 +58,13 @@ func ip(s string) netip.Addr { return netip.MustParseAddr(s) }
 // database is closed when the test ends.
 func DB(tb testing.TB) *store.DB {
 	tb.Helper()
-	eng, err := fingerprint.Load(configs.Fingerprints, "configs/fingerprints.yml", "")
+	// The shipped rule pack, read from the file: configs.Fingerprints embeds
+	// it, but configs imports this package (configs.Default).
+	rules, err := os.ReadFile("../../configs/fingerprints.yml")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	eng, err := fingerprint.Load(rules, "configs/fingerprints.yml", "")
 	if err != nil {
 		tb.Fatal(err)
 	}
