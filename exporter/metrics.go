@@ -13,10 +13,10 @@
 // callback has a wardwatch_scrape_collector_success{collector} gauge, so a
 // failing store query shows up as 0 instead of a silently missing series.
 //
-// The package defines what it consumes (Sources, StoreStats, AssetCount) and
-// imports no other Wardwatch package but sensor (for sensor.Stats and
-// sensor.LayerNames) and model (for observation kind and event type
-// names). cmd adapts store and policy to these types.
+// The package defines what it consumes (Sources, CaptureStats, StoreStats,
+// AssetCount) and imports no other Wardwatch package but model (for event
+// type names). cmd adapts the sensor, the store and the policy to these
+// types.
 package exporter
 
 import (
@@ -25,7 +25,6 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,7 +32,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/wardwatch/wardwatch/model"
-	"github.com/wardwatch/wardwatch/sensor"
 )
 
 const namespace = "wardwatch"
@@ -48,14 +46,25 @@ const (
 
 // Limit names used in wardwatch_limit_hits_total{limit}.
 const (
-	LimitAssets      = "assets"       // sensor.Stats.AssetCapHits
-	LimitBindings    = "bindings"     // sensor.Stats.BindCapHits
-	LimitFlows       = "flows"        // sensor.Stats.FlowCapHits
-	LimitStreams     = "streams"      // sensor.Stats.StreamCapHits
-	LimitStreamBytes = "stream_bytes" // sensor.Stats.InspectCaps (streams.max_inspect_bytes)
+	LimitAssets      = "assets"       // limits.max_assets
+	LimitBindings    = "bindings"     // limits.max_bindings
+	LimitFlows       = "flows"        // limits.max_flows
+	LimitStreams     = "streams"      // streams.max_streams
+	LimitStreamBytes = "stream_bytes" // streams.max_inspect_bytes
 )
 
-var limitNames = [...]string{LimitAssets, LimitBindings, LimitFlows, LimitStreams, LimitStreamBytes}
+// limits is the one table of wardwatch_limit_hits_total: each limit's label
+// and its count in CaptureStats.
+var limits = [...]struct {
+	name string
+	hits func(*CaptureStats) uint64
+}{
+	{LimitAssets, func(s *CaptureStats) uint64 { return s.AssetCapHits }},
+	{LimitBindings, func(s *CaptureStats) uint64 { return s.BindCapHits }},
+	{LimitFlows, func(s *CaptureStats) uint64 { return s.FlowCapHits }},
+	{LimitStreams, func(s *CaptureStats) uint64 { return s.StreamCapHits }},
+	{LimitStreamBytes, func(s *CaptureStats) uint64 { return s.InspectCaps }},
+}
 
 // Unknown replaces an empty class, zone or rule label value, so that every
 // series has an explicit, bounded value to group by.
@@ -65,6 +74,35 @@ const Unknown = "unknown"
 // is zero. It is below Prometheus' default scrape_timeout (10s) so a slow
 // store query fails the "assets" collector rather than the whole scrape.
 const DefaultScrapeTimeout = 5 * time.Second
+
+// CaptureStats are one capture interface's cumulative counters, as the
+// exporter reads them. cmd fills them from sensor.Stats.
+type CaptureStats struct {
+	Interface   string
+	Packets     uint64
+	Bytes       uint64 // on the wire
+	KernelDrops uint64 // live capture: the ring was full
+	Truncated   uint64 // frames shorter than their headers said
+	Malformed   uint64 // frames nothing could be decoded from
+	// DecodeErrors by protocol layer, one entry per layer the sensor
+	// decodes (zeros included, so the first error is an increase).
+	DecodeErrors []Count
+	// Observations handed to the store, by observation kind (every kind,
+	// zeros included).
+	Observations []Count
+	// ObsDropped are observations the store queue had no room for.
+	ObsDropped uint64
+	// Table limits reached (see limits): new assets, bindings and flows
+	// that found their table full, connections not followed, stream
+	// directions cut at the inspect limit.
+	AssetCapHits, BindCapHits, FlowCapHits, StreamCapHits, InspectCaps uint64
+}
+
+// Count is one counter of a labelled family: the label value and the count.
+type Count struct {
+	Name string
+	N    uint64
+}
 
 // StoreStats are the store writer's cumulative counters. cmd fills it from
 // store.WriterStats.
@@ -91,9 +129,9 @@ type AssetCount struct {
 // from several scrapes at once, and must be safe for that. A panic in a
 // callback is recovered and reported as a failed collector.
 type Sources struct {
-	// Capture returns the sensor's per-interface cumulative counters
-	// (sensor.(*Sensor).Stats). Entries with the same Interface are summed.
-	Capture func() []sensor.Stats
+	// Capture returns the sensor's per-interface cumulative counters.
+	// Entries with the same Interface are summed.
+	Capture func() []CaptureStats
 	// Store returns the store writer's cumulative counters.
 	Store func() StoreStats
 	// AssetCounts runs the store query behind wardwatch_assets{class,zone}.
@@ -344,79 +382,71 @@ func (m *Metrics) collectCapture() ([]prometheus.Metric, error) {
 
 	// Sum per interface (the sensor already does; a duplicate label set
 	// would fail the whole scrape) and over all interfaces.
-	type ifStats struct {
-		packets, bytes, kdrops, truncated, malformed uint64
-		decodeErrs                                   [len(sensor.LayerNames)]uint64
-	}
-	byIf := map[string]*ifStats{}
+	byIf := map[string]*CaptureStats{}
 	var names []string
-	obs := map[string]uint64{}
-	var kinds []string
-	var dropped uint64
-	var limits [len(limitNames)]uint64
+	var total CaptureStats
 	for i := range stats {
 		st := &stats[i]
 		s := byIf[st.Interface]
 		if s == nil {
-			s = &ifStats{}
+			s = &CaptureStats{Interface: st.Interface}
 			byIf[st.Interface] = s
 			names = append(names, st.Interface)
 		}
-		s.packets += st.Packets
-		s.bytes += st.Bytes
-		s.kdrops += st.KernelDrops
-		s.truncated += st.Truncated
-		s.malformed += st.Malformed
-		for l, v := range st.DecodeErrors {
-			s.decodeErrs[l] += v
-		}
-		for k, v := range st.Observations {
-			if k == 0 {
-				continue // not a kind
-			}
-			kind := model.ObsKind(k).String()
-			if strings.HasPrefix(kind, "ObsKind(") {
-				if v == 0 {
-					continue
-				}
-				kind = "other" // a kind without a name yet
-			}
-			if _, ok := obs[kind]; !ok {
-				kinds = append(kinds, kind)
-			}
-			obs[kind] += v
-		}
-		dropped += st.ObsDropped
-		limits[0] += st.AssetCapHits
-		limits[1] += st.BindCapHits
-		limits[2] += st.FlowCapHits
-		limits[3] += st.StreamCapHits
-		limits[4] += st.InspectCaps
+		s.Packets += st.Packets
+		s.Bytes += st.Bytes
+		s.KernelDrops += st.KernelDrops
+		s.Truncated += st.Truncated
+		s.Malformed += st.Malformed
+		s.DecodeErrors = addCounts(s.DecodeErrors, st.DecodeErrors)
+		total.Observations = addCounts(total.Observations, st.Observations)
+		total.ObsDropped += st.ObsDropped
+		total.AssetCapHits += st.AssetCapHits
+		total.BindCapHits += st.BindCapHits
+		total.FlowCapHits += st.FlowCapHits
+		total.StreamCapHits += st.StreamCapHits
+		total.InspectCaps += st.InspectCaps
 	}
 
-	ms := make([]prometheus.Metric, 0, len(names)*(5+len(sensor.LayerNames))+len(kinds)+1+len(limits))
+	var ms []prometheus.Metric
 	for _, n := range names {
 		s := byIf[n]
 		ms = append(ms,
-			counter(descPackets, s.packets, n),
-			counter(descBytes, s.bytes, n),
-			counter(descKernelDrops, s.kdrops, n),
-			counter(descTruncated, s.truncated, n),
-			counter(descMalformed, s.malformed, n))
-		for l, v := range s.decodeErrs {
-			ms = append(ms, counter(descDecodeErrors, v, n, sensor.LayerNames[l]))
+			counter(descPackets, s.Packets, n),
+			counter(descBytes, s.Bytes, n),
+			counter(descKernelDrops, s.KernelDrops, n),
+			counter(descTruncated, s.Truncated, n),
+			counter(descMalformed, s.Malformed, n))
+		for _, c := range s.DecodeErrors {
+			ms = append(ms, counter(descDecodeErrors, c.N, n, c.Name))
 		}
 	}
 	if len(stats) > 0 {
-		for _, k := range kinds {
-			ms = append(ms, counter(descObservations, obs[k], k))
+		for _, c := range total.Observations {
+			ms = append(ms, counter(descObservations, c.N, c.Name))
 		}
-		ms = append(ms, counter(descObsDropped, dropped))
-		for i, v := range limits {
-			ms = append(ms, counter(descLimitHits, v, limitNames[i]))
+		ms = append(ms, counter(descObsDropped, total.ObsDropped))
+		for _, l := range limits {
+			ms = append(ms, counter(descLimitHits, l.hits(&total), l.name))
 		}
 	}
 	return ms, nil
+}
+
+// addCounts adds the counts of b to those of a with the same name; names
+// new to a are appended in b's order.
+func addCounts(a, b []Count) []Count {
+next:
+	for _, c := range b {
+		for i := range a {
+			if a[i].Name == c.Name {
+				a[i].N += c.N
+				continue next
+			}
+		}
+		a = append(a, c)
+	}
+	return a
 }
 
 func (m *Metrics) collectStore() ([]prometheus.Metric, error) {

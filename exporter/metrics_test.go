@@ -18,25 +18,37 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/wardwatch/wardwatch/model"
-	"github.com/wardwatch/wardwatch/sensor"
 )
+
+// testLayers are the protocol layers the fixture's decode errors name, as
+// the sensor's would (cmd adapts sensor.LayerNames).
+var testLayers = []string{"link", "vlan", "arp", "ipv4", "ipv6", "tcp", "udp", "gre", "tunnel", "dhcp"}
+
+// withCounts completes s as cmd passes it: every layer and every
+// observation kind, zeros included.
+func withCounts(s CaptureStats, layers, kinds map[string]uint64) CaptureStats {
+	for _, l := range testLayers {
+		s.DecodeErrors = append(s.DecodeErrors, Count{l, layers[l]})
+	}
+	for k := model.ObsKind(1); int(k) < model.NumObsKinds; k++ {
+		s.Observations = append(s.Observations, Count{k.String(), kinds[k.String()]})
+	}
+	return s
+}
 
 // fixedSources returns callbacks with known values.
 func fixedSources() Sources {
 	return Sources{
-		Capture: func() []sensor.Stats {
-			a := sensor.Stats{Interface: "span0", Vantage: "span0", Packets: 1000, Bytes: 150000,
-				KernelPackets: 1003, KernelDrops: 3, Truncated: 2, Malformed: 1, ObsDropped: 7, AssetCapHits: 1}
-			a.DecodeErrors[sensor.LayerIPv4] = 4
-			a.DecodeErrors[sensor.LayerDHCP] = 1
-			a.Observations[model.ObsActivity] = 10
-			a.Observations[model.ObsARP] = 5
+		Capture: func() []CaptureStats {
+			a := withCounts(CaptureStats{Interface: "span0", Packets: 1000, Bytes: 150000,
+				KernelDrops: 3, Truncated: 2, Malformed: 1, ObsDropped: 7, AssetCapHits: 1},
+				map[string]uint64{"ipv4": 4, "dhcp": 1},
+				map[string]uint64{model.ObsActivity.String(): 10, model.ObsARP.String(): 5})
 			// A second worker on the same interface: summed.
-			b := sensor.Stats{Interface: "span0", Vantage: "span0", Packets: 500, Bytes: 50000, BindCapHits: 2}
-			b.DecodeErrors[sensor.LayerIPv4] = 1
-			b.Observations[model.ObsDHCP] = 2
-			c := sensor.Stats{Interface: "span1", Vantage: "ward-3", Packets: 10, Bytes: 600, InspectCaps: 6}
-			return []sensor.Stats{a, b, c}
+			b := withCounts(CaptureStats{Interface: "span0", Packets: 500, Bytes: 50000, BindCapHits: 2},
+				map[string]uint64{"ipv4": 1}, map[string]uint64{model.ObsDHCP.String(): 2})
+			c := withCounts(CaptureStats{Interface: "span1", Packets: 10, Bytes: 600, InspectCaps: 6}, nil, nil)
+			return []CaptureStats{a, b, c}
 		},
 		Store: func() StoreStats { return StoreStats{Written: 42, Discarded: 3, Queued: 5} },
 		AssetCounts: func(context.Context) ([]AssetCount, error) {
@@ -172,19 +184,19 @@ wardwatch_store_queued_observations 5
 `
 
 // decodeErrorLines are the wardwatch_decode_errors_total samples of
-// fixedSources: every layer of sensor.LayerNames on every interface.
+// fixedSources: every layer of testLayers on every interface.
 func decodeErrorLines() string {
 	var b strings.Builder
 	b.WriteString("# HELP wardwatch_decode_errors_total Decode errors by capture interface and protocol layer.\n")
 	b.WriteString("# TYPE wardwatch_decode_errors_total counter\n")
 	for _, ifc := range []string{"span0", "span1"} {
-		for l, name := range sensor.LayerNames {
+		for _, name := range testLayers {
 			v := 0
 			if ifc == "span0" {
-				switch l {
-				case sensor.LayerIPv4:
+				switch name {
+				case "ipv4":
 					v = 5
-				case sensor.LayerDHCP:
+				case "dhcp":
 					v = 1
 				}
 			}
@@ -196,7 +208,7 @@ func decodeErrorLines() string {
 
 // comparedNames is every metric of the collector but the scrape durations
 // (not deterministic) and wardwatch_observations_total (its kinds follow
-// model.ObsKind and the size of sensor.Stats.Observations; see
+// model.ObsKind; see
 // TestObservationKinds).
 var comparedNames = []string{
 	"wardwatch_asset_events_total", "wardwatch_assets", "wardwatch_build_info",
@@ -291,7 +303,7 @@ func TestNoDeviceLabels(t *testing.T) {
 func TestCollectorFailures(t *testing.T) {
 	core, logs := observer.New(zap.ErrorLevel)
 	src := Sources{
-		Capture: func() []sensor.Stats { panic("boom") },
+		Capture: func() []CaptureStats { panic("boom") },
 		Store:   func() StoreStats { return StoreStats{Written: 1} },
 		AssetCounts: func(context.Context) ([]AssetCount, error) {
 			return nil, errors.New("database is locked")
@@ -350,7 +362,7 @@ func TestAssetCountsTimeout(t *testing.T) {
 func TestEmptyCapture(t *testing.T) {
 	// Before the first worker starts there are no interfaces: nothing but
 	// the collector's success is exported.
-	m, _ := newTestMetrics(t, Sources{Capture: func() []sensor.Stats { return nil }}, Options{})
+	m, _ := newTestMetrics(t, Sources{Capture: func() []CaptureStats { return nil }}, Options{})
 	for _, n := range []string{"wardwatch_capture_packets_total", "wardwatch_observations_total", "wardwatch_limit_hits_total"} {
 		if c := testutil.CollectAndCount(m, n); c != 0 {
 			t.Errorf("%s: %d series", n, c)

@@ -162,8 +162,7 @@ func TestFloodFlowTable(t *testing.T) {
 	if !found {
 		t.Error("the flow after the flood was never reported (the policy could not judge it)")
 	}
-	w.publishTracker()
-	st := w.stats()
+	st := w.snapshot()
 	if st.Flows > 1000 {
 		t.Errorf("%d flows in a table capped at 1000", st.Flows)
 	}
@@ -229,8 +228,7 @@ func TestFloodAssetTable(t *testing.T) {
 	if !found {
 		t.Error("the latecomer after the asset table filled was never reported")
 	}
-	w.publishTracker()
-	if st := w.stats(); st.Assets > 1000 || st.AssetEvictions == 0 {
+	if st := w.snapshot(); st.Assets > 1000 || st.AssetEvictions == 0 {
 		t.Errorf("assets %d (cap 1000), evictions %d", st.Assets, st.AssetEvictions)
 	}
 }
@@ -260,8 +258,7 @@ func TestFloodARPPool(t *testing.T) {
 			floods++
 		}
 	}
-	w.publishTracker()
-	st := w.stats()
+	st := w.snapshot()
 	// The flood lasts 1 s of capture time (10 µs a frame): burst + ~10 admitted.
 	t.Logf("reported: %d assets, %d ARP bindings, %d floods; refused %d", assets, arps, floods, st.AssetFloodRefused)
 	if assets > burst+20 || arps > burst+20 {

@@ -26,7 +26,6 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gopacket/gopacket"
@@ -146,7 +145,7 @@ func (s *Sensor) Replay(ctx context.Context, in Input) (Summary, error) {
 	}
 	start := time.Now()
 	err = w.loop(ctx)
-	sum := Summary{Stats: w.stats(), Duration: time.Since(start), FirstPacket: w.firstTS, LastPacket: w.lastTS}
+	sum := Summary{Stats: w.snapshot(), Duration: time.Since(start), FirstPacket: w.firstTS, LastPacket: w.lastTS}
 	return sum, err
 }
 
@@ -185,7 +184,7 @@ func (s *Sensor) Stats() []Stats {
 	var out []Stats
 	idx := map[string]int{}
 	for _, w := range s.workers {
-		st := w.stats()
+		st := w.published()
 		if i, ok := idx[st.Interface]; ok {
 			out[i].add(&st)
 			continue
@@ -196,7 +195,11 @@ func (s *Sensor) Stats() []Stats {
 	return out
 }
 
-// Stats are one interface's (or file's) counters. All are cumulative.
+// Stats are one interface's (or file's) counters: every counter of the
+// capture pipeline in one struct. All are cumulative except the gauges
+// Assets and Flows. A worker's are read with worker.snapshot; Sensor.Stats
+// returns the last snapshot each worker published (at least once a second
+// while it runs, and when it stops), summed per interface.
 type Stats struct {
 	Interface         string
 	Vantage           string
@@ -272,17 +275,15 @@ type worker struct {
 
 	firstTS, lastTS time.Time
 
-	// Published counters (read by Stats from other goroutines).
-	packets, bytes, malformed          atomic.Uint64
-	truncated                          atomic.Uint64
-	kpackets, kdrops                   atomic.Uint64
-	decodeErrs                         [numLayers]atomic.Uint64
-	obs                                [model.NumObsKinds]atomic.Uint64
-	obsDropped                         atomic.Uint64
-	assetCap, bindCap, unplaced, nasst atomic.Uint64
-	assetEvict, floodRefused, floods   atomic.Uint64
-	nflows, flowCap, flowEvict         atomic.Uint64
-	nstreams, streamCap, inspectCap    atomic.Uint64
+	// cnt holds the counters the worker keeps itself (packets, bytes,
+	// malformed frames, observations, kernel counts); only the worker's
+	// goroutine touches it. snapshot adds those the decoder, tracker, flow
+	// and stream tables keep.
+	cnt Stats
+	// pub is the last snapshot, for Sensor.Stats on other goroutines.
+	pubMu   sync.Mutex
+	pub     Stats
+	lastPub time.Time
 }
 
 type vantageKey struct {
@@ -333,15 +334,15 @@ func (w *worker) emit(o model.Observation) {
 			err = w.s.sink.Submit(context.WithoutCancel(w.ctx), o)
 		}
 		if err != nil {
-			w.obsDropped.Add(1)
+			w.cnt.ObsDropped++
 			return
 		}
 	} else if !w.s.sink.TrySubmit(o) {
-		w.obsDropped.Add(1)
+		w.cnt.ObsDropped++
 		return
 	}
 	if int(o.Kind) < model.NumObsKinds {
-		w.obs[o.Kind].Add(1)
+		w.cnt.Observations[o.Kind]++
 	}
 }
 
@@ -349,7 +350,7 @@ func (w *worker) loop(ctx context.Context) error {
 	w.ctx = ctx
 	src := w.in.Source
 	ks, _ := src.(kernelStatser)
-	lastStats := time.Now()
+	w.lastPub = time.Now()
 	var n uint64
 	defer w.finish()
 	for {
@@ -357,9 +358,11 @@ func (w *worker) loop(ctx context.Context) error {
 			if err := ctx.Err(); err != nil {
 				return nil
 			}
-			if ks != nil && time.Since(lastStats) >= time.Second {
-				w.pollKernel(ks)
-				lastStats = time.Now()
+			if time.Since(w.lastPub) >= time.Second {
+				if ks != nil {
+					w.pollKernel(ks)
+				}
+				w.publish()
 			}
 		}
 		n++
@@ -393,7 +396,7 @@ func (w *worker) finish() {
 	if ks, ok := w.in.Source.(kernelStatser); ok {
 		w.pollKernel(ks)
 	}
-	w.publishTracker()
+	w.publish()
 }
 
 func (w *worker) pollKernel(ks kernelStatser) {
@@ -401,39 +404,60 @@ func (w *worker) pollKernel(ks kernelStatser) {
 	if err != nil {
 		return
 	}
-	w.kpackets.Store(p)
-	w.kdrops.Store(d)
-	w.publishTracker()
+	w.cnt.KernelPackets, w.cnt.KernelDrops = p, d
 }
 
-func (w *worker) publishTracker() {
-	w.assetCap.Store(w.tr.assetCapHits)
-	w.assetEvict.Store(w.tr.assetEvicted)
-	w.floodRefused.Store(w.tr.floodRefused)
-	w.floods.Store(w.tr.floods)
-	w.bindCap.Store(w.tr.bindingCapHits)
-	w.unplaced.Store(w.tr.dhcpUnplaced)
-	w.nasst.Store(uint64(len(w.tr.assets)))
-	w.nflows.Store(uint64(len(w.flows.m)))
-	w.flowCap.Store(w.flows.capHits)
-	w.flowEvict.Store(w.flows.evicted)
-	w.nstreams.Store(w.streams.started)
-	w.streamCap.Store(w.streams.capHits)
-	w.inspectCap.Store(w.streams.inspectCaps)
-	for i := range w.dec.Errors {
-		w.decodeErrs[i].Store(w.dec.Errors[i])
-	}
-	w.truncated.Store(w.dec.Truncated)
+// snapshot returns the worker's counters: its own and those of its
+// decoder, tracker, flow and stream tables. Only the worker's goroutine
+// may call it (or anyone once the worker has stopped).
+func (w *worker) snapshot() Stats {
+	st := w.cnt
+	st.Interface, st.Vantage = w.in.Source.Name(), w.in.Vantage
+	st.DecodeErrors = w.dec.Errors
+	st.Truncated = w.dec.Truncated
+	st.AssetCapHits = w.tr.assetCapHits
+	st.AssetEvictions = w.tr.assetEvicted
+	st.AssetFloodRefused = w.tr.floodRefused
+	st.AssetFloods = w.tr.floods
+	st.BindCapHits = w.tr.bindingCapHits
+	st.DHCPUnplaced = w.tr.dhcpUnplaced
+	st.Assets = len(w.tr.assets)
+	st.Flows = len(w.flows.m)
+	st.FlowCapHits = w.flows.capHits
+	st.FlowEvictions = w.flows.evicted
+	st.Streams = w.streams.started
+	st.StreamCapHits = w.streams.capHits
+	st.InspectCaps = w.streams.inspectCaps
+	return st
+}
+
+// publish makes a snapshot readable by Sensor.Stats.
+func (w *worker) publish() {
+	st := w.snapshot()
+	w.pubMu.Lock()
+	w.pub = st
+	w.pubMu.Unlock()
+	w.lastPub = time.Now()
+}
+
+// published returns the last snapshot published; before the first, the
+// worker's labels with zero counters.
+func (w *worker) published() Stats {
+	w.pubMu.Lock()
+	defer w.pubMu.Unlock()
+	st := w.pub
+	st.Interface, st.Vantage = w.in.Source.Name(), w.in.Vantage
+	return st
 }
 
 // packet is the per-packet path.
 func (w *worker) packet(data []byte, ci *gopacket.CaptureInfo) {
-	w.packets.Add(1)
+	w.cnt.Packets++
 	wire := ci.Length
 	if wire < len(data) {
 		wire = len(data)
 	}
-	w.bytes.Add(uint64(wire))
+	w.cnt.Bytes += uint64(wire)
 	ts := ci.Timestamp
 	if w.firstTS.IsZero() {
 		w.firstTS = ts
@@ -443,10 +467,10 @@ func (w *worker) packet(data []byte, ci *gopacket.CaptureInfo) {
 	f := &w.f
 	ok := w.dec.Decode(data, wire, f)
 	if w.dec.Problems != problems {
-		w.publishTracker()
+		w.publish()
 	}
 	if !ok {
-		w.malformed.Add(1)
+		w.cnt.Malformed++
 		return
 	}
 	if f.numTunnels == 0 {
@@ -498,7 +522,7 @@ func (w *worker) maybeSweep(now time.Time) {
 	if w.tr.maybeSweep(now) {
 		w.flows.sweep(w, now)
 		w.streams.maybeFlush(now)
-		w.publishTracker()
+		w.publish()
 	}
 }
 
@@ -541,36 +565,4 @@ func (t tunnelTag) String() string {
 		return fmt.Sprintf("vxlan:%d", t.id)
 	}
 	return "tunnel"
-}
-
-func (w *worker) stats() Stats {
-	st := Stats{
-		Interface:      w.in.Source.Name(),
-		Vantage:        w.in.Vantage,
-		Packets:        w.packets.Load(),
-		Bytes:          w.bytes.Load(),
-		KernelPackets:  w.kpackets.Load(),
-		KernelDrops:    w.kdrops.Load(),
-		Truncated:      w.truncated.Load(),
-		Malformed:      w.malformed.Load(),
-		ObsDropped:     w.obsDropped.Load(),
-		AssetCapHits:   w.assetCap.Load(),
-		AssetEvictions: w.assetEvict.Load(), AssetFloodRefused: w.floodRefused.Load(), AssetFloods: w.floods.Load(),
-		BindCapHits:   w.bindCap.Load(),
-		DHCPUnplaced:  w.unplaced.Load(),
-		Assets:        int(w.nasst.Load()),
-		Flows:         int(w.nflows.Load()),
-		FlowCapHits:   w.flowCap.Load(),
-		FlowEvictions: w.flowEvict.Load(),
-		Streams:       w.nstreams.Load(),
-		StreamCapHits: w.streamCap.Load(),
-		InspectCaps:   w.inspectCap.Load(),
-	}
-	for i := range st.DecodeErrors {
-		st.DecodeErrors[i] = w.decodeErrs[i].Load()
-	}
-	for i := range st.Observations {
-		st.Observations[i] = w.obs[i].Load()
-	}
-	return st
 }

@@ -91,7 +91,7 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 
 	d.reg = prometheus.NewRegistry()
 	d.metrics = exporter.NewMetrics(d.reg, exporter.Sources{
-		Capture:     func() []sensor.Stats { return d.sensor.Stats() },
+		Capture:     func() []exporter.CaptureStats { return captureStats(d.sensor.Stats()) },
 		Store:       d.storeStats,
 		AssetCounts: d.assetCounts,
 		EventCounts: d.eventCounts,
@@ -181,6 +181,32 @@ func (d *daemon) violation(v *siem.Violation) {
 			d.log.Warn("sending a violation event failed", zap.Error(err))
 		}
 	}
+}
+
+// captureStats adapts the sensor's counters to what the exporter reads:
+// decode errors named by sensor.LayerNames, observations by model.ObsKind.
+func captureStats(stats []sensor.Stats) []exporter.CaptureStats {
+	out := make([]exporter.CaptureStats, len(stats))
+	for i := range stats {
+		st := &stats[i]
+		c := exporter.CaptureStats{
+			Interface: st.Interface, Packets: st.Packets, Bytes: st.Bytes,
+			KernelDrops: st.KernelDrops, Truncated: st.Truncated, Malformed: st.Malformed,
+			ObsDropped:   st.ObsDropped,
+			AssetCapHits: st.AssetCapHits, BindCapHits: st.BindCapHits, FlowCapHits: st.FlowCapHits,
+			StreamCapHits: st.StreamCapHits, InspectCaps: st.InspectCaps,
+			DecodeErrors: make([]exporter.Count, len(st.DecodeErrors)),
+			Observations: make([]exporter.Count, 0, len(st.Observations)),
+		}
+		for l, n := range st.DecodeErrors {
+			c.DecodeErrors[l] = exporter.Count{Name: sensor.LayerNames[l], N: n}
+		}
+		for k := model.ObsKind(1); int(k) < model.NumObsKinds; k++ {
+			c.Observations = append(c.Observations, exporter.Count{Name: k.String(), N: st.Observations[k]})
+		}
+		out[i] = c
+	}
+	return out
 }
 
 func (d *daemon) storeStats() exporter.StoreStats {
