@@ -154,7 +154,7 @@ func (s *Sensor) replayParallel(ctx context.Context, in Input, n int) (Summary, 
 	wg.Wait()
 	sum := Summary{Duration: time.Since(start)}
 	for i, w := range ws {
-		st := w.stats()
+		st := w.snapshot() // the worker has stopped
 		if i == 0 {
 			sum.Stats = st
 		} else {
