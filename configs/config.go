@@ -269,10 +269,11 @@ type LogConfig struct {
 // takes that package's exported constant (as litestream's DefaultConfig
 // does), so the number has one home: sensor.Default* for capture, decode,
 // limits and streams, store.Default* for the writer, exporter for the
-// listen address and store/inventory for the asset lifecycle. The rest (log, events,
-// the database path, tunnels, workers) are read only from the config, and
-// their defaults live here. configs/wardwatch.yml states every one of them
-// in a "Default:" comment; TestDocumentedDefaults holds the two together.
+// listen address and store/inventory for the asset lifecycle. The rest
+// (log, events, the database path, tunnels, workers) are read only from the
+// config, and their defaults live here. configs/wardwatch.yml states every
+// one of them in a "Default:" comment; TestDocumentedDefaults holds the two
+// together.
 func Default() *Config {
 	return &Config{
 		Capture: CaptureConfig{
