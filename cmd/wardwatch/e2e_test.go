@@ -515,7 +515,7 @@ func (h *hospital) installNode() string {
 			writeFile(t, filepath.Join(dir, e.Name()), readFile(t, filepath.Join(e2eFixtures, e.Name())), 0o644)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
 	cmd.Dir = dir
