@@ -5,7 +5,7 @@
 // The pipeline per worker goroutine is
 //
 //	Source.ReadPacket -> Decoder.Decode (gopacket DecodingLayerParser, preallocated layers)
-//	                  -> tracker (per-worker asset and binding tables) -> Sink
+//	                  -> tracker (per-worker asset and binding tables; DHCP options read by package dhcp) -> Sink
 //
 // Each worker owns its Source, its Decoder and its tracker, so the per-packet
 // path takes no lock and, for packets from known assets, allocates nothing.

@@ -1,13 +1,13 @@
 package sensor
 
 import (
-	"encoding/binary"
 	"net/netip"
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
 
 	"github.com/wardwatch/wardwatch/model"
+	"github.com/wardwatch/wardwatch/sensor/dhcp"
 )
 
 // tracker is one worker's view of the assets it has seen. It turns packets
@@ -324,17 +324,15 @@ func (t *tracker) address(key model.AssetKey, outer uint16, ip netip.Addr, src m
 	t.emit(model.Observation{Kind: model.ObsAddress, Time: ts, Key: key, OuterVLAN: outer, IP: ip, Source: src})
 }
 
-// dhcp handles a DHCPv4 message.
+// dhcp handles a DHCPv4 message: an ACK binds its lease to the client, a
+// client message reports the client's fingerprint when it changed (or is
+// due for a refresh). The option parsing is package dhcp's.
 func (t *tracker) dhcp(vantage string, vlan, outer uint16, d *layers.DHCPv4, ts time.Time) {
-	if d.HardwareType != layers.LinkTypeEthernet || d.HardwareLen != 6 || len(d.ClientHWAddr) < 6 {
+	mac, ok := dhcp.ClientMAC(d)
+	if !ok {
 		return
 	}
-	mac := model.MAC(d.ClientHWAddr[:6])
-	if mac.IsGroup() || mac.IsZero() {
-		return
-	}
-	relayed := len(d.RelayAgentIP) == 4 && !netip.AddrFrom4([4]byte(d.RelayAgentIP)).IsUnspecified()
-	if relayed {
+	if dhcp.Relayed(d) {
 		// Seen between relay and server: the client's own VLAN is where
 		// its MAC was seen directly, if it was.
 		v, ok := t.shared.home.get(homeKey{vantage, mac})
@@ -345,200 +343,35 @@ func (t *tracker) dhcp(vantage string, vlan, outer uint16, d *layers.DHCPv4, ts 
 		vlan = v
 	}
 	key := model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: mac}
-	var msgType uint8
-	for i := range d.Options {
-		if d.Options[i].Type == layers.DHCPOptMessageType && len(d.Options[i].Data) == 1 {
-			msgType = d.Options[i].Data[0]
-		}
-	}
-	if d.Operation == layers.DHCPOpReply {
-		if layers.DHCPMsgType(msgType) != layers.DHCPMsgTypeAck || len(d.YourClientIP) != 4 {
+	msgType := dhcp.MsgType(d)
+	switch d.Operation {
+	case layers.DHCPOpReply:
+		ip, ok := dhcp.LeasedIP(d, msgType)
+		if !ok || t.known(key, outer, ts) == nil || !t.binding(vantage, vlan, ip, mac, ts) {
 			return
 		}
-		ip := netip.AddrFrom4([4]byte(d.YourClientIP))
-		if ip.IsUnspecified() {
-			return // ACK to an INFORM carries no lease
-		}
-		st := t.assets[key]
-		if st == nil {
-			st = t.touch(key, outer, ts, 0)
-			if st == nil {
-				return
-			}
-		}
-		if !t.binding(vantage, vlan, ip, mac, ts) {
-			return
-		}
-		info := &model.DHCPInfo{MsgType: msgType, Overloaded: hasOption(d, layers.DHCPOptExtOptions)}
-		fillRelay(info, d)
-		t.emit(model.Observation{Kind: model.ObsDHCPAck, Time: ts, Key: key, OuterVLAN: outer, IP: ip, Source: model.SourceDHCPAck, DHCP: info})
-		return
-	}
-	if d.Operation != layers.DHCPOpRequest {
-		return
-	}
-	st := t.assets[key]
-	if st == nil {
-		st = t.touch(key, outer, ts, 0)
+		t.emit(model.Observation{Kind: model.ObsDHCPAck, Time: ts, Key: key, OuterVLAN: outer, IP: ip,
+			Source: model.SourceDHCPAck, DHCP: dhcp.AckInfo(d, msgType)})
+	case layers.DHCPOpRequest:
+		st := t.known(key, outer, ts)
 		if st == nil {
 			return
 		}
-	}
-	h := dhcpHash(d)
-	if h == st.dhcpHash && ts.Sub(st.dhcpEmitted) < t.refreshEvery {
-		return
-	}
-	st.dhcpHash, st.dhcpEmitted = h, ts
-	info := &model.DHCPInfo{MsgType: msgType}
-	var obsIP netip.Addr
-	for i := range d.Options {
-		o := &d.Options[i]
-		switch o.Type {
-		case layers.DHCPOptParamsRequest:
-			info.ParamList = append([]byte(nil), o.Data...)
-		case layers.DHCPOptMaxMessageSize:
-			if len(o.Data) == 2 {
-				info.MaxMsgSize = binary.BigEndian.Uint16(o.Data)
-			}
-		case layers.DHCPOptClassID:
-			info.VendorClass = printable(o.Data)
-		case layers.DHCPOptClientID:
-			info.ClientID = append([]byte(nil), o.Data...)
-		case layers.DHCPOptHostname:
-			info.Hostname = printable(o.Data)
-		case 81: // client FQDN: flags, rcode1, rcode2, name
-			if len(o.Data) > 3 {
-				info.FQDN = fqdnName(o.Data[0], o.Data[3:])
-			}
-		case layers.DHCPOptRequestIP:
-			if len(o.Data) == 4 {
-				info.RequestedIP = netip.AddrFrom4([4]byte(o.Data))
-			}
-		case layers.DHCPOptServerID:
-			if len(o.Data) == 4 {
-				info.ServerID = netip.AddrFrom4([4]byte(o.Data))
-			}
-		case layers.DHCPOptExtOptions:
-			info.Overloaded = true
+		h := dhcp.Fingerprint(d)
+		if h == st.dhcpHash && ts.Sub(st.dhcpEmitted) < t.refreshEvery {
+			return
 		}
-	}
-	fillRelay(info, d)
-	if len(d.ClientIP) == 4 {
-		obsIP = netip.AddrFrom4([4]byte(d.ClientIP))
-	}
-	t.emit(model.Observation{Kind: model.ObsDHCP, Time: ts, Key: key, OuterVLAN: outer, IP: obsIP, Source: dhcpSource(msgType), DHCP: info})
-}
-
-func hasOption(d *layers.DHCPv4, t layers.DHCPOpt) bool {
-	for i := range d.Options {
-		if d.Options[i].Type == t {
-			return true
-		}
-	}
-	return false
-}
-
-func fillRelay(info *model.DHCPInfo, d *layers.DHCPv4) {
-	if len(d.RelayAgentIP) == 4 {
-		info.RelayAgentIP = netip.AddrFrom4([4]byte(d.RelayAgentIP))
-	}
-	for i := range d.Options {
-		o := &d.Options[i]
-		if o.Type != 82 {
-			continue
-		}
-		// Sub-options: code, length, value.
-		b := o.Data
-		for len(b) >= 2 {
-			code, l := b[0], int(b[1])
-			if len(b)-2 < l {
-				break
-			}
-			switch code {
-			case 1:
-				info.RelayCircuitID = append([]byte(nil), b[2:2+l]...)
-			case 2:
-				info.RelayRemoteID = append([]byte(nil), b[2:2+l]...)
-			}
-			b = b[2+l:]
-		}
+		st.dhcpHash, st.dhcpEmitted = h, ts
+		t.emit(model.Observation{Kind: model.ObsDHCP, Time: ts, Key: key, OuterVLAN: outer, IP: dhcp.ClientIP(d),
+			Source: dhcp.Source(msgType), DHCP: dhcp.ClientInfo(d, msgType)})
 	}
 }
 
-// dhcpHash hashes the fields of a client message that make its fingerprint
-// (FNV-1a over options 12, 55, 57, 60, 61, 81, 82 and the message type).
-func dhcpHash(d *layers.DHCPv4) uint64 {
-	h := uint64(14695981039346656037)
-	add := func(b byte) { h ^= uint64(b); h *= 1099511628211 }
-	for i := range d.Options {
-		o := &d.Options[i]
-		switch o.Type {
-		case layers.DHCPOptMessageType, layers.DHCPOptHostname, layers.DHCPOptParamsRequest, layers.DHCPOptMaxMessageSize,
-			layers.DHCPOptClassID, layers.DHCPOptClientID, 81, 82:
-			add(byte(o.Type))
-			add(byte(len(o.Data)))
-			for _, c := range o.Data {
-				add(c)
-			}
-		}
+// known returns the state of key, tracking it first if it is new (nil when
+// the asset table refuses it).
+func (t *tracker) known(key model.AssetKey, outer uint16, ts time.Time) *assetState {
+	if st := t.assets[key]; st != nil {
+		return st
 	}
-	return h
-}
-
-// dhcpSource names a DHCPv4 client message of type t.
-func dhcpSource(t uint8) model.ObsSource {
-	switch layers.DHCPMsgType(t) {
-	case layers.DHCPMsgTypeDiscover:
-		return model.SourceDHCPDiscover
-	case layers.DHCPMsgTypeRequest:
-		return model.SourceDHCPRequest
-	case layers.DHCPMsgTypeInform:
-		return model.SourceDHCPInform
-	case layers.DHCPMsgTypeDecline:
-		return model.SourceDHCPDecline
-	case layers.DHCPMsgTypeRelease:
-		return model.SourceDHCPRelease
-	}
-	return model.SourceDHCPOther
-}
-
-// printable returns b as a string with control and non-ASCII bytes replaced
-// by '?', and at most 255 bytes: values from the wire go into the database
-// and terminals.
-func printable(b []byte) string {
-	if len(b) > 255 {
-		b = b[:255]
-	}
-	out := make([]byte, 0, len(b))
-	for _, c := range b {
-		if c == 0 {
-			break
-		}
-		if c < 0x20 || c > 0x7e {
-			c = '?'
-		}
-		out = append(out, c)
-	}
-	return string(out)
-}
-
-// fqdnName decodes option 81's name: ASCII when the E flag (0x04) is clear,
-// DNS wire format when set.
-func fqdnName(flags byte, b []byte) string {
-	if flags&0x04 == 0 {
-		return printable(b)
-	}
-	var out []byte
-	for len(b) > 0 {
-		l := int(b[0])
-		if l == 0 || len(b)-1 < l || l > 63 {
-			break
-		}
-		if len(out) > 0 {
-			out = append(out, '.')
-		}
-		out = append(out, b[1:1+l]...)
-		b = b[1+l:]
-	}
-	return printable(out)
+	return t.touch(key, outer, ts, 0)
 }
