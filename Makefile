@@ -1,8 +1,12 @@
 # Wardwatch — see README.md.
 GO        ?= go
 BIN       := bin/wardwatch
-VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS   := -X main.version=$(VERSION)
+# The version of the binary and of the Debian package: the git tag, else a
+# snapshot of the newest packaging/changelog entry (see packaging/version.sh).
+VERSION   ?= $(shell sh packaging/version.sh)
+REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null)
+REVISION_TIME ?= $(shell TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ 2>/dev/null)
+LDFLAGS   := -X main.version=$(VERSION) -X main.revision=$(REVISION) -X main.revisionTime=$(REVISION_TIME)
 FUZZTIME  ?= 10s
 DEMO_DB   ?= demo.db
 
@@ -17,7 +21,7 @@ build:
 # (a small simulated hospital) into a fresh database and print the inventory,
 # with lifecycle states as of the end of the capture (2026-01-05 08:10 UTC).
 demo: build
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB)-lock
 	$(BIN) replay --db $(DEMO_DB) --vantage demo --policy.file configs/policy.yml testdata/demo.pcap
 	$(BIN) assets --db $(DEMO_DB) --now 2026-01-05T08:10:00Z
 	$(BIN) violations --db $(DEMO_DB) --policy.file configs/policy.yml --now 2026-01-05T08:10:00Z
@@ -70,11 +74,12 @@ generate:
 	$(GO) generate ./...
 
 # The Debian package (see packaging/nfpm.yaml): binary, hardened systemd
-# unit, config and policy as conffiles, man page, the wardwatch user. Needs
-# only Go, gcc and the Go module proxy (nfpm is run with `go run`).
+# unit, config, policy, /etc/default/wardwatch and logrotate as conffiles,
+# man page, copyright and changelog, the wardwatch user. Needs only Go, gcc
+# and the Go module proxy (nfpm is run with `go run`).
 NFPM        ?= $(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.45.2
 DIST        ?= dist
-DEB_VERSION ?= $(shell v=$$(git describe --tags --match 'v[0-9]*' 2>/dev/null) && echo "$$v" | sed -e 's/^v//' -e 's/-\([0-9][0-9]*\)-g/+\1.g/' || echo 0.0.0~dev)
+DEB_VERSION ?= $(VERSION)
 DEB_ARCH    ?= $(shell $(GO) env GOARCH)
 DEB_STAGE   := $(DIST)/deb-stage
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
@@ -83,15 +88,13 @@ deb:
 	rm -rf $(DEB_STAGE)
 	mkdir -p $(DEB_STAGE)
 	CGO_ENABLED=1 $(GO) build -trimpath -buildmode=pie -ldflags '-s -w $(LDFLAGS)' -o $(DEB_STAGE)/wardwatch ./cmd/wardwatch
-	gzip -9n < packaging/wardwatch.1 > $(DEB_STAGE)/wardwatch.1.gz
-	sed -e '/^run_as:/,/^[^ #]/s/^  user:.*/  user: wardwatch/' \
-	    -e '/^run_as:/,/^[^ #]/s/^  group:.*/  group: wardwatch/' configs/wardwatch.yml > $(DEB_STAGE)/wardwatch.yml
+	sh packaging/stage.sh $(DEB_STAGE) '$(DEB_VERSION)' '$(REVISION)' '$(SOURCE_DATE_EPOCH)'
 	DEB_VERSION='$(DEB_VERSION)' DEB_ARCH='$(DEB_ARCH)' DEB_STAGE='$(DEB_STAGE)' SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' \
 	    $(NFPM) package --config packaging/nfpm.yaml --packager deb --target $(DIST)/
 	rm -rf $(DEB_STAGE)
 
 clean:
-	rm -rf bin $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm testdata/mixed.pcap testdata/mixed1m.pcap
+	rm -rf bin dist fuzz.log $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB)-lock testdata/mixed.pcap testdata/mixed1m.pcap
 
 # The live end-to-end test (root, network namespaces; skipped otherwise): a
 # simulated hospital with real DHCP, ARP, DICOM and HL7 clients, captured

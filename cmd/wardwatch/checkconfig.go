@@ -24,8 +24,12 @@ func checkConfigCmd(ctx context.Context, args []string, stdout, stderr io.Writer
 	if cf.configFile == "" {
 		cf.configFile = defaultConfigFile
 	}
-	if _, err := cf.load(); err != nil {
+	cfg, err := cf.load()
+	if err != nil {
 		return err
+	}
+	if err := needInterface(cfg, cf.configFile); err != nil {
+		return fmt.Errorf("%s: capture.interfaces: %w", cf.configFile, err)
 	}
 	fmt.Fprintf(stdout, "%s: OK\n", cf.configFile)
 	return nil

@@ -95,7 +95,7 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 		Store:       d.storeStats,
 		AssetCounts: d.assetCounts,
 		EventCounts: d.eventCounts,
-	}, exporter.Options{Version: version, Logger: log})
+	}, exporter.Options{Version: version, Revision: revision, Logger: log})
 
 	if o.serve {
 		wf := o.webFlags

@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"debug/elf"
 	"fmt"
@@ -87,6 +86,12 @@ func checkDebControl(t *testing.T, deb string) {
 	if !regexp.MustCompile(`^[0-9][A-Za-z0-9.+~]*$`).MatchString(fields["Version"]) {
 		t.Errorf("Version %q is not a Debian upstream version", fields["Version"])
 	}
+	if strings.Contains(fields["Version"], "~dev") || strings.HasPrefix(fields["Version"], "0.0.0") {
+		t.Errorf("Version %q is a placeholder, not the tag or a snapshot of packaging/changelog", fields["Version"])
+	}
+	if want := strings.TrimSpace(debRun(t, "sh", "../../packaging/version.sh")); fields["Version"] != want {
+		t.Errorf("Version %q, packaging/version.sh says %q", fields["Version"], want)
+	}
 	if fields["Architecture"] != runtime.GOARCH {
 		t.Errorf("Architecture %q, want %q", fields["Architecture"], runtime.GOARCH)
 	}
@@ -101,13 +106,19 @@ func checkDebControl(t *testing.T, deb string) {
 
 	// File list: path -> mode and owner.
 	want := map[string]string{
-		"./usr/bin/wardwatch":                                  "-rwxr-xr-x root/root",
-		"./lib/systemd/system/wardwatch.service":               "-rw-r--r-- root/root",
-		"./etc/wardwatch/wardwatch.yml":                        "-rw-r----- root/root",
-		"./etc/wardwatch/policy.yml":                           "-rw-r----- root/root",
-		"./usr/share/man/man1/wardwatch.1.gz":                  "-rw-r--r-- root/root",
-		"./usr/share/doc/wardwatch/README.md":                  "-rw-r--r-- root/root",
-		"./usr/share/wardwatch/prometheus/wardwatch-rules.yml": "-rw-r--r-- root/root",
+		"./usr/bin/wardwatch":                                                 "-rwxr-xr-x root/root",
+		"./usr/lib/systemd/system/wardwatch.service":                          "-rw-r--r-- root/root",
+		"./etc/wardwatch/wardwatch.yml":                                       "-rw-r----- root/root",
+		"./etc/wardwatch/policy.yml":                                          "-rw-r----- root/root",
+		"./etc/default/wardwatch":                                             "-rw-r--r-- root/root",
+		"./etc/logrotate.d/wardwatch":                                         "-rw-r--r-- root/root",
+		"./usr/share/man/man1/wardwatch.1.gz":                                 "-rw-r--r-- root/root",
+		"./usr/share/doc/wardwatch/README.md":                                 "-rw-r--r-- root/root",
+		"./usr/share/doc/wardwatch/copyright":                                 "-rw-r--r-- root/root",
+		"./usr/share/doc/wardwatch/changelog.gz":                              "-rw-r--r-- root/root",
+		"./usr/share/wardwatch/prometheus/wardwatch-rules.yml":                "-rw-r--r-- root/root",
+		"./usr/share/wardwatch/grafana/dashboards/wardwatch.json":             "-rw-r--r-- root/root",
+		"./usr/share/wardwatch/grafana/provisioning/dashboards/wardwatch.yml": "-rw-r--r-- root/root",
 	}
 	got := map[string]string{}
 	for _, line := range strings.Split(debRun(t, "dpkg-deb", "-c", deb), "\n") {
@@ -122,9 +133,15 @@ func checkDebControl(t *testing.T, deb string) {
 		}
 	}
 	for p := range got {
-		if !strings.HasPrefix(p, "./usr/") && !strings.HasPrefix(p, "./etc/wardwatch/") &&
-			!strings.HasPrefix(p, "./lib/systemd/") && p != "./etc/" && p != "./lib/" {
+		switch {
+		case strings.HasPrefix(p, "./usr/"), strings.HasPrefix(p, "./etc/wardwatch/"),
+			p == "./etc/", p == "./etc/default/", p == "./etc/logrotate.d/",
+			p == "./etc/default/wardwatch", p == "./etc/logrotate.d/wardwatch":
+		default:
 			t.Errorf("unexpected path %s in the package", p)
+		}
+		if strings.HasPrefix(p, "./lib/") {
+			t.Errorf("%s: units belong under /usr/lib/systemd/system", p)
 		}
 	}
 
@@ -137,14 +154,14 @@ func checkDebControl(t *testing.T, deb string) {
 	}
 	cf := strings.Fields(string(conffiles))
 	sort.Strings(cf)
-	if strings.Join(cf, " ") != "/etc/wardwatch/policy.yml /etc/wardwatch/wardwatch.yml" {
-		t.Errorf("conffiles %q, want the config and the policy", cf)
+	if strings.Join(cf, " ") != "/etc/default/wardwatch /etc/logrotate.d/wardwatch /etc/wardwatch/policy.yml /etc/wardwatch/wardwatch.yml" {
+		t.Errorf("conffiles %q, want the config, the policy, /etc/default/wardwatch and the logrotate file", cf)
 	}
 	scripts := map[string][]string{
 		"postinst": {"configure)", "getent passwd wardwatch", "adduser --system", "useradd --system",
 			"--no-create-home", "/usr/sbin/nologin", "install -d -o wardwatch -g wardwatch -m 0750 /var/lib/wardwatch",
-			"chgrp wardwatch", "try-restart wardwatch.service", "daemon-reload"},
-		"prerm":  {"remove|deconfigure)", "systemctl stop wardwatch.service"},
+			"chgrp wardwatch", "try-restart wardwatch.service", "daemon-reload", upgradeMarker},
+		"prerm":  {"remove|deconfigure)", "upgrade)", "systemctl stop wardwatch.service", upgradeMarker},
 		"postrm": {"purge)", "rm -rf /var/lib/wardwatch"},
 	}
 	for name, needles := range scripts {
@@ -186,26 +203,23 @@ func checkDebContents(t *testing.T, deb, repo, root string) {
 			t.Errorf("%s differs from %s (%v, %v)", inPkg, inRepo, err1, err2)
 		}
 	}
-	same("lib/systemd/system/wardwatch.service", "configs/systemd/wardwatch.service")
+	same("usr/lib/systemd/system/wardwatch.service", "configs/systemd/wardwatch.service")
 	same("etc/wardwatch/policy.yml", "configs/policy.yml")
+	same("etc/default/wardwatch", "packaging/default")
+	same("etc/logrotate.d/wardwatch", "packaging/logrotate")
+	same("usr/share/doc/wardwatch/copyright", "packaging/copyright")
 	same("usr/share/wardwatch/prometheus/wardwatch-rules.yml", "configs/prometheus/wardwatch-rules.yml")
+	same("usr/share/wardwatch/grafana/provisioning/dashboards/wardwatch.yml", "configs/grafana/provisioning/dashboards/wardwatch.yml")
+	checkGrafanaProvider(t, root)
 
-	// The packaged config is the example with run_as set to wardwatch.
+	// The packaged config: the example with run_as, the policy wired and no
+	// capture interface (see checkPackagedConfig).
 	conf, err := os.ReadFile(filepath.Join(root, "etc/wardwatch/wardwatch.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantConf := string(configs.Example)
-	if bytes.Contains(configs.Example, []byte("\nrun_as:")) {
-		wantConf = regexp.MustCompile(`(?m)^(run_as:\n(?:[ #].*\n|\n)*?  user:).*`).ReplaceAllString(wantConf, "$1 wardwatch")
-		wantConf = regexp.MustCompile(`(?m)^(run_as:\n(?:[ #].*\n|\n)*?  group:).*`).ReplaceAllString(wantConf, "$1 wardwatch")
-		if !strings.Contains(string(conf), "  user: wardwatch\n") || !strings.Contains(string(conf), "  group: wardwatch\n") {
-			t.Error("packaged wardwatch.yml does not set run_as user and group to wardwatch")
-		}
-	}
-	if string(conf) != wantConf {
-		t.Errorf("packaged wardwatch.yml is not configs/wardwatch.yml with run_as set:\n%s", conf)
-	}
+	checkPackagedConfig(t, conf)
+	checkPackagedChangelog(t, filepath.Join(root, "usr/share/doc/wardwatch/changelog.gz"), strings.TrimSpace(debRun(t, "dpkg-deb", "-f", deb, "Version")))
 
 	bin := filepath.Join(root, "usr/bin/wardwatch")
 	if f, err := elf.Open(bin); err != nil {
@@ -216,11 +230,25 @@ func checkDebContents(t *testing.T, deb, repo, root string) {
 		}
 		f.Close()
 	}
-	if out, err := exec.Command(bin, "check-config", filepath.Join(root, "etc/wardwatch/wardwatch.yml")).CombinedOutput(); err != nil {
-		t.Errorf("packaged wardwatch check-config on the packaged config: %v\n%s", err, out)
+	// check-config on the packaged config (its policy.file pointed at the
+	// extracted policy): refused until the installer sets the interface.
+	localConf := filepath.Join(t.TempDir(), "wardwatch.yml")
+	writeFile(t, localConf, bytes.ReplaceAll(conf, []byte("/etc/wardwatch/policy.yml"), []byte(filepath.Join(root, "etc/wardwatch/policy.yml"))), 0o600)
+	if out, err := exec.Command(bin, "check-config", localConf).CombinedOutput(); err == nil || !bytes.Contains(out, []byte("capture.interfaces")) {
+		t.Errorf("packaged wardwatch check-config on the packaged config (no interface): %v, want an error naming capture.interfaces\n%s", err, out)
+	}
+	setIface := bytes.Replace(readFile(t, localConf), []byte("  interfaces: []\n"), []byte("  interfaces: [{name: lo}]\n"), 1)
+	writeFile(t, localConf, setIface, 0o600)
+	if out, err := exec.Command(bin, "check-config", localConf).CombinedOutput(); err != nil {
+		t.Errorf("packaged wardwatch check-config on the packaged config with an interface set: %v\n%s", err, out)
 	}
 	if out, err := exec.Command(bin, "version").CombinedOutput(); err != nil {
 		t.Errorf("packaged wardwatch version: %v\n%s", err, out)
+	} else {
+		pkgVersion := strings.TrimSpace(debRun(t, "dpkg-deb", "-f", deb, "Version"))
+		if !strings.HasPrefix(string(out), "wardwatch "+pkgVersion+"\n") || !regexp.MustCompile(`(?m)^revision: [0-9a-f]{40}`).Match(out) {
+			t.Errorf("packaged wardwatch version does not say version %s and a git revision:\n%s", pkgVersion, out)
+		}
 	}
 	help, err := exec.Command(bin, "--help").CombinedOutput()
 	if err != nil {
@@ -228,19 +256,7 @@ func checkDebContents(t *testing.T, deb, repo, root string) {
 	}
 
 	// The man page covers every verb; so does --help.
-	gz, err := os.Open(filepath.Join(root, "usr/share/man/man1/wardwatch.1.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer gz.Close()
-	zr, err := gzip.NewReader(gz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	man, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	man := readGzip(t, filepath.Join(root, "usr/share/man/man1/wardwatch.1.gz"))
 	src, _ := os.ReadFile(filepath.Join(repo, "packaging/wardwatch.1"))
 	if !bytes.Equal(man, src) {
 		t.Error("packaged man page differs from packaging/wardwatch.1")
@@ -320,12 +336,18 @@ dpkg --no-triggers -i /tmp/wardwatch.deb >/tmp/dpkg.log 2>&1; echo "INSTALL $?";
 getent passwd wardwatch | sed "s/^/PASSWD /"
 stat -c "STAT %n %U:%G %a" /var/lib/wardwatch /var/log/wardwatch /etc/wardwatch /etc/wardwatch/wardwatch.yml /etc/wardwatch/policy.yml
 wardwatch version >/dev/null; echo "VERSION $?"
+# Fresh install: the interface is the one thing left to set.
+wardwatch check-config /etc/wardwatch/wardwatch.yml >/tmp/check.log 2>&1; echo "CHECKCONFIG-FRESH $?"; sed "s/^/FRESH /" /tmp/check.log
+wardwatch run --config.file=/etc/wardwatch/wardwatch.yml "$WEB" 2>/tmp/noiface.log; echo "NOIFACE $? $(wc -l </tmp/noiface.log)"; sed "s/^/NOIFACE-LOG /" /tmp/noiface.log
+sed -i "s/^  interfaces: \[\]\$/  interfaces: [{name: lo}]/" /etc/wardwatch/wardwatch.yml
 wardwatch check-config /etc/wardwatch/wardwatch.yml; echo "CHECKCONFIG $?"
+stat -c "STAT %n %U:%G %a" /etc/default/wardwatch /etc/logrotate.d/wardwatch /usr/lib/systemd/system/wardwatch.service
 
-# As wardwatch.service runs it: user wardwatch, CAP_NET_RAW only.
+# As wardwatch.service runs it: user wardwatch, CAP_NET_RAW only, the
+# interface from the config.
 setpriv --reuid=wardwatch --regid=wardwatch --init-groups --bounding-set=-all,+net_raw \
 	--inh-caps=-all,+net_raw --ambient-caps=-all,+net_raw --no-new-privs \
-	wardwatch run --config.file=/etc/wardwatch/wardwatch.yml --interface=lo "$WEB" 2>/tmp/unit.log &
+	wardwatch run --config.file=/etc/wardwatch/wardwatch.yml "$WEB" 2>/tmp/unit.log &
 pid=$!
 for i in $(seq 50); do [ -e "$DB-shm" ] && break; sleep 0.1; done
 sleep 0.5
@@ -344,8 +366,13 @@ if [ "$RUNAS" = yes ]; then
 	stat -c "STAT %n %U:%G %a" "$DB"
 fi
 
+# Upgrade path (the same version again): conffile edits survive.
+dpkg --no-triggers -i /tmp/wardwatch.deb >/tmp/dpkg2.log 2>&1; echo "REINSTALL $?"; cat /tmp/dpkg2.log
+grep -q "^  interfaces: \[{name: lo}\]\$" /etc/wardwatch/wardwatch.yml && echo "KEPT-IFACE"
+
 dpkg --no-triggers --purge wardwatch >/tmp/purge.log 2>&1; echo "PURGE $?"; cat /tmp/purge.log
-for p in /usr/bin/wardwatch /lib/systemd/system/wardwatch.service /etc/wardwatch /var/lib/wardwatch; do
+for p in /usr/bin/wardwatch /usr/lib/systemd/system/wardwatch.service /etc/wardwatch /var/lib/wardwatch \
+	/etc/default/wardwatch /etc/logrotate.d/wardwatch; do
 	[ -e "$p" ] && echo "LEFT $p"
 done
 exit 0
@@ -368,8 +395,12 @@ exit 0
 	}
 	has := func(s string) bool { return strings.Contains(out, s) }
 	for _, want := range []string{
-		"INSTALL 0", "VERSION 0", "CHECKCONFIG 0", "UNITRUN 0", "PURGE 0",
+		"INSTALL 0", "VERSION 0", "CHECKCONFIG 0", "UNITRUN 0", "REINSTALL 0", "KEPT-IFACE", "PURGE 0",
+		fmt.Sprintf("NOIFACE %d 1\n", exitConfig),
 		"PASSWD wardwatch:x:",
+		"STAT /etc/default/wardwatch root:root 644",
+		"STAT /etc/logrotate.d/wardwatch root:root 644",
+		"STAT /usr/lib/systemd/system/wardwatch.service root:root 644",
 		"STAT /var/lib/wardwatch wardwatch:wardwatch 750",
 		"STAT /var/log/wardwatch wardwatch:wardwatch 750",
 		"STAT /etc/wardwatch root:wardwatch 750",
@@ -379,6 +410,12 @@ exit 0
 		if !has(want) {
 			t.Errorf("no %q", want)
 		}
+	}
+	if has("CHECKCONFIG-FRESH 0") || !has("capture.interfaces") {
+		t.Error("check-config passed the freshly installed config, which has no capture interface")
+	}
+	if !regexp.MustCompile(`NOIFACE-LOG wardwatch: no capture interface set: .*capture.interfaces in /etc/wardwatch/wardwatch.yml`).MatchString(out) {
+		t.Error("run without an interface did not say so in one line naming capture.interfaces and the config file")
 	}
 	if m := regexp.MustCompile(`PASSWD wardwatch:x:(\d+):\d+:[^:]*:/var/lib/wardwatch:/usr/sbin/nologin`).FindStringSubmatch(out); m == nil {
 		t.Error("user wardwatch is not a system user with home /var/lib/wardwatch and no login shell")

@@ -38,7 +38,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	cfg, err := cf.load()
 	if err != nil {
-		return err
+		return configError(err)
 	}
 	if *policyFile != "" {
 		cfg.Policy.File = *policyFile
@@ -49,11 +49,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			cfg.Capture.Interfaces = append(cfg.Capture.Interfaces, configs.DefaultInterface(name))
 		}
 		if err := cfg.Validate(); err != nil {
-			return fmt.Errorf("config: %s", oneLine(err))
+			return configError(fmt.Errorf("config: %s", oneLine(err)))
 		}
 	}
-	if len(cfg.Capture.Interfaces) == 0 {
-		return errors.New("run: no capture interface: set capture.interfaces in the config file or pass --interface")
+	if err := needInterface(cfg, cf.configPath()); err != nil {
+		return configError(err)
 	}
 	log, err := newLogger(cfg.Log)
 	if err != nil {
@@ -162,4 +162,33 @@ func fanoutGroup(configured, i, workers int) uint16 {
 		return uint16((os.Getpid()*61+i)%65535 + 1)
 	}
 	return 0
+}
+
+// exitConfig is the exit status of `run` for a configuration it refuses
+// (EX_CONFIG from sysexits.h). wardwatch.service does not restart on it
+// (RestartPreventExitStatus=78): only fixing the file helps.
+const exitConfig = 78
+
+// configError marks err as a configuration `run` refuses (exit status
+// exitConfig). The message stays the one line Main prints.
+func configError(err error) error {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	return &exitError{code: exitConfig, err: err}
+}
+
+// needInterface is the one setting the installer must make: the packaged
+// config ships capture.interfaces empty, and the daemon says so in one line
+// and stops rather than capture nothing.
+func needInterface(cfg *configs.Config, cfgPath string) error {
+	if len(cfg.Capture.Interfaces) > 0 {
+		return nil
+	}
+	where := "the config file"
+	if cfgPath != "" {
+		where = cfgPath
+	}
+	return fmt.Errorf("no capture interface set: add the SPAN port to capture.interfaces in %s (or pass --interface); nothing is captured until then", where)
 }

@@ -46,37 +46,39 @@ func readUnit(t *testing.T) map[string][]string {
 func TestSystemdUnit(t *testing.T) {
 	u := readUnit(t)
 	want := map[string]string{
-		"Type":                    "simple",
-		"User":                    "wardwatch",
-		"Group":                   "wardwatch",
-		"StateDirectory":          "wardwatch",
-		"LogsDirectory":           "wardwatch",
-		"ConfigurationDirectory":  "wardwatch",
-		"AmbientCapabilities":     "CAP_NET_RAW",
-		"CapabilityBoundingSet":   "CAP_NET_RAW",
-		"NoNewPrivileges":         "yes",
-		"ProtectSystem":           "strict",
-		"ProtectHome":             "yes",
-		"PrivateTmp":              "yes",
-		"PrivateDevices":          "yes",
-		"ProtectKernelTunables":   "yes",
-		"ProtectKernelModules":    "yes",
-		"ProtectKernelLogs":       "yes",
-		"ProtectControlGroups":    "yes",
-		"ProtectClock":            "yes",
-		"ProtectHostname":         "yes",
-		"RestrictNamespaces":      "yes",
-		"RestrictRealtime":        "yes",
-		"RestrictSUIDSGID":        "yes",
-		"RestrictAddressFamilies": "AF_PACKET AF_INET AF_INET6 AF_UNIX AF_NETLINK",
-		"SystemCallFilter":        "@system-service",
-		"SystemCallArchitectures": "native",
-		"MemoryDenyWriteExecute":  "yes",
-		"LockPersonality":         "yes",
-		"UMask":                   "0077",
-		"ExecReload":              "/bin/kill -HUP $MAINPID",
-		"Restart":                 "on-failure",
-		"WantedBy":                "multi-user.target",
+		"Type":                     "simple",
+		"User":                     "wardwatch",
+		"Group":                    "wardwatch",
+		"StateDirectory":           "wardwatch",
+		"LogsDirectory":            "wardwatch",
+		"ConfigurationDirectory":   "wardwatch",
+		"AmbientCapabilities":      "CAP_NET_RAW",
+		"CapabilityBoundingSet":    "CAP_NET_RAW",
+		"NoNewPrivileges":          "yes",
+		"ProtectSystem":            "strict",
+		"ProtectHome":              "yes",
+		"PrivateTmp":               "yes",
+		"PrivateDevices":           "yes",
+		"ProtectKernelTunables":    "yes",
+		"ProtectKernelModules":     "yes",
+		"ProtectKernelLogs":        "yes",
+		"ProtectControlGroups":     "yes",
+		"ProtectClock":             "yes",
+		"ProtectHostname":          "yes",
+		"RestrictNamespaces":       "yes",
+		"RestrictRealtime":         "yes",
+		"RestrictSUIDSGID":         "yes",
+		"RestrictAddressFamilies":  "AF_PACKET AF_INET AF_INET6 AF_UNIX AF_NETLINK",
+		"SystemCallFilter":         "@system-service",
+		"SystemCallArchitectures":  "native",
+		"MemoryDenyWriteExecute":   "yes",
+		"LockPersonality":          "yes",
+		"UMask":                    "0077",
+		"ExecReload":               "/bin/kill -HUP $MAINPID",
+		"Restart":                  "on-failure",
+		"EnvironmentFile":          "-/etc/default/wardwatch",
+		"RestartPreventExitStatus": strconv.Itoa(exitConfig),
+		"WantedBy":                 "multi-user.target",
 	}
 	for k, v := range want {
 		if got := u[k]; len(got) != 1 || got[0] != v {
@@ -98,6 +100,13 @@ func TestSystemdUnit(t *testing.T) {
 	args := strings.Fields(exec0[0])
 	if len(args) < 2 || args[0] != "/usr/bin/wardwatch" || args[1] != "run" {
 		t.Fatalf("ExecStart=%s, want /usr/bin/wardwatch run ...", exec0[0])
+	}
+	// The extra arguments of /etc/default/wardwatch come last, so they
+	// override the unit's own.
+	if args[len(args)-1] != "$ARGS" {
+		t.Errorf("ExecStart=%s does not end with $ARGS (from /etc/default/wardwatch)", exec0[0])
+	} else {
+		args = args[:len(args)-1]
 	}
 	r := runMainArgs("run", "-h")
 	for _, a := range args[2:] {
