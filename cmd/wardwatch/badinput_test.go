@@ -100,9 +100,10 @@ func runMain(args ...string) runResult {
 // user. It fails the test if the process does not finish within a minute.
 func runBinary(t *testing.T, dir string, cred *syscall.Credential, args ...string) runResult {
 	t.Helper()
+	bin := wardwatchBinary(t) // built once, before the run's deadline starts
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, wardwatchBinary(t), args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
 	if cred != nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}

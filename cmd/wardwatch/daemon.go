@@ -71,19 +71,14 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 		}
 	}()
 
-	eng, err := fingerprint.Load(configs.Fingerprints, "configs/fingerprints.yml", cfg.Fingerprints.Dir)
+	// Everything the config refers to, loaded as check-config loads it.
+	refs, err := loadReferences(refSource{path: cfgPath, flagSet: o.flagSet}, cfg, webConfigFile(cfg, o))
 	if err != nil {
-		return nil, fmt.Errorf("fingerprints: %w", err)
+		return nil, err
 	}
+	eng := refs.engine
 	d.engine = eng
-
-	var p *policy.Policy
-	if cfg.Policy.File != "" {
-		if p, err = policy.Load(cfg.Policy.File); err != nil {
-			return nil, fmt.Errorf("policy: %w", err)
-		}
-	}
-	d.pol = policy.NewHolder(p)
+	d.pol = policy.NewHolder(refs.policy)
 
 	if err := d.openSinks(); err != nil {
 		return nil, err
@@ -145,6 +140,19 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 	d.metrics.ReloadResult(true, time.Now())
 	ok = true
 	return d, nil
+}
+
+// webConfigFile is the web config file the listener uses:
+// --web.config.file, else web.config_file; "" when nothing is served.
+func webConfigFile(cfg *configs.Config, o daemonOptions) string {
+	switch {
+	case !o.serve:
+		return ""
+	case o.flagSet != nil && o.flagSet("web.config.file") && o.webFlags != nil && o.webFlags.WebConfigFile != nil:
+		return *o.webFlags.WebConfigFile
+	default:
+		return cfg.Web.ConfigFile
+	}
 }
 
 func (d *daemon) openSinks() error {

@@ -55,6 +55,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := needInterface(cfg, cf.configPath()); err != nil {
 		return configError(err)
 	}
+	// Everything the config refers to, checked as check-config checks it,
+	// before anything is opened; openDaemon loads it again as the run_as
+	// user.
+	dopts := daemonOptions{serve: true, webFlags: webFlags, flagSet: flagWasSet(fs)}
+	if _, err := loadReferences(refSource{path: cf.configPath(), flagSet: dopts.flagSet}, cfg, webConfigFile(cfg, dopts)); err != nil {
+		return configError(err)
+	}
 	log, err := newLogger(cfg.Log)
 	if err != nil {
 		return err
@@ -102,8 +109,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	log.Info("privileges dropped", zap.Int("uid", os.Getuid()), zap.Int("gid", os.Getgid()))
 
-	d, err := openDaemon(cf.configPath(), cfg, log, daemonOptions{serve: true, webFlags: webFlags, flagSet: flagWasSet(fs)})
+	d, err := openDaemon(cf.configPath(), cfg, log, dopts)
 	if err != nil {
+		if re := (*refError)(nil); errors.As(err, &re) {
+			return configError(err)
+		}
 		return err
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)

@@ -188,7 +188,11 @@ func NewSyslog(network, addr string, facility int, host string) (*Syslog, error)
 	if facility < 0 || facility > 23 {
 		return nil, fmt.Errorf("syslog: facility %d out of range 0..23", facility)
 	}
-	if _, _, err := net.SplitHostPort(addr); err != nil {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("syslog: address %q: %w", addr, err)
+	}
+	if _, err := net.LookupPort(network, port); err != nil { // a number or a service name; no DNS
 		return nil, fmt.Errorf("syslog: address %q: %w", addr, err)
 	}
 	return &Syslog{network: network, addr: addr, facility: facility, host: host, timeout: 2 * time.Second}, nil
