@@ -46,11 +46,13 @@ const (
 
 // Limit names used in wardwatch_limit_hits_total{limit}.
 const (
-	LimitAssets      = "assets"       // limits.max_assets
-	LimitBindings    = "bindings"     // limits.max_bindings
-	LimitFlows       = "flows"        // limits.max_flows
-	LimitStreams     = "streams"      // streams.max_streams
-	LimitStreamBytes = "stream_bytes" // streams.max_inspect_bytes
+	LimitAssets      = "assets"        // limits.max_assets
+	LimitBindings    = "bindings"      // limits.max_bindings
+	LimitFlows       = "flows"         // limits.max_flows
+	LimitStreams     = "streams"       // streams.max_streams
+	LimitStreamBytes = "stream_bytes"  // streams.max_inspect_bytes
+	LimitNewAssets   = "new_assets"    // limits.new_assets_burst/_per_second (a MAC flood)
+	LimitStreamBuf   = "stream_buffer" // streams.max_buffer_bytes (parser buffers refused)
 )
 
 // limits is the one table of wardwatch_limit_hits_total: each limit's label
@@ -64,6 +66,7 @@ var limits = [...]struct {
 	{LimitFlows, func(s *CaptureStats) uint64 { return s.FlowCapHits }},
 	{LimitStreams, func(s *CaptureStats) uint64 { return s.StreamCapHits }},
 	{LimitStreamBytes, func(s *CaptureStats) uint64 { return s.InspectCaps }},
+	{LimitNewAssets, func(s *CaptureStats) uint64 { return s.FloodRefused }},
 }
 
 // Unknown replaces an empty class, zone or rule label value, so that every
@@ -96,6 +99,16 @@ type CaptureStats struct {
 	// that found their table full, connections not followed, stream
 	// directions cut at the inspect limit.
 	AssetCapHits, BindCapHits, FlowCapHits, StreamCapHits, InspectCaps uint64
+	// FloodRefused counts new MACs the new-asset budget refused (a MAC
+	// flood; each episode is also a mac-flood event).
+	FloodRefused uint64
+}
+
+// BufferStats is the stream parsers' shared byte budget
+// (streams.max_buffer_bytes). cmd fills it from sensor.BufferBudget.
+type BufferStats struct {
+	Used, Limit int64  // bytes held now; the budget
+	Denied      uint64 // buffers refused because the budget was spent
 }
 
 // Count is one counter of a labelled family: the label value and the count.
@@ -142,6 +155,9 @@ type Sources struct {
 	// process started. Known event types missing from the map are
 	// exported as 0 so that increase() sees their first event.
 	EventCounts func() map[model.EventType]uint64
+	// StreamBuffer returns the parsers' byte budget; its refusals are
+	// wardwatch_limit_hits_total{limit="stream_buffer"}.
+	StreamBuffer func() BufferStats
 }
 
 // Options are the exporter's non-callback settings. The zero value is usable.
@@ -206,7 +222,11 @@ var (
 	descObsDropped = prometheus.NewDesc(namespace+"_observations_dropped_total",
 		"Observations dropped because the store queue had no room for them.", nil, nil)
 	descLimitHits = prometheus.NewDesc(namespace+"_limit_hits_total",
-		"New items not tracked because a configured table limit was reached, by limit.", []string{"limit"}, nil)
+		"Times a configured bound was reached, by limit: a full table evicted its least valuable entry for a new one (assets, bindings, flows), a connection was not followed (streams), a stream direction was cut (stream_bytes), a new MAC was refused by the new-asset budget (new_assets), a parser buffer was refused (stream_buffer).", []string{"limit"}, nil)
+	descStreamBuffer = prometheus.NewDesc(namespace+"_stream_buffer_bytes",
+		"Bytes the DICOM and HL7 parsers hold now, over all connections.", nil, nil)
+	descStreamBufferLimit = prometheus.NewDesc(namespace+"_stream_buffer_limit_bytes",
+		"The parsers' byte budget (streams.max_buffer_bytes).", nil, nil)
 
 	descStoreWritten = prometheus.NewDesc(namespace+"_store_observations_written_total",
 		"Observations committed to the store.", nil, nil)
@@ -311,7 +331,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	m.reloadTime.Describe(ch)
 	for _, d := range []*prometheus.Desc{
 		descPackets, descBytes, descKernelDrops, descTruncated, descMalformed, descDecodeErrors,
-		descObservations, descObsDropped, descLimitHits,
+		descObservations, descObsDropped, descLimitHits, descStreamBuffer, descStreamBufferLimit,
 		descStoreWritten, descStoreDiscarded, descStoreQueued,
 		descAssets, descEvents, descScrapeSuccess, descScrapeDuration,
 	} {
@@ -406,6 +426,7 @@ func (m *Metrics) collectCapture() ([]prometheus.Metric, error) {
 		total.FlowCapHits += st.FlowCapHits
 		total.StreamCapHits += st.StreamCapHits
 		total.InspectCaps += st.InspectCaps
+		total.FloodRefused += st.FloodRefused
 	}
 
 	var ms []prometheus.Metric
@@ -429,6 +450,11 @@ func (m *Metrics) collectCapture() ([]prometheus.Metric, error) {
 		for _, l := range limits {
 			ms = append(ms, counter(descLimitHits, l.hits(&total), l.name))
 		}
+	}
+	if m.src.StreamBuffer != nil {
+		b := m.src.StreamBuffer()
+		ms = append(ms, counter(descLimitHits, b.Denied, LimitStreamBuf),
+			gauge(descStreamBuffer, float64(b.Used)), gauge(descStreamBufferLimit, float64(b.Limit)))
 	}
 	return ms, nil
 }

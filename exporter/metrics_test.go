@@ -131,11 +131,12 @@ wardwatch_config_last_reload_success_timestamp_seconds 1.7000000005e+09
 # HELP wardwatch_config_last_reload_successful Whether the last configuration load or reload succeeded (1) or failed (0).
 # TYPE wardwatch_config_last_reload_successful gauge
 wardwatch_config_last_reload_successful 1
-# HELP wardwatch_limit_hits_total New items not tracked because a configured table limit was reached, by limit.
+# HELP wardwatch_limit_hits_total Times a configured bound was reached, by limit: a full table evicted its least valuable entry for a new one (assets, bindings, flows), a connection was not followed (streams), a stream direction was cut (stream_bytes), a new MAC was refused by the new-asset budget (new_assets), a parser buffer was refused (stream_buffer).
 # TYPE wardwatch_limit_hits_total counter
 wardwatch_limit_hits_total{limit="assets"} 1
 wardwatch_limit_hits_total{limit="bindings"} 2
 wardwatch_limit_hits_total{limit="flows"} 0
+wardwatch_limit_hits_total{limit="new_assets"} 0
 wardwatch_limit_hits_total{limit="stream_bytes"} 6
 wardwatch_limit_hits_total{limit="streams"} 0
 # HELP wardwatch_observations_dropped_total Observations dropped because the store queue had no room for them.
@@ -485,4 +486,42 @@ func descLabels(d *prometheus.Desc) []string {
 		return nil
 	}
 	return strings.Split(m[1], ",")
+}
+
+// TestStreamBuffer: the parsers' byte budget is a gauge with its limit, and
+// its refusals are limit hits.
+func TestStreamBuffer(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	NewMetrics(reg, Sources{
+		Capture:      func() []CaptureStats { return []CaptureStats{{Interface: "span0"}} },
+		StreamBuffer: func() BufferStats { return BufferStats{Used: 1024, Limit: 64 << 20, Denied: 3} },
+	}, Options{NoRuntimeMetrics: true})
+	want := `# HELP wardwatch_stream_buffer_bytes Bytes the DICOM and HL7 parsers hold now, over all connections.
+# TYPE wardwatch_stream_buffer_bytes gauge
+wardwatch_stream_buffer_bytes 1024
+# HELP wardwatch_stream_buffer_limit_bytes The parsers' byte budget (streams.max_buffer_bytes).
+# TYPE wardwatch_stream_buffer_limit_bytes gauge
+wardwatch_stream_buffer_limit_bytes 6.7108864e+07
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "wardwatch_stream_buffer_bytes", "wardwatch_stream_buffer_limit_bytes"); err != nil {
+		t.Error(err)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, mf := range mfs {
+		if mf.GetName() != "wardwatch_limit_hits_total" {
+			continue
+		}
+		for _, m := range mf.Metric {
+			if m.Label[0].GetValue() == LimitStreamBuf && m.Counter.GetValue() == 3 {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Error(`no wardwatch_limit_hits_total{limit="stream_buffer"} 3`)
+	}
 }

@@ -86,7 +86,11 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 
 	d.reg = prometheus.NewRegistry()
 	d.metrics = exporter.NewMetrics(d.reg, exporter.Sources{
-		Capture:     func() []exporter.CaptureStats { return captureStats(d.sensor.Stats()) },
+		Capture: func() []exporter.CaptureStats { return captureStats(d.sensor.Stats()) },
+		StreamBuffer: func() exporter.BufferStats {
+			b := d.sensor.BufferBudget()
+			return exporter.BufferStats{Used: b.Used, Limit: b.Limit, Denied: b.Denied}
+		},
 		Store:       d.storeStats,
 		AssetCounts: d.assetCounts,
 		EventCounts: d.eventCounts,
@@ -202,7 +206,7 @@ func captureStats(stats []sensor.Stats) []exporter.CaptureStats {
 			KernelDrops: st.KernelDrops, Truncated: st.Truncated, Malformed: st.Malformed,
 			ObsDropped:   st.ObsDropped,
 			AssetCapHits: st.AssetCapHits, BindCapHits: st.BindCapHits, FlowCapHits: st.FlowCapHits,
-			StreamCapHits: st.StreamCapHits, InspectCaps: st.InspectCaps,
+			StreamCapHits: st.StreamCapHits, InspectCaps: st.InspectCaps, FloodRefused: st.AssetFloodRefused,
 			DecodeErrors: make([]exporter.Count, len(st.DecodeErrors)),
 			Observations: make([]exporter.Count, 0, len(st.Observations)),
 		}
