@@ -85,140 +85,24 @@ var dimseCommands = func() map[string]bool {
 }()
 
 // compileRule validates one decoded rule and compiles it. line is the line
-// of the rule's mapping.
+// of the rule's mapping. Every problem of the rule is reported, joined.
 func compileRule(y *ruleYAML, file string, line int) (*rule, error) {
-	name := y.Name.Value
-	fail := func(at int, format string, args ...any) error {
-		if at == 0 {
-			at = line
-		}
-		return &RuleError{File: file, Line: at, Rule: name, Err: fmt.Errorf(format, args...)}
+	rc := &ruleCompiler{file: file, name: y.Name.Value, line: line}
+	if err := rc.checkName(y); err != nil {
+		return nil, err
 	}
-	if name == "" {
-		return nil, fail(line, "missing name")
-	}
-	if !reRuleName.MatchString(name) && !(y.Disabled && isBuiltinName(name)) {
-		if isBuiltinName(name) {
-			return nil, fail(y.Name.Line, "a built-in rule can only be disabled (disabled: true)")
-		}
-		return nil, fail(y.Name.Line, "invalid name: use letters, digits, '.', '_' and '-', starting with a letter or digit")
-	}
-	r := &rule{name: name, file: file, line: line}
+	r := &rule{name: rc.name, file: file, line: line}
 	if y.Disabled {
 		return r, nil
 	}
-	m := &y.Match
-
-	var errs []error
-	add := func(err error) {
-		if err != nil {
-			errs = append(errs, err)
-		}
+	rc.matchers(r, &y.Match)
+	rc.roles(r, &y.Match)
+	if len(rc.errs) == 0 && len(r.host)+len(r.dicom)+len(r.hl7) == 0 {
+		rc.addf(line, "match: needs at least one matcher")
 	}
-	regex := func(s scalar, key string, kind matcherKind, dst *[]matcher) {
-		if s.Line == 0 {
-			return
-		}
-		if s.Value == "" {
-			add(fail(s.Line, "%s: empty pattern", key))
-			return
-		}
-		re, err := regexp.Compile(s.Value)
-		if err != nil {
-			add(fail(s.Line, "%s: invalid regular expression: %v", key, err))
-			return
-		}
-		*dst = append(*dst, matcher{kind: kind, re: re})
-	}
-	list := func(l strList, key string, kind matcherKind, dst *[]matcher, norm func(string) (string, error)) {
-		if l.Line == 0 {
-			return
-		}
-		mt := matcher{kind: kind}
-		for _, v := range l.Values {
-			n, err := norm(strings.TrimSpace(v))
-			if err != nil {
-				add(fail(l.Line, "%s: %q: %v", key, v, err))
-				return
-			}
-			mt.values = append(mt.values, n)
-			if kind == mOUIPrefix {
-				mt.nibbles = append(mt.nibbles, hexNibbles(n))
-			}
-		}
-		*dst = append(*dst, mt)
-	}
-
-	regex(m.OUIVendor, "oui_vendor", mOUIVendor, &r.host)
-	list(m.OUIPrefix, "oui_prefix", mOUIPrefix, &r.host, normOUIPrefix)
-	list(m.DHCP55, "dhcp_55", mDHCP55, &r.host, normParamList)
-	list(m.DHCP55Prefix, "dhcp_55_prefix", mDHCP55Prefix, &r.host, normParamList)
-	regex(m.DHCP60, "dhcp_60", mDHCP60, &r.host)
-	regex(m.Hostname, "hostname", mHostname, &r.host)
-
-	list(m.DICOMSOPClass, "dicom_sop_class", mDICOMSOPClass, &r.dicom, normUID)
-	regex(m.DICOMAETitle, "dicom_ae_title", mDICOMAETitle, &r.dicom)
-	regex(m.DICOMImplVersion, "dicom_impl_version", mDICOMImplVersion, &r.dicom)
-	list(m.DICOMImplClassUID, "dicom_impl_class_uid", mDICOMImplClassUID, &r.dicom,
-		func(s string) (string, error) { return normUID(strings.TrimSuffix(s, ".")) })
-	list(m.DICOMCommand, "dicom_command", mDICOMCommand, &r.dicom, normCommand)
-
-	regex(m.HL7Application, "hl7_application", mHL7Application, &r.hl7)
-	regex(m.HL7EquipmentID, "hl7_equipment_id", mHL7EquipmentID, &r.hl7)
-	list(m.HL7MessageType, "hl7_message_type", mHL7MessageType, &r.hl7, normMsgType)
-
-	if s := m.DICOMRole; s.Line != 0 {
-		r.dicomRole = s.Value
-		switch {
-		case s.Value != model.RoleSCU && s.Value != model.RoleSCP:
-			add(fail(s.Line, "dicom_role: %q is not scu or scp", s.Value))
-		case len(r.dicom) == 0 && m.DICOMSOPClass.Line == 0 && m.DICOMAETitle.Line == 0 &&
-			m.DICOMImplVersion.Line == 0 && m.DICOMImplClassUID.Line == 0 && m.DICOMCommand.Line == 0:
-			add(fail(s.Line, "dicom_role needs a dicom_* matcher"))
-		}
-	}
-	if s := m.HL7Role; s.Line != 0 {
-		r.hl7Role = s.Value
-		switch {
-		case s.Value != model.RoleSender && s.Value != model.RoleReceiver:
-			add(fail(s.Line, "hl7_role: %q is not sender or receiver", s.Value))
-		case len(r.hl7) == 0 && m.HL7Application.Line == 0 && m.HL7EquipmentID.Line == 0 && m.HL7MessageType.Line == 0:
-			add(fail(s.Line, "hl7_role needs an hl7_* matcher"))
-		}
-	}
-	if len(errs) == 0 && len(r.host)+len(r.dicom)+len(r.hl7) == 0 {
-		add(fail(line, "match: needs at least one matcher"))
-	}
-
-	r.out = output{class: model.Class(y.Class.Value), modality: y.Modality.Value, manufacturer: y.Manufacturer.Value,
-		model: y.Model.Value, os: y.OS.Value, confidence: DefaultConfidence}
-	switch c := model.Class(y.Class.Value); {
-	case y.Class.Line == 0 || c == "":
-		if r.out.manufacturer == "" && r.out.model == "" && r.out.os == "" {
-			add(fail(line, "sets nothing: needs class, or manufacturer, model or os"))
-		}
-	case c == model.ClassUnknown:
-		add(fail(y.Class.Line, "class %q cannot be assigned; leave class out for a rule that only sets manufacturer, model or os", c))
-	case !c.Valid():
-		add(fail(y.Class.Line, "unknown class %q (see model.Classes)", c))
-	}
-	if y.Modality.Line != 0 {
-		switch {
-		case !IsModality(y.Modality.Value):
-			add(fail(y.Modality.Line, "unknown modality %q (one of %s)", y.Modality.Value, strings.Join(Modalities, ", ")))
-		case model.Class(y.Class.Value) != model.ClassImagingModality:
-			add(fail(y.Modality.Line, "modality needs class %s", model.ClassImagingModality))
-		}
-	}
-	if s := y.Confidence; s.Line != 0 {
-		c, err := strconv.Atoi(s.Value)
-		if err != nil || c < 1 || c > 100 {
-			add(fail(s.Line, "confidence: %q is not an integer 1..100", s.Value))
-		}
-		r.out.confidence = c
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	r.out = rc.output(y)
+	if len(rc.errs) > 0 {
+		return nil, errors.Join(rc.errs...)
 	}
 	for _, ms := range [][]matcher{r.host, r.dicom, r.hl7} {
 		for _, mt := range ms {
@@ -226,6 +110,155 @@ func compileRule(y *ruleYAML, file string, line int) (*rule, error) {
 		}
 	}
 	return r, nil
+}
+
+// ruleCompiler collects the problems of one rule, each a *RuleError.
+type ruleCompiler struct {
+	file, name string
+	line       int // the rule's mapping, for problems of the rule as a whole
+	errs       []error
+}
+
+// fail is a problem at line at (0: the rule's line).
+func (rc *ruleCompiler) fail(at int, format string, args ...any) error {
+	if at == 0 {
+		at = rc.line
+	}
+	return &RuleError{File: rc.file, Line: at, Rule: rc.name, Err: fmt.Errorf(format, args...)}
+}
+
+func (rc *ruleCompiler) addf(at int, format string, args ...any) {
+	rc.errs = append(rc.errs, rc.fail(at, format, args...))
+}
+
+// checkName checks the rule's name; a site file may name a built-in rule
+// only to disable it.
+func (rc *ruleCompiler) checkName(y *ruleYAML) error {
+	switch {
+	case rc.name == "":
+		return rc.fail(rc.line, "missing name")
+	case reRuleName.MatchString(rc.name) || y.Disabled && isBuiltinName(rc.name):
+		return nil
+	case isBuiltinName(rc.name):
+		return rc.fail(y.Name.Line, "a built-in rule can only be disabled (disabled: true)")
+	}
+	return rc.fail(y.Name.Line, "invalid name: use letters, digits, '.', '_' and '-', starting with a letter or digit")
+}
+
+// matchers compiles the match keys into r's host, DICOM and HL7 matchers.
+func (rc *ruleCompiler) matchers(r *rule, m *matchYAML) {
+	rc.regex(m.OUIVendor, "oui_vendor", mOUIVendor, &r.host)
+	rc.list(m.OUIPrefix, "oui_prefix", mOUIPrefix, &r.host, normOUIPrefix)
+	rc.list(m.DHCP55, "dhcp_55", mDHCP55, &r.host, normParamList)
+	rc.list(m.DHCP55Prefix, "dhcp_55_prefix", mDHCP55Prefix, &r.host, normParamList)
+	rc.regex(m.DHCP60, "dhcp_60", mDHCP60, &r.host)
+	rc.regex(m.Hostname, "hostname", mHostname, &r.host)
+
+	rc.list(m.DICOMSOPClass, "dicom_sop_class", mDICOMSOPClass, &r.dicom, normUID)
+	rc.regex(m.DICOMAETitle, "dicom_ae_title", mDICOMAETitle, &r.dicom)
+	rc.regex(m.DICOMImplVersion, "dicom_impl_version", mDICOMImplVersion, &r.dicom)
+	rc.list(m.DICOMImplClassUID, "dicom_impl_class_uid", mDICOMImplClassUID, &r.dicom,
+		func(s string) (string, error) { return normUID(strings.TrimSuffix(s, ".")) })
+	rc.list(m.DICOMCommand, "dicom_command", mDICOMCommand, &r.dicom, normCommand)
+
+	rc.regex(m.HL7Application, "hl7_application", mHL7Application, &r.hl7)
+	rc.regex(m.HL7EquipmentID, "hl7_equipment_id", mHL7EquipmentID, &r.hl7)
+	rc.list(m.HL7MessageType, "hl7_message_type", mHL7MessageType, &r.hl7, normMsgType)
+}
+
+// regex compiles a regular-expression match key, if set, onto dst.
+func (rc *ruleCompiler) regex(s scalar, key string, kind matcherKind, dst *[]matcher) {
+	if s.Line == 0 {
+		return
+	}
+	if s.Value == "" {
+		rc.addf(s.Line, "%s: empty pattern", key)
+		return
+	}
+	re, err := regexp.Compile(s.Value)
+	if err != nil {
+		rc.addf(s.Line, "%s: invalid regular expression: %v", key, err)
+		return
+	}
+	*dst = append(*dst, matcher{kind: kind, re: re})
+}
+
+// list compiles a match key of values, if set, onto dst, each normalised
+// by norm.
+func (rc *ruleCompiler) list(l strList, key string, kind matcherKind, dst *[]matcher, norm func(string) (string, error)) {
+	if l.Line == 0 {
+		return
+	}
+	mt := matcher{kind: kind}
+	for _, v := range l.Values {
+		n, err := norm(strings.TrimSpace(v))
+		if err != nil {
+			rc.addf(l.Line, "%s: %q: %v", key, v, err)
+			return
+		}
+		mt.values = append(mt.values, n)
+		if kind == mOUIPrefix {
+			mt.nibbles = append(mt.nibbles, hexNibbles(n))
+		}
+	}
+	*dst = append(*dst, mt)
+}
+
+// roles checks dicom_role and hl7_role: a known role, with a matcher of
+// the same protocol to apply to.
+func (rc *ruleCompiler) roles(r *rule, m *matchYAML) {
+	if s := m.DICOMRole; s.Line != 0 {
+		r.dicomRole = s.Value
+		switch {
+		case s.Value != model.RoleSCU && s.Value != model.RoleSCP:
+			rc.addf(s.Line, "dicom_role: %q is not scu or scp", s.Value)
+		case len(r.dicom) == 0 && m.DICOMSOPClass.Line == 0 && m.DICOMAETitle.Line == 0 &&
+			m.DICOMImplVersion.Line == 0 && m.DICOMImplClassUID.Line == 0 && m.DICOMCommand.Line == 0:
+			rc.addf(s.Line, "dicom_role needs a dicom_* matcher")
+		}
+	}
+	if s := m.HL7Role; s.Line != 0 {
+		r.hl7Role = s.Value
+		switch {
+		case s.Value != model.RoleSender && s.Value != model.RoleReceiver:
+			rc.addf(s.Line, "hl7_role: %q is not sender or receiver", s.Value)
+		case len(r.hl7) == 0 && m.HL7Application.Line == 0 && m.HL7EquipmentID.Line == 0 && m.HL7MessageType.Line == 0:
+			rc.addf(s.Line, "hl7_role needs an hl7_* matcher")
+		}
+	}
+}
+
+// output checks and compiles what the rule says about a device: class
+// (or at least manufacturer, model or os), modality, confidence.
+func (rc *ruleCompiler) output(y *ruleYAML) output {
+	out := output{class: model.Class(y.Class.Value), modality: y.Modality.Value, manufacturer: y.Manufacturer.Value,
+		model: y.Model.Value, os: y.OS.Value, confidence: DefaultConfidence}
+	switch c := out.class; {
+	case y.Class.Line == 0 || c == "":
+		if out.manufacturer == "" && out.model == "" && out.os == "" {
+			rc.addf(rc.line, "sets nothing: needs class, or manufacturer, model or os")
+		}
+	case c == model.ClassUnknown:
+		rc.addf(y.Class.Line, "class %q cannot be assigned; leave class out for a rule that only sets manufacturer, model or os", c)
+	case !c.Valid():
+		rc.addf(y.Class.Line, "unknown class %q (see model.Classes)", c)
+	}
+	if y.Modality.Line != 0 {
+		switch {
+		case !IsModality(y.Modality.Value):
+			rc.addf(y.Modality.Line, "unknown modality %q (one of %s)", y.Modality.Value, strings.Join(Modalities, ", "))
+		case out.class != model.ClassImagingModality:
+			rc.addf(y.Modality.Line, "modality needs class %s", model.ClassImagingModality)
+		}
+	}
+	if s := y.Confidence; s.Line != 0 {
+		c, err := strconv.Atoi(s.Value)
+		if err != nil || c < 1 || c > 100 {
+			rc.addf(s.Line, "confidence: %q is not an integer 1..100", s.Value)
+		}
+		out.confidence = c
+	}
+	return out
 }
 
 func (k matcherKind) strength() int {

@@ -65,11 +65,18 @@ func Parse(data []byte, name string) (*Policy, error) {
 	return c.p, nil
 }
 
+// compiler turns a rawPolicy into c.p, collecting every problem in errs.
 type compiler struct {
 	name string
 	tree tree
 	p    *Policy
 	errs []error
+
+	zoneIdx        map[string]int // zone name -> index in p.zones
+	zoneLine       map[string]int // zone name -> line it was defined on
+	ruleLine       map[string]int // rule name -> line it was defined on
+	v4bits, v6bits map[int]bool   // prefix lengths the zones' CIDRs use
+	froms, tos     [][]bool       // per rule, indexed by zone; nil = any
 }
 
 func (c *compiler) errorf(line int, ctx, format string, args ...any) {
@@ -89,6 +96,8 @@ func validName(s string, max int) bool {
 	return true
 }
 
+// compile compiles the zones (then the built-in internet and unzoned),
+// the rules and the default verdict.
 func (c *compiler) compile(raw *rawPolicy) {
 	p := c.p
 	p.byMAC = map[uint64]int32{}
@@ -96,223 +105,286 @@ func (c *compiler) compile(raw *rawPolicy) {
 	p.byClass = map[model.Class]int32{}
 	p.byV4 = map[uint64]int32{}
 	p.byV6 = map[v6key]int32{}
-	zoneIdx := map[string]int{}
-	zoneLine := map[string]int{}
-	v4bits, v6bits := map[int]bool{}, map[int]bool{}
+	c.zoneIdx, c.zoneLine, c.ruleLine = map[string]int{}, map[string]int{}, map[string]int{}
+	c.v4bits, c.v6bits = map[int]bool{}, map[int]bool{}
 
 	for i := range raw.Zones {
-		rz := &raw.Zones[i]
-		ctx := c.tree.entryName("zones", i)
-		line := rz.Name.line
-		if line == 0 {
-			line = c.tree.entryLine("zones", i)
-		}
-		z := ZoneInfo{Name: rz.Name.v, Description: rz.Description.v}
-		switch n := rz.Name.v; {
-		case !rz.Name.set || n == "":
-			c.errorf(line, ctx, "name must be set")
-		case !validName(n, maxZoneName):
-			c.errorf(line, ctx, "name %q is not valid (1-%d characters from a-z, 0-9, '_' and '-')", n, maxZoneName)
-		case n == ZoneAny || n == ZoneInternet || n == ZoneUnzoned:
-			c.errorf(line, ctx, "name %q is reserved (built-in zones: internet, unzoned; \"any\" means every zone)", n)
-		default:
-			if l, dup := zoneLine[n]; dup {
-				c.errorf(line, ctx, "duplicate zone name (first defined at line %d)", l)
-			} else {
-				zoneLine[n] = line
-			}
-		}
-		zi := len(p.zones)
-		if _, dup := zoneIdx[z.Name]; !dup && z.Name != "" {
-			zoneIdx[z.Name] = zi
-		}
-		if len(rz.VLANs)+len(rz.CIDRs)+len(rz.Classes)+len(rz.MACs)+len(rz.AETitles) == 0 {
-			c.errorf(line, ctx, "has no matcher; set at least one of vlans, cidrs, classes, macs, ae_titles")
-		}
-
-		seen := map[string]int{}
-		dup := func(key string, s scalar, canon string) bool {
-			k := key + "\x00" + canon
-			if l, ok := seen[k]; ok {
-				c.errorf(s.line, ctx+": "+key, "%s is listed twice (first at line %d)", canon, l)
-				return true
-			}
-			seen[k] = s.line
-			return false
-		}
-		for _, s := range rz.VLANs {
-			var n int64
-			err := yaml.Unmarshal([]byte(s.v), &n) // YAML's own integer syntax
-			switch {
-			case s.tag != "!!int" || err != nil:
-				c.errorf(s.line, ctx+": vlans", "expected a VLAN id (an integer 1..4094), got %s", quoteScalar(s))
-			case n < 1 || n > 4094:
-				c.errorf(s.line, ctx+": vlans", "%d is out of range 1..4094", n)
-			case !dup("vlans", s, strconv.FormatInt(n, 10)):
-				z.VLANs = append(z.VLANs, uint16(n))
-				if p.byVLAN[n] == 0 {
-					p.byVLAN[n] = int32(zi + 1)
-				}
-			}
-		}
-		for _, s := range rz.CIDRs {
-			pfx, err := parseCIDR(s.v)
-			if err != nil {
-				c.errorf(s.line, ctx+": cidrs", "%v", err)
-				continue
-			}
-			if dup("cidrs", s, pfx.String()) {
-				continue
-			}
-			z.CIDRs = append(z.CIDRs, pfx)
-			if a, bits := pfx.Addr(), pfx.Bits(); a.Is4() {
-				if _, ok := p.byV4[v4Key(a, bits)]; !ok {
-					p.byV4[v4Key(a, bits)] = int32(zi)
-				}
-				v4bits[bits] = true
-			} else {
-				if _, ok := p.byV6[v6Key(a, bits)]; !ok {
-					p.byV6[v6Key(a, bits)] = int32(zi)
-				}
-				v6bits[bits] = true
-			}
-		}
-		for _, s := range rz.Classes {
-			cl := model.Class(s.v)
-			if !cl.Valid() {
-				c.errorf(s.line, ctx+": classes", "unknown class %q (known: %s)", s.v, strings.Join(model.ClassNames(), ", "))
-				continue
-			}
-			if dup("classes", s, s.v) {
-				continue
-			}
-			z.Classes = append(z.Classes, cl)
-			if _, ok := p.byClass[cl]; !ok {
-				p.byClass[cl] = int32(zi)
-			}
-		}
-		for _, s := range rz.MACs {
-			m, err := model.ParseMAC(s.v)
-			switch {
-			case err != nil:
-				c.errorf(s.line, ctx+": macs", "%q is not a MAC address (00:1b:63:84:45:e6, 00-1B-63-84-45-E6 or 001b.6384.45e6)", s.v)
-				continue
-			case m.IsZero() || m.IsGroup():
-				c.errorf(s.line, ctx+": macs", "%s is not a unicast device address", m)
-				continue
-			}
-			if dup("macs", s, m.String()) {
-				continue
-			}
-			z.MACs = append(z.MACs, m)
-			if _, ok := p.byMAC[macKey(m)]; !ok {
-				p.byMAC[macKey(m)] = int32(zi)
-			}
-		}
-		for _, s := range rz.AETitles {
-			ae := strings.Trim(s.v, " \x00")
-			if !validAETitle(ae) {
-				c.errorf(s.line, ctx+": ae_titles", "%q is not a DICOM AE title (1-16 printable ASCII characters, no backslash)", s.v)
-				continue
-			}
-			if dup("ae_titles", s, ae) {
-				continue
-			}
-			z.AETitles = append(z.AETitles, ae)
-			if _, ok := p.byAE[ae]; !ok {
-				p.byAE[ae] = int32(zi)
-			}
-		}
-		p.zones = append(p.zones, z)
+		c.zone(i, &raw.Zones[i])
 	}
 	p.internet = len(p.zones)
 	p.zones = append(p.zones, ZoneInfo{Name: ZoneInternet, Description: "public addresses (built-in)", Builtin: true})
 	p.unzoned = len(p.zones)
 	p.zones = append(p.zones, ZoneInfo{Name: ZoneUnzoned, Description: "endpoints no zone claims (built-in)", Builtin: true})
-	zoneIdx[ZoneInternet] = p.internet
-	zoneIdx[ZoneUnzoned] = p.unzoned
-	p.v4Bits = sortedDesc(v4bits)
-	p.v6Bits = sortedDesc(v6bits)
+	c.zoneIdx[ZoneInternet] = p.internet
+	c.zoneIdx[ZoneUnzoned] = p.unzoned
+	p.v4Bits = sortedDesc(c.v4bits)
+	p.v6Bits = sortedDesc(c.v6bits)
 
-	ruleLine := map[string]int{}
-	var froms, tos [][]bool // per rule, indexed by zone; nil = any
 	for i := range raw.Rules {
-		rr := &raw.Rules[i]
-		ctx := c.tree.entryName("rules", i)
-		line := rr.Name.line
-		if line == 0 {
-			line = c.tree.entryLine("rules", i)
-		}
-		r := rule{name: rr.Name.v}
-		switch n := rr.Name.v; {
-		case !rr.Name.set || n == "":
-			c.errorf(line, ctx, "name must be set")
-		case !validName(n, maxRuleName):
-			c.errorf(line, ctx, "name %q is not valid (1-%d characters from a-z, 0-9, '_' and '-'; it labels metrics)", n, maxRuleName)
-		case n == RuleDefault:
-			c.errorf(line, ctx, "name %q is reserved for the default verdict", n)
-		default:
-			if l, dup := ruleLine[n]; dup {
-				c.errorf(line, ctx, "duplicate rule name (first defined at line %d)", l)
-			} else {
-				ruleLine[n] = line
-			}
-		}
-		from, fromNames := c.zoneSet(rr.From, "from", ctx, line, zoneIdx, len(p.zones))
-		to, toNames := c.zoneSet(rr.To, "to", ctx, line, zoneIdx, len(p.zones))
-		froms, tos = append(froms, from), append(tos, to)
-
-		var svcNames []string
-		for _, s := range rr.Services {
-			if s.v == ZoneAny {
-				if len(rr.Services) > 1 {
-					c.errorf(s.line, ctx+": services", `"any" cannot be combined with other services`)
-				}
-				svcNames, r.services = nil, nil
-				break
-			}
-			rs, err := parseService(s.v)
-			if err != nil {
-				c.errorf(s.line, ctx+": services", "%v", err)
-				continue
-			}
-			svcNames = append(svcNames, s.v)
-			r.services = append(r.services, rs...)
-		}
-
-		switch a := rr.Action; {
-		case !a.set:
-			c.errorf(line, ctx, "action must be set (allow or alert)")
-		case a.v == "allow":
-			r.action = Allow
-		case a.v == "alert":
-			r.action = Alert
-		default:
-			c.errorf(a.line, ctx+": action", "%s is not one of allow, alert", quoteScalar(a))
-		}
-		if sv := rr.Severity; sv.set {
-			switch {
-			case !oneOf(sv.v, severities):
-				c.errorf(sv.line, ctx+": severity", "%s is not one of %s", quoteScalar(sv), strings.Join(severities, ", "))
-			case rr.Action.v == "allow":
-				c.errorf(sv.line, ctx+": severity", "only alert rules have a severity")
-			default:
-				r.severity = sv.v
-			}
-		} else if r.action == Alert {
-			r.severity = "medium"
-		}
-		r.info = RuleInfo{
-			Name: r.name, Description: rr.Description.v, From: fromNames, To: toNames,
-			Services: svcNames, Action: r.action, Severity: r.severity, Line: line,
-		}
-		p.rules = append(p.rules, r)
+		c.rule(i, &raw.Rules[i])
 	}
-
 	p.words = (len(p.rules) + 63) / 64
-	p.fromBits = ruleBits(froms, len(p.zones), p.words)
-	p.toBits = ruleBits(tos, len(p.zones), p.words)
+	p.fromBits = ruleBits(c.froms, len(p.zones), p.words)
+	p.toBits = ruleBits(c.tos, len(p.zones), p.words)
 
+	c.defaultVerdict(raw)
+}
+
+// entryLine is the line to report for zones[i] or rules[i]: its name's,
+// else the entry's.
+func (c *compiler) entryLine(section string, i int, name scalar) int {
+	if name.line != 0 {
+		return name.line
+	}
+	return c.tree.entryLine(section, i)
+}
+
+// zone compiles zones[i] into p.zones and the lookup tables.
+func (c *compiler) zone(i int, rz *rawZone) {
+	p := c.p
+	ctx := c.tree.entryName("zones", i)
+	line := c.entryLine("zones", i, rz.Name)
+	switch n := rz.Name.v; {
+	case !rz.Name.set || n == "":
+		c.errorf(line, ctx, "name must be set")
+	case !validName(n, maxZoneName):
+		c.errorf(line, ctx, "name %q is not valid (1-%d characters from a-z, 0-9, '_' and '-')", n, maxZoneName)
+	case n == ZoneAny || n == ZoneInternet || n == ZoneUnzoned:
+		c.errorf(line, ctx, "name %q is reserved (built-in zones: internet, unzoned; \"any\" means every zone)", n)
+	default:
+		if l, dup := c.zoneLine[n]; dup {
+			c.errorf(line, ctx, "duplicate zone name (first defined at line %d)", l)
+		} else {
+			c.zoneLine[n] = line
+		}
+	}
+	zc := &zoneCompiler{c: c, ctx: ctx, zi: len(p.zones), seen: map[string]int{},
+		z: ZoneInfo{Name: rz.Name.v, Description: rz.Description.v}}
+	if _, dup := c.zoneIdx[zc.z.Name]; !dup && zc.z.Name != "" {
+		c.zoneIdx[zc.z.Name] = zc.zi
+	}
+	if len(rz.VLANs)+len(rz.CIDRs)+len(rz.Classes)+len(rz.MACs)+len(rz.AETitles) == 0 {
+		c.errorf(line, ctx, "has no matcher; set at least one of vlans, cidrs, classes, macs, ae_titles")
+	}
+	zc.vlans(rz.VLANs)
+	zc.cidrs(rz.CIDRs)
+	zc.classes(rz.Classes)
+	zc.macs(rz.MACs)
+	zc.aeTitles(rz.AETitles)
+	p.zones = append(p.zones, zc.z)
+}
+
+// zoneCompiler compiles the matchers of one zone.
+type zoneCompiler struct {
+	c    *compiler
+	ctx  string
+	zi   int            // the zone's index in p.zones
+	z    ZoneInfo       // the zone so far
+	seen map[string]int // key + "\x00" + canonical value -> line
+}
+
+// dup reports (and records) a value listed twice under key.
+func (zc *zoneCompiler) dup(key string, s scalar, canon string) bool {
+	k := key + "\x00" + canon
+	if l, ok := zc.seen[k]; ok {
+		zc.c.errorf(s.line, zc.ctx+": "+key, "%s is listed twice (first at line %d)", canon, l)
+		return true
+	}
+	zc.seen[k] = s.line
+	return false
+}
+
+func (zc *zoneCompiler) vlans(list scalars) {
+	p := zc.c.p
+	for _, s := range list {
+		var n int64
+		err := yaml.Unmarshal([]byte(s.v), &n) // YAML's own integer syntax
+		switch {
+		case s.tag != "!!int" || err != nil:
+			zc.c.errorf(s.line, zc.ctx+": vlans", "expected a VLAN id (an integer 1..4094), got %s", quoteScalar(s))
+		case n < 1 || n > 4094:
+			zc.c.errorf(s.line, zc.ctx+": vlans", "%d is out of range 1..4094", n)
+		case !zc.dup("vlans", s, strconv.FormatInt(n, 10)):
+			zc.z.VLANs = append(zc.z.VLANs, uint16(n))
+			if p.byVLAN[n] == 0 {
+				p.byVLAN[n] = int32(zc.zi + 1)
+			}
+		}
+	}
+}
+
+func (zc *zoneCompiler) cidrs(list scalars) {
+	p := zc.c.p
+	for _, s := range list {
+		pfx, err := parseCIDR(s.v)
+		if err != nil {
+			zc.c.errorf(s.line, zc.ctx+": cidrs", "%v", err)
+			continue
+		}
+		if zc.dup("cidrs", s, pfx.String()) {
+			continue
+		}
+		zc.z.CIDRs = append(zc.z.CIDRs, pfx)
+		if a, bits := pfx.Addr(), pfx.Bits(); a.Is4() {
+			if _, ok := p.byV4[v4Key(a, bits)]; !ok {
+				p.byV4[v4Key(a, bits)] = int32(zc.zi)
+			}
+			zc.c.v4bits[bits] = true
+		} else {
+			if _, ok := p.byV6[v6Key(a, bits)]; !ok {
+				p.byV6[v6Key(a, bits)] = int32(zc.zi)
+			}
+			zc.c.v6bits[bits] = true
+		}
+	}
+}
+
+func (zc *zoneCompiler) classes(list scalars) {
+	p := zc.c.p
+	for _, s := range list {
+		cl := model.Class(s.v)
+		if !cl.Valid() {
+			zc.c.errorf(s.line, zc.ctx+": classes", "unknown class %q (known: %s)", s.v, strings.Join(model.ClassNames(), ", "))
+			continue
+		}
+		if zc.dup("classes", s, s.v) {
+			continue
+		}
+		zc.z.Classes = append(zc.z.Classes, cl)
+		if _, ok := p.byClass[cl]; !ok {
+			p.byClass[cl] = int32(zc.zi)
+		}
+	}
+}
+
+func (zc *zoneCompiler) macs(list scalars) {
+	p := zc.c.p
+	for _, s := range list {
+		m, err := model.ParseMAC(s.v)
+		switch {
+		case err != nil:
+			zc.c.errorf(s.line, zc.ctx+": macs", "%q is not a MAC address (00:1b:63:84:45:e6, 00-1B-63-84-45-E6 or 001b.6384.45e6)", s.v)
+			continue
+		case m.IsZero() || m.IsGroup():
+			zc.c.errorf(s.line, zc.ctx+": macs", "%s is not a unicast device address", m)
+			continue
+		}
+		if zc.dup("macs", s, m.String()) {
+			continue
+		}
+		zc.z.MACs = append(zc.z.MACs, m)
+		if _, ok := p.byMAC[macKey(m)]; !ok {
+			p.byMAC[macKey(m)] = int32(zc.zi)
+		}
+	}
+}
+
+func (zc *zoneCompiler) aeTitles(list scalars) {
+	p := zc.c.p
+	for _, s := range list {
+		ae := strings.Trim(s.v, " \x00")
+		if !validAETitle(ae) {
+			zc.c.errorf(s.line, zc.ctx+": ae_titles", "%q is not a DICOM AE title (1-16 printable ASCII characters, no backslash)", s.v)
+			continue
+		}
+		if zc.dup("ae_titles", s, ae) {
+			continue
+		}
+		zc.z.AETitles = append(zc.z.AETitles, ae)
+		if _, ok := p.byAE[ae]; !ok {
+			p.byAE[ae] = int32(zc.zi)
+		}
+	}
+}
+
+// rule compiles rules[i] into p.rules and its from and to sets.
+func (c *compiler) rule(i int, rr *rawRule) {
+	p := c.p
+	ctx := c.tree.entryName("rules", i)
+	line := c.entryLine("rules", i, rr.Name)
+	switch n := rr.Name.v; {
+	case !rr.Name.set || n == "":
+		c.errorf(line, ctx, "name must be set")
+	case !validName(n, maxRuleName):
+		c.errorf(line, ctx, "name %q is not valid (1-%d characters from a-z, 0-9, '_' and '-'; it labels metrics)", n, maxRuleName)
+	case n == RuleDefault:
+		c.errorf(line, ctx, "name %q is reserved for the default verdict", n)
+	default:
+		if l, dup := c.ruleLine[n]; dup {
+			c.errorf(line, ctx, "duplicate rule name (first defined at line %d)", l)
+		} else {
+			c.ruleLine[n] = line
+		}
+	}
+	from, fromNames := c.zoneSet(rr.From, "from", ctx, line)
+	to, toNames := c.zoneSet(rr.To, "to", ctx, line)
+	c.froms, c.tos = append(c.froms, from), append(c.tos, to)
+
+	svcNames, services := c.services(rr.Services, ctx)
+	action, severity := c.verdict(rr, ctx, line)
+	p.rules = append(p.rules, rule{name: rr.Name.v, services: services, action: action, severity: severity,
+		info: RuleInfo{
+			Name: rr.Name.v, Description: rr.Description.v, From: fromNames, To: toNames,
+			Services: svcNames, Action: action, Severity: severity, Line: line,
+		}})
+}
+
+// services compiles a rule's services: the names as written and their port
+// ranges; both nil for "any".
+func (c *compiler) services(list scalars, ctx string) ([]string, []portRange) {
+	var names []string
+	var ranges []portRange
+	for _, s := range list {
+		if s.v == ZoneAny {
+			if len(list) > 1 {
+				c.errorf(s.line, ctx+": services", `"any" cannot be combined with other services`)
+			}
+			return nil, nil
+		}
+		rs, err := parseService(s.v)
+		if err != nil {
+			c.errorf(s.line, ctx+": services", "%v", err)
+			continue
+		}
+		names = append(names, s.v)
+		ranges = append(ranges, rs...)
+	}
+	return names, ranges
+}
+
+// verdict compiles a rule's action and severity (alert rules default to
+// medium).
+func (c *compiler) verdict(rr *rawRule, ctx string, line int) (Action, string) {
+	var action Action
+	switch a := rr.Action; {
+	case !a.set:
+		c.errorf(line, ctx, "action must be set (allow or alert)")
+	case a.v == "allow":
+		action = Allow
+	case a.v == "alert":
+		action = Alert
+	default:
+		c.errorf(a.line, ctx+": action", "%s is not one of allow, alert", quoteScalar(a))
+	}
+	sv := rr.Severity
+	switch {
+	case !sv.set && action == Alert:
+		return action, "medium"
+	case !sv.set:
+		return action, ""
+	case !oneOf(sv.v, severities):
+		c.errorf(sv.line, ctx+": severity", "%s is not one of %s", quoteScalar(sv), strings.Join(severities, ", "))
+	case rr.Action.v == "allow":
+		c.errorf(sv.line, ctx+": severity", "only alert rules have a severity")
+	default:
+		return action, sv.v
+	}
+	return action, ""
+}
+
+// defaultVerdict compiles default and default_severity.
+func (c *compiler) defaultVerdict(raw *rawPolicy) {
+	p := c.p
 	switch d := raw.Default; {
 	case !d.set, d.v == "allow":
 		p.def = Allow
@@ -337,12 +409,12 @@ func (c *compiler) compile(raw *rawPolicy) {
 
 // zoneSet compiles a rule's from or to list into a membership table (nil
 // for "any").
-func (c *compiler) zoneSet(list scalars, key, ctx string, line int, zoneIdx map[string]int, n int) ([]bool, []string) {
+func (c *compiler) zoneSet(list scalars, key, ctx string, line int) ([]bool, []string) {
 	if len(list) == 0 {
 		c.errorf(line, ctx, "%s must be set (a zone, a list of zones, or any)", key)
 		return nil, nil
 	}
-	set := make([]bool, n)
+	set := make([]bool, len(c.p.zones))
 	names := make([]string, 0, len(list))
 	seen := map[string]bool{}
 	for _, s := range list {
@@ -357,7 +429,7 @@ func (c *compiler) zoneSet(list scalars, key, ctx string, line int, zoneIdx map[
 			continue
 		}
 		seen[s.v] = true
-		z, ok := zoneIdx[s.v]
+		z, ok := c.zoneIdx[s.v]
 		if !ok {
 			c.errorf(s.line, ctx+": "+key, "unknown zone %q", s.v)
 			continue
