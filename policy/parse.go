@@ -139,25 +139,54 @@ func (c *compiler) entryLine(section string, i int, name scalar) int {
 	return c.tree.entryLine(section, i)
 }
 
+// nameRules are what a zone's or a rule's name must be.
+type nameRules struct {
+	kind     string // "zone" or "rule"
+	max      int    // longest name
+	why      string // appended to the character rule, e.g. "; it labels metrics"
+	reserved func(name string) string
+}
+
+var (
+	zoneNames = nameRules{kind: "zone", max: maxZoneName, reserved: func(n string) string {
+		if n == ZoneAny || n == ZoneInternet || n == ZoneUnzoned {
+			return `(built-in zones: internet, unzoned; "any" means every zone)`
+		}
+		return ""
+	}}
+	ruleNames = nameRules{kind: "rule", max: maxRuleName, why: "; it labels metrics", reserved: func(n string) string {
+		if n == RuleDefault {
+			return "for the default verdict"
+		}
+		return ""
+	}}
+)
+
+// checkName checks the name of a zone or rule defined at line: set, valid,
+// not reserved, not in lines (name -> line of the ones defined before).
+func (c *compiler) checkName(name scalar, line int, ctx string, nr nameRules, lines map[string]int) {
+	switch n := name.v; {
+	case !name.set || n == "":
+		c.errorf(line, ctx, "name must be set")
+	case !validName(n, nr.max):
+		c.errorf(line, ctx, "name %q is not valid (1-%d characters from a-z, 0-9, '_' and '-'%s)", n, nr.max, nr.why)
+	case nr.reserved(n) != "":
+		c.errorf(line, ctx, "name %q is reserved %s", n, nr.reserved(n))
+	default:
+		if l, dup := lines[n]; dup {
+			c.errorf(line, ctx, "duplicate %s name (first defined at line %d)", nr.kind, l)
+		} else {
+			lines[n] = line
+		}
+	}
+}
+
 // zone compiles zones[i] into p.zones and the lookup tables.
 func (c *compiler) zone(i int, rz *rawZone) {
 	p := c.p
 	ctx := c.tree.entryName("zones", i)
 	line := c.entryLine("zones", i, rz.Name)
-	switch n := rz.Name.v; {
-	case !rz.Name.set || n == "":
-		c.errorf(line, ctx, "name must be set")
-	case !validName(n, maxZoneName):
-		c.errorf(line, ctx, "name %q is not valid (1-%d characters from a-z, 0-9, '_' and '-')", n, maxZoneName)
-	case n == ZoneAny || n == ZoneInternet || n == ZoneUnzoned:
-		c.errorf(line, ctx, "name %q is reserved (built-in zones: internet, unzoned; \"any\" means every zone)", n)
-	default:
-		if l, dup := c.zoneLine[n]; dup {
-			c.errorf(line, ctx, "duplicate zone name (first defined at line %d)", l)
-		} else {
-			c.zoneLine[n] = line
-		}
-	}
+	c.checkName(rz.Name, line, ctx, zoneNames, c.zoneLine)
 	zc := &zoneCompiler{c: c, ctx: ctx, zi: len(p.zones), seen: map[string]int{},
 		z: ZoneInfo{Name: rz.Name.v, Description: rz.Description.v}}
 	if _, dup := c.zoneIdx[zc.z.Name]; !dup && zc.z.Name != "" {
@@ -302,20 +331,7 @@ func (c *compiler) rule(i int, rr *rawRule) {
 	p := c.p
 	ctx := c.tree.entryName("rules", i)
 	line := c.entryLine("rules", i, rr.Name)
-	switch n := rr.Name.v; {
-	case !rr.Name.set || n == "":
-		c.errorf(line, ctx, "name must be set")
-	case !validName(n, maxRuleName):
-		c.errorf(line, ctx, "name %q is not valid (1-%d characters from a-z, 0-9, '_' and '-'; it labels metrics)", n, maxRuleName)
-	case n == RuleDefault:
-		c.errorf(line, ctx, "name %q is reserved for the default verdict", n)
-	default:
-		if l, dup := c.ruleLine[n]; dup {
-			c.errorf(line, ctx, "duplicate rule name (first defined at line %d)", l)
-		} else {
-			c.ruleLine[n] = line
-		}
-	}
+	c.checkName(rr.Name, line, ctx, ruleNames, c.ruleLine)
 	from, fromNames := c.zoneSet(rr.From, "from", ctx, line)
 	to, toNames := c.zoneSet(rr.To, "to", ctx, line)
 	c.froms, c.tos = append(c.froms, from), append(c.tos, to)
