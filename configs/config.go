@@ -60,6 +60,8 @@ type Config struct {
 	// Inventory configures how the inventory (CLI, API, web page) reads
 	// the database.
 	Inventory InventoryConfig `yaml:"inventory"`
+	// Central pushes the inventory to a central PostgreSQL database.
+	Central CentralConfig `yaml:"central"`
 
 	// ---- Later sections go here. ----
 	// web:, policy: and streams: are added by the issues that read them,
@@ -326,6 +328,7 @@ func Default() *Config {
 			DormantAfter: inventory.DefaultDormantAfter,
 			RetiredAfter: inventory.DefaultRetiredAfter,
 		},
+		Central: defaultCentral(),
 	}
 }
 
@@ -569,6 +572,8 @@ func (c *Config) Validate() error {
 
 	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
 	v.oneOf("log.format", c.Log.Format, "console", "json")
+
+	c.Central.validate(&v)
 
 	return errors.Join(v.errs...)
 }

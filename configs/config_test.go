@@ -99,6 +99,16 @@ func TestBadConfigs(t *testing.T) {
 			`line 2: inventory.dormant_after: 10s is out of range 1m..8760h`,
 			`line 3: inventory.retired_after: 876001h0m0s is out of range 1m..87600h`,
 		}},
+		{"central.bad.yml", []string{
+			`line 2: central.dsn: holds a password: put it in a file only the wardwatch user can read and set central.password_file`,
+			`line 3: central.sensor: must be set when central.dsn is (it stamps every row pushed)`,
+			`line 4: central.site: "ward\x01": at most 128 bytes, no control characters`,
+			`line 5: central.batch_size: 0 is out of range 1..100000`,
+			`line 6: central.interval: 100ms is out of range 1s..1h`,
+		}},
+		{"central-url.bad.yml", []string{
+			`line 2: central.dsn: holds a password: put it in a file only the wardwatch user can read and set central.password_file`,
+		}},
 	}
 
 	seen := map[string]bool{}
@@ -187,7 +197,13 @@ func TestGoodConfigs(t *testing.T) {
 			},
 			Log:       LogConfig{Level: "debug", Format: "json"},
 			Inventory: InventoryConfig{DormantAfter: 48 * time.Hour, RetiredAfter: 30 * 24 * time.Hour},
+			Central:   CentralConfig{BatchSize: 2000, Interval: 10 * time.Second},
 		}},
+		{"central.good.yml", withDefaults(func(c *Config) {
+			c.Central = CentralConfig{DSN: "host=central.example dbname=wardwatch user=sensor sslmode=verify-full sslrootcert=/etc/wardwatch/central-ca.pem",
+				PasswordFile: "/etc/wardwatch/central-password", Sensor: "icu-core-1", Site: "St Mary's, main campus",
+				BatchSize: 500, Interval: 30 * time.Second}
+		})},
 	}
 
 	seen := map[string]bool{}
@@ -231,6 +247,7 @@ func TestDefault(t *testing.T) {
 			QueueSize: 10000, BusyTimeout: 5 * time.Second},
 		Log:       LogConfig{Level: "info", Format: "console"},
 		Inventory: InventoryConfig{DormantAfter: 7 * 24 * time.Hour, RetiredAfter: 90 * 24 * time.Hour},
+		Central:   CentralConfig{BatchSize: 2000, Interval: 10 * time.Second},
 	}
 	if !reflect.DeepEqual(d, want) {
 		t.Errorf("Default() = %+v\nwant %+v", *d, *want)

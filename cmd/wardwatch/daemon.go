@@ -26,6 +26,7 @@ import (
 	"github.com/wardwatch/wardwatch/policy"
 	"github.com/wardwatch/wardwatch/sensor"
 	"github.com/wardwatch/wardwatch/store"
+	"github.com/wardwatch/wardwatch/store/central"
 )
 
 // daemon is everything `run` and `replay --serve` share: the store, the
@@ -44,6 +45,7 @@ type daemon struct {
 	reg     *prometheus.Registry
 	metrics *exporter.Metrics
 	server  *exporter.Server
+	pusher  *central.Pusher // nil without central.dsn
 
 	ready    atomic.Bool
 	reloadMu sync.Mutex
@@ -133,6 +135,14 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 		return nil, err
 	}
 	d.db = db
+	if c := cfg.Central; c.DSN != "" {
+		d.pusher, err = central.New(central.Options{DBPath: cfg.Store.Path, DSN: c.DSN, PasswordFile: c.PasswordFile,
+			Sensor: c.Sensor, Site: c.Site, BatchSize: c.BatchSize, Interval: c.Interval, Logger: log.Named("central")})
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if d.server != nil { // the inventory API and web page, behind the same listener and auth as /metrics
 		srv := api.New(api.Options{Inventory: newInventory(db, policyZones(d.pol.Load), cfg, nil), Logger: log,
 			Version: version})
@@ -361,6 +371,13 @@ func (d *daemon) serve(ctx context.Context) (wait func() error) {
 			}
 		}
 	}()
+	if d.pusher != nil { // pushes to the central database until ctx ends; failures are logged, never fatal
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.pusher.Run(ctx)
+		}()
+	}
 	if d.server != nil {
 		wg.Add(1)
 		go func() {
@@ -378,6 +395,12 @@ func (d *daemon) serve(ctx context.Context) (wait func() error) {
 func (d *daemon) close() error {
 	d.checker.flush(context.Background())
 	err := d.db.Close()
+	if d.pusher != nil { // one last push of the final state, bounded; the next start catches up otherwise
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		d.pusher.Sync(ctx)
+		cancel()
+		d.pusher.Close()
+	}
 	d.closeSinks()
 	if err != nil {
 		return fmt.Errorf("store %s: %w", d.cfg.Store.Path, err)

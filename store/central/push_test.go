@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -619,4 +620,29 @@ func TestCentralBehind(t *testing.T) {
 	// The sensor moved to another site: every row gets the new site.
 	mustSync(t, newPusher(t, pg, db, "ward-9", "annex", nil))
 	assertMirror(t, conn, db, "ward-9", "annex")
+}
+
+// TestDaemonPushes: `wardwatch replay` with a central section in its config
+// file pushes the replayed inventory (the daemon runs the pusher and pushes
+// once more at the end).
+func TestDaemonPushes(t *testing.T) {
+	pg := startPG(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "d.db")
+	cfg := filepath.Join(dir, "wardwatch.yml")
+	conf := fmt.Sprintf("store:\n  path: %s\ncentral:\n  dsn: %q\n  password_file: %s\n  sensor: lab\n  site: bench\n  interval: 1s\n",
+		db, pg.DSN(), pg.passwordFile(pg.Passwd))
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(wardwatchBin(t), "replay", "--config.file", cfg, "--vantage", "span0", demoPcap(t))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("replay: %v\n%s", err, out)
+	}
+	conn := pg.admin(context.Background(), "wardwatch")
+	defer conn.Close(context.Background())
+	assertMirror(t, conn, db, "lab", "bench")
+	if n := count(t, conn, `SELECT count(*) FROM sensors WHERE sensor = 'lab' AND caught_up_at IS NOT NULL`); n != 1 {
+		t.Errorf("sensors rows caught up = %d, want 1", n)
+	}
 }
