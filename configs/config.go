@@ -62,6 +62,8 @@ type Config struct {
 	Inventory InventoryConfig `yaml:"inventory"`
 	// Central pushes the inventory to a central PostgreSQL database.
 	Central CentralConfig `yaml:"central"`
+	// Probe is the opt-in ARP liveness probe.
+	Probe ProbeConfig `yaml:"probe"`
 
 	// ---- Later sections go here. ----
 	// web:, policy: and streams: are added by the issues that read them,
@@ -329,6 +331,7 @@ func Default() *Config {
 			RetiredAfter: inventory.DefaultRetiredAfter,
 		},
 		Central: defaultCentral(),
+		Probe:   defaultProbe(),
 	}
 }
 
@@ -574,6 +577,7 @@ func (c *Config) Validate() error {
 	v.oneOf("log.format", c.Log.Format, "console", "json")
 
 	c.Central.validate(&v)
+	c.Probe.validate(&v, c.Capture.Interfaces)
 
 	return errors.Join(v.errs...)
 }

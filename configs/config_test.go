@@ -106,6 +106,19 @@ func TestBadConfigs(t *testing.T) {
 			`line 5: central.batch_size: 0 is out of range 1..100000`,
 			`line 6: central.interval: 100ms is out of range 1s..1h`,
 		}},
+		{"probe.bad.yml", []string{
+			`line 5: probe.interface: "eth1" is capture.interfaces[0]: the sensor never transmits on a capture interface; use a separate one`,
+			`line 7: probe.allow[0]: "10.20.0.7/24" has host bits set (did you mean 10.20.0.0/24?)`,
+			`line 8: probe.allow[1]: "fd00::/64" is not IPv4: ARP probes IPv4 only`,
+			`line 9: probe.allow[2]: "ward-3" is not a CIDR subnet such as 10.20.0.0/24`,
+			`line 10: probe.interval: 500ms is out of range 1s..24h`,
+			`line 11: probe.rate: 5000 is out of range 0.01..1000 (probes per second)`,
+			`line 12: probe.timeout: 5m0s is out of range 100ms..1m`,
+		}},
+		{"probe-empty.bad.yml", []string{
+			`line 3: probe.interface: must be set when probe.enabled is true (a separate interface with an address in the clinical VLAN)`,
+			`line 4: probe.allow: must list the subnets that may be probed when probe.enabled is true`,
+		}},
 		{"central-url.bad.yml", []string{
 			`line 2: central.dsn: holds a password: put it in a file only the wardwatch user can read and set central.password_file`,
 		}},
@@ -198,7 +211,13 @@ func TestGoodConfigs(t *testing.T) {
 			Log:       LogConfig{Level: "debug", Format: "json"},
 			Inventory: InventoryConfig{DormantAfter: 48 * time.Hour, RetiredAfter: 30 * 24 * time.Hour},
 			Central:   CentralConfig{BatchSize: 2000, Interval: 10 * time.Second},
+			Probe:     ProbeConfig{Allow: []string{}, Interval: 5 * time.Minute, Rate: 10, Timeout: 2 * time.Second},
 		}},
+		{"probe.good.yml", withDefaults(func(c *Config) {
+			c.Capture.Interfaces = []InterfaceConfig{{Name: "eth1", Vantage: "eth1", Promiscuous: true}}
+			c.Probe = ProbeConfig{Enabled: true, Interface: "eth2.20", Allow: []string{"10.20.0.0/24", "10.20.1.0/28"},
+				Interval: 10 * time.Minute, Rate: 2.5, Timeout: time.Second}
+		})},
 		{"central.good.yml", withDefaults(func(c *Config) {
 			c.Central = CentralConfig{DSN: "host=central.example dbname=wardwatch user=sensor sslmode=verify-full sslrootcert=/etc/wardwatch/central-ca.pem",
 				PasswordFile: "/etc/wardwatch/central-password", Sensor: "icu-core-1", Site: "St Mary's, main campus",
@@ -248,6 +267,7 @@ func TestDefault(t *testing.T) {
 		Log:       LogConfig{Level: "info", Format: "console"},
 		Inventory: InventoryConfig{DormantAfter: 7 * 24 * time.Hour, RetiredAfter: 90 * 24 * time.Hour},
 		Central:   CentralConfig{BatchSize: 2000, Interval: 10 * time.Second},
+		Probe:     ProbeConfig{Allow: []string{}, Interval: 5 * time.Minute, Rate: 10, Timeout: 2 * time.Second},
 	}
 	if !reflect.DeepEqual(d, want) {
 		t.Errorf("Default() = %+v\nwant %+v", *d, *want)
