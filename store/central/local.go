@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -76,14 +77,40 @@ func (l *local) close() {
 	l.rw.Close()
 }
 
-// closeEpoch ends the open epoch and returns it: from now on changed rows
-// get a higher push_seq, and the rows with push_seq <= the returned value
-// will not change push_seq again without moving past it.
+// newSeq is the push_seq of a row not yet given an epoch (the column
+// default).
+const newSeq = math.MaxInt64
+
+// assignChunk bounds the rows given an epoch per transaction, so that the
+// store's writer never waits long for the lock.
+const assignChunk = 5000
+
+// closeEpoch ends the open epoch and returns it, E: from now on changed rows
+// move to E+1. Then it gives every new row (push_seq newSeq) push_seq E, in
+// chunks. Afterwards the rows with push_seq <= E only ever leave that range
+// (when they change), and none joins it.
 func (l *local) closeEpoch(ctx context.Context) (int64, error) {
 	var e int64
 	err := l.rw.QueryRowContext(ctx,
 		`UPDATE central_state SET epoch = epoch + 1 WHERE id = 1 RETURNING epoch - 1`).Scan(&e)
-	return e, localErr(err)
+	if err != nil {
+		return 0, localErr(err)
+	}
+	for _, t := range tables {
+		if t.assign == "" {
+			continue
+		}
+		for {
+			res, err := l.rw.ExecContext(ctx, t.assign, e, int64(newSeq), assignChunk)
+			if err != nil {
+				return 0, localErr(fmt.Errorf("assign epoch to new %s: %w", t.name, err))
+			}
+			if n, _ := res.RowsAffected(); n < assignChunk {
+				break
+			}
+		}
+	}
+	return e, nil
 }
 
 // cursor is a position in a table's push order: the last pushed row's seq

@@ -58,7 +58,7 @@ type key struct {
 
 // table describes how one SQLite table is pushed.
 type table struct {
-	name string // the central table, and the cursor's name
+	name string // the SQLite and the central table, and the cursor's name
 	from string // SQLite FROM clause; x is the pushed table
 	// seq orders the rows: x.push_seq (bounded by the closed epoch), or
 	// for appendOnly tables the row id (no bound).
@@ -76,6 +76,7 @@ type table struct {
 	withEvidence bool
 
 	selectFirst, selectNext, upsert string // built by compile
+	assign                          string // SQLite: give "new" rows (push_seq newSeq) a closed epoch
 	idx                             map[string]int
 }
 
@@ -432,6 +433,19 @@ func (t *table) compile() error {
 	} else {
 		t.selectFirst = "SELECT " + strings.Join(sel, ", ") + " FROM " + t.from +
 			" WHERE x.asset_id IN (SELECT value FROM json_each(?1))"
+	}
+
+	if t.seq != "" && !t.appendOnly {
+		var k []string
+		for _, c := range t.order {
+			k = append(k, strings.TrimPrefix(c.sql, "x."))
+		}
+		key := strings.Join(k, ", ")
+		if len(k) > 1 {
+			key = "(" + key + ")"
+		}
+		t.assign = "UPDATE " + t.name + " SET push_seq = ?1 WHERE " + key + " IN (SELECT " + strings.Join(k, ", ") +
+			" FROM " + t.name + " WHERE push_seq = ?2 LIMIT ?3)"
 	}
 
 	// PostgreSQL.
