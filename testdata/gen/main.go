@@ -31,6 +31,7 @@ type config struct {
 	VLANs   int
 	Packets int
 	Seed    uint64
+	Site    int // mixed: the MAC range of one site, 0 none (site.go)
 }
 
 func main() {
@@ -43,10 +44,11 @@ func main() {
 	flag.IntVar(&cfg.VLANs, "vlans", 6, "mixed: number of 802.1Q VLANs (an untagged and a Q-in-Q segment come on top)")
 	flag.IntVar(&cfg.Packets, "packets", 300000, "mixed: number of frames to write")
 	flag.Uint64Var(&cfg.Seed, "seed", 1, "random seed")
+	flag.IntVar(&cfg.Site, "site", 0, "mixed: put every MAC in site N's range (fourth byte N, 1..255); 0: off")
 	flag.BoolVar(&quiet, "q", false, "do not print the summary")
 	flag.Parse()
-	if out == "" || flag.NArg() != 0 {
-		fmt.Fprintln(os.Stderr, "usage: gen -kind mixed|demo -out FILE [-macs N -vlans N -packets N -seed N]")
+	if out == "" || flag.NArg() != 0 || cfg.Site < 0 || cfg.Site > 255 {
+		fmt.Fprintln(os.Stderr, "usage: gen -kind mixed|demo -out FILE [-macs N -vlans N -packets N -seed N -site 1..255]")
 		os.Exit(2)
 	}
 	start := time.Now()

@@ -177,7 +177,7 @@ func (m *mixed) build() {
 		m.segs = append(m.segs, segment{VLAN: uint16(10 * (i + 1))})
 	}
 	m.segs = append(m.segs, segment{}, segment{Outer: 3000, VLAN: 700})
-	routerMAC := net.HardwareAddr{ouiRouterMix[0], ouiRouterMix[1], ouiRouterMix[2], 0x1e, 0x0a, 0x01}
+	routerMAC := siteMAC(net.HardwareAddr{ouiRouterMix[0], ouiRouterMix[1], ouiRouterMix[2], 0x1e, 0x0a, 0x01}, cfg.Site)
 	for k, sg := range m.segs {
 		m.routers = append(m.routers, &host{name: "router", mac: routerMAC, ip: ipv4(10, k+1, 0, 1), seg: sg,
 			ttl: 255, mask: net.CIDRMask(16, 32)})
@@ -258,6 +258,7 @@ func (m *mixed) build() {
 			if g.rng.IntN(100) < p.random {
 				mac[0] = byte(g.rng.IntN(256))&0xfc | 0x02
 			}
+			mac = siteMAC(mac, cfg.Site)
 			var k [6]byte
 			copy(k[:], mac)
 			if !used[k] {
