@@ -117,3 +117,12 @@ live-rate: testdata/mixed1m.pcap
 soak: testdata/mixed1m.pcap
 	WARDWATCH_SOAK=$(SOAK) WARDWATCH_LIVE_PCAP=$(CURDIR)/testdata/mixed1m.pcap \
 	  $(GO) test -count=1 -run '^TestSoak$$' -v -timeout 90m ./cmd/wardwatch
+
+# The fleet simulation (not part of `make test`): 50 sensors, each with its
+# own SQLite file from its own generated hospital capture (own MAC range),
+# pushing into one local PostgreSQL; prints central ingest rows/s, push lag
+# and PostgreSQL size per 10,000 devices (see docs/performance.md). Needs
+# the postgresql package. FLEET_SENSORS, FLEET_MACS, FLEET_PACKETS scale it.
+.PHONY: fleet-sim
+fleet-sim:
+	WARDWATCH_FLEET_SIM=1 FLEET_REPORT=$(CURDIR)/fleet-sim.txt $(GO) test -count=1 -run '^TestFleetSim$$' -v -timeout 60m ./store/central

@@ -646,3 +646,34 @@ func TestDaemonPushes(t *testing.T) {
 		t.Errorf("sensors rows caught up = %d, want 1", n)
 	}
 }
+
+// TestConcurrentMigration: sensors starting together against an empty
+// central database migrate it once, none fails.
+func TestConcurrentMigration(t *testing.T) {
+	pg := startPG(t)
+	ctx := context.Background()
+	cfg, err := connConfig(pg.DSN(), pg.passwordFile(pg.Passwd), "m", 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	conns := make([]*pgx.Conn, n)
+	for i := range conns {
+		if conns[i], err = pgx.ConnectConfig(ctx, cfg); err != nil {
+			t.Fatal(err)
+		}
+		defer conns[i].Close(ctx)
+	}
+	errs := make(chan error, n)
+	for _, c := range conns {
+		go func() { errs <- migrate(ctx, c) }()
+	}
+	for range conns {
+		if err := <-errs; err != nil {
+			t.Errorf("migrate: %v", err)
+		}
+	}
+	if v := count(t, conns[0], `SELECT count(*) FROM schema_migrations`); v != SchemaVersion() {
+		t.Errorf("%d migrations recorded, want %d", v, SchemaVersion())
+	}
+}

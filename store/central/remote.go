@@ -55,7 +55,7 @@ func mustLoadMigrations(fsys fs.FS) []migration {
 // SchemaVersion is the central schema version this binary migrates to.
 func SchemaVersion() int { return len(migrations) }
 
-// migrationLock is the pg_advisory_xact_lock key serialising migrations of
+// migrationLock is the pg_advisory_lock key serialising migrations of
 // many sensors starting at once ("wardwatch" in ASCII, truncated).
 const migrationLock = 0x7761726477617463
 
@@ -108,8 +108,10 @@ func describe(cfg *pgx.ConnConfig) string {
 }
 
 // migrate applies the pending central migrations, each in its own
-// transaction under an advisory lock, so that sensors starting together
-// migrate once. A schema newer than this binary is an error.
+// transaction, holding a session advisory lock so that sensors starting
+// together migrate once: the others wait, then find nothing pending (each
+// transaction starts after the lock is granted, so it sees the tables the
+// first one made). A schema newer than this binary is an error.
 func migrate(ctx context.Context, conn *pgx.Conn) error {
 	v, err := remoteVersion(ctx, conn)
 	if err != nil {
@@ -118,12 +120,19 @@ func migrate(ctx context.Context, conn *pgx.Conn) error {
 	if v > SchemaVersion() {
 		return fmt.Errorf("central schema version %d is newer than this binary (%d): upgrade the sensor", v, SchemaVersion())
 	}
-	for _, m := range migrations[v:] {
-		if err := applyMigration(ctx, conn, m); err != nil {
-			return fmt.Errorf("central migration %s: %w", m.name, err)
+	if v == SchemaVersion() {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(migrationLock)); err != nil {
+		return err
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(migrationLock))
+	for {
+		done, err := applyNext(ctx, conn)
+		if err != nil || done {
+			return err
 		}
 	}
-	return nil
 }
 
 func remoteVersion(ctx context.Context, q interface {
@@ -141,32 +150,32 @@ func remoteVersion(ctx context.Context, q interface {
 	return v, err
 }
 
-func applyMigration(ctx context.Context, conn *pgx.Conn, m migration) error {
+// applyNext applies the next pending migration in one transaction; done
+// when none is pending.
+func applyNext(ctx context.Context, conn *pgx.Conn) (done bool, err error) {
 	tx, err := conn.Begin(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
-		return err
-	}
 	v, err := remoteVersion(ctx, tx)
 	if err != nil {
-		return err
+		return false, err
 	}
-	if v >= m.version {
-		return nil // another sensor did it meanwhile
+	if v > SchemaVersion() {
+		return false, fmt.Errorf("central schema version %d is newer than this binary (%d): upgrade the sensor", v, SchemaVersion())
 	}
-	if v != m.version-1 {
-		return fmt.Errorf("schema version is %d, cannot apply version %d", v, m.version)
+	if v == SchemaVersion() {
+		return true, nil
 	}
+	m := migrations[v]
 	if _, err := tx.Exec(ctx, m.sql); err != nil {
-		return err
+		return false, fmt.Errorf("central migration %s: %w", m.name, err)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
-		return err
+		return false, fmt.Errorf("central migration %s: %w", m.name, err)
 	}
-	return tx.Commit(ctx)
+	return false, tx.Commit(ctx)
 }
 
 // sensorState is what the central database knows of this sensor database.
