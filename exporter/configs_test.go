@@ -286,7 +286,7 @@ func TestGrafanaDashboard(t *testing.T) {
 			t.Errorf("no panel shows %s", m)
 		}
 	}
-	if !strings.Contains(string(b), `increase(wardwatch_asset_events_total{type=\"new-asset\"`) {
+	if !strings.Contains(string(b), `increase(wardwatch_asset_events_total{type=\"new-device\"`) {
 		t.Error("no new-assets-per-day panel")
 	}
 }

@@ -60,7 +60,7 @@ func fixedSources() Sources {
 			}, nil
 		},
 		EventCounts: func() map[model.EventType]uint64 {
-			return map[model.EventType]uint64{model.EventNewAsset: 9, model.EventIPMoved: 1, "custom-type": 2}
+			return map[model.EventType]uint64{model.EventNewDevice: 9, model.EventIPMoved: 1, "custom-type": 2}
 		},
 	}
 }
@@ -92,7 +92,7 @@ wardwatch_asset_events_total{type="flip-flop"} 0
 wardwatch_asset_events_total{type="hostname-changed"} 0
 wardwatch_asset_events_total{type="ip-moved"} 1
 wardwatch_asset_events_total{type="mac-flood"} 0
-wardwatch_asset_events_total{type="new-asset"} 9
+wardwatch_asset_events_total{type="new-device"} 9
 wardwatch_asset_events_total{type="new-ip"} 0
 wardwatch_asset_events_total{type="new-station"} 0
 wardwatch_asset_events_total{type="policy-violation"} 0

@@ -11,7 +11,11 @@ type EventType string
 
 // Event types recorded in the events table.
 const (
-	EventNewAsset        EventType = "new-asset"        // first time this (vantage, VLAN, MAC) was seen
+	// EventNewDevice: first time this (vantage, VLAN, MAC) was seen, with
+	// what the first flush learned: its first IP address (Event.IP) and its
+	// class (NewValue). The new-ip, new-station and class-changed events
+	// of that first flush are folded into it; they report later changes.
+	EventNewDevice       EventType = "new-device"
 	EventNewStation      EventType = "new-station"      // arpwatch: first ARP binding for this IP
 	EventNewIP           EventType = "new-ip"           // an asset used an IP it had not used before
 	EventIPMoved         EventType = "ip-moved"         // an IP was bound to another MAC (arpwatch "changed ethernet address")
@@ -27,7 +31,7 @@ const (
 // EventTypes lists every EventType, in the order above. Treat it as
 // read-only.
 var EventTypes = []EventType{
-	EventNewAsset, EventNewStation, EventNewIP, EventIPMoved, EventFlipFlop,
+	EventNewDevice, EventNewStation, EventNewIP, EventIPMoved, EventFlipFlop,
 	EventHostname, EventVendorClass, EventDHCPFingerprint, EventClassChanged, EventViolation, EventMACFlood,
 }
 

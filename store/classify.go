@@ -131,6 +131,10 @@ func (b *batch) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
 			return nil
 		}
 		b.index = append(b.index, indexOp{key: d.key, class: cand.Class})
+		if f := b.fresh[id]; f != nil {
+			f.class = cand.Class // the new-device event carries it
+			return nil
+		}
 		return b.event(model.EventClassChanged, d.t, d.key, id, netip.Addr{}, string(cur.Class), string(cand.Class))
 
 	case cand.Class == cur.Class:

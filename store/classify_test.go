@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -64,11 +65,34 @@ type classEv struct {
 	old, new string
 }
 
+// classEvents is each device's class history in time order: the class its
+// new-device event carries (when the first flush classified it), then its
+// class-changed events.
 func classEvents(tb testing.TB, db *DB) []classEv {
 	tb.Helper()
-	var out []classEv
+	type tev struct {
+		t  time.Time
+		id int64
+		ev classEv
+	}
+	var all []tev
+	for _, e := range mustEvents(tb, db, EventFilter{Type: model.EventNewDevice}) {
+		if e.NewValue != "" && e.NewValue != string(model.ClassUnknown) {
+			all = append(all, tev{e.Time, e.ID, classEv{e.Key.MAC.String(), string(model.ClassUnknown), e.NewValue}})
+		}
+	}
 	for _, e := range mustEvents(tb, db, EventFilter{Type: model.EventClassChanged}) {
-		out = append(out, classEv{e.Key.MAC.String(), e.OldValue, e.NewValue})
+		all = append(all, tev{e.Time, e.ID, classEv{e.Key.MAC.String(), e.OldValue, e.NewValue}})
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		if !all[i].t.Equal(all[j].t) {
+			return all[i].t.Before(all[j].t)
+		}
+		return all[i].id < all[j].id
+	})
+	var out []classEv
+	for _, e := range all {
+		out = append(out, e.ev)
 	}
 	return out
 }
@@ -302,9 +326,11 @@ func TestClassifyRules(t *testing.T) {
 	if got := classEvents(t, db); !reflect.DeepEqual(got, want) {
 		t.Errorf("class-changed events = %v, want %v", got, want)
 	}
+	// The first class came with the new-device event; the change to
+	// server is the one class-changed event.
 	es := mustEvents(t, db, EventFilter{Type: model.EventClassChanged})
-	if !es[1].Time.Equal(at(5)) || es[1].Key != k {
-		t.Errorf("event = %+v", es[1])
+	if len(es) != 1 || !es[0].Time.Equal(at(5)) || es[0].Key != k {
+		t.Errorf("class-changed events = %+v", es)
 	}
 	if c, _, _ := db.Classes().Lookup(k); c != "server" {
 		t.Errorf("index class = %q", c)

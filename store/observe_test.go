@@ -30,7 +30,7 @@ func TestActivityUpsert(t *testing.T) {
 	if a.FirstSeen.Location() != time.UTC {
 		t.Errorf("times are not UTC: %v", a.FirstSeen.Location())
 	}
-	if got, want := events(t, db), []ev{{model.EventNewAsset, "", "", ""}}; !reflect.DeepEqual(got, want) {
+	if got, want := events(t, db), []ev{{model.EventNewDevice, "", "", "unknown"}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("events = %v, want %v", got, want)
 	}
 	es := mustEvents(t, db, EventFilter{})
@@ -94,8 +94,8 @@ func TestAddress(t *testing.T) {
 		t.Errorf("asset seen %v..%v", as[0].FirstSeen, as[0].LastSeen)
 	}
 	wantEv := []ev{
-		{model.EventNewAsset, "", "", ""},
-		{model.EventNewIP, "fe80::21b:63ff:fe84:45e6", "", "fe80::21b:63ff:fe84:45e6"},
+		// The first address comes with the new-device event.
+		{model.EventNewDevice, "fe80::21b:63ff:fe84:45e6", "", "unknown"},
 		{model.EventNewIP, "2001:db8::1", "", "2001:db8::1"},
 	}
 	if got := events(t, db); !reflect.DeepEqual(got, wantEv) {
@@ -113,13 +113,13 @@ func TestARPBindings(t *testing.T) {
 		obs  model.Observation
 		want []ev // events this step adds
 	}{
-		{"first binding", arp(key(t, a), t0, ip), []ev{
-			{model.EventNewAsset, "", "", ""}, {model.EventNewIP, ip, "", ip}, {model.EventNewStation, ip, "", a}}},
+		// A new device's first binding: one new-device event with its IP.
+		{"first binding", arp(key(t, a), t0, ip), []ev{{model.EventNewDevice, ip, "", "unknown"}}},
 		{"same mac again", arp(key(t, a), t0.Add(h), ip), nil},
 		{"probe binds nothing", model.Observation{Kind: model.ObsARP, Key: key(t, c), Time: t0.Add(h),
-			IP: netip.IPv4Unspecified(), Source: "arp.probe"}, []ev{{model.EventNewAsset, "", "", ""}}},
+			IP: netip.IPv4Unspecified(), Source: "arp.probe"}, []ev{{model.EventNewDevice, "", "", "unknown"}}},
 		{"other mac takes the ip", arp(key(t, b), t0.Add(2*h), ip), []ev{
-			{model.EventNewAsset, "", "", ""}, {model.EventNewIP, ip, "", ip}, {model.EventIPMoved, ip, a, b}}},
+			{model.EventIPMoved, ip, a, b}, {model.EventNewDevice, ip, "", "unknown"}}},
 		{"back to previous mac within 24h", arp(key(t, a), t0.Add(3*h), ip), []ev{
 			{model.EventFlipFlop, ip, b, a}}},
 		{"and back again", arp(key(t, b), t0.Add(4*h), ip), []ev{{model.EventFlipFlop, ip, a, b}}},
@@ -131,8 +131,7 @@ func TestARPBindings(t *testing.T) {
 		{"dhcp ack of a new ip", ack(key(t, a), t0.Add(32*h), "10.1.1.6"), []ev{
 			{model.EventNewIP, "10.1.1.6", "", "10.1.1.6"}, {model.EventNewStation, "10.1.1.6", "", a}}},
 		{"same ip in another vlan is another station", arp(model.AssetKey{Vantage: "span0", VLAN: 20, MAC: mac(t, b)},
-			t0.Add(33*h), ip), []ev{
-			{model.EventNewAsset, "", "", ""}, {model.EventNewIP, ip, "", ip}, {model.EventNewStation, ip, "", b}}},
+			t0.Add(33*h), ip), []ev{{model.EventNewDevice, ip, "", "unknown"}}},
 	}
 	for _, restart := range []bool{false, true} {
 		name := "cached"
@@ -205,7 +204,7 @@ func TestDHCP(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			db, _ := newDB(t)
 			mustSubmit(t, db, dhcp(k, t0, fp), dhcp(k, t0.Add(time.Minute), tc.second))
-			want := append([]ev{{model.EventNewAsset, "", "", ""}}, tc.want...)
+			want := append([]ev{{model.EventNewDevice, "", "", "unknown"}}, tc.want...)
 			if got := events(t, db); !reflect.DeepEqual(got, want) {
 				t.Errorf("events = %v\nwant %v", got, want)
 			}
@@ -291,7 +290,7 @@ func TestRestartContinues(t *testing.T) {
 		a[0].Packets != 15 || a[0].Bytes != 150 {
 		t.Fatalf("after restart: %+v", a)
 	}
-	if got := events(t, db); len(got) != 3 { // new-asset, new-ip, new-station once
+	if got := events(t, db); len(got) != 1 { // new-device (with the IP) once
 		t.Errorf("events = %v", got)
 	}
 	var n int
@@ -339,8 +338,8 @@ func TestQueries(t *testing.T) {
 	}
 
 	all := mustEvents(t, db, EventFilter{})
-	if len(all) != 8 {
-		t.Fatalf("events: %d, want 8", len(all))
+	if len(all) != 4 { // one new-device event each, with the ARP address
+		t.Fatalf("events: %d, want 4", len(all))
 	}
 	for i := 1; i < len(all); i++ {
 		if all[i].Time.Before(all[i-1].Time) {
@@ -355,13 +354,14 @@ func TestQueries(t *testing.T) {
 		f    EventFilter
 		want int
 	}{
-		{"type", EventFilter{Type: model.EventNewStation}, 2},
-		{"mac", EventFilter{MAC: k1.MAC}, 3},
-		{"since", EventFilter{Since: t0.Add(2 * time.Second)}, 6},
+		{"type", EventFilter{Type: model.EventNewDevice}, 4},
+		{"other type", EventFilter{Type: model.EventNewStation}, 0},
+		{"mac", EventFilter{MAC: k1.MAC}, 1},
+		{"since", EventFilter{Since: t0.Add(2 * time.Second)}, 2},
 		{"until", EventFilter{Until: t0.Add(2 * time.Second)}, 2},
-		{"vlan", EventFilter{VLAN: &vlan10}, 6},
+		{"vlan", EventFilter{VLAN: &vlan10}, 2},
 		{"vantage", EventFilter{Vantage: "a"}, 1},
-		{"after id", EventFilter{AfterID: 6}, 2},
+		{"after id", EventFilter{AfterID: 2}, 2},
 		{"limit", EventFilter{Limit: 3}, 3},
 	} {
 		if got := mustEvents(t, db, tc.f); len(got) != tc.want {
@@ -369,7 +369,7 @@ func TestQueries(t *testing.T) {
 		}
 	}
 	na, ne, err := db.Counts(context.Background())
-	if err != nil || na != 4 || ne != 8 {
-		t.Errorf("Counts = %d, %d, %v; want 4, 8", na, ne, err)
+	if err != nil || na != 4 || ne != 4 {
+		t.Errorf("Counts = %d, %d, %v; want 4, 4", na, ne, err)
 	}
 }

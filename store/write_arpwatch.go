@@ -88,6 +88,9 @@ func (b *batch) address(a *assetState, key model.AssetKey, ip netip.Addr, source
 	if nk, ok := normKey(key); ok {
 		delete(b.db.cache.dst, dstKey{nk, normIP(ip)})
 	}
+	if b.firstIP(a.id, ip) {
+		return nil // carried by the device's new-device event
+	}
 	return b.event(model.EventNewIP, t, key, a.id, ip, "", s)
 }
 
@@ -105,6 +108,9 @@ func (b *batch) bind(a *assetState, key model.AssetKey, ip netip.Addr, t time.Ti
 				return err
 			}
 			c.putBinding(bk, binding{mac: mac})
+			if f := b.fresh[a.id]; f != nil && f.ip == ip {
+				return nil // a new device's first address: its new-device event says so
+			}
 			return b.event(model.EventNewStation, t, key, a.id, ip, "", mac)
 		case err != nil:
 			return err

@@ -1,6 +1,6 @@
 package store
 
-// Assets: created on first sight (with vendor and a new-asset event),
+// Assets: created on first sight (with vendor; their new-device event is written at the end of the batch),
 // touched by activity, and found by an address they own.
 
 import (
@@ -33,7 +33,7 @@ func (b *batch) activity(key model.AssetKey, o *model.Observation, t time.Time) 
 }
 
 // asset upserts the asset keyed by key: first_seen = min, last_seen = max,
-// counters += deltas. A new asset gets its vendor and a new-asset event.
+// counters += deltas. A new asset gets its vendor and, at the end of the batch, a new-device event.
 func (b *batch) asset(key model.AssetKey, outer uint16, first, last time.Time, packets, bytes uint64) (*assetState, error) {
 	c := &b.db.cache
 	if a := c.assets[key]; a != nil {
@@ -93,7 +93,7 @@ func (b *batch) ensureAsset(key model.AssetKey, outer uint16, first, last time.T
 }
 
 // insertAsset creates the asset keyed by key, with its vendor and a
-// new-asset event.
+// new-device event (written at the end of the batch, see write_events.go).
 func (b *batch) insertAsset(key model.AssetKey, outer uint16, first, last time.Time, packets, bytes uint64) (*assetState, error) {
 	c := &b.db.cache
 	mac, keyIP, keyedBy := keyColumns(key)
@@ -120,7 +120,8 @@ func (b *batch) insertAsset(key model.AssetKey, outer uint16, first, last time.T
 	if keyedBy == "mac" {
 		b.markDirty(a.id, key, first) // vendor, randomized, virtual-NIC prefix
 	}
-	return a, b.event(model.EventNewAsset, first, key, a.id, netip.Addr{}, "", "")
+	b.freshDevice(a.id, key, first)
+	return a, nil
 }
 
 // clinicalObs records a DICOM or HL7 observation (one end's view of an

@@ -4,7 +4,7 @@ package store
 // of observations, classifies the assets whose facts changed and commits.
 // apply dispatches each observation to the method of its concern:
 //
-//	write_assets.go      activity; assets (created with a new-asset event), the owner of an address
+//	write_assets.go      activity; assets (created; one new-device event each at the end of the batch), the owner of an address
 //	write_arpwatch.go    addresses and ARP/DHCP bindings with arpwatch's events
 //	write_dhcp.go        DHCPv4 fingerprints and names
 //	write_flows.go       flows and their server end
@@ -38,6 +38,10 @@ type batch struct {
 	dirty map[int64]*dirtyAsset
 	// index are the changes to publish in DB.Classes once committed.
 	index []indexOp
+	// fresh are the assets created in this batch: their new-device event
+	// is written at the end, with the first IP and the class the batch
+	// learned, instead of new-ip, new-station and class-changed events.
+	fresh map[int64]*freshDevice
 }
 
 func (b *batch) stmt(id stmtID) *sql.Stmt {
@@ -66,6 +70,10 @@ func (db *DB) writeBatch(obs []model.Observation) error {
 		}
 	}
 	if err := b.classify(); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := b.newDevices(); err != nil {
 		tx.Rollback()
 		return err
 	}

@@ -49,7 +49,7 @@ var paramHelp = map[string]string{
 	"proto":      "only this IP protocol: tcp, udp, icmp or a number",
 	"port":       "only this server port",
 	"service":    "only this service (dicom, hl7, https, dns, ...)",
-	"type":       "only this event type (new-asset, new-ip, ip-moved, hostname-changed, class-changed, policy-violation, ...)",
+	"type":       "only this event type (new-device, new-ip, ip-moved, hostname-changed, class-changed, policy-violation, ...)",
 	"since":      "only events at or after this (24h, 7d, RFC 3339)",
 	"until":      "only events before this (24h, 7d, RFC 3339)",
 }

@@ -742,7 +742,7 @@ func (h *hospital) startDaemon(bin string) *e2eDaemon {
 	}
 	cfg := filepath.Join(h.dir, "wardwatch.yml")
 	writeFile(t, cfg, []byte("capture:\n  interfaces:\n"+ifaces.String()+
-		"  ring_size: 4MiB\n  block_size: 1MiB\n  poll_timeout: 50ms\n"+
+		"  ring_size: 8MiB\n  block_size: 256KiB\n  poll_timeout: 50ms\n"+
 		"store:\n  flush_interval: 100ms\n"+
 		"events:\n  file: "+d.events+"\n"), 0o644)
 	policy, err := filepath.Abs(filepath.Join(e2eFixtures, "policy.yml"))

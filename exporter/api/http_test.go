@@ -185,7 +185,7 @@ func TestAPI(t *testing.T) {
 	if fs.Total != 2 || len(fs.Items) != 1 || fs.Items[0].DstMAC != inventorytest.PACSMAC {
 		t.Errorf("flows: %+v", fs)
 	}
-	evs := decode[inventory.Page[inventory.EventRecord]](t, request(t, "GET", base+"/api/v1/events?type=new-asset&vlan=20"))
+	evs := decode[inventory.Page[inventory.EventRecord]](t, request(t, "GET", base+"/api/v1/events?type=new-device&vlan=20"))
 	if evs.Total != 3 || evs.Items[0].Time < evs.Items[2].Time {
 		t.Errorf("events (newest first): %+v", evs)
 	}
@@ -212,7 +212,7 @@ func TestAPICSV(t *testing.T) {
 		{"/api/v1/assets?limit=2", "text/csv;q=0.9, application/json;q=0.5", inventory.AssetCSVHeader, 2},
 		{"/api/v1/violations", "text/csv", inventory.ViolationCSVHeader, 1},
 		{"/api/v1/flows?format=csv", "", inventory.FlowCSVHeader, 3},
-		{"/api/v1/events?format=csv&type=new-asset", "", inventory.EventCSVHeader, 8},
+		{"/api/v1/events?format=csv&type=new-device", "", inventory.EventCSVHeader, 8},
 	} {
 		r := request(t, "GET", base+tc.path, "Accept", tc.accept)
 		if r.code != 200 || r.header.Get("Content-Type") != "text/csv; charset=utf-8" ||

@@ -273,11 +273,11 @@ func TestListQueries(t *testing.T) {
 	if err != nil || fs.Total != 1 {
 		t.Errorf("flows of the PACS: %+v %v", fs, err)
 	}
-	evs, err := inv.Events(ctx, inventory.EventQuery{Type: "new-asset", Limit: 3, Offset: 1})
+	evs, err := inv.Events(ctx, inventory.EventQuery{Type: "new-device", Limit: 3, Offset: 1})
 	if err != nil || evs.Total != 8 || len(evs.Items) != 3 {
 		t.Errorf("events: %+v %v", evs, err)
 	}
-	evs, err = inv.Events(ctx, inventory.EventQuery{MAC: mustMAC(hostileMAC), Type: "new-asset"})
+	evs, err = inv.Events(ctx, inventory.EventQuery{MAC: mustMAC(hostileMAC), Type: "new-device"})
 	if err != nil || evs.Total != 1 || evs.Items[0].Time != "2025-11-21T11:00:00Z" {
 		t.Errorf("hostile events: %+v %v", evs, err)
 	}
