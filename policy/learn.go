@@ -17,6 +17,11 @@ type ObservedFlow struct {
 	Proto                       uint8
 	Port                        uint16 // server port (TCP/UDP)
 	Packets, Bytes, Connections uint64
+	// Conv, when not zero, names the conversation the flow is a copy of:
+	// a routed flow is seen (and stored, and judged live) once per VLAN it
+	// crosses, and its copies share a Conv. Simulate counts the copies
+	// that get the same verdict as one flow.
+	Conv uint64
 }
 
 func (o *ObservedFlow) flow() Flow {
@@ -340,6 +345,11 @@ const MaxSimSamples = 5
 // default, including those that decided no flow (a rule that never
 // matches is worth a reviewer's look). Alerting results are the flows that
 // would raise violations.
+//
+// Copies of one conversation (the same non-zero Conv) that get the same
+// verdict (rule and zones) count as one flow, with the larger copy's
+// counters (the same packets, seen on two VLANs), as the live checker
+// reports them once and the store merges their violations.
 func Simulate(p *Policy, flows []ObservedFlow) []SimResult {
 	if p == nil {
 		p = empty
@@ -353,11 +363,26 @@ func Simulate(p *Policy, flows []ObservedFlow) []SimResult {
 	}
 	out[len(p.rules)] = SimResult{Rule: RuleDefault, Action: p.def, Severity: p.defSv}
 	idx[RuleDefault] = len(p.rules)
+	type copyKey struct {
+		conv                   uint64
+		rule, srcZone, dstZone string
+	}
+	copies := map[copyKey]*ObservedFlow{} // the counters counted so far
 	for i := range flows {
 		o := &flows[i]
 		f := o.flow()
 		v := p.Evaluate(&f)
 		r := &out[idx[v.Rule]]
+		if o.Conv != 0 {
+			k := copyKey{o.Conv, v.Rule, v.SrcZone, v.DstZone}
+			if c := copies[k]; c != nil {
+				r.Connections += more(&c.Connections, o.Connections)
+				r.Packets += more(&c.Packets, o.Packets)
+				r.Bytes += more(&c.Bytes, o.Bytes)
+				continue
+			}
+			copies[k] = &ObservedFlow{Connections: o.Connections, Packets: o.Packets, Bytes: o.Bytes}
+		}
 		r.Flows++
 		r.Connections += o.Connections
 		r.Packets += o.Packets
@@ -367,6 +392,16 @@ func Simulate(p *Policy, flows []ObservedFlow) []SimResult {
 		}
 	}
 	return out
+}
+
+// more raises *have to n and returns by how much (0 when n is not larger).
+func more(have *uint64, n uint64) uint64 {
+	if n <= *have {
+		return 0
+	}
+	d := n - *have
+	*have = n
+	return d
 }
 
 // plainOrQuoted writes a name plain when YAML reads it back as that string,

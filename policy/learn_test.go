@@ -314,3 +314,37 @@ func largePolicy(zones, rules int) []byte {
 	b.WriteString("  - name: last\n    from: any\n    to: pacs\n    services: [dicom]\n    action: alert\n")
 	return []byte(b.String())
 }
+
+// TestSimulateCopies: the copies of a routed flow (one per VLAN it
+// crossed, the same Conv) count once per verdict, with the larger copy's
+// counters; copies judged differently count apart, and flows without a
+// Conv always count.
+func TestSimulateCopies(t *testing.T) {
+	p := mustLoad(t, examplePath)
+	local := obs(nursWS, Endpoint{Vantage: "span0", VLAN: 40, IP: ip("10.50.0.20")}, 6, 104, 2) // to the router
+	local.Conv = 7
+	routed := obs(Endpoint{Vantage: "span0", VLAN: 50, IP: ip("10.40.0.113")}, dicomTo(50, "PACS_MAIN"), 6, 104, 3)
+	routed.Conv = 7
+	// The same conversation, but the routed copy's client is named by its
+	// AE title: radiology, another verdict.
+	rad := obs(Endpoint{Vantage: "span0", VLAN: 40, MAC: radWS.MAC, IP: ip("10.40.0.107"), Class: "workstation"},
+		Endpoint{Vantage: "span0", VLAN: 40, IP: ip("10.50.0.20")}, 6, 104, 1)
+	rad.Conv = 8
+	radRouted := obs(Endpoint{Vantage: "span0", VLAN: 50, IP: ip("10.40.0.107"), AETitle: "RAD_WS07"}, dicomTo(50, "PACS_MAIN"), 6, 104, 1)
+	radRouted.Conv = 8
+	got := map[string]SimResult{}
+	for _, r := range Simulate(p, []ObservedFlow{local, routed, rad, radRouted, local, routed}) {
+		got[r.Rule] = r
+	}
+	if r := got["workstations-to-pacs"]; r.Flows != 2 || r.Connections != 3+1 || r.Packets != 30+10 || len(r.Samples) != 2 {
+		t.Errorf("workstations-to-pacs: %d flows, %d connections, %d packets, %d samples; want 2, 4, 40, 2",
+			r.Flows, r.Connections, r.Packets, len(r.Samples))
+	}
+	if r := got["radiology-to-pacs"]; r.Flows != 1 || r.Connections != 1 {
+		t.Errorf("radiology-to-pacs: %d flows, %d connections; want 1, 1", r.Flows, r.Connections)
+	}
+	local.Conv, routed.Conv = 0, 0
+	if r := Simulate(p, []ObservedFlow{local, routed})[8]; r.Rule != "workstations-to-pacs" || r.Flows != 2 {
+		t.Errorf("without Conv: %s %d flows, want 2", r.Rule, r.Flows)
+	}
+}

@@ -223,6 +223,8 @@ func (b *batch) replaceEvidence(id int64, ev []fingerprint.Evidence, t int64) er
 type ClassIndex struct {
 	mu sync.RWMutex
 	m  map[model.AssetKey]classEntry
+
+	watchers watchers // see Watch
 }
 
 type classEntry struct {
@@ -264,9 +266,16 @@ func (x *ClassIndex) Len() int {
 	return len(x.m)
 }
 
+// apply publishes a committed batch's changes and tells the watchers.
 func (x *ClassIndex) apply(ops []indexOp) {
+	x.watchers.notify(x.update(ops))
+}
+
+// update applies ops and returns the keys whose class or AE title changed
+// (an asset entering as unknown without an AE title is no change).
+func (x *ClassIndex) update(ops []indexOp) (changed []model.AssetKey) {
 	if len(ops) == 0 {
-		return
+		return nil
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -274,7 +283,11 @@ func (x *ClassIndex) apply(ops []indexOp) {
 		x.m = make(map[model.AssetKey]classEntry)
 	}
 	for _, op := range ops {
-		e := x.m[op.key]
+		e, ok := x.m[op.key]
+		if !ok {
+			e.class = model.ClassUnknown
+		}
+		old := e
 		if op.class != "" {
 			e.class = op.class
 		}
@@ -285,14 +298,15 @@ func (x *ClassIndex) apply(ops []indexOp) {
 			e.class = model.ClassUnknown
 		}
 		x.m[op.key] = e
+		if e != old {
+			changed = append(changed, op.key)
+		}
 	}
+	return changed
 }
 
 // classIndexQuery lists every asset's key, class and latest AE title.
-const classIndexQuery = `SELECT vantage, vlan, mac, key_ip, class,
-	ifnull((SELECT ae_title FROM dicom_aes d WHERE d.asset_id = a.id AND d.ae_title <> ''
-		ORDER BY d.last_seen DESC, d.id DESC LIMIT 1), '')
-	FROM assets a`
+const classIndexQuery = `SELECT vantage, vlan, mac, key_ip, class, ` + latestAETitle + ` FROM assets a`
 
 // load fills the index from the database.
 func (x *ClassIndex) load(ctx context.Context, q interface {

@@ -11,6 +11,8 @@ import (
 
 	"github.com/wardwatch/wardwatch/fingerprint"
 	"github.com/wardwatch/wardwatch/model"
+	"github.com/wardwatch/wardwatch/policy"
+	"github.com/wardwatch/wardwatch/policy/segment"
 )
 
 // flowObs is a flow report from client (at cip) to server port sport at sip,
@@ -261,7 +263,11 @@ func TestFlowInvalidAndIgnored(t *testing.T) {
 	}
 }
 
-func TestFlowsForLearn(t *testing.T) {
+// TestFlowFacts: the stored flows with both ends' facts, turned into
+// endpoints by policy/segment as the live checker does: a local end carries
+// its asset's MAC, class and latest AE title; an end behind a router is
+// known by its address, and by the AE title an association named for it.
+func TestFlowFacts(t *testing.T) {
 	opts := testOpts()
 	opts.Classifier = classifierFunc(func(f *fingerprint.Facts) fingerprint.Result {
 		for _, d := range f.DICOM {
@@ -281,11 +287,16 @@ func TestFlowsForLearn(t *testing.T) {
 		return model.Observation{Kind: model.ObsDICOM, Key: k, Time: t0, DICOM: &model.DICOMInfo{Role: role,
 			AETitle: ae, PeerAETitle: peer, PeerIP: netip.MustParseAddr(peerIP), Port: 104, Result: "accepted"}}
 	}
+	// A workstation behind the router, named by its association (the
+	// frames carry the router's MAC: Remote).
+	ws := assoc(router, "scu", "WS7 ", "PACS", "10.0.10.20")
+	ws.IP, ws.Remote = netip.MustParseAddr("10.0.30.7"), true
 	mustSubmit(t, db,
 		arp(pacs, t0, "10.0.10.20"),
 		assoc(ct, "scu", "CT01  ", "PACS_AE", "10.0.10.20"),
 		assoc(pacs, "scp", "PACS", "CT01", "10.0.10.5"), // the called AE as the client used it wins
 		assoc(ct, "scu", "CT01", "REMOTE_PACS", "192.0.2.9"),
+		ws,
 	)
 	t1 := t0.Add(time.Minute)
 	mustSubmit(t, db,
@@ -301,37 +312,38 @@ func TestFlowsForLearn(t *testing.T) {
 			ClientIP: netip.MustParseAddr("127.0.0.1"), ServerIP: netip.MustParseAddr("127.0.0.1"), Proto: 17, Port: 53,
 			Packets: 1, Bytes: 60, ClientLocal: true, ServerLocal: true}},
 	)
-	got, err := db.FlowsForLearn(context.Background(), time.Time{})
+	facts, err := db.FlowFacts(context.Background(), time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ep := func(vantage string, vlan uint16, m model.MAC, ip string, class model.Class, ae string) LearnEndpoint {
-		return LearnEndpoint{Vantage: vantage, VLAN: vlan, MAC: m, IP: netip.MustParseAddr(ip), Class: class, AETitle: ae}
+	got := segment.ObservedFlows(facts)
+	ep := func(vantage string, vlan uint16, m model.MAC, ip string, class model.Class, ae string) policy.Endpoint {
+		return policy.Endpoint{Vantage: vantage, VLAN: vlan, MAC: m, IP: netip.MustParseAddr(ip), Class: class, AETitle: ae}
 	}
-	want := []LearnFlow{
+	want := []policy.ObservedFlow{
 		{Src: ep("span0", 10, ct.MAC, "10.0.10.5", "imaging-modality", "CT01"),
 			Dst: ep("span0", 10, pacs.MAC, "10.0.10.20", "pacs", "PACS"), Proto: 6, Port: 104,
-			Packets: 10, Bytes: 1000, Connections: 1},
+			Packets: 10, Bytes: 1000, Connections: 1, Conv: 1},
 		{Src: ep("span0", 10, ct.MAC, "10.0.10.5", "imaging-modality", "CT01"),
 			Dst: ep("span0", 10, pacs.MAC, "10.0.10.20", "pacs", "PACS"), Proto: 6, Port: 22,
-			Packets: 2, Bytes: 200, Connections: 1},
+			Packets: 2, Bytes: 200, Connections: 1, Conv: 2},
 		{Src: ep("span0", 10, ct.MAC, "10.0.10.5", "imaging-modality", "CT01"),
-			Dst: ep("span0", 10, model.MAC{}, "192.0.2.9", model.ClassUnknown, ""), Proto: 6, Port: 104,
-			Packets: 4, Bytes: 400, Connections: 1},
-		{Src: ep("span0", 10, model.MAC{}, "10.0.30.7", model.ClassUnknown, ""),
+			Dst: ep("span0", 10, model.MAC{}, "192.0.2.9", "unknown", ""), Proto: 6, Port: 104,
+			Packets: 4, Bytes: 400, Connections: 1, Conv: 3},
+		{Src: ep("span0", 10, model.MAC{}, "10.0.30.7", "unknown", "WS7"),
 			Dst: ep("span0", 10, pacs.MAC, "10.0.10.20", "pacs", "PACS"), Proto: 6, Port: 104,
-			Packets: 1, Bytes: 100, Connections: 1},
-		{Src: ep("span0", 10, model.MAC{}, "10.0.30.8", model.ClassUnknown, ""),
+			Packets: 1, Bytes: 100, Connections: 1, Conv: 4},
+		{Src: ep("span0", 10, model.MAC{}, "10.0.30.8", "unknown", ""),
 			Dst: ep("span0", 10, pacs.MAC, "10.0.10.20", "pacs", "PACS"), Proto: 6, Port: 104,
-			Packets: 1, Bytes: 100, Connections: 1},
-		{Src: ep("lo0", 0, model.MAC{}, "127.0.0.1", model.ClassUnknown, ""),
-			Dst: ep("lo0", 0, model.MAC{}, "127.0.0.1", model.ClassUnknown, ""), Proto: 17, Port: 53, Packets: 1, Bytes: 60},
+			Packets: 1, Bytes: 100, Connections: 1, Conv: 5},
+		{Src: ep("lo0", 0, model.MAC{}, "127.0.0.1", "unknown", ""),
+			Dst: ep("lo0", 0, model.MAC{}, "127.0.0.1", "unknown", ""), Proto: 17, Port: 53, Packets: 1, Bytes: 60, Conv: 6},
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("FlowsForLearn:\n got %+v\nwant %+v", got, want)
+		t.Errorf("FlowFacts as endpoints:\n got %+v\nwant %+v", got, want)
 	}
-	if got, _ := db.FlowsForLearn(context.Background(), t1.Add(time.Second)); len(got) != 0 {
-		t.Errorf("FlowsForLearn(later) = %+v", got)
+	if got, _ := db.FlowFacts(context.Background(), t1.Add(time.Second)); len(got) != 0 {
+		t.Errorf("FlowFacts(later) = %+v", got)
 	}
 }
 

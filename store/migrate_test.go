@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // A version 1 database (the ARP/DHCP inventory) is upgraded in place: its
@@ -36,5 +38,66 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	if _, err := db.Asset(context.Background(), a.ID+1); !errors.Is(err, ErrNoAsset) {
 		t.Errorf("Asset(missing) = %v, want ErrNoAsset", err)
+	}
+}
+
+// A version 2 database learns the AE titles by address its DICOM facts
+// already hold: each association report named the peer's title and address.
+// The latest report per (vantage, address) wins.
+func TestMigrateAETitlesByIP(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v2.db")
+	raw := rawDB(t, path)
+	for _, m := range migrationList[:2] {
+		if _, err := raw.Exec(m.sql); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)`, m.version, m.name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := raw.Exec(`INSERT INTO assets (id, vantage, vlan, mac, keyed_by, first_seen, last_seen)
+			VALUES (1, 'span0', 50, 'dc:4a:3e:a2:c8:32', 'mac', 1, 9);
+		INSERT INTO dicom_aes (asset_id, role, ae_title, peer_ae_title, peer_ip, first_seen, last_seen) VALUES
+			(1, 'scp', 'PACS_MAIN', 'OLD_NAME', '10.40.0.107', 1, 2),
+			(1, 'scp', 'PACS_MAIN', 'RAD_WS07', '10.40.0.107', 3, 5),
+			(1, 'scp', 'PACS_MAIN', 'CT_SCANNER1', '10.30.0.21', 4, 4),
+			(1, 'scp', 'PACS_MAIN', '', '10.30.0.99', 4, 4);
+		INSERT INTO flows (src_asset_id, src_ip, dst_ip, proto, port, src_local, vantage, vlan, first_seen, last_seen)
+			VALUES (1, '10.50.0.20', '10.40.0.107', 6, 104, 1, 'span0', 50, 5, 5)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	// Read before the upgrade (a query verb beside an old daemon) and after:
+	// the same facts.
+	ro, err := OpenReadOnly(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ff, err := ro.FlowFacts(context.Background(), time.Time{})
+	ro.Close()
+	if err != nil || len(ff) != 1 || ff[0].ServerFacts.IPAETitle != "RAD_WS07" {
+		t.Errorf("FlowFacts of a version 2 database = %+v, %v; want the server named RAD_WS07", ff, err)
+	}
+	db := mustOpen(t, path, testOpts())
+	if ff, err := db.FlowFacts(context.Background(), time.Time{}); err != nil || len(ff) != 1 || ff[0].ServerFacts.IPAETitle != "RAD_WS07" {
+		t.Errorf("FlowFacts after the upgrade = %+v, %v; want the server named RAD_WS07", ff, err)
+	}
+	rows, err := db.rdb.Query(`SELECT vantage, ip, ae_title, first_seen, last_seen FROM ae_titles_by_ip ORDER BY ip`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var v, ip, ae string
+		var first, last int64
+		if err := rows.Scan(&v, &ip, &ae, &first, &last); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %s %s %d-%d", v, ip, ae, first, last))
+	}
+	want := []string{"span0 10.30.0.21 CT_SCANNER1 4-4", "span0 10.40.0.107 RAD_WS07 3-5"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("ae_titles_by_ip = %q, want %q", got, want)
 	}
 }

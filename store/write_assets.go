@@ -135,6 +135,9 @@ func (b *batch) clinicalObs(key model.AssetKey, o *model.Observation, t time.Tim
 	}
 	count := !o.Remote
 	if o.Kind == model.ObsDICOM {
+		if err := b.aeTitleByIP(key.Vantage, o.IP, o.DICOM.AETitle, t); err != nil {
+			return err
+		}
 		return b.dicom(k, o.OuterVLAN, o.DICOM, t, count)
 	}
 	return b.hl7(k, o.OuterVLAN, o.HL7, t, count)

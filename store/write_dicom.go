@@ -1,9 +1,11 @@
 package store
 
 // DICOM: what each end of an association said (dicom_aes, dicom_sop_classes,
-// dicom_commands).
+// dicom_commands), and the AE title it named for its address
+// (ae_titles_by_ip).
 
 import (
+	"net/netip"
 	"strings"
 	"time"
 
@@ -84,4 +86,17 @@ func seenCommand(s []model.DICOMCommand, c model.DICOMCommand) bool {
 		}
 	}
 	return false
+}
+
+// aeTitleByIP records that a DICOM association named aeTitle for ip on
+// vantage (ae_titles_by_ip): how the policy checker knows an end it sees
+// only by address, kept for `policy simulate` and `learn`. A report older
+// than the row's latest does not replace its title.
+func (b *batch) aeTitleByIP(vantage string, ip netip.Addr, aeTitle string, t time.Time) error {
+	ae, ip := trimAE(aeTitle), normIP(ip)
+	if ae == "" || !ip.IsValid() {
+		return nil
+	}
+	_, err := b.exec(sAETitleByIP, vantage, ip.String(), ae, ns(t))
+	return err
 }

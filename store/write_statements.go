@@ -32,6 +32,7 @@ const (
 	sDICOMUpsert
 	sDICOMSOPUpsert
 	sDICOMCmdUpsert
+	sAETitleByIP
 	sHL7Upsert
 	sHL7TypeUpsert
 	sHL7EquipInsert
@@ -131,6 +132,10 @@ var stmtSQL = [numStmts]string{
 	sDICOMCmdUpsert: `INSERT INTO dicom_commands (ae_id, asset_id, command, sop_class, count, last_seen)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ae_id, command, sop_class) DO UPDATE SET
 		count = count + excluded.count, last_seen = max(last_seen, excluded.last_seen)`,
+	sAETitleByIP: `INSERT INTO ae_titles_by_ip (vantage, ip, ae_title, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?4)
+		ON CONFLICT (vantage, ip) DO UPDATE SET
+		ae_title = CASE WHEN excluded.last_seen >= last_seen THEN excluded.ae_title ELSE ae_title END,
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
 	sHL7Upsert: `INSERT INTO hl7_apps (asset_id, role, application, facility, peer_application, peer_facility, peer_ip,
 		port, version, first_seen, last_seen, messages, acks_sent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (asset_id, role, application, facility, peer_application, peer_facility, peer_ip) DO UPDATE SET

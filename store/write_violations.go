@@ -19,6 +19,14 @@ func (b *batch) violation(key model.AssetKey, o *model.Observation, t time.Time)
 		return nil
 	}
 	first := flowStart(o, t)
+	if !f.ClientLocal {
+		// A flow whose client MAC is no device (it never sent a frame) is
+		// not recorded (see flow); nor is its violation.
+		if a, err := b.existingAsset(client); err != nil || a == nil {
+			b.ignored++
+			return err
+		}
+	}
 	// An end seen behind a router is the asset that owns its address (if
 	// any): both halves of a routed flow, seen on two VLANs, are then one
 	// violation.

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wardwatch/wardwatch/policy"
+	"github.com/wardwatch/wardwatch/policy/segment"
 	"github.com/wardwatch/wardwatch/store"
 	"github.com/wardwatch/wardwatch/store/inventory"
 )
@@ -134,7 +135,7 @@ func (f *inventoryFlags) open() (inv *inventory.Service, close func(), err error
 	if err != nil {
 		return nil, nil, err
 	}
-	inv = newInventory(db, policyZones(func() *policy.Policy { return p }), cfg, nowFunc)
+	inv = newInventory(db, segment.Fixed(p), cfg, nowFunc)
 	return inv, func() { db.Close() }, nil
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/wardwatch/wardwatch/configs"
 	"github.com/wardwatch/wardwatch/fingerprint/oui"
 	"github.com/wardwatch/wardwatch/model"
-	"github.com/wardwatch/wardwatch/policy"
 	"github.com/wardwatch/wardwatch/sensor"
 	"github.com/wardwatch/wardwatch/store"
 	"github.com/wardwatch/wardwatch/store/inventory"
@@ -130,22 +129,6 @@ func storeOptions(cfg *configs.Config, log *zap.Logger) store.Options {
 func newInventory(db *store.DB, zones inventory.Zoner, cfg *configs.Config, now func() time.Time) *inventory.Service {
 	return inventory.New(inventory.Options{Store: db, Zones: zones, Now: now,
 		Lifecycle: inventory.Lifecycle{DormantAfter: cfg.Inventory.DormantAfter, RetiredAfter: cfg.Inventory.RetiredAfter}})
-}
-
-// policyZones places assets in the zones of the policy load returns at
-// each call (nil: no zones).
-//
-// Interim: policy/segment's Segmenter replaces it when it lands.
-type policyZones func() *policy.Policy
-
-func (z policyZones) Zone(a *model.Asset) string {
-	p := z()
-	if p == nil {
-		return ""
-	}
-	e := policy.Endpoint{Vantage: a.Key.Vantage, VLAN: a.Key.VLAN, MAC: a.Key.MAC, Class: a.Class.OrUnknown(), IP: firstIP(*a),
-		AETitle: a.AETitle}
-	return p.ZoneOf(&e)
 }
 
 func sensorConfig(cfg *configs.Config, log *zap.Logger) sensor.Config {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/netip"
 	"os"
 	"os/signal"
 	"reflect"
@@ -24,6 +23,7 @@ import (
 	"github.com/wardwatch/wardwatch/fingerprint"
 	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/policy"
+	"github.com/wardwatch/wardwatch/policy/segment"
 	"github.com/wardwatch/wardwatch/sensor"
 	"github.com/wardwatch/wardwatch/store"
 	"github.com/wardwatch/wardwatch/store/central"
@@ -39,7 +39,8 @@ type daemon struct {
 	db      *store.DB
 	engine  *fingerprint.Engine
 	pol     *policy.Holder
-	checker *checker
+	seg     *segment.Segmenter // zones under pol
+	checker *segment.Checker
 	sinks   siem.Multi
 	sensor  *sensor.Sensor
 	reg     *prometheus.Registry
@@ -81,6 +82,7 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 	eng := refs.engine
 	d.engine = eng
 	d.pol = policy.NewHolder(refs.policy)
+	d.seg = segment.New(d.pol)
 
 	if err := d.openSinks(); err != nil {
 		return nil, err
@@ -144,12 +146,13 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 		}
 	}
 	if d.server != nil { // the inventory API and web page, behind the same listener and auth as /metrics
-		srv := api.New(api.Options{Inventory: newInventory(db, policyZones(d.pol.Load), cfg, nil), Logger: log,
+		srv := api.New(api.Options{Inventory: newInventory(db, d.seg, cfg, nil), Logger: log,
 			Version: version})
 		d.server.Handle(api.APIPrefix, srv.APIHandler())
 		d.server.Handle(api.UIPrefix, srv.UIHandler())
 	}
-	d.checker = newChecker(db, d.pol, db.Classes(), d.violation)
+	d.checker = segment.NewChecker(db, d.seg, db.Classes(), d.violation)
+	db.Classes().Watch(d.checker.Committed)
 	d.sensor = sensor.New(sensorConfig(cfg, log), d.checker)
 	d.metrics.ReloadResult(true, time.Now())
 	ok = true
@@ -195,11 +198,12 @@ func (d *daemon) closeSinks() {
 	}
 }
 
-// violation is called once per newly flagged flow.
-func (d *daemon) violation(v *siem.Violation) {
-	d.metrics.Violation(v.Rule, v.SrcZone, v.DstZone)
+// violation is called once per newly flagged flow: the metric and the
+// SIEM events, with the endpoints the checker judged.
+func (d *daemon) violation(v *segment.Violation) {
+	d.metrics.Violation(v.Verdict.Rule, v.Verdict.SrcZone, v.Verdict.DstZone)
 	if len(d.sinks) > 0 {
-		if err := d.sinks.Emit(v); err != nil {
+		if err := d.sinks.Emit(siemViolation(v)); err != nil {
 			d.log.Warn("sending a violation event failed", zap.Error(err))
 		}
 	}
@@ -231,6 +235,17 @@ func captureStats(stats []sensor.Stats) []exporter.CaptureStats {
 	return out
 }
 
+// siemViolation is what the SIEM sinks say about a violation.
+func siemViolation(v *segment.Violation) *siem.Violation {
+	fl := v.Flow
+	return &siem.Violation{
+		Time: v.Time, Rule: v.Verdict.Rule, Severity: v.Verdict.Severity, SrcZone: v.Verdict.SrcZone,
+		DstZone: v.Verdict.DstZone, SrcClass: v.Src.Class, DstClass: v.Dst.Class, Vantage: fl.Client.Vantage,
+		VLAN: fl.Client.VLAN, OuterVLAN: v.OuterVLAN, SrcMAC: v.Src.MAC, DstMAC: v.Dst.MAC,
+		SrcIP: fl.ClientIP.String(), DstIP: fl.ServerIP.String(), Proto: fl.Proto, Port: fl.Port, Service: fl.Service,
+	}
+}
+
 func (d *daemon) storeStats() exporter.StoreStats {
 	st := d.db.Stats()
 	return exporter.StoreStats{Written: st.Written, Discarded: st.DroppedFailed, Queued: st.Queued + st.Pending}
@@ -260,20 +275,14 @@ func (d *daemon) assetCounts(ctx context.Context) ([]exporter.AssetCount, error)
 	if err != nil {
 		return nil, err
 	}
-	p := d.pol.Load()
 	type key struct {
 		class model.Class
 		zone  string
 	}
 	n := map[key]int{}
-	for _, a := range assets {
-		class := a.Class.OrUnknown()
-		zone := ""
-		if p != nil {
-			e := policy.Endpoint{Vantage: a.Key.Vantage, VLAN: a.Key.VLAN, MAC: a.Key.MAC, Class: class, IP: firstIP(a)}
-			zone = p.ZoneOf(&e)
-		}
-		n[key{class, zone}]++
+	for i := range assets {
+		e := segment.AssetEndpoint(&assets[i])
+		n[key{e.Class, d.seg.EndpointZone(&e)}]++
 	}
 	out := make([]exporter.AssetCount, 0, len(n))
 	for k, v := range n {
@@ -281,21 +290,6 @@ func (d *daemon) assetCounts(ctx context.Context) ([]exporter.AssetCount, error)
 	}
 	c.at, c.counts = time.Now(), out
 	return out, nil
-}
-
-func firstIP(a model.Asset) netip.Addr {
-	if a.Key.KeyedByIP() {
-		return a.Key.IP
-	}
-	for _, ad := range a.Addresses {
-		if ad.IP.Is4() {
-			return ad.IP
-		}
-	}
-	if len(a.Addresses) > 0 {
-		return a.Addresses[0].IP
-	}
-	return netip.Addr{}
 }
 
 // reload re-reads the config file and the policy it names. Both must be
@@ -393,7 +387,9 @@ func (d *daemon) serve(ctx context.Context) (wait func() error) {
 
 // close flushes and closes the store and the sinks.
 func (d *daemon) close() error {
-	d.checker.flush(context.Background())
+	if err := d.checker.Flush(context.Background()); err != nil {
+		d.log.Warn("judging the held flows at close", zap.Error(err))
+	}
 	err := d.db.Close()
 	if d.pusher != nil { // one last push of the final state, bounded; the next start catches up otherwise
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/wardwatch/wardwatch/policy"
+	"github.com/wardwatch/wardwatch/policy/segment"
 	"github.com/wardwatch/wardwatch/store"
 )
 
@@ -67,8 +68,9 @@ func parseSince(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// observedFlows reads the stored flows (since a time) in the shape policy
-// functions take.
+// observedFlows reads the stored flows (since a time) with what the
+// inventory knows about their ends, as policy/segment turns them into the
+// input of simulate and learn: the endpoints the live checker builds.
 func observedFlows(ctx context.Context, dbPath string, since time.Duration) ([]policy.ObservedFlow, error) {
 	db, err := store.OpenReadOnly(dbPath)
 	if err != nil {
@@ -79,19 +81,11 @@ func observedFlows(ctx context.Context, dbPath string, since time.Duration) ([]p
 	if since > 0 {
 		from = time.Now().Add(-since)
 	}
-	lf, err := db.FlowsForLearn(ctx, from)
+	ff, err := db.FlowFacts(ctx, from)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]policy.ObservedFlow, 0, len(lf))
-	for _, f := range lf {
-		out = append(out, policy.ObservedFlow{
-			Src:   policy.Endpoint{Vantage: f.Src.Vantage, VLAN: f.Src.VLAN, MAC: f.Src.MAC, IP: f.Src.IP, Class: f.Src.Class, AETitle: f.Src.AETitle},
-			Dst:   policy.Endpoint{Vantage: f.Dst.Vantage, VLAN: f.Dst.VLAN, MAC: f.Dst.MAC, IP: f.Dst.IP, Class: f.Dst.Class, AETitle: f.Dst.AETitle},
-			Proto: f.Proto, Port: f.Port, Packets: f.Packets, Bytes: f.Bytes, Connections: f.Connections,
-		})
-	}
-	return out, nil
+	return segment.ObservedFlows(ff), nil
 }
 
 func policySimulate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -111,8 +111,11 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	if *serve && replayErr == nil && ctx.Err() == nil {
-		d.checker.flush(ctx)
-		if err := d.db.Flush(ctx); err != nil && ctx.Err() == nil {
+		err := d.checker.Flush(ctx)
+		if err == nil {
+			err = d.db.Flush(ctx)
+		}
+		if err != nil && ctx.Err() == nil {
 			log.Warn("flush after replay", zap.Error(err))
 		}
 		log.Info("replay done; serving until SIGINT/SIGTERM")
