@@ -17,6 +17,7 @@ import (
 	"github.com/wardwatch/wardwatch/fingerprint/oui"
 	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/policy"
+	"github.com/wardwatch/wardwatch/policy/segment"
 	"github.com/wardwatch/wardwatch/store"
 	"github.com/wardwatch/wardwatch/store/inventory"
 )
@@ -161,7 +162,7 @@ func Service(tb testing.TB, withPolicy bool) *inventory.Service {
 	tb.Helper()
 	o := inventory.Options{Store: DB(tb), Now: func() time.Time { return Now }}
 	if withPolicy {
-		o.Zones = PolicyZones(Policy(tb))
+		o.Zones = segment.Fixed(Policy(tb))
 	}
 	return inventory.New(o)
 }
