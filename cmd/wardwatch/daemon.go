@@ -302,13 +302,14 @@ func (d *daemon) reload() error {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
 	err := d.reloadLocked()
-	d.metrics.ReloadResult(err == nil, time.Now())
+	// Log first: whoever sees the metric change finds the reason logged.
 	if err != nil {
 		d.log.Error("reload failed; keeping the running configuration and policy", zap.Error(err))
-		return err
+	} else {
+		d.log.Info("configuration and policy reloaded")
 	}
-	d.log.Info("configuration and policy reloaded")
-	return nil
+	d.metrics.ReloadResult(err == nil, time.Now())
+	return err
 }
 
 func (d *daemon) reloadLocked() error {
