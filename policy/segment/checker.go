@@ -284,7 +284,15 @@ func (c *Checker) flowSeen(p *policy.Policy, gen uint64, o *model.Observation, o
 	}
 	if h := c.pending[id]; h != nil {
 		h.add(o)
-		return c.releaseWhere(p, gen, out, func(hid flowID, h *heldFlow) bool { return hid == id && c.ready(h) })
+		if !c.ready(h) {
+			return out
+		}
+		if cv := convOf(id); c.heldConv[cv] == 1 { // no other copy held: no need to look for one
+			delete(c.pending, id)
+			delete(c.heldConv, cv)
+			return c.release(p, gen, h, out)
+		}
+		return c.releaseWhere(p, gen, out, func(hid flowID, _ *heldFlow) bool { return hid == id })
 	}
 	h := &heldFlow{first: o.Time, commit: c.commits,
 		waitAE:    fl.Service == "dicom" && c.aeOf(fl.Client, fl.ClientIP, fl.ClientLocal) == "",
