@@ -365,3 +365,34 @@ func TestFlowNeverCreatesReceiverOnlyClient(t *testing.T) {
 		t.Errorf("assets = %d, want only the server", len(as))
 	}
 }
+
+// TestViolationRecordsItsFlow: the violation of a routed flow (client MAC
+// a router's) is recorded with its flow, even when the flow's report came
+// before the router was a device (another worker's frames created it); the
+// violation of a flow whose client MAC is no device is not recorded, and
+// invents no device.
+func TestViolationRecordsItsFlow(t *testing.T) {
+	db, _ := newDB(t)
+	router := key(t, "00:00:0c:00:00:fe")
+	ghost := key(t, "00:1b:63:00:00:99")
+	srv := key(t, "00:1b:63:00:00:02")
+	routed := withLocal(flowObs(router, srv, "10.0.30.7", "10.0.10.20", 104, t0, 3), false, true)
+	mustSubmit(t, db, activity(srv, t0, t0, 1, 60), routed) // the router is no device yet: not recorded
+	if n := len(mustFlows(t, db, FlowFilter{})); n != 0 {
+		t.Fatalf("%d flows before the router is a device", n)
+	}
+	mustSubmit(t, db, activity(router, t0, t0, 1, 60),
+		violationObs(routed, "r", "a", "b", "high"),
+		violationObs(withLocal(flowObs(ghost, srv, "10.0.10.99", "10.0.10.20", 443, t0, 3), false, true), "r", "a", "b", "high"))
+	fs := mustFlows(t, db, FlowFilter{})
+	if len(fs) != 1 || fs[0].SrcIP.String() != "10.0.30.7" || fs[0].Packets != 0 {
+		t.Errorf("flows = %+v, want the routed flow, without counts", fs)
+	}
+	vs, _, err := db.FindViolations(context.Background(), ViolationFilter{})
+	if err != nil || len(vs) != 1 || vs[0].SrcIP.String() != "10.0.30.7" {
+		t.Errorf("violations = %+v, %v; want the routed flow's only", vs, err)
+	}
+	if as := mustAssets(t, db, AssetFilter{}); len(as) != 2 {
+		t.Errorf("%d assets, want the server and the router", len(as))
+	}
+}

@@ -26,6 +26,17 @@ func (b *batch) violation(key model.AssetKey, o *model.Observation, t time.Time)
 			b.ignored++
 			return err
 		}
+		// The flow it is about is recorded, without counts (its reports
+		// carry them), even if a report came before the client was a
+		// device (several workers): `policy simulate` sees every flow the
+		// checker judged.
+		zf := *f
+		zf.Packets, zf.Bytes, zf.Connections = 0, 0, 0
+		zo := *o
+		zo.Kind, zo.Flow = model.ObsFlow, &zf
+		if err := b.flow(key, &zo, t); err != nil {
+			return err
+		}
 	}
 	// An end seen behind a router is the asset that owns its address (if
 	// any): both halves of a routed flow, seen on two VLANs, are then one
