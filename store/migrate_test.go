@@ -41,13 +41,13 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 }
 
-// A version 2 database learns the AE titles by address its DICOM facts
+// A version 3 database learns the AE titles by address its DICOM facts
 // already hold: each association report named the peer's title and address.
 // The latest report per (vantage, address) wins.
 func TestMigrateAETitlesByIP(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "v2.db")
+	path := filepath.Join(t.TempDir(), "v3.db")
 	raw := rawDB(t, path)
-	for _, m := range migrationList[:2] {
+	for _, m := range migrationList[:aeTitlesByIPVersion-1] {
 		if _, err := raw.Exec(m.sql); err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +76,7 @@ func TestMigrateAETitlesByIP(t *testing.T) {
 	ff, err := ro.FlowFacts(context.Background(), time.Time{})
 	ro.Close()
 	if err != nil || len(ff) != 1 || ff[0].ServerFacts.IPAETitle != "RAD_WS07" {
-		t.Errorf("FlowFacts of a version 2 database = %+v, %v; want the server named RAD_WS07", ff, err)
+		t.Errorf("FlowFacts of a version 3 database = %+v, %v; want the server named RAD_WS07", ff, err)
 	}
 	db := mustOpen(t, path, testOpts())
 	if ff, err := db.FlowFacts(context.Background(), time.Time{}); err != nil || len(ff) != 1 || ff[0].ServerFacts.IPAETitle != "RAD_WS07" {

@@ -29,9 +29,9 @@ func (db *DB) FlowFacts(ctx context.Context, since time.Time) ([]model.FlowFacts
 		return nil, wrap(op, db.path, err)
 	}
 	aeByIP := "ae_titles_by_ip"
-	if v < 3 {
+	if v < aeTitlesByIPVersion {
 		// Not migrated yet (a read-only query on the daemon's database
-		// before its upgrade): what migration 3 fills the table with.
+		// before its upgrade): what the migration fills the table with.
 		aeByIP = aeTitlesFromPeers
 	}
 	rows, err := db.rdb.QueryContext(ctx, `SELECT f.vantage, f.vlan, f.src_ip, f.dst_ip, f.proto, f.port, f.service,
@@ -86,9 +86,13 @@ func (db *DB) FlowFacts(ctx context.Context, since time.Time) ([]model.FlowFacts
 	return out, nil
 }
 
-// aeTitlesFromPeers is ae_titles_by_ip (vantage, ip, ae_title) as a
-// version 2 database knows it: each association report named the peer's
-// AE title and address in dicom_aes (see migration 0003).
+// aeTitlesByIPVersion is the schema version that has ae_titles_by_ip
+// (migrations/0004_ae_titles_by_ip.sql).
+const aeTitlesByIPVersion = 4
+
+// aeTitlesFromPeers is ae_titles_by_ip (vantage, ip, ae_title) as an older
+// database knows it: each association report named the peer's AE title
+// and address in dicom_aes (see migration 0004).
 const aeTitlesFromPeers = `(SELECT vantage, peer_ip AS ip, peer_ae_title AS ae_title FROM (
 	SELECT a.vantage, d.peer_ip, d.peer_ae_title,
 		row_number() OVER (PARTITION BY a.vantage, d.peer_ip ORDER BY d.last_seen DESC, d.id DESC) AS n

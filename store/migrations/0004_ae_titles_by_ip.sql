@@ -1,4 +1,4 @@
--- 0003_ae_titles_by_ip.sql: the DICOM AE title last seen for each address.
+-- 0004_ae_titles_by_ip.sql: the DICOM AE title last seen for each address.
 --
 -- The policy checker places an end of a flow it knows only by address (seen
 -- behind a router, so its MAC is the router's) in an ae_titles zone by the
