@@ -1,10 +1,12 @@
 package exporter
 
 import (
+	"hash/maphash"
 	"math"
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -26,18 +28,21 @@ const (
 
 // authLimiter limits requests with wrong basic-auth credentials per client
 // address (an IPv4 address, an IPv6 /64): a token bucket of burst tokens,
-// one back every interval. Each request that carried credentials and got 401
-// takes a token, going into debt (down to -burst) when there is none; while
-// an address has less than one token, its requests with credentials are
-// answered 429 with Retry-After before they reach the password check.
-// Requests without credentials cost nothing (they are answered 401 without
-// a bcrypt comparison), nor do requests that pass.
+// one back every interval. Each request that carried new wrong credentials
+// and got 401 takes a token, going into debt (down to -burst) when there is
+// none; while an address has less than one token, its requests with
+// credentials are answered 429 with Retry-After before they reach the
+// password check. Free, because they cost no bcrypt comparison: requests
+// without credentials, requests that pass, and the same wrong credentials
+// again (one of the address's last recentFailures; exporter-toolkit caches
+// the outcome of a check), e.g. a Prometheus job with a stale password.
 type authLimiter struct {
 	burst    float64
 	interval time.Duration
 	log      *zap.Logger
 	now      func() time.Time
 
+	seed     maphash.Seed
 	mu       sync.Mutex
 	buckets  map[netip.Prefix]*bucket
 	overflow bucket // shared by new addresses when buckets is full
@@ -46,8 +51,14 @@ type authLimiter struct {
 type bucket struct {
 	tokens  float64
 	last    time.Time
-	limited bool // logged as limited, until it recovers
+	limited bool                   // logged as limited, until it recovers
+	recent  [recentFailures]uint64 // hashes of the last wrong credentials
+	next    int                    // where the next one goes in recent
 }
+
+// recentFailures is how many distinct wrong credentials per address are
+// remembered as already paid for.
+const recentFailures = 8
 
 // maxAuthBuckets bounds the table; buckets that refilled completely are
 // dropped first.
@@ -55,7 +66,7 @@ const maxAuthBuckets = 4096
 
 func newAuthLimiter(burst int, interval time.Duration, log *zap.Logger) *authLimiter {
 	return &authLimiter{burst: float64(burst), interval: interval, log: log, now: time.Now,
-		buckets: map[netip.Prefix]*bucket{}}
+		seed: maphash.MakeSeed(), buckets: map[netip.Prefix]*bucket{}}
 }
 
 // clientKey is the address a request is limited by.
@@ -113,7 +124,8 @@ func (l *authLimiter) get(key netip.Prefix, now time.Time) *bucket {
 // handler).
 func (l *authLimiter) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, _, hasAuth := r.BasicAuth(); !hasAuth {
+		user, pass, hasAuth := r.BasicAuth()
+		if !hasAuth {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -135,7 +147,14 @@ func (l *authLimiter) wrap(next http.Handler) http.Handler {
 		if sw.code != http.StatusUnauthorized {
 			return
 		}
+		cred := maphash.String(l.seed, user+"\x00"+pass)
 		l.mu.Lock()
+		if slices.Contains(b.recent[:], cred) { // checked before: the toolkit's cache answered
+			l.mu.Unlock()
+			return
+		}
+		b.recent[b.next] = cred
+		b.next = (b.next + 1) % recentFailures
 		now = l.now()
 		tokens = l.refill(b, now) - 1
 		b.tokens = math.Max(tokens, -l.burst)

@@ -67,7 +67,8 @@ func clientFrom(src string) *http.Client {
 
 // TestAuthFailureLimit: after the burst of wrong passwords an address gets
 // 429 with Retry-After, even with the right password, until tokens come
-// back; requests without credentials and other addresses are not limited.
+// back; requests without credentials, a wrong password tried before (no
+// bcrypt: exporter-toolkit caches it) and other addresses are not limited.
 func TestAuthFailureLimit(t *testing.T) {
 	s, base := authServer(t, 3, time.Minute)
 	var clock atomic.Int64
@@ -77,6 +78,11 @@ func TestAuthFailureLimit(t *testing.T) {
 	s.authLimit.mu.Unlock()
 
 	a := clientFrom("127.0.0.1")
+	for range 5 { // a stale password: checked once, then cached
+		if r := do(t, a, "GET", base+"/metrics", "prometheus", "wrong0"); r.code != 401 {
+			t.Fatalf("the same wrong password again: %d, want 401", r.code)
+		}
+	}
 	for i := range 3 {
 		if r := do(t, a, "GET", base+"/metrics", "prometheus", "wrong"+strconv.Itoa(i)); r.code != 401 {
 			t.Fatalf("wrong password %d: %d, want 401", i+1, r.code)
@@ -99,6 +105,9 @@ func TestAuthFailureLimit(t *testing.T) {
 	}
 
 	clock.Add(int64(time.Minute)) // one token back
+	if r := do(t, a, "GET", base+"/metrics", "prometheus", "wrong2"); r.code != 401 {
+		t.Errorf("a wrong password tried before: %d, want 401", r.code)
+	}
 	if r := do(t, a, "GET", base+"/metrics", "prometheus", "s3cret"); r.code != 200 {
 		t.Errorf("right password a minute later: %d, want 200", r.code)
 	}
