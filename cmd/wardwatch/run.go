@@ -106,7 +106,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if err := privdrop.PrepareDataFiles(cfg.Store.Path, cfg.Events.File, cfg.RunAs.Group); err != nil {
-		return err
+		return dataFileError(err)
 	}
 	log.Info("privileges dropped", zap.Int("uid", os.Getuid()), zap.Int("gid", os.Getgid()))
 

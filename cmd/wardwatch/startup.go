@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
+	"syscall"
 
 	"go.uber.org/zap"
 
@@ -51,6 +53,22 @@ func interfaceAddrs(name string) []string {
 	}
 	return out
 }
+
+// dataFileError says "not writable" when the database or events file
+// cannot be created or opened for writing where it is (a read-only file
+// system, as under the unit's ProtectSystem=strict, or a directory the user
+// may not write), as the store says it for the database itself.
+func dataFileError(err error) error {
+	if errors.Is(err, syscall.EROFS) || errors.Is(err, fs.ErrPermission) {
+		return storeHint(notWritableError{err})
+	}
+	return err
+}
+
+type notWritableError struct{ err error }
+
+func (e notWritableError) Error() string   { return "not writable: " + e.err.Error() }
+func (e notWritableError) Unwrap() []error { return []error{e.err, store.ErrReadOnly} }
 
 // storeHint adds what to do to a store error of `run` under
 // wardwatch.service, whose sandbox lets it write only its own directories.

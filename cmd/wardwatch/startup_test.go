@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"net"
 	"strings"
+	"syscall"
 	"testing"
 
 	"go.uber.org/zap"
@@ -73,5 +76,23 @@ func TestStoreHint(t *testing.T) {
 	t.Setenv("INVOCATION_ID", "0123")
 	if got := storeHint(err).Error(); !strings.Contains(got, "not writable") || !strings.Contains(got, "ReadWritePaths=") {
 		t.Errorf("under systemd: %q", got)
+	}
+}
+
+// TestDataFileError: a data file on a read-only file system (the unit's
+// ProtectSystem=strict) or in a directory the user may not write is "not
+// writable", with the sandbox hint under systemd.
+func TestDataFileError(t *testing.T) {
+	t.Setenv("INVOCATION_ID", "0123")
+	for _, errno := range []syscall.Errno{syscall.EROFS, syscall.EACCES} {
+		err := dataFileError(fmt.Errorf("/opt/w.db: %w", errno))
+		if !errors.Is(err, store.ErrReadOnly) || !errors.Is(err, errno) ||
+			!strings.HasPrefix(err.Error(), "not writable: /opt/w.db: ") || !strings.Contains(err.Error(), "ReadWritePaths=") {
+			t.Errorf("%v: %v", errno, err)
+		}
+	}
+	other := fmt.Errorf("/var/lib/wardwatch/w.db: %w", syscall.EIO)
+	if err := dataFileError(other); err != other {
+		t.Errorf("EIO: %v", err)
 	}
 }
