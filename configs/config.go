@@ -262,7 +262,7 @@ type InventoryConfig struct {
 type LogConfig struct {
 	// Level is one of debug, info, warn, error.
 	Level string `yaml:"level"`
-	// Format is console or json.
+	// Format is logfmt or json ("console" is the old name of logfmt).
 	Format string `yaml:"format"`
 }
 
@@ -574,7 +574,7 @@ func (c *Config) Validate() error {
 	}
 
 	v.oneOf("log.level", c.Log.Level, "debug", "info", "warn", "error")
-	v.oneOf("log.format", c.Log.Format, "console", "json")
+	v.oneOf("log.format", c.Log.Format, "logfmt", "json", "console") // console: the old name of logfmt
 
 	c.Central.validate(&v)
 	c.Probe.validate(&v, c.Capture.Interfaces)

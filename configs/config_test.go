@@ -53,7 +53,7 @@ func TestBadConfigs(t *testing.T) {
 		}},
 		{"log-level.bad.yml", []string{
 			`line 2: log.level: "verbose" is not one of debug, info, warn, error`,
-			`line 3: log.format: "text" is not one of console, json`,
+			`line 3: log.format: "text" is not one of logfmt, json, console`,
 		}},
 		{"duration.bad.yml", []string{
 			`line 2: capture.poll_timeout: ` + durWant + `, got "5 sec"`,

@@ -24,6 +24,10 @@ const (
 	rulesTestFile = "../configs/prometheus/wardwatch-rules.test.yml"
 	dashboardFile = "../configs/grafana/dashboards/wardwatch.json"
 	providerFile  = "../configs/grafana/provisioning/dashboards/wardwatch.yml"
+	runbooksFile  = "../docs/runbooks.md"
+	// runbookBase is where every alert's runbook_url points, followed by
+	// the alert's name in lower case (the GitHub anchor of its section).
+	runbookBase = "https://github.com/wardwatch/wardwatch/blob/main/docs/runbooks.md#"
 )
 
 // synthetic are series Prometheus itself adds to every target.
@@ -31,11 +35,13 @@ var synthetic = []string{"up", "scrape_duration_seconds", "scrape_samples_scrape
 
 // exportedMetrics returns every metric name a fully wired exporter
 // exposes, with its type where known: the Metrics descriptors plus
-// whatever the registry gathers (Go runtime and process collectors).
+// whatever the registry gathers (Go runtime and process collectors, and
+// promhttp's own metrics, which the server registers as cmd wires it).
 func exportedMetrics(t *testing.T) map[string]dto.MetricType {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	m := NewMetrics(reg, fixedSources(), Options{})
+	NewServer(ServerOptions{Gatherer: reg, Registerer: reg})
 	exercise(m)
 	names := map[string]dto.MetricType{}
 	for _, d := range describe(m) {
@@ -161,6 +167,10 @@ func TestRulesUseExportedMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	exported := exportedMetrics(t)
+	runbooks, err := os.ReadFile(runbooksFile)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var alerts []string
 	for _, g := range rf.Groups {
 		for _, r := range g.Rules {
@@ -169,15 +179,25 @@ func TestRulesUseExportedMetrics(t *testing.T) {
 			if s := r.Labels["severity"]; s != "critical" && s != "warning" {
 				t.Errorf("%s: severity %q", r.Alert, s)
 			}
-			for _, a := range []string{"summary", "description", "runbook"} {
+			for _, a := range []string{"summary", "description", "runbook_url"} {
 				if r.Annotations[a] == "" {
 					t.Errorf("%s: no %s annotation", r.Alert, a)
 				}
 			}
+			if _, old := r.Annotations["runbook"]; old {
+				t.Errorf("%s: annotation runbook: the convention is runbook_url", r.Alert)
+			}
+			if u := r.Annotations["runbook_url"]; u != runbookBase+strings.ToLower(r.Alert) {
+				t.Errorf("%s: runbook_url %q, want %s%s", r.Alert, u, runbookBase, strings.ToLower(r.Alert))
+			}
+			if !strings.Contains(string(runbooks), "\n## "+r.Alert+"\n") {
+				t.Errorf("%s: no section \"## %s\" in %s", r.Alert, r.Alert, runbooksFile)
+			}
 		}
 	}
 	want := []string{"WardwatchDown", "WardwatchCaptureStalled", "WardwatchKernelDrops", "WardwatchDecodeErrorRatio",
-		"WardwatchPolicyViolation", "WardwatchStoreErrors", "WardwatchConfigReloadFailed", "WardwatchObservationsDropped"}
+		"WardwatchPolicyViolation", "WardwatchStoreErrors", "WardwatchConfigReloadFailed", "WardwatchObservationsDropped",
+		"WardwatchCollectorFailed", "WardwatchExporterErrors"}
 	if !slices.Equal(alerts, want) {
 		t.Errorf("alerts %v, want %v", alerts, want)
 	}

@@ -79,16 +79,26 @@ type ServerOptions struct {
 	// ShutdownTimeout bounds the graceful shutdown when Run's context ends;
 	// connections still open after it are closed. Default 5s.
 	ShutdownTimeout time.Duration
+	// AuthFailureBurst and AuthFailureInterval limit wrong basic-auth
+	// credentials per client address (see authLimiter): after
+	// AuthFailureBurst failures, one more every AuthFailureInterval; beyond
+	// that, requests with credentials get 429 before the bcrypt check.
+	// Defaults DefaultAuthFailureBurst and DefaultAuthFailureInterval. Not
+	// applied with --web.systemd-socket or vsock listeners, which
+	// exporter-toolkit opens and serves itself.
+	AuthFailureBurst    int
+	AuthFailureInterval time.Duration
 }
 
 // Server serves the sensor's HTTP endpoints on every configured listener,
 // with the TLS and basic auth of the web config file applied to all of them.
 type Server struct {
-	opts  ServerOptions
-	flags web.FlagConfig
-	log   *zap.Logger
-	slog  *slog.Logger
-	mux   *http.ServeMux
+	opts      ServerOptions
+	flags     web.FlagConfig
+	log       *zap.Logger
+	slog      *slog.Logger
+	mux       *http.ServeMux
+	authLimit *authLimiter
 
 	mu        sync.Mutex
 	listened  bool
@@ -117,7 +127,14 @@ func NewServer(opts ServerOptions) *Server {
 	if opts.Logger == nil {
 		opts.Logger = zap.NewNop()
 	}
+	if opts.AuthFailureBurst <= 0 {
+		opts.AuthFailureBurst = DefaultAuthFailureBurst
+	}
+	if opts.AuthFailureInterval <= 0 {
+		opts.AuthFailureInterval = DefaultAuthFailureInterval
+	}
 	s := &Server{opts: opts, log: opts.Logger.Named("web"), mux: http.NewServeMux()}
+	s.authLimit = newAuthLimiter(opts.AuthFailureBurst, opts.AuthFailureInterval, s.log)
 	s.slog = slog.New(zapslog.NewHandler(s.log.Core(), zapslog.WithName(s.log.Name())))
 	s.flags = normaliseFlags(opts.Web)
 
@@ -130,7 +147,7 @@ func NewServer(opts ServerOptions) *Server {
 	if opts.Registerer != nil {
 		metrics = promhttp.InstrumentMetricHandler(opts.Registerer, metrics)
 	}
-	s.mux.Handle(opts.MetricsPath, metrics)
+	s.mux.Handle(opts.MetricsPath, onlyMethods(metrics, http.MethodGet, http.MethodHead))
 	s.mux.HandleFunc("/-/healthy", s.healthy)
 	s.mux.HandleFunc("/-/ready", s.ready)
 	s.mux.HandleFunc("/-/reload", s.reload)
@@ -222,6 +239,15 @@ func (s *Server) reload(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("configuration reloaded via /-/reload")
 	text(w, http.StatusOK, "Reloaded")
+}
+
+// onlyMethods answers other methods than these with 405, as the API does.
+func onlyMethods(h http.Handler, methods ...string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if allow(w, r, methods...) {
+			h.ServeHTTP(w, r)
+		}
+	})
 }
 
 func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
@@ -344,7 +370,8 @@ func (s *Server) Run(ctx context.Context) error {
 		for _, l := range listeners {
 			srv := s.newHTTPServer()
 			servers = append(servers, srv)
-			go func() { errc <- web.Serve(l, srv, &s.flags, s.slog) }()
+			ll := &limitedListener{Listener: l, srv: srv, lim: s.authLimit}
+			go func() { errc <- web.Serve(ll, srv, &s.flags, s.slog) }()
 		}
 	}
 
@@ -396,7 +423,7 @@ func mustStdLog(l *zap.Logger, lvl zapcore.Level) *log.Logger {
 func AddFlags(fs *flag.FlagSet) *web.FlagConfig {
 	addrs := &listFlag{values: []string{DefaultListenAddress}}
 	fs.Var(addrs, "web.listen-address",
-		"address to serve metrics and the web interface on, e.g. :9929 or [::1]:9929, vsock://:9929; repeatable")
+		"`address` to serve metrics and the web interface on, e.g. :9929 or [::1]:9929, vsock://:9929; repeatable")
 	configFile := fs.String("web.config.file", "",
 		"path to an exporter-toolkit web config file enabling TLS and/or basic auth (https://github.com/prometheus/exporter-toolkit/blob/master/docs/web-configuration.md)")
 	systemd := new(bool)

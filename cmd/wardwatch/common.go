@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
 
 	"github.com/wardwatch/wardwatch/configs"
 	"github.com/wardwatch/wardwatch/fingerprint/oui"
@@ -33,8 +32,8 @@ func (c *commonFlags) register(fs *flag.FlagSet, withLog bool) {
 	fs.StringVar(&c.configFile, "config.file", "", "path to the YAML config file (default "+defaultConfigFile+" if it exists, else built-in defaults)")
 	fs.StringVar(&c.db, "db", "", "SQLite database path (default: store.path from the config, else ./wardwatch.db)")
 	if withLog {
-		fs.StringVar(&c.logLevel, "log.level", "", "log level: debug, info, warn, error (overrides log.level)")
-		fs.StringVar(&c.logFormat, "log.format", "", "log format: console or json (overrides log.format)")
+		fs.StringVar(&c.logLevel, "log.level", "", "log `level`: debug, info, warn, error (overrides log.level)")
+		fs.StringVar(&c.logFormat, "log.format", "", "log `format`: logfmt or json, as the Prometheus tools (overrides log.format; console is an alias of logfmt)")
 	}
 }
 
@@ -79,27 +78,6 @@ func (c *commonFlags) load() (*configs.Config, error) {
 // oneLine joins a multi-line error into one line.
 func oneLine(err error) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
-}
-
-func newLogger(cfg configs.LogConfig) (*zap.Logger, error) {
-	var lvl zapcore.Level
-	if err := lvl.UnmarshalText([]byte(cfg.Level)); err != nil {
-		return nil, fmt.Errorf("log level %q: %w", cfg.Level, err)
-	}
-	var zc zap.Config
-	if cfg.Format == "json" {
-		zc = zap.NewProductionConfig()
-	} else {
-		zc = zap.NewDevelopmentConfig()
-		zc.Development = false
-		zc.DisableStacktrace = true
-		zc.EncoderConfig.EncodeLevel = zapcore.CapitalLevelEncoder
-	}
-	zc.Level = zap.NewAtomicLevelAt(lvl)
-	zc.OutputPaths = []string{"stderr"}
-	zc.ErrorOutputPaths = []string{"stderr"}
-	zc.EncoderConfig.EncodeTime = zapcore.ISO8601TimeEncoder
-	return zc.Build()
 }
 
 func vendorOf(m model.MAC) string {

@@ -115,6 +115,7 @@ func checkDebControl(t *testing.T, deb string) {
 		"./usr/share/man/man1/wardwatch.1.gz":                                 "-rw-r--r-- root/root",
 		"./usr/share/doc/wardwatch/README.md":                                 "-rw-r--r-- root/root",
 		"./usr/share/doc/wardwatch/copyright":                                 "-rw-r--r-- root/root",
+		"./usr/share/doc/wardwatch/runbooks.md":                               "-rw-r--r-- root/root",
 		"./usr/share/doc/wardwatch/changelog.gz":                              "-rw-r--r-- root/root",
 		"./usr/share/wardwatch/prometheus/wardwatch-rules.yml":                "-rw-r--r-- root/root",
 		"./usr/share/wardwatch/grafana/dashboards/wardwatch.json":             "-rw-r--r-- root/root",
@@ -208,6 +209,7 @@ func checkDebContents(t *testing.T, deb, repo, root string) {
 	same("etc/default/wardwatch", "packaging/default")
 	same("etc/logrotate.d/wardwatch", "packaging/logrotate")
 	same("usr/share/doc/wardwatch/copyright", "packaging/copyright")
+	same("usr/share/doc/wardwatch/runbooks.md", "docs/runbooks.md")
 	same("usr/share/wardwatch/prometheus/wardwatch-rules.yml", "configs/prometheus/wardwatch-rules.yml")
 	same("usr/share/wardwatch/grafana/provisioning/dashboards/wardwatch.yml", "configs/grafana/provisioning/dashboards/wardwatch.yml")
 	checkGrafanaProvider(t, root)

@@ -19,6 +19,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
 )
 
 // exitError carries a process exit status through the verbs.
@@ -107,23 +111,89 @@ func usageError(format string, a ...any) error {
 	return &exitError{code: 2, err: fmt.Errorf(format, a...)}
 }
 
-func newFlagSet(name, args string, stderr io.Writer) *flag.FlagSet {
+// newFlagSet returns the flag set of a verb. -h and --help print its usage
+// to out, flags with two dashes as the Prometheus tools print them; a bad
+// flag is one line with a hint, not the whole usage (parseFlags).
+func newFlagSet(name, args string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(out)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: wardwatch %s [flags] %s\n\nFlags:\n", name, args)
-		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "Usage: wardwatch %s [flags] %s\n\nFlags:\n", name, args)
+		printFlags(fs.Output(), fs)
 	}
 	return fs
 }
 
-// parseFlags parses args, turning flag errors into usage errors.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+// hiddenFlag starts the usage of a flag left out of the help, e.g. a
+// deprecated alias kept so that old scripts keep working.
+const hiddenFlag = "\x00hidden: "
+
+// printFlags prints fs's flags like flag.PrintDefaults, but as --name
+// (one-letter flags as -o), without hidden ones.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		if strings.HasPrefix(f.Usage, hiddenFlag) {
+			return
 		}
-		return &exitError{code: 2, err: nil}
+		dashes := "--"
+		if len(f.Name) == 1 {
+			dashes = "-"
+		}
+		typ, usage := flag.UnquoteUsage(f)
+		line := "  " + dashes + f.Name
+		if typ != "" {
+			line += " " + typ
+		}
+		fmt.Fprintf(w, "%s\n    \t%s", line, strings.ReplaceAll(usage, "\n", "\n    \t"))
+		if def := f.DefValue; !isZeroDefault(f) {
+			if reflect.TypeOf(f.Value).String() == "*flag.stringValue" {
+				def = strconv.Quote(def)
+			}
+			fmt.Fprintf(w, " (default %s)", def)
+		}
+		fmt.Fprintln(w)
+	})
+}
+
+// isZeroDefault reports whether f's default is its type's zero value, as
+// the flag package decides whether to print "(default ...)".
+func isZeroDefault(f *flag.Flag) (zero bool) {
+	defer func() {
+		if recover() != nil { // a Value whose String needs a non-nil receiver
+			zero = f.DefValue == ""
+		}
+	}()
+	t := reflect.TypeOf(f.Value)
+	if t.Kind() != reflect.Pointer {
+		return f.DefValue == ""
 	}
-	return nil
+	return f.DefValue == reflect.New(t.Elem()).Interface().(flag.Value).String()
+}
+
+// flagErrorDashes rewrites the flag package's "-name" in its errors as
+// "--name", the form the help shows.
+var flagErrorDashes = regexp.MustCompile(`(: |flag |for )-([A-Za-z][\w.-]+)`)
+
+// parseFlags parses args. -h prints the usage (flag.ErrHelp, exit 0); a
+// bad flag is a usage error (exit 2) of one line naming the verb's --help.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	out := fs.Output()
+	fs.SetOutput(io.Discard) // the flag package would print the whole usage
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return err
+	}
+	msg := flagErrorDashes.ReplaceAllStringFunc(err.Error(), func(m string) string {
+		sub := flagErrorDashes.FindStringSubmatch(m)
+		if len(sub[2]) == 1 {
+			return m
+		}
+		return sub[1] + "--" + sub[2]
+	})
+	return usageError("%s: %s (see 'wardwatch %s --help')", fs.Name(), msg, fs.Name())
 }

@@ -625,7 +625,7 @@ func TestDefaultFile(t *testing.T) {
 	for _, m := range examples {
 		for _, a := range strings.Fields(m[1]) {
 			name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-			if !strings.Contains(help, "-"+name+" ") && !strings.Contains(help, "-"+name+"\n") {
+			if !strings.Contains(help, "--"+name+" ") && !strings.Contains(help, "--"+name+"\n") {
 				t.Errorf("packaging/default shows %s, which `wardwatch run` does not have", a)
 			}
 		}

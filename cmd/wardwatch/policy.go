@@ -19,7 +19,7 @@ import (
 // policyCmd: wardwatch policy check|simulate|learn.
 func policyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError("policy: want a subcommand: check FILE, simulate --policy FILE --db DB, learn --db DB --since 7d")
+		return usageError("policy: want a subcommand: check, simulate or learn (see 'wardwatch policy --help')")
 	}
 	switch args[0] {
 	case "check":
@@ -29,11 +29,27 @@ func policyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case "learn":
 		return policyLearn(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
-		fmt.Fprintln(stdout, "Usage: wardwatch policy check FILE | simulate --policy FILE [--db DB] | learn [--db DB] [--since 7d] [-o FILE]")
+		fmt.Fprint(stdout, policyUsage)
 		return nil
 	}
-	return usageError("policy: unknown subcommand %q (check, simulate, learn)", args[0])
+	return usageError("policy: unknown subcommand %q: want check, simulate or learn (see 'wardwatch policy --help')", args[0])
 }
+
+const policyUsage = `Usage: wardwatch policy <subcommand> [flags] [args]
+
+Check, try out and propose the segmentation policy (see configs/policy.yml).
+
+Subcommands:
+  check FILE                   validate a policy file: every problem with its
+                               line, else its zones, rules and default action
+  simulate --policy.file FILE  what FILE would flag on the flows already in the
+                               database, rule by rule, before it goes live
+  learn                        write a proposed allow-policy from the flows in
+                               the database (--since, --zones), for a human to
+                               review
+
+Run 'wardwatch policy <subcommand> --help' for its flags.
+`
 
 func policyCheck(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("policy check", "FILE", stderr)
@@ -92,14 +108,15 @@ func policySimulate(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := newFlagSet("policy simulate", "", stderr)
 	var cf commonFlags
 	cf.register(fs, false)
-	file := fs.String("policy", "", "candidate policy file (required)")
+	file := fs.String("policy.file", "", "candidate policy `file` (required)")
+	fs.StringVar(file, "policy", "", hiddenFlag+"deprecated alias of --policy.file")
 	sinceS := fs.String("since", "0", "only flows seen in this window (e.g. 7d, 36h; 0 = all)")
 	output := fs.String("o", "table", "output format: table or json")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *file == "" {
-		return usageError("policy simulate: --policy FILE is required")
+		return usageError("policy simulate: --policy.file FILE is required (see 'wardwatch policy simulate --help')")
 	}
 	if *output != "table" && *output != "json" {
 		return usageError("-o %q: want table or json", *output)

@@ -27,7 +27,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var cf commonFlags
 	cf.register(fs, true)
 	var ifaces stringList
-	fs.Var(&ifaces, "interface", "capture interface (repeatable); overrides capture.interfaces")
+	fs.Var(&ifaces, "interface", "capture `interface` (repeatable); overrides capture.interfaces")
 	policyFile := fs.String("policy.file", "", "segmentation policy file (overrides policy.file)")
 	webFlags := exporter.AddFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -67,6 +67,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer log.Sync()
+	startupWarnings(log, cfg, os.Geteuid(), interfaceAddrs)
 
 	// Open every capture socket first, so a missing interface or privilege
 	// fails before anything else is touched.
@@ -105,7 +106,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if err := privdrop.PrepareDataFiles(cfg.Store.Path, cfg.Events.File, cfg.RunAs.Group); err != nil {
-		return err
+		return dataFileError(err)
 	}
 	log.Info("privileges dropped", zap.Int("uid", os.Getuid()), zap.Int("gid", os.Getgid()))
 
@@ -114,7 +115,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if re := (*refError)(nil); errors.As(err, &re) {
 			return configError(err)
 		}
-		return err
+		return storeHint(err)
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

@@ -16,8 +16,10 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wardwatch/wardwatch/model"
 )
@@ -210,24 +212,35 @@ func (s *Syslog) Format(v *Violation) []byte {
 	if host == "" {
 		host = "-"
 	}
-	msg := fmt.Sprintf("<%d>1 %s %s wardwatch %d policy-violation [wardwatch@32473 rule=%q srcZone=%q dstZone=%q] ",
+	msg := fmt.Sprintf("<%d>1 %s %s wardwatch %d policy-violation [wardwatch@32473 rule=%s srcZone=%s dstZone=%s] ",
 		s.facility*8+sev, v.Time.UTC().Format("2006-01-02T15:04:05.000000Z07:00"), host, os.Getpid(),
-		sdEscape(v.Rule), sdEscape(v.SrcZone), sdEscape(v.DstZone))
+		sdValue(v.Rule), sdValue(v.SrcZone), sdValue(v.DstZone))
 	return append([]byte(msg), ECS(v, s.host)...)
 }
 
-// sdEscape escapes '"', '\' and ']' in an SD-PARAM value (RFC 5424 6.3.3);
-// %q then adds quotes (and escapes the backslashes it sees, which is what we
-// want for '\' and '"').
-func sdEscape(s string) string {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] == ']' {
-			out = append(out, '\\')
+// sdValue quotes an SD-PARAM value (RFC 5424 6.3.3): '"', '\\' and ']'
+// escaped with a backslash, nothing else (a receiver keeps any other
+// backslash as it is), and invalid UTF-8 replaced by U+FFFD, as
+// encoding/json does in the MSG.
+func sdValue(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b.WriteRune(utf8.RuneError)
+		case r == '"' || r == '\\' || r == ']':
+			b.WriteByte('\\')
+			b.WriteByte(byte(r))
+		default:
+			b.WriteString(s[i : i+size])
 		}
-		out = append(out, s[i])
+		i += size
 	}
-	return string(out)
+	b.WriteByte('"')
+	return b.String()
 }
 
 func (s *Syslog) Emit(v *Violation) error {
