@@ -39,6 +39,8 @@ type ViolationFilter struct {
 	Rule       string
 	Severity   string
 	Zone       string     // either end's zone
+	SrcZone    string     // the client's zone
+	DstZone    string     // the server's zone
 	AssetID    int64      // either end
 	IP         netip.Addr // either end's IP
 	MAC        model.MAC  // either end's asset MAC
@@ -66,6 +68,8 @@ func violationQuery(f *ViolationFilter) pageQuery {
 	eq(&c, f.Rule, "v.rule")
 	eq(&c, f.Severity, "v.severity")
 	eq(&c, f.Zone, "v.src_zone", "v.dst_zone")
+	eq(&c, f.SrcZone, "v.src_zone")
+	eq(&c, f.DstZone, "v.dst_zone")
 	return pageQuery{op: "query violations in", columns: violationColumns, from: endsFrom("violations", "v"), conds: c,
 		order: endsOrder("v", f.Chronological, f.Desc), limit: f.Limit, offset: f.Offset}
 }

@@ -45,6 +45,12 @@ type Store interface {
 	FindViolations(ctx context.Context, f store.ViolationFilter) ([]store.Violation, int, error)
 	ViolationCounts(ctx context.Context, since time.Time) (store.ViolationCounts, error)
 	FindEvents(ctx context.Context, f store.EventFilter) ([]model.Event, int, error)
+	// Each* are the cursors of the Find* (see store.EachAsset): fn gets
+	// the context to make its own reads with.
+	EachAsset(ctx context.Context, f store.AssetFilter, chunk int, fn func(context.Context, []store.AssetDetail) error) error
+	EachFlow(ctx context.Context, f store.FlowFilter, chunk int, fn func(context.Context, []store.Flow) error) error
+	EachViolation(ctx context.Context, f store.ViolationFilter, chunk int, fn func(context.Context, []store.Violation) error) error
+	EachEvent(ctx context.Context, f store.EventFilter, chunk int, fn func(context.Context, []model.Event) error) error
 }
 
 // Zoner places an asset in a zone of the segmentation policy in force:
@@ -79,8 +85,9 @@ type Service struct {
 	summary struct {
 		sync.Mutex
 		at  time.Time
-		rec *SummaryRecord
+		sum *summary
 	}
+	matrix matrixCache
 }
 
 // SummaryTTL is how long Summary reuses its last answer.

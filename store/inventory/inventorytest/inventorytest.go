@@ -6,6 +6,7 @@ package inventorytest
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -164,4 +165,55 @@ func Service(tb testing.TB, withPolicy bool) *inventory.Service {
 		o.Zones = PolicyZones(Policy(tb))
 	}
 	return inventory.New(o)
+}
+
+// Large builds an inventory of n devices through the store's writer: n/200
+// VLANs of up to 200 devices, each with an address, a hostname and a DHCP
+// fingerprint (classified by the real rules), and a flow from every tenth
+// device to its VLAN's first. It is what the export and flood tests
+// measure against; 200 000 devices take a few seconds.
+func Large(tb testing.TB, n int) *store.DB {
+	tb.Helper()
+	eng, err := fingerprint.Load(configs.Fingerprints, "configs/fingerprints.yml", "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, err := store.Open(filepath.Join(tb.TempDir(), "large.db"), store.Options{FlushInterval: time.Hour,
+		FlushSize: 20000, Classifier: eng, Vendor: func(m model.MAC) string { org, _ := oui.Lookup(m); return org }})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx := context.Background()
+	db.Start(ctx)
+	tb.Cleanup(func() { db.Close() })
+	submit := func(o model.Observation) {
+		if err := db.Submit(ctx, o); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	for i := range n {
+		vlan, host := uint16(100+i/200), i%200
+		k := model.AssetKey{Vantage: "span0", VLAN: vlan,
+			MAC: model.MAC{0x00, 0x09, 0x5c, byte(i >> 16), byte(i >> 8), byte(i)}} // Philips OUI
+		addr := netip.AddrFrom4([4]byte{10, byte(vlan >> 8), byte(vlan), byte(host + 1)})
+		last := Now.Add(-time.Duration(i%(120*24)) * time.Hour) // active, dormant and retired devices
+		submit(model.Observation{Kind: model.ObsActivity, Key: k, First: last.Add(-time.Hour), Time: last, Packets: 10,
+			Bytes: 1000})
+		submit(model.Observation{Kind: model.ObsARP, Key: k, Time: last, IP: addr, Source: "arp.reply",
+			ARP: &model.ARPInfo{Op: 2}})
+		submit(model.Observation{Kind: model.ObsDHCP, Key: k, Time: last, DHCP: &model.DHCPInfo{MsgType: 3,
+			Hostname: fmt.Sprintf("MX800-%06d", i), VendorClass: "Philips IntelliVue"}})
+		if host%10 == 9 {
+			first := model.AssetKey{Vantage: "span0", VLAN: vlan, MAC: model.MAC{0x00, 0x09, 0x5c, byte((i - host) >> 16),
+				byte((i - host) >> 8), byte(i - host)}}
+			submit(model.Observation{Kind: model.ObsFlow, Key: k, Time: last, Flow: &model.FlowInfo{Client: k, Server: first,
+				ClientIP: addr, ServerIP: netip.AddrFrom4([4]byte{10, byte(vlan >> 8), byte(vlan), 1}), ClientLocal: true,
+				ServerLocal: true, Proto: 6, Port: 2575, Service: model.ServiceHL7, Packets: 5, Bytes: 500, Connections: 1,
+				First: last.Add(-time.Minute)}})
+		}
+	}
+	if err := db.Flush(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return db
 }
