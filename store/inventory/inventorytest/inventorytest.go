@@ -59,16 +59,7 @@ func ip(s string) netip.Addr { return netip.MustParseAddr(s) }
 // database is closed when the test ends.
 func DB(tb testing.TB) *store.DB {
 	tb.Helper()
-	// The shipped rule pack, read from the file: configs.Fingerprints embeds
-	// it, but configs imports this package (configs.Default).
-	rules, err := os.ReadFile("../../configs/fingerprints.yml")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	eng, err := fingerprint.Load(rules, "configs/fingerprints.yml", "")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	eng := rules(tb)
 	path := filepath.Join(tb.TempDir(), "fixture.db")
 	db, err := store.Open(path, store.Options{
 		FlushInterval: time.Hour, Classifier: eng,
@@ -144,12 +135,32 @@ func DB(tb testing.TB) *store.DB {
 	return db
 }
 
+// rules is the engine of the shipped rule pack, read from the file:
+// configs.Fingerprints embeds it, but configs imports this package
+// (configs.Default).
+func rules(tb testing.TB) *fingerprint.Engine {
+	b, err := os.ReadFile(filepath.Join(repoRoot(), "configs", "fingerprints.yml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	eng, err := fingerprint.Load(b, "configs/fingerprints.yml", "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return eng
+}
+
+// repoRoot is the repository's directory.
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..")
+}
+
 // Policy is the example hospital policy (configs/policy.yml: zones by
 // VLAN, CIDR, AE title).
 func Policy(tb testing.TB) *policy.Policy {
 	tb.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	p, err := policy.Load(filepath.Join(filepath.Dir(file), "..", "..", "..", "configs", "policy.yml"))
+	p, err := policy.Load(filepath.Join(repoRoot(), "configs", "policy.yml"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -174,12 +185,8 @@ func Service(tb testing.TB, withPolicy bool) *inventory.Service {
 // measure against; 200 000 devices take a few seconds.
 func Large(tb testing.TB, n int) *store.DB {
 	tb.Helper()
-	eng, err := fingerprint.Load(configs.Fingerprints, "configs/fingerprints.yml", "")
-	if err != nil {
-		tb.Fatal(err)
-	}
 	db, err := store.Open(filepath.Join(tb.TempDir(), "large.db"), store.Options{FlushInterval: time.Hour,
-		FlushSize: 20000, Classifier: eng, Vendor: func(m model.MAC) string { org, _ := oui.Lookup(m); return org }})
+		FlushSize: 20000, Classifier: rules(tb), Vendor: func(m model.MAC) string { org, _ := oui.Lookup(m); return org }})
 	if err != nil {
 		tb.Fatal(err)
 	}
