@@ -96,6 +96,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.WriteHeader(code)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // JSON, not HTML: "&" stays "&"
 	_ = enc.Encode(v)
 }
 

@@ -25,7 +25,6 @@ package inventory
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/wardwatch/wardwatch/model"
@@ -80,18 +79,9 @@ type Service struct {
 	life  Lifecycle
 	now   func() time.Time
 
-	// summary caches Summary for SummaryTTL: every page shows it, and it
-	// reads every asset.
-	summary struct {
-		sync.Mutex
-		at  time.Time
-		sum *summary
-	}
-	matrix matrixCache
+	summary cached[summary]
+	matrix  cached[MatrixRecord]
 }
-
-// SummaryTTL is how long Summary reuses its last answer.
-const SummaryTTL = 10 * time.Second
 
 // New returns a Service over o.Store. It panics if o.Store is nil.
 func New(o Options) *Service {

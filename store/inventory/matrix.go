@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"sync"
 	"time"
 )
 
@@ -43,23 +42,18 @@ func (m *MatrixRecord) Cell(src, dst string) MatrixCell {
 	return m.Cells[i]
 }
 
-// matrixCache holds the last Matrix for SummaryTTL: it reads every flow.
-type matrixCache struct {
-	sync.Mutex
-	at  time.Time
-	rec *MatrixRecord
-}
-
 // Matrix counts flows and violations by source and destination zone. The
 // answer is reused for SummaryTTL.
 func (s *Service) Matrix(ctx context.Context) (MatrixRecord, error) {
-	c := &s.matrix
-	c.Lock()
-	defer c.Unlock()
-	now := s.now()
-	if c.rec != nil && now.Sub(c.at) < SummaryTTL && !now.Before(c.at) {
-		return *c.rec, nil
+	m, err := s.matrix.get(s.now(), func(now time.Time) (*MatrixRecord, error) { return s.zoneMatrix(ctx, now) })
+	if err != nil {
+		return MatrixRecord{}, err
 	}
+	return *m, nil
+}
+
+// zoneMatrix reads every flow and violation once, with cursors.
+func (s *Service) zoneMatrix(ctx context.Context, now time.Time) (*MatrixRecord, error) {
 	m := MatrixRecord{GeneratedAt: RFC3339(now), Zones: []string{}, Cells: []MatrixCell{}}
 	cells := map[[2]string]*MatrixCell{}
 	cell := func(src, dst string) *MatrixCell {
@@ -89,7 +83,7 @@ func (s *Service) Matrix(ctx context.Context) (MatrixRecord, error) {
 		})
 	}
 	if err != nil {
-		return m, err
+		return nil, err
 	}
 	zones := map[string]bool{}
 	for k, c := range cells {
@@ -106,6 +100,5 @@ func (s *Service) Matrix(ctx context.Context) (MatrixRecord, error) {
 		}
 		return cmp.Compare(a.DstZone, b.DstZone)
 	})
-	c.at, c.rec = now, &m
-	return m, nil
+	return &m, nil
 }

@@ -58,19 +58,7 @@ func (s *Service) AssetCounts(ctx context.Context) ([]AssetCount, error) {
 }
 
 func (s *Service) cachedSummary(ctx context.Context) (*summary, error) {
-	c := &s.summary
-	c.Lock()
-	defer c.Unlock()
-	now := s.now()
-	if c.sum != nil && now.Sub(c.at) < SummaryTTL && !now.Before(c.at) {
-		return c.sum, nil
-	}
-	sum, err := s.summarize(ctx, now)
-	if err != nil {
-		return &summary{rec: sum.rec}, err
-	}
-	c.at, c.sum = now, sum
-	return sum, nil
+	return s.summary.get(s.now(), func(now time.Time) (*summary, error) { return s.summarize(ctx, now) })
 }
 
 // summarize reads every asset once, with a cursor.
