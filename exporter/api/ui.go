@@ -198,8 +198,9 @@ type inventoryData struct {
 // (store.AssetSorts) their headers sort by.
 var inventoryColumns = []columnDef{
 	{Label: "Device", Key: "mac"}, {Label: "IP"}, {Label: "Hostname", Key: "hostname"}, {Label: "Class", Key: "class"},
-	{Label: "Manufacturer", Key: "vendor"}, {Label: "Model", Key: "model"}, {Label: "Zone"},
-	{Label: "VLAN", Key: "vlan"}, {Label: "State"}, {Label: "Last seen", Key: "last_seen", DescFirst: true},
+	{Label: "Manufacturer", Key: "vendor", Class: "wide-only"}, {Label: "Model", Key: "model"}, {Label: "Zone"},
+	{Label: "VLAN", Key: "vlan", Class: "wide-only"}, {Label: "State"},
+	{Label: "Last seen", Key: "last_seen", DescFirst: true},
 }
 
 func (u *ui) inventory(w http.ResponseWriter, r *http.Request) {

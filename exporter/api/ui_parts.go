@@ -19,6 +19,7 @@ import (
 // link sorts by ("" for a column that does not sort).
 type columnDef struct {
 	Label, Key string
+	Class      string // the header cell's class ("wide-only": left out on narrow screens)
 	// DescFirst makes the first click sort descending (times: newest
 	// first).
 	DescFirst bool
@@ -27,6 +28,7 @@ type columnDef struct {
 // column is a header as the template draws it.
 type column struct {
 	Label string
+	Class string
 	Href  string // "" when the column does not sort
 	Sort  string // aria-sort: "ascending", "descending" or "" (not sorted by it)
 }
@@ -41,7 +43,7 @@ func sortColumns(path string, v url.Values, param, cur string, defs []columnDef)
 	curKey, curDesc := strings.CutPrefix(cur, "-")
 	out := make([]column, len(defs))
 	for i, d := range defs {
-		out[i].Label = d.Label
+		out[i].Label, out[i].Class = d.Label, d.Class
 		if d.Key == "" {
 			continue
 		}
