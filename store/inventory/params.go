@@ -32,18 +32,22 @@ func ParseRawQuery(raw string) (url.Values, error) {
 			continue
 		}
 		name, value, _ := strings.Cut(pair, "=")
+		if strings.Contains(pair, ";") {
+			name, _, _ = strings.Cut(name, ";")
+			if n, err := url.QueryUnescape(name); err == nil {
+				name = n
+			}
+			return nil, &ParamError{Param: name, Msg: fmt.Sprintf("%q holds a \";\": separate parameters with \"&\", or write \";\" as %%3B", pair)}
+		}
 		n, nerr := url.QueryUnescape(name)
-		if nerr != nil {
-			n = name
+		val, verr := url.QueryUnescape(value)
+		if nerr != nil || verr != nil {
+			if nerr == nil {
+				name = n
+			}
+			return nil, &ParamError{Param: name, Msg: fmt.Sprintf("%q is not %%-encoded correctly", pair)}
 		}
-		switch val, verr := url.QueryUnescape(value); {
-		case strings.Contains(pair, ";"):
-			return nil, &ParamError{Param: n, Msg: fmt.Sprintf("%q holds a \";\": separate parameters with \"&\", or write \";\" as %%3B", pair)}
-		case nerr != nil || verr != nil:
-			return nil, &ParamError{Param: n, Msg: fmt.Sprintf("%q is not %%-encoded correctly", pair)}
-		default:
-			v[n] = append(v[n], val)
-		}
+		v[n] = append(v[n], val)
 	}
 	return v, nil
 }
