@@ -58,8 +58,8 @@ type daemon struct {
 type daemonOptions struct {
 	// clock is a replay's "as of" clock (the capture's time); nil: the
 	// wall clock.
-	clock *captureClock
-	serve bool
+	clock    *captureClock
+	serve    bool
 	webFlags *web.FlagConfig
 	flagSet  func(name string) bool // whether a flag was given on the command line
 }

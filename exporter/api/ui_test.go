@@ -17,7 +17,7 @@ func TestUIFirstLook(t *testing.T) {
 		`<figure class="chart" id="chart-class">`, `<svg viewBox="0 0 420 `, `<a href="/ui/?class=infusion-pump">`,
 		`id="chart-zone"`, `<a href="/ui/?zone=pumps">`,
 		`<th scope="col" aria-sort="ascending"><a href="/ui/?sort=-hostname">Hostname`, // sorted by it: the link reverses
-		`<a href="/ui/?sort=-last_seen">Last seen`, // times: newest first on the first click
+		`<a href="/ui/?sort=-last_seen">Last seen`,                                     // times: newest first on the first click
 		`<th scope="col" class="wide-only"><a href="/ui/?sort=vendor">Manufacturer`, `<a href="/ui/?sort=model">Model`,
 		`<td class="model">`, `id="as-of">2026-03-01T12:00:00Z<`,
 	} {
