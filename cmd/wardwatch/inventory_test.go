@@ -99,7 +99,7 @@ func TestInventoryCLIGolden(t *testing.T) {
 		{"assets-wide", []string{"assets", "--wide", "--vlan", "50"}, ""},
 		{"assets-columns-80", []string{"assets", "--vlan", "30"}, "80"},
 		{"assets-columns-200", []string{"assets", "--vlan", "30"}, "200"},
-		{"events-columns-200", []string{"events", "--type", "new-ip", "--vlan", "50"}, "200"},
+		{"events-columns-200", []string{"events", "--type", "new-device", "--vlan", "50"}, "200"},
 		{"err-flow-service", []string{"flows", "--service", "foo"}, ""},
 		{"flows-pacs-csv", []string{"flows", "--mac", "dc:4a:3e:a2:c8:32", "-o", "csv"}, ""},
 		{"flows-port-page", []string{"flows", "--proto", "udp", "--port", "53", "--limit", "3"}, ""},

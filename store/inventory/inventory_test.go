@@ -391,9 +391,9 @@ func TestFlowEnds(t *testing.T) {
 		t.Errorf("without a policy: %+v", fs.Items[0])
 	}
 	// Events name their device.
-	evs, err := inv.Events(ctx, inventory.EventQuery{MAC: mustMAC(ctMAC), Type: "new-asset"})
+	evs, err := inv.Events(ctx, inventory.EventQuery{MAC: mustMAC(ctMAC), Type: model.EventNewDevice})
 	if err != nil || len(evs.Items) != 1 || evs.Items[0].Hostname != "CT-SOMATOM-01" {
-		t.Errorf("CT's new-asset event: %+v %v", evs.Items, err)
+		t.Errorf("CT's new-device event: %+v %v", evs.Items, err)
 	}
 }
 
