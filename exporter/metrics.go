@@ -129,10 +129,11 @@ type StoreStats struct {
 	Queued    int // waiting to be written now (WriterStats.Queued + Pending)
 }
 
-// AssetCount is one row of the "assets by class and zone" store query.
+// AssetCount is one row of the "assets by class, zone and state" query.
 type AssetCount struct {
 	Class model.Class // device class; "" means Unknown
 	Zone  string      // policy zone; "" means Unknown
+	State string      // lifecycle state: active, dormant or retired; "" means Unknown
 	N     int
 }
 
@@ -147,7 +148,7 @@ type Sources struct {
 	Capture func() []CaptureStats
 	// Store returns the store writer's cumulative counters.
 	Store func() StoreStats
-	// AssetCounts runs the store query behind wardwatch_assets{class,zone}.
+	// AssetCounts runs the query behind wardwatch_assets{class,zone,state}.
 	// Rows with the same class and zone are summed.
 	AssetCounts func(ctx context.Context) ([]AssetCount, error)
 	// EventCounts returns cumulative asset event counts by event type
@@ -236,7 +237,8 @@ var (
 		"Observations waiting to be written to the store.", nil, nil)
 
 	descAssets = prometheus.NewDesc(namespace+"_assets",
-		"Assets in the inventory, by device class and policy zone.", []string{"class", "zone"}, nil)
+		"Assets in the inventory by device class, policy zone and lifecycle state: active, dormant (not seen for inventory.dormant_after) or retired (not seen for inventory.retired_after). Retired devices are counted too; state=\"active\" selects the devices on the network now.",
+		[]string{"class", "zone", "state"}, nil)
 	descEvents = prometheus.NewDesc(namespace+"_asset_events_total",
 		"Asset events recorded, by event type.", []string{"type"}, nil)
 
@@ -484,7 +486,7 @@ func (m *Metrics) collectStore() ([]prometheus.Metric, error) {
 	}, nil
 }
 
-type classZone struct{ class, zone string }
+type classZoneState struct{ class, zone, state string }
 
 func (m *Metrics) collectAssets() ([]prometheus.Metric, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), m.timeout)
@@ -493,13 +495,13 @@ func (m *Metrics) collectAssets() ([]prometheus.Metric, error) {
 	if err != nil {
 		return nil, fmt.Errorf("asset counts: %w", err)
 	}
-	sums := map[classZone]int{}
-	var keys []classZone
+	sums := map[classZoneState]int{}
+	var keys []classZoneState
 	for _, r := range rows {
 		if r.N < 0 {
 			return nil, errors.New("asset counts: negative count")
 		}
-		k := classZone{orUnknown(string(r.Class)), orUnknown(r.Zone)}
+		k := classZoneState{orUnknown(string(r.Class)), orUnknown(r.Zone), orUnknown(r.State)}
 		if _, ok := sums[k]; !ok {
 			keys = append(keys, k)
 		}
@@ -507,7 +509,7 @@ func (m *Metrics) collectAssets() ([]prometheus.Metric, error) {
 	}
 	ms := make([]prometheus.Metric, 0, len(keys))
 	for _, k := range keys {
-		ms = append(ms, gauge(descAssets, float64(sums[k]), k.class, k.zone))
+		ms = append(ms, gauge(descAssets, float64(sums[k]), k.class, k.zone, k.state))
 	}
 	return ms, nil
 }

@@ -53,10 +53,11 @@ func fixedSources() Sources {
 		Store: func() StoreStats { return StoreStats{Written: 42, Discarded: 3, Queued: 5} },
 		AssetCounts: func(context.Context) ([]AssetCount, error) {
 			return []AssetCount{
-				{Class: "infusion-pump", Zone: "clinical", N: 3},
+				{Class: "infusion-pump", Zone: "clinical", State: "active", N: 3},
 				{N: 2},
-				{Class: "infusion-pump", Zone: "clinical", N: 1},
-				{Class: "workstation", Zone: "office", N: 4},
+				{Class: "infusion-pump", Zone: "clinical", State: "active", N: 1},
+				{Class: "infusion-pump", Zone: "clinical", State: "retired", N: 1},
+				{Class: "workstation", Zone: "office", State: "dormant", N: 4},
 			}, nil
 		},
 		EventCounts: func() map[model.EventType]uint64 {
@@ -97,11 +98,12 @@ wardwatch_asset_events_total{type="new-ip"} 0
 wardwatch_asset_events_total{type="new-station"} 0
 wardwatch_asset_events_total{type="policy-violation"} 0
 wardwatch_asset_events_total{type="vendor-class-changed"} 0
-# HELP wardwatch_assets Assets in the inventory, by device class and policy zone.
+# HELP wardwatch_assets Assets in the inventory by device class, policy zone and lifecycle state: active, dormant (not seen for inventory.dormant_after) or retired (not seen for inventory.retired_after). Retired devices are counted too; state="active" selects the devices on the network now.
 # TYPE wardwatch_assets gauge
-wardwatch_assets{class="infusion-pump",zone="clinical"} 4
-wardwatch_assets{class="unknown",zone="unknown"} 2
-wardwatch_assets{class="workstation",zone="office"} 4
+wardwatch_assets{class="infusion-pump",state="active",zone="clinical"} 4
+wardwatch_assets{class="infusion-pump",state="retired",zone="clinical"} 1
+wardwatch_assets{class="unknown",state="unknown",zone="unknown"} 2
+wardwatch_assets{class="workstation",state="dormant",zone="office"} 4
 # HELP wardwatch_build_info A metric with a constant '1' value labelled by the version, revision and Go version Wardwatch was built from.
 # TYPE wardwatch_build_info gauge
 wardwatch_build_info{goversion="%s",revision="abc123",version="1.2.3"} 1

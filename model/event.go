@@ -54,4 +54,7 @@ type Event struct {
 	IP       netip.Addr
 	OldValue string
 	NewValue string
+	// AssetID is the event's asset row in the store (as Asset.ID), 0 when
+	// unknown or not stored yet.
+	AssetID int64
 }

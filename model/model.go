@@ -251,6 +251,13 @@ const (
 	ServiceHL7   = "hl7"   // a port in streams.hl7_ports
 )
 
+// Services are every name FlowInfo.Service takes: ServiceDICOM, ServiceHL7
+// and the names of the sensor's well-known-port table (a test of the
+// sensor keeps them in step), sorted. Each is also a named service of the
+// policy file format.
+var Services = []string{"dhcp", ServiceDICOM, "dns", ServiceHL7, "http", "https", "ldap", "ntp", "rdp", "sip", "smb",
+	"snmp", "ssh", "syslog"}
+
 // DICOMInfo is one end's view of a DICOM association (PS3.8 upper layer and
 // DIMSE command level only: no data set is ever kept).
 type DICOMInfo struct {

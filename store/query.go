@@ -136,6 +136,10 @@ type pageQuery struct {
 	conds         conds
 	order         string
 	limit, offset int // limit 0: all
+	// noTotal leaves the total out (the scan's total gets 0): counting in
+	// the same query makes SQLite materialise every match before the first
+	// row, which a cursor over a long list (Each*) must not.
+	noTotal bool
 }
 
 // find runs q and calls scan for each row; scan must scan the row's
@@ -143,9 +147,13 @@ type pageQuery struct {
 // before the window. It returns the total. A window past the last match
 // returns no row, and so no total: then the total is counted alone.
 func (db *DB) find(ctx context.Context, q pageQuery, scan func(rows *sql.Rows, total *int) error) (int, error) {
-	text := "SELECT " + q.columns + ", count(*) OVER () FROM " + q.from + q.conds.clause() + " ORDER BY " + q.order
+	count := ", count(*) OVER ()"
+	if q.noTotal {
+		count = ", 0"
+	}
+	text := "SELECT " + q.columns + count + " FROM " + q.from + q.conds.clause() + " ORDER BY " + q.order
 	text, args := limitOffset(text, q.conds.args, q.limit, q.offset)
-	rows, err := db.rdb.QueryContext(ctx, text, args...)
+	rows, err := db.reader(ctx).QueryContext(ctx, text, args...)
 	if err != nil {
 		return 0, wrap(q.op, db.path, err)
 	}
@@ -160,8 +168,8 @@ func (db *DB) find(ctx context.Context, q pageQuery, scan func(rows *sql.Rows, t
 	if err := rows.Err(); err != nil {
 		return 0, wrap(q.op, db.path, err)
 	}
-	if n == 0 && q.offset > 0 {
-		err = db.rdb.QueryRowContext(ctx, "SELECT count(*) FROM "+q.from+q.conds.clause(), q.conds.args...).Scan(&total)
+	if n == 0 && q.offset > 0 && !q.noTotal {
+		err = db.reader(ctx).QueryRowContext(ctx, "SELECT count(*) FROM "+q.from+q.conds.clause(), q.conds.args...).Scan(&total)
 		if err != nil {
 			return 0, wrap(q.op, db.path, err)
 		}
@@ -188,7 +196,7 @@ func limitOffset(q string, args []any, n, off int) (string, []any) {
 
 // scanEach runs q with args and calls fn for each row.
 func (db *DB) scanEach(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := db.rdb.QueryContext(ctx, q, args...)
+	rows, err := db.reader(ctx).QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}

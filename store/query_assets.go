@@ -69,13 +69,13 @@ func (s AssetSort) String() string {
 }
 
 // AssetSorts are the keys AssetSort.By accepts.
-var AssetSorts = []string{"vantage", "vlan", "mac", "hostname", "vendor", "class", "confidence",
+var AssetSorts = []string{"vantage", "vlan", "mac", "hostname", "vendor", "class", "model", "confidence",
 	"first_seen", "last_seen", "packets", "bytes"}
 
 // assetSortColumns maps AssetSorts to columns: By never reaches SQL.
 var assetSortColumns = map[string]string{
 	"vantage": "vantage", "vlan": "vlan", "mac": "mac", "hostname": "hostname", "vendor": "vendor",
-	"class": "class", "confidence": "class_confidence", "first_seen": "first_seen", "last_seen": "last_seen",
+	"class": "class", "model": "model", "confidence": "class_confidence", "first_seen": "first_seen", "last_seen": "last_seen",
 	"packets": "packets", "bytes": "bytes",
 }
 

@@ -27,10 +27,8 @@ type EventFilter struct {
 	Desc   bool // newest first
 }
 
-// FindEvents returns the page of events f selects, ordered by time, then
-// ID (newest first with f.Desc), and how many match f in all (Limit and
-// Offset aside).
-func (db *DB) FindEvents(ctx context.Context, f EventFilter) ([]model.Event, int, error) {
+// eventQuery is the query of the events f selects.
+func eventQuery(f *EventFilter) pageQuery {
 	var c conds
 	c.since("time", f.Since)
 	c.before("time", f.Until)
@@ -43,35 +41,48 @@ func (db *DB) FindEvents(ctx context.Context, f EventFilter) ([]model.Event, int
 	if f.AfterID > 0 {
 		c.add("id > ?", f.AfterID)
 	}
-	q := pageQuery{op: "query events in", columns: "id, time, type, vantage, vlan, mac, key_ip, ip, old_value, new_value",
+	q := pageQuery{op: "query events in", columns: "id, time, type, vantage, vlan, mac, key_ip, ip, old_value, new_value, ifnull(asset_id, 0)",
 		from: "events", conds: c, order: "time, id", limit: f.Limit, offset: f.Offset}
 	if f.Desc {
 		q.order = "time DESC, id DESC"
 	}
+	return q
+}
+
+// FindEvents returns the page of events f selects, ordered by time, then
+// ID (newest first with f.Desc), and how many match f in all (Limit and
+// Offset aside).
+func (db *DB) FindEvents(ctx context.Context, f EventFilter) ([]model.Event, int, error) {
 	var events []model.Event
-	total, err := db.find(ctx, q, func(rows *sql.Rows, total *int) error {
-		var (
-			e              model.Event
-			t              int64
-			mac, keyIP, ip string
-		)
-		if err := rows.Scan(&e.ID, &t, &e.Type, &e.Key.Vantage, &e.Key.VLAN, &mac, &keyIP, &ip,
-			&e.OldValue, &e.NewValue, total); err != nil {
-			return err
-		}
-		e.Time = fromNS(t)
-		var err error
-		if e.Key.MAC, e.Key.IP, err = parseKey(mac, keyIP); err == nil {
-			e.IP, err = parseIP(ip)
-		}
-		if err != nil {
-			return fmt.Errorf("event %d: %w", e.ID, err)
-		}
+	total, err := db.find(ctx, eventQuery(&f), func(rows *sql.Rows, total *int) error {
+		e, err := scanEvent(rows, total)
 		events = append(events, e)
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, 0, err
 	}
 	return events, total, nil
+}
+
+// scanEvent scans a row of eventQuery's columns, then total.
+func scanEvent(rows *sql.Rows, total *int) (model.Event, error) {
+	var (
+		e              model.Event
+		t              int64
+		mac, keyIP, ip string
+	)
+	if err := rows.Scan(&e.ID, &t, &e.Type, &e.Key.Vantage, &e.Key.VLAN, &mac, &keyIP, &ip,
+		&e.OldValue, &e.NewValue, &e.AssetID, total); err != nil {
+		return e, err
+	}
+	e.Time = fromNS(t)
+	var err error
+	if e.Key.MAC, e.Key.IP, err = parseKey(mac, keyIP); err == nil {
+		e.IP, err = parseIP(ip)
+	}
+	if err != nil {
+		return e, fmt.Errorf("event %d: %w", e.ID, err)
+	}
+	return e, nil
 }

@@ -56,7 +56,7 @@ func assetCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if f.output == "json" {
 		return writeJSON(stdout, d)
 	}
-	return printAsset(stdout, d, nowFunc())
+	return printAsset(stdout, outputWidth(stdout, f.wide), d, nowFunc())
 }
 
 func scope(rq inventory.AssetRefQuery) string {
@@ -73,14 +73,14 @@ func scope(rq inventory.AssetRefQuery) string {
 	return "the inventory (" + strings.Join(s, ", ") + ")"
 }
 
-// printAsset writes the device as labelled lines and tables, within 120
-// columns: its identity, then one section per kind of fact.
-func printAsset(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) error {
-	for _, part := range []func(io.Writer, *inventory.AssetDetailRecord, time.Time) error{
+// printAsset writes the device as labelled lines and tables fitted to
+// width (0: never cut): its identity, then one section per kind of fact.
+func printAsset(w io.Writer, width int, d *inventory.AssetDetailRecord, now time.Time) error {
+	for _, part := range []func(*table, *inventory.AssetDetailRecord, time.Time) error{
 		printIdentity, printEvidence, printAddresses, printHostnames, printDICOM, printHL7, printPeers,
 		printViolations, printEvents, printOtherMatches,
 	} {
-		if err := part(w, d, now); err != nil {
+		if err := part(newTable(w, width), d, now); err != nil {
 			return err
 		}
 	}
@@ -89,7 +89,7 @@ func printAsset(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) erro
 
 // printIdentity writes the title line and the asset's labelled fields;
 // optional ones only when known.
-func printIdentity(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) error {
+func printIdentity(kv *table, d *inventory.AssetDetailRecord, now time.Time) error {
 	a := &d.Asset
 	title := a.Hostname
 	if title == "" {
@@ -99,7 +99,7 @@ func printIdentity(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) e
 	if a.Modality != "" {
 		class += " (" + a.Modality + ")"
 	}
-	fmt.Fprintf(w, "%s: %s, confidence %d%%\n\n", trunc(printable(title), 60), class, a.ClassConfidence)
+	fmt.Fprintf(kv.w, "%s: %s, confidence %d%%\n\n", trunc(printable(title), 60), class, a.ClassConfidence)
 
 	mac := a.MAC
 	if mac == "" {
@@ -116,56 +116,54 @@ func printIdentity(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) e
 		zone = "(no policy)"
 	}
 	c := &d.Classification
-	kv := newTable(w)
-	kv.caps(12, 104)
+	kv.cut(-1, 20)
 	for _, x := range [][2]string{{"MAC", mac}, {"Vendor", a.Vendor}, {"IPs", strings.Join(a.IPs, " ")},
 		{"Hostname", a.Hostname}, {"VLAN", vlan}, {"Zone", zone},
 		{"State", fmt.Sprintf("%s, last seen %s (%s ago)", a.State, a.LastSeen, age(a.LastSeen, now))},
 		{"First seen", a.FirstSeen}, {"Traffic", fmt.Sprintf("%d packets, %d bytes", a.Packets, a.Bytes)}} {
-		kv.write(x[:])
+		kv.row(x[:]...)
 	}
 	for _, x := range [][2]string{{"Manufacturer", c.Manufacturer}, {"Model", c.Model}, {"OS", c.OS},
 		{"Class since", c.ChangedAt}, {"DHCP vendor", d.DHCP.VendorClass}, {"DHCP options", d.DHCP.ParamList},
 		{"DHCP client", d.DHCP.ClientID}, {"AE titles", strings.Join(a.AETitles, ", ")},
 		{"HL7 apps", strings.Join(a.HL7Apps, ", ")}} {
 		if x[1] != "" {
-			kv.write(x[:])
+			kv.row(x[:]...)
 		}
 	}
 	return kv.flush()
 }
 
-func printEvidence(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error {
+func printEvidence(t *table, d *inventory.AssetDetailRecord, _ time.Time) error {
 	ev := d.Classification.Evidence
-	t := newTable(w, "SOURCE", "VALUE", "RULE", "STRENGTH", "LAST SEEN")
-	t.caps(18, 40, 24, 8, 20)
+	t.header = []string{"SOURCE", "VALUE", "RULE", "STRENGTH", "LAST SEEN"}
+	t.cut(-1, 12, 10, -1, -1)
 	for _, e := range ev {
 		t.row(string(e.Source), e.Value, e.Rule, fmt.Sprint(e.Strength), e.LastSeen)
 	}
 	return t.section("Evidence", len(ev), len(ev))
 }
 
-func printAddresses(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error {
-	t := newTable(w, "IP", "SOURCE", "FIRST SEEN", "LAST SEEN")
-	t.caps(39, 16, 20, 20)
+func printAddresses(t *table, d *inventory.AssetDetailRecord, _ time.Time) error {
+	t.header = []string{"IP", "SOURCE", "FIRST SEEN", "LAST SEEN"}
 	for _, ad := range d.Addresses {
 		t.row(ad.IP, string(ad.Source), ad.FirstSeen, ad.LastSeen)
 	}
 	return t.section("Addresses", len(d.Addresses), len(d.Addresses))
 }
 
-func printHostnames(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error {
-	t := newTable(w, "NAME", "SOURCE", "FIRST SEEN", "LAST SEEN")
-	t.caps(40, 12, 20, 20)
+func printHostnames(t *table, d *inventory.AssetDetailRecord, _ time.Time) error {
+	t.header = []string{"NAME", "SOURCE", "FIRST SEEN", "LAST SEEN"}
+	t.cut(12, -1, -1, -1)
 	for _, h := range d.Hostnames {
 		t.row(h.Name, string(h.Source), h.FirstSeen, h.LastSeen)
 	}
 	return t.section("Hostnames", len(d.Hostnames), len(d.Hostnames))
 }
 
-func printDICOM(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error {
-	t := newTable(w, "ROLE", "AE TITLE", "PEER AE", "PEER", "ASSOC", "RESULT", "SOP CLASSES")
-	t.caps(4, 16, 16, 21, 5, 9, 31)
+func printDICOM(t *table, d *inventory.AssetDetailRecord, _ time.Time) error {
+	t.header = []string{"ROLE", "AE TITLE", "PEER AE", "PEER", "ASSOC", "RESULT", "SOP CLASSES"}
+	t.cut(-1, -1, -1, -1, -1, -1, 12)
 	for _, x := range d.DICOM {
 		var sops []string
 		for _, s := range x.SOPClasses {
@@ -181,9 +179,9 @@ func printDICOM(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error 
 	return t.section("DICOM", len(d.DICOM), len(d.DICOM))
 }
 
-func printHL7(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error {
-	t := newTable(w, "ROLE", "APPLICATION", "PEER APPLICATION", "PEER", "MESSAGES", "TYPES")
-	t.caps(8, 20, 20, 21, 8, 25)
+func printHL7(t *table, d *inventory.AssetDetailRecord, _ time.Time) error {
+	t.header = []string{"ROLE", "APPLICATION", "PEER APPLICATION", "PEER", "MESSAGES", "TYPES"}
+	t.cut(-1, 10, 10, -1, -1, 10)
 	for _, x := range d.HL7 {
 		var types []string
 		for _, m := range x.MessageTypes {
@@ -195,9 +193,9 @@ func printHL7(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error {
 	return t.section("HL7", len(d.HL7), len(d.HL7))
 }
 
-func printPeers(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) error {
-	t := newTable(w, "DIRECTION", "PEER", "PEER NAME", "PEER CLASS", "SERVICE", "CONNS", "BYTES", "SEEN")
-	t.caps(9, 29, 16, 18, 14, 6, 10, 4)
+func printPeers(t *table, d *inventory.AssetDetailRecord, now time.Time) error {
+	t.header = []string{"DIRECTION", "PEER", "PEER NAME", "PEER CLASS", "SERVICE", "CONNS", "BYTES", "SEEN"}
+	t.cut(-1, 15, 10, 10, -1, -1, -1, -1)
 	for _, p := range d.Peers {
 		dir := "uses →"
 		if p.Role == "server" {
@@ -209,19 +207,14 @@ func printPeers(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) erro
 	return t.section("Peers", len(d.Peers), d.PeersTotal)
 }
 
-func printViolations(w io.Writer, d *inventory.AssetDetailRecord, now time.Time) error {
-	t := newTable(w, "SEEN", "SEVERITY", "RULE", "ZONES", "SOURCE", "DESTINATION", "SERVICE", "COUNT")
-	t.caps(4, 8, 22, 26, 15, 15, 11, 5)
-	for _, v := range d.Violations {
-		t.row(age(v.LastSeen, now), v.Severity, v.Rule, v.SrcZone+" → "+v.DstZone, v.SrcIP, v.DstIP,
-			service(v.Proto, v.Port, v.Service), fmt.Sprint(v.Count))
-	}
+func printViolations(t *table, d *inventory.AssetDetailRecord, now time.Time) error {
+	violationRows(t, d.Violations, now)
 	return t.section("Violations", len(d.Violations), d.ViolationsTotal)
 }
 
-func printEvents(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error {
-	t := newTable(w, "TIME", "TYPE", "IP", "CHANGE")
-	t.caps(20, 24, 15, 50)
+func printEvents(t *table, d *inventory.AssetDetailRecord, _ time.Time) error {
+	t.header = []string{"TIME", "TYPE", "IP", "CHANGE"}
+	t.cut(-1, -1, 15, 16)
 	for _, e := range d.Events {
 		t.row(e.Time, string(e.Type), e.IP, change(e.OldValue, e.NewValue))
 	}
@@ -230,36 +223,20 @@ func printEvents(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error
 
 // printOtherMatches lists the further assets the reference matched, if
 // any.
-func printOtherMatches(w io.Writer, d *inventory.AssetDetailRecord, _ time.Time) error {
+func printOtherMatches(t *table, d *inventory.AssetDetailRecord, _ time.Time) error {
 	if len(d.OtherMatches) == 0 {
 		return nil
 	}
-	t := newTable(w, "VLAN", "VANTAGE", "MAC", "IP", "HOSTNAME", "CLASS", "LAST SEEN")
-	t.caps(4, 16, 17, 15, 16, 18, 20)
+	t.header = []string{"VLAN", "VANTAGE", "MAC", "IP", "HOSTNAME", "CLASS", "LAST SEEN"}
+	t.cut(-1, 8, -1, 15, 10, 10, -1)
 	for _, m := range d.OtherMatches {
 		t.row(u16(m.VLAN), m.Vantage, m.MAC, m.IP, m.Hostname, string(m.Class), m.LastSeen)
 	}
 	if err := t.section("Also matches", len(d.OtherMatches), len(d.OtherMatches)); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(w, "(narrow with --vlan N and --vantage V)")
+	_, err := fmt.Fprintln(t.w, "(narrow with --vlan N and --vantage V)")
 	return err
-}
-
-// section writes a section of the device: "name (total)" after a blank
-// line, the table when it has rows (shown of total), and a pointer to the
-// list verbs when total is more.
-func (t *table) section(name string, shown, total int) error {
-	fmt.Fprintf(t.w, "\n%s (%d)\n", name, total)
-	if shown > 0 {
-		if err := t.flush(); err != nil {
-			return err
-		}
-	}
-	if total > shown {
-		fmt.Fprintf(t.w, "(latest %d of %d shown; see wardwatch flows/violations/events --mac)\n", shown, total)
-	}
-	return nil
 }
 
 func hostPort(ip string, port uint16) string {

@@ -1,21 +1,20 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/policy"
 	"github.com/wardwatch/wardwatch/policy/segment"
 	"github.com/wardwatch/wardwatch/store"
@@ -41,15 +40,17 @@ var paramHelp = map[string]string{
 	"state":      "only assets in this lifecycle state: active, dormant or retired",
 	"seen_since": "only those seen within this window or since this time (24h, 7d, 2026-01-05T08:00:00Z)",
 	"new_since":  "only those first seen within this window or since this time (7d, RFC 3339)",
-	"sort":       "sort by vantage, vlan, mac, hostname, vendor, class, confidence, first_seen, last_seen, packets, bytes; leading - for descending",
+	"sort":       "sort by vantage, vlan, mac, hostname, vendor, class, model, confidence, first_seen, last_seen, packets, bytes; leading - for descending",
 	"limit":      "at most this many (default: all)",
 	"offset":     "skip this many first",
 	"order":      "asc (oldest first, the default) or desc (newest first)",
 	"rule":       "only violations of this policy rule",
+	"src_zone":   "only violations from this zone (the client's)",
+	"dst_zone":   "only violations to this zone (the server's)",
 	"severity":   "only this severity: low, medium, high, critical",
 	"proto":      "only this IP protocol: tcp, udp, icmp or a number",
 	"port":       "only this server port",
-	"service":    "only this service (dicom, hl7, https, dns, ...)",
+	"service":    "only this service: " + strings.Join(model.Services, ", "),
 	"type":       "only this event type (new-device, new-ip, ip-moved, hostname-changed, class-changed, policy-violation, ...)",
 	"since":      "only events at or after this (24h, 7d, RFC 3339)",
 	"until":      "only events before this (24h, 7d, RFC 3339)",
@@ -91,6 +92,7 @@ type inventoryFlags struct {
 	cf         commonFlags
 	policyFile string
 	output     string
+	wide       bool
 	stderr     io.Writer
 }
 
@@ -99,6 +101,7 @@ func (f *inventoryFlags) register(fs *flag.FlagSet, outputs string) {
 	f.cf.register(fs, false)
 	fs.StringVar(&f.policyFile, "policy.file", "", "segmentation policy for zones (default: policy.file from the config)")
 	fs.StringVar(&f.output, "o", "table", "output format: "+outputs)
+	fs.BoolVar(&f.wide, "wide", false, "never cut table cells (default: fit the terminal's width, $COLUMNS, else 120)")
 	fs.Func("now", "evaluate states, ages and --seen-since as of this RFC 3339 time (e.g. the end of a replayed capture); default: now",
 		func(s string) error {
 			t, err := time.Parse(time.RFC3339, s)
@@ -149,8 +152,9 @@ type listVerb[Q, R any] struct {
 	hint      func(arg string) string // added to the error for an argument; nil for none
 	parse     func(v url.Values, now time.Time) (Q, error)
 	find      func(*inventory.Service, context.Context, Q) (inventory.Page[R], error)
+	each      func(*inventory.Service, context.Context, Q, func([]R) error) (int, error) // -o csv: streamed
 	csvHeader []string
-	rows      func(w io.Writer, items []R, now time.Time) *table
+	rows      func(t *table, items []R, now time.Time)
 	one, many string
 }
 
@@ -185,17 +189,26 @@ func runList[Q, R any, P interface {
 		return err
 	}
 	defer closeDB()
+	if f.output == "csv" { // streamed from the database's cursor, as the API exports
+		cw := inventory.NewCSVWriter(stdout)
+		if err := cw.Header(v.csvHeader); err != nil {
+			return err
+		}
+		if _, err := v.each(inv, ctx, q, func(recs []R) error { return inventory.WriteCSVRows[R, P](cw, recs) }); err != nil {
+			return queryError(v.name, err)
+		}
+		return cw.Flush()
+	}
 	page, err := v.find(inv, ctx, q)
 	if err != nil {
 		return queryError(v.name, err)
 	}
-	switch f.output {
-	case "json":
+	if f.output == "json" {
 		return writeJSON(stdout, page.Items)
-	case "csv":
-		return inventory.WriteCSV[R, P](stdout, v.csvHeader, page.Items)
 	}
-	if err := v.rows(stdout, page.Items, nowFunc()).flush(); err != nil {
+	t := newTable(stdout, outputWidth(stdout, f.wide))
+	v.rows(t, page.Items, nowFunc())
+	if err := t.flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, countLine(len(page.Items), page.Total, v.one, v.many))
@@ -209,13 +222,29 @@ func assetsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		parse: func(v url.Values, now time.Time) (inventory.AssetQuery, error) {
 			return inventory.ParseAssetQuery(v, now, inventory.Paging{})
 		},
-		find: (*inventory.Service).Assets, csvHeader: inventory.AssetCSVHeader, rows: assetRows, one: "asset", many: "assets",
+		find: (*inventory.Service).Assets, each: (*inventory.Service).EachAsset, csvHeader: inventory.AssetCSVHeader,
+		rows: assetRows, one: "asset", many: "assets",
 	}, args, stdout, stderr)
 }
 
-func assetRows(w io.Writer, items []inventory.AssetRecord, now time.Time) *table {
-	t := newTable(w, "VLAN", "MAC", "IP", "HOSTNAME", "CLASS", "VENDOR", "ZONE", "STATE", "SEEN")
-	t.caps(4, 17, 15, 17, 19, 11, 10, 7, 4)
+// assetRows fills t with the assets: a VANTAGE column when they come from
+// several vantage points (the same MAC on two is two devices), the IPv4
+// address first, the manufacturer (else the OUI's vendor), and a MODEL
+// column when a device's model is known.
+func assetRows(t *table, items []inventory.AssetRecord, now time.Time) {
+	vantages := severalVantages(items, func(r *inventory.AssetRecord) string { return r.Vantage })
+	models := slices.ContainsFunc(items, func(r inventory.AssetRecord) bool { return r.Model != "" })
+	t.column(vantages, "VANTAGE", 8)
+	t.column(true, "VLAN", -1)
+	t.column(true, "MAC", -1)
+	t.column(true, "IP", 15)
+	t.column(true, "HOSTNAME", 10)
+	t.column(true, "CLASS", 13)
+	t.column(true, "VENDOR", 8)
+	t.column(models, "MODEL", 8)
+	t.column(true, "ZONE", 8)
+	t.column(true, "STATE", -1)
+	t.column(true, "SEEN", -1)
 	for _, r := range items {
 		id := r.MAC
 		if r.KeyedBy == "ip" {
@@ -229,9 +258,20 @@ func assetRows(w io.Writer, items []inventory.AssetRecord, now time.Time) *table
 		if vendor == "" {
 			vendor = r.Vendor
 		}
-		t.row(u16(r.VLAN), id, ipSummary(r.IPs), r.Hostname, class, vendor, r.Zone, r.State, age(r.LastSeen, now))
+		t.row(r.Vantage, u16(r.VLAN), id, ipSummary(r.IPs), r.Hostname, class, vendor, r.Model, r.Zone, r.State,
+			age(r.LastSeen, now))
 	}
-	return t
+}
+
+// severalVantages reports whether items come from more than one vantage
+// point.
+func severalVantages[R any](items []R, vantage func(*R) string) bool {
+	for i := range items {
+		if vantage(&items[i]) != vantage(&items[0]) {
+			return true
+		}
+	}
+	return false
 }
 
 // countLine is the last line under a table: "48 assets", or
@@ -247,15 +287,25 @@ func countLine(shown, total int, one, many string) string {
 	return fmt.Sprintf("%d of %d %s shown", shown, total, noun)
 }
 
-// ipSummary is the first IP, with "+N" for the others.
+// ipSummary is the address a table shows for a device, with "+N" for its
+// others: the first IPv4 address, else the first that is not link-local
+// (fe80::, which says little and is long), else the first.
 func ipSummary(ips []string) string {
 	if len(ips) == 0 {
 		return ""
 	}
-	if len(ips) == 1 {
-		return ips[0]
+	best := slices.IndexFunc(ips, func(s string) bool { a, err := netip.ParseAddr(s); return err == nil && a.Is4() })
+	if best < 0 {
+		best = slices.IndexFunc(ips, func(s string) bool {
+			a, err := netip.ParseAddr(s)
+			return err == nil && !a.IsLinkLocalUnicast()
+		})
 	}
-	return fmt.Sprintf("%s +%d", ips[0], len(ips)-1)
+	ip := ips[max(best, 0)]
+	if len(ips) == 1 {
+		return ip
+	}
+	return fmt.Sprintf("%s +%d", ip, len(ips)-1)
 }
 
 // age is how long ago an RFC 3339 time was, in at most 4 characters.
@@ -282,88 +332,3 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 func u16(v uint16) string { return strconv.Itoa(int(v)) }
-
-// trunc shortens s to at most n characters, marking a cut with "…".
-func trunc(s string, n int) string {
-	if n <= 0 || utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
-
-// printable replaces control characters (terminal escapes, tabs, newlines
-// in names that came from the wire) with "?", so a table cell is one line
-// that cannot drive the terminal.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return '?'
-		}
-		return r
-	}, s)
-}
-
-// table is an aligned text table whose columns are cut to fixed widths, so
-// a row never exceeds the sum of the caps plus two spaces per column: the
-// inventory verbs keep that within 120.
-type table struct {
-	w       io.Writer
-	buf     bytes.Buffer
-	tw      *tabwriter.Writer
-	widths  []int
-	started bool
-	header  []string
-}
-
-func newTable(w io.Writer, header ...string) *table {
-	t := &table{w: w, header: header}
-	t.tw = tabwriter.NewWriter(&t.buf, 0, 0, 2, ' ', 0)
-	return t
-}
-
-func (t *table) caps(widths ...int) { t.widths = widths }
-
-func (t *table) row(cells ...string) {
-	if !t.started {
-		t.started = true
-		if len(t.header) > 0 {
-			t.write(t.header)
-		}
-	}
-	t.write(cells)
-}
-
-func (t *table) write(cells []string) {
-	out := make([]string, len(cells))
-	for i, c := range cells {
-		c = printable(c)
-		if i < len(t.widths) {
-			c = trunc(c, t.widths[i])
-		}
-		out[i] = c
-	}
-	fmt.Fprintln(t.tw, strings.Join(out, "\t"))
-}
-
-// flush writes the table, without trailing blanks; an empty table still
-// gets its header.
-func (t *table) flush() error {
-	if !t.started {
-		t.started = true
-		if len(t.header) > 0 {
-			t.write(t.header)
-		}
-	}
-	if err := t.tw.Flush(); err != nil {
-		return err
-	}
-	var out bytes.Buffer
-	for line := range strings.Lines(t.buf.String()) {
-		out.WriteString(strings.TrimRight(line, " \n"))
-		out.WriteByte('\n')
-	}
-	t.buf.Reset()
-	_, err := t.w.Write(out.Bytes())
-	return err
-}

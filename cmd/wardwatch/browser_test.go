@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -32,7 +33,13 @@ func chromiumPath() string {
 // /ui/, filters the inventory to infusion pumps with the form, checks the
 // rows against the API, opens the first pump's page and reads its
 // identity, class and evidence; "/" (the keyboard shortcut) focuses the
-// search field.
+// search field. Then the first look: the page is as of the capture's end
+// (no device retired), the charts are there (SVG from the server), a
+// column header sorts the table, the flows view lists the routed DICOM
+// flows once with both ends named, the zone matrix highlights the
+// violations, and at 800 px nothing but a table scrolls sideways
+// (screenshots in $WARDWATCH_SCREENSHOTS, if set, else the test's
+// temporary directory).
 func TestBrowserInventory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
@@ -213,5 +220,106 @@ func TestBrowserInventory(t *testing.T) {
 	t.Logf("%d pumps listed; device page %q (%s)", len(rows), title, url)
 	if focused != "search" {
 		t.Errorf(`after "/", the focus is on %q, want the search field`, focused)
+	}
+
+	firstLook(t, ctx, base, dir)
+}
+
+// firstLook checks what a new user sees of the demo (see
+// TestBrowserInventory).
+func firstLook(t *testing.T, ctx context.Context, base, dir string) {
+	t.Helper()
+	eval := func(js string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		return s
+	}
+	// As of the capture's end: the demo's devices are active, none retired.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/ui/"), chromedp.WaitVisible(chromedp.CSS(`#assets`))); err != nil {
+		t.Fatal(err)
+	}
+	asOf := eval(`document.getElementById("as-of").getAttribute("datetime")`)
+	retired := eval(`document.querySelector('a[href="/ui/?state=retired"]').textContent.trim()`)
+	if !strings.HasPrefix(asOf, "2026-01-05T08:") || retired != "0 retired" {
+		t.Errorf("the page is as of %q and shows %q; want the capture's end (2026-01-05 08:1x) and 0 retired", asOf, retired)
+	}
+	// The charts: SVG drawn on the server, a bar per class, linked.
+	bars := eval(`String(document.querySelectorAll("#chart-class svg a rect").length) + " " +
+		String(document.querySelectorAll("#chart-zone svg a rect").length)`)
+	if bars == "0 0" || strings.HasPrefix(bars, "0 ") || strings.HasSuffix(bars, " 0") {
+		t.Errorf("charts: %s bars by class and by zone", bars)
+	}
+	// Sorting: the Hostname header is a link; the table comes back sorted.
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#assets thead th:nth-child(3) a`)),
+		chromedp.WaitVisible(chromedp.CSS(`#assets thead th[aria-sort="ascending"]`)),
+	); err != nil {
+		t.Fatalf("sorting by hostname: %v", err)
+	}
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	hosts := eval(`JSON.stringify(Array.from(document.querySelectorAll("#assets tbody tr td:nth-child(3)")).map(td => td.childNodes[0] ? td.childNodes[0].textContent.trim() : ""))`)
+	var names []string
+	if err := json.Unmarshal([]byte(hosts), &names); err != nil || len(names) == 0 {
+		t.Fatalf("hostnames %s: %v", hosts, err)
+	}
+	if !strings.Contains(loc, "sort=hostname") || !slices.IsSorted(names) {
+		t.Errorf("after clicking Hostname: %s, hostnames %q", loc, names)
+	}
+	// The flows view: a routed DICOM flow once, both ends named.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/ui/flows?service=dicom"),
+		chromedp.WaitVisible(chromedp.CSS(`#flows`)),
+	); err != nil {
+		t.Fatalf("flows view: %v", err)
+	}
+	flows := eval(`JSON.stringify(Array.from(document.querySelectorAll("#flows tbody tr")).map(tr => tr.cells[1].textContent.replace(/\s+/g, " ").trim() + " | " + tr.cells[2].textContent.replace(/\s+/g, " ").trim()))`)
+	var flowRows []string
+	if err := json.Unmarshal([]byte(flows), &flowRows); err != nil {
+		t.Fatal(err)
+	}
+	if len(flowRows) != 4 || !strings.Contains(flows, "CT-SOMATOM-01") || !strings.Contains(flows, "PACS01") {
+		t.Errorf("DICOM flows: %q, want 4 (each routed flow once) naming the CT and the PACS", flowRows)
+	}
+	// The zone matrix: the violating pairs highlighted and linked.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/ui/zones"),
+		chromedp.WaitVisible(chromedp.CSS(`#matrix`)),
+	); err != nil {
+		t.Fatalf("zone matrix: %v", err)
+	}
+	viol := eval(`JSON.stringify(Array.from(document.querySelectorAll("#matrix td.viol")).map(td => td.getAttribute("title")))`)
+	if !strings.Contains(viol, "pumps → internet") || !strings.Contains(viol, "workstations → pacs") {
+		t.Errorf("highlighted cells %s, want pumps → internet and workstations → pacs", viol)
+	}
+
+	// 800 px: the page fits; only tables scroll sideways, in their box.
+	shots := os.Getenv("WARDWATCH_SCREENSHOTS")
+	if shots == "" {
+		shots = dir
+	}
+	for _, page := range []struct{ name, path, wait string }{
+		{"inventory", "/ui/", "#assets"}, {"flows", "/ui/flows", "#flows"}, {"zones", "/ui/zones", "#matrix"},
+		{"device", "/ui/assets/00:18:65:04:85:95", "#identity"},
+	} {
+		err := chromedp.Do(ctx, chromedp.EmulateViewport(800, 1000), chromedp.Navigate(base+page.path),
+			chromedp.WaitVisible(chromedp.CSS(page.wait)))
+		var png []byte
+		if err == nil {
+			png, err = chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		}
+		if err != nil {
+			t.Fatalf("screenshot of %s at 800 px: %v", page.path, err)
+		}
+		f := filepath.Join(shots, "ui-800-"+page.name+".png")
+		if err := os.WriteFile(f, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if w := eval(`String(document.documentElement.scrollWidth)`); w != "800" {
+			t.Errorf("%s at 800 px is %s px wide (%s)", page.path, w, f)
+		}
+		t.Logf("%s at 800 px: %s", page.path, f)
 	}
 }

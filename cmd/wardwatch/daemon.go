@@ -27,6 +27,7 @@ import (
 	"github.com/wardwatch/wardwatch/sensor"
 	"github.com/wardwatch/wardwatch/store"
 	"github.com/wardwatch/wardwatch/store/central"
+	"github.com/wardwatch/wardwatch/store/inventory"
 )
 
 // daemon is everything `run` and `replay --serve` share: the store, the
@@ -51,15 +52,14 @@ type daemon struct {
 	ready    atomic.Bool
 	reloadMu sync.Mutex
 
-	assetCache struct {
-		sync.Mutex
-		at     time.Time
-		counts []exporter.AssetCount
-	}
+	inv *inventory.Service // what the API, the page and wardwatch_assets answer from
 }
 
 // webFlags are the exporter-toolkit flags; nil when the verb serves no HTTP.
 type daemonOptions struct {
+	// clock is a replay's "as of" clock (the capture's time); nil: the
+	// wall clock.
+	clock    *captureClock
 	serve    bool
 	webFlags *web.FlagConfig
 	flagSet  func(name string) bool // whether a flag was given on the command line
@@ -145,15 +145,15 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 			return nil, err
 		}
 	}
+	d.inv = newInventory(db, d.seg, cfg, o.clock.nowFunc())
 	if d.server != nil { // the inventory API and web page, behind the same listener and auth as /metrics
-		srv := api.New(api.Options{Inventory: newInventory(db, d.seg, cfg, nil), Logger: log,
-			Version: version})
+		srv := api.New(api.Options{Inventory: d.inv, Logger: log, Version: version})
 		d.server.Handle(api.APIPrefix, srv.APIHandler())
 		d.server.Handle(api.UIPrefix, srv.UIHandler())
 	}
 	d.checker = segment.NewChecker(db, d.seg, db.Classes(), d.violation)
 	db.Classes().Watch(d.checker.Committed)
-	d.sensor = sensor.New(sensorConfig(cfg, log), d.checker)
+	d.sensor = sensor.New(sensorConfig(cfg, log), o.clock.watch(d.checker))
 	d.metrics.ReloadResult(true, time.Now())
 	ok = true
 	return d, nil
@@ -262,34 +262,15 @@ func (d *daemon) eventCounts() map[model.EventType]uint64 {
 	return m
 }
 
-// assetCounts computes assets by class and zone (the zone from the current
-// policy); cached for 10 s, since a scrape may come every few seconds.
+// assetCounts counts the assets by class, zone and state, as the
+// inventory does (and cached as long).
 func (d *daemon) assetCounts(ctx context.Context) ([]exporter.AssetCount, error) {
-	c := &d.assetCache
-	c.Lock()
-	defer c.Unlock()
-	if time.Since(c.at) < 10*time.Second && c.counts != nil {
-		return c.counts, nil
+	counts, err := d.inv.AssetCounts(ctx)
+	out := make([]exporter.AssetCount, len(counts))
+	for i, c := range counts {
+		out[i] = exporter.AssetCount{Class: c.Class, Zone: c.Zone, State: c.State, N: c.N}
 	}
-	assets, err := d.db.Assets(ctx, store.AssetFilter{})
-	if err != nil {
-		return nil, err
-	}
-	type key struct {
-		class model.Class
-		zone  string
-	}
-	n := map[key]int{}
-	for i := range assets {
-		e := segment.AssetEndpoint(&assets[i])
-		n[key{e.Class, d.seg.EndpointZone(&e)}]++
-	}
-	out := make([]exporter.AssetCount, 0, len(n))
-	for k, v := range n {
-		out = append(out, exporter.AssetCount{Class: k.class, Zone: k.zone, N: v})
-	}
-	c.at, c.counts = time.Now(), out
-	return out, nil
+	return out, err
 }
 
 // reload re-reads the config file and the policy it names. Both must be
@@ -341,9 +322,7 @@ func (d *daemon) reloadLocked() error {
 		d.log.Warn("the config file changed beyond the policy: those settings take effect at the next restart")
 	}
 	d.cfg = cfg
-	d.assetCache.Lock()
-	d.assetCache.counts = nil
-	d.assetCache.Unlock()
+	d.inv.Forget() // zones may have changed
 	return nil
 }
 

@@ -15,21 +15,26 @@ func eventsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		parse: func(v url.Values, now time.Time) (inventory.EventQuery, error) {
 			return inventory.ParseEventQuery(v, now, inventory.Paging{}, false)
 		},
-		find: (*inventory.Service).Events, csvHeader: inventory.EventCSVHeader, rows: eventRows, one: "event", many: "events",
+		find: (*inventory.Service).Events, each: (*inventory.Service).EachEvent, csvHeader: inventory.EventCSVHeader,
+		rows: eventRows, one: "event", many: "events",
 	}, args, stdout, stderr)
 }
 
-func eventRows(w io.Writer, items []inventory.EventRecord, _ time.Time) *table {
-	t := newTable(w, "TIME", "TYPE", "VLAN", "DEVICE", "IP", "CHANGE")
-	t.caps(20, 24, 4, 17, 15, 28)
+func eventRows(t *table, items []inventory.EventRecord, _ time.Time) {
+	t.column(severalVantages(items, func(r *inventory.EventRecord) string { return r.Vantage }), "VANTAGE", 8)
+	for _, c := range []struct {
+		h string
+		f int
+	}{{"TIME", -1}, {"TYPE", -1}, {"VLAN", -1}, {"DEVICE", -1}, {"HOSTNAME", 10}, {"IP", 15}, {"CHANGE", 16}} {
+		t.column(true, c.h, c.f)
+	}
 	for _, r := range items {
 		dev := r.MAC
 		if dev == "" {
 			dev = r.KeyIP
 		}
-		t.row(r.Time, string(r.Type), u16(r.VLAN), dev, r.IP, change(r.OldValue, r.NewValue))
+		t.row(r.Vantage, r.Time, string(r.Type), u16(r.VLAN), dev, r.Hostname, r.IP, change(r.OldValue, r.NewValue))
 	}
-	return t
 }
 
 // change renders an old → new pair; either side may be empty.

@@ -58,6 +58,8 @@ var demoPolicy = filepath.Join("..", "..", "configs", "policy.yml")
 type cliCase struct {
 	name string
 	args []string
+	// columns is $COLUMNS for the run ("": not set: tables fit 120).
+	columns string
 }
 
 // TestInventoryCLIGolden pins the output of the inventory verbs on the demo
@@ -68,46 +70,53 @@ func TestInventoryCLIGolden(t *testing.T) {
 	db := demoDB(t)
 	common := []string{"--db", db, "--policy.file", demoPolicy}
 	cases := []cliCase{
-		{"assets", []string{"assets"}},
-		{"assets-pumps-json", []string{"assets", "--class", "infusion-pump", "-o", "json"}},
-		{"assets-philips-csv", []string{"assets", "--vendor", "philips", "-o", "csv"}},
-		{"assets-ct", []string{"assets", "--modality", "ct"}},
-		{"assets-dormant", []string{"assets", "--state", "dormant", "--vlan", "20"}},
-		{"assets-active-imaging", []string{"assets", "--state", "active", "--zone", "imaging"}},
-		{"assets-search-ae", []string{"assets", "--search", "pacs_main"}},
-		{"assets-search-hl7", []string{"assets", "--search", "ALARIS_GW", "-o", "json"}},
-		{"assets-zone-radiology", []string{"assets", "--zone", "radiology"}},
-		{"assets-ip", []string{"assets", "--ip", "10.40.0.113"}},
-		{"assets-mac", []string{"assets", "--mac", "00-00-0C-9F-F0-01"}},
-		{"assets-seen-since", []string{"assets", "--seen-since", "2026-01-05T08:09:50Z", "--sort", "-last_seen"}},
-		{"assets-new-since", []string{"assets", "--new-since", "7d"}},
-		{"assets-sort-page", []string{"assets", "--sort", "-packets", "--limit", "5", "--offset", "1"}},
-		{"asset-ct", []string{"asset", "00:18:65:04:85:95"}},
-		{"asset-pacs-json", []string{"asset", "dc:4a:3e:a2:c8:32", "-o", "json"}},
-		{"asset-gateway-by-ip", []string{"asset", "10.50.0.40"}},
-		{"asset-router-vlan", []string{"asset", "00:00:0c:9f:f0:01", "--vlan", "20"}},
-		{"asset-router-all", []string{"asset", "00:00:0c:9f:f0:01"}},
-		{"violations", []string{"violations"}},
-		{"violations-json", []string{"violations", "-o", "json"}},
-		{"violations-pacs-csv", []string{"violations", "--zone", "pacs", "-o", "csv"}},
-		{"violations-critical", []string{"violations", "--severity", "critical", "--order", "desc"}},
-		{"flows-dicom", []string{"flows", "--service", "dicom"}},
-		{"flows-pacs-csv", []string{"flows", "--mac", "dc:4a:3e:a2:c8:32", "-o", "csv"}},
-		{"flows-port-page", []string{"flows", "--proto", "udp", "--port", "53", "--limit", "3"}},
-		{"events-class", []string{"events", "--type", "class-changed", "--vlan", "30"}},
-		{"events-since-json", []string{"events", "--since", "2026-01-05T08:09:40Z", "-o", "json"}},
-		{"events-mac-csv", []string{"events", "--mac", "00:18:65:04:85:95", "-o", "csv"}},
-		{"err-vlan", []string{"assets", "--vlan", "5000"}},
-		{"err-class", []string{"assets", "--class", "toaster"}},
-		{"err-state", []string{"assets", "--state", "asleep"}},
-		{"err-since", []string{"assets", "--seen-since", "yesterday"}},
-		{"err-sort", []string{"assets", "--sort", "hostname; DROP TABLE assets"}},
-		{"err-output", []string{"assets", "-o", "xml"}},
-		{"err-asset-ref", []string{"asset", "pump-7"}},
-		{"err-asset-missing", []string{"asset", "00:11:22:33:44:55"}},
-		{"err-asset-csv", []string{"asset", "10.50.0.40", "-o", "csv"}},
-		{"err-event-type", []string{"events", "--type", "reboot"}},
-		{"err-violation-mac", []string{"violations", "--mac", "not-a-mac"}},
+		{"assets", []string{"assets"}, ""},
+		{"assets-pumps-json", []string{"assets", "--class", "infusion-pump", "-o", "json"}, ""},
+		{"assets-philips-csv", []string{"assets", "--vendor", "philips", "-o", "csv"}, ""},
+		{"assets-ct", []string{"assets", "--modality", "ct"}, ""},
+		{"assets-dormant", []string{"assets", "--state", "dormant", "--vlan", "20"}, ""},
+		{"assets-active-imaging", []string{"assets", "--state", "active", "--zone", "imaging"}, ""},
+		{"assets-search-ae", []string{"assets", "--search", "pacs_main"}, ""},
+		{"assets-search-hl7", []string{"assets", "--search", "ALARIS_GW", "-o", "json"}, ""},
+		{"assets-zone-radiology", []string{"assets", "--zone", "radiology"}, ""},
+		{"assets-ip", []string{"assets", "--ip", "10.40.0.113"}, ""},
+		{"assets-mac", []string{"assets", "--mac", "00-00-0C-9F-F0-01"}, ""},
+		{"assets-seen-since", []string{"assets", "--seen-since", "2026-01-05T08:09:50Z", "--sort", "-last_seen"}, ""},
+		{"assets-new-since", []string{"assets", "--new-since", "7d"}, ""},
+		{"assets-sort-page", []string{"assets", "--sort", "-packets", "--limit", "5", "--offset", "1"}, ""},
+		{"asset-ct", []string{"asset", "00:18:65:04:85:95"}, ""},
+		{"asset-pacs-json", []string{"asset", "dc:4a:3e:a2:c8:32", "-o", "json"}, ""},
+		{"asset-gateway-by-ip", []string{"asset", "10.50.0.40"}, ""},
+		{"asset-router-vlan", []string{"asset", "00:00:0c:9f:f0:01", "--vlan", "20"}, ""},
+		{"asset-router-all", []string{"asset", "00:00:0c:9f:f0:01"}, ""},
+		{"violations", []string{"violations"}, ""},
+		{"violations-json", []string{"violations", "-o", "json"}, ""},
+		{"violations-pacs-csv", []string{"violations", "--zone", "pacs", "-o", "csv"}, ""},
+		{"violations-critical", []string{"violations", "--severity", "critical", "--order", "desc"}, ""},
+		{"flows-dicom", []string{"flows", "--service", "dicom"}, ""},
+		{"flows", []string{"flows", "--order", "desc"}, ""},
+		{"flows-json", []string{"flows", "--ip", "10.30.0.21", "-o", "json"}, ""},
+		{"assets-wide", []string{"assets", "--wide", "--vlan", "50"}, ""},
+		{"assets-columns-80", []string{"assets", "--vlan", "30"}, "80"},
+		{"assets-columns-200", []string{"assets", "--vlan", "30"}, "200"},
+		{"events-columns-200", []string{"events", "--type", "new-device", "--vlan", "50"}, "200"},
+		{"err-flow-service", []string{"flows", "--service", "foo"}, ""},
+		{"flows-pacs-csv", []string{"flows", "--mac", "dc:4a:3e:a2:c8:32", "-o", "csv"}, ""},
+		{"flows-port-page", []string{"flows", "--proto", "udp", "--port", "53", "--limit", "3"}, ""},
+		{"events-class", []string{"events", "--type", "class-changed", "--vlan", "30"}, ""},
+		{"events-since-json", []string{"events", "--since", "2026-01-05T08:09:40Z", "-o", "json"}, ""},
+		{"events-mac-csv", []string{"events", "--mac", "00:18:65:04:85:95", "-o", "csv"}, ""},
+		{"err-vlan", []string{"assets", "--vlan", "5000"}, ""},
+		{"err-class", []string{"assets", "--class", "toaster"}, ""},
+		{"err-state", []string{"assets", "--state", "asleep"}, ""},
+		{"err-since", []string{"assets", "--seen-since", "yesterday"}, ""},
+		{"err-sort", []string{"assets", "--sort", "hostname; DROP TABLE assets"}, ""},
+		{"err-output", []string{"assets", "-o", "xml"}, ""},
+		{"err-asset-ref", []string{"asset", "pump-7"}, ""},
+		{"err-asset-missing", []string{"asset", "00:11:22:33:44:55"}, ""},
+		{"err-asset-csv", []string{"asset", "10.50.0.40", "-o", "csv"}, ""},
+		{"err-event-type", []string{"events", "--type", "reboot"}, ""},
+		{"err-violation-mac", []string{"violations", "--mac", "not-a-mac"}, ""},
 	}
 	runCLIGoldens(t, cases, common)
 }
@@ -124,14 +133,36 @@ func TestInventoryCLIClinicalGolden(t *testing.T) {
 		}
 	}
 	cases := []cliCase{
-		{"clinical-assets", []string{"assets"}},
-		{"clinical-assets-csv", []string{"assets", "-o", "csv"}},
-		{"clinical-asset-by-ip", []string{"asset", "127.0.0.1"}},
-		{"clinical-search-ae", []string{"assets", "--search", "testclient"}},
-		{"clinical-flows", []string{"flows"}},
-		{"clinical-events", []string{"events"}},
+		{"clinical-assets", []string{"assets"}, ""},
+		{"clinical-assets-csv", []string{"assets", "-o", "csv"}, ""},
+		{"clinical-asset-by-ip", []string{"asset", "127.0.0.1"}, ""},
+		{"clinical-search-ae", []string{"assets", "--search", "testclient"}, ""},
+		{"clinical-flows", []string{"flows"}, ""},
+		{"clinical-events", []string{"events"}, ""},
 	}
 	runCLIGoldens(t, cases, []string{"--db", db})
+}
+
+// TestInventoryCLITwoVantages: the demo hospital seen from two vantage
+// points (replayed twice, the second time as "demo-b"): the same MACs are
+// two devices each, and the tables say which vantage each row is.
+func TestInventoryCLITwoVantages(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "two.db")
+	b, err := os.ReadFile(demoDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(db, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runMain("replay", "-q", "--workers", "1", "--db", db, "--vantage", "demo-b", "--policy.file", demoPolicy,
+		filepath.Join("..", "..", "testdata", "demo.pcap")); r.code != 0 {
+		t.Fatalf("replay: exit %d: %s", r.code, r.stderr)
+	}
+	runCLIGoldens(t, []cliCase{
+		{"vantages-assets-mac", []string{"assets", "--mac", "dc:4a:3e:a2:c8:32"}, ""},
+		{"vantages-flows", []string{"flows", "--ip", "10.40.0.113", "--service", "dicom"}, ""},
+	}, []string{"--db", db, "--policy.file", demoPolicy})
 }
 
 func runCLIGoldens(t *testing.T, cases []cliCase, common []string) {
@@ -141,10 +172,14 @@ func runCLIGoldens(t *testing.T, cases []cliCase, common []string) {
 	defer func() { nowFunc = old }()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("COLUMNS", c.columns)
 			args := append(append([]string(nil), c.args...), common...)
 			var out, errb bytes.Buffer
 			code := Main(context.Background(), args, &out, &errb)
 			got := renderRun(c.args, maskIDs(c.args, out.String()), errb.String(), code, common)
+			if c.columns != "" {
+				got = "$ COLUMNS=" + c.columns + " " + strings.TrimPrefix(got, "$ ")
+			}
 			path := filepath.Join("testdata", "cli", c.name+".txt")
 			if *update {
 				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
@@ -167,7 +202,9 @@ func runCLIGoldens(t *testing.T, cases []cliCase, common []string) {
 			} else if code != 0 {
 				t.Errorf("exit %d: %s", code, errb.String())
 			}
-			checkWidth(t, c.args, out.String())
+			if c.columns == "" && !slices.Contains(c.args, "--wide") {
+				checkWidth(t, c.args, out.String())
+			}
 		})
 	}
 }

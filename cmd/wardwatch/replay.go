@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -30,6 +31,14 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	vlan := fs.Uint("vlan", 0, "VLAN id stamped on untagged frames (as for an access-port SPAN); 0 = none")
 	quiet := fs.Bool("q", false, "do not print the summary")
 	serve := fs.Bool("serve", false, "serve metrics, API and web page during and after the replay, until SIGINT/SIGTERM")
+	var asOf time.Time
+	fs.Func("now", "with --serve: show states and ages as of this RFC 3339 time (default: the capture's time, its end once replayed)",
+		func(s string) (err error) {
+			if asOf, err = time.Parse(time.RFC3339, s); err != nil {
+				return fmt.Errorf("want an RFC 3339 time such as 2026-01-05T08:10:00Z")
+			}
+			return nil
+		})
 	policyFile := fs.String("policy.file", "", "segmentation policy file (overrides policy.file)")
 	workers := fs.String("workers", "", "decode workers: auto (one per CPU) or 1..64 (overrides capture.workers)")
 	webFlags := exporter.AddFlags(fs)
@@ -78,7 +87,9 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		srcs = append(srcs, s)
 	}
 
-	d, err := openDaemon(cf.configPath(), cfg, log, daemonOptions{serve: *serve, webFlags: webFlags, flagSet: flagWasSet(fs)})
+	clock := newCaptureClock(asOf)
+	d, err := openDaemon(cf.configPath(), cfg, log, daemonOptions{clock: clock, serve: *serve, webFlags: webFlags,
+		flagSet: flagWasSet(fs)})
 	if err != nil {
 		return err
 	}
@@ -96,6 +107,7 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			v = filepath.Base(src.Name())
 		}
 		sum, err := d.sensor.Replay(ctx, sensor.Input{Source: src, Vantage: v, VLAN: uint16(*vlan)})
+		clock.see(sum.LastPacket) // the end of the capture
 		if !*quiet {
 			printSummary(stdout, src.Name(), sum)
 		}

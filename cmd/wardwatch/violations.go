@@ -16,23 +16,26 @@ func violationsCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		parse: func(v url.Values, now time.Time) (inventory.ViolationQuery, error) {
 			return inventory.ParseViolationQuery(v, now, inventory.Paging{}, false)
 		},
-		find: (*inventory.Service).Violations, csvHeader: inventory.ViolationCSVHeader, rows: violationRows,
+		find: (*inventory.Service).Violations, each: (*inventory.Service).EachViolation,
+		csvHeader: inventory.ViolationCSVHeader, rows: violationRows,
 		one: "violation", many: "violations",
 	}, args, stdout, stderr)
 }
 
-func violationRows(w io.Writer, items []inventory.ViolationRecord, now time.Time) *table {
-	t := newTable(w, "SEEN", "SEVERITY", "RULE", "ZONES", "SOURCE", "DESTINATION", "SERVICE", "COUNT")
-	t.caps(4, 8, 22, 26, 15, 15, 11, 5)
-	for _, r := range items {
-		src := r.SrcIP
-		if src == "" {
-			src = r.SrcMAC
-		}
-		t.row(age(r.LastSeen, now), r.Severity, r.Rule, r.SrcZone+" → "+r.DstZone, src, r.DstIP, service(r.Proto, r.Port, r.Service),
-			fmt.Sprint(r.Count))
+func violationRows(t *table, items []inventory.ViolationRecord, now time.Time) {
+	t.column(severalVantages(items, func(r *inventory.ViolationRecord) string { return r.Vantage }), "VANTAGE", 8)
+	for _, c := range []struct {
+		h string
+		f int
+	}{{"SEEN", -1}, {"SEVERITY", -1}, {"RULE", 10}, {"ZONES", 12}, {"SOURCE", 15}, {"DESTINATION", 15},
+		{"SERVICE", -1}, {"COUNT", -1}} {
+		t.column(true, c.h, c.f)
 	}
-	return t
+	for _, r := range items {
+		t.row(r.Vantage, age(r.LastSeen, now), r.Severity, r.Rule, zones(r.SrcZone, r.DstZone),
+			endCell(r.SrcIP, r.SrcMAC, r.SrcHostname, ""), endCell(r.DstIP, r.DstMAC, r.DstHostname, ""),
+			service(r.Proto, r.Port, r.Service), fmt.Sprint(r.Count))
+	}
 }
 
 // service renders "tcp/104 dicom" as "dicom/104" when named, else

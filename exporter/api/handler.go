@@ -40,24 +40,29 @@ var LandingLinks = []web.LandingLinks{
 // "/api/v1/"). See docs/api.md.
 func (s *Server) APIHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v1/assets", list(s, "assets", inventory.AssetCSVHeader,
-		func(v url.Values, now time.Time, pg inventory.Paging) (inventory.AssetQuery, error) {
+	mux.HandleFunc("GET /api/v1/assets", list(s, listAPI[inventory.AssetQuery, inventory.AssetRecord]{
+		name: "assets", header: inventory.AssetCSVHeader,
+		parse: func(v url.Values, now time.Time, pg inventory.Paging) (inventory.AssetQuery, error) {
 			return inventory.ParseAssetQuery(v, now, pg, "format")
-		}, s.inv.Assets))
+		}, find: s.inv.Assets, each: s.inv.EachAsset}))
 	mux.HandleFunc("GET /api/v1/assets/{ref}", s.apiAsset)
-	mux.HandleFunc("GET /api/v1/violations", list(s, "violations", inventory.ViolationCSVHeader,
-		func(v url.Values, now time.Time, pg inventory.Paging) (inventory.ViolationQuery, error) {
+	mux.HandleFunc("GET /api/v1/violations", list(s, listAPI[inventory.ViolationQuery, inventory.ViolationRecord]{
+		name: "violations", header: inventory.ViolationCSVHeader,
+		parse: func(v url.Values, now time.Time, pg inventory.Paging) (inventory.ViolationQuery, error) {
 			return inventory.ParseViolationQuery(v, now, pg, true, "format")
-		}, s.inv.Violations))
-	mux.HandleFunc("GET /api/v1/flows", list(s, "flows", inventory.FlowCSVHeader,
-		func(v url.Values, now time.Time, pg inventory.Paging) (inventory.FlowQuery, error) {
+		}, find: s.inv.Violations, each: s.inv.EachViolation}))
+	mux.HandleFunc("GET /api/v1/flows", list(s, listAPI[inventory.FlowQuery, inventory.FlowRecord]{
+		name: "flows", header: inventory.FlowCSVHeader,
+		parse: func(v url.Values, now time.Time, pg inventory.Paging) (inventory.FlowQuery, error) {
 			return inventory.ParseFlowQuery(v, now, pg, true, "format")
-		}, s.inv.Flows))
-	mux.HandleFunc("GET /api/v1/events", list(s, "events", inventory.EventCSVHeader,
-		func(v url.Values, now time.Time, pg inventory.Paging) (inventory.EventQuery, error) {
+		}, find: s.inv.Flows, each: s.inv.EachFlow}))
+	mux.HandleFunc("GET /api/v1/events", list(s, listAPI[inventory.EventQuery, inventory.EventRecord]{
+		name: "events", header: inventory.EventCSVHeader,
+		parse: func(v url.Values, now time.Time, pg inventory.Paging) (inventory.EventQuery, error) {
 			return inventory.ParseEventQuery(v, now, pg, true, "format")
-		}, s.inv.Events))
-	mux.HandleFunc("GET /api/v1/summary", s.apiSummary)
+		}, find: s.inv.Events, each: s.inv.EachEvent}))
+	mux.HandleFunc("GET /api/v1/summary", s.apiNoParams(func(ctx context.Context) (any, error) { return s.inv.Summary(ctx) }))
+	mux.HandleFunc("GET /api/v1/matrix", s.apiNoParams(func(ctx context.Context) (any, error) { return s.inv.Matrix(ctx) }))
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path, "")
 	})
@@ -91,6 +96,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.WriteHeader(code)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // JSON, not HTML: "&" stays "&"
 	_ = enc.Encode(v)
 }
 
@@ -111,10 +117,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
+// query parses the request's query parameters: a pair Go would silently
+// drop (a ";", a bad %-escape) is a *ParamError.
+func query(r *http.Request) (url.Values, error) { return inventory.ParseRawQuery(r.URL.RawQuery) }
+
 // wantCSV decides the format: the format parameter (json or csv) if given,
 // else the first of text/csv or application/json in Accept, else JSON.
-func wantCSV(r *http.Request) (bool, error) {
-	q := r.URL.Query()
+func wantCSV(r *http.Request, q url.Values) (bool, error) {
 	if vs, ok := q["format"]; ok {
 		switch {
 		case len(vs) > 1:
@@ -154,49 +163,129 @@ func paging(csv bool) inventory.Paging {
 	return inventory.Paging{Default: DefaultLimit, Max: MaxLimit}
 }
 
-func writeCSVPage[R any, P interface {
-	*R
-	inventory.CSVRow
-}](w http.ResponseWriter, name string, header []string, page inventory.Page[R]) {
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="wardwatch-`+name+`.csv"`)
-	h.Set("X-Total-Count", strconv.Itoa(page.Total))
-	w.WriteHeader(http.StatusOK)
-	_ = inventory.WriteCSV[R, P](w, header, page.Items)
+// listAPI is a list endpoint: the query parse reads (with the paging of
+// the format asked for), answered as a JSON page by find or as a CSV
+// export streamed by each, under header, in a file named after name.
+type listAPI[Q, R any] struct {
+	name   string
+	header []string
+	parse  func(url.Values, time.Time, inventory.Paging) (Q, error)
+	find   func(context.Context, Q) (inventory.Page[R], error)
+	each   func(context.Context, Q, func([]R) error) (int, error)
 }
 
-// list serves a list endpoint: the query parse reads (with the paging of
-// the format asked for), answered by find, as JSON or as CSV under header
-// in a file named after name.
 func list[Q, R any, P interface {
 	*R
 	inventory.CSVRow
-}](s *Server, name string, header []string, parse func(url.Values, time.Time, inventory.Paging) (Q, error),
-	find func(context.Context, Q) (inventory.Page[R], error)) http.HandlerFunc {
+}](s *Server, l listAPI[Q, R]) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		csv, err := wantCSV(r)
+		v, err := query(r)
+		csv := false
+		if err == nil {
+			csv, err = wantCSV(r, v)
+		}
 		var q Q
 		if err == nil {
-			q, err = parse(r.URL.Query(), s.inv.Now(), paging(csv))
+			q, err = l.parse(v, s.inv.Now(), paging(csv))
 		}
-		var page inventory.Page[R]
-		if err == nil {
-			page, err = find(r.Context(), q)
-		}
-		switch {
-		case err != nil:
+		if err != nil {
 			s.fail(w, r, err)
-		case csv:
-			writeCSVPage[R, P](w, name, header, page)
-		default:
-			writeJSON(w, http.StatusOK, page)
+			return
 		}
+		if csv || heavyPage(v) {
+			release, ok := s.heavy.acquire()
+			if !ok {
+				s.busy(w, r)
+				return
+			}
+			defer release()
+		}
+		if csv {
+			exportCSV[Q, R, P](s, w, r, l, q)
+			return
+		}
+		page, err := l.find(r.Context(), q)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, page)
+	}
+}
+
+// heavyPage reports whether a JSON list request asks for a page larger
+// than the default.
+func heavyPage(v url.Values) bool {
+	n, err := strconv.Atoi(v.Get("limit"))
+	return err == nil && n > DefaultLimit
+}
+
+// ExportTimeout bounds one CSV export: the rows come from one database
+// snapshot, which the database cannot recycle its write-ahead log past
+// while it is held, so a client that reads too slowly is cut off.
+const ExportTimeout = 10 * time.Minute
+
+// exportCSV streams the list q selects as CSV: the header row, then the
+// rows chunk by chunk as the cursor reads them, never the whole list in
+// memory. The total comes last, as the trailer X-Total-Count. A failure
+// after the first byte can no longer change the status: it is logged and
+// the connection is cut, so the client sees an incomplete transfer rather
+// than a short file.
+func exportCSV[Q, R any, P interface {
+	*R
+	inventory.CSVRow
+}](s *Server, w http.ResponseWriter, r *http.Request, l listAPI[Q, R], q Q) {
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="wardwatch-`+l.name+`.csv"`)
+	h.Set("Trailer", "X-Total-Count")
+	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), ExportTimeout)
+	defer cancel()
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(ExportTimeout))
+	cw := inventory.NewCSVWriter(w)
+	started := false
+	n, err := l.each(ctx, q, func(recs []R) error {
+		if !started {
+			started = true
+			if err := cw.Header(l.header); err != nil {
+				return err
+			}
+		}
+		if err := inventory.WriteCSVRows[R, P](cw, recs); err != nil {
+			return err
+		}
+		return cw.Flush()
+	})
+	if err == nil && !started {
+		err = cw.Header(l.header)
+		started = true
+	}
+	if err == nil {
+		err = cw.Flush()
+	}
+	switch {
+	case err != nil && !started:
+		s.fail(w, r, err)
+	case err != nil:
+		if !errors.Is(err, context.Canceled) {
+			s.log.Error("csv export failed after its first rows", zap.String("path", r.URL.Path), zap.Error(err))
+		}
+		panic(http.ErrAbortHandler) // cut the connection: the file is incomplete
+	default:
+		h.Set("X-Total-Count", strconv.Itoa(n))
 	}
 }
 
 func (s *Server) apiAsset(w http.ResponseWriter, r *http.Request) {
-	rq, err := inventory.ParseAssetRefQuery(r.URL.Query())
+	v, err := query(r)
+	var rq inventory.AssetRefQuery
+	if err == nil {
+		rq, err = inventory.ParseAssetRefQuery(v)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -225,15 +314,24 @@ func refScope(rq inventory.AssetRefQuery) string {
 	return s
 }
 
-func (s *Server) apiSummary(w http.ResponseWriter, r *http.Request) {
-	for name := range r.URL.Query() {
-		s.fail(w, r, &inventory.ParamError{Param: name, Msg: "unknown parameter (summary takes none)"})
-		return
+// apiNoParams serves an endpoint that takes no parameter with get's
+// answer as JSON.
+func (s *Server) apiNoParams(get func(context.Context) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := query(r)
+		for name := range v {
+			err = &inventory.ParamError{Param: name, Msg: "unknown parameter (" + strings.TrimPrefix(r.URL.Path, APIPrefix) +
+				" takes none)"}
+			break
+		}
+		var x any
+		if err == nil {
+			x, err = get(r.Context())
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, x)
 	}
-	sum, err := s.inv.Summary(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sum)
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -53,6 +54,8 @@ type ui struct {
 //
 //	/ui/                  the inventory: summary, filters, table, CSV export
 //	/ui/assets/{ref}      one device (ref: MAC or IP; ?vantage=&vlan= narrow it)
+//	/ui/flows             who talks to whom, on which service
+//	/ui/zones             the zone-to-zone matrix (which zones talk, violations)
 //	/ui/violations        policy violations
 //	/ui/events            changes (new devices, addresses, names, classes, ...)
 //	/ui/static/...        the stylesheet and script
@@ -67,9 +70,12 @@ func (s *Server) UIHandler() http.Handler {
 		"dev": func(vantage string, vlan uint16, mac, ip, label string) devLink {
 			return devLink{URL: deviceURL(vantage, vlan, mac, ip), Label: label}
 		},
+		"flowEnd":      flowEnd,
+		"plainColumns": plainColumns,
+		"tableOf":      func(cols []column, items any) tableView { return tableView{cols, items} },
 	}
 	base := template.Must(template.New("base").Funcs(funcs).ParseFS(uiFiles, "ui/base.html"))
-	for _, name := range []string{"inventory", "asset", "violations", "events", "error"} {
+	for _, name := range []string{"inventory", "asset", "flows", "zones", "violations", "events", "error"} {
 		u.pages[name] = template.Must(template.Must(base.Clone()).ParseFS(uiFiles, "ui/"+name+".html"))
 	}
 	static, err := fs.Sub(uiFiles, "ui/static")
@@ -81,8 +87,10 @@ func (s *Server) UIHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /ui/{$}", u.inventory)
 	mux.HandleFunc("GET /ui/assets/{ref}", u.asset)
-	mux.HandleFunc("GET /ui/violations", u.violations)
-	mux.HandleFunc("GET /ui/events", u.events)
+	mux.HandleFunc("GET /ui/flows", u.flows())
+	mux.HandleFunc("GET /ui/zones", u.zones)
+	mux.HandleFunc("GET /ui/violations", u.violations())
+	mux.HandleFunc("GET /ui/events", u.events())
 	mux.Handle("GET /ui/static/{file}", u.static) // files only: no directory listing
 	mux.HandleFunc("/ui/", func(w http.ResponseWriter, r *http.Request) {
 		u.error(w, r, http.StatusNotFound, "There is no page at "+r.URL.Path+".")
@@ -110,7 +118,7 @@ func (s *Server) UIHandler() http.Handler {
 // view is what every page template gets.
 type view struct {
 	Title   string
-	Nav     string // inventory, violations, events
+	Nav     string // inventory, flows, zones, violations, events
 	Summary inventory.SummaryRecord
 	Version string
 	Data    any
@@ -181,12 +189,26 @@ type inventoryData struct {
 	States   []option
 	Zones    []option
 	Sorts    []option
+	Columns  []column
+	Charts   []chart
 	Filtered bool
 }
 
+// inventoryColumns are the inventory table's columns and the sort keys
+// (store.AssetSorts) their headers sort by.
+var inventoryColumns = []columnDef{
+	{Label: "Device", Key: "mac"}, {Label: "IP"}, {Label: "Hostname", Key: "hostname"}, {Label: "Class", Key: "class"},
+	{Label: "Manufacturer", Key: "vendor", Class: "wide-only"}, {Label: "Model", Key: "model"}, {Label: "Zone"},
+	{Label: "VLAN", Key: "vlan", Class: "wide-only"}, {Label: "State"},
+	{Label: "Last seen", Key: "last_seen", DescFirst: true},
+}
+
 func (u *ui) inventory(w http.ResponseWriter, r *http.Request) {
-	v := nonEmpty(r.URL.Query())
-	q, err := inventory.ParseAssetQuery(v, u.inv.Now(), inventory.Paging{Default: UIDefaultLimit, Max: UIMaxLimit})
+	v, err := form(r)
+	var q inventory.AssetQuery
+	if err == nil {
+		q, err = inventory.ParseAssetQuery(v, u.inv.Now(), inventory.Paging{Default: UIDefaultLimit, Max: UIMaxLimit})
+	}
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -200,11 +222,9 @@ func (u *ui) inventory(w http.ResponseWriter, r *http.Request) {
 	d := inventoryData{Form: v, Page: page, Filtered: len(v) > 0}
 	d.From, d.To = pageRange(page.Offset, len(page.Items))
 	d.Prev, d.Next = pageLinks(r.URL.Path, v, page)
-	csvQ := cloneValues(v)
-	csvQ.Del("limit")
-	csvQ.Del("offset")
-	csvQ.Set("format", "csv")
-	d.CSV = "/api/v1/assets?" + csvQ.Encode()
+	d.CSV = csvLink("assets", v)
+	d.Columns = sortColumns(r.URL.Path, v, "sort", q.Sort.String(), inventoryColumns)
+	d.Charts = summaryCharts(s)
 
 	d.Classes = []option{{Label: "any class"}}
 	for _, c := range model.Classes {
@@ -234,7 +254,7 @@ func (u *ui) inventory(w http.ResponseWriter, r *http.Request) {
 	for _, so := range []struct{ v, l string }{
 		{"", "VLAN, MAC"}, {"-last_seen", "last seen, newest"}, {"last_seen", "last seen, oldest"},
 		{"-first_seen", "first seen, newest"}, {"mac", "MAC"}, {"class", "class"}, {"hostname", "hostname"},
-		{"vendor", "vendor"},
+		{"vendor", "vendor"}, {"model", "model"},
 		{"-packets", "packets, most"}, {"-confidence", "confidence, highest"},
 	} {
 		d.Sorts = append(d.Sorts, option{Value: so.v, Label: so.l, Selected: q.Sort.String() == so.v})
@@ -249,7 +269,11 @@ type assetData struct {
 
 func (u *ui) asset(w http.ResponseWriter, r *http.Request) {
 	ref := r.PathValue("ref")
-	rq, err := inventory.ParseAssetRefQuery(nonEmpty(r.URL.Query()))
+	v, err := form(r)
+	var rq inventory.AssetRefQuery
+	if err == nil {
+		rq, err = inventory.ParseAssetRefQuery(v)
+	}
 	if err != nil {
 		u.fail(w, r, err)
 		return
@@ -278,59 +302,169 @@ type listData[T any] struct {
 	Prev, Next string
 	CSV        string
 	Options    []option
+	Columns    []column
 	Filtered   bool
 }
 
-func (u *ui) violations(w http.ResponseWriter, r *http.Request) {
-	v := nonEmpty(r.URL.Query())
-	q, err := inventory.ParseViolationQuery(v, u.inv.Now(), inventory.Paging{Default: UIDefaultLimit, Max: UIMaxLimit}, true)
-	if err != nil {
-		u.fail(w, r, err)
-		return
+// newListData is the data of a list page: the page, its range, links to
+// the pages before and after and to the CSV export of everything, and the
+// column headers, the time column sorting by order (desc by default).
+func newListData[T any](r *http.Request, v url.Values, api string, page inventory.Page[T], desc bool,
+	cols []columnDef) listData[T] {
+	d := listData[T]{Form: v, Page: page, Filtered: len(v) > 0, CSV: csvLink(api, v)}
+	d.From, d.To = pageRange(page.Offset, len(page.Items))
+	d.Prev, d.Next = pageLinks(r.URL.Path, v, page)
+	order := "asc"
+	if desc {
+		order = "desc"
 	}
-	page, err := u.inv.Violations(r.Context(), q)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	d := listData[inventory.ViolationRecord]{Form: v, Page: page, Filtered: len(v) > 0, Options: []option{{Label: "any severity"}}}
-	for _, s := range inventory.Severities {
-		d.Options = append(d.Options, option{Value: s, Label: s, Selected: q.Severity == s})
-	}
-	u.fillList(r, v, "violations", &d.From, &d.To, &d.Prev, &d.Next, &d.CSV, page.Offset, len(page.Items), page.Total, page.Limit)
-	u.render(w, r, http.StatusOK, "violations", view{Title: "Violations", Nav: "violations", Summary: u.summary(r), Data: d})
+	cur := map[string]string{"desc": "-time", "asc": "time"}[order]
+	d.Columns = sortColumns(r.URL.Path, v, "order", cur, cols)
+	return d
 }
 
-func (u *ui) events(w http.ResponseWriter, r *http.Request) {
-	v := nonEmpty(r.URL.Query())
-	q, err := inventory.ParseEventQuery(v, u.inv.Now(), inventory.Paging{Default: UIDefaultLimit, Max: UIMaxLimit}, true)
-	if err != nil {
-		u.fail(w, r, err)
-		return
+// timeOrdered are a list's columns: the first (its time) sorts it, newest
+// first by default; the others do not.
+func timeOrdered(labels ...string) []columnDef {
+	cols := make([]columnDef, len(labels))
+	for i, l := range labels {
+		cols[i].Label = l
 	}
-	page, err := u.inv.Events(r.Context(), q)
-	if err != nil {
-		u.fail(w, r, err)
-		return
-	}
-	d := listData[inventory.EventRecord]{Form: v, Page: page, Filtered: len(v) > 0, Options: []option{{Label: "any change"}}}
-	for _, t := range model.EventTypes {
-		d.Options = append(d.Options, option{Value: string(t), Label: string(t), Selected: q.Type == t})
-	}
-	u.fillList(r, v, "events", &d.From, &d.To, &d.Prev, &d.Next, &d.CSV, page.Offset, len(page.Items), page.Total, page.Limit)
-	u.render(w, r, http.StatusOK, "events", view{Title: "Changes", Nav: "events", Summary: u.summary(r), Data: d})
+	cols[0].Key, cols[0].DescFirst = "time", true
+	return cols
 }
 
-func (u *ui) fillList(r *http.Request, v url.Values, api string, from, to *int, prev, next, csv *string,
-	offset, n, total, limit int) {
-	*from, *to = pageRange(offset, n)
-	*prev, *next = pageLinks(r.URL.Path, v, inventory.Page[struct{}]{Total: total, Limit: limit, Offset: offset,
-		Items: make([]struct{}, n)})
+// The columns of the lists (their time column sorts them).
+var (
+	violationColumns = timeOrdered("Last seen", "Severity", "Rule", "Zones", "Source", "Destination", "Service", "Count")
+	eventColumns     = timeOrdered("Time", "Change", "Device", "VLAN", "IP", "From", "To")
+	flowColumns      = timeOrdered("Last seen", "Client", "Server", "Service", "Connections", "Traffic")
+)
+
+// plainColumns are the headers of a list, without sort links (the lists
+// of one device's page).
+func plainColumns(list string) []column {
+	defs := map[string][]columnDef{"violations": violationColumns, "events": eventColumns, "flows": flowColumns}[list]
+	out := make([]column, len(defs))
+	for i, d := range defs {
+		out[i].Label = d.Label
+	}
+	return out
+}
+
+// tableView is what a table template gets: its headers and rows.
+type tableView struct {
+	Columns []column
+	Items   any
+}
+
+// listPage serves the page of a list (nav name, title): its query parsed
+// by parse from the form (newest first by default), answered by find,
+// under cols, with the options of its select (the one filter each list
+// offers as a choice).
+func listPage[Q, T any](u *ui, name, title string, cols []columnDef,
+	parse func(url.Values, time.Time, inventory.Paging, bool, ...string) (Q, error),
+	find func(context.Context, Q) (inventory.Page[T], error), desc func(*Q) bool, options func(*Q) []option) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := form(r)
+		var q Q
+		if err == nil {
+			q, err = parse(v, u.inv.Now(), inventory.Paging{Default: UIDefaultLimit, Max: UIMaxLimit}, true)
+		}
+		var page inventory.Page[T]
+		if err == nil {
+			page, err = find(r.Context(), q)
+		}
+		if err != nil {
+			u.fail(w, r, err)
+			return
+		}
+		d := newListData(r, v, name, page, desc(&q), cols)
+		d.Options = options(&q)
+		u.render(w, r, http.StatusOK, name, view{Title: title, Nav: name, Summary: u.summary(r), Data: d})
+	}
+}
+
+// choices are the options of a select: none (label any) and each of values.
+func choices[T ~string](any string, values []T, selected T) []option {
+	out := []option{{Label: any}}
+	for _, v := range values {
+		out = append(out, option{Value: string(v), Label: string(v), Selected: v == selected})
+	}
+	return out
+}
+
+func (u *ui) violations() http.HandlerFunc {
+	return listPage(u, "violations", "Violations", violationColumns, inventory.ParseViolationQuery, u.inv.Violations,
+		func(q *inventory.ViolationQuery) bool { return q.Desc },
+		func(q *inventory.ViolationQuery) []option {
+			return choices("any severity", inventory.Severities, q.Severity)
+		})
+}
+
+func (u *ui) events() http.HandlerFunc {
+	return listPage(u, "events", "Changes", eventColumns, inventory.ParseEventQuery, u.inv.Events,
+		func(q *inventory.EventQuery) bool { return q.Desc },
+		func(q *inventory.EventQuery) []option { return choices("any change", model.EventTypes, q.Type) })
+}
+
+func (u *ui) flows() http.HandlerFunc {
+	return listPage(u, "flows", "Flows", flowColumns, inventory.ParseFlowQuery, u.inv.Flows,
+		func(q *inventory.FlowQuery) bool { return q.Desc },
+		func(q *inventory.FlowQuery) []option { return choices("any service", model.Services, q.Service) })
+}
+
+type zonesData struct {
+	Matrix inventory.MatrixRecord
+	Rows   []matrixRow
+}
+
+type matrixRow struct {
+	Zone  string
+	Cells []inventory.MatrixCell
+}
+
+func (u *ui) zones(w http.ResponseWriter, r *http.Request) {
+	v, err := form(r)
+	for name := range v {
+		err = &inventory.ParamError{Param: name, Msg: "unknown parameter (the zone matrix takes none)"}
+		break
+	}
+	var m inventory.MatrixRecord
+	if err == nil {
+		m, err = u.inv.Matrix(r.Context())
+	}
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	d := zonesData{Matrix: m}
+	for _, src := range m.Zones {
+		row := matrixRow{Zone: src}
+		for _, dst := range m.Zones {
+			row.Cells = append(row.Cells, m.Cell(src, dst))
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	u.render(w, r, http.StatusOK, "zones", view{Title: "Zones", Nav: "zones", Summary: u.summary(r), Data: d})
+}
+
+// form reads the request's query: a pair Go would drop (a ";") is a
+// *ParamError; empty fields (a submitted form sends every field) are
+// left out.
+func form(r *http.Request) (url.Values, error) {
+	v, err := query(r)
+	return nonEmpty(v), err
+}
+
+// csvLink is the CSV export of the list api with the filters of v (all
+// pages).
+func csvLink(api string, v url.Values) string {
 	c := cloneValues(v)
 	c.Del("limit")
 	c.Del("offset")
 	c.Set("format", "csv")
-	*csv = "/api/v1/" + api + "?" + c.Encode()
+	return APIPrefix + api + "?" + c.Encode()
 }
 
 // nonEmpty drops empty form fields (a submitted form sends every field).

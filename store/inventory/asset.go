@@ -151,7 +151,7 @@ func (s *Service) fillHL7(ctx context.Context, d *AssetDetailRecord, id int64) e
 // fillPeers adds the asset's latest flows as peers, with the peers'
 // identities.
 func (s *Service) fillPeers(ctx context.Context, d *AssetDetailRecord, id int64) error {
-	flows, total, err := s.st.FindFlows(ctx, store.FlowFilter{AssetID: id, Desc: true, Chronological: true,
+	flows, total, err := s.st.FindFlows(ctx, store.FlowFilter{AssetID: id, Merge: true, Desc: true, Chronological: true,
 		Limit: DetailLimit})
 	if err != nil {
 		return err
@@ -218,9 +218,14 @@ func (s *Service) byIP(ctx context.Context, cache map[netip.Addr]*store.AssetDet
 
 // fillViolations adds the latest violations involving the asset.
 func (s *Service) fillViolations(ctx context.Context, d *AssetDetailRecord, id int64) error {
-	var err error
-	d.Violations, d.ViolationsTotal, err = s.violations(ctx, store.ViolationFilter{AssetID: id, Desc: true,
-		Chronological: true, Limit: DetailLimit})
+	vs, total, err := s.st.FindViolations(ctx, store.ViolationFilter{AssetID: id, Desc: true, Chronological: true,
+		Limit: DetailLimit})
+	if err != nil {
+		return err
+	}
+	d.Violations, d.ViolationsTotal = []ViolationRecord{}, total
+	recs, err := s.violationRecords(ctx, vs)
+	d.Violations = append(d.Violations, recs...)
 	return err
 }
 
@@ -228,7 +233,9 @@ func (s *Service) fillViolations(ctx context.Context, d *AssetDetailRecord, id i
 func (s *Service) fillEvents(ctx context.Context, d *AssetDetailRecord, id int64) error {
 	evs, total, err := s.st.FindEvents(ctx, store.EventFilter{AssetID: id, Desc: true, Limit: DetailLimit})
 	for i := range evs {
-		d.Events = append(d.Events, NewEventRecord(&evs[i]))
+		r := NewEventRecord(&evs[i])
+		r.Hostname = d.Asset.Hostname
+		d.Events = append(d.Events, r)
 	}
 	d.EventsTotal = total
 	return err

@@ -2,14 +2,16 @@ package inventory
 
 import (
 	"context"
+	"time"
 
 	"github.com/wardwatch/wardwatch/store"
 )
 
-// Assets returns the page of assets q selects.
-func (s *Service) Assets(ctx context.Context, q AssetQuery) (Page[AssetRecord], error) {
-	now := s.now()
-	f := store.AssetFilter{
+// assetFilter is the store filter of q at now, and whether the service
+// must still filter by zone (zones are the policy's, computed here: then
+// the store returns every other match and the page is cut here too).
+func (s *Service) assetFilter(q *AssetQuery, now time.Time) (f store.AssetFilter, byZone bool) {
+	f = store.AssetFilter{
 		Vantage: q.Vantage, VLAN: q.VLAN, MAC: q.MAC, IP: q.IP, Class: q.Class, Modality: q.Modality,
 		Vendor: q.Vendor, Search: q.Search, SeenSince: q.SeenSince, FirstSeenSince: q.NewSince, Sort: q.Sort,
 	}
@@ -20,31 +22,96 @@ func (s *Service) Assets(ctx context.Context, q AssetQuery) (Page[AssetRecord], 
 		}
 		f.SeenBefore = before
 	}
-	if q.Zone == "" { // else zones are computed here: so is the page
+	if q.Zone == "" {
 		f.Limit, f.Offset = q.Limit, q.Offset
 	}
+	return f, q.Zone != ""
+}
+
+// Assets returns the page of assets q selects.
+func (s *Service) Assets(ctx context.Context, q AssetQuery) (Page[AssetRecord], error) {
+	now := s.now()
+	f, byZone := s.assetFilter(&q, now)
+	conv := func(ctx context.Context, ds []store.AssetDetail) ([]AssetRecord, error) {
+		return s.assetRecords(ctx, ds, now)
+	}
+	if !byZone {
+		return findPage(ctx, s.st.FindAssets, f, conv, q.Limit, q.Offset)
+	}
+	// By zone: every other match streams past, the page is kept.
 	page := Page[AssetRecord]{Limit: q.Limit, Offset: q.Offset, Items: []AssetRecord{}}
-	details, total, err := s.st.FindAssets(ctx, f)
-	if err != nil {
-		return page, err
+	var err error
+	page.Total, err = s.eachAsset(ctx, f, q.Zone, now, func(recs []AssetRecord) error {
+		page.Items = append(page.Items, recs...)
+		page.Items = window(page.Items, q.Limit, 0) // never more than a page in memory
+		return nil
+	}, q.Offset)
+	return page, err
+}
+
+// EachAsset calls fn with the assets q selects, in chunks, and returns how
+// many there were.
+func (s *Service) EachAsset(ctx context.Context, q AssetQuery, fn func([]AssetRecord) error) (int, error) {
+	now := s.now()
+	f, byZone := s.assetFilter(&q, now)
+	if !byZone {
+		return eachChunk(ctx, s.st.EachAsset, f, func(ctx context.Context, ds []store.AssetDetail) ([]AssetRecord, error) {
+			return s.assetRecords(ctx, ds, now)
+		}, fn)
 	}
-	names, err := s.st.AssetNames(ctx, ids(details))
-	if err != nil {
-		return page, err
-	}
-	for i := range details {
-		r := s.assetRecord(&details[i], names[details[i].ID], now)
-		if q.Zone != "" && r.Zone != q.Zone {
-			continue
+	n := 0
+	_, err := s.eachAsset(ctx, f, q.Zone, now, func(recs []AssetRecord) error {
+		if q.Limit > 0 {
+			if n >= q.Limit {
+				return nil
+			}
+			recs = window(recs, q.Limit-n, 0)
 		}
-		page.Items = append(page.Items, r)
+		n += len(recs)
+		return fn(recs)
+	}, q.Offset)
+	return n, err
+}
+
+// eachAsset calls fn with the records of the assets f selects that are in
+// zone, skipping the first skip of them, and returns how many matched in
+// all (skipped ones included).
+func (s *Service) eachAsset(ctx context.Context, f store.AssetFilter, zone string, now time.Time,
+	fn func([]AssetRecord) error, skip int) (int, error) {
+	n := 0
+	err := s.st.EachAsset(ctx, f, 0, func(ctx context.Context, ds []store.AssetDetail) error {
+		recs, err := s.assetRecords(ctx, ds, now)
+		if err != nil {
+			return err
+		}
+		kept := recs[:0]
+		for _, r := range recs {
+			if r.Zone != zone {
+				continue
+			}
+			if n++; n > skip {
+				kept = append(kept, r)
+			}
+		}
+		if len(kept) == 0 {
+			return nil
+		}
+		return fn(kept)
+	})
+	return n, err
+}
+
+// assetRecords returns the records of ds at now, with their names.
+func (s *Service) assetRecords(ctx context.Context, ds []store.AssetDetail, now time.Time) ([]AssetRecord, error) {
+	names, err := s.st.AssetNames(ctx, ids(ds))
+	if err != nil {
+		return nil, err
 	}
-	page.Total = total
-	if q.Zone != "" {
-		page.Total = len(page.Items)
-		page.Items = window(page.Items, q.Limit, q.Offset)
+	out := make([]AssetRecord, 0, len(ds))
+	for i := range ds {
+		out = append(out, s.assetRecord(&ds[i], names[ds[i].ID], now))
 	}
-	return page, nil
+	return out, nil
 }
 
 func ids(ds []store.AssetDetail) []int64 {

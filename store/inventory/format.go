@@ -13,26 +13,51 @@ import (
 // CSVRow is a record that can be written as CSV.
 type CSVRow interface{ CSV() []string }
 
+// CSVWriter writes records as CSV, every cell defused (SafeCell).
+type CSVWriter struct{ w *csv.Writer }
+
+// NewCSVWriter returns a CSVWriter on w.
+func NewCSVWriter(w io.Writer) *CSVWriter { return &CSVWriter{csv.NewWriter(w)} }
+
+// Header writes the header row.
+func (c *CSVWriter) Header(header []string) error { return c.w.Write(header) }
+
+// Flush writes what is buffered to the underlying writer.
+func (c *CSVWriter) Flush() error {
+	c.w.Flush()
+	return c.w.Error()
+}
+
+// WriteCSVRows writes a row per record.
+func WriteCSVRows[R any, P interface {
+	*R
+	CSVRow
+}](c *CSVWriter, recs []R) error {
+	for i := range recs {
+		row := P(&recs[i]).CSV()
+		for j, cell := range row {
+			row[j] = SafeCell(cell)
+		}
+		if err := c.w.Write(row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // WriteCSV writes header and then every record.
 func WriteCSV[R any, P interface {
 	*R
 	CSVRow
 }](w io.Writer, header []string, recs []R) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(header); err != nil {
+	c := NewCSVWriter(w)
+	if err := c.Header(header); err != nil {
 		return err
 	}
-	for i := range recs {
-		row := P(&recs[i]).CSV()
-		for j, c := range row {
-			row[j] = SafeCell(c)
-		}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
+	if err := WriteCSVRows[R, P](c, recs); err != nil {
+		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	return c.Flush()
 }
 
 // SafeCell defuses spreadsheet formulas: hostnames, AE titles and HL7

@@ -25,7 +25,6 @@ package inventory
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/wardwatch/wardwatch/model"
@@ -45,6 +44,12 @@ type Store interface {
 	FindViolations(ctx context.Context, f store.ViolationFilter) ([]store.Violation, int, error)
 	ViolationCounts(ctx context.Context, since time.Time) (store.ViolationCounts, error)
 	FindEvents(ctx context.Context, f store.EventFilter) ([]model.Event, int, error)
+	// Each* are the cursors of the Find* (see store.EachAsset): fn gets
+	// the context to make its own reads with.
+	EachAsset(ctx context.Context, f store.AssetFilter, chunk int, fn func(context.Context, []store.AssetDetail) error) error
+	EachFlow(ctx context.Context, f store.FlowFilter, chunk int, fn func(context.Context, []store.Flow) error) error
+	EachViolation(ctx context.Context, f store.ViolationFilter, chunk int, fn func(context.Context, []store.Violation) error) error
+	EachEvent(ctx context.Context, f store.EventFilter, chunk int, fn func(context.Context, []model.Event) error) error
 }
 
 // Zoner places an asset in a zone of the segmentation policy in force:
@@ -74,17 +79,9 @@ type Service struct {
 	life  Lifecycle
 	now   func() time.Time
 
-	// summary caches Summary for SummaryTTL: every page shows it, and it
-	// reads every asset.
-	summary struct {
-		sync.Mutex
-		at  time.Time
-		rec *SummaryRecord
-	}
+	summary cached[summary]
+	matrix  cached[MatrixRecord]
 }
-
-// SummaryTTL is how long Summary reuses its last answer.
-const SummaryTTL = 10 * time.Second
 
 // New returns a Service over o.Store. It panics if o.Store is nil.
 func New(o Options) *Service {

@@ -3,6 +3,7 @@ package inventory_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -358,5 +359,112 @@ func TestAgeAndCSVCells(t *testing.T) {
 		if got := inventory.SafeCell(in); got != want {
 			t.Errorf("SafeCell(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestFlowEnds: a flow's ends carry their devices' names, classes and
+// zones; an end known only by its address (routed, outside) its zone by
+// that address.
+func TestFlowEnds(t *testing.T) {
+	inv := inventorytest.Service(t, true)
+	ctx := context.Background()
+	fs, err := inv.Flows(ctx, inventory.FlowQuery{Service: "dicom"})
+	if err != nil || len(fs.Items) != 2 {
+		t.Fatalf("%+v %v", fs, err)
+	}
+	ws, ct := fs.Items[0], fs.Items[1]
+	if ws.SrcHostname != "WS-RAD-07" || ws.SrcZone != "radiology" || ws.DstHostname != "PACS01" || ws.DstClass != "pacs" ||
+		ws.DstZone != "pacs" || ws.DstVLAN != 50 {
+		t.Errorf("workstation to PACS: %+v", ws)
+	}
+	if ct.SrcHostname != "CT-SOMATOM-01" || ct.SrcClass != "imaging-modality" || ct.SrcZone != "imaging" ||
+		ct.DstMAC != "" || ct.DstHostname != "" || ct.DstClass != "" || ct.DstZone != "pacs" || ct.DstVLAN != 30 {
+		t.Errorf("CT to PACS (routed): %+v", ct)
+	}
+	fs, _ = inv.Flows(ctx, inventory.FlowQuery{Port: 443})
+	if len(fs.Items) != 1 || fs.Items[0].DstZone != "internet" || fs.Items[0].SrcZone != "pumps" {
+		t.Errorf("pump to the internet: %+v", fs.Items)
+	}
+	// Without a policy: names and classes, no zones.
+	fs, _ = inventorytest.Service(t, false).Flows(ctx, inventory.FlowQuery{Service: "dicom"})
+	if fs.Items[0].SrcZone != "" || fs.Items[0].DstZone != "" || fs.Items[0].DstHostname != "PACS01" {
+		t.Errorf("without a policy: %+v", fs.Items[0])
+	}
+	// Events name their device.
+	evs, err := inv.Events(ctx, inventory.EventQuery{MAC: mustMAC(ctMAC), Type: model.EventNewDevice})
+	if err != nil || len(evs.Items) != 1 || evs.Items[0].Hostname != "CT-SOMATOM-01" {
+		t.Errorf("CT's new-device event: %+v %v", evs.Items, err)
+	}
+}
+
+// TestEachMatchesPages: the cursors give what the pages give, chunk by
+// chunk, for every list, filters (a zone, computed here) and limits
+// included.
+func TestEachMatchesPages(t *testing.T) {
+	inv := inventorytest.Service(t, true)
+	ctx := context.Background()
+	for _, raw := range []string{"", "zone=pumps", "zone=pumps&limit=2&offset=1", "sort=-hostname&limit=3", "state=active"} {
+		q := query(t, raw)
+		page, err := inv.Assets(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []inventory.AssetRecord
+		n, err := inv.EachAsset(ctx, q, func(rs []inventory.AssetRecord) error { got = append(got, rs...); return nil })
+		if err != nil || n != len(got) || !slices.Equal(macs(got), macs(page.Items)) {
+			t.Errorf("%s: each %q (%d, %v), page %q", raw, macs(got), n, err, macs(page.Items))
+		}
+	}
+	fp, _ := inv.Flows(ctx, inventory.FlowQuery{})
+	var fs []inventory.FlowRecord
+	if n, err := inv.EachFlow(ctx, inventory.FlowQuery{}, func(r []inventory.FlowRecord) error { fs = append(fs, r...); return nil }); err != nil ||
+		n != fp.Total || !slices.Equal(fs, fp.Items) {
+		t.Errorf("flows: each %d %v, page %d", n, err, fp.Total)
+	}
+	ep, _ := inv.Events(ctx, inventory.EventQuery{})
+	var es []inventory.EventRecord
+	if n, err := inv.EachEvent(ctx, inventory.EventQuery{}, func(r []inventory.EventRecord) error { es = append(es, r...); return nil }); err != nil ||
+		n != ep.Total || !slices.Equal(es, ep.Items) {
+		t.Errorf("events: each %d %v, page %d", n, err, ep.Total)
+	}
+}
+
+// TestMatrixAndCounts: the zone matrix counts the flows between zones and
+// the violations; the asset counts break the inventory down by class,
+// zone and state together, adding up to the summary.
+func TestMatrixAndCounts(t *testing.T) {
+	inv := inventorytest.Service(t, true)
+	ctx := context.Background()
+	m, err := inv.Matrix(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := m.Cell("pumps", "internet"); c.Flows != 1 || c.Violations != 1 {
+		t.Errorf("pumps → internet: %+v", c)
+	}
+	if c := m.Cell("radiology", "pacs"); c.Flows != 1 || c.Violations != 0 || c.Bytes != 500 {
+		t.Errorf("radiology → pacs: %+v", c)
+	}
+	if c := m.Cell("pacs", "pumps"); c.Flows != 0 {
+		t.Errorf("pacs → pumps: %+v", c)
+	}
+	if !slices.Contains(m.Zones, "imaging") || !slices.IsSorted(m.Zones) {
+		t.Errorf("zones %q", m.Zones)
+	}
+	counts, err := inv.AssetCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, _ := inv.Summary(ctx)
+	total, byState := 0, map[string]int{}
+	for _, c := range counts {
+		total += c.N
+		byState[c.State] += c.N
+	}
+	if total != sum.Assets || !maps.Equal(byState, map[string]int{"active": 6, "dormant": 1, "retired": 1}) {
+		t.Errorf("counts %+v", counts)
+	}
+	if m, _ := inventorytest.Service(t, false).Matrix(ctx); len(m.Cells) != 0 {
+		t.Errorf("a matrix without a policy: %+v", m)
 	}
 }

@@ -21,6 +21,37 @@ import (
 // *ParamError naming the parameter, with a message that starts with the
 // value.
 
+// ParseRawQuery parses a URL's raw query as url.ParseQuery does, but a
+// pair it would drop is an error naming its parameter: a ";" (which Go no
+// longer takes for "&"; "?vlan=abc;" would otherwise list everything) or
+// a bad %-escape. An empty pair ("a=1&&b=2") is skipped.
+func ParseRawQuery(raw string) (url.Values, error) {
+	v := url.Values{}
+	for pair := range strings.SplitSeq(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(pair, "=")
+		if strings.Contains(pair, ";") {
+			name, _, _ = strings.Cut(name, ";")
+			if n, err := url.QueryUnescape(name); err == nil {
+				name = n
+			}
+			return nil, &ParamError{Param: name, Msg: fmt.Sprintf("%q holds a \";\": separate parameters with \"&\", or write \";\" as %%3B", pair)}
+		}
+		n, nerr := url.QueryUnescape(name)
+		val, verr := url.QueryUnescape(value)
+		if nerr != nil || verr != nil {
+			if nerr == nil {
+				name = n
+			}
+			return nil, &ParamError{Param: name, Msg: fmt.Sprintf("%q is not %%-encoded correctly", pair)}
+		}
+		v[n] = append(v[n], val)
+	}
+	return v, nil
+}
+
 // ParamError is a bad query parameter (or command-line flag): the API
 // answers it with 400 naming Param, the CLI with a usage error naming the
 // flag.
@@ -79,8 +110,8 @@ func ParseAssetRefQuery(v url.Values, extra ...string) (AssetRefQuery, error) {
 }
 
 // ViolationQueryParams are the parameters ParseViolationQuery reads.
-var ViolationQueryParams = []string{"rule", "severity", "zone", "vantage", "vlan", "mac", "ip", "seen_since",
-	"new_since", "order", "limit", "offset"}
+var ViolationQueryParams = []string{"rule", "severity", "zone", "src_zone", "dst_zone", "vantage", "vlan", "mac", "ip",
+	"seen_since", "new_since", "order", "limit", "offset"}
 
 // Severities are the policy's alert severities.
 var Severities = []string{"low", "medium", "high", "critical"}
@@ -91,6 +122,7 @@ func ParseViolationQuery(v url.Values, now time.Time, pg Paging, defaultDesc boo
 	p := newParams(v, now, append(slices.Clone(ViolationQueryParams), extra...))
 	q := ViolationQuery{
 		Rule: p.text("rule", 100), Severity: enum(p, "severity", Severities), Zone: p.text("zone", 100),
+		SrcZone: p.text("src_zone", 100), DstZone: p.text("dst_zone", 100),
 		Vantage: p.text("vantage", 200), VLAN: p.vlan("vlan"), MAC: p.mac("mac"), IP: p.ip("ip"),
 		SeenSince: p.since("seen_since"), NewSince: p.since("new_since"), Desc: p.order("order", defaultDesc),
 	}
@@ -107,7 +139,7 @@ func ParseFlowQuery(v url.Values, now time.Time, pg Paging, defaultDesc bool, ex
 	p := newParams(v, now, append(slices.Clone(FlowQueryParams), extra...))
 	q := FlowQuery{
 		Vantage: p.text("vantage", 200), VLAN: p.vlan("vlan"), MAC: p.mac("mac"), IP: p.ip("ip"),
-		Proto: p.proto("proto"), Port: p.port("port"), Service: p.text("service", 50),
+		Proto: p.proto("proto"), Port: p.port("port"), Service: enum(p, "service", model.Services),
 		SeenSince: p.since("seen_since"), Desc: p.order("order", defaultDesc),
 	}
 	q.Limit, q.Offset = p.page(pg)

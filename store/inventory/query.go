@@ -40,14 +40,16 @@ type AssetRefQuery struct {
 
 // ViolationQuery selects and pages violations.
 type ViolationQuery struct {
-	Rule, Severity, Zone string
-	Vantage              string
-	VLAN                 *uint16
-	MAC                  model.MAC
-	IP                   netip.Addr
-	SeenSince, NewSince  time.Time // last seen at or after, first seen at or after
-	Desc                 bool      // newest first
-	Limit, Offset        int
+	Rule, Severity      string
+	Zone                string // either end's
+	SrcZone, DstZone    string
+	Vantage             string
+	VLAN                *uint16
+	MAC                 model.MAC
+	IP                  netip.Addr
+	SeenSince, NewSince time.Time // last seen at or after, first seen at or after
+	Desc                bool      // newest first
+	Limit, Offset       int
 }
 
 // FlowQuery selects and pages flows.

@@ -49,13 +49,18 @@ var AssetCSVHeader = []string{"vantage", "vlan", "outer_vlan", "mac", "keyed_by"
 	"randomized", "class", "dhcp_param_list", "dhcp_vendor_class", "first_seen", "last_seen", "packets", "bytes",
 	"id", "class_confidence", "modality", "manufacturer", "model", "os", "zone", "state", "ae_titles", "hl7_apps"}
 
-// CSV returns the record as a row under AssetCSVHeader. Lists are joined
-// with a space (ips) or "; " (names, which may hold spaces).
+// CSVListSep joins the values of a list in one CSV cell, in every column
+// (ips, ae_titles, hl7_apps): names may hold spaces, never this.
+const CSVListSep = "; "
+
+// CSV returns the record as a row under AssetCSVHeader; lists are joined
+// with CSVListSep.
 func (r *AssetRecord) CSV() []string {
-	return []string{r.Vantage, u16(r.VLAN), u16(r.OuterVLAN), r.MAC, r.KeyedBy, strings.Join(r.IPs, " "), r.Hostname,
+	return []string{r.Vantage, u16(r.VLAN), u16(r.OuterVLAN), r.MAC, r.KeyedBy, strings.Join(r.IPs, CSVListSep), r.Hostname,
 		r.Vendor, strconv.FormatBool(r.Randomized), string(r.Class), r.DHCPParamList, r.DHCPVendorClass, r.FirstSeen,
 		r.LastSeen, u64(r.Packets), u64(r.Bytes), i64(r.ID), strconv.Itoa(r.ClassConfidence), r.Modality,
-		r.Manufacturer, r.Model, r.OS, r.Zone, r.State, strings.Join(r.AETitles, "; "), strings.Join(r.HL7Apps, "; ")}
+		r.Manufacturer, r.Model, r.OS, r.Zone, r.State, strings.Join(r.AETitles, CSVListSep),
+		strings.Join(r.HL7Apps, CSVListSep)}
 }
 
 // Ref is how the asset is looked up: its MAC, or its key IP when keyed by
@@ -156,40 +161,55 @@ func violationRecord(v *store.Violation, hosts map[int64]string) ViolationRecord
 	return r
 }
 
-// FlowRecord is traffic from a client to a server port.
+// FlowRecord is traffic from a client to a server port. A flow routed
+// between two mirrored VLANs, which the sensor sees once per VLAN, is one
+// record: the client with its VLAN, the server with its own (DstVLAN).
+// Each end carries the name, class and zone of its device when the
+// inventory has it (the end's MAC is its own); an end known only by its
+// address (behind a router, outside) has its zone by address and no name.
 type FlowRecord struct {
 	ID      int64  `json:"id"`
 	Vantage string `json:"vantage"`
-	VLAN    uint16 `json:"vlan"`
+	VLAN    uint16 `json:"vlan"` // the client's
 	// SrcMAC is the client's own MAC; "" when the frames carried a
 	// router's (the client is off-link).
-	SrcMAC      string `json:"src_mac"`
-	SrcIP       string `json:"src_ip"`
-	DstMAC      string `json:"dst_mac"` // the server's own MAC; "" when routed or not an asset
-	DstIP       string `json:"dst_ip"`
-	Proto       string `json:"proto"`
-	Port        uint16 `json:"port"`
-	Service     string `json:"service"`
-	FirstSeen   string `json:"first_seen"`
-	LastSeen    string `json:"last_seen"`
-	Packets     uint64 `json:"packets"`
-	Bytes       uint64 `json:"bytes"`
-	Connections uint64 `json:"connections"`
+	SrcMAC      string      `json:"src_mac"`
+	SrcIP       string      `json:"src_ip"`
+	SrcHostname string      `json:"src_hostname"`
+	SrcClass    model.Class `json:"src_class"` // "" when not an asset
+	SrcZone     string      `json:"src_zone"`  // "" without a policy
+	DstVLAN     uint16      `json:"dst_vlan"`  // the server's; the client's when the server is not an asset
+	DstMAC      string      `json:"dst_mac"`   // the server's own MAC; "" when routed or not an asset
+	DstIP       string      `json:"dst_ip"`
+	DstHostname string      `json:"dst_hostname"`
+	DstClass    model.Class `json:"dst_class"`
+	DstZone     string      `json:"dst_zone"`
+	Proto       string      `json:"proto"`
+	Port        uint16      `json:"port"`
+	Service     string      `json:"service"`
+	FirstSeen   string      `json:"first_seen"`
+	LastSeen    string      `json:"last_seen"`
+	Packets     uint64      `json:"packets"`
+	Bytes       uint64      `json:"bytes"`
+	Connections uint64      `json:"connections"`
 }
 
 // FlowCSVHeader is the header row of flow CSV.
-var FlowCSVHeader = []string{"id", "vantage", "vlan", "src_mac", "src_ip", "dst_mac", "dst_ip", "proto", "port",
-	"service", "first_seen", "last_seen", "packets", "bytes", "connections"}
+var FlowCSVHeader = []string{"id", "vantage", "vlan", "src_mac", "src_ip", "src_hostname", "src_class", "src_zone",
+	"dst_vlan", "dst_mac", "dst_ip", "dst_hostname", "dst_class", "dst_zone", "proto", "port", "service",
+	"first_seen", "last_seen", "packets", "bytes", "connections"}
 
 // CSV returns the record as a row under FlowCSVHeader.
 func (r *FlowRecord) CSV() []string {
-	return []string{i64(r.ID), r.Vantage, u16(r.VLAN), r.SrcMAC, r.SrcIP, r.DstMAC, r.DstIP, r.Proto, u16(r.Port),
+	return []string{i64(r.ID), r.Vantage, u16(r.VLAN), r.SrcMAC, r.SrcIP, r.SrcHostname, string(r.SrcClass), r.SrcZone,
+		u16(r.DstVLAN), r.DstMAC, r.DstIP, r.DstHostname, string(r.DstClass), r.DstZone, r.Proto, u16(r.Port),
 		r.Service, r.FirstSeen, r.LastSeen, u64(r.Packets), u64(r.Bytes), u64(r.Connections)}
 }
 
+// flowRecord is the record of f, without what the ends' assets add.
 func flowRecord(f *store.Flow) FlowRecord {
 	r := FlowRecord{
-		ID: f.ID, Vantage: f.Vantage, VLAN: f.VLAN, SrcIP: ipOf(f.SrcIP), DstIP: ipOf(f.DstIP),
+		ID: f.ID, Vantage: f.Vantage, VLAN: f.VLAN, DstVLAN: f.VLAN, SrcIP: ipOf(f.SrcIP), DstIP: ipOf(f.DstIP),
 		Proto: ProtoName(f.Proto), Port: f.Port, Service: f.Service, FirstSeen: RFC3339(f.FirstSeen),
 		LastSeen: RFC3339(f.LastSeen), Packets: f.Packets, Bytes: f.Bytes, Connections: f.Connections,
 	}
@@ -197,7 +217,7 @@ func flowRecord(f *store.Flow) FlowRecord {
 		r.SrcMAC = macOf(f.Src)
 	}
 	if f.DstAssetID != 0 {
-		r.DstMAC = macOf(f.Dst)
+		r.DstMAC, r.DstVLAN = macOf(f.Dst), f.Dst.VLAN
 	}
 	if r.SrcIP == "" && f.Src.KeyedByIP() {
 		r.SrcIP = f.Src.IP.String()
@@ -212,6 +232,7 @@ type EventRecord struct {
 	Vantage  string          `json:"vantage"`
 	VLAN     uint16          `json:"vlan"`
 	MAC      string          `json:"mac"`
+	Hostname string          `json:"hostname"` // the device's, now
 	IP       string          `json:"ip"`
 	OldValue string          `json:"old_value"`
 	NewValue string          `json:"new_value"`
@@ -221,14 +242,17 @@ type EventRecord struct {
 }
 
 // EventCSVHeader is the header row of event CSV.
-var EventCSVHeader = []string{"time", "type", "vantage", "vlan", "mac", "ip", "old_value", "new_value", "id", "key_ip"}
+var EventCSVHeader = []string{"time", "type", "vantage", "vlan", "mac", "hostname", "ip", "old_value", "new_value",
+	"id", "key_ip"}
 
 // CSV returns the record as a row under EventCSVHeader.
 func (r *EventRecord) CSV() []string {
-	return []string{r.Time, string(r.Type), r.Vantage, u16(r.VLAN), r.MAC, r.IP, r.OldValue, r.NewValue, i64(r.ID), r.KeyIP}
+	return []string{r.Time, string(r.Type), r.Vantage, u16(r.VLAN), r.MAC, r.Hostname, r.IP, r.OldValue, r.NewValue,
+		i64(r.ID), r.KeyIP}
 }
 
-// NewEventRecord returns the record of e.
+// NewEventRecord returns the record of e, without the hostname (the
+// service adds it).
 func NewEventRecord(e *model.Event) EventRecord {
 	r := EventRecord{ID: e.ID, Time: RFC3339(e.Time), Type: e.Type, Vantage: e.Key.Vantage, VLAN: e.Key.VLAN,
 		OldValue: e.OldValue, NewValue: e.NewValue, MAC: macOf(e.Key), IP: ipOf(e.IP)}

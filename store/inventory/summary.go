@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"github.com/wardwatch/wardwatch/model"
@@ -10,7 +11,7 @@ import (
 
 // SummaryRecord is the inventory at a glance.
 type SummaryRecord struct {
-	GeneratedAt string              `json:"generated_at"`
+	GeneratedAt string              `json:"generated_at"` // the service's clock: what states are as of
 	Assets      int                 `json:"assets"`
 	ByClass     map[model.Class]int `json:"by_class"`
 	ByZone      map[string]int      `json:"by_zone"` // empty without a policy
@@ -27,45 +28,82 @@ type SummaryRecord struct {
 	RetiredAfter         string `json:"retired_after"`
 }
 
+// AssetCount is how many assets have one class, zone and state: the
+// breakdown behind wardwatch_assets{class,zone,state}.
+type AssetCount struct {
+	Class model.Class // never "": model.ClassUnknown
+	Zone  string      // "" without a policy
+	State string      // StateActive, StateDormant, StateRetired
+	N     int
+}
+
+// summary is what one pass over the assets yields, cached for SummaryTTL.
+type summary struct {
+	rec    SummaryRecord
+	counts []AssetCount
+}
+
 // Summary counts the inventory by class, zone and state. The answer is
 // reused for SummaryTTL.
 func (s *Service) Summary(ctx context.Context) (SummaryRecord, error) {
-	c := &s.summary
-	c.Lock()
-	defer c.Unlock()
-	now := s.now()
-	if c.rec != nil && now.Sub(c.at) < SummaryTTL && !now.Before(c.at) {
-		return *c.rec, nil
-	}
-	sum, err := s.summarize(ctx, now)
-	if err == nil {
-		c.at, c.rec = now, &sum
-	}
-	return sum, err
+	sum, err := s.cachedSummary(ctx)
+	return sum.rec, err
 }
 
-func (s *Service) summarize(ctx context.Context, now time.Time) (SummaryRecord, error) {
-	sum := SummaryRecord{GeneratedAt: RFC3339(now), ByClass: map[model.Class]int{}, ByZone: map[string]int{},
+// AssetCounts counts the assets by class, zone and state together, in
+// that order; computed with Summary (and reused as long).
+func (s *Service) AssetCounts(ctx context.Context) ([]AssetCount, error) {
+	sum, err := s.cachedSummary(ctx)
+	return sum.counts, err
+}
+
+func (s *Service) cachedSummary(ctx context.Context) (*summary, error) {
+	return s.summary.get(s.now(), func(now time.Time) (*summary, error) { return s.summarize(ctx, now) })
+}
+
+// summarize reads every asset once, with a cursor.
+func (s *Service) summarize(ctx context.Context, now time.Time) (*summary, error) {
+	sum := &summary{rec: SummaryRecord{GeneratedAt: RFC3339(now), ByClass: map[model.Class]int{}, ByZone: map[string]int{},
 		ByState:      map[string]int{StateActive: 0, StateDormant: 0, StateRetired: 0},
-		DormantAfter: s.life.DormantAfter.String(), RetiredAfter: s.life.RetiredAfter.String()}
-	all, _, err := s.st.FindAssets(ctx, store.AssetFilter{})
+		DormantAfter: s.life.DormantAfter.String(), RetiredAfter: s.life.RetiredAfter.String()}}
+	r := &sum.rec
+	counts := map[AssetCount]int{}
+	weekAgo := now.Add(-7 * 24 * time.Hour)
+	err := s.st.EachAsset(ctx, store.AssetFilter{}, 0, func(_ context.Context, ds []store.AssetDetail) error {
+		for i := range ds {
+			a := &ds[i].Asset
+			k := AssetCount{Class: a.Class.OrUnknown(), Zone: s.zones.Zone(a), State: s.life.State(a.LastSeen, now)}
+			counts[k]++
+			r.Assets++
+			r.ByClass[k.Class]++
+			if k.Zone != "" {
+				r.ByZone[k.Zone]++
+			}
+			r.ByState[k.State]++
+			if !a.FirstSeen.Before(weekAgo) {
+				r.NewLast7d++
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return sum, err
 	}
-	weekAgo := now.Add(-7 * 24 * time.Hour)
-	for i := range all {
-		a := &all[i].Asset
-		sum.Assets++
-		sum.ByClass[a.Class.OrUnknown()]++
-		if z := s.zones.Zone(a); z != "" {
-			sum.ByZone[z]++
-		}
-		sum.ByState[s.life.State(a.LastSeen, now)]++
-		if !a.FirstSeen.Before(weekAgo) {
-			sum.NewLast7d++
-		}
+	for k, n := range counts {
+		k.N = n
+		sum.counts = append(sum.counts, k)
 	}
+	sort.Slice(sum.counts, func(i, j int) bool {
+		a, b := sum.counts[i], sum.counts[j]
+		if a.Class != b.Class {
+			return a.Class < b.Class
+		}
+		if a.Zone != b.Zone {
+			return a.Zone < b.Zone
+		}
+		return a.State < b.State
+	})
 	vc, err := s.st.ViolationCounts(ctx, now.Add(-24*time.Hour))
-	sum.Violations, sum.ViolationsLast24h, sum.NewViolationsLast24h = vc.All, vc.SeenSince, vc.NewSince
+	r.Violations, r.ViolationsLast24h, r.NewViolationsLast24h = vc.All, vc.SeenSince, vc.NewSince
 	return sum, err
 }

@@ -6,6 +6,7 @@ package inventorytest
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -59,16 +60,7 @@ func ip(s string) netip.Addr { return netip.MustParseAddr(s) }
 // database is closed when the test ends.
 func DB(tb testing.TB) *store.DB {
 	tb.Helper()
-	// The shipped rule pack, read from the file: configs.Fingerprints embeds
-	// it, but configs imports this package (configs.Default).
-	rules, err := os.ReadFile("../../configs/fingerprints.yml")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	eng, err := fingerprint.Load(rules, "configs/fingerprints.yml", "")
-	if err != nil {
-		tb.Fatal(err)
-	}
+	eng := rules(tb)
 	path := filepath.Join(tb.TempDir(), "fixture.db")
 	db, err := store.Open(path, store.Options{
 		FlushInterval: time.Hour, Classifier: eng,
@@ -144,12 +136,32 @@ func DB(tb testing.TB) *store.DB {
 	return db
 }
 
+// rules is the engine of the shipped rule pack, read from the file:
+// configs.Fingerprints embeds it, but configs imports this package
+// (configs.Default).
+func rules(tb testing.TB) *fingerprint.Engine {
+	b, err := os.ReadFile(filepath.Join(repoRoot(), "configs", "fingerprints.yml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	eng, err := fingerprint.Load(b, "configs/fingerprints.yml", "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return eng
+}
+
+// repoRoot is the repository's directory.
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..")
+}
+
 // Policy is the example hospital policy (configs/policy.yml: zones by
 // VLAN, CIDR, AE title).
 func Policy(tb testing.TB) *policy.Policy {
 	tb.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	p, err := policy.Load(filepath.Join(filepath.Dir(file), "..", "..", "..", "configs", "policy.yml"))
+	p, err := policy.Load(filepath.Join(repoRoot(), "configs", "policy.yml"))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -165,4 +177,51 @@ func Service(tb testing.TB, withPolicy bool) *inventory.Service {
 		o.Zones = segment.Fixed(Policy(tb))
 	}
 	return inventory.New(o)
+}
+
+// Large builds an inventory of n devices through the store's writer: n/200
+// VLANs of up to 200 devices, each with an address, a hostname and a DHCP
+// fingerprint (classified by the real rules), and a flow from every tenth
+// device to its VLAN's first. It is what the export and flood tests
+// measure against; 200 000 devices take a few seconds.
+func Large(tb testing.TB, n int) *store.DB {
+	tb.Helper()
+	db, err := store.Open(filepath.Join(tb.TempDir(), "large.db"), store.Options{FlushInterval: time.Hour,
+		FlushSize: 20000, Classifier: rules(tb), Vendor: func(m model.MAC) string { org, _ := oui.Lookup(m); return org }})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx := context.Background()
+	db.Start(ctx)
+	tb.Cleanup(func() { db.Close() })
+	submit := func(o model.Observation) {
+		if err := db.Submit(ctx, o); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	for i := range n {
+		vlan, host := uint16(100+i/200), i%200
+		k := model.AssetKey{Vantage: "span0", VLAN: vlan,
+			MAC: model.MAC{0x00, 0x09, 0x5c, byte(i >> 16), byte(i >> 8), byte(i)}} // Philips OUI
+		addr := netip.AddrFrom4([4]byte{10, byte(vlan >> 8), byte(vlan), byte(host + 1)})
+		last := Now.Add(-time.Duration(i%(120*24)) * time.Hour) // active, dormant and retired devices
+		submit(model.Observation{Kind: model.ObsActivity, Key: k, First: last.Add(-time.Hour), Time: last, Packets: 10,
+			Bytes: 1000})
+		submit(model.Observation{Kind: model.ObsARP, Key: k, Time: last, IP: addr, Source: "arp.reply",
+			ARP: &model.ARPInfo{Op: 2}})
+		submit(model.Observation{Kind: model.ObsDHCP, Key: k, Time: last, DHCP: &model.DHCPInfo{MsgType: 3,
+			Hostname: fmt.Sprintf("MX800-%06d", i), VendorClass: "Philips IntelliVue"}})
+		if host%10 == 9 {
+			first := model.AssetKey{Vantage: "span0", VLAN: vlan, MAC: model.MAC{0x00, 0x09, 0x5c, byte((i - host) >> 16),
+				byte((i - host) >> 8), byte(i - host)}}
+			submit(model.Observation{Kind: model.ObsFlow, Key: k, Time: last, Flow: &model.FlowInfo{Client: k, Server: first,
+				ClientIP: addr, ServerIP: netip.AddrFrom4([4]byte{10, byte(vlan >> 8), byte(vlan), 1}), ClientLocal: true,
+				ServerLocal: true, Proto: 6, Port: 2575, Service: model.ServiceHL7, Packets: 5, Bytes: 500, Connections: 1,
+				First: last.Add(-time.Minute)}})
+		}
+	}
+	if err := db.Flush(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	return db
 }

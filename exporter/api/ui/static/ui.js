@@ -1,6 +1,6 @@
 // Wardwatch web page: keyboard shortcuts only. Everything works without it.
 //   /  focus the search (or first filter) field
-//   g i, g v, g c  go to the inventory, violations, changes
+//   g i, g f, g z, g v, g c  go to the inventory, flows, zones, violations, changes
 "use strict";
 (function () {
   var pending = "";
@@ -22,7 +22,7 @@
     }
     if (pending === "g") {
       pending = "";
-      var to = { i: "/ui/", v: "/ui/violations", c: "/ui/events" }[e.key];
+      var to = { i: "/ui/", f: "/ui/flows", z: "/ui/zones", v: "/ui/violations", c: "/ui/events" }[e.key];
       if (to) {
         e.preventDefault();
         window.location.assign(to);
