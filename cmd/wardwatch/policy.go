@@ -87,7 +87,7 @@ func parseSince(s string) (time.Duration, error) {
 // observedFlows reads the stored flows (since a time) with what the
 // inventory knows about their ends, as policy/segment turns them into the
 // input of simulate and learn: the endpoints the live checker builds.
-func observedFlows(ctx context.Context, dbPath string, since time.Duration) ([]policy.ObservedFlow, error) {
+func observedFlows(ctx context.Context, dbPath string, since time.Duration, now time.Time) ([]policy.ObservedFlow, error) {
 	db, err := store.OpenReadOnly(dbPath)
 	if err != nil {
 		return nil, err
@@ -95,7 +95,7 @@ func observedFlows(ctx context.Context, dbPath string, since time.Duration) ([]p
 	defer db.Close()
 	var from time.Time
 	if since > 0 {
-		from = time.Now().Add(-since)
+		from = now.Add(-since)
 	}
 	ff, err := db.FlowFacts(ctx, from)
 	if err != nil {
@@ -133,22 +133,30 @@ func policySimulate(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	flows, err := observedFlows(ctx, cfg.Store.Path, since)
+	flows, err := observedFlows(ctx, cfg.Store.Path, since, time.Now())
 	if err != nil {
 		return err
 	}
 	res := policy.Simulate(p, flows)
 	if *output == "json" {
+		// Keys are lowercase snake_case, like the API's.
 		type sample struct {
-			Src, Dst, SrcZone, DstZone string
-			Proto                      uint8
-			Port                       uint16
+			Src     string `json:"src"`
+			Dst     string `json:"dst"`
+			SrcZone string `json:"src_zone"`
+			DstZone string `json:"dst_zone"`
+			Proto   uint8  `json:"proto"`
+			Port    uint16 `json:"port"`
 		}
 		type row struct {
-			Rule, Action, Severity      string
-			Flows                       int
-			Connections, Packets, Bytes uint64
-			Samples                     []sample
+			Rule        string   `json:"rule"`
+			Action      string   `json:"action"`
+			Severity    string   `json:"severity"`
+			Flows       int      `json:"flows"`
+			Connections uint64   `json:"connections"`
+			Packets     uint64   `json:"packets"`
+			Bytes       uint64   `json:"bytes"`
+			Samples     []sample `json:"samples"`
 		}
 		var rows []row
 		for _, r := range res {
@@ -200,8 +208,17 @@ func policyLearn(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	sinceS := fs.String("since", "7d", "learn from flows seen in this window (e.g. 7d, 36h; 0 = all)")
 	base := fs.String("zones", "", "reuse the zones of this policy file (default: one zone per VLAN)")
 	out := fs.String("o", "-", "write the proposed policy here ('-' = stdout)")
+	nowS := fs.String("now", "", "the time --since counts back from (RFC 3339; default: now), e.g. a replayed capture's end")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	now := time.Now()
+	if *nowS != "" {
+		t, err := time.Parse(time.RFC3339, *nowS)
+		if err != nil {
+			return usageError("policy learn: --now %q: want an RFC 3339 time such as 2026-01-05T08:10:00Z", *nowS)
+		}
+		now = t
 	}
 	since, err := parseSince(*sinceS)
 	if err != nil {
@@ -217,9 +234,13 @@ func policyLearn(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	flows, err := observedFlows(ctx, cfg.Store.Path, since)
+	flows, err := observedFlows(ctx, cfg.Store.Path, since, now)
 	if err != nil {
 		return err
+	}
+	if len(flows) == 0 {
+		fmt.Fprintf(stderr, "policy learn: learned from 0 flows (none seen in %s since %s): the proposed policy allows nothing; use --since 0 or --now for a replayed capture\n",
+			cfg.Store.Path, now.Add(-since).UTC().Format(time.RFC3339))
 	}
 	y := policy.Learn(flows, bp)
 	if *out == "-" {
