@@ -186,9 +186,22 @@ func checkZonesAgree(t *testing.T, db, pol string) map[string]string {
 	compareZones(t, "API", cli, apiZones)
 
 	uiZones := map[string]string{}
+	uiPage := get("/ui/?limit=1000")
+	// The zone column is the one headed "Zone".
+	table := uiPage[strings.Index(uiPage, `<table id="assets"`):]
+	head := table[:strings.Index(table, "</thead>")]
+	zoneCol := -1
+	for i, th := range regexp.MustCompile(`(?s)<th[^>]*>(.*?)</th>`).FindAllStringSubmatch(head, -1) {
+		if regexp.MustCompile(`<[^>]*>`).ReplaceAllString(th[1], "") == "Zone" {
+			zoneCol = i
+		}
+	}
+	if zoneCol < 0 {
+		t.Fatalf("no Zone column in the web page's inventory:\n%s", head)
+	}
 	row := regexp.MustCompile(`(?s)<tr>\s*<td class="mono"><a href="/ui/assets/([^"?]+)\?([^"]*)">.*?</tr>`)
 	cell := regexp.MustCompile(`(?s)<td[^>]*>(.*?)</td>`)
-	for _, m := range row.FindAllStringSubmatch(get("/ui/?limit=1000"), -1) {
+	for _, m := range row.FindAllStringSubmatch(table, -1) {
 		q := html.UnescapeString(m[2])
 		vlan, vantage := "", ""
 		for _, kv := range strings.Split(q, "&") {
@@ -201,20 +214,31 @@ func checkZonesAgree(t *testing.T, db, pol string) map[string]string {
 			}
 		}
 		cells := cell.FindAllStringSubmatch(m[0], -1)
-		if len(cells) < 6 {
+		if len(cells) <= zoneCol {
 			t.Fatalf("UI row with %d cells: %s", len(cells), m[0])
 		}
-		uiZones[vantage+"/"+vlan+"/"+m[1]] = html.UnescapeString(strings.TrimSpace(cells[5][1]))
+		uiZones[vantage+"/"+vlan+"/"+m[1]] = html.UnescapeString(strings.TrimSpace(cells[zoneCol][1]))
 	}
 	compareZones(t, "web page", cli, uiZones)
 
-	metric := regexp.MustCompile(`^wardwatch_assets\{class="([^"]*)",zone="([^"]*)"\} (\S+)$`)
+	// wardwatch_assets{class,zone,...} (other labels, such as state, are
+	// summed over).
+	metric := regexp.MustCompile(`^wardwatch_assets\{([^}]*)\} (\S+)$`)
+	label := func(labels, name string) string {
+		m := regexp.MustCompile(`(?:^|,)` + name + `="([^"]*)"`).FindStringSubmatch(labels)
+		if m == nil {
+			return ""
+		}
+		return m[1]
+	}
 	got := map[string]int{}
 	sc := bufio.NewScanner(strings.NewReader(get("/metrics")))
 	for sc.Scan() {
 		if m := metric.FindStringSubmatch(sc.Text()); m != nil {
-			n, _ := strconv.ParseFloat(m[3], 64)
-			got[m[1]+"/"+m[2]] = int(n)
+			n, _ := strconv.ParseFloat(m[2], 64)
+			if n > 0 {
+				got[label(m[1], "class")+"/"+label(m[1], "zone")] += int(n)
+			}
 		}
 	}
 	if fmt.Sprint(sorted(got)) != fmt.Sprint(sorted(counts)) {
