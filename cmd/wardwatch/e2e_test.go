@@ -1230,7 +1230,7 @@ func checkE2EAPI(t *testing.T, r httpResult) {
 	}
 }
 
-var captureStoppedLine = regexp.MustCompile(`capture stopped.*"interface": "([^"]+)".*"packets": (\d+).*"kernel_drops": (\d+)`)
+var captureStoppedLine = regexp.MustCompile(`capture stopped.* interface=(\S+) .*packets=(\d+) .*kernel_drops=(\d+)`)
 
 // checkE2ECaptureStats reads the per-interface counters the daemon logs at
 // shutdown: every mirror delivered frames, the kernel dropped none.

@@ -372,7 +372,7 @@ func captureLive(t *testing.T, bin string, a, b netns, cfg, db string, files []s
 	for _, l := range strings.Split(logBuf.String(), "\n") {
 		if strings.Contains(l, "capture stopped") {
 			t.Logf("daemon: %s", l)
-			if want := fmt.Sprintf(`"packets": %d,`, frames); !strings.Contains(l, want) {
+			if want := fmt.Sprintf(` packets=%d `, frames); !strings.Contains(l, want) {
 				t.Errorf("the daemon did not capture exactly the %d frames tcpreplay sent (want %s)", frames, want)
 			}
 		}

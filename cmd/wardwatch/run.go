@@ -67,7 +67,6 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer log.Sync()
-	startupWarnings(log, cfg, os.Geteuid(), interfaceAddrs)
 
 	// Open every capture socket first, so a missing interface or privilege
 	// fails before anything else is touched.
@@ -98,6 +97,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			inputs = append(inputs, sensor.Input{Source: src, Vantage: ic.Vantage, VLAN: uint16(ic.VLAN)})
 		}
 	}
+
+	// The interfaces exist and can be captured: what is probably not
+	// meant is said now (a failed start stays one line).
+	startupWarnings(log, cfg, os.Geteuid(), interfaceAddrs)
 
 	// Capture sockets are open: give up every privilege before the
 	// database and event files are created, so they belong to the service
