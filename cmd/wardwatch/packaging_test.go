@@ -200,7 +200,8 @@ func TestDebianCopyright(t *testing.T) {
 	for mod, dir := range modules {
 		main := "vendor/" + mod + "/*"
 		if _, ok := patterns[main]; !ok {
-			t.Errorf("module %s is linked into the binary but packaging/copyright has no Files: %s", mod, main)
+			t.Errorf("module %s is linked into the binary but packaging/copyright has no Files: %s "+
+				"(add one with the copyright lines and licence of %s)", mod, main, dir)
 			continue
 		}
 		// The licences of its paragraphs: the main one plus those naming
