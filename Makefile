@@ -23,7 +23,7 @@ build:
 demo: build
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB)-lock
 	$(BIN) replay --db $(DEMO_DB) --vantage demo --policy.file configs/policy.yml testdata/demo.pcap
-	$(BIN) assets --db $(DEMO_DB) --now 2026-01-05T08:10:00Z
+	$(BIN) assets --db $(DEMO_DB) --policy.file configs/policy.yml --now 2026-01-05T08:10:00Z
 	$(BIN) violations --db $(DEMO_DB) --policy.file configs/policy.yml --now 2026-01-05T08:10:00Z
 
 # Every test: vet, the race-enabled unit/integration/live tests, the

@@ -102,15 +102,20 @@ func (f *inventoryFlags) register(fs *flag.FlagSet, outputs string) {
 	fs.StringVar(&f.policyFile, "policy.file", "", "segmentation policy for zones (default: policy.file from the config)")
 	fs.StringVar(&f.output, "o", "table", "output format: "+outputs)
 	fs.BoolVar(&f.wide, "wide", false, "never cut table cells (default: fit the terminal's width, $COLUMNS, else 120)")
-	fs.Func("now", "evaluate states, ages and --seen-since as of this RFC 3339 time (e.g. the end of a replayed capture); default: now",
-		func(s string) error {
-			t, err := time.Parse(time.RFC3339, s)
-			if err != nil {
-				return fmt.Errorf("want an RFC 3339 time such as 2026-01-05T08:10:00Z")
-			}
-			nowFunc = func() time.Time { return t }
-			return nil
-		})
+	timeFlag(fs, "now", "evaluate states, ages and --seen-since as of this RFC 3339 time (e.g. the end of a replayed capture); default: now",
+		func(t time.Time) { nowFunc = func() time.Time { return t } })
+}
+
+// timeFlag registers a flag taking an RFC 3339 time, given to set.
+func timeFlag(fs *flag.FlagSet, name, usage string, set func(time.Time)) {
+	fs.Func(name, usage, func(s string) error {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return fmt.Errorf("want an RFC 3339 time such as 2026-01-05T08:10:00Z")
+		}
+		set(t)
+		return nil
+	})
 }
 
 // open loads the config and the policy and opens the database read-only

@@ -32,13 +32,8 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	quiet := fs.Bool("q", false, "do not print the summary")
 	serve := fs.Bool("serve", false, "serve metrics, API and web page during and after the replay, until SIGINT/SIGTERM")
 	var asOf time.Time
-	fs.Func("now", "with --serve: show states and ages as of this RFC 3339 time (default: the capture's time, its end once replayed)",
-		func(s string) (err error) {
-			if asOf, err = time.Parse(time.RFC3339, s); err != nil {
-				return fmt.Errorf("want an RFC 3339 time such as 2026-01-05T08:10:00Z")
-			}
-			return nil
-		})
+	timeFlag(fs, "now", "with --serve: show states and ages as of this RFC 3339 time (default: the capture's time, its end once replayed)",
+		func(t time.Time) { asOf = t })
 	policyFile := fs.String("policy.file", "", "segmentation policy file (overrides policy.file)")
 	workers := fs.String("workers", "", "decode workers: auto (one per CPU) or 1..64 (overrides capture.workers)")
 	webFlags := exporter.AddFlags(fs)
