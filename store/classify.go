@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/netip"
 	"slices"
 	"sync"
 	"time"
@@ -17,12 +16,14 @@ import (
 )
 
 // Classifier classifies an asset from its facts; *fingerprint.Engine is
-// one. Classify must be deterministic; the writer goroutine calls it.
+// one. Classify must be deterministic; the writer's flusher goroutine calls
+// it, one call at a time.
 //
-// With Options.Classifier set, every asset whose facts changed in a batch
-// is classified before the batch commits, from facts rebuilt from the
-// database (vendor, randomized, DHCP fields, host name, dicom_* and hl7_*
-// rows folded with Facts.AddDICOM and Facts.AddHL7). Facts change with a
+// With Options.Classifier set, every asset whose facts changed since the
+// last flush is classified once, before the flush commits, from facts
+// rebuilt from the database (vendor, randomized, DHCP fields, host name,
+// dicom_* and hl7_* rows folded with Facts.AddDICOM and Facts.AddHL7; the
+// latter two read only for assets that may have such rows). Facts change with a
 // new MAC-keyed asset (vendor, randomized MAC, hypervisor prefix), every
 // DHCP client message, every DICOM observation, and an HL7 observation that
 // adds a row, a first acknowledgement, a message type or an equipment
@@ -50,56 +51,62 @@ type Classifier interface {
 	Classify(*fingerprint.Facts) fingerprint.Result
 }
 
-// dirtyAsset is an asset whose fingerprint facts changed in a batch, with
-// its key and the latest capture time among the observations that changed
+// dirtyAsset is an asset whose fingerprint facts changed since the last
+// flush, with the latest capture time among the observations that changed
 // them (the time of its evidence, class-changed event and
-// class_changed_at).
+// class_changed_at), and whether it has DICOM or HL7 rows (as the writer
+// knew when the flush was sealed).
 type dirtyAsset struct {
-	key model.AssetKey
-	t   time.Time
+	a        *assetState
+	t        time.Time
+	clinical int8
 }
 
-// markDirty schedules the asset's classification at the end of the batch
-// (see Classifier for when facts change).
-func (b *batch) markDirty(id int64, key model.AssetKey, t time.Time) {
-	if b.db.opts.Classifier == nil {
+// dirtySet are the assets to classify at a flush, by id.
+type dirtySet map[int64]*dirtyAsset
+
+// mark schedules the asset's classification (see Classifier for when facts
+// change).
+func (s dirtySet) mark(db *DB, a *assetState, t time.Time) {
+	if db.opts.Classifier == nil {
 		return
 	}
-	if b.dirty == nil {
-		b.dirty = make(map[int64]*dirtyAsset)
-	}
-	if d := b.dirty[id]; d != nil {
+	if d := s[a.id]; d != nil {
 		if t.After(d.t) {
 			d.t = t
 		}
 		return
 	}
-	b.dirty[id] = &dirtyAsset{key: key, t: t}
+	s[a.id] = &dirtyAsset{a: a, t: t, clinical: clinicalSome}
 }
 
-// classify runs Options.Classifier on every dirty asset, in id order, inside
-// the batch's transaction, with the rules documented on Classifier.
-func (b *batch) classify() error {
-	cl := b.db.opts.Classifier
-	if cl == nil || len(b.dirty) == 0 {
+// markDirty schedules the asset's classification at the next flush.
+func (b *batch) markDirty(a *assetState, t time.Time) { b.dirty.mark(b.db, a, t) }
+
+// classify runs Options.Classifier once on every asset whose facts changed
+// since the last flush, in id order, inside the flush's transaction, with
+// the rules documented on Classifier.
+func (f *flush) classify() error {
+	cl := f.db.opts.Classifier
+	if cl == nil || len(f.dirty) == 0 {
 		return nil
 	}
-	ids := make([]int64, 0, len(b.dirty))
-	for id := range b.dirty {
+	ids := make([]int64, 0, len(f.dirty))
+	for id := range f.dirty {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		d := b.dirty[id]
-		if err := b.classifyAsset(cl, id, d); err != nil {
-			return fmt.Errorf("classify %s: %w", d.key, err)
+		d := f.dirty[id]
+		if err := f.classifyAsset(cl, id, d); err != nil {
+			return fmt.Errorf("classify %s: %w", d.a.key, err)
 		}
 	}
 	return nil
 }
 
-func (b *batch) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
-	facts, cur, err := b.loadFacts(id)
+func (f *flush) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
+	facts, cur, err := f.loadFacts(d)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // deleted behind the writer's back
 	}
@@ -120,35 +127,35 @@ func (b *batch) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
 		} else {
 			fillEmpty(&cand, &cur)
 		}
-		if _, err := b.exec(sClassSet, cand.Class, cand.Confidence, cand.Strength, cand.Manufacturer, cand.Model,
+		if _, err := f.exec(sClassSet, cand.Class, cand.Confidence, cand.Strength, cand.Manufacturer, cand.Model,
 			cand.OS, cand.Modality, changedAt, id); err != nil {
 			return err
 		}
-		if err := b.replaceEvidence(id, cand.Evidence, t); err != nil {
+		if err := f.replaceEvidence(id, cand.Evidence, t); err != nil {
 			return err
 		}
 		if !changed {
 			return nil
 		}
-		b.index = append(b.index, indexOp{key: d.key, class: cand.Class})
-		if f := b.fresh[id]; f != nil {
-			f.class = cand.Class // the new-device event carries it
+		f.flushIndex = append(f.flushIndex, indexOp{key: d.a.key, class: cand.Class})
+		if fd := f.fresh[id]; fd != nil {
+			fd.class = cand.Class // the new-device event carries it
 			return nil
 		}
-		return b.event(model.EventClassChanged, d.t, d.key, id, netip.Addr{}, string(cur.Class), string(cand.Class))
+		return f.eventNow(model.EventClassChanged, d.t, d.a.key, id, noIP, string(cur.Class), string(cand.Class))
 
 	case cand.Class == cur.Class:
 		next := cur
 		fillEmpty(&next, &cand)
 		if next.Manufacturer != cur.Manufacturer || next.Model != cur.Model || next.OS != cur.OS ||
 			next.Modality != cur.Modality {
-			if _, err := b.exec(sClassSet, next.Class, next.Confidence, next.Strength, next.Manufacturer,
+			if _, err := f.exec(sClassSet, next.Class, next.Confidence, next.Strength, next.Manufacturer,
 				next.Model, next.OS, next.Modality, 0, id); err != nil {
 				return err
 			}
 		}
 		if cand.Strength == cur.Strength && cand.Confidence == cur.Confidence {
-			return b.replaceEvidence(id, cand.Evidence, t)
+			return f.replaceEvidence(id, cand.Evidence, t)
 		}
 	}
 	return nil
@@ -172,12 +179,12 @@ func fillEmpty(r, from *fingerprint.Result) {
 
 // replaceEvidence makes ev the asset's evidence rows, keeping the
 // first_seen of rows that stay.
-func (b *batch) replaceEvidence(id int64, ev []fingerprint.Evidence, t int64) error {
+func (f *flush) replaceEvidence(id int64, ev []fingerprint.Evidence, t int64) error {
 	type evKey struct {
 		source      model.EvidenceSource
 		value, rule string
 	}
-	rows, err := b.stmt(sEvidenceGet).QueryContext(b.ctx, id)
+	rows, err := f.stmt(sEvidenceGet).QueryContext(f.ctx, id)
 	if err != nil {
 		return err
 	}
@@ -195,7 +202,7 @@ func (b *batch) replaceEvidence(id int64, ev []fingerprint.Evidence, t int64) er
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if _, err := b.exec(sEvidenceDelete, id); err != nil {
+	if _, err := f.exec(sEvidenceDelete, id); err != nil {
 		return err
 	}
 	for i, e := range ev {
@@ -203,7 +210,7 @@ func (b *batch) replaceEvidence(id int64, ev []fingerprint.Evidence, t int64) er
 		if f, ok := firsts[evKey{e.Source, e.Value, e.Rule}]; ok && f != 0 && (t == 0 || f < t) {
 			first = f
 		}
-		if _, err := b.exec(sEvidenceInsert, id, e.Source, e.Value, e.Rule, e.Strength, i, first, t); err != nil {
+		if _, err := f.exec(sEvidenceInsert, id, e.Source, e.Value, e.Rule, e.Strength, i, first, t); err != nil {
 			return err
 		}
 	}

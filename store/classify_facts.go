@@ -11,24 +11,29 @@ import (
 )
 
 // loadFacts reads an asset's fingerprint facts and current classification
-// in the batch's transaction.
-func (b *batch) loadFacts(id int64) (*fingerprint.Facts, fingerprint.Result, error) {
+// in the flush's transaction. The DICOM and HL7 rows are read only when
+// the asset may have some.
+func (f *flush) loadFacts(d *dirtyAsset) (*fingerprint.Facts, fingerprint.Result, error) {
+	id := d.a.id
 	var (
-		f       fingerprint.Facts
+		facts   fingerprint.Facts
 		cur     fingerprint.Result
 		mac     string
 		queries = [...]stmtID{sFactsDICOM, sFactsDICOMSOP, sFactsDICOMCmd, sFactsHL7, sFactsHL7Type, sFactsHL7Equip}
 	)
-	err := b.stmt(sFactsAsset).QueryRowContext(b.ctx, id).Scan(&mac, &f.Vendor, &f.Randomized, &f.DHCPParamList,
-		&f.DHCPVendorClass, &f.Hostname, &cur.Class, &cur.Confidence, &cur.Strength, &cur.Manufacturer,
-		&cur.Model, &cur.OS, &cur.Modality)
+	err := f.stmt(sFactsAsset).QueryRowContext(f.ctx, id).Scan(&mac, &facts.Vendor, &facts.Randomized,
+		&facts.DHCPParamList, &facts.DHCPVendorClass, &facts.Hostname, &cur.Class, &cur.Confidence, &cur.Strength,
+		&cur.Manufacturer, &cur.Model, &cur.OS, &cur.Modality)
 	if err != nil {
 		return nil, cur, err
 	}
 	if mac != "" {
-		if f.MAC, err = model.ParseMAC(mac); err != nil {
+		if facts.MAC, err = model.ParseMAC(mac); err != nil {
 			return nil, cur, err
 		}
+	}
+	if d.clinical == clinicalNone {
+		return &facts, cur, nil
 	}
 	var rs [len(queries)]*sql.Rows
 	defer func() {
@@ -39,14 +44,17 @@ func (b *batch) loadFacts(id int64) (*fingerprint.Facts, fingerprint.Result, err
 		}
 	}()
 	for i, q := range queries {
-		if rs[i], err = b.stmt(q).QueryContext(b.ctx, id); err != nil {
+		if rs[i], err = f.stmt(q).QueryContext(f.ctx, id); err != nil {
 			return nil, cur, err
 		}
 	}
-	if err := buildFacts(&f, rs[0], rs[1], rs[2], rs[3], rs[4], rs[5]); err != nil {
+	if err := buildFacts(&facts, rs[0], rs[1], rs[2], rs[3], rs[4], rs[5]); err != nil {
 		return nil, cur, err
 	}
-	return &f, cur, nil
+	if len(facts.DICOM) == 0 && len(facts.HL7) == 0 && d.clinical == clinicalUnknown {
+		f.noClinical = append(f.noClinical, d.a) // noted by the writer once committed
+	}
+	return &facts, cur, nil
 }
 
 // buildFacts folds an asset's DICOM and HL7 rows into f with

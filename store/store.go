@@ -2,16 +2,18 @@
 // (github.com/mattn/go-sqlite3).
 //
 // A daemon opens the database with Open: one read-write connection used only
-// by a single writer goroutine (Start), which batches the observations
-// handed to Submit or TrySubmit into one transaction per FlushInterval or
-// FlushSize, turns them into assets, addresses, arpwatch bindings, flows,
-// policy violations, DICOM and HL7 facts and events, classifies the assets
-// whose facts changed (Options.Classifier), and keeps going (retrying, then
-// dropping and counting) when a flush fails. Reads (FindAssets, FindFlows,
-// FindViolations, FindEvents, ...: one query_*.go file per entity, a page
-// and its total in one query, filters of typed values, every value bound)
-// use a separate pool of read-only connections, so they never wait for a
-// flush; Classes answers class lookups from memory. Query tools open
+// by a single writer goroutine (Start), which applies the observations
+// handed to Submit or TrySubmit to its in-memory state (assets, addresses,
+// arpwatch bindings, flows, policy violations, DICOM and HL7 facts and
+// events) and writes what changed in one transaction per FlushInterval or
+// FlushSize changed rows (write-behind: each changed row once per flush, by
+// id), classifies the assets whose facts changed (Options.Classifier), and
+// keeps going (retrying, then dropping and counting) when a flush fails.
+// Reads (FindAssets, FindFlows, FindViolations, FindEvents, ...: one
+// query_*.go file per entity, a page and its total in one query, filters of
+// typed values, every value bound) use a separate pool of read-only
+// connections, so they never wait for a flush; Classes answers class
+// lookups from memory. Query tools open
 // the same file with OpenReadOnly while the daemon runs (WAL mode).
 //
 // The write side is one file per concern, so that one observation can be
@@ -76,10 +78,12 @@ type Options struct {
 	// (NoBusyWait): no wait.
 	BusyTimeout time.Duration
 	// FlushInterval is the longest an observation waits in memory before
-	// it is committed. 0: DefaultFlushInterval.
+	// it is committed: a crash loses at most the observations of the last
+	// interval (and of a flush under way). 0: DefaultFlushInterval.
 	FlushInterval time.Duration
-	// FlushSize commits as soon as this many observations are pending.
-	// 0: DefaultFlushSize.
+	// FlushSize commits as soon as this many rows are pending (changed
+	// since the last flush, each counted once however many observations
+	// changed it; events not counted). 0: DefaultFlushSize.
 	FlushSize int
 	// QueueSize bounds the observations submitted but not yet taken by the
 	// writer. 0: DefaultQueueSize.
@@ -88,8 +92,10 @@ type Options struct {
 	// FlushInterval) before it is dropped and counted in
 	// WriterStats.DroppedFailed. 0: DefaultMaxRetries.
 	MaxRetries int
-	// CacheSize bounds the writer's key -> asset and IP -> binding caches;
-	// a cache is emptied when it grows past it. 0: DefaultCacheSize.
+	// CacheSize bounds each of the writer's caches of rows (assets,
+	// addresses by IP, bindings, flows, violations): after a flush, one
+	// that grew past it is trimmed to 7/8 of it, and the writer flushes
+	// early when they hold 4 times as much. 0: DefaultCacheSize.
 	CacheSize int
 	// Now is the clock, for observations without a time and for
 	// schema_migrations.applied_at. Default time.Now.
@@ -265,9 +271,11 @@ func (db *DB) open() error {
 	// journal_mode=WAL is not a DSN parameter (_journal_mode) because the
 	// driver would set it on connect, rewriting the header of a file that
 	// may turn out to be someone else's database: migrate sets it once the
-	// file is known to be ours.
+	// file is known to be ours. The writer's page cache is 32 MiB (SQLite's
+	// default 2 MiB made flushes of flows and violations, spread over
+	// their indexes, re-read pages).
 	db.wdb, err = sql.Open("sqlite3", fileURI(db.path)+"?mode=rw&"+busy+
-		"&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate")
+		"&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate&_cache_size=-32768")
 	if err != nil {
 		return wrap(op, db.path, err)
 	}

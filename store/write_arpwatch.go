@@ -17,16 +17,45 @@ import (
 // later, or to a third MAC, it is an ip-moved.
 const FlipFlopWindow = 24 * time.Hour
 
+// ipOwners are the assets that have an address: every asset_addresses row
+// of the IP, with the pending changes.
+type ipOwners struct {
+	addrs []*addrState
+}
+
+// addrState is one asset_addresses row: first_seen, last_seen and source
+// are the row's current values (the database's merged with what the
+// writer saw since).
+type addrState struct {
+	assetID     int64
+	key         model.AssetKey // the asset's
+	ip          netip.Addr
+	source      model.ObsSource
+	first, last int64
+	persisted   bool
+	dirty       bool
+}
+
 type bindKey struct {
 	vantage string
 	vlan    uint16
 	ip      netip.Addr
 }
 
-type binding struct {
-	mac, prev string
-	changedAt int64
+// bindState is one ip_bindings row. A new row's first and last are its
+// values; for a stored row last is the pending last_seen (merged with max).
+type bindState struct {
+	key         bindKey
+	mac, prev   string
+	changedAt   int64
+	first, last int64
+	persisted   bool
+	dirty       bool
 }
+
+func (s *bindState) clean() { s.persisted, s.dirty, s.first, s.last = true, false, 0, 0 }
+
+func (x *addrState) clean() { x.persisted, x.dirty = true, false }
 
 // addressObs records an address the asset used (IPv6 neighbour discovery,
 // DHCPv6): no binding, as arpwatch keeps bindings for ARP only.
@@ -36,7 +65,7 @@ func (b *batch) addressObs(key model.AssetKey, o *model.Observation, t time.Time
 	if err != nil || !usableIP(ip) {
 		return err
 	}
-	return b.address(a, key, ip, sourceOr(o.Source, o.Kind), t)
+	return b.address(a, ip, sourceOr(o.Source, o.Kind), t)
 }
 
 // bindingObs records an ARP binding or a DHCP ACK: the address, and (for
@@ -51,7 +80,7 @@ func (b *batch) bindingObs(key model.AssetKey, o *model.Observation, t time.Time
 	if o.Kind == model.ObsDHCPAck {
 		src = model.SourceDHCPAck
 	}
-	if err := b.address(a, key, ip, src, t); err != nil {
+	if err := b.address(a, ip, src, t); err != nil {
 		return err
 	}
 	if key.KeyedByIP() {
@@ -69,65 +98,210 @@ func sourceOr(s model.ObsSource, k model.ObsKind) model.ObsSource {
 	return s
 }
 
+// owners returns the assets that have ip among their addresses, reading
+// them from the database the first time.
+func (b *batch) owners(ip netip.Addr) (*ipOwners, error) {
+	c := &b.db.cache
+	if e := c.ips[ip]; e != nil {
+		return e, nil
+	}
+	e := &ipOwners{}
+	if !c.ipsComplete {
+		st, err := b.lookup(sOwnersOfIP)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := st.QueryContext(b.ctx, ip.String())
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			x := &addrState{ip: ip, persisted: true}
+			var mac, keyIP string
+			if err := rows.Scan(&x.assetID, &x.key.Vantage, &x.key.VLAN, &mac, &keyIP, &x.source, &x.first,
+				&x.last); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if x.key.MAC, x.key.IP, err = parseKey(mac, keyIP); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			e.addrs = append(e.addrs, x)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	c.ips[ip] = e
+	return e, nil
+}
+
+// dirty reports whether one of the addresses has pending changes.
+func (e *ipOwners) dirty() bool {
+	for _, x := range e.addrs {
+		if x.dirty {
+			return true
+		}
+	}
+	return false
+}
+
+// has reports whether the asset id has the address.
+func (e *ipOwners) has(id int64) bool {
+	for _, x := range e.addrs {
+		if x.assetID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// ownerOf returns the key of the asset that owns ip (has it among its
+// addresses), preferring vantage, then the most recent use, then the
+// newest asset; ok is false when no asset owns it.
+func (b *batch) ownerOf(vantage string, ip netip.Addr) (k model.AssetKey, ok bool, err error) {
+	e, err := b.owners(ip)
+	if err != nil {
+		return k, false, err
+	}
+	var best *addrState
+	for _, x := range e.addrs {
+		if best == nil || betterOwner(x, best, vantage) {
+			best = x
+		}
+	}
+	if best == nil {
+		return k, false, nil
+	}
+	return best.key, true, nil
+}
+
+// betterOwner orders owners as sOwnersOfIP's callers want: on vantage
+// first, then the latest last_seen, then the highest asset id.
+func betterOwner(x, y *addrState, vantage string) bool {
+	if xv, yv := x.key.Vantage == vantage, y.key.Vantage == vantage; xv != yv {
+		return xv
+	}
+	if x.last != y.last {
+		return x.last > y.last
+	}
+	return x.assetID > y.assetID
+}
+
 // address records that the asset used ip; a new IP for it is a new-ip
 // event.
-func (b *batch) address(a *assetState, key model.AssetKey, ip netip.Addr, source model.ObsSource, t time.Time) error {
-	s := ip.String()
-	res, err := b.exec(sAddrTouch, ns(t), ns(t), source, a.id, s)
+func (b *batch) address(a *assetState, ip netip.Addr, source model.ObsSource, t time.Time) error {
+	e, err := b.owners(ip)
 	if err != nil {
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil || n > 0 {
-		return err
+	tn := ns(t)
+	for _, x := range e.addrs {
+		if x.assetID == a.id {
+			x.first, x.last, x.source = minNS(x.first, tn), maxNS(x.last, tn), source
+			b.markAddr(x)
+			return nil
+		}
 	}
-	if _, err := b.exec(sAddrInsert, a.id, s, source, ns(t), ns(t)); err != nil {
-		return err
-	}
-	// Only the cached "no server asset" answer for this (asset, IP) can
-	// change: owning an address is never undone.
-	if nk, ok := normKey(key); ok {
-		delete(b.db.cache.dst, dstKey{nk, normIP(ip)})
-	}
+	x := &addrState{assetID: a.id, key: a.key, ip: ip, source: source, first: tn, last: tn}
+	e.addrs = append(e.addrs, x)
+	b.markAddr(x)
 	if b.firstIP(a.id, ip) {
 		return nil // carried by the device's new-device event
 	}
-	return b.event(model.EventNewIP, t, key, a.id, ip, "", s)
+	b.event(model.EventNewIP, t, a.key, a.id, ip, "", ip.String())
+	return nil
+}
+
+func (b *batch) markAddr(x *addrState) { pend(b, &x.dirty, &b.addrs, x) }
+
+// writeAddresses inserts the new addresses and updates the changed ones.
+func (f *flush) writeAddresses() error {
+	ins := news(len(f.addrs), func(i int) bool { return !f.addrs[i].persisted })
+	err := f.insert(sAddrInsert, len(ins), func(i int, args []any) []any {
+		x := &f.addrs[ins[i]]
+		return append(args, x.assetID, x.ip.String(), x.source, x.first, x.last)
+	})
+	if err != nil {
+		return err
+	}
+	for i := range f.addrs {
+		if x := &f.addrs[i]; x.persisted {
+			if _, err := f.exec(sAddrTouch, x.assetID, x.ip.String(), x.source, x.first, x.last); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // bind applies arpwatch's rules to the binding ip -> key.MAC.
 func (b *batch) bind(a *assetState, key model.AssetKey, ip netip.Addr, t time.Time) error {
 	c := &b.db.cache
 	bk := bindKey{key.Vantage, key.VLAN, ip}
-	mac, ips := key.MAC.String(), ip.String()
-	cur, ok := c.binds[bk]
-	if !ok {
-		err := b.stmt(sBindGet).QueryRowContext(b.ctx, key.Vantage, key.VLAN, ips).Scan(&cur.mac, &cur.prev, &cur.changedAt)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			if _, err := b.exec(sBindInsert, key.Vantage, key.VLAN, ips, mac, ns(t), ns(t)); err != nil {
-				return err
-			}
-			c.putBinding(bk, binding{mac: mac})
-			if f := b.fresh[a.id]; f != nil && f.ip == ip {
-				return nil // a new device's first address: its new-device event says so
-			}
-			return b.event(model.EventNewStation, t, key, a.id, ip, "", mac)
-		case err != nil:
+	mac, tn := key.MAC.String(), ns(t)
+	cur := c.binds[bk]
+	if cur == nil && !c.bindsComplete {
+		st, err := b.lookup(sBindGet)
+		if err != nil {
 			return err
 		}
-		c.putBinding(bk, cur)
+		s := &bindState{key: bk, persisted: true}
+		err = st.QueryRowContext(b.ctx, key.Vantage, key.VLAN, ip.String()).Scan(&s.mac, &s.prev, &s.changedAt)
+		switch {
+		case err == nil:
+			c.binds[bk] = s
+			cur = s
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
 	}
+	if cur == nil {
+		s := &bindState{key: bk, mac: mac, first: tn, last: tn}
+		c.binds[bk] = s
+		b.markBind(s)
+		if f := b.fresh[a.id]; f != nil && f.ip == ip {
+			return nil // a new device's first address: its new-device event says so
+		}
+		b.event(model.EventNewStation, t, key, a.id, ip, "", mac)
+		return nil
+	}
+	cur.last = maxNS(cur.last, tn)
+	b.markBind(cur)
 	if cur.mac == mac {
-		_, err := b.exec(sBindTouch, ns(t), key.Vantage, key.VLAN, ips)
-		return err
+		return nil
 	}
 	typ := model.EventIPMoved
-	if cur.prev == mac && cur.changedAt != 0 && ns(t)-cur.changedAt < int64(FlipFlopWindow) {
+	if cur.prev == mac && cur.changedAt != 0 && tn-cur.changedAt < int64(FlipFlopWindow) {
 		typ = model.EventFlipFlop
 	}
-	if _, err := b.exec(sBindChange, mac, cur.mac, ns(t), ns(t), key.Vantage, key.VLAN, ips); err != nil {
+	old := cur.mac
+	cur.mac, cur.prev, cur.changedAt = mac, old, tn
+	b.event(typ, t, key, a.id, ip, old, mac)
+	return nil
+}
+
+func (b *batch) markBind(s *bindState) { pend(b, &s.dirty, &b.binds, s) }
+
+// writeBindings inserts the new bindings and updates the changed ones.
+func (f *flush) writeBindings() error {
+	ins := news(len(f.binds), func(i int) bool { return !f.binds[i].persisted })
+	err := f.insert(sBindInsert, len(ins), func(i int, args []any) []any {
+		s := &f.binds[ins[i]]
+		return append(args, s.key.vantage, s.key.vlan, s.key.ip.String(), s.mac, s.prev, s.first, s.last, s.changedAt)
+	})
+	if err != nil {
 		return err
 	}
-	c.putBinding(bk, binding{mac: mac, prev: cur.mac, changedAt: ns(t)})
-	return b.event(typ, t, key, a.id, ip, cur.mac, mac)
+	for i := range f.binds {
+		if s := &f.binds[i]; s.persisted {
+			k := s.key
+			if _, err := f.exec(sBindUpdate, s.mac, s.prev, s.changedAt, s.last, k.vantage, k.vlan, k.ip.String()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -1,92 +1,288 @@
 package store
 
-// One flush of the writer: a batch is one transaction that applies a slice
-// of observations, classifies the assets whose facts changed and commits.
-// apply dispatches each observation to the method of its concern:
+// Write-behind. The writer goroutine applies each observation to its
+// in-memory state as it arrives (batch.apply, dispatching to the method of
+// its concern), which is the truth until the next flush. A flush is sealed
+// from the batch (a copy of what changed since the last one) and written in
+// one transaction, on the flusher goroutine while the writer goes on
+// applying observations: each changed row once, by id, with the counters
+// the observations added up in memory. Flushes are written one at a time,
+// in order.
 //
-//	write_assets.go      activity; assets (created; one new-device event each at the end of the batch), the owner of an address
+//	write_cache.go       the in-memory state: rows known, ids, pending changes
+//	write_assets.go      activity; assets (created; one new-device event each, last in the flush), the owner of an address
 //	write_arpwatch.go    addresses and ARP/DHCP bindings with arpwatch's events
 //	write_dhcp.go        DHCPv4 fingerprints and names
 //	write_flows.go       flows and their server end
 //	write_violations.go  policy violations
-//	write_dicom.go       DICOM associations
-//	write_hl7.go         HL7 v2 messages
-//	write_events.go      the events table
-//	classify.go          classification of the assets a batch changed (classify_facts.go: their facts)
+//	write_dicom.go       DICOM associations (written at the flush, in order)
+//	write_hl7.go         HL7 v2 messages (written at the flush, in order)
+//	write_events.go      the events table (written at the flush, in order; new-device events last)
+//	classify.go          classification of the assets whose facts changed, once per flush (classify_facts.go: their facts)
 //
 // write_statements.go holds the SQL of every statement the writer runs.
+//
+// Observations are applied in the order they arrive, so every decision
+// (is this asset, address, binding, violation new; which asset owns an
+// address; which event) is the one the same observations applied one by
+// one to the database would make. Lookups of rows the state does not hold
+// read the database outside any transaction: the rows pending in memory are
+// never trimmed, so a row absent from both is absent.
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
 	"net/netip"
+	"time"
 
 	"github.com/wardwatch/wardwatch/model"
 )
 
-// batch is one flush's transaction.
+// batch is everything applied since the last seal: the observations'
+// count and the changed state. seal turns it into a flush.
 type batch struct {
-	ctx     context.Context
-	db      *DB
-	tx      *sql.Tx
-	st      [numStmts]*sql.Stmt // tx-bound, made on first use
+	db  *DB
+	ctx context.Context
+
+	obs     int // observations applied since the last seal
+	changes int // rows changed (each counted once) and DICOM/HL7 reports: Options.FlushSize counts these
 	invalid uint64
 	ignored uint64
-	// dirty are the assets whose fingerprint facts changed in the batch,
-	// to classify before commit (only with Options.Classifier).
-	dirty map[int64]*dirtyAsset
+
+	assets   []*assetState // created or changed
+	addrs    []*addrState
+	hosts    map[hostKey]*hostSpan
+	binds    []*bindState
+	flows    []*flowState
+	viols    []*violationState
+	events   []eventRow
+	clinical []clinicalOp
+	// dirty are the assets whose fingerprint facts changed, to classify at
+	// the flush (only with Options.Classifier).
+	dirty dirtySet
 	// index are the changes to publish in DB.Classes once committed.
 	index []indexOp
-	// fresh are the assets created in this batch: their new-device event
-	// is written at the end, with the first IP and the class the batch
-	// learned, instead of new-ip, new-station and class-changed events.
+	// fresh are the assets created since the last seal: their new-device
+	// event is written at the end of the flush, with the first IP and the
+	// class the flush learned, instead of new-ip, new-station and
+	// class-changed events.
 	fresh map[int64]*freshDevice
 }
 
-func (b *batch) stmt(id stmtID) *sql.Stmt {
-	if b.st[id] == nil {
-		b.st[id] = b.tx.StmtContext(b.ctx, b.db.stmts.s[id])
+func (b *batch) init(db *DB) {
+	b.db = db
+	b.ctx = context.Background()
+	b.hosts = make(map[hostKey]*hostSpan)
+	b.dirty = make(dirtySet)
+	b.fresh = make(map[int64]*freshDevice)
+}
+
+// lookup returns the statement id on the writer's lookup connection: for
+// rows the cache does not hold, read outside any flush (a flush may be
+// under way on the write connection). The rows a flush under way writes
+// are all in the cache, so what the lookup reads is what the database
+// will hold.
+func (b *batch) lookup(id stmtID) (*sql.Stmt, error) {
+	return b.db.lookupStmt(id)
+}
+
+// empty reports whether nothing is pending.
+func (b *batch) empty() bool { return b.obs == 0 }
+
+// take applies one observation to the in-memory state. An error (a lookup
+// the database failed) leaves the observation applied in part: each step
+// is whole in memory.
+func (b *batch) take(o *model.Observation) error {
+	c := &b.db.cache
+	if !c.loaded {
+		if err := c.load(b.ctx, b.db); err != nil {
+			return fmt.Errorf("load writer state: %w", err)
+		}
 	}
-	return b.st[id]
+	b.obs++
+	if err := b.apply(o); err != nil {
+		return fmt.Errorf("%s observation of %s: %w", o.Kind, o.Key, err)
+	}
+	return nil
 }
 
-func (b *batch) exec(id stmtID, args ...any) (sql.Result, error) {
-	return b.stmt(id).ExecContext(b.ctx, args...)
+// changed counts a row that became dirty.
+func (b *batch) changed() { b.changes++ }
+
+// pend adds v to the pending list the first time it becomes dirty.
+func pend[T any](b *batch, dirty *bool, list *[]T, v T) {
+	if !*dirty {
+		*dirty = true
+		*list = append(*list, v)
+		b.changed()
+	}
 }
 
-// writeBatch applies obs in one transaction.
-func (db *DB) writeBatch(obs []model.Observation) error {
-	ctx := context.Background()
-	tx, err := db.wdb.BeginTx(ctx, nil)
+// seal hands the pending changes over to a flush: a copy of every changed
+// row, and the events, DICOM/HL7 reports and assets to classify. The rows
+// are marked clean (and stored) at once: the next changes to them are the
+// next flush's, which is written after this one.
+func (b *batch) seal() *flush {
+	f := &flush{db: b.db, ctx: b.ctx, obs: b.obs, invalid: b.invalid, ignored: b.ignored,
+		hosts: b.hosts, events: b.events, clinical: b.clinical, dirty: b.dirty, index: b.index, fresh: b.fresh}
+	f.assets = sealRows(b.assets, (*assetState).clean)
+	f.addrs = sealRows(b.addrs, (*addrState).clean)
+	f.binds = sealRows(b.binds, (*bindState).clean)
+	f.flows = sealRows(b.flows, (*flowState).clean)
+	f.viols = sealRows(b.viols, (*violationState).clean)
+	for _, d := range f.dirty {
+		d.clinical = d.a.clinical
+	}
+	b.assets, b.addrs, b.binds, b.flows, b.viols = b.assets[:0], b.addrs[:0], b.binds[:0], b.flows[:0], b.viols[:0]
+	b.hosts, b.dirty, b.fresh = make(map[hostKey]*hostSpan), make(dirtySet), make(map[int64]*freshDevice)
+	b.events, b.clinical, b.index = nil, nil, nil
+	b.obs, b.changes, b.invalid, b.ignored = 0, 0, 0, 0
+	return f
+}
+
+// sealRows copies the rows and marks the originals clean.
+func sealRows[T any](rows []*T, clean func(*T)) []T {
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = *r
+		clean(r)
+		rows[i] = nil
+	}
+	return out
+}
+
+// forget drops the pending changes (when a failed flush is given up).
+func (b *batch) forget() {
+	_ = b.seal() // discarded: the cache is reset too
+}
+
+// flush is one transaction's worth of changes, sealed from a batch: copies
+// of the changed rows, so that the writer goroutine goes on applying
+// observations while a flush is written.
+type flush struct {
+	db   *DB
+	ctx  context.Context
+	tx   *sql.Tx
+	st   [numStmts]*sql.Stmt // tx-bound, made on first use
+	args []any               // insert's
+
+	obs     int
+	invalid uint64
+	ignored uint64
+
+	assets   []assetState
+	addrs    []addrState
+	hosts    map[hostKey]*hostSpan
+	binds    []bindState
+	flows    []flowState
+	viols    []violationState
+	events   []eventRow
+	clinical []clinicalOp
+	dirty    dirtySet
+	fresh    map[int64]*freshDevice
+	// index are the changes to publish in DB.Classes once committed: those
+	// of the applied observations, and those a commit attempt makes
+	// (flushIndex, reset by each attempt).
+	index, flushIndex []indexOp
+	// noClinical are the classified assets found to have no DICOM or HL7
+	// rows (the writer notes it once the flush is committed).
+	noClinical []*assetState
+
+	err      error
+	duration time.Duration
+}
+
+// stmt returns the statement id bound to the flush's transaction.
+func (f *flush) stmt(id stmtID) *sql.Stmt {
+	if f.st[id] == nil {
+		f.st[id] = f.tx.StmtContext(f.ctx, f.db.stmts.s[id])
+	}
+	return f.st[id]
+}
+
+func (f *flush) exec(id stmtID, args ...any) (sql.Result, error) {
+	return f.stmt(id).ExecContext(f.ctx, args...)
+}
+
+// insert runs the INSERT id for n rows, in order: row appends the i-th
+// row's values to args. (Multi-row INSERTs measured no cheaper.)
+func (f *flush) insert(id stmtID, n int, row func(i int, args []any) []any) error {
+	args := f.args[:0]
+	for i := range n {
+		args = row(i, args[:0])
+		if _, err := f.exec(id, args...); err != nil {
+			return err
+		}
+	}
+	clear(args)
+	f.args = args[:0]
+	return nil
+}
+
+// news returns the indexes i < n for which isNew(i): the rows to insert.
+func news(n int, isNew func(i int) bool) []int {
+	var out []int
+	for i := range n {
+		if isNew(i) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// rows is the number of rows the flush writes.
+func (f *flush) rows() int {
+	return len(f.assets) + len(f.addrs) + len(f.hosts) + len(f.binds) + len(f.flows) + len(f.viols) +
+		len(f.events) + len(f.fresh) + len(f.clinical)
+}
+
+// commit writes the flush in one transaction: new and changed rows, events
+// in order, DICOM and HL7 reports in order, then the classification of the
+// assets whose facts changed. It may run on the flusher goroutine; a failed
+// commit can be retried as is.
+func (f *flush) commit() error {
+	start := time.Now()
+	f.db.commits.Add(1)
+	defer func() { f.duration = time.Since(start) }()
+	tx, err := f.db.wdb.BeginTx(f.ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	b := &batch{ctx: ctx, db: db, tx: tx}
-	for i := range obs {
-		if err := b.apply(&obs[i]); err != nil {
+	f.tx = tx
+	f.flushIndex, f.noClinical = f.flushIndex[:0], f.noClinical[:0]
+	defer func() {
+		f.tx = nil
+		clear(f.st[:])
+	}()
+	steps := [...]struct {
+		what string
+		run  func() error
+	}{
+		{"assets", f.writeAssets},
+		{"addresses", f.writeAddresses},
+		{"host names", f.writeHosts},
+		{"bindings", f.writeBindings},
+		{"flows", f.writeFlows},
+		{"violations", f.writeViolations},
+		{"events", f.writeEvents},
+		{"DICOM and HL7", f.writeClinical},
+		{"classification", f.classify},
+		{"new-device events", f.newDevices},
+	}
+	for _, s := range steps {
+		if err := s.run(); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("write %s observation of %s: %w", obs[i].Kind, obs[i].Key, err)
+			return fmt.Errorf("write %s: %w", s.what, err)
 		}
-	}
-	if err := b.classify(); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := b.newDevices(); err != nil {
-		tx.Rollback()
-		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	db.classes.apply(b.index)
-	db.invalid.Add(b.invalid)
-	db.ignored.Add(b.ignored)
 	return nil
 }
 
-// apply writes one observation. Each kind has its own method, in the file
+// apply applies one observation. Each kind has its own method, in the file
 // of its concern (write_*.go).
 func (b *batch) apply(o *model.Observation) error {
 	key, ok := normKey(o.Key)
@@ -124,7 +320,8 @@ func (b *batch) apply(o *model.Observation) error {
 			return b.clinicalObs(key, o, t)
 		}
 	case model.ObsMACFlood:
-		return b.macFlood(key, t)
+		b.macFlood(key, t)
+		return nil
 	}
 	b.ignored++ // a kind this schema does not persist, or one without its details
 	return nil
@@ -149,6 +346,16 @@ func normIP(ip netip.Addr) netip.Addr { return ip.Unmap().WithZone("") }
 // usableIP reports whether ip can be an address binding (not a probe's
 // 0.0.0.0).
 func usableIP(ip netip.Addr) bool { return ip.IsValid() && !ip.IsUnspecified() }
+
+// minNS and maxNS merge times in stored form, 0 being none.
+func minNS(a, b int64) int64 {
+	if a == 0 || (b != 0 && b < a) {
+		return b
+	}
+	return a
+}
+
+func maxNS(a, b int64) int64 { return max(a, b) }
 
 func seenBefore(s []string, v string) bool {
 	for _, x := range s {

@@ -12,6 +12,16 @@ import (
 	"github.com/wardwatch/wardwatch/model"
 )
 
+// hostKey is one asset_hostnames row.
+type hostKey struct {
+	asset  int64
+	source model.ObsSource
+	name   string
+}
+
+// hostSpan is the pending first and last sighting of a host name.
+type hostSpan struct{ first, last int64 }
+
 // dhcpObs records a DHCPv4 client message and classifies the asset again
 // when what classification reads changed.
 func (b *batch) dhcpObs(key model.AssetKey, o *model.Observation, t time.Time) error {
@@ -22,29 +32,22 @@ func (b *batch) dhcpObs(key model.AssetKey, o *model.Observation, t time.Time) e
 	// Classification reads hostname, option 55 and option 60: only a
 	// change to one of them makes the asset worth classifying again.
 	h, pl, vc := a.hostname, a.params, a.vendorClass
-	if err := b.dhcp(a, key, normIP(o.IP), o.DHCP, t); err != nil {
-		return err
-	}
+	b.dhcp(a, key, normIP(o.IP), o.DHCP, t)
 	if a.hostname != h || a.params != pl || a.vendorClass != vc {
-		b.markDirty(a.id, key, t)
+		b.markDirty(a, t)
 	}
 	return nil
 }
 
 // dhcp stores a client's fingerprint and names, with an event for each
 // change of a previously known hostname, vendor class or parameter list.
-func (b *batch) dhcp(a *assetState, key model.AssetKey, ip netip.Addr, d *model.DHCPInfo, t time.Time) error {
+func (b *batch) dhcp(a *assetState, key model.AssetKey, ip netip.Addr, d *model.DHCPInfo, t time.Time) {
 	if !usableIP(ip) {
 		ip = netip.Addr{}
 	}
-	type change struct {
-		typ      model.EventType
-		old, new string
-	}
-	var changes []change
 	if d.Hostname != "" {
 		if a.hostname != "" && !sameHost(a.hostname, d.Hostname) {
-			changes = append(changes, change{model.EventHostname, a.hostname, d.Hostname})
+			b.event(model.EventHostname, t, key, a.id, ip, a.hostname, d.Hostname)
 		}
 		a.hostname = d.Hostname
 	} else if d.FQDN != "" && a.hostname == "" {
@@ -52,20 +55,17 @@ func (b *batch) dhcp(a *assetState, key model.AssetKey, ip netip.Addr, d *model.
 	}
 	if d.VendorClass != "" {
 		if a.vendorClass != "" && a.vendorClass != d.VendorClass {
-			changes = append(changes, change{model.EventVendorClass, a.vendorClass, d.VendorClass})
+			b.event(model.EventVendorClass, t, key, a.id, ip, a.vendorClass, d.VendorClass)
 		}
 		a.vendorClass = d.VendorClass
 	}
 	if params := paramList(d.ParamList); params != "" {
 		if a.params != "" && a.params != params {
-			changes = append(changes, change{model.EventDHCPFingerprint, a.params, params})
+			b.event(model.EventDHCPFingerprint, t, key, a.id, ip, a.params, params)
 		}
 		a.params = params
 	}
-	if _, err := b.exec(sAssetDHCP, a.hostname, a.params, d.MaxMsgSize, a.vendorClass,
-		hex.EncodeToString(d.ClientID), relayID(d.RelayCircuitID), relayID(d.RelayRemoteID), a.id); err != nil {
-		return err
-	}
+	a.setDHCP(d)
 	for _, h := range [...]struct {
 		name   string
 		source model.ObsSource
@@ -73,12 +73,21 @@ func (b *batch) dhcp(a *assetState, key model.AssetKey, ip netip.Addr, d *model.
 		if h.name == "" {
 			continue
 		}
-		if _, err := b.exec(sHostUpsert, a.id, h.name, h.source, ns(t), ns(t)); err != nil {
-			return err
+		hk := hostKey{a.id, h.source, h.name}
+		tn := ns(t)
+		if s := b.hosts[hk]; s != nil {
+			s.first, s.last = minNS(s.first, tn), maxNS(s.last, tn)
+		} else {
+			b.hosts[hk] = &hostSpan{tn, tn}
+			b.changed()
 		}
 	}
-	for _, ch := range changes {
-		if err := b.event(ch.typ, t, key, a.id, ip, ch.old, ch.new); err != nil {
+}
+
+// writeHosts upserts the host names seen since the last flush.
+func (f *flush) writeHosts() error {
+	for k, s := range f.hosts {
+		if _, err := f.exec(sHostUpsert, k.asset, k.name, k.source, s.first, s.last); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package store
 
-// The events table.
+// The events table: events are kept in memory in the order the
+// observations made them, and inserted in that order at the flush.
 
 import (
 	"net/netip"
@@ -10,27 +11,58 @@ import (
 	"github.com/wardwatch/wardwatch/model"
 )
 
+// noIP is an event's address when it involves none.
+var noIP netip.Addr
+
+// eventRow is one pending events row.
+type eventRow struct {
+	t        int64
+	typ      model.EventType
+	key      model.AssetKey
+	assetID  int64 // 0: NULL
+	ip       netip.Addr
+	old, new string
+	flood    bool // a mac-flood: the key's MAC as is, no asset
+}
+
 // event records an event of type typ about the asset assetID (keyed by key),
 // with the address it involves (if any) and the old and new values.
-func (b *batch) event(typ model.EventType, t time.Time, key model.AssetKey, assetID int64, ip netip.Addr, old, new string) error {
-	mac, keyIP, _ := keyColumns(key)
-	ips := ""
-	if ip.IsValid() {
-		ips = ip.String()
-	}
-	_, err := b.exec(sEventInsert, ns(t), typ, key.Vantage, key.VLAN, mac, keyIP, ips, old, new, assetID)
-	return err
+func (b *batch) event(typ model.EventType, t time.Time, key model.AssetKey, assetID int64, ip netip.Addr, old, new string) {
+	b.events = append(b.events, eventRow{t: ns(t), typ: typ, key: key, assetID: assetID, ip: ip, old: old, new: new})
 }
 
 // macFlood records a mac-flood event: one per flood episode, not tied to an
 // asset (the flood's MACs are exactly what is not stored).
-func (b *batch) macFlood(key model.AssetKey, t time.Time) error {
-	_, err := b.exec(sEventInsert, ns(t), model.EventMACFlood, key.Vantage, key.VLAN, key.MAC.String(), "", "",
-		"", "new MACs beyond the new-asset budget are not recorded", nil)
+func (b *batch) macFlood(key model.AssetKey, t time.Time) {
+	b.events = append(b.events, eventRow{t: ns(t), typ: model.EventMACFlood, key: key, flood: true,
+		new: "new MACs beyond the new-asset budget are not recorded"})
+}
+
+// writeEvents inserts the pending events in order.
+func (f *flush) writeEvents() error {
+	return f.insert(sEventInsert, len(f.events), func(i int, args []any) []any { return f.events[i].args(args) })
+}
+
+// args appends the events row's values.
+func (e *eventRow) args(args []any) []any {
+	var mac, keyIP string
+	if e.flood {
+		mac = e.key.MAC.String()
+	} else {
+		mac, keyIP, _ = keyColumns(e.key)
+	}
+	return append(args, e.t, e.typ, e.key.Vantage, e.key.VLAN, mac, keyIP, ipText(e.ip), e.old, e.new,
+		nullID(e.assetID))
+}
+
+// eventNow inserts an event at once, during a flush (classification).
+func (f *flush) eventNow(typ model.EventType, t time.Time, key model.AssetKey, assetID int64, ip netip.Addr, old, new string) error {
+	e := eventRow{t: ns(t), typ: typ, key: key, assetID: assetID, ip: ip, old: old, new: new}
+	_, err := f.exec(sEventInsert, e.args(nil)...)
 	return err
 }
 
-// freshDevice is an asset created in the current batch.
+// freshDevice is an asset created since the last flush.
 type freshDevice struct {
 	key   model.AssetKey
 	first time.Time
@@ -39,15 +71,12 @@ type freshDevice struct {
 }
 
 func (b *batch) freshDevice(id int64, key model.AssetKey, first time.Time) {
-	if b.fresh == nil {
-		b.fresh = map[int64]*freshDevice{}
-	}
 	b.fresh[id] = &freshDevice{key: key, first: first, class: model.ClassUnknown}
 }
 
-// firstIP reports whether ip is the first address of an asset created in
-// this batch (recording it): its new-device event carries that address;
-// further addresses are new-ip events as usual.
+// firstIP reports whether ip is the first address of an asset created
+// since the last flush (recording it): its new-device event carries that
+// address; further addresses are new-ip events as usual.
 func (b *batch) firstIP(id int64, ip netip.Addr) bool {
 	f := b.fresh[id]
 	if f == nil {
@@ -59,17 +88,18 @@ func (b *batch) firstIP(id int64, ip netip.Addr) bool {
 	return f.ip == ip
 }
 
-// newDevices writes one new-device event per asset created in the batch,
-// in id order, with its first IP and its class.
-func (b *batch) newDevices() error {
-	ids := make([]int64, 0, len(b.fresh))
-	for id := range b.fresh {
+// newDevices writes one new-device event per asset created since the last
+// flush, last, in id order, with its first IP and the class the flush
+// gave it.
+func (f *flush) newDevices() error {
+	ids := make([]int64, 0, len(f.fresh))
+	for id := range f.fresh {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		f := b.fresh[id]
-		if err := b.event(model.EventNewDevice, f.first, f.key, id, f.ip, "", string(f.class)); err != nil {
+		d := f.fresh[id]
+		if err := f.eventNow(model.EventNewDevice, d.first, d.key, id, d.ip, "", string(d.class)); err != nil {
 			return err
 		}
 	}

@@ -11,10 +11,55 @@ import (
 	"github.com/wardwatch/wardwatch/model"
 )
 
-// dstKey is a flow's server end as the frames name it.
-type dstKey struct {
-	key model.AssetKey
-	ip  netip.Addr
+// flowKey is a flows row's unique key (dst 0 for NULL).
+type flowKey struct {
+	src   int64
+	srcIP netip.Addr
+	dst   int64
+	dstIP netip.Addr
+	proto uint8
+	port  uint16
+}
+
+// flowDelta is what flow reports added to a flows or violations row since
+// the last flush: first_seen = min, last_seen = max, counters added.
+type flowDelta struct {
+	dirty                 bool // the row is pending
+	first, last           int64
+	packets, bytes, conns uint64
+}
+
+// add merges a report of f over [first, last] into d, and reports whether
+// that made the row pending.
+func (d *flowDelta) add(first, last time.Time, f *model.FlowInfo) bool {
+	fn, tn := ns(first), ns(last)
+	was := d.dirty
+	if was {
+		d.first, d.last = minNS(d.first, fn), maxNS(d.last, tn)
+	} else {
+		d.dirty, d.first, d.last = true, fn, tn
+	}
+	d.packets += f.Packets
+	d.bytes += f.Bytes
+	d.conns += f.Connections
+	return !was
+}
+
+// flowState is one flows row and its pending changes: the latest ends,
+// vantage, VLAN and non-empty service, and the reports' delta.
+type flowState struct {
+	id                 int64
+	key                flowKey
+	persisted          bool
+	srcLocal, dstLocal bool
+	vantage            string
+	vlan               uint16
+	service            string
+	flowDelta
+}
+
+func (f *flowState) clean() {
+	f.persisted, f.service, f.flowDelta = true, "", flowDelta{}
 }
 
 // flowEnds returns the client key (Flow.Client, or the observation's key
@@ -47,22 +92,18 @@ func (b *batch) serverAsset(client model.AssetKey, f *model.FlowInfo, serverIP n
 		// router's (bound to other addresses): no server asset.
 		return 0, nil
 	}
-	c := &b.db.cache
-	dk := dstKey{sk, serverIP}
-	if id, ok := c.dst[dk]; ok {
-		return id, nil
-	}
-	mac, keyIP, _ := keyColumns(sk)
-	var id int64
-	err := b.stmt(sDstAsset).QueryRowContext(b.ctx, sk.Vantage, sk.VLAN, mac, keyIP, serverIP.String()).Scan(&id)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	a, err := b.existingAsset(sk)
+	if err != nil || a == nil {
 		return 0, err
 	}
-	if len(c.dst) >= c.max {
-		clear(c.dst)
+	if sk.KeyedByIP() && sk.IP == serverIP {
+		return a.id, nil
 	}
-	c.dst[dk] = id
-	return id, nil
+	e, err := b.owners(serverIP)
+	if err != nil || !e.has(a.id) {
+		return 0, err
+	}
+	return a.id, nil
 }
 
 // flowStart is the start of a flow report's interval.
@@ -109,7 +150,71 @@ func (b *batch) flow(key model.AssetKey, o *model.Observation, t time.Time) erro
 	if err != nil {
 		return err
 	}
-	_, err = b.exec(sFlowUpsert, a.id, nullID(dstID), ipText(src), dst.String(), f.Proto, f.Port,
-		f.ClientLocal, f.ServerLocal, client.Vantage, client.VLAN, f.Service, ns(first), ns(t), i64(f.Packets), i64(f.Bytes), i64(f.Connections))
-	return err
+	s, err := b.flowRow(a, flowKey{src: a.id, srcIP: src, dst: dstID, dstIP: dst, proto: f.Proto, port: f.Port})
+	if err != nil {
+		return err
+	}
+	s.srcLocal, s.dstLocal, s.vantage, s.vlan = f.ClientLocal, f.ServerLocal, client.Vantage, client.VLAN
+	if f.Service != "" {
+		s.service = f.Service
+	}
+	if s.add(first, t, f) {
+		b.flows = append(b.flows, s)
+		b.changed()
+	}
+	return nil
+}
+
+// flowRow returns the flows row of k, a new one (with its id) if there is
+// none. The client asset a tells whether the database can hold rows the
+// cache does not.
+func (b *batch) flowRow(a *assetState, k flowKey) (*flowState, error) {
+	c := &b.db.cache
+	if s := c.flows[k]; s != nil {
+		return s, nil
+	}
+	s := &flowState{key: k}
+	if !c.flowsComplete && a.born != c.epoch {
+		st, err := b.lookup(sFlowGet)
+		if err != nil {
+			return nil, err
+		}
+		err = st.QueryRowContext(b.ctx, k.src, ipText(k.srcIP), k.dst, k.dstIP.String(), k.proto, k.port).Scan(&s.id)
+		switch {
+		case err == nil:
+			s.persisted = true
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, err
+		}
+	}
+	if !s.persisted {
+		s.id = c.nextFlow
+		c.nextFlow++
+	}
+	c.flows[k] = s
+	return s, nil
+}
+
+// writeFlows inserts the new flows and updates the changed ones.
+func (f *flush) writeFlows() error {
+	ins := news(len(f.flows), func(i int) bool { return !f.flows[i].persisted })
+	err := f.insert(sFlowInsert, len(ins), func(i int, args []any) []any {
+		s := &f.flows[ins[i]]
+		k := s.key
+		return append(args, s.id, k.src, nullID(k.dst), ipText(k.srcIP), k.dstIP.String(), k.proto, k.port,
+			s.srcLocal, s.dstLocal, s.vantage, s.vlan, s.service, s.first, s.last, i64(s.packets), i64(s.bytes),
+			i64(s.conns))
+	})
+	if err != nil {
+		return err
+	}
+	for i := range f.flows {
+		if s := &f.flows[i]; s.persisted {
+			if _, err := f.exec(sFlowUpdate, s.srcLocal, s.dstLocal, s.vantage, s.vlan, s.service, s.first, s.last,
+				i64(s.packets), i64(s.bytes), i64(s.conns), s.id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

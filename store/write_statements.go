@@ -13,22 +13,24 @@ type stmtID int
 
 const (
 	sAssetTouch stmtID = iota
-	sAssetTouchKey
 	sAssetInsert
 	sAssetGetKey
 	sAssetDHCP
 	sAddrTouch
 	sAddrInsert
+	sOwnersOfIP
 	sHostUpsert
 	sBindGet
 	sBindInsert
-	sBindTouch
-	sBindChange
+	sBindUpdate
 	sEventInsert
-	sDstAsset
-	sOwnerByIP
-	sFlowUpsert
-	sViolationUpsert
+	sFlowGet
+	sFlowInsert
+	sFlowUpdate
+	sViolationGet
+	sViolationInsert
+	sViolationUpdate
+	sCacheLoad
 	sDICOMUpsert
 	sDICOMSOPUpsert
 	sDICOMCmdUpsert
@@ -51,22 +53,19 @@ const (
 	numStmts
 )
 
-// The writer's statements. ?1 first_seen, ?2 last_seen, ?3 packets,
-// ?4 bytes, ?5 outer_vlan in the asset touches.
+// The writer's statements. Lookups (…Get, sOwnersOfIP) run outside any
+// transaction when an observation names a row the writer's cache does not
+// hold; the rest run in a flush, once per changed row.
 var stmtSQL = [numStmts]string{
+	// ?1 first_seen, ?2 last_seen, ?3 packets, ?4 bytes, ?5 outer_vlan.
 	sAssetTouch: `UPDATE assets SET first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?2),
 		packets = packets + ?3, bytes = bytes + ?4,
 		outer_vlan = CASE WHEN ?5 <> 0 THEN ?5 ELSE outer_vlan END
 		WHERE id = ?6`,
-	sAssetTouchKey: `UPDATE assets SET first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?2),
-		packets = packets + ?3, bytes = bytes + ?4,
-		outer_vlan = CASE WHEN ?5 <> 0 THEN ?5 ELSE outer_vlan END
-		WHERE vantage = ?6 AND vlan = ?7 AND mac = ?8 AND key_ip = ?9
-		RETURNING id, hostname, dhcp_param_list, dhcp_vendor_class`,
 	sAssetGetKey: `SELECT id, hostname, dhcp_param_list, dhcp_vendor_class FROM assets
 		WHERE vantage = ? AND vlan = ? AND mac = ? AND key_ip = ?`,
-	sAssetInsert: `INSERT INTO assets (vantage, vlan, mac, key_ip, keyed_by, outer_vlan, vendor, randomized,
-		first_seen, last_seen, packets, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	sAssetInsert: `INSERT INTO assets (id, vantage, vlan, mac, key_ip, keyed_by, outer_vlan, vendor, randomized,
+		first_seen, last_seen, packets, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	sAssetDHCP: `UPDATE assets SET hostname = ?1, dhcp_param_list = ?2,
 		dhcp_max_msg_size = CASE WHEN ?3 <> 0 THEN ?3 ELSE dhcp_max_msg_size END,
 		dhcp_vendor_class = ?4,
@@ -74,44 +73,43 @@ var stmtSQL = [numStmts]string{
 		relay_circuit_id = CASE WHEN ?6 <> '' THEN ?6 ELSE relay_circuit_id END,
 		relay_remote_id = CASE WHEN ?7 <> '' THEN ?7 ELSE relay_remote_id END
 		WHERE id = ?8`,
-	sAddrTouch: `UPDATE asset_addresses SET first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?2),
-		source = ?3 WHERE asset_id = ?4 AND ip = ?5`,
+	// ?1 asset_id, ?2 ip, ?3 source, ?4 first_seen, ?5 last_seen.
+	sAddrTouch: `UPDATE asset_addresses SET first_seen = min(first_seen, ?4), last_seen = max(last_seen, ?5),
+		source = ?3 WHERE asset_id = ?1 AND ip = ?2`,
 	sAddrInsert: `INSERT INTO asset_addresses (asset_id, ip, source, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)`,
+	sOwnersOfIP: `SELECT x.asset_id, a.vantage, a.vlan, a.mac, a.key_ip, x.source, x.first_seen, x.last_seen
+		FROM asset_addresses x JOIN assets a ON a.id = x.asset_id WHERE x.ip = ?`,
 	sHostUpsert: `INSERT INTO asset_hostnames (asset_id, name, source, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (asset_id, source, name) DO UPDATE SET
 		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
-	sBindGet:    `SELECT mac, prev_mac, changed_at FROM ip_bindings WHERE vantage = ? AND vlan = ? AND ip = ?`,
-	sBindInsert: `INSERT INTO ip_bindings (vantage, vlan, ip, mac, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)`,
-	sBindTouch:  `UPDATE ip_bindings SET last_seen = max(last_seen, ?) WHERE vantage = ? AND vlan = ? AND ip = ?`,
-	sBindChange: `UPDATE ip_bindings SET mac = ?, prev_mac = ?, changed_at = ?, last_seen = max(last_seen, ?)
+	sBindGet: `SELECT mac, prev_mac, changed_at FROM ip_bindings WHERE vantage = ? AND vlan = ? AND ip = ?`,
+	sBindInsert: `INSERT INTO ip_bindings (vantage, vlan, ip, mac, prev_mac, first_seen, last_seen, changed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	sBindUpdate: `UPDATE ip_bindings SET mac = ?, prev_mac = ?, changed_at = ?, last_seen = max(last_seen, ?)
 		WHERE vantage = ? AND vlan = ? AND ip = ?`,
 	sEventInsert: `INSERT INTO events (time, type, vantage, vlan, mac, key_ip, ip, old_value, new_value, asset_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	// ?1 vantage, ?2 vlan, ?3 mac, ?4 key_ip, ?5 the server IP it must have.
-	sOwnerByIP: `SELECT a.vantage, a.vlan, a.mac, a.key_ip FROM asset_addresses x JOIN assets a ON a.id = x.asset_id
-		WHERE x.ip = ?2 ORDER BY a.vantage = ?1 DESC, x.last_seen DESC, a.id DESC LIMIT 1`,
-	sDstAsset: `SELECT id FROM assets WHERE vantage = ?1 AND vlan = ?2 AND mac = ?3 AND key_ip = ?4
-		AND (key_ip = ?5 OR EXISTS (SELECT 1 FROM asset_addresses WHERE asset_id = assets.id AND ip = ?5))`,
-	sFlowUpsert: `INSERT INTO flows (src_asset_id, dst_asset_id, src_ip, dst_ip, proto, port, src_local, dst_local,
+	sFlowGet: `SELECT id FROM flows WHERE src_asset_id = ? AND src_ip = ? AND ifnull(dst_asset_id, 0) = ? AND dst_ip = ?
+		AND proto = ? AND port = ?`,
+	sFlowInsert: `INSERT INTO flows (id, src_asset_id, dst_asset_id, src_ip, dst_ip, proto, port, src_local, dst_local,
 		vantage, vlan, service, first_seen, last_seen, packets, bytes, connections)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (src_asset_id, src_ip, ifnull(dst_asset_id, 0), dst_ip, proto, port) DO UPDATE SET
-		src_local = excluded.src_local, dst_local = excluded.dst_local,
-		vantage = excluded.vantage, vlan = excluded.vlan,
-		service = CASE WHEN excluded.service <> '' THEN excluded.service ELSE service END,
-		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
-		packets = packets + excluded.packets, bytes = bytes + excluded.bytes,
-		connections = connections + excluded.connections`,
-	sViolationUpsert: `INSERT INTO violations (rule, src_zone, dst_zone, src_asset_id, dst_asset_id, src_ip, dst_ip,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	sFlowUpdate: `UPDATE flows SET src_local = ?1, dst_local = ?2, vantage = ?3, vlan = ?4,
+		service = CASE WHEN ?5 <> '' THEN ?5 ELSE service END,
+		first_seen = min(first_seen, ?6), last_seen = max(last_seen, ?7),
+		packets = packets + ?8, bytes = bytes + ?9, connections = connections + ?10
+		WHERE id = ?11`,
+	sViolationGet: `SELECT id FROM violations WHERE rule = ? AND src_zone = ? AND dst_zone = ? AND src_asset_id = ?
+		AND src_ip = ? AND ifnull(dst_asset_id, 0) = ? AND dst_ip = ? AND proto = ? AND port = ? AND service = ?
+		AND severity = ?`,
+	sViolationInsert: `INSERT INTO violations (id, rule, src_zone, dst_zone, src_asset_id, dst_asset_id, src_ip, dst_ip,
 		proto, port, service, severity, vantage, vlan, first_seen, last_seen, count, packets, bytes, connections)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
-		ON CONFLICT (rule, src_zone, dst_zone, src_asset_id, src_ip, ifnull(dst_asset_id, 0), dst_ip, proto, port, service,
-		severity) DO UPDATE SET
-		vantage = excluded.vantage, vlan = excluded.vlan,
-		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
-		count = count + 1, packets = packets + excluded.packets, bytes = bytes + excluded.bytes,
-		connections = connections + excluded.connections
-		RETURNING count`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	sCacheLoad: loadCacheQuery,
+	sViolationUpdate: `UPDATE violations SET vantage = ?1, vlan = ?2,
+		first_seen = min(first_seen, ?3), last_seen = max(last_seen, ?4),
+		count = count + ?5, packets = packets + ?6, bytes = bytes + ?7, connections = connections + ?8
+		WHERE id = ?9`,
 	sDICOMUpsert: `INSERT INTO dicom_aes (asset_id, role, ae_title, peer_ae_title, peer_ip, port, application_context,
 		impl_class_uid, impl_version, max_pdu, first_seen, last_seen, associations, last_result)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

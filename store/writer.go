@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,11 +17,16 @@ type WriterStats struct {
 	Flushes     uint64 // transactions committed
 	FlushErrors uint64 // flush attempts that failed (each logged once, at Error)
 	Written     uint64 // observations committed
+	// RowsWritten counts the rows committed flushes inserted or updated
+	// (assets, addresses, host names, bindings, flows, violations, events,
+	// DICOM and HL7 reports): what the observations changed, each changed
+	// row once per flush however many observations touched it.
+	RowsWritten uint64
 	// Dropped is every observation that will never be written:
 	// DroppedQueueFull + DroppedFailed.
 	Dropped          uint64
 	DroppedQueueFull uint64 // TrySubmit found the queue full
-	DroppedFailed    uint64 // batch discarded after MaxRetries failed flushes, or the final flush at Close failed
+	DroppedFailed    uint64 // batch discarded after MaxRetries failed flushes, or the final flush at Close failed, or a lookup failed
 	// Invalid counts observations skipped because their key names no
 	// device (zero or group MAC and no IP, VLAN over 4095), and flow and
 	// violation observations without a server IP; Ignored those of kinds
@@ -31,7 +37,7 @@ type WriterStats struct {
 	Invalid           uint64
 	Ignored           uint64
 	Queued            int           // submitted, not yet taken by the writer
-	Pending           int           // taken by the writer, not yet committed
+	Pending           int           // taken by the writer (applied to its in-memory state), not yet committed
 	LastFlushDuration time.Duration // of the last flush attempt
 }
 
@@ -53,14 +59,30 @@ type writer struct {
 	runErr error // the writer goroutine's final flush error, read after done
 
 	// Owned by the writer goroutine (or by Close once it has exited).
-	pending []model.Observation
-	retries int
-	cache   cache
+	batch    batch  // applied since the last seal
+	inflight *flush // handed to the flusher goroutine, its result not taken yet
+	failed   *flush // the last commit failed: retried before anything else
+	retries  int
+	cache    cache
+	// The flusher goroutine commits the flushes it receives on flushIn
+	// and hands them back on flushOut, one at a time.
+	flushIn, flushOut chan *flush
+	async             bool // the flusher goroutine runs
+	// look is a read-only connection for the writer's lookups (rows the
+	// cache does not hold), with its statements.
+	look      *sql.DB
+	lookStmts stmts
+	// Observations a failed lookup kept from being applied (whole), logged
+	// at most once per applyLogEvery.
+	applyErrs, applyErrsLogged uint64
+	applyLogAt                 time.Time
 
 	flushes, flushErrors, written   atomic.Uint64
+	rowsWritten                     atomic.Uint64
 	droppedQueueFull, droppedFailed atomic.Uint64
 	invalid, ignored                atomic.Uint64
 	pendingN                        atomic.Int64
+	commits                         atomic.Uint64 // commit attempts started
 	lastFlush                       atomic.Int64
 }
 
@@ -70,6 +92,8 @@ func (w *writer) init(opts *Options) {
 	w.stopping = make(chan struct{})
 	w.stopped = make(chan struct{})
 	w.done = make(chan struct{})
+	w.flushIn = make(chan *flush)
+	w.flushOut = make(chan *flush)
 	w.cache.init(opts.CacheSize)
 }
 
@@ -177,6 +201,7 @@ func (db *DB) Stats() WriterStats {
 		Flushes:           db.flushes.Load(),
 		FlushErrors:       db.flushErrors.Load(),
 		Written:           db.written.Load(),
+		RowsWritten:       db.rowsWritten.Load(),
 		DroppedQueueFull:  db.droppedQueueFull.Load(),
 		DroppedFailed:     db.droppedFailed.Load(),
 		Invalid:           db.invalid.Load(),
@@ -217,36 +242,56 @@ func (db *DB) stop() error {
 	if err == nil {
 		err = db.runErr
 	}
+	db.closeLookups()
+	s := db.Stats()
+	db.log.Debug("store writer stopped", zap.String("path", db.path), zap.Uint64("flushes", s.Flushes),
+		zap.Uint64("observations", s.Written), zap.Uint64("rows_written", s.RowsWritten),
+		zap.Uint64("dropped", s.Dropped), zap.Error(err))
 	return err
 }
 
+// run is the writer goroutine: it applies observations as they come and
+// hands flushes to the flusher goroutine, which writes them while the
+// writer goes on (one flush at a time; a full batch waits for the flush
+// under way, and then the queue waits: back-pressure).
 func (db *DB) run(ctx context.Context) {
 	defer close(db.done)
+	go db.flusher()
+	db.async = true
+	defer func() {
+		db.async = false
+		close(db.flushIn)
+	}()
 	t := time.NewTicker(db.opts.FlushInterval)
 	defer t.Stop()
 	for {
 		in := db.queue
-		if len(db.pending) >= db.opts.FlushSize {
-			in = nil // a failing batch is full: leave the rest in the queue
+		if db.full() {
+			in = nil // the batch is full and cannot be sealed yet: leave the rest in the queue
 		}
 		select {
 		case o := <-in:
-			db.pending = append(db.pending, o)
-			db.pendingN.Store(int64(len(db.pending)))
-			if len(db.pending) >= db.opts.FlushSize && db.retries == 0 {
-				db.flush()
+			db.take(&o)
+			if db.full() && db.canSeal() {
+				db.flushAsync(db.batch.seal())
+			}
+		case f := <-db.flushOut:
+			db.inflight = nil
+			db.flushed(f)
+			if db.full() && db.canSeal() {
+				db.flushAsync(db.batch.seal())
 			}
 		case <-t.C:
-			if len(db.pending) > 0 {
-				db.flush()
+			switch {
+			case db.inflight != nil:
+			case db.failed != nil:
+				db.flushAsync(db.failed) // one retry per interval
+			case !db.batch.empty():
+				db.flushAsync(db.batch.seal())
 			}
 		case req := <-db.flushReq:
 			db.drain()
-			var err error
-			if len(db.pending) > 0 {
-				err = db.flush()
-			}
-			req <- err
+			req <- db.flushSync(false)
 		case <-db.stopped:
 			db.runErr = db.finish()
 			return
@@ -257,72 +302,212 @@ func (db *DB) run(ctx context.Context) {
 	}
 }
 
-// drain moves everything queued into pending.
+// flusher commits the flushes the writer hands it, in order.
+func (db *DB) flusher() {
+	for f := range db.flushIn {
+		f.err = f.commit()
+		db.flushOut <- f
+	}
+}
+
+// cacheFlushFactor: the writer flushes early when its cache holds this
+// many times CacheSize entries (rows looked up but not changed do not
+// count towards FlushSize), so that the trim after the commit bounds it.
+const cacheFlushFactor = 4
+
+// full reports whether the pending changes call for a flush.
+func (db *DB) full() bool {
+	return db.batch.changes >= db.opts.FlushSize || db.cache.size() >= cacheFlushFactor*db.opts.CacheSize
+}
+
+// canSeal reports whether the batch can be sealed now: no flush under way
+// and none failed (flushes are written in order).
+func (db *DB) canSeal() bool { return db.inflight == nil && db.failed == nil }
+
+// take applies one observation.
+func (db *DB) take(o *model.Observation) {
+	if db.batch.db == nil {
+		db.batch.init(db)
+	}
+	if err := db.batch.take(o); err != nil {
+		db.batch.obs--
+		db.droppedFailed.Add(1)
+		db.applyErrs++
+		if now := time.Now(); now.Sub(db.applyLogAt) >= applyLogEvery {
+			db.log.Error("store lookup failed, observation not applied",
+				zap.String("path", db.path), zap.Uint64("failed_since_last_log", db.applyErrs-db.applyErrsLogged),
+				zap.Error(wrap("lookup", db.path, err)))
+			db.applyLogAt, db.applyErrsLogged = now, db.applyErrs
+		}
+	}
+	db.notePending()
+}
+
+const applyLogEvery = 10 * time.Second
+
+// notePending publishes the number of observations not committed yet.
+func (db *DB) notePending() {
+	n := db.batch.obs
+	for _, f := range [...]*flush{db.inflight, db.failed} {
+		if f != nil {
+			n += f.obs
+		}
+	}
+	db.pendingN.Store(int64(n))
+}
+
+// drain applies everything queued, sealing flushes as the batch fills when
+// it can.
 func (db *DB) drain() {
 	for {
 		select {
 		case o := <-db.queue:
-			db.pending = append(db.pending, o)
+			db.take(&o)
+			if db.full() && db.canSeal() && db.async {
+				db.flushAsync(db.batch.seal())
+			}
 		default:
-			db.pendingN.Store(int64(len(db.pending)))
 			return
 		}
 	}
+}
+
+// flushAsync hands f to the flusher goroutine.
+func (db *DB) flushAsync(f *flush) {
+	if db.failed == f {
+		db.failed = nil
+	}
+	db.inflight = f
+	db.flushIn <- f
+	db.notePending()
+}
+
+// flushSync commits everything applied so far and returns the error of the
+// last commit attempt: it waits for the flush under way, retries a failed
+// one, then commits the batch, in the calling goroutine. With final set, a
+// failure drops what failed (Close).
+func (db *DB) flushSync(final bool) error {
+	if db.inflight != nil {
+		f := <-db.flushOut
+		db.inflight = nil
+		db.flushed(f)
+	}
+	if f := db.failed; f != nil {
+		db.failed = nil
+		if final {
+			db.retries = db.opts.MaxRetries
+		}
+		f.err = f.commit()
+		if err := db.flushed(f); err != nil {
+			return err
+		}
+	}
+	if db.batch.empty() {
+		return nil
+	}
+	if final {
+		db.retries = db.opts.MaxRetries
+	}
+	f := db.batch.seal()
+	f.err = f.commit()
+	return db.flushed(f)
 }
 
 // finish drains the queue and makes one last attempt to commit. What it
 // cannot commit is counted as dropped.
 func (db *DB) finish() error {
 	db.drain()
-	if len(db.pending) == 0 {
-		return nil
-	}
-	db.retries = db.opts.MaxRetries // a failure now drops the batch
-	return db.flush()
+	return db.flushSync(true)
 }
 
-// flush commits pending in one transaction. On failure the batch is kept
-// for the next attempt, until MaxRetries failures drop it.
-func (db *DB) flush() error {
-	start := time.Now()
-	n := len(db.pending)
-	err := db.writeBatch(db.pending)
-	d := time.Since(start)
-	db.lastFlush.Store(int64(d))
+// flushed takes the result of a commit attempt: counters, the class index
+// and the cache trim on success; on failure the flush is kept for the next
+// attempt, until MaxRetries failures drop it (and everything applied
+// since, which may refer to its rows).
+func (db *DB) flushed(f *flush) error {
+	err := f.err
+	db.lastFlush.Store(int64(f.duration))
 	if err != nil {
 		err = wrap("flush", db.path, err)
 		db.flushErrors.Add(1)
-		db.cache.reset() // it may hold ids of rows the rollback removed
 		db.retries++
 		if db.retries > db.opts.MaxRetries {
+			n := f.obs + db.batch.obs
 			db.droppedFailed.Add(uint64(n))
 			db.log.Error("store flush failed, dropping batch",
 				zap.String("path", db.path), zap.Int("observations", n),
-				zap.Int("attempts", db.retries), zap.Duration("duration", d), zap.Error(err))
-			db.resetPending()
+				zap.Int("attempts", db.retries), zap.Duration("duration", f.duration), zap.Error(err))
+			db.giveUp()
 		} else {
+			db.failed = f
 			db.log.Error("store flush failed, will retry",
-				zap.String("path", db.path), zap.Int("observations", n),
-				zap.Int("attempt", db.retries), zap.Duration("duration", d), zap.Error(err))
+				zap.String("path", db.path), zap.Int("observations", f.obs),
+				zap.Int("attempt", db.retries), zap.Duration("duration", f.duration), zap.Error(err))
 		}
 	} else {
+		db.retries = 0
 		db.flushes.Add(1)
-		db.written.Add(uint64(n))
-		db.resetPending()
+		db.written.Add(uint64(f.obs))
+		db.rowsWritten.Add(uint64(f.rows()))
+		db.invalid.Add(f.invalid)
+		db.ignored.Add(f.ignored)
+		db.classes.apply(f.index)
+		db.classes.apply(f.flushIndex)
+		for _, a := range f.noClinical {
+			if a.clinical == clinicalUnknown {
+				a.clinical = clinicalNone
+			}
+		}
+		if db.inflight == nil {
+			db.cache.trim() // nothing in flight: every cached row is in the database or pending here
+		}
 	}
+	db.notePending()
 	if db.opts.OnFlush != nil {
-		db.opts.OnFlush(d, err)
+		db.opts.OnFlush(f.duration, err)
 	}
 	return err
 }
 
-func (db *DB) resetPending() {
+// giveUp drops the pending changes and everything the writer knew: the
+// database is read again as needed.
+func (db *DB) giveUp() {
 	db.retries = 0
-	if cap(db.pending) > 4*db.opts.FlushSize {
-		db.pending = nil // release a backlog's memory
-	} else {
-		clear(db.pending) // drop references to ARP/DHCP details
-		db.pending = db.pending[:0]
+	db.failed = nil
+	db.batch.forget()
+	db.cache.reset()
+}
+
+// lookupStmt returns statement id prepared on the lookup connection,
+// opening it on first use.
+func (db *DB) lookupStmt(id stmtID) (*sql.Stmt, error) {
+	if s := db.lookStmts.s[id]; s != nil {
+		return s, nil
 	}
-	db.pendingN.Store(0)
+	if db.look == nil {
+		look, err := openRead(db.path, busyParam(db.opts.BusyTimeout))
+		if err != nil {
+			return nil, err
+		}
+		look.SetMaxOpenConns(1)
+		look.SetMaxIdleConns(1)
+		look.SetConnMaxLifetime(0)
+		look.SetConnMaxIdleTime(0)
+		db.look = look
+	}
+	s, err := db.look.PrepareContext(context.Background(), stmtSQL[id])
+	if err != nil {
+		return nil, err
+	}
+	db.lookStmts.s[id] = s
+	return s, nil
+}
+
+// closeLookups closes the lookup connection.
+func (db *DB) closeLookups() {
+	db.lookStmts.close()
+	if db.look != nil {
+		db.look.Close()
+		db.look = nil
+	}
 }
