@@ -235,8 +235,8 @@ type StoreConfig struct {
 	// FlushInterval is the longest a batch waits before it is written
 	// (10ms..1m).
 	FlushInterval time.Duration `yaml:"flush_interval"`
-	// FlushSize writes a batch as soon as this many observations are
-	// waiting (1..1000000).
+	// FlushSize writes a batch as soon as this many rows changed since the
+	// last one, each counted once (1..1000000).
 	FlushSize int `yaml:"flush_size"`
 	// QueueSize is the buffer between the decode workers and the writer
 	// (1..10000000).

@@ -60,7 +60,7 @@ import (
 const (
 	DefaultBusyTimeout   = 5 * time.Second
 	DefaultFlushInterval = time.Second
-	DefaultFlushSize     = 10000
+	DefaultFlushSize     = 50000
 	DefaultQueueSize     = 10000
 	DefaultMaxRetries    = 5
 	DefaultCacheSize     = 100000
