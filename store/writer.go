@@ -272,13 +272,13 @@ func (db *DB) run(ctx context.Context) {
 		select {
 		case o := <-in:
 			db.take(&o)
-			if db.full() && db.canSeal() {
+			if db.due() && db.canSeal() {
 				db.flushAsync(db.batch.seal())
 			}
 		case f := <-db.flushOut:
 			db.inflight = nil
 			db.flushed(f)
-			if db.full() && db.canSeal() {
+			if db.due() && db.canSeal() {
 				db.flushAsync(db.batch.seal())
 			}
 		case <-t.C:
@@ -318,6 +318,18 @@ const cacheFlushFactor = 4
 // full reports whether the pending changes call for a flush.
 func (db *DB) full() bool {
 	return db.batch.changes >= db.opts.FlushSize || db.cache.size() >= cacheFlushFactor*db.opts.CacheSize
+}
+
+// idleFlushRows: when the flusher is idle, a batch of this many changed
+// rows (or FlushSize, if smaller) is written at once rather than waiting
+// for FlushSize or the interval: a busy writer keeps the flusher busy on
+// another core instead of leaving a large last flush for the end.
+const idleFlushRows = 5000
+
+// due reports whether the batch should be sealed as soon as the flusher is
+// free.
+func (db *DB) due() bool {
+	return db.full() || db.batch.changes >= min(db.opts.FlushSize, idleFlushRows)
 }
 
 // canSeal reports whether the batch can be sealed now: no flush under way
