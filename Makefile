@@ -173,15 +173,18 @@ e2e:
 # tcpreplay; not part of `make test`): the daemon on one end of a veth pair,
 # tcpreplay of the 1M-frame capture into the other. Results go in
 # docs/performance.md. LIVE_RATES: Mbit/s steps and "top" (--topspeed).
-LIVE_RATES ?= 500,1000,2000,top
-SOAK       ?= 10m
+# LIVE_CONFIG: YAML for the daemon's config file (empty: the shipped
+# defaults), e.g. LIVE_CONFIG='capture: {ring_size: 256MiB}'.
+LIVE_RATES  ?= 500,1000,1500,2000,top
+LIVE_CONFIG ?=
+SOAK        ?= 10m
 .PHONY: live-rate soak
 live-rate: testdata/mixed1m.pcap
-	WARDWATCH_LIVE_RATE=1 WARDWATCH_LIVE_PCAP=$(CURDIR)/testdata/mixed1m.pcap WARDWATCH_LIVE_RATES=$(LIVE_RATES) \
+	WARDWATCH_LIVE_RATE=1 WARDWATCH_LIVE_PCAP=$(CURDIR)/testdata/mixed1m.pcap WARDWATCH_LIVE_RATES=$(LIVE_RATES) WARDWATCH_LIVE_CONFIG='$(LIVE_CONFIG)' \
 	  $(GO) test -count=1 -run '^TestLiveRate$$' -v -timeout 60m ./cmd/wardwatch
 
 soak: testdata/mixed1m.pcap
-	WARDWATCH_SOAK=$(SOAK) WARDWATCH_LIVE_PCAP=$(CURDIR)/testdata/mixed1m.pcap \
+	WARDWATCH_SOAK=$(SOAK) WARDWATCH_LIVE_PCAP=$(CURDIR)/testdata/mixed1m.pcap WARDWATCH_LIVE_CONFIG='$(LIVE_CONFIG)' \
 	  $(GO) test -count=1 -run '^TestSoak$$' -v -timeout 90m ./cmd/wardwatch
 
 # The fleet simulation (not part of `make test`): 50 sensors, each with its

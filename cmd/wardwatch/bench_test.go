@@ -25,7 +25,7 @@ func BenchmarkReplay(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		db := filepath.Join(b.TempDir(), "bench.db")
-		if code := Main(context.Background(), []string{"replay", "-q", "--db", db, file}, io.Discard, io.Discard); code != 0 {
+		if code := Main(context.Background(), []string{"replay", "-q", "--db", db, "--policy.file", filepath.Join("..", "..", "configs", "policy.yml"), file}, io.Discard, io.Discard); code != 0 {
 			b.Fatalf("replay exit %d", code)
 		}
 	}

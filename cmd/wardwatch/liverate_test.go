@@ -71,7 +71,9 @@ func (r *liveRig) daemon(t *testing.T, name string) (*exec.Cmd, string) {
 	t.Helper()
 	port := freePort(t)
 	cfg := filepath.Join(r.dir, name+".yml")
-	writeFile(t, cfg, []byte("capture:\n  ring_size: 256MiB\n  block_size: 4MiB\nstore:\n  queue_size: 100000\n"), 0o644)
+	// The shipped defaults unless WARDWATCH_LIVE_CONFIG gives YAML (e.g.
+	// "capture: {ring_size: 256MiB, block_size: 4MiB}").
+	writeFile(t, cfg, []byte(os.Getenv("WARDWATCH_LIVE_CONFIG")+"\n"), 0o644)
 	cmd := exec.Command(r.bin, "run", "--interface", "vethRB", "--config.file", cfg, "--db", filepath.Join(r.dir, name+".db"),
 		"--policy.file", filepath.Join("..", "..", "configs", "policy.yml"), "--web.listen-address", fmt.Sprintf("127.0.0.1:%d", port))
 	cmd.Stderr = os.Stderr
@@ -134,8 +136,10 @@ func metricSum(t *testing.T, base, name string) float64 {
 	return sum
 }
 
-// rssMiB is the process's peak resident set (VmHWM) and current (VmRSS).
-func rssMiB(pid int) (peak, now float64) {
+// rssMiB is the process's peak resident set (VmHWM), current (VmRSS) and
+// current anonymous memory (RssAnon: the process's own memory, without the
+// AF_PACKET rings, which count as file-backed pages of the socket).
+func rssMiB(pid int) (peak, now, anon float64) {
 	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	for _, l := range strings.Split(string(b), "\n") {
 		f := strings.Fields(l)
@@ -146,10 +150,12 @@ func rssMiB(pid int) (peak, now float64) {
 				peak = v / 1024
 			case "VmRSS:":
 				now = v / 1024
+			case "RssAnon:":
+				anon = v / 1024
 			}
 		}
 	}
-	return peak, now
+	return peak, now, anon
 }
 
 func stopDaemon(t *testing.T, cmd *exec.Cmd) {
@@ -176,7 +182,12 @@ func TestLiveRate(t *testing.T) {
 		rates = []string{"500", "1000", "2000", "top"}
 	}
 	t.Logf("capture %s; %d CPUs", r.pcap, runtime.NumCPU())
-	t.Logf("| rate (Mbit/s) | play time | packets seen | kernel drops | observations dropped | peak RSS |")
+	st, err := os.Stat(r.pcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("config: %q (empty: the shipped defaults)", os.Getenv("WARDWATCH_LIVE_CONFIG"))
+	t.Logf("| rate (Mbit/s) | play time | achieved Mbit/s | packets seen | kernel drops | observations dropped | peak RSS | RSS without rings |")
 	for _, rate := range rates {
 		cmd, base := r.daemon(t, "rate-"+rate)
 		took := r.play(t, rate)
@@ -184,9 +195,10 @@ func TestLiveRate(t *testing.T) {
 		pkts := metricSum(t, base, "wardwatch_capture_packets_total")
 		kd := metricSum(t, base, "wardwatch_capture_kernel_drops_total")
 		od := metricSum(t, base, "wardwatch_observations_dropped_total")
-		peak, _ := rssMiB(cmd.Process.Pid)
+		peak, _, anon := rssMiB(cmd.Process.Pid)
 		stopDaemon(t, cmd)
-		t.Logf("| %s | %.1f s | %.0f | %.0f | %.0f | %.0f MiB |", rate, took.Seconds(), pkts, kd, od, peak)
+		t.Logf("| %s | %.1f s | %.0f | %.0f | %.0f | %.0f | %.0f MiB | %.0f MiB |", rate, took.Seconds(),
+			float64(st.Size())*8/1e6/took.Seconds(), pkts, kd, od, peak, anon)
 	}
 }
 
@@ -206,11 +218,12 @@ func TestSoak(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	start := time.Now()
-	t.Logf("| elapsed | RSS | peak RSS | packets | kernel drops | observations dropped |")
+	t.Logf("config: %q (empty: the shipped defaults)", os.Getenv("WARDWATCH_LIVE_CONFIG"))
+	t.Logf("| elapsed | RSS | peak RSS | RSS without rings | packets | kernel drops | observations dropped |")
 	for i := 0; ctx.Err() == nil; i++ {
 		r.play(t, rate)
-		peak, now := rssMiB(cmd.Process.Pid)
-		t.Logf("| %s | %.0f MiB | %.0f MiB | %.0f | %.0f | %.0f |", time.Since(start).Round(time.Second), now, peak,
+		peak, now, anon := rssMiB(cmd.Process.Pid)
+		t.Logf("| %s | %.0f MiB | %.0f MiB | %.0f MiB | %.0f | %.0f | %.0f |", time.Since(start).Round(time.Second), now, peak, anon,
 			metricSum(t, base, "wardwatch_capture_packets_total"), metricSum(t, base, "wardwatch_capture_kernel_drops_total"),
 			metricSum(t, base, "wardwatch_observations_dropped_total"))
 	}
