@@ -263,7 +263,7 @@ func TestDefault(t *testing.T) {
 		Streams: StreamsConfig{DICOMPorts: []int{104, 11112}, HL7Ports: []int{2575}, ContentDetection: true,
 			MaxStreams: 10000, MaxBufferedPages: 4096, IdleTimeout: 2 * time.Minute, MaxInspectBytes: 1 * MiB, MaxBufferBytes: 64 * MiB},
 		Store: StoreConfig{Path: "./wardwatch.db", FlushInterval: time.Second, FlushSize: 50000,
-			QueueSize: 10000, BusyTimeout: 5 * time.Second},
+			QueueSize: 100000, BusyTimeout: 5 * time.Second},
 		Log:       LogConfig{Level: "info", Format: "console"},
 		Inventory: InventoryConfig{DormantAfter: 7 * 24 * time.Hour, RetiredAfter: 90 * 24 * time.Hour},
 		Central:   CentralConfig{BatchSize: 2000, Interval: 10 * time.Second},

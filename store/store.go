@@ -61,7 +61,7 @@ const (
 	DefaultBusyTimeout   = 5 * time.Second
 	DefaultFlushInterval = time.Second
 	DefaultFlushSize     = 50000
-	DefaultQueueSize     = 10000
+	DefaultQueueSize     = 100000 // ~5 s of a 1 Gbit/s hospital link's changes (224 B each, 22 MiB when full)
 	DefaultMaxRetries    = 5
 	DefaultCacheSize     = 100000
 )

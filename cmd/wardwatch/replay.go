@@ -96,6 +96,7 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	go logLimits(ctx, log, d.sensor, limitLogEvery)
 
 	var replayErr error
+	var packets, sensorDropped uint64 // over all files, for an interrupted replay's report
 	for _, src := range srcs {
 		v := *vantage
 		if v == "" {
@@ -103,6 +104,8 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		sum, err := d.sensor.Replay(ctx, sensor.Input{Source: src, Vantage: v, VLAN: uint16(*vlan)})
 		clock.see(sum.LastPacket) // the end of the capture
+		packets += sum.Packets
+		sensorDropped += sum.ObsDropped
 		if !*quiet {
 			printSummary(stdout, src.Name(), sum)
 		}
@@ -128,11 +131,24 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		log.Info("replay done; serving until SIGINT/SIGTERM")
 		<-ctx.Done()
 	}
+	interrupted := !*serve && ctx.Err() != nil
 	stop()
 	wait()
 	// Flush and close even after an error: nothing already read is lost.
 	if err := d.close(); err != nil {
 		return err
+	}
+	if interrupted && replayErr == nil {
+		// SIGINT/SIGTERM before the end: what was read is stored (the
+		// sensor's final sweep and the store's last flush ran with a live
+		// context), but the replay is incomplete, so the exit is non-zero
+		// and says what was kept and what, if anything, was lost.
+		ws := d.db.Stats()
+		lost := ws.Dropped + uint64(ws.Queued) + uint64(ws.Pending) + sensorDropped
+		if lost > 0 {
+			return fmt.Errorf("replay interrupted after %d packets: %d observations stored in %s, %d lost", packets, ws.Written, cfg.Store.Path, lost)
+		}
+		return fmt.Errorf("replay interrupted after %d packets: all %d observations stored in %s, none lost; replay the rest again to finish", packets, ws.Written, cfg.Store.Path)
 	}
 	if replayErr != nil {
 		if errors.Is(replayErr, sensor.ErrTruncatedFile) {
@@ -146,7 +162,9 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			assets, events, err := ro.Counts(context.Background())
 			ro.Close()
 			if err == nil {
-				fmt.Fprintf(stdout, "database %s: %d assets, %d events\n", cfg.Store.Path, assets, events)
+				ws := d.db.Stats()
+				fmt.Fprintf(stdout, "database %s: %d assets, %d events (%d rows written in %d flushes)\n",
+					cfg.Store.Path, assets, events, ws.RowsWritten, ws.Flushes)
 			}
 		}
 	}
