@@ -196,7 +196,7 @@ func TestRulesUseExportedMetrics(t *testing.T) {
 		}
 	}
 	want := []string{"WardwatchDown", "WardwatchCaptureStalled", "WardwatchKernelDrops", "WardwatchDecodeErrorRatio",
-		"WardwatchPolicyViolation", "WardwatchStoreErrors", "WardwatchConfigReloadFailed", "WardwatchObservationsDropped", "WardwatchLimitReached", "WardwatchMACFlood",
+		"WardwatchPolicyViolation", "WardwatchCriticalDeviceSilent", "WardwatchStoreErrors", "WardwatchConfigReloadFailed", "WardwatchObservationsDropped", "WardwatchLimitReached", "WardwatchMACFlood",
 		"WardwatchCollectorFailed", "WardwatchExporterErrors"}
 	if !slices.Equal(alerts, want) {
 		t.Errorf("alerts %v, want %v", alerts, want)

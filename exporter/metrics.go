@@ -42,6 +42,7 @@ const (
 	CollectorStore   = "store"   // Sources.Store
 	CollectorAssets  = "assets"  // Sources.AssetCounts
 	CollectorEvents  = "events"  // Sources.EventCounts
+	CollectorProbe   = "probe"   // Sources.Probe
 )
 
 // Limit names used in wardwatch_limit_hits_total{limit}.
@@ -133,8 +134,24 @@ type StoreStats struct {
 type AssetCount struct {
 	Class model.Class // device class; "" means Unknown
 	Zone  string      // policy zone; "" means Unknown
-	State string      // lifecycle state: active, dormant or retired; "" means Unknown
-	N     int
+	State string      // lifecycle state: active, dormant or retired, or a critical device's silent, sleeping or alive-by-probe; "" means Unknown
+	// Critical: the devices are in the policy file's critical section
+	// (wardwatch_silent_critical_assets counts them by class and zone).
+	Critical bool
+	N        int
+}
+
+// StateSilent is the AssetCount.State of a critical device not heard from
+// in time (wardwatch_silent_critical_assets).
+const StateSilent = "silent"
+
+// ProbeStats are the ARP liveness probe's cumulative counters
+// (sensor/probe.Stats), exported as wardwatch_probes_total{result}.
+type ProbeStats struct {
+	Sent, Answered, Unanswered, SendErrors uint64
+	// Refused probes: outside the allow-list, probed less than an
+	// interval ago, queue full.
+	NotAllowed, TooSoon, QueueFull uint64
 }
 
 // Sources are the callbacks the exporter reads at scrape time. Any of them
@@ -159,6 +176,9 @@ type Sources struct {
 	// StreamBuffer returns the parsers' byte budget; its refusals are
 	// wardwatch_limit_hits_total{limit="stream_buffer"}.
 	StreamBuffer func() BufferStats
+	// Probe returns the ARP liveness probe's counters; nil when the probe
+	// is off (probe.enabled).
+	Probe func() ProbeStats
 }
 
 // Options are the exporter's non-callback settings. The zero value is usable.
@@ -241,6 +261,12 @@ var (
 		[]string{"class", "zone", "state"}, nil)
 	descEvents = prometheus.NewDesc(namespace+"_asset_events_total",
 		"Asset events recorded, by event type.", []string{"type"}, nil)
+	descSilent = prometheus.NewDesc(namespace+"_silent_critical_assets",
+		"Critical devices (the policy file's critical section) not heard from for longer than their interval and grace, outside their sleep schedule and without a recent answer to the ARP liveness probe, by device class and policy zone. 0 for every class and zone that has critical devices.",
+		[]string{"class", "zone"}, nil)
+	descProbes = prometheus.NewDesc(namespace+"_probes_total",
+		"ARP liveness probes of silent critical devices (probe.enabled), by result: sent (ARP requests sent on probe.interface), answered, unanswered (no answer within probe.timeout), send_error, and refused before sending: not_allowed (outside probe.allow), too_soon (probed less than probe.interval ago), queue_full.",
+		[]string{"result"}, nil)
 
 	descScrapeSuccess = prometheus.NewDesc(namespace+"_scrape_collector_success",
 		"Whether a collector succeeded in the last scrape (1) or failed (0).", []string{"collector"}, nil)
@@ -335,7 +361,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 		descPackets, descBytes, descKernelDrops, descTruncated, descMalformed, descDecodeErrors,
 		descObservations, descObsDropped, descLimitHits, descStreamBuffer, descStreamBufferLimit,
 		descStoreWritten, descStoreDiscarded, descStoreQueued,
-		descAssets, descEvents, descScrapeSuccess, descScrapeDuration,
+		descAssets, descEvents, descSilent, descProbes, descScrapeSuccess, descScrapeDuration,
 	} {
 		ch <- d
 	}
@@ -360,6 +386,9 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	}
 	if m.src.EventCounts != nil {
 		m.scrape(ch, CollectorEvents, m.collectEvents)
+	}
+	if m.src.Probe != nil {
+		m.scrape(ch, CollectorProbe, m.collectProbe)
 	}
 }
 
@@ -497,6 +526,8 @@ func (m *Metrics) collectAssets() ([]prometheus.Metric, error) {
 	}
 	sums := map[classZoneState]int{}
 	var keys []classZoneState
+	silent := map[classZoneState]int{} // state "": class and zone with critical devices
+	var silentKeys []classZoneState
 	for _, r := range rows {
 		if r.N < 0 {
 			return nil, errors.New("asset counts: negative count")
@@ -506,12 +537,38 @@ func (m *Metrics) collectAssets() ([]prometheus.Metric, error) {
 			keys = append(keys, k)
 		}
 		sums[k] += r.N
+		if r.Critical {
+			sk := classZoneState{class: k.class, zone: k.zone}
+			if _, ok := silent[sk]; !ok {
+				silentKeys = append(silentKeys, sk)
+				silent[sk] = 0
+			}
+			if r.State == StateSilent {
+				silent[sk] += r.N
+			}
+		}
 	}
-	ms := make([]prometheus.Metric, 0, len(keys))
+	ms := make([]prometheus.Metric, 0, len(keys)+len(silentKeys))
 	for _, k := range keys {
 		ms = append(ms, gauge(descAssets, float64(sums[k]), k.class, k.zone, k.state))
 	}
+	for _, k := range silentKeys {
+		ms = append(ms, gauge(descSilent, float64(silent[k]), k.class, k.zone))
+	}
 	return ms, nil
+}
+
+func (m *Metrics) collectProbe() ([]prometheus.Metric, error) {
+	s := m.src.Probe()
+	return []prometheus.Metric{
+		counter(descProbes, s.Sent, "sent"),
+		counter(descProbes, s.Answered, "answered"),
+		counter(descProbes, s.Unanswered, "unanswered"),
+		counter(descProbes, s.SendErrors, "send_error"),
+		counter(descProbes, s.NotAllowed, "not_allowed"),
+		counter(descProbes, s.TooSoon, "too_soon"),
+		counter(descProbes, s.QueueFull, "queue_full"),
+	}, nil
 }
 
 func (m *Metrics) collectEvents() ([]prometheus.Metric, error) {

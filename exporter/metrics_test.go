@@ -86,10 +86,12 @@ func exercise(m *Metrics) {
 const expectedExposition = `
 # HELP wardwatch_asset_events_total Asset events recorded, by event type.
 # TYPE wardwatch_asset_events_total counter
+wardwatch_asset_events_total{type="alive-by-probe"} 0
 wardwatch_asset_events_total{type="class-changed"} 0
 wardwatch_asset_events_total{type="custom-type"} 2
 wardwatch_asset_events_total{type="dhcp-fingerprint-changed"} 0
 wardwatch_asset_events_total{type="flip-flop"} 0
+wardwatch_asset_events_total{type="heard-again"} 0
 wardwatch_asset_events_total{type="hostname-changed"} 0
 wardwatch_asset_events_total{type="ip-moved"} 1
 wardwatch_asset_events_total{type="mac-flood"} 0
@@ -97,6 +99,7 @@ wardwatch_asset_events_total{type="new-device"} 9
 wardwatch_asset_events_total{type="new-ip"} 0
 wardwatch_asset_events_total{type="new-station"} 0
 wardwatch_asset_events_total{type="policy-violation"} 0
+wardwatch_asset_events_total{type="silent"} 0
 wardwatch_asset_events_total{type="vendor-class-changed"} 0
 # HELP wardwatch_assets Assets in the inventory by device class, policy zone and lifecycle state: active, dormant (not seen for inventory.dormant_after) or retired (not seen for inventory.retired_after). Retired devices are counted too; state="active" selects the devices on the network now.
 # TYPE wardwatch_assets gauge

@@ -26,6 +26,16 @@ const (
 	EventClassChanged    EventType = "class-changed"    // the device class changed on stronger evidence
 	EventViolation       EventType = "policy-violation" // first time a (rule, flow) pair was flagged
 	EventMACFlood        EventType = "mac-flood"        // new MACs arrived faster than the new-asset budget (one per episode)
+
+	// Liveness of critical devices (the policy file's critical section):
+	// EventSilent when a critical device was not heard from for longer
+	// than its interval and grace (outside its sleep schedule), with how
+	// long (NewValue); EventHeardAgain when a silent device sends again;
+	// EventAliveByProbe when a silent device answered the opt-in ARP
+	// liveness probe (it is alive, only quiet).
+	EventSilent       EventType = "silent"
+	EventHeardAgain   EventType = "heard-again"
+	EventAliveByProbe EventType = "alive-by-probe"
 )
 
 // EventTypes lists every EventType, in the order above. Treat it as
@@ -33,6 +43,7 @@ const (
 var EventTypes = []EventType{
 	EventNewDevice, EventNewStation, EventNewIP, EventIPMoved, EventFlipFlop,
 	EventHostname, EventVendorClass, EventDHCPFingerprint, EventClassChanged, EventViolation, EventMACFlood,
+	EventSilent, EventHeardAgain, EventAliveByProbe,
 }
 
 // Valid reports whether t is one of EventTypes.

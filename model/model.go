@@ -160,6 +160,16 @@ const (
 	// allows (a MAC or ARP flood); those past it are not reported. One per
 	// flood episode; Key is the first refused MAC.
 	ObsMACFlood
+	// ObsEvent: an event decided outside the sensor (an advisory match):
+	// Event says which. The store records it for the asset Key names, at
+	// Time, with IP; nothing is recorded for an unknown asset.
+	ObsEvent
+	// ObsProbe: an answer to the opt-in ARP liveness probe (sensor/probe)
+	// from the asset Key names, at IP (Source SourceProbe). The store keeps
+	// it as the asset's probe evidence of liveness without touching its
+	// last-seen time (what the sensor heard); nothing is recorded for an
+	// unknown asset.
+	ObsProbe
 	numObsKinds
 )
 
@@ -188,6 +198,10 @@ func (k ObsKind) String() string {
 		return "violation"
 	case ObsMACFlood:
 		return "mac-flood"
+	case ObsEvent:
+		return "event"
+	case ObsProbe:
+		return "probe"
 	}
 	return fmt.Sprintf("ObsKind(%d)", uint8(k))
 }
@@ -221,6 +235,15 @@ type Observation struct {
 	DICOM     *DICOMInfo     // ObsDICOM
 	HL7       *HL7Info       // ObsHL7
 	Violation *ViolationInfo // ObsViolation
+	Event     *EventInfo     // ObsEvent
+}
+
+// EventInfo is the event of an ObsEvent: its type and values, as
+// Event's.
+type EventInfo struct {
+	Type     EventType
+	OldValue string
+	NewValue string
 }
 
 // FlowInfo describes traffic of one flow (vantage, VLAN, client IP, server

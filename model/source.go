@@ -26,6 +26,8 @@ const (
 
 	SourceNewAssetBudget ObsSource = "sensor.new-asset-budget" // ObsMACFlood: the sensor's new-asset budget ran out
 
+	SourceProbe ObsSource = "probe" // ObsProbe: an answer to the opt-in ARP liveness probe (sensor/probe)
+
 	SourceDHCPOpt12 ObsSource = "dhcp.opt12" // host name from DHCP option 12
 	SourceDHCPOpt81 ObsSource = "dhcp.opt81" // host name from DHCP option 81 (client FQDN)
 )

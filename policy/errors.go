@@ -39,6 +39,9 @@ func (t tree) entryName(section string, i int) string {
 }
 
 func entryLabel(section, name string) string {
+	if section == "critical" {
+		return "critical " + strconv.Quote(name)
+	}
 	if section == "zones" {
 		return "zone " + strconv.Quote(name)
 	}
@@ -52,7 +55,7 @@ func (t tree) context(path []any) string {
 		return ""
 	}
 	sec, _ := path[0].(string)
-	if (sec == "zones" || sec == "rules") && len(path) >= 2 {
+	if (sec == "zones" || sec == "rules" || sec == "critical") && len(path) >= 2 {
 		i, _ := path[1].(int)
 		s := t.entryName(sec, i)
 		if len(path) >= 3 {
@@ -96,6 +99,8 @@ func (t tree) problemText(p yamlerr.Problem) string {
 			known = zoneKeys
 		case "policy.rawRule":
 			known = ruleKeys
+		case "policy.rawCritical":
+			known = criticalKeys
 		}
 		n := t.KeyAt(p.Line, p.Key)
 		if n == nil || len(n.Path) == 1 {
@@ -137,6 +142,10 @@ func wantedType(goType string) string {
 		return "a zone (a mapping with name, vlans, cidrs, ...)"
 	case "policy.rawRule":
 		return "a rule (a mapping with name, from, to, services, action)"
+	case "[]policy.rawCritical":
+		return "a list of critical entries"
+	case "policy.rawCritical":
+		return "a critical entry (a mapping with name, classes, zones, macs, every)"
 	}
 	return "a mapping"
 }

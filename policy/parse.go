@@ -128,6 +128,7 @@ func (c *compiler) compile(raw *rawPolicy) {
 	p.toBits = ruleBits(c.tos, len(p.zones), p.words)
 
 	c.defaultVerdict(raw)
+	c.criticals(raw.Critical)
 }
 
 // entryLine is the line to report for zones[i] or rules[i]: its name's,

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wardwatch/wardwatch/configs/yamlerr"
 )
@@ -38,7 +39,7 @@ func TestBadPolicies(t *testing.T) {
 			`line 8: rule "pumps-out": unknown key "actions" (known keys: name, description, from, to, services, action, severity)`,
 		}},
 		{"unknown-key-top.bad.yml", []string{
-			`line 1: unknown key "zone" at the top level (known keys: zones, rules, default, default_severity)`,
+			`line 1: unknown key "zone" at the top level (known keys: zones, rules, default, default_severity, critical)`,
 		}},
 		{"unknown-zone.bad.yml", []string{
 			`line 8: rule "pumps-hl7": from: unknown zone "pump"`,
@@ -299,6 +300,10 @@ func FuzzParse(f *testing.F) {
 		for i := range flows {
 			fl := flows[i].flow()
 			p.Evaluate(&fl)
+		}
+		for i, c := range p.Critical() { // the schedule of whatever it accepts
+			base := time.Date(2026, 12, 2, 21, 0, 0, 0, time.UTC)
+			c.Liveness(base, base.Add(time.Duration(i)*time.Hour), base.Add(time.Duration(i+1)*37*time.Hour))
 		}
 		if _, err := Parse(Learn(flows, p), "learned"); err != nil {
 			t.Fatalf("Learn over an accepted policy does not parse: %v", err)

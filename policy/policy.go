@@ -244,6 +244,8 @@ type Policy struct {
 
 	def   Action
 	defSv string // severity of default alerts
+
+	critical []CriticalInfo // critical.go
 }
 
 type rule struct {

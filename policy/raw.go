@@ -13,10 +13,11 @@ import (
 // them: a node-style UnmarshalYAML would lose that strictness.
 
 type rawPolicy struct {
-	Zones           []rawZone `yaml:"zones"`
-	Rules           []rawRule `yaml:"rules"`
-	Default         scalar    `yaml:"default"`
-	DefaultSeverity scalar    `yaml:"default_severity"`
+	Zones           []rawZone     `yaml:"zones"`
+	Rules           []rawRule     `yaml:"rules"`
+	Default         scalar        `yaml:"default"`
+	DefaultSeverity scalar        `yaml:"default_severity"`
+	Critical        []rawCritical `yaml:"critical"` // critical.go
 }
 
 type rawZone struct {
@@ -43,7 +44,7 @@ type rawRule struct {
 
 var ruleKeys = "name, description, from, to, services, action, severity"
 
-var topKeys = "zones, rules, default, default_severity"
+var topKeys = "zones, rules, default, default_severity, critical"
 
 // scalar is one scalar value and where it was. A null (or absent) value is
 // unset.

@@ -38,6 +38,21 @@ func (b *batch) macFlood(key model.AssetKey, t time.Time) {
 		new: "new MACs beyond the new-asset budget are not recorded"})
 }
 
+// eventObs records an event decided outside the sensor (ObsEvent) for the
+// asset key names; an asset the store does not have gets none.
+func (b *batch) eventObs(key model.AssetKey, o *model.Observation, t time.Time) error {
+	a, err := b.existingAsset(key)
+	if err != nil || a == nil {
+		if a == nil && err == nil {
+			b.ignored++
+		}
+		return err
+	}
+	b.event(o.Event.Type, t, key, a.id, normIP(o.IP), o.Event.OldValue, o.Event.NewValue)
+	b.changed()
+	return nil
+}
+
 // writeEvents inserts the pending events in order.
 func (f *flush) writeEvents() error {
 	return f.insert(sEventInsert, len(f.events), func(i int, args []any) []any { return f.events[i].args(args) })

@@ -25,6 +25,7 @@ import (
 	"github.com/wardwatch/wardwatch/policy"
 	"github.com/wardwatch/wardwatch/policy/segment"
 	"github.com/wardwatch/wardwatch/sensor"
+	"github.com/wardwatch/wardwatch/sensor/probe"
 	"github.com/wardwatch/wardwatch/store"
 	"github.com/wardwatch/wardwatch/store/central"
 	"github.com/wardwatch/wardwatch/store/inventory"
@@ -48,6 +49,9 @@ type daemon struct {
 	metrics *exporter.Metrics
 	server  *exporter.Server
 	pusher  *central.Pusher // nil without central.dsn
+	live    *liveness       // critical devices: silent events, probes (liveness.go)
+	prober  *probe.Prober   // nil unless probe.enabled (run only)
+	watch   bool            // evaluate the critical devices periodically (run)
 
 	ready    atomic.Bool
 	reloadMu sync.Mutex
@@ -63,10 +67,16 @@ type daemonOptions struct {
 	serve    bool
 	webFlags *web.FlagConfig
 	flagSet  func(name string) bool // whether a flag was given on the command line
+	// prober is the opt-in ARP liveness probe (run with probe.enabled),
+	// opened before privileges are dropped; nil otherwise.
+	prober *probe.Prober
+	// watch evaluates the critical devices periodically (run); replay
+	// evaluates once, at the end of the capture.
+	watch bool
 }
 
 func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOptions) (*daemon, error) {
-	d := &daemon{cfgPath: cfgPath, cfg: cfg, log: log}
+	d := &daemon{cfgPath: cfgPath, cfg: cfg, log: log, prober: o.prober, watch: o.watch}
 	ok := false
 	defer func() {
 		if !ok {
@@ -98,6 +108,7 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 		Store:       d.storeStats,
 		AssetCounts: d.assetCounts,
 		EventCounts: d.eventCounts,
+		Probe:       d.probeStats(),
 	}, exporter.Options{Version: version, Revision: revision, Logger: log})
 
 	if o.serve {
@@ -146,6 +157,8 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 		}
 	}
 	d.inv = newInventory(db, d.seg, cfg, o.clock.nowFunc())
+	d.live = newLiveness(d.inv, d.seg, db, log.Named("liveness"),
+		probeOpts{prober: o.prober, allow: cfg.Probe.AllowPrefixes(), interval: cfg.Probe.Interval})
 	if d.server != nil { // the inventory API and web page, behind the same listener and auth as /metrics
 		srv := api.New(api.Options{Inventory: d.inv, Logger: log, Version: version})
 		d.server.Handle(api.APIPrefix, srv.APIHandler())
@@ -246,6 +259,18 @@ func siemViolation(v *segment.Violation) *siem.Violation {
 	}
 }
 
+// probeStats is the metrics' probe source: nil when the probe is off.
+func (d *daemon) probeStats() func() exporter.ProbeStats {
+	if d.prober == nil {
+		return nil
+	}
+	return func() exporter.ProbeStats {
+		s := d.prober.Stats()
+		return exporter.ProbeStats{Sent: s.Sent, Answered: s.Answered, Unanswered: s.Unanswered, SendErrors: s.SendErrors,
+			NotAllowed: s.NotAllowed, TooSoon: s.TooSoon, QueueFull: s.QueueFull}
+	}
+}
+
 func (d *daemon) storeStats() exporter.StoreStats {
 	st := d.db.Stats()
 	return exporter.StoreStats{Written: st.Written, Discarded: st.DroppedFailed, Queued: st.Queued + st.Pending}
@@ -268,7 +293,7 @@ func (d *daemon) assetCounts(ctx context.Context) ([]exporter.AssetCount, error)
 	counts, err := d.inv.AssetCounts(ctx)
 	out := make([]exporter.AssetCount, len(counts))
 	for i, c := range counts {
-		out[i] = exporter.AssetCount{Class: c.Class, Zone: c.Zone, State: c.State, N: c.N}
+		out[i] = exporter.AssetCount{Class: c.Class, Zone: c.Zone, State: c.State, Critical: c.Critical, N: c.N}
 	}
 	return out, err
 }
@@ -350,6 +375,20 @@ func (d *daemon) serve(ctx context.Context) (wait func() error) {
 		go func() {
 			defer wg.Done()
 			d.pusher.Run(ctx)
+		}()
+	}
+	if d.watch { // silent critical devices, judged on the wall clock
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.live.run(ctx)
+		}()
+	}
+	if d.prober != nil { // sends only what d.live asks for, on probe.interface
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.prober.Run(ctx)
 		}()
 	}
 	if d.server != nil {

@@ -206,6 +206,7 @@ func TestHospitalE2E(t *testing.T) {
 	checkE2EMetrics(t, metrics.body)
 	api := h.httpGet("/api/v1/violations")
 	checkE2EAPI(t, api)
+	checkE2ESilent(t, h)
 	// The rest of the API and the web page, when present: for the PHI check.
 	pages := map[string][]byte{}
 	for _, path := range []string{"/api/v1/assets", "/api/v1/flows", "/api/v1/events", "/api/v1/summary", "/ui/", "/ui/violations"} {
@@ -1204,6 +1205,37 @@ func checkE2EMetrics(t *testing.T, body string) {
 		if m[2] != "0" {
 			t.Errorf("/metrics: wardwatch_capture_kernel_drops_total{%s} = %s, want 0", m[1], m[2])
 		}
+	}
+}
+
+var silentMetric = regexp.MustCompile(`(?m)^wardwatch_silent_critical_assets\{([^}]*)\} (\S+)$`)
+
+// checkE2ESilent waits for the critical device of the test policy (ws01,
+// heard from at least every 2s + 1s grace, quiet since its lease and ARP)
+// to be reported silent: wardwatch_silent_critical_assets and a silent event.
+func checkE2ESilent(t *testing.T, h *hospital) {
+	t.Helper()
+	ws := e2eHostNamed("ws01")
+	deadline := time.Now().Add(20 * time.Second) // the metric is cached up to 10s
+	for {
+		var series []string
+		silent := 0.0
+		for _, m := range silentMetric.FindAllStringSubmatch(h.httpGet("/metrics").body, -1) {
+			series = append(series, m[0])
+			var v float64
+			fmt.Sscan(m[2], &v)
+			silent += v
+		}
+		ev := h.httpGet("/api/v1/events?type=silent&mac=" + ws.mac)
+		if silent == 1 && ev.code == http.StatusOK && strings.Contains(ev.body, ws.mac) {
+			t.Logf("silent critical device reported: %v", series)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("ws01 (critical, quiet) not reported silent within 20s: metric %v; silent events: %.500s", series, ev.body)
+			return
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 }
 

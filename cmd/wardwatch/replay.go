@@ -120,6 +120,20 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			break
 		}
 	}
+	if replayErr == nil && ctx.Err() == nil && d.seg.HasCritical() {
+		// Critical devices silent at the end of the capture (the capture's
+		// clock), once everything read is stored.
+		err := d.checker.Flush(ctx)
+		if err == nil {
+			err = d.db.Flush(ctx)
+		}
+		if err == nil {
+			err = d.live.evaluate(ctx)
+		}
+		if err != nil && ctx.Err() == nil {
+			log.Warn("judging the critical devices after replay", zap.Error(err))
+		}
+	}
 	if *serve && replayErr == nil && ctx.Err() == nil {
 		err := d.checker.Flush(ctx)
 		if err == nil {

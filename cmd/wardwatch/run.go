@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 
 	"go.uber.org/zap"
@@ -16,6 +17,7 @@ import (
 	"github.com/wardwatch/wardwatch/configs"
 	"github.com/wardwatch/wardwatch/exporter"
 	"github.com/wardwatch/wardwatch/sensor"
+	"github.com/wardwatch/wardwatch/sensor/probe"
 )
 
 // runCmd is the daemon: live capture on every configured interface, metrics
@@ -98,6 +100,30 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 
+	names := make([]string, 0, len(cfg.Capture.Interfaces))
+	for _, ic := range cfg.Capture.Interfaces {
+		names = append(names, ic.Name)
+	}
+	// The opt-in ARP liveness probe opens its socket now, while the
+	// privilege to is still there; it sends nothing until the daemon asks
+	// it about a silent critical device.
+	var live atomic.Pointer[liveness]
+	if pc := cfg.Probe; pc.Enabled {
+		p, err := probe.New(probe.Options{Interface: pc.Interface, CaptureInterfaces: names, Allow: pc.AllowPrefixes(),
+			Interval: pc.Interval, Rate: pc.Rate, Timeout: pc.Timeout, Logger: log.Named("probe"),
+			OnAlive: func(r probe.Result) {
+				if l := live.Load(); l != nil {
+					l.alive(r)
+				}
+			}})
+		if err != nil {
+			return configError(err)
+		}
+		dopts.prober = p
+		defer p.Close()
+	}
+	dopts.watch = true
+
 	// The interfaces exist and can be captured: what is probably not
 	// meant is said now (a failed start stays one line).
 	startupWarnings(log, cfg, os.Geteuid(), interfaceAddrs)
@@ -123,12 +149,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	d.db.Start(context.WithoutCancel(ctx))
+	live.Store(d.live)
 	wait := d.serve(ctx)
 
-	names := make([]string, 0, len(cfg.Capture.Interfaces))
-	for _, ic := range cfg.Capture.Interfaces {
-		names = append(names, ic.Name)
-	}
 	log.Info("capturing", zap.Strings("interfaces", names), zap.Int("workers_per_interface", workers),
 		zap.String("db", cfg.Store.Path), zap.String("policy", cfg.Policy.File))
 	d.ready.Store(true)

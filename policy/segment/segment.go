@@ -29,6 +29,7 @@ package segment
 import (
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/policy"
@@ -114,4 +115,35 @@ func (s *Segmenter) EndpointZone(e *policy.Endpoint) string {
 		return ""
 	}
 	return p.ZoneOf(e)
+}
+
+// Critical returns the critical entry of the policy in force that matches
+// an asset (by its MAC, class and zone, see policy.CriticalOf), nil when
+// the asset is not critical or there is no policy.
+func (s *Segmenter) Critical(a *model.Asset) *policy.CriticalInfo {
+	p := s.Policy()
+	if p == nil || len(p.Critical()) == 0 {
+		return nil
+	}
+	e := AssetEndpoint(a)
+	return p.CriticalOf(a.Key.MAC, e.Class, p.ZoneOf(&e))
+}
+
+// Liveness returns the liveness of an asset at now: whether it is
+// critical, and its policy.Liveness* state ("" when heard in time) from
+// its last-seen time and probed, its latest answer to the ARP liveness
+// probe (zero: none). The inventory's states, the metrics and the daemon's
+// silent events all come from here.
+func (s *Segmenter) Liveness(a *model.Asset, probed, now time.Time) (critical bool, state string) {
+	c := s.Critical(a)
+	if c == nil {
+		return false, ""
+	}
+	state, _ = c.Liveness(a.LastSeen, probed, now)
+	return true, state
+}
+
+// HasCritical reports whether the policy in force has a critical section.
+func (s *Segmenter) HasCritical() bool {
+	return len(s.Policy().Critical()) > 0
 }

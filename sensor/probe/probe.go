@@ -44,7 +44,7 @@ import (
 )
 
 // Source is the observation source of a probe answer.
-const Source model.ObsSource = "probe"
+const Source = model.SourceProbe
 
 // Defaults for zero Options fields.
 const (

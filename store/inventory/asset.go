@@ -38,7 +38,11 @@ func (s *Service) Asset(ctx context.Context, ref string, rq AssetRefQuery) (*Ass
 	if err != nil {
 		return nil, err
 	}
-	d := s.newDetail(a, names[a.ID], matches[1:], s.now())
+	probed, err := s.probed(ctx, matches[:1])
+	if err != nil {
+		return nil, err
+	}
+	d := s.newDetail(a, names[a.ID], probed[a.ID], matches[1:], s.now())
 	for _, fill := range []func(context.Context, *AssetDetailRecord, int64) error{
 		s.fillEvidence, s.fillHostnames, s.fillDICOM, s.fillHL7, s.fillPeers, s.fillViolations, s.fillEvents,
 	} {
@@ -51,10 +55,10 @@ func (s *Service) Asset(ctx context.Context, ref string, rq AssetRefQuery) (*Ass
 
 // newDetail is the detail of a from its row alone: the lists the fill
 // methods add to are empty.
-func (s *Service) newDetail(a *store.AssetDetail, names store.AssetNames, others []store.AssetDetail,
+func (s *Service) newDetail(a *store.AssetDetail, names store.AssetNames, probed time.Time, others []store.AssetDetail,
 	now time.Time) *AssetDetailRecord {
 	d := &AssetDetailRecord{
-		Asset: s.assetRecord(a, names, now),
+		Asset: s.assetRecord(a, names, probed, now),
 		Classification: ClassificationRecord{
 			Class: a.Class.OrUnknown(), Confidence: a.ClassConfidence, Strength: a.ClassStrength, Modality: a.Modality,
 			Manufacturer: a.Manufacturer, Model: a.Model, OS: a.OS, ChangedAt: RFC3339(a.ClassChangedAt),

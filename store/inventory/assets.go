@@ -8,24 +8,32 @@ import (
 )
 
 // assetFilter is the store filter of q at now, and whether the service
-// must still filter by zone (zones are the policy's, computed here: then
-// the store returns every other match and the page is cut here too).
+// must still filter by zone or state (zones are the policy's, computed
+// here, and so is a critical device's state: then the store returns every
+// other match and the page is cut here too).
 func (s *Service) assetFilter(q *AssetQuery, now time.Time) (f store.AssetFilter, byZone bool) {
 	f = store.AssetFilter{
 		Vantage: q.Vantage, VLAN: q.VLAN, MAC: q.MAC, IP: q.IP, Class: q.Class, Modality: q.Modality,
 		Vendor: q.Vendor, Search: q.Search, SeenSince: q.SeenSince, FirstSeenSince: q.NewSince, Sort: q.Sort,
 	}
-	if q.State != "" {
+	byState := q.State != "" && s.hasCritical()
+	if q.State != "" && !byState {
 		since, before := s.life.bounds(q.State, now)
 		if since.After(f.SeenSince) {
 			f.SeenSince = since
 		}
 		f.SeenBefore = before
 	}
-	if q.Zone == "" {
+	if q.Zone == "" && !byState {
 		f.Limit, f.Offset = q.Limit, q.Offset
 	}
-	return f, q.Zone != ""
+	return f, q.Zone != "" || byState
+}
+
+// keep reports whether r passes q's zone and state (the filters the
+// service applies itself).
+func (q *AssetQuery) keep(r *AssetRecord) bool {
+	return (q.Zone == "" || r.Zone == q.Zone) && (q.State == "" || r.State == q.State)
 }
 
 // Assets returns the page of assets q selects.
@@ -41,7 +49,7 @@ func (s *Service) Assets(ctx context.Context, q AssetQuery) (Page[AssetRecord], 
 	// By zone: every other match streams past, the page is kept.
 	page := Page[AssetRecord]{Limit: q.Limit, Offset: q.Offset, Items: []AssetRecord{}}
 	var err error
-	page.Total, err = s.eachAsset(ctx, f, q.Zone, now, func(recs []AssetRecord) error {
+	page.Total, err = s.eachAsset(ctx, f, &q, now, func(recs []AssetRecord) error {
 		page.Items = append(page.Items, recs...)
 		page.Items = window(page.Items, q.Limit, 0) // never more than a page in memory
 		return nil
@@ -60,7 +68,7 @@ func (s *Service) EachAsset(ctx context.Context, q AssetQuery, fn func([]AssetRe
 		}, fn)
 	}
 	n := 0
-	_, err := s.eachAsset(ctx, f, q.Zone, now, func(recs []AssetRecord) error {
+	_, err := s.eachAsset(ctx, f, &q, now, func(recs []AssetRecord) error {
 		if q.Limit > 0 {
 			if n >= q.Limit {
 				return nil
@@ -73,10 +81,10 @@ func (s *Service) EachAsset(ctx context.Context, q AssetQuery, fn func([]AssetRe
 	return n, err
 }
 
-// eachAsset calls fn with the records of the assets f selects that are in
-// zone, skipping the first skip of them, and returns how many matched in
-// all (skipped ones included).
-func (s *Service) eachAsset(ctx context.Context, f store.AssetFilter, zone string, now time.Time,
+// eachAsset calls fn with the records of the assets f selects that q keeps
+// (zone, state), skipping the first skip of them, and returns how many
+// matched in all (skipped ones included).
+func (s *Service) eachAsset(ctx context.Context, f store.AssetFilter, q *AssetQuery, now time.Time,
 	fn func([]AssetRecord) error, skip int) (int, error) {
 	n := 0
 	err := s.st.EachAsset(ctx, f, 0, func(ctx context.Context, ds []store.AssetDetail) error {
@@ -86,7 +94,7 @@ func (s *Service) eachAsset(ctx context.Context, f store.AssetFilter, zone strin
 		}
 		kept := recs[:0]
 		for _, r := range recs {
-			if r.Zone != zone {
+			if !q.keep(&r) {
 				continue
 			}
 			if n++; n > skip {
@@ -107,9 +115,13 @@ func (s *Service) assetRecords(ctx context.Context, ds []store.AssetDetail, now 
 	if err != nil {
 		return nil, err
 	}
+	probed, err := s.probed(ctx, ds)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]AssetRecord, 0, len(ds))
 	for i := range ds {
-		out = append(out, s.assetRecord(&ds[i], names[ds[i].ID], now))
+		out = append(out, s.assetRecord(&ds[i], names[ds[i].ID], probed[ds[i].ID], now))
 	}
 	return out, nil
 }

@@ -44,6 +44,9 @@ type Store interface {
 	FindViolations(ctx context.Context, f store.ViolationFilter) ([]store.Violation, int, error)
 	ViolationCounts(ctx context.Context, since time.Time) (store.ViolationCounts, error)
 	FindEvents(ctx context.Context, f store.EventFilter) ([]model.Event, int, error)
+	// ProbedAt returns the latest ARP liveness probe answer of those of
+	// ids that answered one.
+	ProbedAt(ctx context.Context, ids []int64) (map[int64]time.Time, error)
 	// Each* are the cursors of the Find* (see store.EachAsset): fn gets
 	// the context to make its own reads with.
 	EachAsset(ctx context.Context, f store.AssetFilter, chunk int, fn func(context.Context, []store.AssetDetail) error) error
@@ -59,11 +62,23 @@ type Zoner interface {
 	Zone(a *model.Asset) string
 }
 
+// Liveness judges critical devices (the policy file's critical section):
+// policy/segment's Segmenter is the one cmd wires. Liveness returns
+// whether the asset is critical and, if so, its liveness state at now
+// ("silent", "sleeping", "alive-by-probe", or "" when heard in time) from
+// its last-seen time and probed, its latest probe answer (zero: none).
+type Liveness interface {
+	HasCritical() bool
+	Liveness(a *model.Asset, probed, now time.Time) (critical bool, state string)
+}
+
 // Options configure New. Store is required.
 type Options struct {
 	Store Store
 	// Zones places assets in zones; nil leaves every zone "".
 	Zones Zoner
+	// Liveness judges critical devices; nil: none is critical.
+	Liveness Liveness
 	// Lifecycle thresholds; zero fields take the defaults.
 	Lifecycle Lifecycle
 	// Now is the clock states and relative times are computed against.
@@ -76,6 +91,7 @@ type Options struct {
 type Service struct {
 	st    Store
 	zones Zoner
+	live  Liveness
 	life  Lifecycle
 	now   func() time.Time
 
@@ -100,7 +116,7 @@ func New(o Options) *Service {
 	if o.Zones == nil {
 		o.Zones = noZones{}
 	}
-	return &Service{st: o.Store, zones: o.Zones, life: o.Lifecycle, now: o.Now}
+	return &Service{st: o.Store, zones: o.Zones, live: o.Liveness, life: o.Lifecycle, now: o.Now}
 }
 
 type noZones struct{}

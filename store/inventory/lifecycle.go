@@ -1,6 +1,12 @@
 package inventory
 
-import "time"
+import (
+	"context"
+	"time"
+
+	"github.com/wardwatch/wardwatch/model"
+	"github.com/wardwatch/wardwatch/store"
+)
 
 // Asset lifecycle states.
 const (
@@ -48,6 +54,86 @@ func (l Lifecycle) bounds(state string, now time.Time) (since, before time.Time)
 		return now.Add(-l.RetiredAfter), now.Add(-l.DormantAfter)
 	case StateRetired:
 		return time.Time{}, now.Add(-l.RetiredAfter)
+	case StateSilent, StateSleeping, StateAliveByProbe: // without critical devices: none
+		return now, now
 	}
 	return time.Time{}, time.Time{}
+}
+
+// Liveness states of a critical device (the policy file's critical
+// section, judged by Options.Liveness), shown as its state instead of
+// active or dormant: silent (not heard from for longer than its interval
+// and grace, outside its sleep schedule), sleeping (silent by schedule),
+// alive-by-probe (not heard from, but it answered the ARP liveness probe).
+// A retired device stays retired.
+const (
+	StateSilent       = "silent"
+	StateSleeping     = "sleeping"
+	StateAliveByProbe = "alive-by-probe"
+)
+
+// FilterStates are the states an asset query may select: the lifecycle
+// states and the liveness states of critical devices.
+var FilterStates = []string{StateActive, StateDormant, StateRetired, StateSilent, StateSleeping, StateAliveByProbe}
+
+// hasCritical reports whether some device may be critical (the policy
+// has a critical section): then states are computed per device.
+func (s *Service) hasCritical() bool { return s.live != nil && s.live.HasCritical() }
+
+// state returns the state of a at now (probed: its latest probe answer)
+// and whether it is critical.
+func (s *Service) state(a *model.Asset, probed, now time.Time) (state string, critical bool) {
+	state = s.life.State(a.LastSeen, now)
+	if !s.hasCritical() {
+		return state, false
+	}
+	critical, live := s.live.Liveness(a, probed, now)
+	if live != "" && state != StateRetired {
+		state = live
+	}
+	return state, critical
+}
+
+// probed returns the latest probe answers of those of ds that are
+// critical (none without a critical section).
+func (s *Service) probed(ctx context.Context, ds []store.AssetDetail) (map[int64]time.Time, error) {
+	if !s.hasCritical() {
+		return nil, nil
+	}
+	var want []int64
+	for i := range ds {
+		if crit, _ := s.live.Liveness(&ds[i].Asset, time.Time{}, time.Time{}); crit {
+			want = append(want, ds[i].ID)
+		}
+	}
+	if len(want) == 0 {
+		return nil, nil
+	}
+	return s.st.ProbedAt(ctx, want)
+}
+
+// CriticalAssets returns the records of the critical devices, with their
+// states at the service's now: what the daemon's liveness monitor judges
+// (silent events, probes). Nil without a critical section.
+func (s *Service) CriticalAssets(ctx context.Context) ([]AssetRecord, error) {
+	if !s.hasCritical() {
+		return nil, nil
+	}
+	now := s.now()
+	var out []AssetRecord
+	err := s.st.EachAsset(ctx, store.AssetFilter{}, 0, func(ctx context.Context, ds []store.AssetDetail) error {
+		var crit []store.AssetDetail
+		for i := range ds {
+			if c, _ := s.live.Liveness(&ds[i].Asset, time.Time{}, time.Time{}); c {
+				crit = append(crit, ds[i])
+			}
+		}
+		if len(crit) == 0 {
+			return nil
+		}
+		recs, err := s.assetRecords(ctx, crit, now)
+		out = append(out, recs...)
+		return err
+	})
+	return out, err
 }

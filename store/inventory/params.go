@@ -79,7 +79,7 @@ func ParseAssetQuery(v url.Values, now time.Time, pg Paging, extra ...string) (A
 		Class: enum(p, "class", model.Classes), Modality: strings.ToUpper(p.text("modality", 8)),
 		Vendor: p.text("vendor", 200), Vantage: p.text("vantage", 200), VLAN: p.vlan("vlan"),
 		Zone: p.text("zone", 100), IP: p.ip("ip"), MAC: p.mac("mac"), Search: p.text("search", 200),
-		State: enum(p, "state", States), SeenSince: p.since("seen_since"), NewSince: p.since("new_since"),
+		State: enum(p, "state", FilterStates), SeenSince: p.since("seen_since"), NewSince: p.since("new_since"),
 		Sort: p.sort("sort"),
 	}
 	if q.Modality != "" && !fingerprint.IsModality(q.Modality) {

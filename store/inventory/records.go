@@ -39,9 +39,10 @@ type AssetRecord struct {
 	Model           string      `json:"model"`
 	OS              string      `json:"os"`
 	Zone            string      `json:"zone"`  // "" without a policy
-	State           string      `json:"state"` // active, dormant, retired
+	State           string      `json:"state"` // active, dormant, retired; a critical device: silent, sleeping, alive-by-probe (see lifecycle.go)
 	AETitles        []string    `json:"ae_titles"`
 	HL7Apps         []string    `json:"hl7_apps"`
+	Critical        bool        `json:"critical,omitempty"` // in the policy file's critical section
 }
 
 // AssetCSVHeader is the header row of asset CSV.
@@ -99,11 +100,13 @@ func NewAssetRecord(a *model.Asset) AssetRecord {
 	return r
 }
 
-// assetRecord is the record of a, with its names, zone and state at now.
-func (s *Service) assetRecord(a *store.AssetDetail, names store.AssetNames, now time.Time) AssetRecord {
+// assetRecord is the record of a, with its names, zone and state at now
+// (probed: its latest probe answer).
+func (s *Service) assetRecord(a *store.AssetDetail, names store.AssetNames, probed, now time.Time) AssetRecord {
 	r := NewAssetRecord(&a.Asset)
 	r.Modality = a.Modality
-	r.Zone, r.State = s.zones.Zone(&a.Asset), s.life.State(a.LastSeen, now)
+	r.Zone = s.zones.Zone(&a.Asset)
+	r.State, r.Critical = s.state(&a.Asset, probed, now)
 	r.AETitles = append(r.AETitles, names.AETitles...)
 	r.HL7Apps = append(r.HL7Apps, names.HL7Apps...)
 	return r

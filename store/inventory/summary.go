@@ -33,8 +33,10 @@ type SummaryRecord struct {
 type AssetCount struct {
 	Class model.Class // never "": model.ClassUnknown
 	Zone  string      // "" without a policy
-	State string      // StateActive, StateDormant, StateRetired
-	N     int
+	State string      // StateActive, StateDormant, StateRetired; a critical device's liveness state (lifecycle.go)
+	// Critical: the assets are in the policy file's critical section.
+	Critical bool
+	N        int
 }
 
 // summary is what one pass over the assets yields, cached for SummaryTTL.
@@ -69,10 +71,15 @@ func (s *Service) summarize(ctx context.Context, now time.Time) (*summary, error
 	r := &sum.rec
 	counts := map[AssetCount]int{}
 	weekAgo := now.Add(-7 * 24 * time.Hour)
-	err := s.st.EachAsset(ctx, store.AssetFilter{}, 0, func(_ context.Context, ds []store.AssetDetail) error {
+	err := s.st.EachAsset(ctx, store.AssetFilter{}, 0, func(ctx context.Context, ds []store.AssetDetail) error {
+		probed, err := s.probed(ctx, ds)
+		if err != nil {
+			return err
+		}
 		for i := range ds {
 			a := &ds[i].Asset
-			k := AssetCount{Class: a.Class.OrUnknown(), Zone: s.zones.Zone(a), State: s.life.State(a.LastSeen, now)}
+			k := AssetCount{Class: a.Class.OrUnknown(), Zone: s.zones.Zone(a)}
+			k.State, k.Critical = s.state(a, probed[a.ID], now)
 			counts[k]++
 			r.Assets++
 			r.ByClass[k.Class]++
@@ -101,7 +108,10 @@ func (s *Service) summarize(ctx context.Context, now time.Time) (*summary, error
 		if a.Zone != b.Zone {
 			return a.Zone < b.Zone
 		}
-		return a.State < b.State
+		if a.State != b.State {
+			return a.State < b.State
+		}
+		return !a.Critical && b.Critical
 	})
 	vc, err := s.st.ViolationCounts(ctx, now.Add(-24*time.Hour))
 	r.Violations, r.ViolationsLast24h, r.NewViolationsLast24h = vc.All, vc.SeenSince, vc.NewSince

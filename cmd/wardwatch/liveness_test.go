@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"net/netip"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/wardwatch/wardwatch/configs"
+	"github.com/wardwatch/wardwatch/model"
+	"github.com/wardwatch/wardwatch/policy"
+	"github.com/wardwatch/wardwatch/policy/segment"
+	"github.com/wardwatch/wardwatch/store"
+)
+
+// The daemon's judgement of critical devices over a real store: one silent
+// event per silence (not repeated while it lasts, sleeping included, nor
+// after a restart), heard-again when the device sends again, and nothing
+// for a device that is not critical.
+func TestLivenessEvents(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 12, 2, 17, 0, 0, 0, time.UTC) // a Wednesday
+	var mu sync.Mutex
+	now := t0
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	at := func(d time.Duration) { mu.Lock(); now = t0.Add(d); mu.Unlock() }
+
+	p, err := policy.Parse([]byte(`critical:
+  - name: pumps
+    macs: ["00:12:21:0a:04:17"]
+    every: 10m
+    grace: 5m
+    sleep: ["22:00-06:00"]
+    timezone: UTC
+`), "policy.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "wardwatch.db")
+	db, err := store.Open(path, store.Options{FlushInterval: time.Hour, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Start(ctx)
+	defer db.Close()
+	pump := model.AssetKey{Vantage: "span0", VLAN: 20, MAC: must(model.ParseMAC("00:12:21:0a:04:17"))}
+	other := model.AssetKey{Vantage: "span0", VLAN: 20, MAC: must(model.ParseMAC("00:12:21:0a:04:18"))}
+	submit := func(o model.Observation) {
+		t.Helper()
+		if err := db.Submit(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	heard := func(k model.AssetKey, ip string) {
+		submit(model.Observation{Kind: model.ObsARP, Key: k, Time: clock(), IP: netip.MustParseAddr(ip),
+			Source: model.SourceARPReply, ARP: &model.ARPInfo{Op: 2}})
+	}
+	heard(pump, "10.20.0.21")
+	heard(other, "10.20.0.22")
+
+	seg := segment.Fixed(p)
+	newLive := func() *liveness {
+		return newLiveness(newInventory(db, seg, configs.Default(), clock), seg, db, zap.NewNop(), probeOpts{})
+	}
+	l := newLive()
+	eval := func(d time.Duration) {
+		t.Helper()
+		at(d)
+		if err := l.evaluate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	types := func() []model.EventType {
+		t.Helper()
+		evs, _, err := db.FindEvents(ctx, store.EventFilter{AssetID: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []model.EventType
+		for _, e := range evs {
+			if e.Type != model.EventNewDevice {
+				out = append(out, e.Type)
+			}
+		}
+		return out
+	}
+	check := func(when string, want ...model.EventType) {
+		t.Helper()
+		got := types()
+		if len(got) != len(want) {
+			t.Fatalf("%s: events %v, want %v", when, got, want)
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%s: events %v, want %v", when, got, want)
+			}
+		}
+	}
+
+	eval(14 * time.Minute)
+	check("within every+grace")
+	eval(16 * time.Minute)
+	check("past every+grace", model.EventSilent)
+	eval(30 * time.Minute)
+	check("still silent", model.EventSilent)
+	eval(5*time.Hour + 30*time.Minute) // 22:30: sleeping
+	check("sleeping", model.EventSilent)
+	eval(13*time.Hour + 30*time.Minute) // 06:30 next day: silent again, the same silence
+	check("awake, still silent", model.EventSilent)
+
+	// A restart does not report the same silence again.
+	l = newLive()
+	eval(14 * time.Hour)
+	check("after a restart", model.EventSilent)
+
+	heard(pump, "10.20.0.21")
+	eval(14*time.Hour + time.Minute)
+	check("heard again", model.EventSilent, model.EventHeardAgain)
+	eval(14*time.Hour + 20*time.Minute)
+	check("silent again", model.EventSilent, model.EventHeardAgain, model.EventSilent)
+
+	evs, _, err := db.FindEvents(ctx, store.EventFilter{Type: model.EventSilent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		if e.Key.MAC != pump.MAC || e.IP != netip.MustParseAddr("10.20.0.21") {
+			t.Errorf("silent event about %s (%s): only the critical pump goes silent", e.Key.MAC, e.IP)
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
