@@ -195,6 +195,10 @@ probe:
 
 	// On the wire: one request per silent critical device, 5/s at most.
 	seen := readARPRequests(t, wire)
+	if len(seen) > 1 {
+		t.Logf("%d ARP requests on the device link over %v, the first %v after the announcements",
+			len(seen), seen[len(seen)-1].at.Sub(seen[0].at).Round(time.Millisecond), seen[0].at.Sub(injected).Round(time.Millisecond))
+	}
 	targets := map[string]int{}
 	for i, r := range seen {
 		targets[r.target]++
@@ -257,6 +261,7 @@ probe:
 			t.Errorf("%s: state %q as of %s, want %q (all: %v)", mac, states[mac], asOf, want, states)
 		}
 	}
+	t.Logf("states as of %s: %v", asOf, states)
 	ev := runMain("events", "--db", db, "--mac", macA, "-o", "json")
 	if !strings.Contains(ev.stdout, `"silent"`) || !strings.Contains(ev.stdout, `"alive-by-probe"`) {
 		t.Errorf("events of %s: want silent then alive-by-probe:\n%s%s", macA, ev.stdout, ev.stderr)
