@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -235,8 +236,12 @@ func (u *ui) inventory(w http.ResponseWriter, r *http.Request) {
 		d.Classes = append(d.Classes, option{Value: string(c), Label: label, Selected: q.Class == c})
 	}
 	d.States = []option{{Label: "any state"}}
-	for _, st := range inventory.States {
-		d.States = append(d.States, option{Value: st, Label: st + " (" + strconv.Itoa(s.ByState[st]) + ")",
+	for _, st := range inventory.FilterStates {
+		n, ok := s.ByState[st]
+		if !ok && !slices.Contains(inventory.States, st) && q.State != st {
+			continue // a critical device's state, offered once some device has it
+		}
+		d.States = append(d.States, option{Value: st, Label: st + " (" + strconv.Itoa(n) + ")",
 			Selected: q.State == st})
 	}
 	d.Zones = []option{{Label: "any zone"}}
