@@ -262,3 +262,22 @@ func recordIP(r *inventory.AssetRecord) netip.Addr {
 	}
 	return first
 }
+
+// probeWarnings says at start what makes the enabled probe useless or
+// flapping: no critical section (nothing is ever probed), or a critical
+// entry whose every + grace is shorter than probe.interval (an alive device
+// falls back to silent between two probes).
+func probeWarnings(log *zap.Logger, interval time.Duration, p *policy.Policy) {
+	cs := p.Critical()
+	if len(cs) == 0 {
+		log.Warn("probe.enabled is true but the policy has no critical section: nothing will be probed")
+		return
+	}
+	for _, c := range cs {
+		if c.Every+c.Grace < interval {
+			log.Warn("probe.interval is longer than a critical entry's every + grace: an alive device falls back to silent between two probes",
+				zap.String("critical", c.Name), zap.Duration("every_plus_grace", c.Every+c.Grace),
+				zap.Duration("probe_interval", interval))
+		}
+	}
+}

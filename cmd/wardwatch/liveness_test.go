@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/wardwatch/wardwatch/configs"
 	"github.com/wardwatch/wardwatch/model"
@@ -145,4 +146,32 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+func TestProbeWarnings(t *testing.T) {
+	p, err := policy.Parse([]byte("critical:\n  - name: a\n    classes: [infusion-pump]\n    every: 2m\n    grace: 1m\n"+
+		"  - name: b\n    classes: [patient-monitor]\n    every: 10m\n"), "p.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		p    *policy.Policy
+		want []string
+	}{
+		{nil, []string{"probe.enabled is true but the policy has no critical section: nothing will be probed"}},
+		{p, []string{"probe.interval is longer than a critical entry's every + grace: an alive device falls back to silent between two probes"}},
+	} {
+		core, logs := observer.New(zap.WarnLevel)
+		probeWarnings(zap.New(core), 5*time.Minute, tc.p)
+		var got []string
+		for _, e := range logs.All() {
+			got = append(got, e.Message)
+			if tc.p != nil && e.ContextMap()["critical"] != "a" {
+				t.Errorf("warning about %v, want a (3m < 5m; b's 15m is fine)", e.ContextMap()["critical"])
+			}
+		}
+		if len(got) != len(tc.want) || got[0] != tc.want[0] {
+			t.Errorf("warnings %q, want %q", got, tc.want)
+		}
+	}
 }

@@ -150,6 +150,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer stop()
 	d.db.Start(context.WithoutCancel(ctx))
 	live.Store(d.live)
+	if dopts.prober != nil {
+		probeWarnings(log, cfg.Probe.Interval, d.seg.Policy())
+	}
 	wait := d.serve(ctx)
 
 	log.Info("capturing", zap.Strings("interfaces", names), zap.Int("workers_per_interface", workers),
