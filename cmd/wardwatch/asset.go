@@ -120,8 +120,11 @@ func printIdentity(kv *table, d *inventory.AssetDetailRecord, now time.Time) err
 	for _, x := range [][2]string{{"MAC", mac}, {"Vendor", a.Vendor}, {"IPs", strings.Join(a.IPs, " ")},
 		{"Hostname", a.Hostname}, {"VLAN", vlan}, {"Zone", zone},
 		{"State", fmt.Sprintf("%s, last seen %s (%s ago)", a.State, a.LastSeen, age(a.LastSeen, now))},
+		{"Critical", criticalLine(a, now)},
 		{"First seen", a.FirstSeen}, {"Traffic", fmt.Sprintf("%d packets, %d bytes", a.Packets, a.Bytes)}} {
-		kv.row(x[:]...)
+		if x[1] != "" || x[0] != "Critical" {
+			kv.row(x[:]...)
+		}
 	}
 	for _, x := range [][2]string{{"Manufacturer", c.Manufacturer}, {"Model", c.Model}, {"OS", c.OS},
 		{"Class since", c.ChangedAt}, {"DHCP vendor", d.DHCP.VendorClass}, {"DHCP options", d.DHCP.ParamList},
@@ -251,4 +254,16 @@ func join2(app, facility string) string {
 		return app
 	}
 	return app + "@" + facility
+}
+
+// criticalLine says, for a critical device (the policy's critical
+// section), when it last answered the ARP liveness probe; "" for another.
+func criticalLine(a *inventory.AssetRecord, now time.Time) string {
+	switch {
+	case !a.Critical:
+		return ""
+	case a.ProbedAt != "":
+		return fmt.Sprintf("yes; probe answered %s (%s ago)", a.ProbedAt, age(a.ProbedAt, now))
+	}
+	return "yes"
 }

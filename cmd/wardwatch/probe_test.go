@@ -262,6 +262,12 @@ probe:
 		}
 	}
 	t.Logf("states as of %s: %v", asOf, states)
+	detail := runMain("asset", "--db", db, "--policy.file", policyFile, "--now", asOf, macA)
+	if !strings.Contains(detail.stdout, "alive-by-probe") || !strings.Contains(detail.stdout, "yes; probe answered") {
+		t.Errorf("wardwatch asset %s does not say it is alive by probe:\n%s%s", macA, detail.stdout, detail.stderr)
+	} else {
+		t.Logf("wardwatch asset: %s / %s", lineWith(detail.stdout, "State"), lineWith(detail.stdout, "Critical"))
+	}
 	ev := runMain("events", "--db", db, "--mac", macA, "-o", "json")
 	if !strings.Contains(ev.stdout, `"silent"`) || !strings.Contains(ev.stdout, `"alive-by-probe"`) {
 		t.Errorf("events of %s: want silent then alive-by-probe:\n%s%s", macA, ev.stdout, ev.stderr)

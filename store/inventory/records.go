@@ -42,7 +42,8 @@ type AssetRecord struct {
 	State           string      `json:"state"` // active, dormant, retired; a critical device: silent, sleeping, alive-by-probe (see lifecycle.go)
 	AETitles        []string    `json:"ae_titles"`
 	HL7Apps         []string    `json:"hl7_apps"`
-	Critical        bool        `json:"critical,omitempty"` // in the policy file's critical section
+	Critical        bool        `json:"critical,omitempty"`  // in the policy file's critical section
+	ProbedAt        string      `json:"probed_at,omitempty"` // a critical device's latest answer to the ARP liveness probe
 }
 
 // AssetCSVHeader is the header row of asset CSV.
@@ -107,6 +108,9 @@ func (s *Service) assetRecord(a *store.AssetDetail, names store.AssetNames, prob
 	r.Modality = a.Modality
 	r.Zone = s.zones.Zone(&a.Asset)
 	r.State, r.Critical = s.state(&a.Asset, probed, now)
+	if r.Critical {
+		r.ProbedAt = RFC3339(probed)
+	}
 	r.AETitles = append(r.AETitles, names.AETitles...)
 	r.HL7Apps = append(r.HL7Apps, names.HL7Apps...)
 	return r
