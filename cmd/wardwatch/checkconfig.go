@@ -79,7 +79,15 @@ func (r *references) summary(cfg *configs.Config) string {
 		parts = append(parts, "capture on "+strings.Join(names, ", "))
 	}
 	if r.policy != nil {
-		parts = append(parts, fmt.Sprintf("policy %s: %d zones, %d rules", cfg.Policy.File, len(r.policy.Zones()), len(r.policy.Rules())))
+		pol := fmt.Sprintf("policy %s: %d zones, %d rules", cfg.Policy.File, len(r.policy.Zones()), len(r.policy.Rules()))
+		switch n := len(r.policy.Critical()); n {
+		case 0:
+		case 1:
+			pol += ", 1 critical entry"
+		default:
+			pol += fmt.Sprintf(", %d critical entries", n)
+		}
+		parts = append(parts, pol)
 	} else {
 		parts = append(parts, "no policy: no flow is checked")
 	}

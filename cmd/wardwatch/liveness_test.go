@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -173,5 +174,18 @@ func TestProbeWarnings(t *testing.T) {
 		if len(got) != len(tc.want) || got[0] != tc.want[0] {
 			t.Errorf("warnings %q, want %q", got, tc.want)
 		}
+	}
+}
+
+// check-config counts the policy's critical entries.
+func TestCheckConfigCritical(t *testing.T) {
+	dir := t.TempDir()
+	pol := filepath.Join(dir, "policy.yml")
+	writeFile(t, pol, []byte("critical:\n  - name: pumps\n    classes: [infusion-pump]\n    every: 15m\n"), 0o644)
+	cfg := filepath.Join(dir, "wardwatch.yml")
+	writeFile(t, cfg, []byte("capture:\n  interfaces: [{name: eth1}]\npolicy:\n  file: "+pol+"\n"), 0o644)
+	r := runMain("check-config", "--config.file", cfg)
+	if r.code != 0 || !strings.Contains(r.stdout+r.stderr, ": 2 zones, 0 rules, 1 critical entry") {
+		t.Errorf("check-config: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
