@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net/netip"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -187,5 +190,73 @@ func TestCheckConfigCritical(t *testing.T) {
 	r := runMain("check-config", "--config.file", cfg)
 	if r.code != 0 || !strings.Contains(r.stdout+r.stderr, ": 2 zones, 0 rules, 1 critical entry") {
 		t.Errorf("check-config: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// replay judges the critical devices at the end of the capture, on the
+// capture's clock: the pumps not heard from in the last 20s of the demo
+// are silent (one event each), the CT idle for a minute is sleeping (its
+// sleep window covers the capture), and `assets` as of the capture's end
+// agrees.
+func TestReplayCritical(t *testing.T) {
+	dir := t.TempDir()
+	base, err := os.ReadFile(demoPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := filepath.Join(dir, "policy.yml")
+	writeFile(t, pol, append(base, []byte(`
+critical:
+  - name: pumps
+    classes: [infusion-pump]
+    every: 20s
+    grace: 0s
+  - name: imaging
+    classes: [imaging-modality]
+    every: 1m
+    grace: 0s
+    sleep: ["07:00-09:00"]
+    timezone: UTC
+`)...), 0o644)
+	db := filepath.Join(dir, "wardwatch.db")
+	if r := runMain("replay", "-q", "--db", db, "--policy.file", pol, filepath.Join("..", "..", "testdata", "demo.pcap")); r.code != 0 {
+		t.Fatalf("replay: exit %d: %s", r.code, r.stderr)
+	}
+	wantSilent := []string{"58:46:e1:aa:d2:de", "9c:c8:ae:49:e2:29", "9c:c8:ae:9b:11:09", "9c:c8:ae:af:89:c7"}
+	r := runMain("events", "--db", db, "--type", "silent", "-o", "json")
+	var evs []struct {
+		Time string `json:"time"`
+		MAC  string `json:"mac"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &evs); err != nil {
+		t.Fatalf("events: %v: %s%s", err, r.stdout, r.stderr)
+	}
+	var got []string
+	for _, e := range evs {
+		got = append(got, e.MAC)
+		if !strings.HasPrefix(e.Time, "2026-01-05T08:09:5") {
+			t.Errorf("silent event at %s, want the capture's end (2026-01-05T08:09:5x)", e.Time)
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, wantSilent) {
+		t.Errorf("silent events for %v, want %v", got, wantSilent)
+	}
+	for state, want := range map[string][]string{"silent": wantSilent, "sleeping": {"00:18:65:04:85:95"}} {
+		a := runMain("assets", "--db", db, "--policy.file", pol, "--now", "2026-01-05T08:09:56Z", "--state", state, "-o", "json")
+		var recs []struct {
+			MAC string `json:"mac"`
+		}
+		if err := json.Unmarshal([]byte(a.stdout), &recs); err != nil {
+			t.Fatalf("assets --state %s: %v: %s%s", state, err, a.stdout, a.stderr)
+		}
+		var macs []string
+		for _, rec := range recs {
+			macs = append(macs, rec.MAC)
+		}
+		slices.Sort(macs)
+		if !slices.Equal(macs, want) {
+			t.Errorf("assets --state %s: %v, want %v", state, macs, want)
+		}
 	}
 }
