@@ -173,6 +173,12 @@ type Sources struct {
 	// process started. Known event types missing from the map are
 	// exported as 0 so that increase() sees their first event.
 	EventCounts func() map[model.EventType]uint64
+	// Central returns the push to the central database's counters
+	// (central.* in the config); nil when the sensor does not push.
+	Central func() CentralStats
+	// Fleet lists the sensors of a central database (wardwatch central),
+	// the latest push of each first.
+	Fleet func(ctx context.Context) ([]FleetSensor, error)
 	// StreamBuffer returns the parsers' byte budget; its refusals are
 	// wardwatch_limit_hits_total{limit="stream_buffer"}.
 	StreamBuffer func() BufferStats
@@ -365,6 +371,9 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	} {
 		ch <- d
 	}
+	for _, d := range centralDescs {
+		ch <- d
+	}
 }
 
 // Collect implements prometheus.Collector.
@@ -389,6 +398,12 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	}
 	if m.src.Probe != nil {
 		m.scrape(ch, CollectorProbe, m.collectProbe)
+	}
+	if m.src.Central != nil {
+		m.scrape(ch, CollectorCentral, m.collectCentral)
+	}
+	if m.src.Fleet != nil {
+		m.scrape(ch, CollectorFleet, m.collectFleet)
 	}
 }
 

@@ -68,4 +68,7 @@ type Event struct {
 	// AssetID is the event's asset row in the store (as Asset.ID), 0 when
 	// unknown or not stored yet.
 	AssetID int64
+	// Sensor and Site name the sensor that recorded the event, in the
+	// central inventory of many sensors; "" in a sensor's own.
+	Sensor, Site string
 }

@@ -22,17 +22,26 @@ type AssetDetail struct {
 	Modality       string    // DICOM modality of an imaging-modality ("CT", ...), "" otherwise
 	ClassStrength  int       // strength of the evidence behind Class (fingerprint Strength*), 0 if unclassified
 	ClassChangedAt time.Time // when Class last changed value; zero if never
+	// Sensor and Site are the central inventory's (store/central): the
+	// sensor whose row Key is (the vantage seen last), and Vantages every
+	// sensor, vantage and VLAN the device was seen at. Empty in a sensor's
+	// own database.
+	Sensor, Site string
+	Vantages     []Vantage
 }
 
 // AssetFilter selects assets. Zero fields match everything. Every value is
 // bound as a query parameter; Sort.By is looked up in a fixed table.
 type AssetFilter struct {
-	Vantage string
-	VLAN    *uint16
-	MAC     model.MAC
-	IP      netip.Addr  // assets that used this address, or are keyed by it
-	IDs     []int64     // only these asset rows (nil: any; empty non-nil: none)
-	Class   model.Class // device class, exactly (model.ClassUnknown for unclassified)
+	// Sensor and Site select by the pushing sensor in the central
+	// inventory (store/central); a sensor's own database ignores them.
+	Sensor, Site string
+	Vantage      string
+	VLAN         *uint16
+	MAC          model.MAC
+	IP           netip.Addr  // assets that used this address, or are keyed by it
+	IDs          []int64     // only these asset rows (nil: any; empty non-nil: none)
+	Class        model.Class // device class, exactly (model.ClassUnknown for unclassified)
 	// Modality is the DICOM modality of an imaging-modality ("CT"),
 	// exactly.
 	Modality string

@@ -12,15 +12,16 @@ import (
 
 // EventFilter selects events. Zero fields match everything.
 type EventFilter struct {
-	Since   time.Time // events at or after
-	Until   time.Time // events before
-	Type    model.EventType
-	AssetID int64      // events about this asset row
-	MAC     model.MAC  // the asset's MAC
-	IP      netip.Addr // events involving this address (the ip column) or about the asset keyed by it
-	Vantage string
-	VLAN    *uint16
-	AfterID int64 // events with a larger ID, to tail the table
+	Sensor, Site string    // central inventory only (see AssetFilter)
+	Since        time.Time // events at or after
+	Until        time.Time // events before
+	Type         model.EventType
+	AssetID      int64      // events about this asset row
+	MAC          model.MAC  // the asset's MAC
+	IP           netip.Addr // events involving this address (the ip column) or about the asset keyed by it
+	Vantage      string
+	VLAN         *uint16
+	AfterID      int64 // events with a larger ID, to tail the table
 
 	Limit  int  // the first this many, in order; 0 for all
 	Offset int  // skip this many (after ordering)

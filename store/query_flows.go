@@ -13,12 +13,13 @@ import (
 // Flow is one flows row: the traffic between a client asset and a server
 // (port) since first seen.
 type Flow struct {
-	ID         int64
-	Vantage    string
-	VLAN       uint16
-	SrcAssetID int64
-	Src        model.AssetKey // the client asset
-	SrcIP      netip.Addr     // in the latest report; invalid if unknown
+	ID           int64
+	Sensor, Site string // the central inventory's pushing sensor; "" locally
+	Vantage      string
+	VLAN         uint16
+	SrcAssetID   int64
+	Src          model.AssetKey // the client asset
+	SrcIP        netip.Addr     // in the latest report; invalid if unknown
 	// DstAssetID is the server asset, 0 when the frames' server MAC was
 	// not an asset owning DstIP there (a router's: a routed flow). Dst is
 	// its key, zero when DstAssetID is 0.
@@ -37,15 +38,16 @@ type Flow struct {
 
 // FlowFilter selects flows. Zero fields match everything.
 type FlowFilter struct {
-	Since   time.Time  // last seen at or after
-	AssetID int64      // either end
-	IP      netip.Addr // either end's IP
-	MAC     model.MAC  // either end's asset MAC
-	Vantage string
-	VLAN    *uint16
-	Proto   uint8
-	Port    uint16
-	Service string
+	Sensor, Site string     // central inventory only (see AssetFilter)
+	Since        time.Time  // last seen at or after
+	AssetID      int64      // either end
+	IP           netip.Addr // either end's IP
+	MAC          model.MAC  // either end's asset MAC
+	Vantage      string
+	VLAN         *uint16
+	Proto        uint8
+	Port         uint16
+	Service      string
 	// Merge lists the two copies of a routed flow (one per VLAN it
 	// crossed) as one flow between the client and the server assets (see
 	// mergedFlows); VLAN then matches either end's VLAN.

@@ -14,6 +14,7 @@ import (
 // rule, with how often.
 type Violation struct {
 	ID                          int64
+	Sensor, Site                string // the central inventory's pushing sensor; "" locally
 	Rule, SrcZone, DstZone      string
 	Severity                    string
 	Vantage                     string
@@ -34,18 +35,19 @@ type Violation struct {
 
 // ViolationFilter selects violations. Zero fields match everything.
 type ViolationFilter struct {
-	Since      time.Time // last seen at or after
-	FirstSince time.Time // first seen at or after
-	Rule       string
-	Severity   string
-	Zone       string     // either end's zone
-	SrcZone    string     // the client's zone
-	DstZone    string     // the server's zone
-	AssetID    int64      // either end
-	IP         netip.Addr // either end's IP
-	MAC        model.MAC  // either end's asset MAC
-	Vantage    string
-	VLAN       *uint16
+	Sensor, Site string    // central inventory only (see AssetFilter)
+	Since        time.Time // last seen at or after
+	FirstSince   time.Time // first seen at or after
+	Rule         string
+	Severity     string
+	Zone         string     // either end's zone
+	SrcZone      string     // the client's zone
+	DstZone      string     // the server's zone
+	AssetID      int64      // either end
+	IP           netip.Addr // either end's IP
+	MAC          model.MAC  // either end's asset MAC
+	Vantage      string
+	VLAN         *uint16
 
 	Limit  int  // the first this many, in order; 0 for all
 	Offset int  // skip this many (after ordering)

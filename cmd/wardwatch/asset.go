@@ -16,7 +16,7 @@ func assetCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("asset", "MAC_OR_IP", stderr)
 	var f inventoryFlags
 	f.register(fs, "table or json")
-	values := queryFlags(fs, []string{"vantage", "vlan"})
+	values := queryFlags(fs, append([]string{"vantage", "vlan"}, inventory.FleetParams...))
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -37,11 +37,11 @@ func assetCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if _, _, err := inventory.ParseAssetRef(refs[0]); err != nil {
 		return usageError("asset: %q is not a MAC or IP address", refs[0])
 	}
-	rq, err := inventory.ParseAssetRefQuery(values())
+	rq, err := inventory.ParseAssetRefQuery(values(), inventory.FleetParams...)
 	if err != nil {
 		return queryError("asset", err)
 	}
-	inv, closeDB, err := f.open()
+	inv, closeDB, err := f.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -66,6 +66,12 @@ func scope(rq inventory.AssetRefQuery) string {
 	}
 	if rq.Vantage != "" {
 		s = append(s, "vantage "+rq.Vantage)
+	}
+	if rq.Sensor != "" {
+		s = append(s, "sensor "+rq.Sensor)
+	}
+	if rq.Site != "" {
+		s = append(s, "site "+rq.Site)
 	}
 	if len(s) == 0 {
 		return "the inventory"
@@ -125,6 +131,14 @@ func printIdentity(kv *table, d *inventory.AssetDetailRecord, now time.Time) err
 		if x[1] != "" || x[0] != "Critical" {
 			kv.row(x[:]...)
 		}
+	}
+	for i, v := range a.Vantages { // a central inventory's: every sensor that saw the device
+		label := ""
+		if i == 0 {
+			label = "Seen by"
+		}
+		kv.row(label, fmt.Sprintf("%s (%s) at %s, VLAN %d, %s .. %s", v.Sensor, v.Site, v.Vantage, v.VLAN,
+			v.FirstSeen, v.LastSeen))
 	}
 	for _, x := range [][2]string{{"Manufacturer", c.Manufacturer}, {"Model", c.Model}, {"OS", c.OS},
 		{"Class since", c.ChangedAt}, {"DHCP vendor", d.DHCP.VendorClass}, {"DHCP options", d.DHCP.ParamList},

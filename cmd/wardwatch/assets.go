@@ -18,6 +18,7 @@ import (
 	"github.com/wardwatch/wardwatch/policy"
 	"github.com/wardwatch/wardwatch/policy/segment"
 	"github.com/wardwatch/wardwatch/store"
+	"github.com/wardwatch/wardwatch/store/central"
 	"github.com/wardwatch/wardwatch/store/inventory"
 )
 
@@ -51,6 +52,8 @@ var paramHelp = map[string]string{
 	"proto":      "only this IP protocol: tcp, udp, icmp or a number",
 	"port":       "only this server port",
 	"service":    "only this service: " + strings.Join(model.Services, ", "),
+	"sensor":     "only what this sensor saw (a central inventory: --central)",
+	"site":       "only what the sensors of this site saw (a central inventory: --central)",
 	"type":       "only this event type (new-device, new-ip, ip-moved, hostname-changed, class-changed, policy-violation, ...)",
 	"since":      "only events at or after this (24h, 7d, RFC 3339)",
 	"until":      "only events before this (24h, 7d, RFC 3339)",
@@ -90,6 +93,8 @@ func queryError(verb string, err error) error {
 // inventoryFlags are the flags every inventory verb shares.
 type inventoryFlags struct {
 	cf         commonFlags
+	central    string // DSN of a central inventory; "" for the local database
+	centralPW  string
 	policyFile string
 	output     string
 	wide       bool
@@ -100,6 +105,8 @@ func (f *inventoryFlags) register(fs *flag.FlagSet, outputs string) {
 	f.stderr = fs.Output()
 	f.cf.register(fs, false)
 	fs.StringVar(&f.policyFile, "policy.file", "", "segmentation policy for zones (default: policy.file from the config)")
+	fs.StringVar(&f.central, "central", "", "read the central inventory of many sensors at this PostgreSQL `DSN` (as central.dsn, without the password) instead of the local database")
+	fs.StringVar(&f.centralPW, "central.password-file", "", "`file` holding the central database's password (default: central.password_file from the config; pgx also reads PGPASSFILE/~/.pgpass)")
 	fs.StringVar(&f.output, "o", "table", "output format: "+outputs)
 	fs.BoolVar(&f.wide, "wide", false, "never cut table cells (default: fit the terminal's width, $COLUMNS, else 120)")
 	timeFlag(fs, "now", "evaluate states, ages and --seen-since as of this RFC 3339 time (e.g. the end of a replayed capture); default: now",
@@ -119,8 +126,9 @@ func timeFlag(fs *flag.FlagSet, name, usage string, set func(time.Time)) {
 }
 
 // open loads the config and the policy and opens the database read-only
-// (it works while the daemon writes). Call close when done.
-func (f *inventoryFlags) open() (inv *inventory.Service, close func(), err error) {
+// (it works while the daemon writes), or with --central the central
+// inventory. Call close when done.
+func (f *inventoryFlags) open(ctx context.Context) (inv *inventory.Service, close func(), err error) {
 	cfg, err := f.cf.load()
 	if err != nil {
 		return nil, nil, err
@@ -138,6 +146,17 @@ func (f *inventoryFlags) open() (inv *inventory.Service, close func(), err error
 			fmt.Fprintf(f.stderr, "wardwatch: warning: no zones: policy: %s\n", oneLine(err))
 			p = nil
 		}
+	}
+	if f.central != "" {
+		pw := f.centralPW
+		if pw == "" {
+			pw = cfg.Central.PasswordFile
+		}
+		c, err := central.OpenInventory(ctx, central.InventoryOptions{DSN: f.central, PasswordFile: pw})
+		if err != nil {
+			return nil, nil, err
+		}
+		return newCentralInventory(c, segment.Fixed(p), cfg, nowFunc), c.Close, nil
 	}
 	db, err := store.OpenReadOnly(cfg.Store.Path)
 	if err != nil {
@@ -171,7 +190,7 @@ func runList[Q, R any, P interface {
 	fs := newFlagSet(v.name, "", stderr)
 	var f inventoryFlags
 	f.register(fs, "table, json or csv")
-	values := queryFlags(fs, v.params)
+	values := queryFlags(fs, append(slices.Clone(v.params), inventory.FleetParams...))
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -189,14 +208,14 @@ func runList[Q, R any, P interface {
 	if err != nil {
 		return queryError(v.name, err)
 	}
-	inv, closeDB, err := f.open()
+	inv, closeDB, err := f.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
 	if f.output == "csv" { // streamed from the database's cursor, as the API exports
 		cw := inventory.NewCSVWriter(stdout)
-		if err := cw.Header(v.csvHeader); err != nil {
+		if err := cw.Header(inv.CSVHeader(v.csvHeader)); err != nil {
 			return err
 		}
 		if _, err := v.each(inv, ctx, q, func(recs []R) error { return inventory.WriteCSVRows[R, P](cw, recs) }); err != nil {
@@ -225,7 +244,7 @@ func assetsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		name: "assets", params: inventory.AssetQueryParams,
 		hint: func(arg string) string { return " (for one device: wardwatch asset " + arg + ")" },
 		parse: func(v url.Values, now time.Time) (inventory.AssetQuery, error) {
-			return inventory.ParseAssetQuery(v, now, inventory.Paging{})
+			return inventory.ParseAssetQuery(v, now, inventory.Paging{}, inventory.FleetParams...)
 		},
 		find: (*inventory.Service).Assets, each: (*inventory.Service).EachAsset, csvHeader: inventory.AssetCSVHeader,
 		rows: assetRows, one: "asset", many: "assets",
@@ -239,6 +258,9 @@ func assetsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func assetRows(t *table, items []inventory.AssetRecord, now time.Time) {
 	vantages := severalVantages(items, func(r *inventory.AssetRecord) string { return r.Vantage })
 	models := slices.ContainsFunc(items, func(r inventory.AssetRecord) bool { return r.Model != "" })
+	fleet := slices.ContainsFunc(items, func(r inventory.AssetRecord) bool { return r.Sensor != "" })
+	t.column(fleet, "SENSOR", 8)
+	t.column(fleet, "SITE", 8)
 	t.column(vantages, "VANTAGE", 8)
 	t.column(true, "VLAN", -1)
 	t.column(true, "MAC", -1)
@@ -263,9 +285,31 @@ func assetRows(t *table, items []inventory.AssetRecord, now time.Time) {
 		if vendor == "" {
 			vendor = r.Vendor
 		}
-		t.row(r.Vantage, u16(r.VLAN), id, ipSummary(r.IPs), r.Hostname, class, vendor, r.Model, r.Zone, r.State,
+		sensors, sites := vantageSummary(r.Vantages)
+		t.row(sensors, sites, r.Vantage, u16(r.VLAN), id, ipSummary(r.IPs), r.Hostname, class, vendor, r.Model, r.Zone, r.State,
 			age(r.LastSeen, now))
 	}
+}
+
+// vantageSummary is a central device's SENSOR and SITE cells: the sensor
+// and site that saw it last, with "+N" for the others that saw it too.
+func vantageSummary(vs []inventory.VantageRecord) (sensors, sites string) {
+	if len(vs) == 0 {
+		return "", ""
+	}
+	summary := func(name func(*inventory.VantageRecord) string) string {
+		seen := map[string]bool{}
+		for i := range vs {
+			seen[name(&vs[i])] = true
+		}
+		s := name(&vs[0]) // the latest
+		if len(seen) > 1 {
+			s += fmt.Sprintf(" +%d", len(seen)-1)
+		}
+		return s
+	}
+	return summary(func(v *inventory.VantageRecord) string { return v.Sensor }),
+		summary(func(v *inventory.VantageRecord) string { return v.Site })
 }
 
 // severalVantages reports whether items come from more than one vantage

@@ -14,6 +14,7 @@ import (
 	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/sensor"
 	"github.com/wardwatch/wardwatch/store"
+	"github.com/wardwatch/wardwatch/store/central"
 	"github.com/wardwatch/wardwatch/store/inventory"
 )
 
@@ -109,6 +110,18 @@ func newInventory(db *store.DB, zones inventory.Zoner, cfg *configs.Config, now 
 	o := inventory.Options{Store: db, Zones: zones, Now: now,
 		Lifecycle: inventory.Lifecycle{DormantAfter: cfg.Inventory.DormantAfter, RetiredAfter: cfg.Inventory.RetiredAfter}}
 	if l, ok := zones.(inventory.Liveness); ok { // the segmenter: critical devices' states too
+		o.Liveness = l
+	}
+	return inventory.New(o)
+}
+
+// newCentralInventory is the inventory service over the central database
+// of many sensors (wardwatch central, --central): the same service, with
+// the sensor and site filters and columns.
+func newCentralInventory(c *central.Inventory, zones inventory.Zoner, cfg *configs.Config, now func() time.Time) *inventory.Service {
+	o := inventory.Options{Store: c, Zones: zones, Now: now, Central: true,
+		Lifecycle: inventory.Lifecycle{DormantAfter: cfg.Inventory.DormantAfter, RetiredAfter: cfg.Inventory.RetiredAfter}}
+	if l, ok := zones.(inventory.Liveness); ok { // critical devices' states, over every sensor's sightings and probes
 		o.Liveness = l
 	}
 	return inventory.New(o)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -99,7 +101,12 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 	}
 
 	d.reg = prometheus.NewRegistry()
+	var centralStats func() exporter.CentralStats
+	if cfg.Central.DSN != "" {
+		centralStats = d.centralStats
+	}
 	d.metrics = exporter.NewMetrics(d.reg, exporter.Sources{
+		Central: centralStats,
 		Capture: func() []exporter.CaptureStats { return captureStats(d.sensor.Stats()) },
 		StreamBuffer: func() exporter.BufferStats {
 			b := d.sensor.BufferBudget()
@@ -274,6 +281,20 @@ func (d *daemon) probeStats() func() exporter.ProbeStats {
 func (d *daemon) storeStats() exporter.StoreStats {
 	st := d.db.Stats()
 	return exporter.StoreStats{Written: st.Written, Discarded: st.DroppedFailed, Queued: st.Queued + st.Pending}
+}
+
+// centralStats adapts the pusher's counters to what the exporter reads.
+func (d *daemon) centralStats() exporter.CentralStats {
+	if d.pusher == nil {
+		return exporter.CentralStats{}
+	}
+	st := d.pusher.Stats()
+	out := exporter.CentralStats{Batches: st.Batches, Errors: st.Errors, Connected: st.Connected, Lag: st.Lag,
+		LastSuccess: st.LastSync}
+	for _, name := range slices.Sorted(maps.Keys(st.Rows)) {
+		out.Rows = append(out.Rows, exporter.Count{Name: name, N: st.Rows[name]})
+	}
+	return out
 }
 
 func (d *daemon) eventCounts() map[model.EventType]uint64 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/wardwatch/wardwatch/store/inventory"
@@ -13,7 +14,7 @@ func eventsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return runList(ctx, listVerb[inventory.EventQuery, inventory.EventRecord]{
 		name: "events", params: inventory.EventQueryParams,
 		parse: func(v url.Values, now time.Time) (inventory.EventQuery, error) {
-			return inventory.ParseEventQuery(v, now, inventory.Paging{}, false)
+			return inventory.ParseEventQuery(v, now, inventory.Paging{}, false, inventory.FleetParams...)
 		},
 		find: (*inventory.Service).Events, each: (*inventory.Service).EachEvent, csvHeader: inventory.EventCSVHeader,
 		rows: eventRows, one: "event", many: "events",
@@ -21,6 +22,7 @@ func eventsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func eventRows(t *table, items []inventory.EventRecord, _ time.Time) {
+	t.column(slices.ContainsFunc(items, func(r inventory.EventRecord) bool { return r.Sensor != "" }), "SENSOR", 8)
 	t.column(severalVantages(items, func(r *inventory.EventRecord) string { return r.Vantage }), "VANTAGE", 8)
 	for _, c := range []struct {
 		h string
@@ -33,7 +35,7 @@ func eventRows(t *table, items []inventory.EventRecord, _ time.Time) {
 		if dev == "" {
 			dev = r.KeyIP
 		}
-		t.row(r.Vantage, r.Time, string(r.Type), u16(r.VLAN), dev, r.Hostname, r.IP, change(r.OldValue, r.NewValue))
+		t.row(r.Sensor, r.Vantage, r.Time, string(r.Type), u16(r.VLAN), dev, r.Hostname, r.IP, change(r.OldValue, r.NewValue))
 	}
 }
 

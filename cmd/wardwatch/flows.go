@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/wardwatch/wardwatch/model"
@@ -15,7 +16,7 @@ func flowsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return runList(ctx, listVerb[inventory.FlowQuery, inventory.FlowRecord]{
 		name: "flows", params: inventory.FlowQueryParams,
 		parse: func(v url.Values, now time.Time) (inventory.FlowQuery, error) {
-			return inventory.ParseFlowQuery(v, now, inventory.Paging{}, false)
+			return inventory.ParseFlowQuery(v, now, inventory.Paging{}, false, inventory.FleetParams...)
 		},
 		find: (*inventory.Service).Flows, each: (*inventory.Service).EachFlow, csvHeader: inventory.FlowCSVHeader,
 		rows: flowRows, one: "flow", many: "flows",
@@ -27,6 +28,7 @@ func flowsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // zones, and a VANTAGE column when the flows come from several vantage
 // points.
 func flowRows(t *table, items []inventory.FlowRecord, now time.Time) {
+	t.column(slices.ContainsFunc(items, func(r inventory.FlowRecord) bool { return r.Sensor != "" }), "SENSOR", 8)
 	t.column(severalVantages(items, func(r *inventory.FlowRecord) string { return r.Vantage }), "VANTAGE", 8)
 	for _, c := range []struct {
 		h string
@@ -40,7 +42,7 @@ func flowRows(t *table, items []inventory.FlowRecord, now time.Time) {
 		if r.DstVLAN != r.VLAN {
 			vlan += "→" + u16(r.DstVLAN)
 		}
-		t.row(r.Vantage, age(r.LastSeen, now), vlan, endCell(r.SrcIP, r.SrcMAC, r.SrcHostname, r.SrcClass),
+		t.row(r.Sensor, r.Vantage, age(r.LastSeen, now), vlan, endCell(r.SrcIP, r.SrcMAC, r.SrcHostname, r.SrcClass),
 			endCell(r.DstIP, r.DstMAC, r.DstHostname, r.DstClass), zones(r.SrcZone, r.DstZone),
 			service(r.Proto, r.Port, r.Service), fmt.Sprint(r.Connections), fmt.Sprint(r.Bytes))
 	}

@@ -50,6 +50,7 @@ func verbs() []verb {
 		{"flows", "print flows (who talks to whom, on which service)", flowsCmd},
 		{"events", "print recorded asset events", eventsCmd},
 		{"policy", "check, simulate or learn a segmentation policy", policyCmd},
+		{"central", "serve the central inventory of many sensors (PostgreSQL) with the API, web page and metrics", centralCmd},
 		{"check-config", "validate a configuration file and exit", checkConfigCmd},
 		{"version", "print version information", versionCmd},
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/wardwatch/wardwatch/store/inventory"
@@ -14,7 +15,7 @@ func violationsCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	return runList(ctx, listVerb[inventory.ViolationQuery, inventory.ViolationRecord]{
 		name: "violations", params: inventory.ViolationQueryParams,
 		parse: func(v url.Values, now time.Time) (inventory.ViolationQuery, error) {
-			return inventory.ParseViolationQuery(v, now, inventory.Paging{}, false)
+			return inventory.ParseViolationQuery(v, now, inventory.Paging{}, false, inventory.FleetParams...)
 		},
 		find: (*inventory.Service).Violations, each: (*inventory.Service).EachViolation,
 		csvHeader: inventory.ViolationCSVHeader, rows: violationRows,
@@ -23,6 +24,7 @@ func violationsCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 func violationRows(t *table, items []inventory.ViolationRecord, now time.Time) {
+	t.column(slices.ContainsFunc(items, func(r inventory.ViolationRecord) bool { return r.Sensor != "" }), "SENSOR", 8)
 	t.column(severalVantages(items, func(r *inventory.ViolationRecord) string { return r.Vantage }), "VANTAGE", 8)
 	for _, c := range []struct {
 		h string
@@ -32,7 +34,7 @@ func violationRows(t *table, items []inventory.ViolationRecord, now time.Time) {
 		t.column(true, c.h, c.f)
 	}
 	for _, r := range items {
-		t.row(r.Vantage, age(r.LastSeen, now), r.Severity, r.Rule, zones(r.SrcZone, r.DstZone),
+		t.row(r.Sensor, r.Vantage, age(r.LastSeen, now), r.Severity, r.Rule, zones(r.SrcZone, r.DstZone),
 			endCell(r.SrcIP, r.SrcMAC, r.SrcHostname, ""), endCell(r.DstIP, r.DstMAC, r.DstHostname, ""),
 			service(r.Proto, r.Port, r.Service), fmt.Sprint(r.Count))
 	}

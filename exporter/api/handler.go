@@ -40,26 +40,27 @@ var LandingLinks = []web.LandingLinks{
 // "/api/v1/"). See docs/api.md.
 func (s *Server) APIHandler() http.Handler {
 	mux := http.NewServeMux()
+	extra := s.extraParams("format")
 	mux.HandleFunc("GET /api/v1/assets", list(s, listAPI[inventory.AssetQuery, inventory.AssetRecord]{
-		name: "assets", header: inventory.AssetCSVHeader,
+		name: "assets", header: s.inv.CSVHeader(inventory.AssetCSVHeader),
 		parse: func(v url.Values, now time.Time, pg inventory.Paging) (inventory.AssetQuery, error) {
-			return inventory.ParseAssetQuery(v, now, pg, "format")
+			return inventory.ParseAssetQuery(v, now, pg, extra...)
 		}, find: s.inv.Assets, each: s.inv.EachAsset}))
 	mux.HandleFunc("GET /api/v1/assets/{ref}", s.apiAsset)
 	mux.HandleFunc("GET /api/v1/violations", list(s, listAPI[inventory.ViolationQuery, inventory.ViolationRecord]{
-		name: "violations", header: inventory.ViolationCSVHeader,
+		name: "violations", header: s.inv.CSVHeader(inventory.ViolationCSVHeader),
 		parse: func(v url.Values, now time.Time, pg inventory.Paging) (inventory.ViolationQuery, error) {
-			return inventory.ParseViolationQuery(v, now, pg, true, "format")
+			return inventory.ParseViolationQuery(v, now, pg, true, extra...)
 		}, find: s.inv.Violations, each: s.inv.EachViolation}))
 	mux.HandleFunc("GET /api/v1/flows", list(s, listAPI[inventory.FlowQuery, inventory.FlowRecord]{
-		name: "flows", header: inventory.FlowCSVHeader,
+		name: "flows", header: s.inv.CSVHeader(inventory.FlowCSVHeader),
 		parse: func(v url.Values, now time.Time, pg inventory.Paging) (inventory.FlowQuery, error) {
-			return inventory.ParseFlowQuery(v, now, pg, true, "format")
+			return inventory.ParseFlowQuery(v, now, pg, true, extra...)
 		}, find: s.inv.Flows, each: s.inv.EachFlow}))
 	mux.HandleFunc("GET /api/v1/events", list(s, listAPI[inventory.EventQuery, inventory.EventRecord]{
-		name: "events", header: inventory.EventCSVHeader,
+		name: "events", header: s.inv.CSVHeader(inventory.EventCSVHeader),
 		parse: func(v url.Values, now time.Time, pg inventory.Paging) (inventory.EventQuery, error) {
-			return inventory.ParseEventQuery(v, now, pg, true, "format")
+			return inventory.ParseEventQuery(v, now, pg, true, extra...)
 		}, find: s.inv.Events, each: s.inv.EachEvent}))
 	mux.HandleFunc("GET /api/v1/summary", s.apiNoParams(func(ctx context.Context) (any, error) { return s.inv.Summary(ctx) }))
 	mux.HandleFunc("GET /api/v1/matrix", s.apiNoParams(func(ctx context.Context) (any, error) { return s.inv.Matrix(ctx) }))
@@ -115,6 +116,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("api query failed", zap.String("path", r.URL.Path), zap.Error(err))
 		writeError(w, http.StatusInternalServerError, "the query failed; see the sensor's log", "")
 	}
+}
+
+// extraParams are names the list parsers allow besides their own: names,
+// and on a central inventory its sensor and site filters.
+func (s *Server) extraParams(names ...string) []string {
+	if s.inv.Central() {
+		names = append(names, inventory.FleetParams...)
+	}
+	return names
 }
 
 // query parses the request's query parameters: a pair Go would silently
@@ -284,7 +294,7 @@ func (s *Server) apiAsset(w http.ResponseWriter, r *http.Request) {
 	v, err := query(r)
 	var rq inventory.AssetRefQuery
 	if err == nil {
-		rq, err = inventory.ParseAssetRefQuery(v)
+		rq, err = inventory.ParseAssetRefQuery(v, s.extraParams()...)
 	}
 	if err != nil {
 		s.fail(w, r, err)

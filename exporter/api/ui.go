@@ -64,11 +64,15 @@ func (s *Server) UIHandler() http.Handler {
 	u := &ui{s: s, inv: s.inv, pages: map[string]*template.Template{}}
 	funcs := template.FuncMap{
 		"ago":        u.ago,
-		"assetURL":   assetURL,
+		"assetURL":   u.assetURL,
+		"seenBy":     seenBy,
 		"join":       strings.Join,
 		"classLabel": classLabel,
 		"bytes":      humanBytes,
 		"dev": func(vantage string, vlan uint16, mac, ip, label string) devLink {
+			if mac != "" {
+				return devLink{URL: u.assetURL(vantage, vlan, mac), Label: label}
+			}
 			return devLink{URL: deviceURL(vantage, vlan, mac, ip), Label: label}
 		},
 		"flowEnd":      flowEnd,
@@ -193,6 +197,7 @@ type inventoryData struct {
 	Columns  []column
 	Charts   []chart
 	Filtered bool
+	Central  bool // a central inventory: the sensor and site filters and the "Seen by" column
 }
 
 // inventoryColumns are the inventory table's columns and the sort keys
@@ -208,7 +213,8 @@ func (u *ui) inventory(w http.ResponseWriter, r *http.Request) {
 	v, err := form(r)
 	var q inventory.AssetQuery
 	if err == nil {
-		q, err = inventory.ParseAssetQuery(v, u.inv.Now(), inventory.Paging{Default: UIDefaultLimit, Max: UIMaxLimit})
+		q, err = inventory.ParseAssetQuery(v, u.inv.Now(), inventory.Paging{Default: UIDefaultLimit, Max: UIMaxLimit},
+			u.s.extraParams()...)
 	}
 	if err != nil {
 		u.fail(w, r, err)
@@ -220,11 +226,15 @@ func (u *ui) inventory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := u.summary(r)
-	d := inventoryData{Form: v, Page: page, Filtered: len(v) > 0}
+	d := inventoryData{Form: v, Page: page, Filtered: len(v) > 0, Central: u.inv.Central()}
 	d.From, d.To = pageRange(page.Offset, len(page.Items))
 	d.Prev, d.Next = pageLinks(r.URL.Path, v, page)
 	d.CSV = csvLink("assets", v)
-	d.Columns = sortColumns(r.URL.Path, v, "sort", q.Sort.String(), inventoryColumns)
+	cols := inventoryColumns
+	if d.Central {
+		cols = append([]columnDef{{Label: "Seen by"}}, cols...)
+	}
+	d.Columns = sortColumns(r.URL.Path, v, "sort", q.Sort.String(), cols)
 	d.Charts = summaryCharts(s)
 
 	d.Classes = []option{{Label: "any class"}}
@@ -277,7 +287,7 @@ func (u *ui) asset(w http.ResponseWriter, r *http.Request) {
 	v, err := form(r)
 	var rq inventory.AssetRefQuery
 	if err == nil {
-		rq, err = inventory.ParseAssetRefQuery(v)
+		rq, err = inventory.ParseAssetRefQuery(v, u.s.extraParams()...)
 	}
 	if err != nil {
 		u.fail(w, r, err)
@@ -374,7 +384,8 @@ func listPage[Q, T any](u *ui, name, title string, cols []columnDef,
 		v, err := form(r)
 		var q Q
 		if err == nil {
-			q, err = parse(v, u.inv.Now(), inventory.Paging{Default: UIDefaultLimit, Max: UIMaxLimit}, true)
+			q, err = parse(v, u.inv.Now(), inventory.Paging{Default: UIDefaultLimit, Max: UIMaxLimit}, true,
+				u.s.extraParams()...)
 		}
 		var page inventory.Page[T]
 		if err == nil {
@@ -519,6 +530,33 @@ func pageLinks[T any](p string, v url.Values, page inventory.Page[T]) (prev, nex
 		next = p + "?" + q.Encode()
 	}
 	return prev, next
+}
+
+// assetURL is the device page of the asset (vantage, vlan, ref); on a
+// central inventory, a device with a MAC is one over every vantage and
+// VLAN, and its page is not narrowed to one.
+func (u *ui) assetURL(vantage string, vlan uint16, ref string) string {
+	if u.inv.Central() && ref != "" {
+		if _, err := model.ParseMAC(ref); err == nil {
+			return UIPrefix + "assets/" + url.PathEscape(ref)
+		}
+	}
+	return assetURL(vantage, vlan, ref)
+}
+
+// seenBy lists the sensors (with their sites) of a central device's
+// vantages, the latest first.
+func seenBy(vs []inventory.VantageRecord) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range vs {
+		s := v.Sensor + " (" + v.Site + ")"
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // assetURL is the device page of the asset (vantage, vlan, ref).

@@ -9,8 +9,9 @@
 // Each sensor keeps its SQLite database and works without the central one.
 // A Pusher, a goroutine beside the store's writer, copies what changed:
 // assets (identity, classification and its evidence), their addresses and
-// hostnames, DICOM and HL7 facts, flows, policy violations and events, every
-// row stamped with the sensor's name and site.
+// hostnames, DICOM and HL7 facts, the AE titles by address, liveness probe
+// answers, flows, policy violations and events, every row stamped with the
+// sensor's name and site.
 //
 // Change tracking is in the SQLite file (store/migrations/0003_central_push.sql
 // explains it): every pushed table has a push_seq column, the push epoch in
@@ -159,7 +160,7 @@ type Pusher struct {
 	testAfterBatch func(table string, n int) // tests: called after each committed batch
 }
 
-const numTables = 12
+const numTables = 14
 
 // New opens the sensor database and checks the options; it does not connect
 // to the central database (Run and Sync do, and retry).

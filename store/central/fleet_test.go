@@ -41,12 +41,7 @@ func TestFleetSim(t *testing.T) {
 	sensors, macs, packets := envInt(t, "FLEET_SENSORS", 50), envInt(t, "FLEET_MACS", 2000), envInt(t, "FLEET_PACKETS", 20000)
 	pg := startPG(t, "fsync=on", "max_connections=200")
 	dir := t.TempDir()
-	gen := filepath.Join(dir, "gen")
-	build := exec.Command("go", "build", "-o", gen, "./testdata/gen")
-	build.Dir = repoRoot(t)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build gen: %v\n%s", err, out)
-	}
+	gen := buildGen(t, dir)
 	bin := wardwatchBin(t)
 	var report strings.Builder
 	logf := func(format string, args ...any) {

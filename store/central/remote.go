@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"sort"
 	"strconv"
@@ -79,11 +78,9 @@ func connConfig(dsn, passwordFile, sensor string, timeout time.Duration) (*pgx.C
 		return nil, fmt.Errorf("central.dsn: %w", err)
 	}
 	if passwordFile != "" {
-		b, err := os.ReadFile(passwordFile)
-		if err != nil {
-			return nil, fmt.Errorf("central.password_file: %w", err)
+		if cfg.Password, err = readPassword(passwordFile); err != nil {
+			return nil, err
 		}
-		cfg.Password = strings.TrimRight(string(b), "\r\n")
 	}
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = timeout

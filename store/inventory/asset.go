@@ -25,7 +25,11 @@ func (s *Service) Asset(ctx context.Context, ref string, rq AssetRefQuery) (*Ass
 	if err != nil {
 		return nil, err
 	}
-	matches, _, err := s.st.FindAssets(ctx, store.AssetFilter{MAC: mac, IP: ip, Vantage: rq.Vantage, VLAN: rq.VLAN,
+	if err := s.checkFleet(rq.Sensor, rq.Site); err != nil {
+		return nil, err
+	}
+	matches, _, err := s.st.FindAssets(ctx, store.AssetFilter{MAC: mac, IP: ip, Sensor: rq.Sensor, Site: rq.Site,
+		Vantage: rq.Vantage, VLAN: rq.VLAN,
 		Sort: store.AssetSort{By: "last_seen", Desc: true}, Limit: 1 + maxOtherMatches})
 	if err != nil {
 		return nil, err
@@ -81,7 +85,7 @@ func (s *Service) newDetail(a *store.AssetDetail, names store.AssetNames, probed
 }
 
 func refRecord(a *store.AssetDetail) AssetRefRecord {
-	return AssetRefRecord{Vantage: a.Key.Vantage, VLAN: a.Key.VLAN, MAC: macOf(a.Key), Hostname: a.Hostname,
+	return AssetRefRecord{Sensor: a.Sensor, Site: a.Site, Vantage: a.Key.Vantage, VLAN: a.Key.VLAN, MAC: macOf(a.Key), Hostname: a.Hostname,
 		Class: a.Class.OrUnknown(), LastSeen: RFC3339(a.LastSeen), IP: ipOf(refIP(&a.Asset))}
 }
 

@@ -13,7 +13,7 @@ import (
 // other match and the page is cut here too).
 func (s *Service) assetFilter(q *AssetQuery, now time.Time) (f store.AssetFilter, byZone bool) {
 	f = store.AssetFilter{
-		Vantage: q.Vantage, VLAN: q.VLAN, MAC: q.MAC, IP: q.IP, Class: q.Class, Modality: q.Modality,
+		Sensor: q.Sensor, Site: q.Site, Vantage: q.Vantage, VLAN: q.VLAN, MAC: q.MAC, IP: q.IP, Class: q.Class, Modality: q.Modality,
 		Vendor: q.Vendor, Search: q.Search, SeenSince: q.SeenSince, FirstSeenSince: q.NewSince, Sort: q.Sort,
 	}
 	byState := q.State != "" && s.hasCritical()
@@ -38,6 +38,9 @@ func (q *AssetQuery) keep(r *AssetRecord) bool {
 
 // Assets returns the page of assets q selects.
 func (s *Service) Assets(ctx context.Context, q AssetQuery) (Page[AssetRecord], error) {
+	if err := s.checkFleet(q.Sensor, q.Site); err != nil {
+		return Page[AssetRecord]{Limit: q.Limit, Offset: q.Offset, Items: []AssetRecord{}}, err
+	}
 	now := s.now()
 	f, byZone := s.assetFilter(&q, now)
 	conv := func(ctx context.Context, ds []store.AssetDetail) ([]AssetRecord, error) {
@@ -60,6 +63,9 @@ func (s *Service) Assets(ctx context.Context, q AssetQuery) (Page[AssetRecord], 
 // EachAsset calls fn with the assets q selects, in chunks, and returns how
 // many there were.
 func (s *Service) EachAsset(ctx context.Context, q AssetQuery, fn func([]AssetRecord) error) (int, error) {
+	if err := s.checkFleet(q.Sensor, q.Site); err != nil {
+		return 0, err
+	}
 	now := s.now()
 	f, byZone := s.assetFilter(&q, now)
 	if !byZone {

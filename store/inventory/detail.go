@@ -168,6 +168,8 @@ type PeerRecord struct {
 
 // AssetRefRecord points at an asset.
 type AssetRefRecord struct {
+	Sensor   string      `json:"sensor,omitempty"` // central inventory only
+	Site     string      `json:"site,omitempty"`
 	Vantage  string      `json:"vantage"`
 	VLAN     uint16      `json:"vlan"`
 	MAC      string      `json:"mac"`

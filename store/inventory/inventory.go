@@ -84,6 +84,10 @@ type Options struct {
 	// Now is the clock states and relative times are computed against.
 	// Default time.Now.
 	Now func() time.Time
+	// Central says Store is the central inventory of many sensors
+	// (store/central): queries may select by sensor and site (FleetParams),
+	// records carry them, and CSV has their columns first (CSVHeader).
+	Central bool
 }
 
 // Service answers inventory queries for the CLI, the API and the web page.
@@ -94,6 +98,7 @@ type Service struct {
 	live  Liveness
 	life  Lifecycle
 	now   func() time.Time
+	fleet bool
 
 	summary cached[summary]
 	matrix  cached[MatrixRecord]
@@ -116,7 +121,33 @@ func New(o Options) *Service {
 	if o.Zones == nil {
 		o.Zones = noZones{}
 	}
-	return &Service{st: o.Store, zones: o.Zones, live: o.Liveness, life: o.Lifecycle, now: o.Now}
+	return &Service{st: o.Store, zones: o.Zones, live: o.Liveness, life: o.Lifecycle, now: o.Now, fleet: o.Central}
+}
+
+// Central reports whether the service answers from a central inventory
+// (Options.Central).
+func (s *Service) Central() bool { return s.fleet }
+
+// CSVHeader is header (AssetCSVHeader, ...) as the service's CSV has it:
+// with the sensor and site columns first on a central inventory.
+func (s *Service) CSVHeader(header []string) []string {
+	if !s.fleet {
+		return header
+	}
+	return append([]string{"sensor", "site"}, header...)
+}
+
+// checkFleet refuses a sensor or site selection on a sensor's own
+// inventory, which has neither.
+func (s *Service) checkFleet(sensor, site string) error {
+	if s.fleet || (sensor == "" && site == "") {
+		return nil
+	}
+	param := "sensor"
+	if sensor == "" {
+		param = "site"
+	}
+	return &ParamError{Param: param, Msg: "selects a sensor of a central inventory: this is one sensor's own database"}
 }
 
 type noZones struct{}

@@ -48,7 +48,7 @@ func eachChunk[F, X, R any](ctx context.Context, each func(context.Context, F, i
 }
 
 func violationFilter(q *ViolationQuery) store.ViolationFilter {
-	return store.ViolationFilter{Rule: q.Rule, Severity: q.Severity, Zone: q.Zone, SrcZone: q.SrcZone, DstZone: q.DstZone,
+	return store.ViolationFilter{Sensor: q.Sensor, Site: q.Site, Rule: q.Rule, Severity: q.Severity, Zone: q.Zone, SrcZone: q.SrcZone, DstZone: q.DstZone,
 		Vantage: q.Vantage, VLAN: q.VLAN,
 		MAC: q.MAC, IP: q.IP, Since: q.SeenSince, FirstSince: q.NewSince, Limit: q.Limit, Offset: q.Offset, Desc: q.Desc,
 		Chronological: true}
@@ -56,12 +56,18 @@ func violationFilter(q *ViolationQuery) store.ViolationFilter {
 
 // Violations returns the page of violations q selects.
 func (s *Service) Violations(ctx context.Context, q ViolationQuery) (Page[ViolationRecord], error) {
+	if err := s.checkFleet(q.Sensor, q.Site); err != nil {
+		return Page[ViolationRecord]{Limit: q.Limit, Offset: q.Offset, Items: []ViolationRecord{}}, err
+	}
 	return findPage(ctx, s.st.FindViolations, violationFilter(&q), s.violationRecords, q.Limit, q.Offset)
 }
 
 // EachViolation calls fn with the violations q selects, in chunks, and
 // returns how many there were.
 func (s *Service) EachViolation(ctx context.Context, q ViolationQuery, fn func([]ViolationRecord) error) (int, error) {
+	if err := s.checkFleet(q.Sensor, q.Site); err != nil {
+		return 0, err
+	}
 	return eachChunk(ctx, s.st.EachViolation, violationFilter(&q), s.violationRecords, fn)
 }
 
@@ -108,19 +114,25 @@ func routedFrom(a *store.AssetDetail, ip netip.Addr) bool {
 }
 
 func flowFilter(q *FlowQuery) store.FlowFilter {
-	return store.FlowFilter{Since: q.SeenSince, IP: q.IP, MAC: q.MAC, Vantage: q.Vantage, VLAN: q.VLAN, Proto: q.Proto,
+	return store.FlowFilter{Sensor: q.Sensor, Site: q.Site, Since: q.SeenSince, IP: q.IP, MAC: q.MAC, Vantage: q.Vantage, VLAN: q.VLAN, Proto: q.Proto,
 		Port: q.Port, Service: q.Service, Merge: true, Limit: q.Limit, Offset: q.Offset, Desc: q.Desc, Chronological: true}
 }
 
 // Flows returns the page of flows q selects, the two copies of a routed
 // flow as one.
 func (s *Service) Flows(ctx context.Context, q FlowQuery) (Page[FlowRecord], error) {
+	if err := s.checkFleet(q.Sensor, q.Site); err != nil {
+		return Page[FlowRecord]{Limit: q.Limit, Offset: q.Offset, Items: []FlowRecord{}}, err
+	}
 	return findPage(ctx, s.st.FindFlows, flowFilter(&q), s.flowRecords, q.Limit, q.Offset)
 }
 
 // EachFlow calls fn with the flows q selects, in chunks, and returns how
 // many there were.
 func (s *Service) EachFlow(ctx context.Context, q FlowQuery, fn func([]FlowRecord) error) (int, error) {
+	if err := s.checkFleet(q.Sensor, q.Site); err != nil {
+		return 0, err
+	}
 	return eachChunk(ctx, s.st.EachFlow, flowFilter(&q), s.flowRecords, fn)
 }
 
@@ -170,18 +182,24 @@ func (s *Service) end(a *store.AssetDetail, vantage string, vlan uint16, ip neti
 }
 
 func eventFilter(q *EventQuery) store.EventFilter {
-	return store.EventFilter{Since: q.Since, Until: q.Until, Type: q.Type, Vantage: q.Vantage, VLAN: q.VLAN, MAC: q.MAC,
+	return store.EventFilter{Sensor: q.Sensor, Site: q.Site, Since: q.Since, Until: q.Until, Type: q.Type, Vantage: q.Vantage, VLAN: q.VLAN, MAC: q.MAC,
 		IP: q.IP, Limit: q.Limit, Offset: q.Offset, Desc: q.Desc}
 }
 
 // Events returns the page of events q selects.
 func (s *Service) Events(ctx context.Context, q EventQuery) (Page[EventRecord], error) {
+	if err := s.checkFleet(q.Sensor, q.Site); err != nil {
+		return Page[EventRecord]{Limit: q.Limit, Offset: q.Offset, Items: []EventRecord{}}, err
+	}
 	return findPage(ctx, s.st.FindEvents, eventFilter(&q), s.eventRecords, q.Limit, q.Offset)
 }
 
 // EachEvent calls fn with the events q selects, in chunks, and returns
 // how many there were.
 func (s *Service) EachEvent(ctx context.Context, q EventQuery, fn func([]EventRecord) error) (int, error) {
+	if err := s.checkFleet(q.Sensor, q.Site); err != nil {
+		return 0, err
+	}
 	return eachChunk(ctx, s.st.EachEvent, eventFilter(&q), s.eventRecords, fn)
 }
 

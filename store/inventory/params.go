@@ -66,6 +66,16 @@ func (e *ParamError) Error() string { return fmt.Sprintf("parameter %q: %s", e.P
 // is not given (0 = everything), Max bounds it (0 = no bound).
 type Paging struct{ Default, Max int }
 
+// FleetParams are the parameters a central inventory (Options.Central)
+// adds to every query: the pushing sensor's name and its site. Callers
+// allow them (the extra names of Parse*Query) only there.
+var FleetParams = []string{"sensor", "site"}
+
+// fleet reads FleetParams (absent unless allowed).
+func (p *params) fleet() (sensor, site string) {
+	return p.text("sensor", 200), p.text("site", 200)
+}
+
 // AssetQueryParams are the parameters ParseAssetQuery reads.
 var AssetQueryParams = []string{"class", "modality", "vendor", "vantage", "vlan", "zone", "ip", "mac", "search",
 	"state", "seen_since", "new_since", "sort", "limit", "offset"}
@@ -82,6 +92,7 @@ func ParseAssetQuery(v url.Values, now time.Time, pg Paging, extra ...string) (A
 		State: enum(p, "state", FilterStates), SeenSince: p.since("seen_since"), NewSince: p.since("new_since"),
 		Sort: p.sort("sort"),
 	}
+	q.Sensor, q.Site = p.fleet()
 	if q.Modality != "" && !fingerprint.IsModality(q.Modality) {
 		p.fail("modality", fmt.Sprintf("%q is not one of %s", v.Get("modality"), strings.Join(fingerprint.Modalities, ", ")))
 	}
@@ -106,6 +117,7 @@ func ParseAssetRef(ref string) (mac model.MAC, ip netip.Addr, err error) {
 func ParseAssetRefQuery(v url.Values, extra ...string) (AssetRefQuery, error) {
 	p := newParams(v, time.Time{}, append([]string{"vantage", "vlan"}, extra...))
 	q := AssetRefQuery{Vantage: p.text("vantage", 200), VLAN: p.vlan("vlan")}
+	q.Sensor, q.Site = p.fleet()
 	return q, p.err
 }
 
@@ -126,6 +138,7 @@ func ParseViolationQuery(v url.Values, now time.Time, pg Paging, defaultDesc boo
 		Vantage: p.text("vantage", 200), VLAN: p.vlan("vlan"), MAC: p.mac("mac"), IP: p.ip("ip"),
 		SeenSince: p.since("seen_since"), NewSince: p.since("new_since"), Desc: p.order("order", defaultDesc),
 	}
+	q.Sensor, q.Site = p.fleet()
 	q.Limit, q.Offset = p.page(pg)
 	return q, p.err
 }
@@ -142,6 +155,7 @@ func ParseFlowQuery(v url.Values, now time.Time, pg Paging, defaultDesc bool, ex
 		Proto: p.proto("proto"), Port: p.port("port"), Service: enum(p, "service", model.Services),
 		SeenSince: p.since("seen_since"), Desc: p.order("order", defaultDesc),
 	}
+	q.Sensor, q.Site = p.fleet()
 	q.Limit, q.Offset = p.page(pg)
 	return q, p.err
 }
@@ -156,6 +170,7 @@ func ParseEventQuery(v url.Values, now time.Time, pg Paging, defaultDesc bool, e
 		Type: enum(p, "type", model.EventTypes), Vantage: p.text("vantage", 200), VLAN: p.vlan("vlan"), MAC: p.mac("mac"),
 		IP: p.ip("ip"), Since: p.since("since"), Until: p.since("until"), Desc: p.order("order", defaultDesc),
 	}
+	q.Sensor, q.Site = p.fleet()
 	q.Limit, q.Offset = p.page(pg)
 	return q, p.err
 }

@@ -14,16 +14,19 @@ import (
 
 // AssetQuery selects, sorts and pages assets.
 type AssetQuery struct {
-	Class    model.Class
-	Modality string // DICOM modality of imaging modalities ("CT")
-	Vendor   string // substring of the OUI vendor or the manufacturer
-	Vantage  string
-	VLAN     *uint16
-	Zone     string // zone under the current policy
-	IP       netip.Addr
-	MAC      model.MAC
-	Search   string // substring of a hostname, model, AE title, HL7 application
-	State    string // active, dormant, retired
+	// Sensor and Site select by the pushing sensor: a central inventory
+	// only (Options.Central; FleetParams).
+	Sensor, Site string
+	Class        model.Class
+	Modality     string // DICOM modality of imaging modalities ("CT")
+	Vendor       string // substring of the OUI vendor or the manufacturer
+	Vantage      string
+	VLAN         *uint16
+	Zone         string // zone under the current policy
+	IP           netip.Addr
+	MAC          model.MAC
+	Search       string // substring of a hostname, model, AE title, HL7 application
+	State        string // active, dormant, retired
 	// SeenSince keeps assets last seen at or after it, NewSince assets
 	// first seen at or after it.
 	SeenSince, NewSince time.Time
@@ -34,12 +37,14 @@ type AssetQuery struct {
 // AssetRefQuery narrows an asset reference (MAC or IP) to a vantage point
 // and VLAN.
 type AssetRefQuery struct {
-	Vantage string
-	VLAN    *uint16
+	Sensor, Site string // central only
+	Vantage      string
+	VLAN         *uint16
 }
 
 // ViolationQuery selects and pages violations.
 type ViolationQuery struct {
+	Sensor, Site        string // central only
 	Rule, Severity      string
 	Zone                string // either end's
 	SrcZone, DstZone    string
@@ -54,6 +59,7 @@ type ViolationQuery struct {
 
 // FlowQuery selects and pages flows.
 type FlowQuery struct {
+	Sensor, Site  string // central only
 	Vantage       string
 	VLAN          *uint16
 	MAC           model.MAC
@@ -68,6 +74,7 @@ type FlowQuery struct {
 
 // EventQuery selects and pages events.
 type EventQuery struct {
+	Sensor, Site  string // central only
 	Type          model.EventType
 	Vantage       string
 	VLAN          *uint16

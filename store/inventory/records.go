@@ -16,34 +16,40 @@ import (
 
 // AssetRecord is an asset in lists.
 type AssetRecord struct {
-	Vantage         string      `json:"vantage"`
-	VLAN            uint16      `json:"vlan"`
-	OuterVLAN       uint16      `json:"outer_vlan,omitempty"`
-	MAC             string      `json:"mac"`
-	KeyedBy         string      `json:"keyed_by"` // "mac", or "ip" on link types without MACs
-	IPs             []string    `json:"ips"`
-	Hostname        string      `json:"hostname"`
-	Vendor          string      `json:"vendor"` // IEEE registry organisation of the OUI
-	Randomized      bool        `json:"randomized"`
-	Class           model.Class `json:"class"`
-	DHCPParamList   string      `json:"dhcp_param_list"`
-	DHCPVendorClass string      `json:"dhcp_vendor_class"`
-	FirstSeen       string      `json:"first_seen"`
-	LastSeen        string      `json:"last_seen"`
-	Packets         uint64      `json:"packets"`
-	Bytes           uint64      `json:"bytes"`
-	ID              int64       `json:"id"` // the database row; stable for the database's life
-	ClassConfidence int         `json:"class_confidence"`
-	Modality        string      `json:"modality"`
-	Manufacturer    string      `json:"manufacturer"`
-	Model           string      `json:"model"`
-	OS              string      `json:"os"`
-	Zone            string      `json:"zone"`  // "" without a policy
-	State           string      `json:"state"` // active, dormant, retired; a critical device: silent, sleeping, alive-by-probe (see lifecycle.go)
-	AETitles        []string    `json:"ae_titles"`
-	HL7Apps         []string    `json:"hl7_apps"`
-	Critical        bool        `json:"critical,omitempty"`  // in the policy file's critical section
-	ProbedAt        string      `json:"probed_at,omitempty"` // a critical device's latest answer to the ARP liveness probe
+	// Sensor and Site are a central inventory's: the sensor that saw the
+	// device last (Vantage and VLAN are where), and Vantages every sensor,
+	// vantage and VLAN that saw it. Absent in a sensor's own inventory.
+	Sensor          string          `json:"sensor,omitempty"`
+	Site            string          `json:"site,omitempty"`
+	Vantages        []VantageRecord `json:"vantages,omitempty"`
+	Vantage         string          `json:"vantage"`
+	VLAN            uint16          `json:"vlan"`
+	OuterVLAN       uint16          `json:"outer_vlan,omitempty"`
+	MAC             string          `json:"mac"`
+	KeyedBy         string          `json:"keyed_by"` // "mac", or "ip" on link types without MACs
+	IPs             []string        `json:"ips"`
+	Hostname        string          `json:"hostname"`
+	Vendor          string          `json:"vendor"` // IEEE registry organisation of the OUI
+	Randomized      bool            `json:"randomized"`
+	Class           model.Class     `json:"class"`
+	DHCPParamList   string          `json:"dhcp_param_list"`
+	DHCPVendorClass string          `json:"dhcp_vendor_class"`
+	FirstSeen       string          `json:"first_seen"`
+	LastSeen        string          `json:"last_seen"`
+	Packets         uint64          `json:"packets"`
+	Bytes           uint64          `json:"bytes"`
+	ID              int64           `json:"id"` // the database row; stable for the database's life
+	ClassConfidence int             `json:"class_confidence"`
+	Modality        string          `json:"modality"`
+	Manufacturer    string          `json:"manufacturer"`
+	Model           string          `json:"model"`
+	OS              string          `json:"os"`
+	Zone            string          `json:"zone"`  // "" without a policy
+	State           string          `json:"state"` // active, dormant, retired; a critical device: silent, sleeping, alive-by-probe (see lifecycle.go)
+	AETitles        []string        `json:"ae_titles"`
+	HL7Apps         []string        `json:"hl7_apps"`
+	Critical        bool            `json:"critical,omitempty"`  // in the policy file's critical section
+	ProbedAt        string          `json:"probed_at,omitempty"` // a critical device's latest answer to the ARP liveness probe
 }
 
 // AssetCSVHeader is the header row of asset CSV.
@@ -55,14 +61,33 @@ var AssetCSVHeader = []string{"vantage", "vlan", "outer_vlan", "mac", "keyed_by"
 // (ips, ae_titles, hl7_apps): names may hold spaces, never this.
 const CSVListSep = "; "
 
-// CSV returns the record as a row under AssetCSVHeader; lists are joined
-// with CSVListSep.
+// VantageRecord is where a device of a central inventory was seen.
+type VantageRecord struct {
+	Sensor    string `json:"sensor"`
+	Site      string `json:"site"`
+	Vantage   string `json:"vantage"`
+	VLAN      uint16 `json:"vlan"`
+	FirstSeen string `json:"first_seen"`
+	LastSeen  string `json:"last_seen"`
+}
+
+// fleetCSV prepends a central record's sensor and site to its CSV row
+// (Service.CSVHeader): a central record always has a sensor.
+func fleetCSV(sensor, site string, row []string) []string {
+	if sensor == "" {
+		return row
+	}
+	return append([]string{sensor, site}, row...)
+}
+
+// CSV returns the record as a row under AssetCSVHeader (Service.CSVHeader);
+// lists are joined with CSVListSep.
 func (r *AssetRecord) CSV() []string {
-	return []string{r.Vantage, u16(r.VLAN), u16(r.OuterVLAN), r.MAC, r.KeyedBy, strings.Join(r.IPs, CSVListSep), r.Hostname,
+	return fleetCSV(r.Sensor, r.Site, []string{r.Vantage, u16(r.VLAN), u16(r.OuterVLAN), r.MAC, r.KeyedBy, strings.Join(r.IPs, CSVListSep), r.Hostname,
 		r.Vendor, strconv.FormatBool(r.Randomized), string(r.Class), r.DHCPParamList, r.DHCPVendorClass, r.FirstSeen,
 		r.LastSeen, u64(r.Packets), u64(r.Bytes), i64(r.ID), strconv.Itoa(r.ClassConfidence), r.Modality,
 		r.Manufacturer, r.Model, r.OS, r.Zone, r.State, strings.Join(r.AETitles, CSVListSep),
-		strings.Join(r.HL7Apps, CSVListSep)}
+		strings.Join(r.HL7Apps, CSVListSep)})
 }
 
 // Ref is how the asset is looked up: its MAC, or its key IP when keyed by
@@ -105,6 +130,11 @@ func NewAssetRecord(a *model.Asset) AssetRecord {
 // (probed: its latest probe answer).
 func (s *Service) assetRecord(a *store.AssetDetail, names store.AssetNames, probed, now time.Time) AssetRecord {
 	r := NewAssetRecord(&a.Asset)
+	r.Sensor, r.Site = a.Sensor, a.Site
+	for _, v := range a.Vantages {
+		r.Vantages = append(r.Vantages, VantageRecord{Sensor: v.Sensor, Site: v.Site, Vantage: v.Vantage, VLAN: v.VLAN,
+			FirstSeen: RFC3339(v.FirstSeen), LastSeen: RFC3339(v.LastSeen)})
+	}
 	r.Modality = a.Modality
 	r.Zone = s.zones.Zone(&a.Asset)
 	r.State, r.Critical = s.state(&a.Asset, probed, now)
@@ -118,6 +148,8 @@ func (s *Service) assetRecord(a *store.AssetDetail, names store.AssetNames, prob
 
 // ViolationRecord is a flow the policy flagged.
 type ViolationRecord struct {
+	Sensor      string `json:"sensor,omitempty"` // central inventory only
+	Site        string `json:"site,omitempty"`
 	ID          int64  `json:"id"`
 	Rule        string `json:"rule"`
 	Severity    string `json:"severity"`
@@ -149,9 +181,9 @@ var ViolationCSVHeader = []string{"id", "rule", "severity", "src_zone", "dst_zon
 
 // CSV returns the record as a row under ViolationCSVHeader.
 func (r *ViolationRecord) CSV() []string {
-	return []string{i64(r.ID), r.Rule, r.Severity, r.SrcZone, r.DstZone, r.Vantage, u16(r.VLAN), r.SrcMAC, r.SrcIP,
+	return fleetCSV(r.Sensor, r.Site, []string{i64(r.ID), r.Rule, r.Severity, r.SrcZone, r.DstZone, r.Vantage, u16(r.VLAN), r.SrcMAC, r.SrcIP,
 		r.SrcHostname, r.DstMAC, r.DstIP, r.DstHostname, r.Proto, u16(r.Port), r.Service, r.FirstSeen, r.LastSeen,
-		u64(r.Count), u64(r.Packets), u64(r.Bytes), u64(r.Connections)}
+		u64(r.Count), u64(r.Packets), u64(r.Bytes), u64(r.Connections)})
 }
 
 func violationRecord(v *store.Violation, hosts map[int64]string) ViolationRecord {
@@ -160,7 +192,7 @@ func violationRecord(v *store.Violation, hosts map[int64]string) ViolationRecord
 		VLAN: v.VLAN, SrcMAC: macOf(v.Src), SrcIP: ipOf(v.SrcIP), DstIP: ipOf(v.DstIP), Proto: ProtoName(v.Proto),
 		Port: v.Port, Service: v.Service, FirstSeen: RFC3339(v.FirstSeen), LastSeen: RFC3339(v.LastSeen),
 		Count: v.Count, Packets: v.Packets, Bytes: v.Bytes, Connections: v.Connections,
-		SrcHostname: hosts[v.SrcAssetID],
+		SrcHostname: hosts[v.SrcAssetID], Sensor: v.Sensor, Site: v.Site,
 	}
 	if v.DstAssetID != 0 {
 		r.DstMAC, r.DstHostname = macOf(v.Dst), hosts[v.DstAssetID]
@@ -175,6 +207,8 @@ func violationRecord(v *store.Violation, hosts map[int64]string) ViolationRecord
 // inventory has it (the end's MAC is its own); an end known only by its
 // address (behind a router, outside) has its zone by address and no name.
 type FlowRecord struct {
+	Sensor  string `json:"sensor,omitempty"` // central inventory only
+	Site    string `json:"site,omitempty"`
 	ID      int64  `json:"id"`
 	Vantage string `json:"vantage"`
 	VLAN    uint16 `json:"vlan"` // the client's
@@ -208,9 +242,9 @@ var FlowCSVHeader = []string{"id", "vantage", "vlan", "src_mac", "src_ip", "src_
 
 // CSV returns the record as a row under FlowCSVHeader.
 func (r *FlowRecord) CSV() []string {
-	return []string{i64(r.ID), r.Vantage, u16(r.VLAN), r.SrcMAC, r.SrcIP, r.SrcHostname, string(r.SrcClass), r.SrcZone,
+	return fleetCSV(r.Sensor, r.Site, []string{i64(r.ID), r.Vantage, u16(r.VLAN), r.SrcMAC, r.SrcIP, r.SrcHostname, string(r.SrcClass), r.SrcZone,
 		u16(r.DstVLAN), r.DstMAC, r.DstIP, r.DstHostname, string(r.DstClass), r.DstZone, r.Proto, u16(r.Port),
-		r.Service, r.FirstSeen, r.LastSeen, u64(r.Packets), u64(r.Bytes), u64(r.Connections)}
+		r.Service, r.FirstSeen, r.LastSeen, u64(r.Packets), u64(r.Bytes), u64(r.Connections)})
 }
 
 // flowRecord is the record of f, without what the ends' assets add.
@@ -219,6 +253,7 @@ func flowRecord(f *store.Flow) FlowRecord {
 		ID: f.ID, Vantage: f.Vantage, VLAN: f.VLAN, DstVLAN: f.VLAN, SrcIP: ipOf(f.SrcIP), DstIP: ipOf(f.DstIP),
 		Proto: ProtoName(f.Proto), Port: f.Port, Service: f.Service, FirstSeen: RFC3339(f.FirstSeen),
 		LastSeen: RFC3339(f.LastSeen), Packets: f.Packets, Bytes: f.Bytes, Connections: f.Connections,
+		Sensor: f.Sensor, Site: f.Site,
 	}
 	if f.SrcLocal {
 		r.SrcMAC = macOf(f.Src)
@@ -234,6 +269,8 @@ func flowRecord(f *store.Flow) FlowRecord {
 
 // EventRecord is a recorded change.
 type EventRecord struct {
+	Sensor   string          `json:"sensor,omitempty"` // central inventory only
+	Site     string          `json:"site,omitempty"`
 	Time     string          `json:"time"`
 	Type     model.EventType `json:"type"`
 	Vantage  string          `json:"vantage"`
@@ -254,15 +291,15 @@ var EventCSVHeader = []string{"time", "type", "vantage", "vlan", "mac", "hostnam
 
 // CSV returns the record as a row under EventCSVHeader.
 func (r *EventRecord) CSV() []string {
-	return []string{r.Time, string(r.Type), r.Vantage, u16(r.VLAN), r.MAC, r.Hostname, r.IP, r.OldValue, r.NewValue,
-		i64(r.ID), r.KeyIP}
+	return fleetCSV(r.Sensor, r.Site, []string{r.Time, string(r.Type), r.Vantage, u16(r.VLAN), r.MAC, r.Hostname, r.IP,
+		r.OldValue, r.NewValue, i64(r.ID), r.KeyIP})
 }
 
 // NewEventRecord returns the record of e, without the hostname (the
 // service adds it).
 func NewEventRecord(e *model.Event) EventRecord {
 	r := EventRecord{ID: e.ID, Time: RFC3339(e.Time), Type: e.Type, Vantage: e.Key.Vantage, VLAN: e.Key.VLAN,
-		OldValue: e.OldValue, NewValue: e.NewValue, MAC: macOf(e.Key), IP: ipOf(e.IP)}
+		OldValue: e.OldValue, NewValue: e.NewValue, MAC: macOf(e.Key), IP: ipOf(e.IP), Sensor: e.Sensor, Site: e.Site}
 	if e.Key.KeyedByIP() {
 		r.KeyIP = e.Key.IP.String()
 	}
