@@ -71,15 +71,20 @@ func livenessPeriod(p *policy.Policy) time.Duration {
 }
 
 // run evaluates periodically until ctx ends (the policy may gain or lose
-// its critical section on reload).
+// its critical section on reload). A pass reads every device (20 000 take
+// 0.2 s, 0.6 s when all are critical), so the pause after one is at least
+// ten times its length: the monitor never takes more than a tenth of a core.
 func (l *liveness) run(ctx context.Context) {
 	for {
+		var took time.Duration
 		if l.seg.HasCritical() {
+			start := time.Now()
 			if err := l.evaluate(ctx); err != nil && ctx.Err() == nil {
 				l.log.Warn("evaluating critical devices failed", zap.Error(err))
 			}
+			took = time.Since(start)
 		}
-		t := time.NewTimer(livenessPeriod(l.seg.Policy()))
+		t := time.NewTimer(max(livenessPeriod(l.seg.Policy()), 10*took))
 		select {
 		case <-ctx.Done():
 			t.Stop()

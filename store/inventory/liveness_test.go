@@ -114,3 +114,29 @@ func TestCriticalStates(t *testing.T) {
 		t.Errorf("state=silent without a critical section: %v %v", macs(page.Items), err)
 	}
 }
+
+// BenchmarkCriticalAssets: one pass of the daemon's liveness monitor over
+// an inventory of 20 000 devices (the large fixture's are patient
+// monitors): all of them critical (the worst case), and none.
+func BenchmarkCriticalAssets(b *testing.B) {
+	db := inventorytest.Large(b, 20000)
+	for _, class := range []string{"patient-monitor", "infusion-pump"} {
+		b.Run(class, func(b *testing.B) {
+			p, err := policy.Parse([]byte("critical:\n  - name: c\n    classes: ["+class+"]\n    every: 1h\n"), "p.yml")
+			if err != nil {
+				b.Fatal(err)
+			}
+			seg := segment.Fixed(p)
+			inv := inventory.New(inventory.Options{Store: db, Zones: seg, Liveness: seg})
+			ctx := context.Background()
+			b.ResetTimer()
+			for range b.N {
+				recs, err := inv.CriticalAssets(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(len(recs)), "critical")
+			}
+		})
+	}
+}
