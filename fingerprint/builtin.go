@@ -1,6 +1,8 @@
 package fingerprint
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/wardwatch/wardwatch/model"
@@ -13,13 +15,22 @@ import (
 //
 //	name                          class                 conf  strength  when
 //	builtin/virtual-nic           virtual-machine        90   90        the MAC starts with a hypervisor prefix (VirtualNICPrefixes), even a locally administered one
-//	builtin/randomized-mac        mobile                 30   20        Facts.Randomized and no hypervisor prefix
+//	builtin/randomized-mac        (flag)                  -   20        Facts.Randomized and no hypervisor prefix: a flag, never a class
+//	builtin/placeholder-mac       (flag)                  -   20        the OUI is 00:00:00 (registered to Xerox, in practice a placeholder): no OUI rule sees its vendor
 //	builtin/dicom-modality        imaging-modality       85   100       as SCU it proposes image storage of one or two modalities (ModalityOf), in associations other than C-GET retrievals; three or more modalities make it a forwarder (a PACS or router), not a modality
 //	builtin/dicom-pacs            pacs                   95   100       as SCP it accepts >= 3 storage SOP classes and storage commitment (1.2.840.10008.1.20.1) or query/retrieve (FIND/MOVE/GET SOP classes or responses)
 //	builtin/dicom-storage-scp     pacs                   50   100       as SCP it accepts >= 3 storage SOP classes, with neither storage commitment nor query/retrieve seen (yet)
 //	builtin/dicom-query-retrieve  dicom-workstation      80   100       as SCU it queries or retrieves (Q/R SOP classes, or C-FIND/C-MOVE/C-GET requests other than worklist) without proposing image storage (except for C-GET, which needs it)
+//	builtin/dicom-peer            (clinical)             60   100       it took part in a DICOM association: a clinical context (see Classify)
+//	builtin/dicom-version         (version)              10   100       its own implementation version name is its software version, unless a rule reads a better one
 //	builtin/hl7-engine-acks       hl7-interface-engine   90   100       it sent acknowledgements (MSA) to >= 3 distinct applications
 //	builtin/hl7-engine-receives   hl7-interface-engine   75   100       it received messages from >= 3 distinct applications
+//	builtin/serves-infrastructure server                 75   60        it answered DNS, DHCP, NTP, Kerberos or LDAP for >= 2 clients
+//	builtin/serves-printing       printer                80   60        it answered raw printing (tcp/9100), LPD (tcp/515) or IPP (tcp/631)
+//	builtin/serves-many           server                 55   60        it answered one TCP port for >= 3 distinct clients
+//	builtin/monitor-clients       central-station        75   60        >= 2 distinct patient monitors were its clients
+//	builtin/pump-clients          pump-gateway           75   60        >= 2 distinct infusion pumps were its clients
+//	builtin/lldp-med              (inventory)            80   80        LLDP-MED inventory: manufacturer, model, firmware or software revision
 //
 // Modality ties go to the earlier of Modalities' priority for combined
 // systems: PT and NM over CT (PET/CT, SPECT/CT), MG, XA over RF, DX over CR.
@@ -34,12 +45,21 @@ type builtinKind uint8
 const (
 	bVirtualNIC builtinKind = iota
 	bRandomizedMAC
+	bPlaceholderMAC
 	bDICOMModality
 	bDICOMPACS
 	bDICOMStorage
 	bDICOMQR
+	bDICOMPeer
+	bDICOMVersion
 	bHL7EngineAcks
 	bHL7EngineRecvs
+	bServesInfra
+	bServesPrinting
+	bServesMany
+	bMonitorClients
+	bPumpClients
+	bLLDPMED
 )
 
 // eval appends the rule's evidence to ev and reports whether it matched; it
@@ -51,6 +71,23 @@ func (b *builtin) eval(f *Facts, ev []Evidence, out *output) ([]Evidence, bool) 
 		return evalVirtualNIC(f, b.name, ev, out)
 	case bRandomizedMAC:
 		return evalRandomized(f, b.name, ev)
+	case bPlaceholderMAC:
+		if !placeholderMAC(f) {
+			return ev, false
+		}
+		return append(ev, Evidence{Source: model.EvidenceOUI, Value: "00:00:00 (placeholder)", Rule: b.name, Strength: StrengthOUI}), true
+	case bDICOMPeer:
+		return evalDICOMPeer(f, b.name, ev)
+	case bDICOMVersion:
+		return evalDICOMVersion(f, b.name, ev, out)
+	case bServesInfra, bServesPrinting, bServesMany:
+		return evalServed(f, b, ev)
+	case bMonitorClients:
+		return evalClients(f, b.name, model.ClassPatientMonitor, ev)
+	case bPumpClients:
+		return evalClients(f, b.name, model.ClassInfusionPump, ev)
+	case bLLDPMED:
+		return evalLLDPMED(f, b.name, ev, out)
 	case bDICOMModality:
 		return evalModality(f, b.name, ev, out)
 	case bDICOMPACS:
@@ -71,6 +108,15 @@ func (b *builtin) eval(f *Facts, ev []Evidence, out *output) ([]Evidence, bool) 
 const (
 	BuiltinVirtualNIC     = "builtin/virtual-nic"
 	BuiltinRandomizedMAC  = "builtin/randomized-mac"
+	BuiltinPlaceholderMAC = "builtin/placeholder-mac"
+	BuiltinDICOMPeer      = "builtin/dicom-peer"
+	BuiltinDICOMVersion   = "builtin/dicom-version"
+	BuiltinServesInfra    = "builtin/serves-infrastructure"
+	BuiltinServesPrinting = "builtin/serves-printing"
+	BuiltinServesMany     = "builtin/serves-many"
+	BuiltinMonitorClients = "builtin/monitor-clients"
+	BuiltinPumpClients    = "builtin/pump-clients"
+	BuiltinLLDPMED        = "builtin/lldp-med"
 	BuiltinDICOMModality  = "builtin/dicom-modality"
 	BuiltinDICOMPACS      = "builtin/dicom-pacs"
 	BuiltinDICOMStorage   = "builtin/dicom-storage-scp"
@@ -90,6 +136,16 @@ const (
 	// MinEnginePeers is how many distinct peer applications an HL7 interface
 	// engine receives from or acknowledges.
 	MinEnginePeers = 3
+	// MinInfraClients is how many clients an infrastructure service (DNS,
+	// DHCP, NTP, Kerberos, LDAP) must have to make its server a server.
+	MinInfraClients = 2
+	// MinServedClients is how many distinct clients one TCP port must have
+	// to make its server a server.
+	MinServedClients = 3
+	// MinDeviceClients is how many distinct patient monitors (infusion
+	// pumps) must be clients of an asset to make it a central station
+	// (pump gateway).
+	MinDeviceClients = 2
 )
 
 // Well-known DICOM UIDs (PS3.6 Annex A).
@@ -167,13 +223,22 @@ func modalityBit(m string) uint16 {
 func builtins() []builtin {
 	return []builtin{
 		{bVirtualNIC, BuiltinVirtualNIC, output{class: model.ClassVirtualMachine, confidence: 90}},
-		{bRandomizedMAC, BuiltinRandomizedMAC, output{class: model.ClassMobile, confidence: 30}},
+		{bRandomizedMAC, BuiltinRandomizedMAC, output{}},
+		{bPlaceholderMAC, BuiltinPlaceholderMAC, output{}},
 		{bDICOMModality, BuiltinDICOMModality, output{class: model.ClassImagingModality, confidence: 85}},
 		{bDICOMPACS, BuiltinDICOMPACS, output{class: model.ClassPACS, confidence: 95}},
 		{bDICOMStorage, BuiltinDICOMStorage, output{class: model.ClassPACS, confidence: 50}},
 		{bDICOMQR, BuiltinDICOMQR, output{class: model.ClassDICOMWorkstation, confidence: 80}},
+		{bDICOMPeer, BuiltinDICOMPeer, output{clinical: true, confidence: 60}},
+		{bDICOMVersion, BuiltinDICOMVersion, output{confidence: 10}},
 		{bHL7EngineAcks, BuiltinHL7EngineAcks, output{class: model.ClassHL7InterfaceEngine, confidence: 90}},
 		{bHL7EngineRecvs, BuiltinHL7EngineRecvs, output{class: model.ClassHL7InterfaceEngine, confidence: 75}},
+		{bServesInfra, BuiltinServesInfra, output{class: model.ClassServer, confidence: 75}},
+		{bServesPrinting, BuiltinServesPrinting, output{class: model.ClassPrinter, confidence: 80}},
+		{bServesMany, BuiltinServesMany, output{class: model.ClassServer, confidence: 55}},
+		{bMonitorClients, BuiltinMonitorClients, output{class: model.ClassCentralStation, confidence: 75}},
+		{bPumpClients, BuiltinPumpClients, output{class: model.ClassPumpGateway, confidence: 75}},
+		{bLLDPMED, BuiltinLLDPMED, output{confidence: 80}},
 	}
 }
 
@@ -398,4 +463,110 @@ func enginePeers(f *Facts, name string, ev []Evidence, acks bool) ([]Evidence, b
 		}
 	}
 	return ev[:start], false
+}
+
+// evalDICOMPeer matches any DICOM association of the asset's: a clinical
+// context.
+func evalDICOMPeer(f *Facts, name string, ev []Evidence) ([]Evidence, bool) {
+	for i := range f.DICOM {
+		d := &f.DICOM[i]
+		v := d.AETitle
+		if v == "" {
+			v = d.Role
+		}
+		return append(ev, Evidence{Source: model.EvidenceDICOMAETitle, Value: v, Rule: name, Strength: StrengthApplication}), true
+	}
+	return ev, false
+}
+
+// evalDICOMVersion takes the asset's own implementation version name as its
+// software version.
+func evalDICOMVersion(f *Facts, name string, ev []Evidence, out *output) ([]Evidence, bool) {
+	for i := range f.DICOM {
+		if v := f.DICOM[i].ImplVersion; v != "" {
+			out.version = v
+			return append(ev, Evidence{Source: model.EvidenceDICOMImplVer, Value: v, Rule: name, Strength: StrengthApplication}), true
+		}
+	}
+	return ev, false
+}
+
+// Served ports the serves-* rules know.
+var (
+	infraPorts = []struct {
+		proto uint8
+		port  uint16
+	}{{17, 53}, {6, 53}, {17, 67}, {17, 123}, {17, 88}, {6, 88}, {6, 389}, {17, 389}, {6, 636}, {6, 3268}}
+	printPorts = []uint16{9100, 515, 631}
+)
+
+func evalServed(f *Facts, b *builtin, ev []Evidence) ([]Evidence, bool) {
+	for i := range f.Served {
+		s := &f.Served[i]
+		ok := false
+		switch b.kind {
+		case bServesInfra:
+			for _, p := range infraPorts {
+				ok = ok || (p.proto == s.Proto && p.port == s.Port && s.Clients >= MinInfraClients)
+			}
+		case bServesPrinting:
+			ok = s.Proto == 6 && slices.Contains(printPorts, s.Port) && s.Clients >= 1
+		case bServesMany:
+			ok = s.Proto == 6 && s.Clients >= MinServedClients
+		}
+		if ok {
+			return append(ev, Evidence{Source: model.EvidenceServed, Value: s.String(), Rule: b.name, Strength: StrengthBehaviour}), true
+		}
+	}
+	return ev, false
+}
+
+// String formats s as "udp/53 (dns) to 26 clients".
+func (s Served) String() string {
+	proto := "tcp"
+	switch s.Proto {
+	case 17:
+		proto = "udp"
+	case 6:
+	default:
+		proto = "ip" + strconv.Itoa(int(s.Proto))
+	}
+	out := proto + "/" + strconv.Itoa(int(s.Port))
+	if s.Service != "" {
+		out += " (" + s.Service + ")"
+	}
+	return out + " to " + strconv.Itoa(s.Clients) + " clients"
+}
+
+func evalClients(f *Facts, name string, c model.Class, ev []Evidence) ([]Evidence, bool) {
+	for _, cc := range f.Clients {
+		if cc.Class == c && cc.Count >= MinDeviceClients {
+			return append(ev, Evidence{Source: model.EvidenceClients, Value: strconv.Itoa(cc.Count) + " " + string(c),
+				Rule: name, Strength: StrengthBehaviour}), true
+		}
+	}
+	return ev, false
+}
+
+// evalLLDPMED reads the LLDP-MED inventory signals into out.
+func evalLLDPMED(f *Facts, name string, ev []Evidence, out *output) ([]Evidence, bool) {
+	start := len(ev)
+	for _, s := range f.Signals {
+		var dst *string
+		switch s.Source {
+		case model.EvidenceLLDPMEDManufacturer:
+			dst = &out.manufacturer
+		case model.EvidenceLLDPMEDModel:
+			dst = &out.model
+		case model.EvidenceLLDPMEDFirmware, model.EvidenceLLDPMEDSoftware:
+			dst = &out.version
+		default:
+			continue
+		}
+		if *dst == "" {
+			*dst = strings.TrimSpace(s.Value)
+			ev = append(ev, Evidence{Source: s.Source, Value: s.Value, Rule: name, Strength: StrengthSelfDescription})
+		}
+	}
+	return ev, len(ev) > start
 }

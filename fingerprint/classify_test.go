@@ -94,7 +94,15 @@ func TestStructural(t *testing.T) {
 			want{Class: model.ClassVirtualMachine, Manufacturer: "VMware", OS: "Windows 10+"}},
 		{"virtual PACS is a pacs", merge(mac(t, "00:50:56"), dicom(scp(sopCT, sopMR, sopUS, sopCommit))),
 			want{Class: model.ClassPACS, Strength: StrengthApplication}},
-		{"randomized iPhone", merge(mac(t, "a2:b3:c4"), dhcp("1,121,3,6,15,119,252", "", "")), want{Class: model.ClassMobile, OS: "iOS", Strength: StrengthDHCPParams}},
+		{"randomized iPhone", merge(mac(t, "a2:b3:c4"), dhcp("1,121,3,6,15,119,252", "", "")), want{Class: model.ClassMobile, OS: "iOS", Strength: StrengthOSImplied}},
+		{"randomized MAC alone is a flag, not a class", mac(t, "da:a1:19"), want{}},
+		{"placeholder OUI 00:00:00 is not Xerox's printer", mac(t, "00:00:00:00:aa:bb"), want{}},
+
+		// flows
+		{"one DNS client is not enough", serves(17, 53, "dns", 1), want{}},
+		{"two TCP clients are not enough", serves(6, 8443, "", 2), want{}},
+		{"a printing port with one client", serves(6, 515, "", 1), want{Class: model.ClassPrinter}},
+		{"one monitor client is not a central station", clients(model.ClassPatientMonitor, 1), want{}},
 		{"randomized Windows laptop", merge(mac(t, "06:11:22"), dhcp(win10Params, "MSFT 5.0", "")), want{Class: model.ClassWorkstation, OS: "Windows 10+"}},
 		{"zero MAC (keyed by IP) matches no prefix", Facts{}, want{}},
 	}
@@ -114,18 +122,19 @@ func TestPrecedence(t *testing.T) {
 		f    Facts
 		w    want
 	}{
-		{"Linux OS does not make a Philips monitor a workstation",
+		{"a monitor maker's OUI and a Linux DHCP client: unknown, with manufacturer and OS",
 			merge(mac(t, "00:09:fb"), dhcp(debianParams, "", "")),
-			want{Class: model.ClassPatientMonitor, Manufacturer: "Philips", OS: "Linux", Strength: StrengthOUI}},
+			want{Manufacturer: "Philips", OS: "Linux"}},
 		{"CT scanner on Windows with a vendor UID",
 			merge(mac(t, "00:09:fb"), dhcp(win10Params, "MSFT 5.0", "CTSCAN1"),
 				dicom(DICOMFact{Role: model.RoleSCU, AETitle: "CT01", SOPClasses: []string{sopCT}, ImplClassUID: "1.3.12.2.1107.5.1.4"})),
-			// Philips (OUI, patient-monitor) disagrees with the class, so the
-			// DICOM UID's manufacturer is used; the OS comes from DHCP.
-			want{Class: model.ClassImagingModality, Modality: "CT", Manufacturer: "Siemens Healthineers", OS: "Windows 10+", Strength: 100, Confidence: 85}},
-		{"DHCP vendor class outranks host name",
-			dhcp("", "android-dhcp-13", "DESKTOP-AB12CD3"), want{Class: model.ClassMobile, OS: "Android", Strength: 80}},
-		{"host name outranks OUI", merge(mac(t, "00:12:21"), dhcp("", "", "pacs02")), want{Class: model.ClassPACS, Strength: 40}},
+			// Philips (OUI, patient-monitor) disagrees with the class and
+			// lowers its confidence; the DICOM UID's manufacturer is used;
+			// the OS comes from DHCP.
+			want{Class: model.ClassImagingModality, Modality: "CT", Manufacturer: "Siemens Healthineers", OS: "Windows 10+", Strength: 100, Confidence: 81}},
+		{"a weak host name does not beat an implied class",
+			dhcp("", "android-dhcp-13", "DESKTOP-AB12CD3"), want{Class: model.ClassMobile, OS: "Android 13", Strength: StrengthOSImplied}},
+		{"host name and OUI disagreeing: unknown", merge(mac(t, "00:12:21"), dhcp("", "", "pacs02")), want{Manufacturer: "B. Braun"}},
 		{"equal strength: higher confidence", dhcp(ubuntuParams, "", ""), want{OS: "Linux (Ubuntu/NetworkManager)"}},
 		{"manufacturer only from rules that agree with the class",
 			merge(mac(t, "00:09:fb"), hl7(ackFrom("A"), ackFrom("B"), ackFrom("C"))),
@@ -134,7 +143,7 @@ func TestPrecedence(t *testing.T) {
 			merge(mac(t, "fc:fc:48"), dhcp(macParams, "", "")), want{Class: model.ClassWorkstation, Manufacturer: "Apple", OS: "macOS"}},
 		{"modality rule with an OUI manufacturer",
 			merge(mac(t, "00:1d:4a"), dicom(scu(sopDX), scu(sopMWL))),
-			want{Class: model.ClassImagingModality, Modality: "DX", Manufacturer: "Carestream", Confidence: 85}},
+			want{Class: model.ClassImagingModality, Modality: "DX", Manufacturer: "Carestream", Confidence: 91}},
 		{"nothing known", Facts{Hostname: "x"}, want{Confidence: 0, Strength: 0}},
 	}
 	for _, tt := range tests {
@@ -164,12 +173,12 @@ func TestCaptures(t *testing.T) {
 		{"ndpi/1kxun.pcap android", dhcp("1,33,3,6,15,28,51,58,59", "dhcpcd-5.5.6", "android-f7ca0f571270c52d"), want{Class: model.ClassMobile, OS: "Android"}},
 		{"ndpi/1kxun.pcap sanji-LIFEBOOK", dhcp("1,28,2,3,15,6,119,12,44,47,26,121,42,121,249,252,42", "", "sanji-LIFEBOOK-LH531"), want{OS: "Linux (Ubuntu/NetworkManager)"}},
 		{"ndpi/alexa-app.pcapng", dhcp("1,33,3,6,15,26,28,51,58,59", "dhcpcd-5.5.6", "android-1c1335ec95a27318"), want{Class: model.ClassMobile, OS: "Android"}},
-		{"ndpi/android.pcap android", dhcp(android9Param, "android-dhcp-9", ""), want{Class: model.ClassMobile, OS: "Android", Strength: 80}},
+		{"ndpi/android.pcap android", dhcp(android9Param, "android-dhcp-9", ""), want{Class: model.ClassMobile, OS: "Android 9", Strength: StrengthOSImplied}},
 		{"ndpi/android.pcap Lucas-iMac", dhcp(macParams, "", "Lucas-iMac"), want{Class: model.ClassWorkstation, OS: "macOS"}},
 		{"ndpi/capwap.pcap kawai-iPad3", dhcp("1,3,6,15,119,252", "", "kawai-iPad3"), want{Class: model.ClassMobile, OS: "iOS"}},
 		{"suricata-verify dhcp-eve-extended-option-60", dhcp("1,15,3,6,44,46,47,31,33,121,249,43", "MSFT 5.0", "NicksMacBook"), want{Class: model.ClassWorkstation, OS: "Windows 7/8"}},
 		{"suricata-verify dhcp-eve-extended nas1", dhcp(debianParams, "", "nas1"), want{OS: "Linux"}},
-		{"suricata-verify dhcp-option-52-overload", dhcp(udhcpcParams, "udhcp 1.36.1", ""), want{OS: "Linux (BusyBox)"}},
+		{"suricata-verify dhcp-option-52-overload", dhcp(udhcpcParams, "udhcp 1.36.1", ""), want{OS: "Linux (BusyBox 1.36.1)"}},
 		{"zeek/dhcp.pcap", dhcp("", "ArubaAP", "btest.is.cool"), want{Class: model.ClassNetworkInfrastructure, Manufacturer: "Aruba"}},
 		{"zeek/dhcp_time_and_nameserver.pcap", dhcp("1,28,2,3,15,6,119,12,44,47,26,121,42,4,5,249,33,252", "", "pop-os"), want{OS: "Linux (Ubuntu/NetworkManager)"}},
 		{"zeek/hw-type0.pcap", dhcp("1,6,15,44,3,33,150,43", "", "R0"), want{Class: model.ClassNetworkInfrastructure}},
@@ -195,10 +204,11 @@ func TestEvidenceOrderAndDeterminism(t *testing.T) {
 		}
 	}
 	wantEv := []Evidence{
-		{Source: model.EvidenceDICOMSOPClass, Value: sopCT, Rule: BuiltinDICOMModality, Strength: 100},
-		{Source: model.EvidenceDHCPParams, Value: debianParams, Rule: "dhcp55-linux-dhclient", Strength: 60},
-		{Source: model.EvidenceHostname, Value: "icu-pump1", Rule: "host-infusion-pump", Strength: 40},
-		{Source: model.EvidenceOUI, Value: "Philips Patient Monitoring", Rule: "oui-philips-monitoring", Strength: 20},
+		{Source: model.EvidenceDICOMSOPClass, Value: sopCT, Rule: BuiltinDICOMModality, Strength: 100, Sets: FieldClass | FieldModality},
+		{Source: model.EvidenceDICOMAETitle, Value: "SCU", Rule: BuiltinDICOMPeer, Strength: 100},
+		{Source: model.EvidenceDHCPParams, Value: debianParams, Rule: "dhcp55-linux-dhclient", Strength: 60, Sets: FieldOS},
+		{Source: model.EvidenceHostname, Value: "icu-pump1", Rule: "host-infusion-pump", Strength: 40, Sets: FieldContradicts},
+		{Source: model.EvidenceOUI, Value: "Philips Patient Monitoring", Rule: "oui-philips-monitoring", Strength: 20, Sets: FieldManufacturer | FieldContradicts},
 	}
 	if !reflect.DeepEqual(got.Evidence, wantEv) {
 		t.Errorf("evidence\n got %+v\nwant %+v", got.Evidence, wantEv)

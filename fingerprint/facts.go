@@ -21,6 +21,57 @@ type Facts struct {
 
 	DICOM []DICOMFact
 	HL7   []HL7Fact
+
+	// Served are the services the asset answered as a server: flows whose
+	// server end is the asset, one per (Proto, Port).
+	Served []Served
+	// Clients counts, per device class, the distinct assets that were
+	// clients of the asset's served flows (classes as the store has them;
+	// unknown ones are left out).
+	Clients []ClassCount
+
+	// Signals are the other things the asset said about itself on the
+	// wire, one per (Source, Value): LLDP and CDP advertisements, SNMP
+	// sysDescr, DHCPv6 vendor classes, mDNS services, NetBIOS names, SSDP
+	// and HTTP headers, SIP and SSH banners, TLS and TCP fingerprints. The
+	// sources are model.Evidence* constants; see SignalSources for the ones
+	// rules can match.
+	Signals []Signal
+}
+
+// Served is one service an asset answered: Proto (6 TCP, 17 UDP) and Port,
+// the service name the sensor recognised ("dns", "dicom", ... or ""), and
+// how many distinct clients used it.
+type Served struct {
+	Proto   uint8
+	Port    uint16
+	Service string
+	Clients int
+}
+
+// ClassCount is a number of assets of one class.
+type ClassCount struct {
+	Class model.Class
+	Count int
+}
+
+// Signal is one value a passive decoder reported about the asset: Source
+// says which decoder and field (model.EvidenceLLDPSysDesc, ...), Value is
+// the text as the decoder gave it.
+type Signal struct {
+	Source model.EvidenceSource
+	Value  string
+}
+
+// AddSignal adds a signal unless it is empty or already there.
+func (f *Facts) AddSignal(src model.EvidenceSource, value string) {
+	if value == "" {
+		return
+	}
+	s := Signal{Source: src, Value: value}
+	if !slices.Contains(f.Signals, s) {
+		f.Signals = append(f.Signals, s)
+	}
 }
 
 // DICOMFact is what the asset did in DICOM associations in one role towards

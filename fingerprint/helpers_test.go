@@ -90,17 +90,35 @@ func merge(fs ...Facts) Facts {
 		}
 		out.DICOM = append(out.DICOM, f.DICOM...)
 		out.HL7 = append(out.HL7, f.HL7...)
+		out.Served = append(out.Served, f.Served...)
+		out.Clients = append(out.Clients, f.Clients...)
+		out.Signals = append(out.Signals, f.Signals...)
 	}
 	return out
+}
+
+// sig is a fact with one passive signal.
+func sig(src model.EvidenceSource, value string) Facts {
+	return Facts{Signals: []Signal{{Source: src, Value: value}}}
+}
+
+// serves is a fact with one served service.
+func serves(proto uint8, port uint16, service string, clients int) Facts {
+	return Facts{Served: []Served{{Proto: proto, Port: port, Service: service, Clients: clients}}}
+}
+
+// clients is a fact with n distinct clients of class c.
+func clients(c model.Class, n int) Facts {
+	return Facts{Clients: []ClassCount{{Class: c, Count: n}}}
 }
 
 // want is the expected classification; empty fields are not checked, except
 // Class, which defaults to unknown. Confidence and Strength are checked when
 // non-zero.
 type want struct {
-	Class                             model.Class
-	Modality, Manufacturer, Model, OS string
-	Confidence, Strength              int
+	Class                                      model.Class
+	Modality, Manufacturer, Model, OS, Version string
+	Confidence, Strength                       int
 }
 
 func check(t *testing.T, got Result, w want) {
@@ -116,6 +134,7 @@ func check(t *testing.T, got Result, w want) {
 		{"manufacturer", got.Manufacturer, w.Manufacturer},
 		{"model", got.Model, w.Model},
 		{"os", got.OS, w.OS},
+		{"version", got.Version, w.Version},
 	} {
 		if c.want != "" && c.got != c.want {
 			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)

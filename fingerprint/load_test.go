@@ -39,7 +39,7 @@ func TestBadRuleFiles(t *testing.T) {
 			`line 2: rule "empty": match: needs at least one matcher`,
 			`line 5: rule "absent": match: needs at least one matcher`,
 		},
-		"sets-nothing.yml": {`line 2: rule "idle": sets nothing: needs class, or manufacturer, model or os`},
+		"sets-nothing.yml": {`line 2: rule "idle": sets nothing: needs class, or manufacturer, model, os, version or clinical`},
 		"values.yml": {
 			`line 3: rule "prefix": oui_prefix: "00:50": not a MAC prefix (6 to 12 hex digits)`,
 			`line 6: rule "params": dhcp_55: "1,3,x": not a comma-separated list of option codes 0..255`,
@@ -133,10 +133,8 @@ func TestSiteRules(t *testing.T) {
 rules:
   - name: oui-b-braun
     match: {oui_vendor: '^B\.Braun'}
-    class: pump-gateway
-    manufacturer: B. Braun
+    manufacturer: B. Braun Melsungen
     model: SpaceStation
-    confidence: 60
   - name: oui-hp
     disabled: true
   - {name: builtin/randomized-mac, disabled: true}
@@ -145,10 +143,15 @@ rules:
 version: 1
 rules:
   - name: site-ward-monitors
-    description: ward monitors are named mon-<ward>-<bed>
-    match: {hostname: '^mon-[a-z0-9]+-[0-9]+$'}
+    description: ward monitors are named mon-<ward>-<bed> and send the site's vendor class
+    match: {hostname: '^mon-[a-z0-9]+-[0-9]+$', dhcp_60: '^WARDMON$'}
     class: patient-monitor
     confidence: 80
+  - name: site-ward-names
+    description: a name alone is weak, no clinical class from it
+    match: {hostname: '^bed-[0-9]+$'}
+    class: patient-monitor
+    confidence: 90
 `,
 		"30-empty.yml":      "# nothing yet\n",
 		"README.md":         "not a rule file",
@@ -160,14 +163,14 @@ rules:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := e.Rules(), base.Rules()-2+1; got != want {
+	if got, want := e.Rules(), base.Rules()-2+2; got != want {
 		t.Errorf("Rules() = %d, want %d", got, want)
 	}
 	names := e.RuleNames()
 	if i, j := slices.Index(names, "oui-b-braun"), slices.Index(base.RuleNames(), "oui-b-braun"); i != j {
 		t.Errorf("override moved from %d to %d", j, i)
 	}
-	if names[len(names)-len(e.builtins)-1] != "site-ward-monitors" {
+	if names[len(names)-len(e.builtins)-2] != "site-ward-monitors" {
 		t.Errorf("added rule not after the defaults: %v", names)
 	}
 	if slices.Contains(names, "oui-hp") || slices.Contains(names, BuiltinRandomizedMAC) {
@@ -175,15 +178,21 @@ rules:
 	}
 
 	braun := mac(t, "00:12:21")
-	check(t, e.Classify(&braun), want{Class: model.ClassPumpGateway, Model: "SpaceStation", Confidence: 60})
+	check(t, e.Classify(&braun), want{Manufacturer: "B. Braun Melsungen", Model: "SpaceStation"})
 	hp := mac(t, "f8:0d:ac")
-	check(t, e.Classify(&hp), want{})
+	if r := e.Classify(&hp); r.Manufacturer != "" {
+		t.Errorf("disabled oui-hp still sets %q", r.Manufacturer)
+	}
 	random := mac(t, "da:a1:19")
-	check(t, e.Classify(&random), want{})
-	mon := dhcp("", "", "mon-icu3-12")
+	if r := e.Classify(&random); len(r.Evidence) != 0 {
+		t.Errorf("disabled builtin/randomized-mac still flags: %+v", r.Evidence)
+	}
+	mon := dhcp("", "WARDMON", "mon-icu3-12")
 	check(t, e.Classify(&mon), want{Class: model.ClassPatientMonitor, Confidence: 80})
+	bed := dhcp("", "", "bed-12")
+	check(t, e.Classify(&bed), want{})
 	// The shipped engine is unaffected.
-	check(t, base.Classify(&braun), want{Class: model.ClassInfusionPump})
+	check(t, base.Classify(&braun), want{Manufacturer: "B. Braun"})
 }
 
 func TestSiteRuleErrors(t *testing.T) {
@@ -252,7 +261,7 @@ func TestMatcherSemantics(t *testing.T) {
 rules:
   - name: prefix-36
     match: {oui_prefix: ['70-B3-D5-4D', '001b.c5']}
-    class: iot
+    manufacturer: Block 4D
   - name: p55
     match: {dhcp_55_prefix: '1, 3, 6'}
     class: server
@@ -282,15 +291,16 @@ rules:
 		not  bool // the rule must not fire
 		rule string
 	}{
-		{name: "36-bit prefix", f: mac(t, "70:b3:d5:4d:00"), w: want{Class: model.ClassIoT}, rule: "prefix-36"},
+		{name: "36-bit prefix", f: mac(t, "70:b3:d5:4d:00"), w: want{Manufacturer: "Block 4D"}, rule: "prefix-36"},
 		{name: "36-bit prefix, next block", f: mac(t, "70:b3:d5:4e:00"), w: want{}, not: true, rule: "prefix-36"},
-		{name: "second prefix", f: mac(t, "00:1b:c5"), w: want{Class: model.ClassIoT}, rule: "prefix-36"},
+		{name: "second prefix", f: mac(t, "00:1b:c5"), w: want{Manufacturer: "Block 4D"}, rule: "prefix-36"},
 		{name: "55 prefix whole options", f: dhcp("1,3,6,15", "", ""), w: want{Class: model.ClassServer}, rule: "p55"},
 		{name: "55 prefix exact", f: dhcp("1,3,6", "", ""), w: want{Class: model.ClassServer}, rule: "p55"},
 		{name: "55 prefix not mid-option", f: dhcp("1,3,61", "", ""), not: true, rule: "p55"},
 		{name: "modality from a weaker imaging rule",
 			f: merge(dhcp("", "", "ct-room2"), dicom(DICOMFact{Role: model.RoleSCU, AETitle: "US1", SOPClasses: []string{sopMWL}})),
-			w: want{Class: model.ClassImagingModality, Modality: "CT", Confidence: 90}, rule: "worklist"},
+			// the weak host name agrees and raises the confidence from 90
+			w: want{Class: model.ClassImagingModality, Modality: "CT", Confidence: 91}, rule: "worklist"},
 		{name: "dicom matchers need the same association",
 			f:   dicom(DICOMFact{Role: model.RoleSCU, AETitle: "US1", SOPClasses: []string{sopVerify}}, DICOMFact{Role: model.RoleSCU, AETitle: "CT1", SOPClasses: []string{sopMWL}}),
 			not: true, rule: "worklist"},

@@ -7,66 +7,177 @@ import (
 )
 
 // eval reports whether r matches f, appending one Evidence per matcher to ev
-// when it does (ev is returned unchanged in length when it does not).
-func (r *rule) eval(f *Facts, ev []Evidence) ([]Evidence, bool) {
+// when it does (ev is returned unchanged in length when it does not). pct
+// is how closely it matched, 100 but for a dhcp_55_like list that is only
+// similar (SimilarParams..99).
+func (r *rule) eval(f *Facts, ev []Evidence) (_ []Evidence, ok bool, pct int) {
 	start := len(ev)
+	pct = 100
 	for i := range r.host {
-		var ok bool
-		if ev, ok = r.host[i].evalHost(f, r.name, ev); !ok {
-			return ev[:start], false
+		var p int
+		if ev, ok, p = r.host[i].evalHost(f, r.name, ev); !ok {
+			return ev[:start], false, 0
 		}
+		pct = min(pct, p)
 	}
 	if len(r.dicom) > 0 {
-		var ok bool
 		if ev, ok = r.evalDICOM(f, ev); !ok {
-			return ev[:start], false
+			return ev[:start], false, 0
 		}
 	}
 	if len(r.hl7) > 0 {
-		var ok bool
 		if ev, ok = r.evalHL7(f, ev); !ok {
-			return ev[:start], false
+			return ev[:start], false, 0
 		}
 	}
-	return ev, true
+	return ev, true, pct
 }
 
-func (m *matcher) evalHost(f *Facts, name string, ev []Evidence) ([]Evidence, bool) {
+func (m *matcher) evalHost(f *Facts, name string, ev []Evidence) ([]Evidence, bool, int) {
 	var (
 		src model.EvidenceSource
 		val string
+		pct = 100
 	)
 	switch m.kind {
 	case mOUIVendor:
-		if f.Vendor == "" || !m.re.MatchString(f.Vendor) {
-			return ev, false
+		v := vendorOf(f)
+		if v == "" || !m.re.MatchString(v) {
+			return ev, false, 0
 		}
-		src, val = model.EvidenceOUI, f.Vendor
+		src, val = model.EvidenceOUI, v
 	case mOUIPrefix:
 		i := m.matchPrefix(f)
 		if i < 0 {
-			return ev, false
+			return ev, false, 0
 		}
 		src, val = model.EvidenceOUI, m.values[i]
 	case mDHCP55, mDHCP55Prefix:
 		if f.DHCPParamList == "" || !m.matchParamList(f.DHCPParamList) {
-			return ev, false
+			return ev, false, 0
+		}
+		src, val = model.EvidenceDHCPParams, f.DHCPParamList
+	case mDHCP55Like:
+		if pct = m.similarParams(f.DHCPParamList); pct == 0 {
+			return ev, false, 0
 		}
 		src, val = model.EvidenceDHCPParams, f.DHCPParamList
 	case mDHCP60:
 		if f.DHCPVendorClass == "" || !m.re.MatchString(f.DHCPVendorClass) {
-			return ev, false
+			return ev, false, 0
 		}
 		src, val = model.EvidenceDHCPVendorClass, f.DHCPVendorClass
 	case mHostname:
 		if f.Hostname == "" || !m.re.MatchString(f.Hostname) {
-			return ev, false
+			return ev, false, 0
 		}
 		src, val = model.EvidenceHostname, f.Hostname
+	case mSignal:
+		for i := range f.Signals {
+			if s := &f.Signals[i]; s.Source == m.src && m.re.MatchString(s.Value) {
+				src, val = s.Source, s.Value
+				break
+			}
+		}
+		if val == "" {
+			return ev, false, 0
+		}
 	default:
-		return ev, false
+		return ev, false, 0
 	}
-	return append(ev, Evidence{Source: src, Value: val, Rule: name, Strength: m.kind.strength()}), true
+	return append(ev, Evidence{Source: src, Value: val, Rule: name, Strength: m.strength()}), true, pct
+}
+
+// SimilarParams is the similarity, in percent, from which dhcp_55_like
+// takes an option 55 list for one of its lists: the longest common
+// subsequence of the two lists over the length of the longer one. 75 keeps
+// iOS ("1,121,3,6,15,119,252") apart from macOS (the same and "95,44,46":
+// 70) and takes Android 11-14's additions to Android 9's list (91 and 83).
+const SimilarParams = 75
+
+// similarParams returns the best similarity of pl to m's lists, in
+// percent, or 0 when none reaches SimilarParams.
+func (m *matcher) similarParams(pl string) int {
+	if pl == "" {
+		return 0
+	}
+	var buf [maxParams]byte
+	have := parseParams(pl, buf[:0])
+	best := 0
+	for _, want := range m.lists {
+		n := max(len(have), len(want))
+		if n == 0 {
+			continue
+		}
+		if p := lcs(have, want) * 100 / n; p > best {
+			best = p
+		}
+	}
+	if best < SimilarParams {
+		return 0
+	}
+	return best
+}
+
+// maxParams bounds the option 55 lists similarity compares (a list has at
+// most 255 distinct codes; real ones have under 30).
+const maxParams = 64
+
+// parseParams appends the codes of a "1,3,6" list to dst, up to maxParams.
+func parseParams(pl string, dst []byte) []byte {
+	n, digits := 0, 0
+	for i := 0; i <= len(pl); i++ {
+		if i == len(pl) || pl[i] == ',' {
+			if digits > 0 && len(dst) < maxParams {
+				dst = append(dst, byte(n))
+			}
+			n, digits = 0, 0
+			continue
+		}
+		if c := pl[i]; '0' <= c && c <= '9' {
+			n = n*10 + int(c-'0')
+			digits++
+		}
+	}
+	return dst
+}
+
+// lcs returns the length of the longest common subsequence of a and b
+// (each at most maxParams long).
+func lcs(a, b []byte) int {
+	if len(b) > maxParams {
+		b = b[:maxParams]
+	}
+	var prev, cur [maxParams + 1]int
+	for i := range a {
+		for j := range b {
+			switch {
+			case a[i] == b[j]:
+				cur[j+1] = prev[j] + 1
+			case prev[j+1] >= cur[j]:
+				cur[j+1] = prev[j+1]
+			default:
+				cur[j+1] = cur[j]
+			}
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// vendorOf is the registry vendor the OUI rules see: none for the
+// all-zero OUI 00:00:00, which the registry gives to Xerox but which in
+// practice is a placeholder (test equipment, unconfigured NICs).
+func vendorOf(f *Facts) string {
+	if placeholderMAC(f) {
+		return ""
+	}
+	return f.Vendor
+}
+
+// placeholderMAC reports whether the MAC's OUI is 00:00:00.
+func placeholderMAC(f *Facts) bool {
+	return !f.MAC.IsZero() && f.MAC[0] == 0 && f.MAC[1] == 0 && f.MAC[2] == 0
 }
 
 // matchPrefix returns the index of the oui_prefix value the MAC starts with,

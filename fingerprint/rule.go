@@ -3,7 +3,9 @@ package fingerprint
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,6 +30,8 @@ const (
 	mHL7Application
 	mHL7EquipmentID
 	mHL7MessageType
+	mDHCP55Like
+	mSignal
 )
 
 // matcher is one compiled match key. Regex keys use re; the others match any
@@ -37,6 +41,9 @@ type matcher struct {
 	re      *regexp.Regexp
 	values  []string
 	nibbles [][]byte // oui_prefix: one entry per value, hex digits as 0..15
+	lists   [][]byte // dhcp_55_like: one entry per value, the option codes
+	src     model.EvidenceSource
+	strong  int // mSignal: the source's strength
 }
 
 // rule is one compiled YAML rule.
@@ -54,13 +61,28 @@ type rule struct {
 
 	out      output
 	strength int
+	group    group     // the independence group of its strongest matcher
+	tmpl     templates // outputs with ${name} references, compiled
+	source   string    // where the rule comes from (provenance)
 }
 
 // output is what a matching rule says about the device.
 type output struct {
-	class                             model.Class
-	modality, manufacturer, model, os string
-	confidence                        int
+	class                                      model.Class
+	modality, manufacturer, model, os, version string
+	confidence                                 int
+	// implied: the class is implied by the operating system (a Windows
+	// DHCP client is usually a workstation), not observed. It ranks as
+	// StrengthOSImplied and never contradicts a clinical class.
+	implied bool
+	// clinical: the rule says the device is a medical device without
+	// saying which class (no class): it lets weak evidence pick the class
+	// and contradicts non-clinical classes.
+	clinical bool
+	// equipment: the rule's descriptive fields come from HL7 equipment
+	// identifiers, which describe the device the message is about: its
+	// model is not a gateway's or an engine's own.
+	equipment bool
 }
 
 // DefaultConfidence is a rule's confidence when it does not set one.
@@ -101,12 +123,21 @@ func compileRule(y *ruleYAML, file string, line int) (*rule, error) {
 		rc.addf(line, "match: needs at least one matcher")
 	}
 	r.out = rc.output(y)
+	r.source = y.Source
+	if len(rc.errs) == 0 {
+		var err error
+		if r.tmpl, err = compileTemplates(r, y); err != nil {
+			rc.addf(line, "%v", err)
+		}
+	}
 	if len(rc.errs) > 0 {
 		return nil, errors.Join(rc.errs...)
 	}
 	for _, ms := range [][]matcher{r.host, r.dicom, r.hl7} {
 		for _, mt := range ms {
-			r.strength = max(r.strength, mt.kind.strength())
+			if s := mt.strength(); s > r.strength {
+				r.strength, r.group = s, groupOf(mt.source())
+			}
 		}
 	}
 	return r, nil
@@ -161,9 +192,30 @@ func (rc *ruleCompiler) matchers(r *rule, m *matchYAML) {
 		func(s string) (string, error) { return normUID(strings.TrimSuffix(s, ".")) })
 	rc.list(m.DICOMCommand, "dicom_command", mDICOMCommand, &r.dicom, normCommand)
 
+	rc.list(m.DHCP55Like, "dhcp_55_like", mDHCP55Like, &r.host, normParamList)
+	rc.signals(r, m)
+
 	rc.regex(m.HL7Application, "hl7_application", mHL7Application, &r.hl7)
 	rc.regex(m.HL7EquipmentID, "hl7_equipment_id", mHL7EquipmentID, &r.hl7)
 	rc.list(m.HL7MessageType, "hl7_message_type", mHL7MessageType, &r.hl7, normMsgType)
+}
+
+// signals compiles the signal match keys (signalKeys) onto r's host
+// matchers; any other key left in m.Signals is unknown.
+func (rc *ruleCompiler) signals(r *rule, m *matchYAML) {
+	for _, key := range slices.Sorted(maps.Keys(m.Signals)) {
+		sc := m.Signals[key]
+		k, ok := signalKey(key)
+		if !ok {
+			rc.addf(sc.Line, "unknown key %q in match", key)
+			continue
+		}
+		n := len(r.host)
+		rc.regex(sc, key, mSignal, &r.host)
+		if len(r.host) > n {
+			r.host[n].src, r.host[n].strong = k.Source, k.Strength
+		}
+	}
 }
 
 // regex compiles a regular-expression match key, if set, onto dst.
@@ -197,8 +249,11 @@ func (rc *ruleCompiler) list(l strList, key string, kind matcherKind, dst *[]mat
 			return
 		}
 		mt.values = append(mt.values, n)
-		if kind == mOUIPrefix {
+		switch kind {
+		case mOUIPrefix:
 			mt.nibbles = append(mt.nibbles, hexNibbles(n))
+		case mDHCP55Like:
+			mt.lists = append(mt.lists, paramCodes(n))
 		}
 	}
 	*dst = append(*dst, mt)
@@ -229,19 +284,28 @@ func (rc *ruleCompiler) roles(r *rule, m *matchYAML) {
 }
 
 // output checks and compiles what the rule says about a device: class
-// (or at least manufacturer, model or os), modality, confidence.
+// (or at least manufacturer, model, os, version or clinical), modality,
+// confidence, implied and clinical.
 func (rc *ruleCompiler) output(y *ruleYAML) output {
 	out := output{class: model.Class(y.Class.Value), modality: y.Modality.Value, manufacturer: y.Manufacturer.Value,
-		model: y.Model.Value, os: y.OS.Value, confidence: DefaultConfidence}
+		model: y.Model.Value, os: y.OS.Value, version: y.Version.Value, confidence: DefaultConfidence,
+		implied: y.Implied, clinical: y.Clinical, equipment: y.Match.HL7EquipmentID.Line != 0}
 	switch c := out.class; {
 	case y.Class.Line == 0 || c == "":
-		if out.manufacturer == "" && out.model == "" && out.os == "" {
-			rc.addf(rc.line, "sets nothing: needs class, or manufacturer, model or os")
+		if out.manufacturer == "" && out.model == "" && out.os == "" && out.version == "" && !out.clinical {
+			rc.addf(rc.line, "sets nothing: needs class, or manufacturer, model, os, version or clinical")
+		}
+		if y.Implied {
+			rc.addf(rc.line, "implied: needs a class")
 		}
 	case c == model.ClassUnknown:
 		rc.addf(y.Class.Line, "class %q cannot be assigned; leave class out for a rule that only sets manufacturer, model or os", c)
 	case !c.Valid():
 		rc.addf(y.Class.Line, "unknown class %q (see model.Classes)", c)
+	case y.Clinical:
+		rc.addf(y.Class.Line, "clinical: true is for rules without a class (a class says more)")
+	case y.Implied && IsClinical(c):
+		rc.addf(y.Class.Line, "implied: a clinical class cannot be implied by an operating system")
 	}
 	if y.Modality.Line != 0 {
 		switch {
@@ -261,18 +325,63 @@ func (rc *ruleCompiler) output(y *ruleYAML) output {
 	return out
 }
 
-func (k matcherKind) strength() int {
-	switch k {
+func (m *matcher) strength() int {
+	switch m.kind {
 	case mOUIVendor, mOUIPrefix:
 		return StrengthOUI
 	case mHostname:
 		return StrengthHostname
-	case mDHCP55, mDHCP55Prefix:
+	case mDHCP55, mDHCP55Prefix, mDHCP55Like:
 		return StrengthDHCPParams
 	case mDHCP60:
 		return StrengthDHCPVendorClass
+	case mSignal:
+		return m.strong
 	}
 	return StrengthApplication
+}
+
+// source is the evidence source the matcher's evidence has.
+func (m *matcher) source() model.EvidenceSource {
+	switch m.kind {
+	case mOUIVendor, mOUIPrefix:
+		return model.EvidenceOUI
+	case mHostname:
+		return model.EvidenceHostname
+	case mDHCP55, mDHCP55Prefix, mDHCP55Like:
+		return model.EvidenceDHCPParams
+	case mDHCP60:
+		return model.EvidenceDHCPVendorClass
+	case mSignal:
+		return m.src
+	case mDICOMSOPClass:
+		return model.EvidenceDICOMSOPClass
+	case mDICOMAETitle:
+		return model.EvidenceDICOMAETitle
+	case mDICOMImplVersion:
+		return model.EvidenceDICOMImplVer
+	case mDICOMImplClassUID:
+		return model.EvidenceDICOMImplUID
+	case mDICOMCommand:
+		return model.EvidenceDICOMCommand
+	case mHL7Application:
+		return model.EvidenceHL7SendingApp
+	case mHL7EquipmentID:
+		return model.EvidenceHL7Equipment
+	case mHL7MessageType:
+		return model.EvidenceHL7MessageType
+	}
+	return ""
+}
+
+// paramCodes returns a normalised option 55 list as its codes.
+func paramCodes(s string) []byte {
+	var out []byte
+	for _, p := range strings.Split(s, ",") {
+		n, _ := strconv.Atoi(p)
+		out = append(out, byte(n))
+	}
+	return out
 }
 
 // normOUIPrefix accepts 6 to 12 hex digits, with or without ':', '-' or '.'

@@ -29,7 +29,11 @@ type ruleYAML struct {
 	Manufacturer scalar    `yaml:"manufacturer"`
 	Model        scalar    `yaml:"model"`
 	OS           scalar    `yaml:"os"`
+	Version      scalar    `yaml:"version"`
 	Confidence   scalar    `yaml:"confidence"`
+	Implied      bool      `yaml:"implied"`
+	Clinical     bool      `yaml:"clinical"`
+	Source       string    `yaml:"source"`
 }
 
 type matchYAML struct {
@@ -49,6 +53,11 @@ type matchYAML struct {
 	HL7Application    scalar  `yaml:"hl7_application"`
 	HL7EquipmentID    scalar  `yaml:"hl7_equipment_id"`
 	HL7MessageType    strList `yaml:"hl7_message_type"`
+	DHCP55Like        strList `yaml:"dhcp_55_like"`
+
+	// Signals holds every other key: the signal matchers (signalKeys),
+	// checked by compileRule, which reports any other key as unknown.
+	Signals map[string]scalar `yaml:",inline"`
 }
 
 // scalar is a string value that remembers its line (0: absent).

@@ -53,4 +53,46 @@ const (
 	EvidenceHL7Peers        EvidenceSource = "hl7.peers"     // the applications the asset received from / acknowledged
 	EvidenceHL7MessageType  EvidenceSource = "hl7.msh9"      // message type
 	EvidenceHL7Equipment    EvidenceSource = "hl7.equipment" // equipment identifiers (OBX-18, PRT-10/16)
+
+	EvidenceServed  EvidenceSource = "flow.served"  // a service the asset answered, "udp/53 (dns) to 26 clients"
+	EvidenceClients EvidenceSource = "flow.clients" // the class of the asset's clients, "9 patient-monitor"
+
+	// Signals of the passive decoders sensor/lldp, cdp, snmp, dhcpv6, mdns,
+	// nbns, ssdp, httphdr, sip, ssh, tlshello and tcpsig
+	// (fingerprint.Facts.Signals), named as the decoders' documentation
+	// names them.
+	EvidenceLLDPSysName         EvidenceSource = "lldp.sysname"
+	EvidenceLLDPSysDesc         EvidenceSource = "lldp.sysdesc"
+	EvidenceLLDPCapabilities    EvidenceSource = "lldp.capabilities" // enabled ones, comma-separated: "bridge,router", "telephone", "wlan-ap", "station"
+	EvidenceLLDPMEDManufacturer EvidenceSource = "lldp.med_manufacturer"
+	EvidenceLLDPMEDModel        EvidenceSource = "lldp.med_model"
+	EvidenceLLDPMEDFirmware     EvidenceSource = "lldp.med_firmware"
+	EvidenceLLDPMEDSoftware     EvidenceSource = "lldp.med_software"
+	EvidenceCDPDeviceID         EvidenceSource = "cdp.device_id"
+	EvidenceCDPPlatform         EvidenceSource = "cdp.platform"
+	EvidenceCDPSoftware         EvidenceSource = "cdp.software"
+	EvidenceCDPCapabilities     EvidenceSource = "cdp.capabilities" // comma-separated: "router,switch", "host,phone"
+	EvidenceSNMPSysDescr        EvidenceSource = "snmp.sys_descr"
+	EvidenceSNMPSysObjectID     EvidenceSource = "snmp.sys_object_id"
+	EvidenceSNMPSysName         EvidenceSource = "snmp.sys_name"
+	EvidenceDHCPv6VendorClass   EvidenceSource = "dhcpv6.vendor_class" // "enterprise:data", "311:MSFT 5.0"
+	EvidenceDHCPv6FQDN          EvidenceSource = "dhcpv6.fqdn"
+	EvidenceMDNSService         EvidenceSource = "mdns.service"     // a DNS-SD service type it announced, "_ipp._tcp"
+	EvidenceMDNSTXTModel        EvidenceSource = "mdns.txt_model"   // a model key of its own TXT records, "ty=HP LaserJet M404"
+	EvidenceMDNSHostname        EvidenceSource = "mdns.hostname"    // its own mDNS host name
+	EvidenceLLMNRName           EvidenceSource = "llmnr.name"       // its own LLMNR name
+	EvidenceNBNSName            EvidenceSource = "nbns.name"        // a NetBIOS name it registered or answered for itself
+	EvidenceSSDPServer          EvidenceSource = "ssdp.server"      // SERVER of its NOTIFY and search responses
+	EvidenceSSDPDeviceType      EvidenceSource = "ssdp.device_type" // device type URN it announced
+	EvidenceSSDPUserAgent       EvidenceSource = "ssdp.user_agent"  // USER-AGENT of its M-SEARCH
+	EvidenceHTTPUserAgent       EvidenceSource = "http.user_agent"
+	EvidenceHTTPServer          EvidenceSource = "http.server"
+	EvidenceSIPUserAgent        EvidenceSource = "sip.user_agent"
+	EvidenceSIPServer           EvidenceSource = "sip.server"
+	EvidenceSSHServerBanner     EvidenceSource = "ssh.server_banner"
+	EvidenceSSHClientBanner     EvidenceSource = "ssh.client_banner"
+	EvidenceTLSJA4              EvidenceSource = "tls.ja4"
+	EvidenceTLSSNI              EvidenceSource = "tls.sni"
+	EvidenceTCPSYNSig           EvidenceSource = "tcp.syn_sig"    // p0f 3 signature of its SYNs
+	EvidenceTCPSYNACKSig        EvidenceSource = "tcp.synack_sig" // p0f 3 signature of its SYN+ACKs
 )
