@@ -407,6 +407,7 @@ type Asset struct {
 	ClassConfidence int
 	Manufacturer    string
 	Model           string
+	Version         string // firmware or software version, as the device reports it
 	OS              string
 	// AETitle is the asset's own latest DICOM AE title ("" if none): with
 	// Class it is what segmentation needs to place the asset in a zone.

@@ -60,6 +60,7 @@ type dirtyAsset struct {
 	a        *assetState
 	t        time.Time
 	clinical int8
+	done     bool // classified in this flush's attempt since it was last marked
 }
 
 // dirtySet are the assets to classify at a flush, by id.
@@ -75,6 +76,7 @@ func (s dirtySet) mark(db *DB, a *assetState, t time.Time) {
 		if t.After(d.t) {
 			d.t = t
 		}
+		d.done = false
 		return
 	}
 	s[a.id] = &dirtyAsset{a: a, t: t, clinical: clinicalSome}
@@ -83,23 +85,40 @@ func (s dirtySet) mark(db *DB, a *assetState, t time.Time) {
 // markDirty schedules the asset's classification at the next flush.
 func (b *batch) markDirty(a *assetState, t time.Time) { b.dirty.mark(b.db, a, t) }
 
+// classifyPasses bounds how often one flush classifies again the servers
+// whose clients changed class (each pass can change more classes).
+const classifyPasses = 3
+
 // classify runs Options.Classifier once on every asset whose facts changed
 // since the last flush, in id order, inside the flush's transaction, with
-// the rules documented on Classifier.
+// the rules documented on Classifier. An asset whose class changes marks
+// the servers it was a client of, which are classified again (up to
+// classifyPasses passes).
 func (f *flush) classify() error {
 	cl := f.db.opts.Classifier
 	if cl == nil || len(f.dirty) == 0 {
 		return nil
 	}
-	ids := make([]int64, 0, len(f.dirty))
-	for id := range f.dirty {
-		ids = append(ids, id)
+	for _, d := range f.dirty {
+		d.done = false // a retried commit classifies them all again
 	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		d := f.dirty[id]
-		if err := f.classifyAsset(cl, id, d); err != nil {
-			return fmt.Errorf("classify %s: %w", d.a.key, err)
+	for range classifyPasses {
+		ids := make([]int64, 0, len(f.dirty))
+		for id, d := range f.dirty {
+			if !d.done {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) == 0 {
+			break
+		}
+		slices.Sort(ids)
+		for _, id := range ids {
+			d := f.dirty[id]
+			d.done = true
+			if err := f.classifyAsset(cl, id, d); err != nil {
+				return fmt.Errorf("classify %s: %w", d.a.key, err)
+			}
 		}
 	}
 	return nil
@@ -128,7 +147,7 @@ func (f *flush) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
 			fillEmpty(&cand, &cur)
 		}
 		if _, err := f.exec(sClassSet, cand.Class, cand.Confidence, cand.Strength, cand.Manufacturer, cand.Model,
-			cand.OS, cand.Modality, changedAt, id); err != nil {
+			cand.OS, cand.Modality, changedAt, id, cand.Version); err != nil {
 			return err
 		}
 		if err := f.replaceEvidence(id, cand.Evidence, t); err != nil {
@@ -138,6 +157,9 @@ func (f *flush) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
 			return nil
 		}
 		f.flushIndex = append(f.flushIndex, indexOp{key: d.a.key, class: cand.Class})
+		if err := f.markServers(id, d.t); err != nil {
+			return err
+		}
 		if fd := f.fresh[id]; fd != nil {
 			fd.class = cand.Class // the new-device event carries it
 			return nil
@@ -148,9 +170,9 @@ func (f *flush) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
 		next := cur
 		fillEmpty(&next, &cand)
 		if next.Manufacturer != cur.Manufacturer || next.Model != cur.Model || next.OS != cur.OS ||
-			next.Modality != cur.Modality {
+			next.Modality != cur.Modality || next.Version != cur.Version {
 			if _, err := f.exec(sClassSet, next.Class, next.Confidence, next.Strength, next.Manufacturer,
-				next.Model, next.OS, next.Modality, 0, id); err != nil {
+				next.Model, next.OS, next.Modality, 0, id, next.Version); err != nil {
 				return err
 			}
 		}
@@ -175,6 +197,36 @@ func fillEmpty(r, from *fingerprint.Result) {
 	if r.Modality == "" {
 		r.Modality = from.Modality
 	}
+	if r.Version == "" {
+		r.Version = from.Version
+	}
+}
+
+// markServers schedules, in this flush, the classification of the servers
+// asset id was a client of: a class change of a client changes their
+// facts (fingerprint.Facts.Clients). It runs on the flusher goroutine, so
+// a server new to the flush's dirty set gets an assetState of its own (not
+// the writer's), which may have DICOM or HL7 rows.
+func (f *flush) markServers(id int64, t time.Time) error {
+	rows, err := f.stmt(sServersOf).QueryContext(f.ctx, id)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			a          = &assetState{persisted: true}
+			mac, keyIP string
+		)
+		if err := rows.Scan(&a.id, &a.key.Vantage, &a.key.VLAN, &mac, &keyIP); err != nil {
+			return err
+		}
+		if a.key.MAC, a.key.IP, err = parseKey(mac, keyIP); err != nil {
+			return err
+		}
+		f.dirty.mark(f.db, a, t)
+	}
+	return rows.Err()
 }
 
 // replaceEvidence makes ev the asset's evidence rows, keeping the
@@ -210,7 +262,7 @@ func (f *flush) replaceEvidence(id int64, ev []fingerprint.Evidence, t int64) er
 		if f, ok := firsts[evKey{e.Source, e.Value, e.Rule}]; ok && f != 0 && (t == 0 || f < t) {
 			first = f
 		}
-		if _, err := f.exec(sEvidenceInsert, id, e.Source, e.Value, e.Rule, e.Strength, i, first, t); err != nil {
+		if _, err := f.exec(sEvidenceInsert, id, e.Source, e.Value, e.Rule, e.Strength, i, first, t, e.Sets.String()); err != nil {
 			return err
 		}
 	}

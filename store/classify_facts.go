@@ -23,8 +23,11 @@ func (f *flush) loadFacts(d *dirtyAsset) (*fingerprint.Facts, fingerprint.Result
 	)
 	err := f.stmt(sFactsAsset).QueryRowContext(f.ctx, id).Scan(&mac, &facts.Vendor, &facts.Randomized,
 		&facts.DHCPParamList, &facts.DHCPVendorClass, &facts.Hostname, &cur.Class, &cur.Confidence, &cur.Strength,
-		&cur.Manufacturer, &cur.Model, &cur.OS, &cur.Modality)
+		&cur.Manufacturer, &cur.Model, &cur.OS, &cur.Modality, &cur.Version)
 	if err != nil {
+		return nil, cur, err
+	}
+	if err := f.flowFacts(id, &facts); err != nil {
 		return nil, cur, err
 	}
 	if mac != "" {
@@ -55,6 +58,43 @@ func (f *flush) loadFacts(d *dirtyAsset) (*fingerprint.Facts, fingerprint.Result
 		f.noClinical = append(f.noClinical, d.a) // noted by the writer once committed
 	}
 	return &facts, cur, nil
+}
+
+// flowFacts reads the services the asset answered, the classes of its
+// clients and how many addresses it routed for into f.Served, f.Clients
+// and f.RoutedIPs.
+func (fl *flush) flowFacts(id int64, f *fingerprint.Facts) error {
+	rows, err := fl.stmt(sFactsServed).QueryContext(fl.ctx, id)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s fingerprint.Served
+		if err := rows.Scan(&s.Proto, &s.Port, &s.Service, &s.Clients); err != nil {
+			return err
+		}
+		f.Served = append(f.Served, s)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	if rows, err = fl.stmt(sFactsClients).QueryContext(fl.ctx, id); err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c fingerprint.ClassCount
+		if err := rows.Scan(&c.Proto, &c.Port, &c.Class, &c.Count); err != nil {
+			return err
+		}
+		f.Clients = append(f.Clients, c)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return fl.stmt(sFactsRouted).QueryRowContext(fl.ctx, id).Scan(&f.RoutedIPs)
 }
 
 // buildFacts folds an asset's DICOM and HL7 rows into f with

@@ -128,16 +128,16 @@ func TestClassifyWithEngine(t *testing.T) {
 	quiet := key(t, "00:aa:00:00:00:06")
 	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
 
-	// New assets: the vendor and the hypervisor prefix classify at once.
+	// New assets: the hypervisor prefix classifies at once; a vendor alone
+	// is weak evidence, which sets the manufacturer but no class.
 	mustSubmit(t, db, activity(pump, t0, t0, 1, 1), activity(ct, t0, t0, 1, 1), activity(pacs, t0, t0, 1, 1),
 		activity(eng, t0, t0, 1, 1), activity(vm, t0, t0, 1, 1), activity(quiet, t0, t0, 1, 1))
 	a := mustAsset(t, db, pump)
-	if a.Class != "infusion-pump" || a.Manufacturer != "B. Braun" || a.ClassStrength != fingerprint.StrengthOUI ||
-		!a.ClassChangedAt.Equal(t0) {
+	if a.Class != model.ClassUnknown || a.Manufacturer != "B. Braun" || a.ClassStrength != 0 || !a.ClassChangedAt.IsZero() {
 		t.Errorf("pump = %+v", a)
 	}
 	if ev, err := db.Evidence(ctx, a.ID); err != nil || len(ev) == 0 ||
-		ev[0] != (EvidenceRow{"oui", "B.Braun Melsungen AG", "oui-b-braun", 20, t0, t0}) {
+		ev[0] != (EvidenceRow{"oui", "B.Braun Melsungen AG", "oui-b-braun", 20, "manufacturer", t0, t0}) {
 		t.Errorf("pump evidence = %+v, %v", ev, err)
 	}
 	if a := mustAsset(t, db, vm); a.Class != "virtual-machine" {
@@ -153,7 +153,7 @@ func TestClassifyWithEngine(t *testing.T) {
 	// DHCP: a Windows fingerprint makes the CT's host a workstation...
 	win := model.DHCPInfo{MsgType: 3, VendorClass: "MSFT 5.0", ParamList: []byte{1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252}}
 	mustSubmit(t, db, dhcp(ct, at(2), win))
-	if a := mustAsset(t, db, ct); a.Class != "workstation" || a.OS != "Windows 10+" || a.ClassStrength != 80 {
+	if a := mustAsset(t, db, ct); a.Class != "workstation" || a.OS != "Windows 10+" || a.ClassStrength != fingerprint.StrengthOSImplied {
 		t.Errorf("ct after DHCP = %+v", a)
 	}
 	// ... until its DICOM storage proposals show what it is.
@@ -201,7 +201,6 @@ func TestClassifyWithEngine(t *testing.T) {
 	}
 
 	want := []classEv{
-		{pump.MAC.String(), "unknown", "infusion-pump"},
 		{vm.MAC.String(), "unknown", "virtual-machine"},
 		{ct.MAC.String(), "unknown", "workstation"},
 		{ct.MAC.String(), "workstation", "imaging-modality"},
@@ -212,8 +211,8 @@ func TestClassifyWithEngine(t *testing.T) {
 		t.Errorf("class-changed events:\n got %v\nwant %v", got, want)
 	}
 	counts, err := db.ClassCounts(ctx)
-	if err != nil || !reflect.DeepEqual(counts, map[model.Class]int{"infusion-pump": 1, "imaging-modality": 1, "pacs": 1,
-		"hl7-interface-engine": 1, "virtual-machine": 1, model.ClassUnknown: 1}) {
+	if err != nil || !reflect.DeepEqual(counts, map[model.Class]int{"imaging-modality": 1, "pacs": 1,
+		"hl7-interface-engine": 1, "virtual-machine": 1, model.ClassUnknown: 2}) {
 		t.Errorf("ClassCounts = %v, %v", counts, err)
 	}
 
@@ -381,5 +380,73 @@ func TestClassIndexOnlyAfterCommit(t *testing.T) {
 	}
 	if got := classEvents(t, db); len(got) != 1 {
 		t.Errorf("events = %v", got)
+	}
+}
+
+// TestClassifyFromFlowsAndIdentity: a new client of a server's port
+// classifies the server again (Facts.Served), a client's class change
+// classifies its servers again (Facts.Clients), and the version and the
+// evidence's Sets are kept.
+func TestClassifyFromFlowsAndIdentity(t *testing.T) {
+	opts := testOpts()
+	opts.Classifier = loadEngine(t)
+	db := mustOpen(t, filepath.Join(t.TempDir(), "flows.db"), opts)
+	ctx := context.Background()
+	dns := key(t, "00:aa:00:00:01:01")
+	central := key(t, "00:aa:00:00:01:02")
+	mon1, mon2 := key(t, "00:aa:00:00:01:03"), key(t, "00:aa:00:00:01:04")
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	dnsFlow := func(client model.AssetKey, cip string, m int) model.Observation {
+		o := flowObs(client, dns, cip, "10.0.0.53", 53, at(m), 2)
+		o.Flow.Proto, o.Flow.Service = 17, "dns"
+		return o
+	}
+	mustSubmit(t, db, arp(dns, t0, "10.0.0.53"), arp(central, t0, "10.0.0.60"), arp(mon1, t0, "10.0.0.11"), arp(mon2, t0, "10.0.0.12"))
+	mustSubmit(t, db, dnsFlow(mon1, "10.0.0.11", 1))
+	if a := mustAsset(t, db, dns); a.Class != model.ClassUnknown {
+		t.Errorf("dns server with one client = %+v", a)
+	}
+	mustSubmit(t, db, dnsFlow(mon2, "10.0.0.12", 2))
+	a := mustAsset(t, db, dns)
+	if a.Class != model.ClassServer {
+		t.Errorf("dns server with two clients = %+v", a)
+	}
+	if ev, err := db.Evidence(ctx, a.ID); err != nil || len(ev) == 0 || ev[0].Source != model.EvidenceServed ||
+		ev[0].Value != "udp/53 (dns) to 2 clients" || ev[0].Sets != "class" {
+		t.Errorf("dns evidence = %+v, %v", ev, err)
+	}
+
+	// Two monitors talk to the central station before anyone knows they
+	// are monitors; their DHCP vendor classes then classify them, and the
+	// central station with them.
+	mustSubmit(t, db, flowObs(mon1, central, "10.0.0.11", "10.0.0.60", 443, at(3), 5), flowObs(mon2, central, "10.0.0.12", "10.0.0.60", 443, at(3), 5))
+	if a := mustAsset(t, db, central); a.Class != model.ClassUnknown {
+		t.Errorf("central before its clients are known = %+v", a)
+	}
+	mon := model.DHCPInfo{MsgType: 3, VendorClass: "Philips IntelliVue MX800", ParamList: []byte{1, 3, 6, 15}}
+	mustSubmit(t, db, dhcp(mon1, at(4), mon), dhcp(mon2, at(4), mon))
+	if a := mustAsset(t, db, mon1); a.Class != model.ClassPatientMonitor || a.Model != "IntelliVue MX800" {
+		t.Errorf("monitor = %+v", a)
+	}
+	if a := mustAsset(t, db, central); a.Class != model.ClassCentralStation {
+		t.Errorf("central after its clients are known = %+v", a)
+	}
+
+	// A MAC that carries three other addresses' traffic is a router's.
+	router := key(t, "00:aa:00:00:01:05")
+	mustSubmit(t, db, arp(router, at(5), "10.0.0.1"))
+	for i, ip := range []string{"10.9.0.1", "10.9.0.2", "10.9.0.3"} {
+		mustSubmit(t, db, withLocal(flowObs(router, central, ip, "10.0.0.60", 8443, at(5+i), 1), false, true))
+	}
+	if a := mustAsset(t, db, router); a.Class != model.ClassNetworkInfrastructure {
+		t.Errorf("router = %+v", a)
+	}
+
+	// The DICOM implementation version name is the software version.
+	mustSubmit(t, db, dicomObs(central, at(5), model.DICOMInfo{Role: "scu", AETitle: "CMS", PeerAETitle: "PACS",
+		PeerIP: netip.MustParseAddr("10.0.0.20"), Port: 104, SOPClasses: []string{"1.2.840.10008.1.1"},
+		ImplClassUID: "1.2.276.0.7230010.3.0.3.6.4", ImplVersion: "OFFIS_DCMTK_364", Result: "accepted"}))
+	if a := mustAsset(t, db, central); a.Version != "DCMTK 364" || a.Class != model.ClassCentralStation {
+		t.Errorf("central after DICOM = %+v", a)
 	}
 }

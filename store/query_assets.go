@@ -116,7 +116,7 @@ const latestAETitle = `ifnull((SELECT ae_title FROM dicom_aes x WHERE x.asset_id
 
 const assetColumns = `id, vantage, vlan, mac, key_ip, outer_vlan, vendor, randomized, first_seen, last_seen,
 	packets, bytes, hostname, dhcp_param_list, dhcp_max_msg_size, dhcp_vendor_class, dhcp_client_id,
-	class, class_confidence, manufacturer, model, os, modality, class_strength, class_changed_at, ` + latestAETitle
+	class, class_confidence, manufacturer, model, os, modality, class_strength, class_changed_at, version, ` + latestAETitle
 
 // assetSearch is the condition of AssetFilter.Search; every ? is the
 // pattern.
@@ -239,7 +239,7 @@ func scanAsset(rows *sql.Rows, total *int) (AssetDetail, error) {
 	if err := rows.Scan(&a.ID, &a.Key.Vantage, &a.Key.VLAN, &mac, &keyIP, &a.OuterVLAN, &a.Vendor,
 		&a.Randomized, &first, &last, &packets, &nbytes, &a.Hostname, &a.DHCPParamList,
 		&a.DHCPMaxMsgSize, &a.DHCPVendorClass, &a.DHCPClientID, &a.Class, &a.ClassConfidence,
-		&a.Manufacturer, &a.Model, &a.OS, &d.Modality, &d.ClassStrength, &changed, &a.AETitle, total); err != nil {
+		&a.Manufacturer, &a.Model, &a.OS, &d.Modality, &d.ClassStrength, &changed, &a.Version, &a.AETitle, total); err != nil {
 		return d, err
 	}
 	var err error

@@ -208,6 +208,9 @@ func (b *batch) address(a *assetState, ip netip.Addr, source model.ObsSource, t 
 	x := &addrState{assetID: a.id, key: a.key, ip: ip, source: source, first: tn, last: tn}
 	e.addrs = append(e.addrs, x)
 	b.markAddr(x)
+	// Flows to the address written before the asset owned it are now its
+	// (fingerprint.Facts.Served).
+	b.markDirty(a, t)
 	if b.firstIP(a.id, ip) {
 		return nil // carried by the device's new-device event
 	}

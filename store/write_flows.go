@@ -81,29 +81,37 @@ func flowEnds(key model.AssetKey, f *model.FlowInfo) (client model.AssetKey, src
 
 // serverAsset resolves a flow's server end: the asset of f.Server when that
 // key is a device on the client's vantage and VLAN and the asset has
-// serverIP among its addresses (or is keyed by it); otherwise 0, the
+// serverIP among its addresses (or is keyed by it); otherwise nil, the
 // frames' server MAC being a router's (or a device whose address the store
 // does not know yet). It never creates an asset, and does not use the
 // sensor's ServerLocal, which gives unknown MACs the benefit of the doubt.
-func (b *batch) serverAsset(client model.AssetKey, f *model.FlowInfo, serverIP netip.Addr) (int64, error) {
+func (b *batch) serverAsset(client model.AssetKey, f *model.FlowInfo, serverIP netip.Addr) (*assetState, error) {
 	sk, ok := normKey(f.Server)
 	if !ok || sk.Vantage != client.Vantage || sk.VLAN != client.VLAN || !f.ServerLocal {
 		// Not on the client's link, or the sensor knows the MAC is a
 		// router's (bound to other addresses): no server asset.
-		return 0, nil
+		return nil, nil
 	}
 	a, err := b.existingAsset(sk)
 	if err != nil || a == nil {
-		return 0, err
+		return nil, err
 	}
 	if sk.KeyedByIP() && sk.IP == serverIP {
-		return a.id, nil
+		return a, nil
 	}
 	e, err := b.owners(serverIP)
 	if err != nil || !e.has(a.id) {
-		return 0, err
+		return nil, err
 	}
-	return a.id, nil
+	return a, nil
+}
+
+// idOf is the asset's id, 0 for none.
+func idOf(a *assetState) int64 {
+	if a == nil {
+		return 0
+	}
+	return a.id
 }
 
 // flowStart is the start of a flow report's interval.
@@ -146,13 +154,23 @@ func (b *batch) flow(key model.AssetKey, o *model.Observation, t time.Time) erro
 		b.ignored++
 		return nil
 	}
-	dstID, err := b.serverAsset(client, f, dst)
+	srv, err := b.serverAsset(client, f, dst)
 	if err != nil {
 		return err
 	}
-	s, err := b.flowRow(a, flowKey{src: a.id, srcIP: src, dst: dstID, dstIP: dst, proto: f.Proto, port: f.Port})
+	s, created, err := b.flowRow(a, flowKey{src: a.id, srcIP: src, dst: idOf(srv), dstIP: dst, proto: f.Proto, port: f.Port})
 	if err != nil {
 		return err
+	}
+	if created && srv != nil {
+		// A new client (asset and address) of one of its ports: the
+		// server's facts changed (fingerprint.Facts.Served).
+		b.markDirty(srv, t)
+	}
+	if created && !f.ClientLocal && src.IsValid() {
+		// Another address behind the client's MAC, a router's, perhaps a
+		// new one (fingerprint.Facts.RoutedIPs).
+		b.markDirty(a, t)
 	}
 	s.srcLocal, s.dstLocal, s.vantage, s.vlan = f.ClientLocal, f.ServerLocal, client.Vantage, client.VLAN
 	if f.Service != "" {
@@ -165,26 +183,26 @@ func (b *batch) flow(key model.AssetKey, o *model.Observation, t time.Time) erro
 	return nil
 }
 
-// flowRow returns the flows row of k, a new one (with its id) if there is
-// none. The client asset a tells whether the database can hold rows the
-// cache does not.
-func (b *batch) flowRow(a *assetState, k flowKey) (*flowState, error) {
+// flowRow returns the flows row of k, a new one (with its id, created
+// true) if there is none. The client asset a tells whether the database can
+// hold rows the cache does not.
+func (b *batch) flowRow(a *assetState, k flowKey) (s *flowState, created bool, err error) {
 	c := &b.db.cache
 	if s := c.flows[k]; s != nil {
-		return s, nil
+		return s, false, nil
 	}
-	s := &flowState{key: k}
+	s = &flowState{key: k}
 	if !c.flowsComplete && a.born != c.epoch {
 		st, err := b.lookup(sFlowGet)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		err = st.QueryRowContext(b.ctx, k.src, ipText(k.srcIP), k.dst, k.dstIP.String(), k.proto, k.port).Scan(&s.id)
 		switch {
 		case err == nil:
 			s.persisted = true
 		case !errors.Is(err, sql.ErrNoRows):
-			return nil, err
+			return nil, false, err
 		}
 	}
 	if !s.persisted {
@@ -192,7 +210,7 @@ func (b *batch) flowRow(a *assetState, k flowKey) (*flowState, error) {
 		c.nextFlow++
 	}
 	c.flows[k] = s
-	return s, nil
+	return s, !s.persisted, nil
 }
 
 // writeFlows inserts the new flows and updates the changed ones.

@@ -46,6 +46,10 @@ const (
 	sFactsHL7
 	sFactsHL7Type
 	sFactsHL7Equip
+	sFactsServed
+	sFactsClients
+	sFactsRouted
+	sServersOf
 	sClassSet
 	sEvidenceGet
 	sEvidenceDelete
@@ -152,7 +156,7 @@ var stmtSQL = [numStmts]string{
 		WHERE app_id = ?3 AND equipment_id = ?4`,
 	// Classification: the facts of one asset, in first-seen order.
 	sFactsAsset: `SELECT mac, vendor, randomized, dhcp_param_list, dhcp_vendor_class, hostname,
-		class, class_confidence, class_strength, manufacturer, model, os, modality FROM assets WHERE id = ?`,
+		class, class_confidence, class_strength, manufacturer, model, os, modality, version FROM assets WHERE id = ?`,
 	sFactsDICOM: `SELECT id, role, ae_title, peer_ae_title, impl_class_uid, impl_version FROM dicom_aes
 		WHERE asset_id = ? ORDER BY id`,
 	sFactsDICOMSOP: `SELECT ae_id, sop_class_uid FROM dicom_sop_classes WHERE asset_id = ?
@@ -163,14 +167,42 @@ var stmtSQL = [numStmts]string{
 		WHERE asset_id = ? ORDER BY id`,
 	sFactsHL7Type:  `SELECT app_id, type FROM hl7_message_types WHERE asset_id = ? ORDER BY first_seen, type`,
 	sFactsHL7Equip: `SELECT app_id, equipment_id FROM hl7_equipment WHERE asset_id = ? ORDER BY first_seen, equipment_id`,
+	// The services the asset answered (as a flow's server), with their
+	// distinct clients (by client asset and IP: routed clients count apart).
+	sFactsServed: servedFlows + `SELECT proto, port, max(service), count(DISTINCT src_asset_id || '/' || src_ip) FROM served
+		GROUP BY proto, port ORDER BY proto, port`,
+	// The classes of its clients: the client asset on the link, or for a
+	// routed client (src_local 0) the asset with its IP on the vantage.
+	sFactsClients: servedFlows + `SELECT f.proto, f.port, a.class, count(DISTINCT a.id) FROM served f JOIN assets a ON a.id = CASE
+		WHEN f.src_local = 1 THEN f.src_asset_id ELSE (SELECT x.asset_id FROM asset_addresses x
+		JOIN assets y ON y.id = x.asset_id WHERE x.ip = f.src_ip AND y.vantage = f.vantage ORDER BY x.last_seen DESC LIMIT 1) END
+		WHERE a.class <> 'unknown' GROUP BY f.proto, f.port, a.class ORDER BY f.proto, f.port, a.class`,
+	// How many other addresses' traffic its MAC carried (as a router).
+	sFactsRouted: `SELECT count(DISTINCT src_ip) FROM flows WHERE src_asset_id = ? AND src_local = 0 AND src_ip <> ''`,
+	// The servers an asset was a client of, on the link or routed (by
+	// its addresses): their facts include its class.
+	sServersOf: `SELECT DISTINCT a.id, a.vantage, a.vlan, a.mac, a.key_ip FROM flows f JOIN assets a ON a.id = f.dst_asset_id
+		WHERE f.src_asset_id = ?1 AND f.src_local = 1
+		OR f.src_local = 0 AND f.vantage = (SELECT vantage FROM assets WHERE id = ?1)
+			AND f.src_ip IN (SELECT ip FROM asset_addresses WHERE asset_id = ?1)`,
 	sClassSet: `UPDATE assets SET class = ?1, class_confidence = ?2, class_strength = ?3, manufacturer = ?4,
-		model = ?5, os = ?6, modality = ?7, class_changed_at = CASE WHEN ?8 <> 0 THEN ?8 ELSE class_changed_at END
-		WHERE id = ?9`,
+		model = ?5, os = ?6, modality = ?7, class_changed_at = CASE WHEN ?8 <> 0 THEN ?8 ELSE class_changed_at END,
+		version = ?10 WHERE id = ?9`,
 	sEvidenceGet:    `SELECT source, value, rule, first_seen FROM evidence WHERE asset_id = ?`,
 	sEvidenceDelete: `DELETE FROM evidence WHERE asset_id = ?`,
-	sEvidenceInsert: `INSERT INTO evidence (asset_id, source, value, rule, strength, position, first_seen, last_seen)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (asset_id, source, value, rule) DO NOTHING`,
+	sEvidenceInsert: `INSERT INTO evidence (asset_id, source, value, rule, strength, position, first_seen, last_seen, sets)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (asset_id, source, value, rule) DO NOTHING`,
 }
+
+// servedFlows (a WITH clause for one bound asset id, ?1) selects the flows
+// the asset answered: those resolved to it, and those to one of its
+// addresses on its link that were written before it owned the address
+// (dst_asset_id is resolved when a flow report is written).
+const servedFlows = `WITH me AS (SELECT id, vantage, vlan FROM assets WHERE id = ?1),
+	served AS (SELECT f.* FROM flows f WHERE f.dst_asset_id = ?1
+		UNION ALL SELECT f.* FROM flows f, me WHERE f.dst_asset_id IS NULL AND f.dst_local = 1
+		AND f.vantage = me.vantage AND f.vlan = me.vlan
+		AND f.dst_ip IN (SELECT ip FROM asset_addresses WHERE asset_id = ?1)) `
 
 // stmts are the writer's statements, prepared once on its connection.
 type stmts struct{ s [numStmts]*sql.Stmt }

@@ -80,9 +80,11 @@ func (b *batch) violation(key model.AssetKey, o *model.Observation, t time.Time)
 	}
 	var dstID int64
 	if f.ServerLocal {
-		if dstID, err = b.serverAsset(link, f, dst); err != nil {
+		srv, err := b.serverAsset(link, f, dst)
+		if err != nil {
 			return err
 		}
+		dstID = idOf(srv)
 	} else if k, ok, err := b.ownerOf(client.Vantage, dst); err != nil {
 		return err
 	} else if ok {

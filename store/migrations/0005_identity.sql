@@ -1,0 +1,22 @@
+-- 0005_identity.sql: what each device is beyond its class (issue 12).
+--
+-- The conventions of 0001_init.sql hold.
+--   assets.version  the firmware or software version the classification
+--                   found (fingerprint Result.Version: a DICOM implementation
+--                   version name, an LLDP or CDP firmware revision, a SIP
+--                   phone's firmware, ...), '' if none; kept like
+--                   manufacturer, model and os;
+--   evidence.sets   which fields of the classification the evidence's rule
+--                   decided, comma-separated ("class,manufacturer,model",
+--                   fingerprint Fields.String), or "contradicts" for a rule
+--                   whose class speaks against the asset's; '' when it only
+--                   agreed or was outranked.
+--   flows_src_ip    routed flows by client address: which servers a client
+--                   reached through a router (its servers are classified
+--                   again when its class changes);
+--   flows_dst_ip    flows to an address on the link whose owner was not
+--                   known when they were written: what that owner served.
+ALTER TABLE assets ADD COLUMN version TEXT NOT NULL DEFAULT '';
+ALTER TABLE evidence ADD COLUMN sets TEXT NOT NULL DEFAULT '';
+CREATE INDEX flows_src_ip ON flows (src_ip) WHERE src_local = 0;
+CREATE INDEX flows_dst_ip ON flows (dst_ip) WHERE dst_asset_id IS NULL AND dst_local = 1;
