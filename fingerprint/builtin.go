@@ -25,11 +25,12 @@ import (
 //	builtin/dicom-version         (version)              10   100       its own implementation version name is its software version, unless a rule reads a better one
 //	builtin/hl7-engine-acks       hl7-interface-engine   90   100       it sent acknowledgements (MSA) to >= 3 distinct applications
 //	builtin/hl7-engine-receives   hl7-interface-engine   75   100       it received messages from >= 3 distinct applications
-//	builtin/serves-infrastructure server                 75   60        it answered DNS, DHCP, NTP, Kerberos or LDAP for >= 2 clients
+//	builtin/serves-infrastructure server                 75   60        it answered DNS, NTP, Kerberos or LDAP for >= 2 clients (not DHCP alone: a relay agent answers it too)
 //	builtin/serves-printing       printer                80   60        it answered raw printing (tcp/9100), LPD (tcp/515) or IPP (tcp/631)
-//	builtin/serves-many           server                 55   60        it answered one TCP port for >= 3 distinct clients
-//	builtin/monitor-clients       central-station        75   60        >= 2 distinct patient monitors were its clients
-//	builtin/pump-clients          pump-gateway           75   60        >= 2 distinct infusion pumps were its clients
+//	builtin/serves-many           server (implied)       55   60        it answered one TCP port for >= 3 distinct clients: implied, as PACS, engines, gateways and central stations do too
+//	builtin/routes                network-infrastructure 80   60        its MAC carried traffic from >= 3 other IP addresses (a router)
+//	builtin/monitor-clients       central-station        75   60        >= 2 distinct patient monitors were clients of one of its ports other than infrastructure (DNS, DHCP, NTP, ...)
+//	builtin/pump-clients          pump-gateway           75   60        >= 2 distinct infusion pumps were clients of one of its ports other than infrastructure
 //	builtin/lldp-med              (inventory)            80   80        LLDP-MED inventory: manufacturer, model, firmware or software revision
 //
 // Modality ties go to the earlier of Modalities' priority for combined
@@ -60,6 +61,7 @@ const (
 	bMonitorClients
 	bPumpClients
 	bLLDPMED
+	bRoutes
 )
 
 // eval appends the rule's evidence to ev and reports whether it matched; it
@@ -88,6 +90,12 @@ func (b *builtin) eval(f *Facts, ev []Evidence, out *output) ([]Evidence, bool) 
 		return evalClients(f, b.name, model.ClassInfusionPump, ev)
 	case bLLDPMED:
 		return evalLLDPMED(f, b.name, ev, out)
+	case bRoutes:
+		if f.RoutedIPs < MinRoutedIPs {
+			return ev, false
+		}
+		return append(ev, Evidence{Source: model.EvidenceRouted, Value: strconv.Itoa(f.RoutedIPs) + " addresses",
+			Rule: b.name, Strength: StrengthBehaviour}), true
 	case bDICOMModality:
 		return evalModality(f, b.name, ev, out)
 	case bDICOMPACS:
@@ -117,6 +125,7 @@ const (
 	BuiltinMonitorClients = "builtin/monitor-clients"
 	BuiltinPumpClients    = "builtin/pump-clients"
 	BuiltinLLDPMED        = "builtin/lldp-med"
+	BuiltinRoutes         = "builtin/routes"
 	BuiltinDICOMModality  = "builtin/dicom-modality"
 	BuiltinDICOMPACS      = "builtin/dicom-pacs"
 	BuiltinDICOMStorage   = "builtin/dicom-storage-scp"
@@ -146,6 +155,9 @@ const (
 	// pumps) must be clients of an asset to make it a central station
 	// (pump gateway).
 	MinDeviceClients = 2
+	// MinRoutedIPs is how many other addresses' traffic a MAC must carry
+	// to be a router's.
+	MinRoutedIPs = 3
 )
 
 // Well-known DICOM UIDs (PS3.6 Annex A).
@@ -235,10 +247,11 @@ func builtins() []builtin {
 		{bHL7EngineRecvs, BuiltinHL7EngineRecvs, output{class: model.ClassHL7InterfaceEngine, confidence: 75}},
 		{bServesInfra, BuiltinServesInfra, output{class: model.ClassServer, confidence: 75}},
 		{bServesPrinting, BuiltinServesPrinting, output{class: model.ClassPrinter, confidence: 80}},
-		{bServesMany, BuiltinServesMany, output{class: model.ClassServer, confidence: 55}},
+		{bServesMany, BuiltinServesMany, output{class: model.ClassServer, confidence: 55, implied: true}},
 		{bMonitorClients, BuiltinMonitorClients, output{class: model.ClassCentralStation, confidence: 75}},
 		{bPumpClients, BuiltinPumpClients, output{class: model.ClassPumpGateway, confidence: 75}},
 		{bLLDPMED, BuiltinLLDPMED, output{confidence: 80}},
+		{bRoutes, BuiltinRoutes, output{class: model.ClassNetworkInfrastructure, confidence: 80}},
 	}
 }
 
@@ -496,9 +509,25 @@ var (
 	infraPorts = []struct {
 		proto uint8
 		port  uint16
-	}{{17, 53}, {6, 53}, {17, 67}, {17, 123}, {17, 88}, {6, 88}, {6, 389}, {17, 389}, {6, 636}, {6, 3268}}
+	}{{17, 53}, {6, 53}, {17, 123}, {17, 88}, {6, 88}, {6, 389}, {17, 389}, {6, 636}, {6, 3268}}
 	printPorts = []uint16{9100, 515, 631}
 )
+
+// InfrastructurePort reports whether proto/port is a network service every
+// device uses (DNS, DHCP, NTP, Kerberos, LDAP, NetBIOS, SNMP, syslog, SSDP,
+// mDNS): its clients say nothing about what its server is for.
+func InfrastructurePort(proto uint8, port uint16) bool {
+	for _, p := range infraPorts {
+		if p.proto == proto && p.port == port {
+			return true
+		}
+	}
+	switch port {
+	case 67, 68, 137, 138, 161, 162, 514, 1900, 5353:
+		return proto == 17
+	}
+	return false
+}
 
 func evalServed(f *Facts, b *builtin, ev []Evidence) ([]Evidence, bool) {
 	for i := range f.Served {
@@ -540,7 +569,7 @@ func (s Served) String() string {
 
 func evalClients(f *Facts, name string, c model.Class, ev []Evidence) ([]Evidence, bool) {
 	for _, cc := range f.Clients {
-		if cc.Class == c && cc.Count >= MinDeviceClients {
+		if cc.Class == c && cc.Count >= MinDeviceClients && !InfrastructurePort(cc.Proto, cc.Port) {
 			return append(ev, Evidence{Source: model.EvidenceClients, Value: strconv.Itoa(cc.Count) + " " + string(c),
 				Rule: name, Strength: StrengthBehaviour}), true
 		}

@@ -103,6 +103,7 @@ func TestStructural(t *testing.T) {
 		{"two TCP clients are not enough", serves(6, 8443, "", 2), want{}},
 		{"a printing port with one client", serves(6, 515, "", 1), want{Class: model.ClassPrinter}},
 		{"one monitor client is not a central station", clients(model.ClassPatientMonitor, 1), want{}},
+		{"monitors as DNS clients do not make a central station", Facts{Clients: []ClassCount{{Proto: 17, Port: 53, Class: model.ClassPatientMonitor, Count: 9}}}, want{}},
 		{"randomized Windows laptop", merge(mac(t, "06:11:22"), dhcp(win10Params, "MSFT 5.0", "")), want{Class: model.ClassWorkstation, OS: "Windows 10+"}},
 		{"zero MAC (keyed by IP) matches no prefix", Facts{}, want{}},
 	}

@@ -25,10 +25,13 @@ type Facts struct {
 	// Served are the services the asset answered as a server: flows whose
 	// server end is the asset, one per (Proto, Port).
 	Served []Served
-	// Clients counts, per device class, the distinct assets that were
-	// clients of the asset's served flows (classes as the store has them;
-	// unknown ones are left out).
+	// Clients counts, per served port and client class, the distinct
+	// assets that were its clients (classes as the store has them; unknown
+	// ones are left out; a routed client is the asset with its address).
 	Clients []ClassCount
+	// RoutedIPs is how many distinct IP addresses other than its own the
+	// asset's MAC carried traffic from: a router's or a gateway's.
+	RoutedIPs int
 
 	// Signals are the other things the asset said about itself on the
 	// wire, one per (Source, Value): LLDP and CDP advertisements, SNMP
@@ -49,8 +52,10 @@ type Served struct {
 	Clients int
 }
 
-// ClassCount is a number of assets of one class.
+// ClassCount is a number of client assets of one class on one served port.
 type ClassCount struct {
+	Proto uint8
+	Port  uint16
 	Class model.Class
 	Count int
 }

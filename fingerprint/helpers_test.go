@@ -93,6 +93,7 @@ func merge(fs ...Facts) Facts {
 		out.Served = append(out.Served, f.Served...)
 		out.Clients = append(out.Clients, f.Clients...)
 		out.Signals = append(out.Signals, f.Signals...)
+		out.RoutedIPs = max(out.RoutedIPs, f.RoutedIPs)
 	}
 	return out
 }
@@ -107,9 +108,9 @@ func serves(proto uint8, port uint16, service string, clients int) Facts {
 	return Facts{Served: []Served{{Proto: proto, Port: port, Service: service, Clients: clients}}}
 }
 
-// clients is a fact with n distinct clients of class c.
+// clients is a fact with n distinct clients of class c on tcp/443.
 func clients(c model.Class, n int) Facts {
-	return Facts{Clients: []ClassCount{{Class: c, Count: n}}}
+	return Facts{Clients: []ClassCount{{Proto: 6, Port: 443, Class: c, Count: n}}}
 }
 
 // want is the expected classification; empty fields are not checked, except

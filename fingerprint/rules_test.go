@@ -355,9 +355,10 @@ func ruleCases(t *testing.T) map[string]struct {
 		BuiltinHL7EngineRecvs: {hl7(recvFrom("LAB"), recvFrom("ADT"), recvFrom("RIS")), want{Class: model.ClassHL7InterfaceEngine, Confidence: 75, Strength: 100}},
 		BuiltinServesInfra:    {merge(mac(t, "f8:bc:12"), serves(17, 53, "dns", 26), serves(17, 123, "ntp", 41)), want{Class: model.ClassServer, Manufacturer: "Dell", Confidence: 75, Strength: 60}},
 		BuiltinServesPrinting: {merge(mac(t, "f8:0d:ac"), serves(6, 9100, "", 4)), want{Class: model.ClassPrinter, Manufacturer: "HP", Confidence: 85, Strength: 60}},
-		BuiltinServesMany:     {merge(mac(t, "dc:4a:3e"), serves(6, 443, "https", 10)), want{Class: model.ClassServer, Manufacturer: "HP", Confidence: 53, Strength: 60}},
+		BuiltinServesMany:     {merge(mac(t, "dc:4a:3e"), serves(6, 443, "https", 10)), want{Class: model.ClassServer, Manufacturer: "HP", Confidence: 50, Strength: StrengthOSImplied}},
 		BuiltinMonitorClients: {merge(dhcp(win10Params, "MSFT 5.0", "CENTRAL-MON01"), serves(6, 443, "https", 9), clients(model.ClassPatientMonitor, 9)), want{Class: model.ClassCentralStation, OS: "Windows 10+", Confidence: 86, Strength: 60}},
 		BuiltinPumpClients:    {merge(serves(6, 443, "https", 8), clients(model.ClassInfusionPump, 8)), want{Class: model.ClassPumpGateway, Confidence: 75, Strength: 60}},
+		BuiltinRoutes:         {merge(mac(t, "00:00:0c"), Facts{RoutedIPs: 40}), want{Class: model.ClassNetworkInfrastructure, Manufacturer: "Cisco", Confidence: 86, Strength: 60}},
 		BuiltinLLDPMED:        {merge(sig(model.EvidenceLLDPMEDManufacturer, "Polycom"), sig(model.EvidenceLLDPMEDModel, "VVX 410"), sig(model.EvidenceLLDPMEDSoftware, "5.9.0.9373"), sig(model.EvidenceLLDPCapabilities, "telephone")), want{Class: model.ClassVoIPPhone, Manufacturer: "Polycom", Model: "VVX 410", Version: "5.9.0.9373", Confidence: 85, Strength: 80}},
 	}
 }

@@ -138,7 +138,7 @@ func groupOf(src model.EvidenceSource) group {
 	case model.EvidenceHL7SendingApp, model.EvidenceHL7ReceivingApp, model.EvidenceHL7Peers,
 		model.EvidenceHL7MessageType, model.EvidenceHL7Equipment:
 		return gHL7
-	case model.EvidenceServed, model.EvidenceClients:
+	case model.EvidenceServed, model.EvidenceClients, model.EvidenceRouted:
 		return gFlows
 	}
 	return gNone

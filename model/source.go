@@ -56,6 +56,7 @@ const (
 
 	EvidenceServed  EvidenceSource = "flow.served"  // a service the asset answered, "udp/53 (dns) to 26 clients"
 	EvidenceClients EvidenceSource = "flow.clients" // the class of the asset's clients, "9 patient-monitor"
+	EvidenceRouted  EvidenceSource = "flow.routed"  // the asset's MAC carried other addresses' traffic, "40 addresses"
 
 	// Signals of the passive decoders sensor/lldp, cdp, snmp, dhcpv6, mdns,
 	// nbns, ssdp, httphdr, sip, ssh, tlshello and tcpsig
