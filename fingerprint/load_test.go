@@ -49,6 +49,10 @@ func TestBadRuleFiles(t *testing.T) {
 			`line 18: rule "command": dicom_command: "C-FETCH-RQ": not a DIMSE command such as C-STORE-RQ or C-FIND-RSP`,
 			`line 21: rule "msgtype": hl7_message_type: "ORU^R01^ORU_R01": not an HL7 message type such as "ORU^R01" or "ORU"`,
 			`line 24: rule "empty-regex": hostname: empty pattern`,
+			`line 27: rule "served": serves: "sctp/80": not a served port such as "udp/53" or "tcp/9100"`,
+			`line 30: rule "like": dhcp_55_like: "1,3,x": not a comma-separated list of option codes 0..255`,
+			`line 33: rule "signal-key": unknown key "lldp_sysdescr" in match`,
+			`line 35: rule "template": model: no matcher of the rule has a group (?P<model>...)`,
 		},
 		"roles.yml": {
 			`line 3: rule "client": dicom_role: "client" is not scu or scp`,

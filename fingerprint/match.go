@@ -1,6 +1,7 @@
 package fingerprint
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/wardwatch/wardwatch/model"
@@ -72,6 +73,16 @@ func (m *matcher) evalHost(f *Facts, name string, ev []Evidence) ([]Evidence, bo
 			return ev, false, 0
 		}
 		src, val = model.EvidenceHostname, f.Hostname
+	case mServes:
+		for i := range f.Served {
+			if s := &f.Served[i]; s.Clients > 0 && slices.ContainsFunc(m.ports, func(p Served) bool { return p.Proto == s.Proto && p.Port == s.Port }) {
+				src, val = model.EvidenceServed, s.String()
+				break
+			}
+		}
+		if val == "" {
+			return ev, false, 0
+		}
 	case mSignal:
 		for i := range f.Signals {
 			if s := &f.Signals[i]; s.Source == m.src && m.re.MatchString(s.Value) {

@@ -32,6 +32,7 @@ const (
 	mHL7MessageType
 	mDHCP55Like
 	mSignal
+	mServes
 )
 
 // matcher is one compiled match key. Regex keys use re; the others match any
@@ -42,6 +43,7 @@ type matcher struct {
 	values  []string
 	nibbles [][]byte // oui_prefix: one entry per value, hex digits as 0..15
 	lists   [][]byte // dhcp_55_like: one entry per value, the option codes
+	ports   []Served // serves: one entry per value, Proto and Port set
 	src     model.EvidenceSource
 	strong  int // mSignal: the source's strength
 }
@@ -194,6 +196,7 @@ func (rc *ruleCompiler) matchers(r *rule, m *matchYAML) {
 
 	rc.list(m.DHCP55Like, "dhcp_55_like", mDHCP55Like, &r.host, normParamList)
 	rc.signals(r, m)
+	rc.list(m.Serves, "serves", mServes, &r.host, normServed)
 
 	rc.regex(m.HL7Application, "hl7_application", mHL7Application, &r.hl7)
 	rc.regex(m.HL7EquipmentID, "hl7_equipment_id", mHL7EquipmentID, &r.hl7)
@@ -254,6 +257,8 @@ func (rc *ruleCompiler) list(l strList, key string, kind matcherKind, dst *[]mat
 			mt.nibbles = append(mt.nibbles, hexNibbles(n))
 		case mDHCP55Like:
 			mt.lists = append(mt.lists, paramCodes(n))
+		case mServes:
+			mt.ports = append(mt.ports, servedPort(n))
 		}
 	}
 	*dst = append(*dst, mt)
@@ -337,6 +342,8 @@ func (m *matcher) strength() int {
 		return StrengthDHCPVendorClass
 	case mSignal:
 		return m.strong
+	case mServes:
+		return StrengthBehaviour
 	}
 	return StrengthApplication
 }
@@ -354,6 +361,8 @@ func (m *matcher) source() model.EvidenceSource {
 		return model.EvidenceDHCPVendorClass
 	case mSignal:
 		return m.src
+	case mServes:
+		return model.EvidenceServed
 	case mDICOMSOPClass:
 		return model.EvidenceDICOMSOPClass
 	case mDICOMAETitle:
@@ -372,6 +381,27 @@ func (m *matcher) source() model.EvidenceSource {
 		return model.EvidenceHL7MessageType
 	}
 	return ""
+}
+
+// normServed accepts "udp/53" or "tcp/9100".
+func normServed(s string) (string, error) {
+	proto, port, ok := strings.Cut(strings.ToLower(s), "/")
+	n, err := strconv.Atoi(port)
+	if !ok || (proto != "tcp" && proto != "udp") || err != nil || n < 1 || n > 65535 || port != strconv.Itoa(n) {
+		return "", errors.New(`not a served port such as "udp/53" or "tcp/9100"`)
+	}
+	return proto + "/" + port, nil
+}
+
+// servedPort returns a normalised "udp/53" as a Served with Proto and Port.
+func servedPort(s string) Served {
+	proto, port, _ := strings.Cut(s, "/")
+	n, _ := strconv.Atoi(port)
+	p := Served{Proto: 6, Port: uint16(n)}
+	if proto == "udp" {
+		p.Proto = 17
+	}
+	return p
 }
 
 // paramCodes returns a normalised option 55 list as its codes.

@@ -54,6 +54,7 @@ type matchYAML struct {
 	HL7EquipmentID    scalar  `yaml:"hl7_equipment_id"`
 	HL7MessageType    strList `yaml:"hl7_message_type"`
 	DHCP55Like        strList `yaml:"dhcp_55_like"`
+	Serves            strList `yaml:"serves"`
 
 	// Signals holds every other key: the signal matchers (signalKeys),
 	// checked by compileRule, which reports any other key as unknown.
