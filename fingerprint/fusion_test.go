@@ -33,6 +33,8 @@ func TestFusion(t *testing.T) {
 		{name: "OUI only: unknown", f: mac(t, "00:12:21"), w: want{Manufacturer: "B. Braun"}},
 		{name: "host name only: unknown", f: dhcp("", "", "icu3-pump07"), w: want{}},
 		{name: "clinical class never from weak evidence, even agreeing", f: merge(mac(t, "00:12:21"), dhcp("", "", "icu3-pump07")), w: want{Manufacturer: "B. Braun"}},
+		{name: "an HP printer by its DHCPv6 name and OUI", f: merge(mac(t, "10:62:e5"), sig(model.EvidenceDHCPv6FQDN, "HP24FEE0")),
+			w: want{Class: model.ClassPrinter, Manufacturer: "HP"}},
 		{name: "two agreeing weak groups: a non-clinical class, capped", f: merge(mac(t, "d0:bf:9c"), dhcp("", "", "NPI24FEE0")),
 			w: want{Class: model.ClassPrinter, Manufacturer: "HP", Confidence: WeakCap}},
 

@@ -69,10 +69,10 @@ func (m *matcher) evalHost(f *Facts, name string, ev []Evidence) ([]Evidence, bo
 		}
 		src, val = model.EvidenceDHCPVendorClass, f.DHCPVendorClass
 	case mHostname:
-		if f.Hostname == "" || !m.re.MatchString(f.Hostname) {
+		src, val = m.matchName(f)
+		if val == "" {
 			return ev, false, 0
 		}
-		src, val = model.EvidenceHostname, f.Hostname
 	case mServes:
 		for i := range f.Served {
 			if s := &f.Served[i]; s.Clients > 0 && slices.ContainsFunc(m.ports, func(p Served) bool { return p.Proto == s.Proto && p.Port == s.Port }) {
@@ -375,4 +375,28 @@ func containsStr(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// matchName matches a hostname regex against the DHCP host name, then the
+// names the device gave itself in other protocols (NetBIOS, LLMNR, mDNS
+// without ".local", the DHCPv6 FQDN's first label), and returns the first
+// that matches with its source.
+func (m *matcher) matchName(f *Facts) (model.EvidenceSource, string) {
+	if f.Hostname != "" && m.re.MatchString(f.Hostname) {
+		return model.EvidenceHostname, f.Hostname
+	}
+	for i := range f.Signals {
+		s := &f.Signals[i]
+		switch s.Source {
+		case model.EvidenceNBNSName, model.EvidenceLLMNRName, model.EvidenceMDNSHostname, model.EvidenceDHCPv6FQDN:
+			name := s.Value
+			if s.Source == model.EvidenceMDNSHostname || s.Source == model.EvidenceDHCPv6FQDN {
+				name, _, _ = strings.Cut(name, ".")
+			}
+			if name != "" && m.re.MatchString(name) {
+				return s.Source, s.Value
+			}
+		}
+	}
+	return "", ""
 }
