@@ -10,7 +10,7 @@ LDFLAGS   := -X main.version=$(VERSION) -X main.revision=$(REVISION) -X main.rev
 FUZZTIME  ?= 8s
 DEMO_DB   ?= demo.db
 
-.PHONY: all build demo test vet fuzz fuzz-long bench generate demo-pcap clean deb
+.PHONY: all build demo test vet fuzz fuzz-long bench generate demo-pcap clean deb identification
 
 all: build
 
@@ -73,6 +73,12 @@ fuzz:
 
 fuzz-long:
 	$(MAKE) fuzz FUZZTIME=5m
+
+# Identification accuracy: the labelled set and every shared capture
+# (../shared/pcaps) measured, and the tables of docs/identification.md
+# written. Not part of `make test` (which checks the labelled set only).
+identification:
+	$(GO) test -count=1 -run '^TestIdentificationDoc$$' ./fingerprint/accuracy -args -write-doc
 
 # Benchmarks: per-packet path, parsers, store, whole-file replay on the
 # generated mixed capture. Results go in docs/performance.md.

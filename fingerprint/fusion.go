@@ -115,6 +115,10 @@ const (
 	// all weak (corroborated names and vendors, or weak evidence that a
 	// stronger clinical context lets pick the class).
 	WeakCap = 60
+	// ImpliedCap is the highest confidence of a class whose votes are all
+	// implied (an operating system says "usually a workstation"): a Windows
+	// server sends the Windows client's DHCP fingerprint.
+	ImpliedCap = 75
 	// ContradictionWeight scales how much one contradicting vote lowers a
 	// class's confidence: by ContradictionWeight x its confidence x its
 	// strength relative to the class's (at most 1).
@@ -187,7 +191,8 @@ type candidate struct {
 //     host name) never sets a class, and never a clinical one.
 //   - Its confidence fuses its votes: 1 - prod(1 - c_i) over the groups
 //     voting for it (plus the clinical context for a clinical class), at
-//     most WeakCap when all its votes are weak. Each vote for another class
+//     most WeakCap when all its votes are weak, ImpliedCap when all are
+//     implied. Each vote for another class
 //     then lowers it by ContradictionWeight x c_j x min(1, s_j / s), s_j the
 //     contradicting vote's rank and s the class's; a clinical context lowers
 //     a non-clinical class the same way. Classes an operating system implies
@@ -382,7 +387,7 @@ func (c *candidate) beats(o *candidate, hits []hit) bool {
 func score(hits []hit, vs []int, c model.Class, ctx int) candidate {
 	cand := candidate{class: c, best: -1}
 	clinical := IsClinical(c)
-	nonWeak, groups := false, 0
+	nonWeak, observed, groups := false, false, 0
 	miss := 1.0
 	for _, i := range vs {
 		v := &hits[i]
@@ -394,6 +399,7 @@ func score(hits []hit, vs []int, c model.Class, ctx int) candidate {
 		}
 		cand.rank = max(cand.rank, v.rank())
 		nonWeak = nonWeak || !IsWeak(v.strength)
+		observed = observed || !v.out.implied
 		groups++
 		cand.own[v.group] = true
 		miss *= 1 - float64(v.out.confidence)/100
@@ -412,6 +418,9 @@ func score(hits []hit, vs []int, c model.Class, ctx int) candidate {
 	p := 1 - miss
 	if !nonWeak {
 		p = min(p, WeakCap/100.0)
+	}
+	if !observed {
+		p = min(p, ImpliedCap/100.0)
 	}
 	weight := func(conf, strength int) float64 {
 		return 1 - ContradictionWeight*float64(conf)/100*min(1, float64(strength)/float64(max(cand.rank, 1)))

@@ -42,7 +42,7 @@ func TestFusion(t *testing.T) {
 		{name: "agreeing evidence raises confidence", f: dhcp("", "android-dhcp-13", "android-f7ca0f571270c52d"),
 			w: want{Class: model.ClassMobile, OS: "Android 13", Confidence: 94}},
 		{name: "a contradiction lowers confidence and is listed", f: merge(mac(t, "84:24:8d"), dhcp(android9Param, "android-dhcp-11", "ZBR-TC52-01")),
-			w: want{Class: model.ClassMobile, Manufacturer: "Zebra", OS: "Android 11", Confidence: 74}, conflicts: []string{"oui-zebra"}},
+			w: want{Class: model.ClassMobile, Manufacturer: "Zebra", OS: "Android 11", Confidence: 65}, conflicts: []string{"oui-zebra"}},
 		{name: "an OS never contradicts a clinical class", f: merge(dhcp(win10Params, "MSFT 5.0", ""), dicom(scu(sopCT))),
 			w: want{Class: model.ClassImagingModality, Modality: "CT", OS: "Windows 10+", Confidence: 85}},
 

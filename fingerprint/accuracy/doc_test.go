@@ -1,0 +1,194 @@
+package accuracy
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/wardwatch/wardwatch/fingerprint"
+	"github.com/wardwatch/wardwatch/model"
+)
+
+var writeDoc = flag.Bool("write-doc", false, "write the measured tables into docs/identification.md (make identification)")
+
+const docPath = "../../docs/identification.md"
+
+// signalRows describe every evidence source for the signal table: what it
+// yields and whether the sensor reports it yet. Strengths come from the
+// fingerprint package.
+var signalRows = []struct {
+	src    model.EvidenceSource
+	yields string
+	wired  bool
+}{
+	{model.EvidenceOUI, "manufacturer of the network interface; a class only with corroboration (weak)", true},
+	{model.EvidenceRandomizedMAC, "a flag: the address is locally administered (no vendor); never a class", true},
+	{model.EvidenceDHCPVendorClass, "device class, manufacturer, model, OS (product names, Windows, Android, dhcpcd's OS and release)", true},
+	{model.EvidenceDHCPParams, "OS family (exact, prefix or similar lists); a class only as implied by the OS", true},
+	{model.EvidenceHostname, "names: Windows/Windows Server defaults, phones, printers, site conventions (weak)", true},
+	{model.EvidenceDICOMSOPClass, "imaging modality and its modality, PACS, DICOM workstation, film printer, worklist server", true},
+	{model.EvidenceDICOMAETitle, "modality (US, CT, ...) and product names; that the device is clinical", true},
+	{model.EvidenceDICOMImplUID, "manufacturer (GE, Siemens, Philips, Canon, FUJIFILM, Agfa, Hologic) or toolkit (DCMTK, dcm4che, pydicom, fo-dicom, GDCM)", true},
+	{model.EvidenceDICOMImplVer, "software version (toolkit versions, syngo VA/VB names, else the name itself)", true},
+	{model.EvidenceDICOMCommand, "query/retrieve client, PACS", true},
+	{model.EvidenceHL7SendingApp, "pump gateway, engine, central station, lab analyser, medical gateway; manufacturer and model", true},
+	{model.EvidenceHL7MessageType, "pump gateway (ORU with pump equipment, RGV), ADT source", true},
+	{model.EvidenceHL7Equipment, "manufacturer and model of the equipment (not a gateway's own model)", true},
+	{model.EvidenceHL7Peers, "HL7 interface engine (receives from or acknowledges three applications)", true},
+	{model.EvidenceServed, "server (DNS, NTP, Kerberos, LDAP; one port for many clients), printer (9100, 515, 631), router (a network vendor answering DHCP/DNS)", true},
+	{model.EvidenceClients, "central station (patient monitors as clients), pump gateway (pumps as clients)", true},
+	{model.EvidenceRouted, "router: the MAC carried three or more other addresses' traffic", true},
+}
+
+// signalNotes are the yields of the decoded signals.
+var signalNotes = map[model.EvidenceSource]string{
+	model.EvidenceLLDPSysName:         "a name (weak)",
+	model.EvidenceLLDPSysDesc:         "network OS, manufacturer, model, firmware version (Cisco IOS, ProCurve, Extreme, Juniper, SMC)",
+	model.EvidenceLLDPCapabilities:    "network infrastructure (bridge, router, AP), IP phone (telephone)",
+	model.EvidenceLLDPMEDManufacturer: "manufacturer (LLDP-MED inventory)",
+	model.EvidenceLLDPMEDModel:        "model; IP phone",
+	model.EvidenceLLDPMEDFirmware:     "firmware version",
+	model.EvidenceLLDPMEDSoftware:     "software version",
+	model.EvidenceCDPDeviceID:         "a name (weak)",
+	model.EvidenceCDPPlatform:         "model: Cisco routers, switches, access points, phones",
+	model.EvidenceCDPSoftware:         "Cisco IOS and its version",
+	model.EvidenceCDPCapabilities:     "network infrastructure (router, switch), IP phone",
+	model.EvidenceSNMPSysDescr:        "OS and device (Cisco IOS, HP JetDirect, Windows, Linux)",
+	model.EvidenceSNMPSysObjectID:     "manufacturer and model (by enterprise OID; no rules yet)",
+	model.EvidenceSNMPSysName:         "a name (weak)",
+	model.EvidenceDHCPv6VendorClass:   "OS (Windows' 311:MSFT 5.0, dhcpcd's OS and release)",
+	model.EvidenceDHCPv6FQDN:          "a name (weak); host-name rules apply",
+	model.EvidenceMDNSService:         "printer (_ipp, _printer, _pdl-datastream), Chromecast, HomeKit accessory",
+	model.EvidenceMDNSTXTModel:        "model (ty=, model=): printers, Macs, iPhones",
+	model.EvidenceMDNSHostname:        "a name (weak); host-name rules apply",
+	model.EvidenceLLMNRName:           "a name (weak); host-name rules apply",
+	model.EvidenceNBNSName:            "a name (weak); host-name rules apply",
+	model.EvidenceSSDPServer:          "OS (Windows, Linux) of a UPnP device or host",
+	model.EvidenceSSDPDeviceType:      "printer, internet gateway",
+	model.EvidenceSSDPUserAgent:       "OS of a control point (no rules yet)",
+	model.EvidenceHTTPUserAgent:       "OS (Windows, macOS, iOS, Android, ChromeOS, Linux)",
+	model.EvidenceHTTPServer:          "printer (HP embedded web server) and its model",
+	model.EvidenceSIPUserAgent:        "IP phone: manufacturer, model, firmware (Cisco, Polycom, Yealink, Grandstream, snom)",
+	model.EvidenceSIPServer:           "PBX software (no rules yet)",
+	model.EvidenceSSHServerBanner:     "OS distribution (Ubuntu, Debian, FreeBSD, Windows), Cisco IOS, RouterOS, embedded Linux",
+	model.EvidenceSSHClientBanner:     "administration tools (no rules yet)",
+	model.EvidenceTLSJA4:              "TLS stack of a client (no rules yet: needs observed devices)",
+	model.EvidenceTLSSNI:              "services a client uses (weak; no rules yet)",
+	model.EvidenceTCPSYNSig:           "TCP stack of a client (no rules yet: p0f's database is not open data)",
+	model.EvidenceTCPSYNACKSig:        "TCP stack of a server (no rules yet)",
+}
+
+func strengthOf(src model.EvidenceSource) int {
+	switch src {
+	case model.EvidenceOUI, model.EvidenceRandomizedMAC:
+		return fingerprint.StrengthOUI
+	case model.EvidenceHostname:
+		return fingerprint.StrengthHostname
+	case model.EvidenceDHCPParams:
+		return fingerprint.StrengthDHCPParams
+	case model.EvidenceDHCPVendorClass:
+		return fingerprint.StrengthDHCPVendorClass
+	case model.EvidenceServed, model.EvidenceClients, model.EvidenceRouted:
+		return fingerprint.StrengthBehaviour
+	}
+	for _, s := range fingerprint.SignalSources() {
+		if s.Source == src {
+			return s.Strength
+		}
+	}
+	return fingerprint.StrengthApplication
+}
+
+func strengthWord(s int) string {
+	switch {
+	case s <= fingerprint.StrengthHostname:
+		return fmt.Sprintf("%d weak", s)
+	case s < fingerprint.StrengthSelfDescription:
+		return fmt.Sprintf("%d medium", s)
+	}
+	return fmt.Sprintf("%d strong", s)
+}
+
+func signalTable() string {
+	var b strings.Builder
+	b.WriteString("| source | what it yields | strength | status |\n|---|---|---|---|\n")
+	for _, r := range signalRows {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | wired |\n", r.src, r.yields, strengthWord(strengthOf(r.src)))
+	}
+	for _, s := range fingerprint.SignalSources() {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | decoded, wiring pending |\n", s.Source, signalNotes[s.Source], strengthWord(s.Strength))
+	}
+	return b.String()
+}
+
+func scoreRow(name string, s *score) string {
+	return fmt.Sprintf("| %s | %d | %d/%d (%d %%) | %d | %d | %d/%d (%d %%) | %d | %d | %d | %d |\n", name, s.N,
+		s.OSRight, s.OSLabelled, s.osPct(), s.OSWrong, s.OSUnknown, s.TypeRight, s.TypeLabelled, s.typePct(), s.TypeWrong, s.TypeNo,
+		len(s.HighConfWrong), len(s.Clinical))
+}
+
+func accuracyTables(t *testing.T) string {
+	withMAC, randomMAC := labelledScores(t)
+	wired := measureCaptures(t, false)
+	decoded := measureCaptures(t, true)
+	var b strings.Builder
+	b.WriteString("| measured on | devices | OS family right | OS wrong | OS unknown | type right | type wrong | type unknown | wrong at >= 80 | clinical class for a non-clinical device |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString(scoreRow("labelled set, own MACs", &withMAC))
+	b.WriteString(scoreRow("labelled set, random MACs", &randomMAC))
+	b.WriteString(scoreRow("shared captures, labelled devices, as wired", &wired.Scored))
+	b.WriteString(scoreRow("shared captures, labelled devices, with the decoded signals", &decoded.Scored))
+	fmt.Fprintf(&b, "\nShared captures: %d files, %d assets. As wired today %d have a class (%d of them virtual machines), %d are unknown; "+
+		"with the decoded signals %d have a class, %d are unknown. Locally administered MACs classed mobile: %d (as wired), %d (with signals).\n",
+		wired.Captures, wired.Assets, wired.Classified, wired.VMs, wired.Unknown, decoded.Classified, decoded.Unknown, wired.LocalMobile, decoded.LocalMobile)
+	list := func(title string, items []string) {
+		if len(items) == 0 {
+			fmt.Fprintf(&b, "\n%s: none.\n", title)
+			return
+		}
+		fmt.Fprintf(&b, "\n%s:\n\n", title)
+		for _, it := range items {
+			fmt.Fprintf(&b, "- %s\n", it)
+		}
+	}
+	list("Wrong answers on the labelled set (own MACs)", withMAC.Wrong)
+	list("Wrong answers on the labelled set (random MACs)", randomMAC.Wrong)
+	list("Wrong answers on the shared captures (with the decoded signals)", decoded.Scored.Wrong)
+	list("Assets of the shared captures with a class but no label (with the decoded signals), for review", decoded.Unlabelled)
+	return b.String()
+}
+
+// replaceBetween replaces the text between "<!-- name:begin -->" and
+// "<!-- name:end -->".
+func replaceBetween(t *testing.T, doc, name, body string) string {
+	begin, end := "<!-- "+name+":begin -->\n", "<!-- "+name+":end -->"
+	i, j := strings.Index(doc, begin), strings.Index(doc, end)
+	if i < 0 || j < i {
+		t.Fatalf("%s: no %s markers", docPath, name)
+	}
+	return doc[:i+len(begin)] + body + doc[j:]
+}
+
+// TestIdentificationDoc writes the signal and accuracy tables of
+// docs/identification.md (go test -run TestIdentificationDoc -args
+// -write-doc, which `make identification` runs). Without -write-doc it
+// checks only that the signal table, which needs no captures, is current.
+func TestIdentificationDoc(t *testing.T) {
+	data, err := os.ReadFile(docPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := replaceBetween(t, string(data), "signals", signalTable())
+	if !*writeDoc {
+		if doc != string(data) {
+			t.Errorf("the signal table of %s is out of date: run make identification", docPath)
+		}
+		return
+	}
+	doc = replaceBetween(t, doc, "accuracy", accuracyTables(t))
+	if err := os.WriteFile(docPath, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
