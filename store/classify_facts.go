@@ -64,6 +64,10 @@ func (f *flush) loadFacts(d *dirtyAsset) (*fingerprint.Facts, fingerprint.Result
 // clients and how many addresses it routed for into f.Served, f.Clients
 // and f.RoutedIPs.
 func (fl *flush) flowFacts(id int64, f *fingerprint.Facts) error {
+	var has bool
+	if err := fl.stmt(sFactsFlows).QueryRowContext(fl.ctx, id).Scan(&has); err != nil || !has {
+		return err
+	}
 	rows, err := fl.stmt(sFactsServed).QueryContext(fl.ctx, id)
 	if err != nil {
 		return err

@@ -48,6 +48,7 @@ const (
 	sFactsHL7Equip
 	sFactsServed
 	sFactsClients
+	sFactsFlows
 	sFactsRouted
 	sServersOf
 	sClassSet
@@ -177,6 +178,12 @@ var stmtSQL = [numStmts]string{
 		WHEN f.src_local = 1 THEN f.src_asset_id ELSE (SELECT x.asset_id FROM asset_addresses x
 		JOIN assets y ON y.id = x.asset_id WHERE x.ip = f.src_ip AND y.vantage = f.vantage ORDER BY x.last_seen DESC LIMIT 1) END
 		WHERE a.class <> 'unknown' GROUP BY f.proto, f.port, a.class ORDER BY f.proto, f.port, a.class`,
+	// Whether the asset may have any of the three below: the queries that
+	// need temporary b-trees run only then (most assets serve nothing).
+	sFactsFlows: `SELECT EXISTS (SELECT 1 FROM flows WHERE dst_asset_id = ?1)
+		OR EXISTS (SELECT 1 FROM flows WHERE src_asset_id = ?1 AND src_local = 0)
+		OR EXISTS (SELECT 1 FROM asset_addresses x JOIN flows f ON f.dst_ip = x.ip
+			WHERE x.asset_id = ?1 AND f.dst_asset_id IS NULL AND f.dst_local = 1)`,
 	// How many other addresses' traffic its MAC carried (as a router).
 	sFactsRouted: `SELECT count(DISTINCT src_ip) FROM flows WHERE src_asset_id = ? AND src_local = 0 AND src_ip <> ''`,
 	// The servers an asset was a client of, on the link or routed (by

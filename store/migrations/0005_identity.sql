@@ -15,8 +15,11 @@
 --                   reached through a router (its servers are classified
 --                   again when its class changes);
 --   flows_dst_ip    flows to an address on the link whose owner was not
---                   known when they were written: what that owner served.
+--                   known when they were written: what that owner served;
+--   flows_routed    routed flows by the MAC's asset (a router's): how many
+--                   addresses it carried, without reading its other flows.
 ALTER TABLE assets ADD COLUMN version TEXT NOT NULL DEFAULT '';
 ALTER TABLE evidence ADD COLUMN sets TEXT NOT NULL DEFAULT '';
 CREATE INDEX flows_src_ip ON flows (src_ip) WHERE src_local = 0;
 CREATE INDEX flows_dst_ip ON flows (dst_ip) WHERE dst_asset_id IS NULL AND dst_local = 1;
+CREATE INDEX flows_routed ON flows (src_asset_id, src_ip) WHERE src_local = 0;
