@@ -1,4 +1,4 @@
--- 0005_identity.sql: what each device is beyond its class (issue 12).
+-- 0007_identity.sql: what each device is beyond its class (issue 12).
 --
 -- The conventions of 0001_init.sql hold.
 --   assets.version  the firmware or software version the classification
