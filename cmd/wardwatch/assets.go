@@ -162,7 +162,7 @@ func (f *inventoryFlags) open(ctx context.Context) (inv *inventory.Service, clos
 	if err != nil {
 		return nil, nil, err
 	}
-	inv = newInventory(db, segment.Fixed(p), cfg, nowFunc)
+	inv = newInventory(db, segment.Fixed(p), cfg, nowFunc, time.Time{})
 	return inv, func() { db.Close() }, nil
 }
 

@@ -104,10 +104,12 @@ func storeOptions(cfg *configs.Config, log *zap.Logger) store.Options {
 // newInventory is the inventory service over db, placing assets with
 // zones (and judging critical devices' liveness with it when it is the
 // segmenter), with the lifecycle thresholds of cfg and the clock now (nil:
-// time.Now): the CLI verbs and the daemon's API and web page give its
-// answers.
-func newInventory(db *store.DB, zones inventory.Zoner, cfg *configs.Config, now func() time.Time) *inventory.Service {
-	o := inventory.Options{Store: db, Zones: zones, Now: now,
+// time.Now), critical devices judged from listeningSince at the earliest
+// (the daemon's start; zero for the CLI): the CLI verbs and the daemon's
+// API and web page give its answers.
+func newInventory(db *store.DB, zones inventory.Zoner, cfg *configs.Config, now func() time.Time,
+	listeningSince time.Time) *inventory.Service {
+	o := inventory.Options{Store: db, Zones: zones, Now: now, ListeningSince: listeningSince,
 		Lifecycle: inventory.Lifecycle{DormantAfter: cfg.Inventory.DormantAfter, RetiredAfter: cfg.Inventory.RetiredAfter}}
 	if l, ok := zones.(inventory.Liveness); ok { // the segmenter: critical devices' states too
 		o.Liveness = l

@@ -163,7 +163,11 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 			return nil, err
 		}
 	}
-	d.inv = newInventory(db, d.seg, cfg, o.clock.nowFunc())
+	var listening time.Time // run: critical devices are not silent before the sensor had their interval to hear them
+	if o.watch {
+		listening = time.Now()
+	}
+	d.inv = newInventory(db, d.seg, cfg, o.clock.nowFunc(), listening)
 	d.live = newLiveness(d.inv, d.seg, db, log.Named("liveness"),
 		probeOpts{prober: o.prober, allow: cfg.Probe.AllowPrefixes(), interval: cfg.Probe.Interval})
 	if d.server != nil { // the inventory API and web page, behind the same listener and auth as /metrics

@@ -41,7 +41,7 @@ type liveness struct {
 	probeOpts
 
 	mu       sync.Mutex
-	reported map[int64]bool                // asset id -> a silent event was recorded for its current silence
+	reported map[int64]time.Time           // asset id -> when the silent event of its current silence was recorded
 	known    map[int64]bool                // asset ids evaluated before
 	targets  map[netip.Addr]model.AssetKey // probed address -> the asset it was probed for
 	asked    map[netip.Addr]time.Time      // probed address -> when it was handed to the prober (wall clock)
@@ -56,7 +56,7 @@ type probeOpts struct {
 
 func newLiveness(inv *inventory.Service, seg *segment.Segmenter, db *store.DB, log *zap.Logger, po probeOpts) *liveness {
 	return &liveness{inv: inv, seg: seg, db: db, log: log, probeOpts: po,
-		reported: map[int64]bool{}, known: map[int64]bool{}, targets: map[netip.Addr]model.AssetKey{},
+		reported: map[int64]time.Time{}, known: map[int64]bool{}, targets: map[netip.Addr]model.AssetKey{},
 		asked: map[netip.Addr]time.Time{}}
 }
 
@@ -109,32 +109,40 @@ func (l *liveness) evaluate(ctx context.Context) error {
 		if !ok {
 			continue
 		}
-		if !l.known[r.ID] {
+		if !l.known[r.ID] { // after a restart: a silence reported before goes on
 			l.known[r.ID] = true
-			if r.State == inventory.StateSilent {
-				l.reported[r.ID] = l.alreadyReported(ctx, r.ID)
+			if t := l.reportedBefore(ctx, r.ID); !t.IsZero() {
+				l.reported[r.ID] = t
 			}
 		}
+		silentSince, reported := l.reported[r.ID]
 		var ev model.EventType
 		var newValue string
 		switch r.State {
 		case inventory.StateSilent:
-			if !l.reported[r.ID] {
+			if !reported {
 				ev, newValue = model.EventSilent, fmt.Sprintf("not heard from since %s", r.LastSeen)
-				l.reported[r.ID] = true
 			}
 		case inventory.StateAliveByProbe:
-			if l.reported[r.ID] {
+			if reported {
 				ev, newValue = model.EventAliveByProbe, "answered the ARP liveness probe"
-				l.reported[r.ID] = false
 			}
 		case inventory.StateSleeping, inventory.StateRetired:
 			// silent by schedule, or long gone: the silence goes on
 		default:
-			if l.reported[r.ID] {
+			// Heard in time, or not judged yet (the sensor started
+			// listening less than an interval ago): only a packet after
+			// the silent event ends the silence.
+			if last, err := time.Parse(time.RFC3339, r.LastSeen); reported && err == nil &&
+				!last.Before(silentSince.Truncate(time.Second)) {
 				ev, newValue = model.EventHeardAgain, fmt.Sprintf("heard at %s", r.LastSeen)
-				l.reported[r.ID] = false
 			}
+		}
+		switch ev {
+		case model.EventSilent:
+			l.reported[r.ID] = now
+		case model.EventAliveByProbe, model.EventHeardAgain:
+			delete(l.reported, r.ID)
 		}
 		if ev != "" {
 			l.record(ctx, key, r, ev, newValue, now)
@@ -146,23 +154,23 @@ func (l *liveness) evaluate(ctx context.Context) error {
 	return nil
 }
 
-// alreadyReported reports whether the latest liveness event of the asset
-// is a silent event: a silence reported before a restart is not reported
-// again.
-func (l *liveness) alreadyReported(ctx context.Context, id int64) bool {
+// reportedBefore returns the time of the asset's latest liveness event
+// if it is a silent event (a silence reported before a restart is not
+// reported again), else zero.
+func (l *liveness) reportedBefore(ctx context.Context, id int64) time.Time {
 	evs, _, err := l.db.FindEvents(ctx, store.EventFilter{AssetID: id, Desc: true, Limit: 100})
 	if err != nil {
-		return false
+		return time.Time{}
 	}
 	for _, e := range evs {
 		switch e.Type {
 		case model.EventSilent:
-			return true
+			return e.Time
 		case model.EventHeardAgain, model.EventAliveByProbe:
-			return false
+			return time.Time{}
 		}
 	}
-	return false
+	return time.Time{}
 }
 
 // record stores a liveness event (and logs it).

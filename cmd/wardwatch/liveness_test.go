@@ -72,7 +72,7 @@ func TestLivenessEvents(t *testing.T) {
 
 	seg := segment.Fixed(p)
 	newLive := func() *liveness {
-		return newLiveness(newInventory(db, seg, configs.Default(), clock), seg, db, zap.NewNop(), probeOpts{})
+		return newLiveness(newInventory(db, seg, configs.Default(), clock, time.Time{}), seg, db, zap.NewNop(), probeOpts{})
 	}
 	l := newLive()
 	eval := func(d time.Duration) {
@@ -133,6 +133,15 @@ func TestLivenessEvents(t *testing.T) {
 	check("heard again", model.EventSilent, model.EventHeardAgain)
 	eval(14*time.Hour + 20*time.Minute)
 	check("silent again", model.EventSilent, model.EventHeardAgain, model.EventSilent)
+
+	// A restart after an outage: the device is not judged before the
+	// sensor had its interval, and then its silence is the one reported.
+	at(14*time.Hour + 30*time.Minute)
+	l = newLiveness(newInventory(db, seg, configs.Default(), clock, clock()), seg, db, zap.NewNop(), probeOpts{})
+	eval(14*time.Hour + 31*time.Minute)
+	check("restarted, not judged yet", model.EventSilent, model.EventHeardAgain, model.EventSilent)
+	eval(14*time.Hour + 50*time.Minute)
+	check("restarted, silent", model.EventSilent, model.EventHeardAgain, model.EventSilent)
 
 	evs, _, err := db.FindEvents(ctx, store.EventFilter{Type: model.EventSilent})
 	if err != nil {

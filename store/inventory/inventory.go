@@ -79,6 +79,12 @@ type Options struct {
 	Zones Zoner
 	// Liveness judges critical devices; nil: none is critical.
 	Liveness Liveness
+	// ListeningSince is when the sensor behind the answers started to
+	// listen (the daemon's start); zero: not known (the CLI, replay). A
+	// critical device is judged as if heard at that time at the latest, so
+	// a restart after an outage does not make every critical device silent
+	// before the sensor had its interval to hear it.
+	ListeningSince time.Time
 	// Lifecycle thresholds; zero fields take the defaults.
 	Lifecycle Lifecycle
 	// Now is the clock states and relative times are computed against.
@@ -96,6 +102,7 @@ type Service struct {
 	st    Store
 	zones Zoner
 	live  Liveness
+	since time.Time // Options.ListeningSince
 	life  Lifecycle
 	now   func() time.Time
 	fleet bool
@@ -121,7 +128,8 @@ func New(o Options) *Service {
 	if o.Zones == nil {
 		o.Zones = noZones{}
 	}
-	return &Service{st: o.Store, zones: o.Zones, live: o.Liveness, life: o.Lifecycle, now: o.Now, fleet: o.Central}
+	return &Service{st: o.Store, zones: o.Zones, live: o.Liveness, since: o.ListeningSince, life: o.Lifecycle, now: o.Now,
+		fleet: o.Central}
 }
 
 // Central reports whether the service answers from a central inventory

@@ -87,6 +87,11 @@ func (s *Service) state(a *model.Asset, probed, now time.Time) (state string, cr
 	if !s.hasCritical() {
 		return state, false
 	}
+	if a.LastSeen.Before(s.since) { // the sensor was not listening: judge from when it started
+		cp := *a
+		cp.LastSeen = s.since
+		a = &cp
+	}
 	critical, live := s.live.Liveness(a, probed, now)
 	if live != "" && state != StateRetired {
 		state = live

@@ -140,3 +140,24 @@ func BenchmarkCriticalAssets(b *testing.B) {
 		})
 	}
 }
+
+// A sensor that started listening 30 minutes ago (a restart after an
+// outage) has not had the monitors' hour to hear them: not silent yet.
+func TestCriticalListeningSince(t *testing.T) {
+	p, err := policy.Parse([]byte("critical:\n  - name: monitors\n    classes: [patient-monitor]\n    every: 1h\n"), "p.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg := segment.Fixed(p)
+	for _, tc := range []struct {
+		since time.Duration
+		want  string
+	}{{30 * time.Minute, inventory.StateDormant}, {2 * time.Hour, inventory.StateSilent}} {
+		inv := inventory.New(inventory.Options{Store: inventorytest.DB(t), Zones: seg, Liveness: seg,
+			ListeningSince: inventorytest.Now.Add(-tc.since), Now: func() time.Time { return inventorytest.Now }})
+		d, err := inv.Asset(context.Background(), inventorytest.MonitorMAC, inventory.AssetRefQuery{})
+		if err != nil || d.Asset.State != tc.want {
+			t.Errorf("listening for %v: state %q, want %q (%v)", tc.since, d.Asset.State, tc.want, err)
+		}
+	}
+}
