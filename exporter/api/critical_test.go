@@ -20,7 +20,7 @@ func TestUICritical(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := policy.Parse(append(base, "\ncritical:\n  - name: monitors\n    classes: [patient-monitor]\n    every: 1h\n"...), "policy.yml")
+	p, err := policy.Parse(append(base, "\ncritical:\n  - name: monitors\n    macs: [\""+inventorytest.MonitorMAC+"\"]\n    every: 1h\n"...), "policy.yml")
 	if err != nil {
 		t.Fatal(err)
 	}

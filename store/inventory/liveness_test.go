@@ -14,7 +14,7 @@ import (
 	"github.com/wardwatch/wardwatch/store/inventory/inventorytest"
 )
 
-// The example policy with a critical section: patient monitors heard at
+// The example policy with a critical section: the patient monitor heard at
 // least hourly, infusion pumps weekly, the hostile (retired) device by MAC.
 func criticalService(t *testing.T) *inventory.Service {
 	t.Helper()
@@ -25,7 +25,7 @@ func criticalService(t *testing.T) *inventory.Service {
 	p, err := policy.Parse(append(base, []byte(`
 critical:
   - name: monitors
-    classes: [patient-monitor]
+    macs: ["`+inventorytest.MonitorMAC+`"]
     every: 1h
   - name: pumps
     classes: [infusion-pump]
@@ -144,7 +144,7 @@ func BenchmarkCriticalAssets(b *testing.B) {
 // A sensor that started listening 30 minutes ago (a restart after an
 // outage) has not had the monitors' hour to hear them: not silent yet.
 func TestCriticalListeningSince(t *testing.T) {
-	p, err := policy.Parse([]byte("critical:\n  - name: monitors\n    classes: [patient-monitor]\n    every: 1h\n"), "p.yml")
+	p, err := policy.Parse([]byte("critical:\n  - name: monitors\n    macs: [\""+inventorytest.MonitorMAC+"\"]\n    every: 1h\n"), "p.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
