@@ -355,7 +355,7 @@ func FuzzLoad(f *testing.F) {
 		facts := Facts{Hostname: string(data), DHCPVendorClass: string(data), DHCPParamList: "1,3,6",
 			DICOM: []DICOMFact{{Role: model.RoleSCU, AETitle: string(data)}}, HL7: []HL7Fact{{Role: model.RoleSender, Application: string(data)}},
 			Signals: []Signal{{Source: model.EvidenceLLDPSysDesc, Value: string(data)}, {Source: model.EvidenceNBNSName, Value: string(data)}},
-			Served: []Served{{Proto: 17, Port: 53, Clients: 3}}, Clients: []ClassCount{{Proto: 6, Port: 443, Class: model.ClassPatientMonitor, Count: 2}}}
+			Served:  []Served{{Proto: 17, Port: 53, Clients: 3}}, Clients: []ClassCount{{Proto: 6, Port: 443, Class: model.ClassPatientMonitor, Count: 2}}}
 		r := e.Classify(&facts)
 		if !r.Class.Valid() {
 			t.Fatalf("class %q", r.Class)
