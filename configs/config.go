@@ -53,8 +53,11 @@ type Config struct {
 	Events  EventsConfig  `yaml:"events"`
 	// Fingerprints configures device classification.
 	Fingerprints FingerprintsConfig `yaml:"fingerprints"`
-	Store        StoreConfig        `yaml:"store"`
-	Log          LogConfig          `yaml:"log"`
+	// Advisories are the manufacturer security advisories devices are
+	// matched to.
+	Advisories AdvisoriesConfig `yaml:"advisories"`
+	Store      StoreConfig      `yaml:"store"`
+	Log        LogConfig        `yaml:"log"`
 	// RunAs is who `wardwatch run` becomes once its capture sockets are open.
 	RunAs RunAsConfig `yaml:"run_as"`
 	// Inventory configures how the inventory (CLI, API, web page) reads
@@ -165,6 +168,13 @@ type FingerprintsConfig struct {
 	Dir string `yaml:"dir"`
 }
 
+// AdvisoriesConfig is the advisories: section.
+type AdvisoriesConfig struct {
+	// Dir holds CSAF 2.0 advisories (*.json, read recursively, offline),
+	// e.g. CISA's ICS Medical Advisories. "" matches no advisory.
+	Dir string `yaml:"dir"`
+}
+
 // RunAsConfig is the run_as: section. Once its capture sockets are open,
 // `wardwatch run` drops every capability; started as root it also switches
 // to this user and group.
@@ -183,8 +193,9 @@ type PolicyConfig struct {
 	File string `yaml:"file"`
 }
 
-// EventsConfig is the events: section: where policy violations are sent as
-// ECS JSON events besides the database and the metrics.
+// EventsConfig is the events: section: where policy violations and asset
+// events (new devices, changes, advisory matches, ...) are sent as ECS JSON
+// or CEF events besides the database and the metrics.
 type EventsConfig struct {
 	// File receives one ECS JSON document per line; "-" is stdout; ""
 	// disables it.
@@ -192,7 +203,8 @@ type EventsConfig struct {
 	Syslog SyslogConfig `yaml:"syslog"`
 }
 
-// SyslogConfig sends the same events as RFC 5424 syslog messages.
+// SyslogConfig sends the same events as RFC 5424 syslog messages, with
+// the ECS document or a CEF record as MSG.
 type SyslogConfig struct {
 	// Address host:port; "" disables syslog.
 	Address string `yaml:"address"`
@@ -200,6 +212,10 @@ type SyslogConfig struct {
 	Network string `yaml:"network"`
 	// Facility 0..23. Default 16 (local0).
 	Facility int `yaml:"facility"`
+	// Format of the message: rfc5424 (structured data, the ECS document
+	// as MSG) or cef (ArcSight Common Event Format as MSG). Default
+	// rfc5424.
+	Format string `yaml:"format"`
 }
 
 // StreamsConfig is the streams: section: TCP reassembly for the clinical
@@ -303,7 +319,7 @@ func Default() *Config {
 		},
 		Web: WebConfig{ListenAddresses: []string{exporter.DefaultListenAddress}},
 		Events: EventsConfig{
-			Syslog: SyslogConfig{Network: "udp", Facility: 16}, // local0
+			Syslog: SyslogConfig{Network: "udp", Facility: 16, Format: "rfc5424"}, // local0
 		},
 		Streams: StreamsConfig{
 			DICOMPorts:       ints(sensor.DefaultDICOMPorts()),
@@ -529,6 +545,9 @@ func (c *Config) Validate() error {
 		v.add("events.syslog.network", n, fmt.Sprintf("%q: want udp or tcp", n))
 	}
 	v.intRange("events.syslog.facility", c.Events.Syslog.Facility, 0, 23)
+	if f := c.Events.Syslog.Format; f != "rfc5424" && f != "cef" {
+		v.add("events.syslog.format", f, fmt.Sprintf("%q: want rfc5424 or cef", f))
+	}
 	v.portList("decode.vxlan_ports", c.Decode.VXLANPorts)
 	v.portList("streams.dicom_ports", c.Streams.DICOMPorts)
 	v.portList("streams.hl7_ports", c.Streams.HL7Ports)

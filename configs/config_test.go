@@ -198,7 +198,7 @@ func TestGoodConfigs(t *testing.T) {
 			},
 			Decode: DecodeConfig{VXLANPorts: []int{4789, 8472}, Tunnels: false},
 			Limits: LimitsConfig{MaxAssets: 50000, MaxBindings: 75000, NewAssetsBurst: 10000, NewAssetsPerSecond: 100, MaxFlows: 100000, FlowIdleTimeout: 5 * time.Minute},
-			Web:    WebConfig{ListenAddresses: []string{":9929"}}, Events: EventsConfig{Syslog: SyslogConfig{Network: "udp", Facility: 16}},
+			Web:    WebConfig{ListenAddresses: []string{":9929"}}, Events: EventsConfig{Syslog: SyslogConfig{Network: "udp", Facility: 16, Format: "rfc5424"}},
 			Streams: StreamsConfig{DICOMPorts: []int{104, 11112}, HL7Ports: []int{2575}, ContentDetection: true,
 				MaxStreams: 10000, MaxBufferedPages: 4096, IdleTimeout: 2 * time.Minute, MaxInspectBytes: 1 * MiB, MaxBufferBytes: 64 * MiB},
 			Store: StoreConfig{
@@ -259,7 +259,7 @@ func TestDefault(t *testing.T) {
 			PollTimeout: 100 * time.Millisecond, Workers: 0},
 		Decode: DecodeConfig{VXLANPorts: []int{4789, 4790}, Tunnels: true},
 		Limits: LimitsConfig{MaxAssets: 200000, MaxBindings: 200000, NewAssetsBurst: 10000, NewAssetsPerSecond: 100, MaxFlows: 100000, FlowIdleTimeout: 5 * time.Minute},
-		Web:    WebConfig{ListenAddresses: []string{":9929"}}, Events: EventsConfig{Syslog: SyslogConfig{Network: "udp", Facility: 16}},
+		Web:    WebConfig{ListenAddresses: []string{":9929"}}, Events: EventsConfig{Syslog: SyslogConfig{Network: "udp", Facility: 16, Format: "rfc5424"}},
 		Streams: StreamsConfig{DICOMPorts: []int{104, 11112}, HL7Ports: []int{2575}, ContentDetection: true,
 			MaxStreams: 10000, MaxBufferedPages: 4096, IdleTimeout: 2 * time.Minute, MaxInspectBytes: 1 * MiB, MaxBufferBytes: 64 * MiB},
 		Store: StoreConfig{Path: "./wardwatch.db", FlushInterval: time.Second, FlushSize: 50000,

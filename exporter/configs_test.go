@@ -196,8 +196,9 @@ func TestRulesUseExportedMetrics(t *testing.T) {
 		}
 	}
 	want := []string{"WardwatchDown", "WardwatchCaptureStalled", "WardwatchKernelDrops", "WardwatchDecodeErrorRatio",
-		"WardwatchPolicyViolation", "WardwatchCriticalDeviceSilent", "WardwatchStoreErrors", "WardwatchConfigReloadFailed", "WardwatchObservationsDropped", "WardwatchLimitReached", "WardwatchMACFlood",
-		"WardwatchCollectorFailed", "WardwatchExporterErrors"}
+		"WardwatchPolicyViolation", "WardwatchPolicyViolationLowSeverity", "WardwatchCriticalDeviceSilent", "WardwatchStoreErrors",
+		"WardwatchConfigReloadFailed", "WardwatchObservationsDropped", "WardwatchLimitReached", "WardwatchMACFlood",
+		"WardwatchCollectorFailed", "WardwatchExporterErrors", "WardwatchAdvisoryAffectedDevices"}
 	if !slices.Equal(alerts, want) {
 		t.Errorf("alerts %v, want %v", alerts, want)
 	}
@@ -300,7 +301,7 @@ func TestGrafanaDashboard(t *testing.T) {
 	for _, m := range []string{
 		"wardwatch_policy_violations_total", "wardwatch_assets", "wardwatch_asset_events_total",
 		"wardwatch_capture_kernel_drops_total", "wardwatch_decode_errors_total", "wardwatch_capture_packets_total",
-		"wardwatch_store_flush_duration_seconds_bucket",
+		"wardwatch_store_flush_duration_seconds_bucket", "wardwatch_advisory_matched_assets",
 	} {
 		if !used[m] {
 			t.Errorf("no panel shows %s", m)

@@ -43,6 +43,8 @@ const (
 	CollectorAssets  = "assets"  // Sources.AssetCounts
 	CollectorEvents  = "events"  // Sources.EventCounts
 	CollectorProbe   = "probe"   // Sources.Probe
+	// CollectorAdvisories is Sources.AdvisoryCounts.
+	CollectorAdvisories = "advisories"
 )
 
 // Limit names used in wardwatch_limit_hits_total{limit}.
@@ -185,7 +187,26 @@ type Sources struct {
 	// Probe returns the ARP liveness probe's counters; nil when the probe
 	// is off (probe.enabled).
 	Probe func() ProbeStats
+	// AdvisoryCounts runs the query behind
+	// wardwatch_advisory_matched_assets{advisory_severity,verdict}.
+	AdvisoryCounts func(ctx context.Context) ([]AdvisoryCount, error)
 }
+
+// AdvisoryCount is how many assets advisories of one severity name with one
+// verdict (a row of wardwatch_advisory_matched_assets).
+type AdvisoryCount struct {
+	Severity string // the advisory's CVSS v3 severity: none, low, medium, high, critical
+	Verdict  string // affected or possibly affected
+	N        int
+}
+
+// AdvisorySeverities and AdvisoryVerdicts are the label values of
+// wardwatch_advisory_matched_assets; every combination is exported (0 when
+// no asset has it).
+var (
+	AdvisorySeverities = []string{"none", "low", "medium", "high", "critical"}
+	AdvisoryVerdicts   = []string{"affected", "possibly affected"}
+)
 
 // Options are the exporter's non-callback settings. The zero value is usable.
 type Options struct {
@@ -274,6 +295,10 @@ var (
 		"ARP liveness probes of silent critical devices (probe.enabled), by result: sent (ARP requests sent on probe.interface), answered, unanswered (no answer within probe.timeout), send_error, and refused before sending: not_allowed (outside probe.allow), too_soon (probed less than probe.interval ago), queue_full.",
 		[]string{"result"}, nil)
 
+	descAdvisoryMatched = prometheus.NewDesc(namespace+"_advisory_matched_assets",
+		"Assets a manufacturer advisory (advisories.dir) names, by the advisory's CVSS v3 severity and the verdict (affected, possibly affected). An asset named by several advisories counts once in each series it is in.",
+		[]string{"advisory_severity", "verdict"}, nil)
+
 	descScrapeSuccess = prometheus.NewDesc(namespace+"_scrape_collector_success",
 		"Whether a collector succeeded in the last scrape (1) or failed (0).", []string{"collector"}, nil)
 	descScrapeDuration = prometheus.NewDesc(namespace+"_scrape_collector_duration_seconds",
@@ -301,8 +326,8 @@ func NewMetrics(reg prometheus.Registerer, src Sources, opts Options) *Metrics {
 
 	m.violations = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: namespace, Name: "policy_violations_total",
-		Help: "Flows the segmentation policy flagged, by rule and source/destination zone.",
-	}, []string{"rule", "src_zone", "dst_zone"})
+		Help: "Flows the segmentation policy flagged, by rule, source/destination zone and the rule's severity.",
+	}, []string{"rule", "src_zone", "dst_zone", "severity"})
 	m.flushDuration = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Namespace: namespace, Name: "store_flush_duration_seconds",
 		Help:    "Duration of store flush attempts (one SQLite transaction each), failed ones included.",
@@ -337,11 +362,12 @@ func (m *Metrics) ObserveFlush(d time.Duration, err error) {
 	}
 }
 
-// Violation counts one flow the policy flagged. rule and the zones come
-// from the policy configuration, which bounds their cardinality; empty
-// values are exported as Unknown.
-func (m *Metrics) Violation(rule, srcZone, dstZone string) {
-	m.violations.WithLabelValues(orUnknown(rule), orUnknown(srcZone), orUnknown(dstZone)).Inc()
+// Violation counts one flow the policy flagged. rule, the zones and the
+// rule's severity (low, medium, high, critical) come from the policy
+// configuration, which bounds their cardinality; empty values are exported
+// as Unknown.
+func (m *Metrics) Violation(rule, srcZone, dstZone, severity string) {
+	m.violations.WithLabelValues(orUnknown(rule), orUnknown(srcZone), orUnknown(dstZone), orUnknown(severity)).Inc()
 }
 
 // ReloadResult records the outcome of a configuration load or reload at t.
@@ -368,6 +394,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 		descObservations, descObsDropped, descLimitHits, descStreamBuffer, descStreamBufferLimit,
 		descStoreWritten, descStoreDiscarded, descStoreQueued,
 		descAssets, descEvents, descSilent, descProbes, descScrapeSuccess, descScrapeDuration,
+		descAdvisoryMatched,
 	} {
 		ch <- d
 	}
@@ -404,6 +431,9 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	}
 	if m.src.Fleet != nil {
 		m.scrape(ch, CollectorFleet, m.collectFleet)
+	}
+	if m.src.AdvisoryCounts != nil {
+		m.scrape(ch, CollectorAdvisories, m.collectAdvisories)
 	}
 }
 
@@ -597,6 +627,36 @@ func (m *Metrics) collectEvents() ([]prometheus.Metric, error) {
 			continue
 		}
 		ms = append(ms, counter(descEvents, v, string(t)))
+	}
+	return ms, nil
+}
+
+func (m *Metrics) collectAdvisories() ([]prometheus.Metric, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), m.timeout)
+	defer cancel()
+	rows, err := m.src.AdvisoryCounts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("advisory counts: %w", err)
+	}
+	type key struct{ sev, verdict string }
+	sums := map[key]int{}
+	var keys []key
+	for _, sev := range AdvisorySeverities {
+		for _, v := range AdvisoryVerdicts {
+			sums[key{sev, v}] = 0
+			keys = append(keys, key{sev, v})
+		}
+	}
+	for _, r := range rows {
+		k := key{orUnknown(r.Severity), orUnknown(r.Verdict)}
+		if _, ok := sums[k]; !ok {
+			keys = append(keys, k)
+		}
+		sums[k] += r.N
+	}
+	ms := make([]prometheus.Metric, 0, len(keys))
+	for _, k := range keys {
+		ms = append(ms, gauge(descAdvisoryMatched, float64(sums[k]), k.sev, k.verdict))
 	}
 	return ms, nil
 }

@@ -63,6 +63,10 @@ func fixedSources() Sources {
 		EventCounts: func() map[model.EventType]uint64 {
 			return map[model.EventType]uint64{model.EventNewDevice: 9, model.EventIPMoved: 1, "custom-type": 2}
 		},
+		AdvisoryCounts: func(context.Context) ([]AdvisoryCount, error) {
+			return []AdvisoryCount{{Severity: "high", Verdict: "affected", N: 2},
+				{Severity: "high", Verdict: "possibly affected", N: 4}}, nil
+		},
 	}
 }
 
@@ -74,9 +78,9 @@ func newTestMetrics(t *testing.T, src Sources, opts Options) (*Metrics, *prometh
 
 // exercise records the counters the exporter owns.
 func exercise(m *Metrics) {
-	m.Violation("no-internet", "imaging", "internet")
-	m.Violation("no-internet", "imaging", "internet")
-	m.Violation("", "clinical", "")
+	m.Violation("no-internet", "imaging", "internet", "critical")
+	m.Violation("no-internet", "imaging", "internet", "critical")
+	m.Violation("", "clinical", "", "")
 	m.ObserveFlush(3906250*time.Nanosecond, nil) // 1/256 s
 	m.ObserveFlush(31250*time.Microsecond, errors.New("disk full"))
 	m.ObserveFlush(2*time.Second, nil)
@@ -84,8 +88,21 @@ func exercise(m *Metrics) {
 }
 
 const expectedExposition = `
+# HELP wardwatch_advisory_matched_assets Assets a manufacturer advisory (advisories.dir) names, by the advisory's CVSS v3 severity and the verdict (affected, possibly affected). An asset named by several advisories counts once in each series it is in.
+# TYPE wardwatch_advisory_matched_assets gauge
+wardwatch_advisory_matched_assets{advisory_severity="critical",verdict="affected"} 0
+wardwatch_advisory_matched_assets{advisory_severity="critical",verdict="possibly affected"} 0
+wardwatch_advisory_matched_assets{advisory_severity="high",verdict="affected"} 2
+wardwatch_advisory_matched_assets{advisory_severity="high",verdict="possibly affected"} 4
+wardwatch_advisory_matched_assets{advisory_severity="low",verdict="affected"} 0
+wardwatch_advisory_matched_assets{advisory_severity="low",verdict="possibly affected"} 0
+wardwatch_advisory_matched_assets{advisory_severity="medium",verdict="affected"} 0
+wardwatch_advisory_matched_assets{advisory_severity="medium",verdict="possibly affected"} 0
+wardwatch_advisory_matched_assets{advisory_severity="none",verdict="affected"} 0
+wardwatch_advisory_matched_assets{advisory_severity="none",verdict="possibly affected"} 0
 # HELP wardwatch_asset_events_total Asset events recorded, by event type.
 # TYPE wardwatch_asset_events_total counter
+wardwatch_asset_events_total{type="advisory-match"} 0
 wardwatch_asset_events_total{type="alive-by-probe"} 0
 wardwatch_asset_events_total{type="class-changed"} 0
 wardwatch_asset_events_total{type="custom-type"} 2
@@ -147,12 +164,13 @@ wardwatch_limit_hits_total{limit="streams"} 0
 # HELP wardwatch_observations_dropped_total Observations dropped because the store queue had no room for them.
 # TYPE wardwatch_observations_dropped_total counter
 wardwatch_observations_dropped_total 7
-# HELP wardwatch_policy_violations_total Flows the segmentation policy flagged, by rule and source/destination zone.
+# HELP wardwatch_policy_violations_total Flows the segmentation policy flagged, by rule, source/destination zone and the rule's severity.
 # TYPE wardwatch_policy_violations_total counter
-wardwatch_policy_violations_total{dst_zone="internet",rule="no-internet",src_zone="imaging"} 2
-wardwatch_policy_violations_total{dst_zone="unknown",rule="unknown",src_zone="clinical"} 1
+wardwatch_policy_violations_total{dst_zone="internet",rule="no-internet",severity="critical",src_zone="imaging"} 2
+wardwatch_policy_violations_total{dst_zone="unknown",rule="unknown",severity="unknown",src_zone="clinical"} 1
 # HELP wardwatch_scrape_collector_success Whether a collector succeeded in the last scrape (1) or failed (0).
 # TYPE wardwatch_scrape_collector_success gauge
+wardwatch_scrape_collector_success{collector="advisories"} 1
 wardwatch_scrape_collector_success{collector="assets"} 1
 wardwatch_scrape_collector_success{collector="capture"} 1
 wardwatch_scrape_collector_success{collector="events"} 1
@@ -217,7 +235,7 @@ func decodeErrorLines() string {
 // model.ObsKind; see
 // TestObservationKinds).
 var comparedNames = []string{
-	"wardwatch_asset_events_total", "wardwatch_assets", "wardwatch_build_info",
+	"wardwatch_advisory_matched_assets", "wardwatch_asset_events_total", "wardwatch_assets", "wardwatch_build_info",
 	"wardwatch_capture_bytes_total", "wardwatch_capture_kernel_drops_total", "wardwatch_capture_malformed_total",
 	"wardwatch_capture_packets_total", "wardwatch_capture_truncated_total",
 	"wardwatch_config_last_reload_success_timestamp_seconds", "wardwatch_config_last_reload_successful",

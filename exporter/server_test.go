@@ -133,7 +133,7 @@ func TestServerEndpoints(t *testing.T) {
 	for _, want := range []string{
 		`wardwatch_build_info{goversion=`,
 		`wardwatch_capture_packets_total{interface="span0"} 1500`,
-		`wardwatch_policy_violations_total{dst_zone="internet",rule="no-internet",src_zone="imaging"} 2`,
+		`wardwatch_policy_violations_total{dst_zone="internet",rule="no-internet",severity="critical",src_zone="imaging"} 2`,
 		`wardwatch_assets{class="infusion-pump",state="active",zone="clinical"} 4`,
 		`go_goroutines `, `process_start_time_seconds `,
 		`promhttp_metric_handler_requests_total{code="200"}`,

@@ -2,6 +2,7 @@ package model
 
 import (
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -36,6 +37,10 @@ const (
 	EventSilent       EventType = "silent"
 	EventHeardAgain   EventType = "heard-again"
 	EventAliveByProbe EventType = "alive-by-probe"
+	// EventAdvisoryMatch: a manufacturer advisory newly names the device,
+	// or names it with a stronger verdict. NewValue is AdvisoryMatchValue
+	// (advisory id and verdict), OldValue the previous one ("" if none).
+	EventAdvisoryMatch EventType = "advisory-match"
 )
 
 // EventTypes lists every EventType, in the order above. Treat it as
@@ -44,6 +49,7 @@ var EventTypes = []EventType{
 	EventNewDevice, EventNewStation, EventNewIP, EventIPMoved, EventFlipFlop,
 	EventHostname, EventVendorClass, EventDHCPFingerprint, EventClassChanged, EventViolation, EventMACFlood,
 	EventSilent, EventHeardAgain, EventAliveByProbe,
+	EventAdvisoryMatch,
 }
 
 // Valid reports whether t is one of EventTypes.
@@ -71,4 +77,18 @@ type Event struct {
 	// Sensor and Site name the sensor that recorded the event, in the
 	// central inventory of many sensors; "" in a sensor's own.
 	Sensor, Site string
+}
+
+// AdvisoryMatchValue is the value of an advisory-match event: the
+// advisory's id and the verdict, "ICSMA-23-194-01 (possibly affected)".
+func AdvisoryMatchValue(id, verdict string) string { return id + " (" + verdict + ")" }
+
+// ParseAdvisoryMatchValue splits an AdvisoryMatchValue; ok is false for
+// any other text.
+func ParseAdvisoryMatchValue(v string) (id, verdict string, ok bool) {
+	i := strings.LastIndex(v, " (")
+	if i <= 0 || !strings.HasSuffix(v, ")") {
+		return "", "", false
+	}
+	return v[:i], v[i+2 : len(v)-1], true
 }

@@ -87,3 +87,13 @@ func scanEvent(rows *sql.Rows, total *int) (model.Event, error) {
 	}
 	return e, nil
 }
+
+// LastEventID is the largest event ID (0 for none): where a tail of the
+// events table (EventFilter.AfterID) starts to see only new events.
+func (db *DB) LastEventID(ctx context.Context) (int64, error) {
+	var id int64
+	if err := db.rdb.QueryRowContext(ctx, `SELECT ifnull(max(id), 0) FROM events`).Scan(&id); err != nil {
+		return 0, wrap("read events in", db.path, err)
+	}
+	return id, nil
+}

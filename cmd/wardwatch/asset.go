@@ -84,7 +84,7 @@ func scope(rq inventory.AssetRefQuery) string {
 func printAsset(w io.Writer, width int, d *inventory.AssetDetailRecord, now time.Time) error {
 	for _, part := range []func(*table, *inventory.AssetDetailRecord, time.Time) error{
 		printIdentity, printEvidence, printAddresses, printHostnames, printDICOM, printHL7, printPeers,
-		printViolations, printEvents, printOtherMatches,
+		printViolations, printEvents, printAdvisoriesOf, printOtherMatches,
 	} {
 		if err := part(newTable(w, width), d, now); err != nil {
 			return err

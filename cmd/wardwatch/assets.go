@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wardwatch/wardwatch/fingerprint/advisory"
 	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/policy"
 	"github.com/wardwatch/wardwatch/policy/segment"
@@ -99,11 +100,14 @@ type inventoryFlags struct {
 	output     string
 	wide       bool
 	stderr     io.Writer
+	// advisoriesDir is the advisories directory open used.
+	advisoriesDir string
 }
 
 func (f *inventoryFlags) register(fs *flag.FlagSet, outputs string) {
 	f.stderr = fs.Output()
 	f.cf.register(fs, false)
+	f.cf.registerAdvisories(fs)
 	fs.StringVar(&f.policyFile, "policy.file", "", "segmentation policy for zones (default: policy.file from the config)")
 	fs.StringVar(&f.central, "central", "", "read the central inventory of many sensors at this PostgreSQL `DSN` (as central.dsn, without the password) instead of the local database")
 	fs.StringVar(&f.centralPW, "central.password-file", "", "`file` holding the central database's password (default: central.password_file from the config; pgx also reads PGPASSFILE/~/.pgpass)")
@@ -158,13 +162,26 @@ func (f *inventoryFlags) open(ctx context.Context) (inv *inventory.Service, clos
 		}
 		return newCentralInventory(c, segment.Fixed(p), cfg, nowFunc), c.Close, nil
 	}
+	// Advisories likewise: --advisories.dir must load; the config's
+	// advisories.dir only warns.
+	set, err := loadAdvisories(cfg.Advisories.Dir, f.stderr)
+	if err != nil {
+		if f.cf.advisoriesDir != "" {
+			return nil, nil, err
+		}
+		fmt.Fprintf(f.stderr, "wardwatch: warning: no advisories: %s\n", oneLine(err))
+	}
+	f.advisoriesDir = cfg.Advisories.Dir
 	db, err := store.OpenReadOnly(cfg.Store.Path)
 	if err != nil {
 		return nil, nil, err
 	}
-	inv = newInventory(db, segment.Fixed(p), cfg, nowFunc, time.Time{})
+	inv = newInventory(db, segment.Fixed(p), cfg, nowFunc, time.Time{}, func() *advisory.Set { return set })
 	return inv, func() { db.Close() }, nil
 }
+
+// dir is the advisories directory in use once open has run ("" for none).
+func (f *inventoryFlags) dir() string { return f.advisoriesDir }
 
 // listVerb is an inventory verb that prints a list (assets, violations,
 // flows, events): its query parameters, parsed by parse into the query the

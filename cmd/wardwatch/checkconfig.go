@@ -58,7 +58,15 @@ func checkConfigCmd(ctx context.Context, args []string, stdout, stderr io.Writer
 	for _, w := range checkReachable(ctx, cfg) {
 		fmt.Fprintf(stderr, "wardwatch: warning: %s\n", w)
 	}
-	fmt.Fprintf(stdout, "%s: OK (%s)\n", path, refs.summary(cfg))
+	summary := refs.summary(cfg)
+	if dir := cfg.Advisories.Dir; dir != "" { // loaded as run loads them: a document that does not load is a warning
+		set, err := loadAdvisories(dir, stderr)
+		if err != nil {
+			return err
+		}
+		summary += fmt.Sprintf("; %d advisories", set.Len())
+	}
+	fmt.Fprintf(stdout, "%s: OK (%s)\n", path, summary)
 	return nil
 }
 
@@ -153,6 +161,13 @@ func loadReferences(src refSource, cfg *configs.Config, webConfigFile string) (*
 			errs = append(errs, src.fileProblem("web.config_file", "web.config.file", "web config file "+webConfigFile, err))
 		}
 	}
+	if dir := cfg.Advisories.Dir; dir != "" {
+		if fi, err := os.Stat(dir); err != nil {
+			errs = append(errs, src.fileProblem("advisories.dir", "advisories.dir", "advisories", err))
+		} else if !fi.IsDir() {
+			errs = append(errs, src.at("advisories.dir", "advisories.dir", fmt.Errorf("%s is not a directory", dir)))
+		}
+	}
 	if f := cfg.Events.File; f != "" && f != "-" {
 		dir := filepath.Dir(f)
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
@@ -160,7 +175,7 @@ func loadReferences(src refSource, cfg *configs.Config, webConfigFile string) (*
 		}
 	}
 	if sl := cfg.Events.Syslog; sl.Address != "" {
-		if _, err := siem.NewSyslog(sl.Network, sl.Address, sl.Facility, ""); err != nil {
+		if _, err := siem.NewSyslog(sl.Network, sl.Address, sl.Facility, "", siem.SyslogOptions{Format: sl.Format}); err != nil {
 			errs = append(errs, src.at("events.syslog.address", "", err))
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/wardwatch/wardwatch/configs"
+	"github.com/wardwatch/wardwatch/fingerprint/advisory"
 	"github.com/wardwatch/wardwatch/fingerprint/oui"
 	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/sensor"
@@ -27,6 +28,13 @@ type commonFlags struct {
 	db         string
 	logLevel   string
 	logFormat  string
+	// advisoriesDir is --advisories.dir (run, replay and the query verbs).
+	advisoriesDir string
+}
+
+// registerAdvisories adds --advisories.dir.
+func (c *commonFlags) registerAdvisories(fs *flag.FlagSet) {
+	fs.StringVar(&c.advisoriesDir, "advisories.dir", "", "directory of CSAF 2.0 advisories matched to the devices (overrides advisories.dir)")
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet, withLog bool) {
@@ -70,6 +78,9 @@ func (c *commonFlags) load() (*configs.Config, error) {
 	if c.logFormat != "" {
 		cfg.Log.Format = c.logFormat
 	}
+	if c.advisoriesDir != "" {
+		cfg.Advisories.Dir = c.advisoriesDir
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("config: %s", oneLine(err))
 	}
@@ -106,10 +117,11 @@ func storeOptions(cfg *configs.Config, log *zap.Logger) store.Options {
 // segmenter), with the lifecycle thresholds of cfg and the clock now (nil:
 // time.Now), critical devices judged from listeningSince at the earliest
 // (the daemon's start; zero for the CLI): the CLI verbs and the daemon's
-// API and web page give its answers.
+// API and web page give its answers; advisories are the advisories in force
+// (nil: none).
 func newInventory(db *store.DB, zones inventory.Zoner, cfg *configs.Config, now func() time.Time,
-	listeningSince time.Time) *inventory.Service {
-	o := inventory.Options{Store: db, Zones: zones, Now: now, ListeningSince: listeningSince,
+	listeningSince time.Time, advisories func() *advisory.Set) *inventory.Service {
+	o := inventory.Options{Store: db, Zones: zones, Now: now, ListeningSince: listeningSince, Advisories: advisories,
 		Lifecycle: inventory.Lifecycle{DormantAfter: cfg.Inventory.DormantAfter, RetiredAfter: cfg.Inventory.RetiredAfter}}
 	if l, ok := zones.(inventory.Liveness); ok { // the segmenter: critical devices' states too
 		o.Liveness = l

@@ -59,6 +59,12 @@ type daemon struct {
 	reloadMu sync.Mutex
 
 	inv *inventory.Service // what the API, the page and wardwatch_assets answer from
+	now func() time.Time   // the inventory's clock: a replay's capture time, else the wall's
+
+	ev eventState // advisories, advisory-match events, the SIEM goroutine
+	// advisoriesFlag is --advisories.dir ("" when not given): a reload
+	// keeps it.
+	advisoriesFlag string
 }
 
 // webFlags are the exporter-toolkit flags; nil when the verb serves no HTTP.
@@ -95,6 +101,14 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 	d.engine = eng
 	d.pol = policy.NewHolder(refs.policy)
 	d.seg = segment.New(d.pol)
+	if o.flagSet != nil && o.flagSet("advisories.dir") {
+		d.advisoriesFlag = cfg.Advisories.Dir
+	}
+	set, err := loadDaemonAdvisories(cfg, log)
+	if err != nil {
+		return nil, &refError{err}
+	}
+	d.ev.advisories.Store(set)
 
 	if err := d.openSinks(); err != nil {
 		return nil, err
@@ -112,10 +126,11 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 			b := d.sensor.BufferBudget()
 			return exporter.BufferStats{Used: b.Used, Limit: b.Limit, Denied: b.Denied}
 		},
-		Store:       d.storeStats,
-		AssetCounts: d.assetCounts,
-		EventCounts: d.eventCounts,
-		Probe:       d.probeStats(),
+		Store:          d.storeStats,
+		AssetCounts:    d.assetCounts,
+		EventCounts:    d.eventCounts,
+		AdvisoryCounts: d.advisoryCounts,
+		Probe:          d.probeStats(),
 	}, exporter.Options{Version: version, Revision: revision, Logger: log})
 
 	if o.serve {
@@ -167,9 +182,17 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 	if o.watch {
 		listening = time.Now()
 	}
-	d.inv = newInventory(db, d.seg, cfg, o.clock.nowFunc(), listening)
+	d.now = o.clock.nowFunc()
+	if d.now == nil {
+		d.now = time.Now
+	}
+	d.inv = newInventory(db, d.seg, cfg, o.clock.nowFunc(), listening, d.advisorySet)
 	d.live = newLiveness(d.inv, d.seg, db, log.Named("liveness"),
 		probeOpts{prober: o.prober, allow: cfg.Probe.AllowPrefixes(), interval: cfg.Probe.Interval})
+	if err := d.startEvents(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if d.server != nil { // the inventory API and web page, behind the same listener and auth as /metrics
 		srv := api.New(api.Options{Inventory: d.inv, Logger: log, Version: version})
 		d.server.Handle(api.APIPrefix, srv.APIHandler())
@@ -207,7 +230,8 @@ func (d *daemon) openSinks() error {
 		d.sinks = append(d.sinks, l)
 	}
 	if ev.Syslog.Address != "" {
-		s, err := siem.NewSyslog(ev.Syslog.Network, ev.Syslog.Address, ev.Syslog.Facility, host)
+		s, err := siem.NewSyslog(ev.Syslog.Network, ev.Syslog.Address, ev.Syslog.Facility, host,
+			siem.SyslogOptions{Format: ev.Syslog.Format, Version: version})
 		if err != nil {
 			return fmt.Errorf("events: %w", err)
 		}
@@ -222,15 +246,12 @@ func (d *daemon) closeSinks() {
 	}
 }
 
-// violation is called once per newly flagged flow: the metric and the
-// SIEM events, with the endpoints the checker judged.
+// violation is called once per newly flagged flow: the metric, and the
+// SIEM event (queued for the SIEM goroutine, which adds the ends'
+// identities), with the endpoints the checker judged.
 func (d *daemon) violation(v *segment.Violation) {
-	d.metrics.Violation(v.Verdict.Rule, v.Verdict.SrcZone, v.Verdict.DstZone)
-	if len(d.sinks) > 0 {
-		if err := d.sinks.Emit(siemViolation(v)); err != nil {
-			d.log.Warn("sending a violation event failed", zap.Error(err))
-		}
-	}
+	d.metrics.Violation(v.Verdict.Rule, v.Verdict.SrcZone, v.Verdict.DstZone, v.Verdict.Severity)
+	d.queueViolation(siemViolation(v))
 }
 
 // captureStats adapts the sensor's counters to what the exporter reads:
@@ -301,6 +322,20 @@ func (d *daemon) centralStats() exporter.CentralStats {
 	return out
 }
 
+// advisoryCounts counts the assets advisories name by severity and
+// verdict, as the inventory does (and cached as long).
+func (d *daemon) advisoryCounts(ctx context.Context) ([]exporter.AdvisoryCount, error) {
+	if d.advisorySet() == nil {
+		return nil, nil
+	}
+	counts, err := d.inv.AdvisoryCounts(ctx)
+	out := make([]exporter.AdvisoryCount, len(counts))
+	for i, c := range counts {
+		out[i] = exporter.AdvisoryCount{Severity: c.Severity, Verdict: c.Verdict, N: c.N}
+	}
+	return out, err
+}
+
 func (d *daemon) eventCounts() map[model.EventType]uint64 {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -356,6 +391,9 @@ func (d *daemon) reloadLocked() error {
 		if len(d.cfg.Capture.Interfaces) > 0 {
 			c.Capture.Interfaces = d.cfg.Capture.Interfaces
 		}
+		if d.advisoriesFlag != "" {
+			c.Advisories.Dir = d.advisoriesFlag
+		}
 		cfg = c
 	}
 	var p *policy.Policy
@@ -365,14 +403,20 @@ func (d *daemon) reloadLocked() error {
 			return fmt.Errorf("policy: %s", oneLine(err))
 		}
 	}
+	set, err := loadDaemonAdvisories(cfg, d.log)
+	if err != nil {
+		return err
+	}
 	d.pol.Swap(p)
+	d.ev.advisories.Store(set)
 	a, b := *d.cfg, *cfg
 	a.Policy, b.Policy = configs.PolicyConfig{}, configs.PolicyConfig{}
+	a.Advisories, b.Advisories = configs.AdvisoriesConfig{}, configs.AdvisoriesConfig{}
 	if !reflect.DeepEqual(a, b) {
 		d.log.Warn("the config file changed beyond the policy: those settings take effect at the next restart")
 	}
 	d.cfg = cfg
-	d.inv.Forget() // zones may have changed
+	d.inv.Forget() // zones and advisories may have changed
 	return nil
 }
 
@@ -394,6 +438,11 @@ func (d *daemon) serve(ctx context.Context) (wait func() error) {
 				d.reload()
 			}
 		}
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		d.advisoryLoop(ctx)
 	}()
 	if d.pusher != nil { // pushes to the central database until ctx ends; failures are logged, never fatal
 		wg.Add(1)
@@ -429,11 +478,26 @@ func (d *daemon) serve(ctx context.Context) (wait func() error) {
 	return func() error { wg.Wait(); return srvErr }
 }
 
-// close flushes and closes the store and the sinks.
+// close flushes and closes the store and the sinks: the held flows are
+// judged, the inventory matched to the advisories once more, and what the
+// SIEM has not been sent yet is sent.
 func (d *daemon) close() error {
-	if err := d.checker.Flush(context.Background()); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := d.checker.Flush(ctx); err != nil {
 		d.log.Warn("judging the held flows at close", zap.Error(err))
 	}
+	if d.advisorySet() != nil || len(d.sinks) > 0 {
+		if err := d.db.Flush(ctx); err != nil {
+			d.log.Warn("flushing the store at close", zap.Error(err))
+		} else if d.advisorySet() != nil {
+			d.sweepAdvisories(ctx)
+			if err := d.db.Flush(ctx); err != nil {
+				d.log.Warn("flushing the advisory matches at close", zap.Error(err))
+			}
+		}
+	}
+	d.stopEvents()
 	err := d.db.Close()
 	if d.pusher != nil { // one last push of the final state, bounded; the next start catches up otherwise
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -72,7 +72,7 @@ func TestLivenessEvents(t *testing.T) {
 
 	seg := segment.Fixed(p)
 	newLive := func() *liveness {
-		return newLiveness(newInventory(db, seg, configs.Default(), clock, time.Time{}), seg, db, zap.NewNop(), probeOpts{})
+		return newLiveness(newInventory(db, seg, configs.Default(), clock, time.Time{}, nil), seg, db, zap.NewNop(), probeOpts{})
 	}
 	l := newLive()
 	eval := func(d time.Duration) {

@@ -27,6 +27,7 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("replay", "FILE...", stderr)
 	var cf commonFlags
 	cf.register(fs, true)
+	cf.registerAdvisories(fs)
 	vantage := fs.String("vantage", "", "vantage label recorded on assets (default: the file's base name)")
 	vlan := fs.Uint("vlan", 0, "VLAN id stamped on untagged frames (as for an access-port SPAN); 0 = none")
 	quiet := fs.Bool("q", false, "do not print the summary")
@@ -137,6 +138,10 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *serve && replayErr == nil && ctx.Err() == nil {
 		err := d.checker.Flush(ctx)
 		if err == nil {
+			err = d.db.Flush(ctx)
+		}
+		if err == nil && d.advisorySet() != nil { // the advisory matches of the replayed inventory
+			d.sweepAdvisories(ctx)
 			err = d.db.Flush(ctx)
 		}
 		if err != nil && ctx.Err() == nil {

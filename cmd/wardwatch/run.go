@@ -28,6 +28,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlagSet("run", "", stderr)
 	var cf commonFlags
 	cf.register(fs, true)
+	cf.registerAdvisories(fs)
 	var ifaces stringList
 	fs.Var(&ifaces, "interface", "capture `interface` (repeatable); overrides capture.interfaces")
 	policyFile := fs.String("policy.file", "", "segmentation policy file (overrides policy.file)")

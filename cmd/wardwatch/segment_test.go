@@ -434,6 +434,7 @@ func TestECSAlertCarriesClass(t *testing.T) {
 	var alerts []string
 	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 		var e struct {
+			Event     struct{ Dataset string }
 			Rule      struct{ Name string }
 			Source    struct{ IP string }
 			Wardwatch struct {
@@ -442,6 +443,9 @@ func TestECSAlertCarriesClass(t *testing.T) {
 		}
 		if err := json.Unmarshal([]byte(line), &e); err != nil {
 			t.Fatalf("%v: %s", err, line)
+		}
+		if e.Event.Dataset != "wardwatch.violation" {
+			continue // an asset event (new-device, ...)
 		}
 		alerts = append(alerts, e.Rule.Name+" "+e.Source.IP+" "+e.Wardwatch.SrcClass)
 		if want := classOf[e.Source.IP]; e.Wardwatch.SrcClass != want {

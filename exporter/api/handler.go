@@ -64,6 +64,7 @@ func (s *Server) APIHandler() http.Handler {
 		}, find: s.inv.Events, each: s.inv.EachEvent}))
 	mux.HandleFunc("GET /api/v1/summary", s.apiNoParams(func(ctx context.Context) (any, error) { return s.inv.Summary(ctx) }))
 	mux.HandleFunc("GET /api/v1/matrix", s.apiNoParams(func(ctx context.Context) (any, error) { return s.inv.Matrix(ctx) }))
+	mux.HandleFunc("GET /api/v1/advisories", s.apiAdvisories)
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.URL.Path, "")
 	})
@@ -343,5 +344,53 @@ func (s *Server) apiNoParams(get func(context.Context) (any, error)) http.Handle
 			return
 		}
 		writeJSON(w, http.StatusOK, x)
+	}
+}
+
+// apiAdvisories answers the advisories that name devices of the inventory:
+// JSON (inventory.AdvisoriesRecord) or CSV (a row per advisory and
+// device). Its one parameter is format.
+func (s *Server) apiAdvisories(w http.ResponseWriter, r *http.Request) {
+	v, err := query(r)
+	for name := range v {
+		if name != "format" {
+			err = &inventory.ParamError{Param: name, Msg: "unknown parameter (advisories takes format only)"}
+			break
+		}
+	}
+	csv := false
+	if err == nil {
+		csv, err = wantCSV(r, v)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rec, err := s.inv.Advisories(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !csv {
+		writeJSON(w, http.StatusOK, rec)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="wardwatch-advisories.csv"`)
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
+	cw := inventory.NewCSVWriter(w)
+	err = cw.Header(inventory.AdvisoryCSVHeader)
+	for i := 0; err == nil && i < len(rec.Advisories); i++ {
+		err = cw.Rows(rec.Advisories[i].CSVRows())
+	}
+	if err == nil {
+		err = cw.Flush()
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		s.log.Error("advisories csv failed", zap.Error(err))
 	}
 }

@@ -59,6 +59,7 @@ type ui struct {
 //	/ui/zones             the zone-to-zone matrix (which zones talk, violations)
 //	/ui/violations        policy violations
 //	/ui/events            changes (new devices, addresses, names, classes, ...)
+//	/ui/advisories        manufacturer advisories that name devices, with evidence and remediation
 //	/ui/static/...        the stylesheet and script
 func (s *Server) UIHandler() http.Handler {
 	u := &ui{s: s, inv: s.inv, pages: map[string]*template.Template{}}
@@ -78,9 +79,11 @@ func (s *Server) UIHandler() http.Handler {
 		"flowEnd":      flowEnd,
 		"plainColumns": plainColumns,
 		"tableOf":      func(cols []column, items any) tableView { return tableView{cols, items} },
+		"remediation":  remediationHTML,
+		"product":      productLabel,
 	}
 	base := template.Must(template.New("base").Funcs(funcs).ParseFS(uiFiles, "ui/base.html"))
-	for _, name := range []string{"inventory", "asset", "flows", "zones", "violations", "events", "error"} {
+	for _, name := range []string{"inventory", "asset", "flows", "zones", "violations", "events", "advisories", "error"} {
 		u.pages[name] = template.Must(template.Must(base.Clone()).ParseFS(uiFiles, "ui/"+name+".html"))
 	}
 	static, err := fs.Sub(uiFiles, "ui/static")
@@ -96,6 +99,7 @@ func (s *Server) UIHandler() http.Handler {
 	mux.HandleFunc("GET /ui/zones", u.zones)
 	mux.HandleFunc("GET /ui/violations", u.violations())
 	mux.HandleFunc("GET /ui/events", u.events())
+	mux.HandleFunc("GET /ui/advisories", u.advisories)
 	mux.Handle("GET /ui/static/{file}", u.static) // files only: no directory listing
 	mux.HandleFunc("/ui/", func(w http.ResponseWriter, r *http.Request) {
 		u.error(w, r, http.StatusNotFound, "There is no page at "+r.URL.Path+".")
@@ -123,7 +127,7 @@ func (s *Server) UIHandler() http.Handler {
 // view is what every page template gets.
 type view struct {
 	Title   string
-	Nav     string // inventory, flows, zones, violations, events
+	Nav     string // inventory, flows, zones, violations, events, advisories
 	Summary inventory.SummaryRecord
 	Version string
 	Data    any

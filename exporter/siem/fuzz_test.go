@@ -46,24 +46,25 @@ func FuzzEncoders(f *testing.F) {
 			t.Fatal(err)
 		}
 		checkSyslog(t, sl.Format(v), v, facility)
+
+		cef := CEF(v, hostnameOf(host), "1.0|x")
+		checkCEF(t, cef, map[string]string{"cs1": v.Rule, "cs2": v.SrcZone, "cs3": v.DstZone, "cs4": class,
+			"dpt": strconv.Itoa(int(port))})
+		sc, err := NewSyslog("udp", "127.0.0.1:514", facility, hostnameOf(host), SyslogOptions{Format: FormatCEF})
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, rec := string(sc.Format(v)), string(CEF(v, hostnameOf(host), ""))
+		if !strings.HasSuffix(msg, "] "+rec) || strings.ContainsAny(rec, "\n\r") {
+			t.Fatalf("syslog CEF message: %q", msg)
+		}
 	})
 }
 
 // hostnameOf is what the daemon passes: os.Hostname gives a name without
 // spaces (RFC 5424 HOSTNAME is printable US-ASCII); keep the fuzzed one
 // within that.
-func hostnameOf(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c <= ' ' || c > '~' {
-			b[i] = '_'
-		}
-	}
-	if len(b) > 255 {
-		b = b[:255]
-	}
-	return string(b)
-}
+func hostnameOf(s string) string { return PrintableASCII(s, 255) }
 
 func checkECS(t *testing.T, doc []byte, v *Violation) {
 	t.Helper()
@@ -137,7 +138,8 @@ func checkSyslog(t *testing.T, msg []byte, v *Violation, facility int) {
 		t.Fatalf("structured data: %v\n%q", err, fields[6])
 	}
 	valid := jsonValid
-	want := map[string]string{"rule": valid(v.Rule), "srcZone": valid(v.SrcZone), "dstZone": valid(v.DstZone)}
+	want := map[string]string{"rule": valid(v.Rule), "severity": normSeverity(v.Severity), "srcZone": valid(v.SrcZone),
+		"dstZone": valid(v.DstZone)}
 	if fmt.Sprint(params) != fmt.Sprint(want) {
 		t.Errorf("SD-PARAMs read back as %q, want %q", params, want)
 	}

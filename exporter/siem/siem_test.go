@@ -22,6 +22,7 @@ func sample() *Violation {
 		Time: time.Date(2026, 1, 5, 8, 3, 0, 0, time.UTC), Rule: "pumps-to-internet", Severity: "high",
 		SrcZone: "pumps", DstZone: "internet", SrcClass: "infusion-pump", Vantage: "span0", VLAN: 20,
 		SrcMAC: mac, SrcIP: "10.20.0.104", DstIP: "203.0.113.10", Proto: 6, Port: 443, Service: "https",
+		SrcHostname: "ALARIS-PC-0042", SrcManufacturer: "BD", SrcModel: "Alaris PC 8015",
 	}
 }
 
@@ -44,7 +45,9 @@ func TestECS(t *testing.T) {
 		"network.protocol": "https", "network.vlan.id": "20", "observer.type": "sensor",
 		"observer.ingress.interface.name": "span0", "observer.ingress.vlan.id": "20", "observer.hostname": "sensor1",
 		"wardwatch.src_zone": "pumps", "wardwatch.dst_zone": "internet", "event.severity": float64(73),
-		"@timestamp": "2026-01-05T08:03:00Z",
+		"@timestamp": "2026-01-05T08:03:00Z", "network.direction": "outbound", "event.outcome": "unknown",
+		"wardwatch.severity": "high", "source.domain": "ALARIS-PC-0042", "wardwatch.src_hostname": "ALARIS-PC-0042",
+		"wardwatch.src_manufacturer": "BD", "wardwatch.src_model": "Alaris PC 8015", "wardwatch.src_class": "infusion-pump",
 	} {
 		if got := get(path); got != want {
 			t.Errorf("%s = %v, want %v", path, got, want)
@@ -52,6 +55,10 @@ func TestECS(t *testing.T) {
 	}
 	if _, ok := m["observer"].(map[string]any)["egress"]; ok {
 		t.Error("a SPAN sensor must not fill observer.egress")
+	}
+	// A passive sensor observed the connection; it denied nothing.
+	if typ := get("event.type").([]any); len(typ) != 1 || typ[0] != "connection" {
+		t.Errorf("event.type %v, want [connection]", typ)
 	}
 }
 
@@ -82,20 +89,23 @@ func TestLinesFile(t *testing.T) {
 	}
 }
 
-var rfc5424 = regexp.MustCompile(`^<(\d+)>1 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z \S+ wardwatch \d+ policy-violation \[wardwatch@32473 rule="[^"]*" srcZone="[^"]*" dstZone="[^"]*"\] \{`)
+var rfc5424 = regexp.MustCompile(`^<(\d+)>1 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z \S+ wardwatch \d+ policy-violation \[wardwatch@32473 rule="[^"]*" severity="[^"]*" srcZone="[^"]*" dstZone="[^"]*"\] \{`)
 
-func TestSyslogUDP(t *testing.T) {
+// sendUDP emits e through a UDP syslog sink with o and returns the
+// datagram a receiver got.
+func sendUDP(t *testing.T, e Event, o SyslogOptions) string {
+	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer pc.Close()
-	s, err := NewSyslog("udp", pc.LocalAddr().String(), 16, "sensor1")
+	s, err := NewSyslog("udp", pc.LocalAddr().String(), 16, "sensor1", o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.Emit(sample()); err != nil {
+	if err := s.Emit(e); err != nil {
 		t.Fatal(err)
 	}
 	buf := make([]byte, 65536)
@@ -104,7 +114,11 @@ func TestSyslogUDP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg := string(buf[:n])
+	return string(buf[:n])
+}
+
+func TestSyslogUDP(t *testing.T) {
+	msg := sendUDP(t, sample(), SyslogOptions{})
 	mm := rfc5424.FindStringSubmatch(msg)
 	if mm == nil {
 		t.Fatalf("not RFC 5424: %s", msg)

@@ -54,6 +54,9 @@ func (s *Service) Asset(ctx context.Context, ref string, rq AssetRefQuery) (*Ass
 			return nil, err
 		}
 	}
+	if err := s.fillAdvisories(ctx, d, a, names[a.ID]); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -72,7 +75,7 @@ func (s *Service) newDetail(a *store.AssetDetail, names store.AssetNames, probed
 			ClientID: a.DHCPClientID},
 		Addresses: []AddressRecord{}, Hostnames: []HostnameRecord{}, DICOM: []DICOMRecord{}, HL7: []HL7Record{},
 		Peers: []PeerRecord{}, Violations: []ViolationRecord{}, Events: []EventRecord{},
-		OtherMatches: []AssetRefRecord{},
+		OtherMatches: []AssetRefRecord{}, Advisories: []AssetAdvisoryRecord{},
 	}
 	for i := range others {
 		d.OtherMatches = append(d.OtherMatches, refRecord(&others[i]))

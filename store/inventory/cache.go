@@ -43,8 +43,9 @@ func (c *cached[T]) forget() {
 }
 
 // Forget drops the cached summary, counts and matrix, for a change they
-// depend on beyond the database: a new policy (zones).
+// depend on beyond the database: a new policy (zones), new advisories.
 func (s *Service) Forget() {
 	s.summary.forget()
 	s.matrix.forget()
+	s.advisoryScan.forget()
 }

@@ -27,6 +27,9 @@ type AssetDetailRecord struct {
 	// on another VLAN or vantage, an IP used by several devices), latest
 	// first; Asset is the one seen last.
 	OtherMatches []AssetRefRecord `json:"other_matches"`
+	// Advisories are the manufacturer advisories in force that name the
+	// asset, affected first, then by CVSS (see docs/advisories.md).
+	Advisories []AssetAdvisoryRecord `json:"advisories"`
 }
 
 // DetailLimit bounds the peers, violations and events of an

@@ -28,6 +28,19 @@ func (c *CSVWriter) Flush() error {
 	return c.w.Error()
 }
 
+// Rows writes rows, every cell defused (SafeCell).
+func (c *CSVWriter) Rows(rows [][]string) error {
+	for _, row := range rows {
+		for j, cell := range row {
+			row[j] = SafeCell(cell)
+		}
+		if err := c.w.Write(row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // WriteCSVRows writes a row per record.
 func WriteCSVRows[R any, P interface {
 	*R

@@ -27,6 +27,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/wardwatch/wardwatch/fingerprint/advisory"
 	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/store"
 )
@@ -94,6 +95,9 @@ type Options struct {
 	// (store/central): queries may select by sensor and site (FleetParams),
 	// records carry them, and CSV has their columns first (CSVHeader).
 	Central bool
+	// Advisories returns the manufacturer advisories in force (nil: none);
+	// the daemon swaps them on reload. Nil: no advisories.
+	Advisories func() *advisory.Set
 }
 
 // Service answers inventory queries for the CLI, the API and the web page.
@@ -109,6 +113,9 @@ type Service struct {
 
 	summary cached[summary]
 	matrix  cached[MatrixRecord]
+
+	advisories   func() *advisory.Set
+	advisoryScan cached[advisoryScan]
 }
 
 // New returns a Service over o.Store. It panics if o.Store is nil.
@@ -129,7 +136,7 @@ func New(o Options) *Service {
 		o.Zones = noZones{}
 	}
 	return &Service{st: o.Store, zones: o.Zones, live: o.Liveness, since: o.ListeningSince, life: o.Lifecycle, now: o.Now,
-		fleet: o.Central}
+		fleet: o.Central, advisories: o.Advisories}
 }
 
 // Central reports whether the service answers from a central inventory

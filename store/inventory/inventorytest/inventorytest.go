@@ -11,10 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/wardwatch/wardwatch/fingerprint"
+	"github.com/wardwatch/wardwatch/fingerprint/advisory"
 	"github.com/wardwatch/wardwatch/fingerprint/oui"
 	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/policy"
@@ -224,4 +226,51 @@ func Large(tb testing.TB, n int) *store.DB {
 		tb.Fatal(err)
 	}
 	return db
+}
+
+var (
+	icsmaOnce sync.Once
+	icsmaSet  *advisory.Set
+	icsmaErr  error
+)
+
+// ICSMA is the whole set of CISA's ICS Medical Advisories beside the
+// repository (../shared/advisories/cisa-icsma), loaded once per test
+// binary; the test is skipped, saying so, when the folder is absent.
+func ICSMA(tb testing.TB) *advisory.Set {
+	tb.Helper()
+	icsmaOnce.Do(func() {
+		dir := ICSMADir()
+		if _, err := os.Stat(dir); err != nil {
+			icsmaErr = err
+			return
+		}
+		var errs []advisory.LoadError
+		icsmaSet, errs = advisory.LoadDir(dir)
+		if len(errs) > 0 {
+			icsmaErr = fmt.Errorf("%d advisories not loaded, first %v", len(errs), errs[0])
+		}
+	})
+	if icsmaSet == nil {
+		tb.Skipf("CISA ICSMA advisories not found beside the repo (../shared/advisories/cisa-icsma): %v", icsmaErr)
+	}
+	if icsmaErr != nil {
+		tb.Fatal(icsmaErr)
+	}
+	return icsmaSet
+}
+
+// ICSMADir is where ICSMA looks: ../shared/advisories/cisa-icsma from the
+// repository's root.
+func ICSMADir() string {
+	return filepath.Join(repoRoot(), "..", "shared", "advisories", "cisa-icsma")
+}
+
+// ServiceWithAdvisories is Service (with the example policy) matching the
+// devices to the ICSMA advisories.
+func ServiceWithAdvisories(tb testing.TB) *inventory.Service {
+	tb.Helper()
+	set := ICSMA(tb)
+	return inventory.New(inventory.Options{Store: DB(tb), Now: func() time.Time { return Now },
+		Zones: segment.Fixed(Policy(tb)), Advisories: func() *advisory.Set { return set }})
 }
