@@ -239,12 +239,18 @@ type advisoryScan struct {
 	matches []AdvisoryMatch
 }
 
+// AdvisoryTTL is how long Advisories and AdvisoryCounts reuse their
+// answer: matching reads every asset (about 40 µs of CPU each against the
+// 144 ICSMA advisories), and matches change only with a device's identity
+// or the advisories. A reload forgets it.
+const AdvisoryTTL = time.Minute
+
 // advisoryChunk is how many assets are read per query while matching the
 // inventory.
 const advisoryChunk = 500
 
 // Advisories matches every asset of the inventory to the advisories in
-// force. The answer is reused for SummaryTTL.
+// force. The answer is reused for AdvisoryTTL.
 func (s *Service) Advisories(ctx context.Context) (*AdvisoriesRecord, error) {
 	sc, err := s.advisoryScan.get(s.now(), func(now time.Time) (*advisoryScan, error) { return s.scanAdvisories(ctx, now) })
 	if err != nil {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/wardwatch/wardwatch/fingerprint/advisory"
 	"github.com/wardwatch/wardwatch/store/inventory"
 	"github.com/wardwatch/wardwatch/store/inventory/inventorytest"
 )
@@ -153,5 +155,24 @@ func TestAdvisoriesNone(t *testing.T) {
 	d, err := inv.Asset(context.Background(), pumpMAC, inventory.AssetRefQuery{})
 	if err != nil || d.Advisories == nil || len(d.Advisories) != 0 {
 		t.Errorf("asset advisories %v, %v; want [] (not null)", d.Advisories, err)
+	}
+}
+
+// BenchmarkAdvisories matches an inventory of 10 000 Philips monitors
+// (inventorytest.Large: vendor class "Philips IntelliVue", host names
+// MX800-NNNNNN) to the whole ICSMA set: what the metric and the page cost
+// once per AdvisoryTTL.
+func BenchmarkAdvisories(b *testing.B) {
+	set := inventorytest.ICSMA(b)
+	inv := inventory.New(inventory.Options{Store: inventorytest.Large(b, 10000),
+		Now: func() time.Time { return inventorytest.Now }, Advisories: func() *advisory.Set { return set }})
+	ctx := context.Background()
+	b.ResetTimer()
+	for range b.N {
+		ms, err := inv.AdvisoryMatches(ctx)
+		if err != nil || len(ms) == 0 {
+			b.Fatal(len(ms), err)
+		}
+		b.ReportMetric(float64(len(ms)), "matches")
 	}
 }

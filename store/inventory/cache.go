@@ -18,13 +18,18 @@ type cached[T any] struct {
 	mu         sync.Mutex
 	wall, asOf time.Time
 	v          *T
+	ttl        time.Duration // 0: SummaryTTL
 }
 
 // get returns the cached value, or compute's at now (the service's clock).
 func (c *cached[T]) get(now time.Time, compute func(now time.Time) (*T, error)) (*T, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.v != nil && time.Since(c.wall) < SummaryTTL && now.Sub(c.asOf) < SummaryTTL && !now.Before(c.asOf) {
+	ttl := c.ttl
+	if ttl == 0 {
+		ttl = SummaryTTL
+	}
+	if c.v != nil && time.Since(c.wall) < ttl && now.Sub(c.asOf) < ttl && !now.Before(c.asOf) {
 		return c.v, nil
 	}
 	v, err := compute(now)

@@ -135,8 +135,10 @@ func New(o Options) *Service {
 	if o.Zones == nil {
 		o.Zones = noZones{}
 	}
-	return &Service{st: o.Store, zones: o.Zones, live: o.Liveness, since: o.ListeningSince, life: o.Lifecycle, now: o.Now,
+	s := &Service{st: o.Store, zones: o.Zones, live: o.Liveness, since: o.ListeningSince, life: o.Lifecycle, now: o.Now,
 		fleet: o.Central, advisories: o.Advisories}
+	s.advisoryScan.ttl = AdvisoryTTL
+	return s
 }
 
 // Central reports whether the service answers from a central inventory
