@@ -87,6 +87,20 @@ fingerprints:
 			want: []string{`wardwatch\.yml: line 4: events\.file: \S+/nope/events\.json: directory \S+/nope does not exist`},
 		},
 		{
+			name: "missing-advisories-dir",
+			files: map[string]string{
+				"wardwatch.yml": "capture:\n  interfaces: [{name: span0}]\nadvisories:\n  dir: {dir}/nope\n",
+			},
+			want: []string{`wardwatch\.yml: line 4: advisories\.dir: \S+/nope: no such file or directory`},
+		},
+		{
+			name: "bad-syslog-format",
+			files: map[string]string{
+				"wardwatch.yml": "capture:\n  interfaces: [{name: span0}]\nevents:\n  syslog:\n    format: leef\n",
+			},
+			want: []string{`events\.syslog\.format.*"leef": want rfc5424 or cef`},
+		},
+		{
 			// Every problem at once, each at its line.
 			name: "several",
 			files: map[string]string{
