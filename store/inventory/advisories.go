@@ -178,13 +178,14 @@ func (s *Service) AdvisoriesLoaded() int {
 	return 0
 }
 
-// identity is what the clinical protocols told about the asset, for
-// matching: its own DICOM implementation (when it used an AE title) and
-// its HL7 application names. HL7 equipment ids are not passed: the ids a
-// device sends may name the devices behind it (a pump gateway's), not
+// identity is what the sensor learned about the asset beyond its
+// inventory fields, for matching: its firmware or software version (the
+// classifier's), its own DICOM implementation (when it used an AE title)
+// and its HL7 application names. HL7 equipment ids are not passed: the ids
+// a device sends may name the devices behind it (a pump gateway's), not
 // itself.
 func (s *Service) identity(ctx context.Context, a *store.AssetDetail, names store.AssetNames) (advisory.Identity, error) {
-	id := advisory.Identity{HL7Applications: names.HL7Apps}
+	id := advisory.Identity{HL7Applications: names.HL7Apps, Firmware: a.Version}
 	if len(names.AETitles) == 0 {
 		return id, nil
 	}
