@@ -137,7 +137,7 @@ func TestLivenessEvents(t *testing.T) {
 	// A restart after an outage: the device is not judged before the
 	// sensor had its interval, and then its silence is the one reported.
 	at(14*time.Hour + 30*time.Minute)
-	l = newLiveness(newInventory(db, seg, configs.Default(), clock, clock()), seg, db, zap.NewNop(), probeOpts{})
+	l = newLiveness(newInventory(db, seg, configs.Default(), clock, clock(), nil), seg, db, zap.NewNop(), probeOpts{})
 	eval(14*time.Hour + 31*time.Minute)
 	check("restarted, not judged yet", model.EventSilent, model.EventHeardAgain, model.EventSilent)
 	eval(14*time.Hour + 50*time.Minute)
