@@ -43,7 +43,8 @@ func deviceOrder(s store.AssetSort) (string, error) {
 }
 
 // deviceCTE groups the assets rows into devices d. Its row conditions
-// select rows before grouping.
+// select rows before grouping. ae is each device's latest non-empty DICOM
+// AE title of its own (model.Asset.AETitle, which zones by AE title use).
 const deviceCTE = `WITH r AS (SELECT a.* FROM assets a WHERE %s),
 g AS (SELECT device, min(first_seen) first_seen, max(last_seen) last_seen, sum(packets)::bigint packets,
 		sum(bytes)::bigint bytes,
@@ -59,29 +60,29 @@ p AS (SELECT DISTINCT ON (device) * FROM r ORDER BY device, last_seen DESC NULLS
 c AS (SELECT DISTINCT ON (device) device, class, class_confidence, manufacturer, model, os, modality, class_strength,
 		class_changed_at
 	FROM r ORDER BY device, class_strength DESC, class_confidence DESC, last_seen DESC NULLS LAST, key),
+ae AS (SELECT DISTINCT ON (r.device) r.device, x.ae_title FROM dicom_aes x JOIN r ON r.key = x.asset_key
+	WHERE x.ae_title <> '' ORDER BY r.device, x.last_seen DESC NULLS LAST, x.key DESC),
 d AS (SELECT g.device id, p.sensor, p.site, p.vantage, p.vlan, p.mac, p.key_ip, p.outer_vlan, p.vendor, p.randomized,
 		g.first_seen, g.last_seen, g.packets, g.bytes, p.hostname, p.dhcp_param_list, p.dhcp_max_msg_size,
 		p.dhcp_vendor_class, p.dhcp_client_id, c.class, c.class_confidence, c.manufacturer, c.model, c.os, c.modality,
-		c.class_strength, c.class_changed_at, g.keys, g.v_sensor, g.v_site, g.v_vantage, g.v_vlan, g.v_first, g.v_last
-	FROM g JOIN p ON p.device = g.device JOIN c ON c.device = g.device)
+		c.class_strength, c.class_changed_at, coalesce(ae.ae_title, '') ae_title, g.keys, g.v_sensor, g.v_site,
+		g.v_vantage, g.v_vlan, g.v_first, g.v_last
+	FROM g JOIN p ON p.device = g.device JOIN c ON c.device = g.device LEFT JOIN ae ON ae.device = g.device)
 `
-
-// deviceAETitle is the latest non-empty DICOM AE title any of the device's
-// rows used as its own (model.Asset.AETitle).
-const deviceAETitle = `coalesce((SELECT x.ae_title FROM dicom_aes x WHERE x.asset_key = ANY(d.keys) AND x.ae_title <> ''
-	ORDER BY x.last_seen DESC NULLS LAST, x.key DESC LIMIT 1), '')`
 
 var deviceColumns = `d.id, d.sensor, d.site, d.vantage, d.vlan, d.mac, d.key_ip, d.outer_vlan, d.vendor, d.randomized, ` +
 	us("d.first_seen") + ", " + us("d.last_seen") + `, d.packets, d.bytes, d.hostname, d.dhcp_param_list,
 	d.dhcp_max_msg_size, d.dhcp_vendor_class, d.dhcp_client_id, d.class, d.class_confidence, d.manufacturer, d.model,
-	d.os, d.modality, d.class_strength, ` + us("d.class_changed_at") + ", " + deviceAETitle + `, d.keys,
+	d.os, d.modality, d.class_strength, ` + us("d.class_changed_at") + `, d.ae_title, d.keys,
 	d.v_sensor, d.v_site, d.v_vantage, d.v_vlan, d.v_first, d.v_last`
 
-// deviceSearch is the condition of AssetFilter.Search.
+// deviceSearch is the condition of AssetFilter.Search. The names are
+// matched table by table, once each (a hashed subplan), not per device.
 const deviceSearch = `(d.hostname ILIKE %s OR d.model ILIKE %s OR d.manufacturer ILIKE %s
-	OR EXISTS (SELECT 1 FROM asset_hostnames h WHERE h.asset_key = ANY(d.keys) AND h.name ILIKE %s)
-	OR EXISTS (SELECT 1 FROM dicom_aes x WHERE x.asset_key = ANY(d.keys) AND x.ae_title ILIKE %s)
-	OR EXISTS (SELECT 1 FROM hl7_apps x WHERE x.asset_key = ANY(d.keys) AND (x.application ILIKE %s OR x.facility ILIKE %s)))`
+	OR d.id IN (SELECT y.device FROM asset_hostnames h JOIN r y ON y.key = h.asset_key WHERE h.name ILIKE %s
+		UNION ALL SELECT y.device FROM dicom_aes x JOIN r y ON y.key = x.asset_key WHERE x.ae_title ILIKE %s
+		UNION ALL SELECT y.device FROM hl7_apps x JOIN r y ON y.key = x.asset_key
+			WHERE x.application ILIKE %s OR x.facility ILIKE %s))`
 
 // deviceQuery is the query of the devices f selects: text (with the
 // total as its last column) and countText (the total alone).

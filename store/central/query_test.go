@@ -477,6 +477,11 @@ func TestCentralCLIAndDaemon(t *testing.T) {
 		!strings.Contains(body, "sensor-b (south)") {
 		t.Errorf("/ui/?sensor=sensor-b: %d %.500s", code, body)
 	}
+	for _, page := range []string{"/ui/events?sensor=sensor-a", "/ui/flows?sensor=sensor-a", "/ui/violations?site=north"} {
+		if code, body = get(page); code != 200 || !strings.Contains(body, "sensor-a (north)") || strings.Contains(body, "(south)") {
+			t.Errorf("%s: %d, want rows of sensor-a (north) only", page, code)
+		}
+	}
 	if code, body = get("/ui/assets/" + shared); code != 200 || !strings.Contains(body, "sensor-a (north) at span-a") ||
 		!strings.Contains(body, "sensor-b (south) at core-b") {
 		t.Errorf("/ui/assets/%s: %d", shared, code)
