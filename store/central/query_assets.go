@@ -58,14 +58,14 @@ g AS (SELECT device, min(first_seen) first_seen, max(last_seen) last_seen, sum(p
 	FROM r GROUP BY device),
 p AS (SELECT DISTINCT ON (device) * FROM r ORDER BY device, last_seen DESC NULLS LAST, key),
 c AS (SELECT DISTINCT ON (device) device, class, class_confidence, manufacturer, model, os, modality, class_strength,
-		class_changed_at
+		class_changed_at, version
 	FROM r ORDER BY device, class_strength DESC, class_confidence DESC, last_seen DESC NULLS LAST, key),
 ae AS (SELECT DISTINCT ON (r.device) r.device, x.ae_title FROM dicom_aes x JOIN r ON r.key = x.asset_key
 	WHERE x.ae_title <> '' ORDER BY r.device, x.last_seen DESC NULLS LAST, x.key DESC),
 d AS (SELECT g.device id, p.sensor, p.site, p.vantage, p.vlan, p.mac, p.key_ip, p.outer_vlan, p.vendor, p.randomized,
 		g.first_seen, g.last_seen, g.packets, g.bytes, p.hostname, p.dhcp_param_list, p.dhcp_max_msg_size,
 		p.dhcp_vendor_class, p.dhcp_client_id, c.class, c.class_confidence, c.manufacturer, c.model, c.os, c.modality,
-		c.class_strength, c.class_changed_at, coalesce(ae.ae_title, '') ae_title, g.keys, g.v_sensor, g.v_site,
+		c.class_strength, c.class_changed_at, c.version, coalesce(ae.ae_title, '') ae_title, g.keys, g.v_sensor, g.v_site,
 		g.v_vantage, g.v_vlan, g.v_first, g.v_last
 	FROM g JOIN p ON p.device = g.device JOIN c ON c.device = g.device LEFT JOIN ae ON ae.device = g.device)
 `
@@ -73,7 +73,7 @@ d AS (SELECT g.device id, p.sensor, p.site, p.vantage, p.vlan, p.mac, p.key_ip, 
 var deviceColumns = `d.id, d.sensor, d.site, d.vantage, d.vlan, d.mac, d.key_ip, d.outer_vlan, d.vendor, d.randomized, ` +
 	us("d.first_seen") + ", " + us("d.last_seen") + `, d.packets, d.bytes, d.hostname, d.dhcp_param_list,
 	d.dhcp_max_msg_size, d.dhcp_vendor_class, d.dhcp_client_id, d.class, d.class_confidence, d.manufacturer, d.model,
-	d.os, d.modality, d.class_strength, ` + us("d.class_changed_at") + `, d.ae_title, d.keys,
+	d.os, d.modality, d.class_strength, ` + us("d.class_changed_at") + `, d.version, d.ae_title, d.keys,
 	d.v_sensor, d.v_site, d.v_vantage, d.v_vlan, d.v_first, d.v_last`
 
 // deviceSearch is the condition of AssetFilter.Search. The names are
@@ -151,7 +151,7 @@ func scanDevice(rows pgx.Rows, total *int) (device, error) {
 	if err := rows.Scan(&a.ID, &d.Sensor, &d.Site, &a.Key.Vantage, &vlan, &mac, &keyIP, &outer, &a.Vendor,
 		&a.Randomized, &first, &last, &packets, &nbytes, &a.Hostname, &a.DHCPParamList, &maxMsg,
 		&a.DHCPVendorClass, &a.DHCPClientID, &class, &a.ClassConfidence, &a.Manufacturer, &a.Model, &a.OS,
-		&d.Modality, &d.ClassStrength, &changed, &a.AETitle, &d.keys, &vSensor, &vSite, &vVantage, &vVLAN, &vFirst,
+		&d.Modality, &d.ClassStrength, &changed, &a.Version, &a.AETitle, &d.keys, &vSensor, &vSite, &vVantage, &vVLAN, &vFirst,
 		&vLast, total); err != nil {
 		return d, err
 	}
@@ -352,7 +352,7 @@ func (inv *Inventory) Hostnames(ctx context.Context, id int64) ([]store.Hostname
 // the row its class comes from (the best-evidenced), in the classifier's
 // order.
 func (inv *Inventory) Evidence(ctx context.Context, id int64) ([]store.EvidenceRow, error) {
-	rows, err := inv.pool.Query(ctx, `SELECT source, value, rule, strength, `+us("first_seen")+`, `+us("last_seen")+`
+	rows, err := inv.pool.Query(ctx, `SELECT source, value, rule, strength, sets, `+us("first_seen")+`, `+us("last_seen")+`
 		FROM evidence WHERE asset_key = (SELECT key FROM assets WHERE device = $1
 			ORDER BY class_strength DESC, class_confidence DESC, last_seen DESC NULLS LAST, key LIMIT 1)
 		ORDER BY position, source COLLATE "C", value COLLATE "C", rule COLLATE "C"`, id)
@@ -365,7 +365,7 @@ func (inv *Inventory) Evidence(ctx context.Context, id int64) ([]store.EvidenceR
 		var e store.EvidenceRow
 		var source string
 		var strength, first, last int64
-		if err := rows.Scan(&source, &e.Value, &e.Rule, &strength, &first, &last); err != nil {
+		if err := rows.Scan(&source, &e.Value, &e.Rule, &strength, &e.Sets, &first, &last); err != nil {
 			return nil, inv.wrap("query evidence", err)
 		}
 		e.Source, e.Strength, e.FirstSeen, e.LastSeen = model.EvidenceSource(source), int(strength), fromUS(first), fromUS(last)

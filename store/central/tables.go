@@ -147,7 +147,7 @@ var tables = mustCompile([]*table{
 			text("hostname", "dhcp_param_list"), ints("dhcp_max_msg_size"),
 			text("dhcp_vendor_class", "dhcp_client_id", "relay_circuit_id", "relay_remote_id", "class"),
 			ints("class_confidence"), text("manufacturer", "model", "os", "modality"), ints("class_strength"),
-			times("class_changed_at"),
+			times("class_changed_at"), text("version"),
 		),
 		keys:         []key{{pg: "key", tag: tagAsset, parts: []string{"vantage", "vlan", "mac", "key_ip"}}},
 		conflict:     "key",
@@ -328,7 +328,7 @@ var evidenceTable = mustCompileOne(&table{
 	name: "evidence",
 	from: "evidence x JOIN assets a ON a.id = x.asset_id",
 	cols: cols(assetCols("a", "a_"), text("source", "value", "rule"), ints("strength", "position"),
-		times("first_seen", "last_seen")),
+		times("first_seen", "last_seen"), text("sets")),
 	keys:     []key{{pg: "asset_key", tag: tagAsset, parts: assetParts("a_")}},
 	conflict: "asset_key, source, value, rule",
 })
