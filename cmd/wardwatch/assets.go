@@ -151,17 +151,6 @@ func (f *inventoryFlags) open(ctx context.Context) (inv *inventory.Service, clos
 			p = nil
 		}
 	}
-	if f.central != "" {
-		pw := f.centralPW
-		if pw == "" {
-			pw = cfg.Central.PasswordFile
-		}
-		c, err := central.OpenInventory(ctx, central.InventoryOptions{DSN: f.central, PasswordFile: pw})
-		if err != nil {
-			return nil, nil, err
-		}
-		return newCentralInventory(c, segment.Fixed(p), cfg, nowFunc), c.Close, nil
-	}
 	// Advisories likewise: --advisories.dir must load; the config's
 	// advisories.dir only warns.
 	set, err := loadAdvisories(cfg.Advisories.Dir, f.stderr)
@@ -172,6 +161,17 @@ func (f *inventoryFlags) open(ctx context.Context) (inv *inventory.Service, clos
 		fmt.Fprintf(f.stderr, "wardwatch: warning: no advisories: %s\n", oneLine(err))
 	}
 	f.advisoriesDir = cfg.Advisories.Dir
+	if f.central != "" {
+		pw := f.centralPW
+		if pw == "" {
+			pw = cfg.Central.PasswordFile
+		}
+		c, err := central.OpenInventory(ctx, central.InventoryOptions{DSN: f.central, PasswordFile: pw})
+		if err != nil {
+			return nil, nil, err
+		}
+		return newCentralInventory(c, segment.Fixed(p), cfg, nowFunc, func() *advisory.Set { return set }), c.Close, nil
+	}
 	db, err := store.OpenReadOnly(cfg.Store.Path)
 	if err != nil {
 		return nil, nil, err

@@ -17,6 +17,7 @@ import (
 	"github.com/wardwatch/wardwatch/configs"
 	"github.com/wardwatch/wardwatch/exporter"
 	"github.com/wardwatch/wardwatch/exporter/api"
+	"github.com/wardwatch/wardwatch/fingerprint/advisory"
 	"github.com/wardwatch/wardwatch/policy"
 	"github.com/wardwatch/wardwatch/policy/segment"
 	"github.com/wardwatch/wardwatch/store/central"
@@ -39,6 +40,7 @@ func centralCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	dsn := fs.String("central", "", "the central PostgreSQL database as a `DSN` (default: central.dsn from the config; never with the password)")
 	pwFile := fs.String("central.password-file", "", "`file` holding the database password (default: central.password_file from the config; pgx also reads PGPASSFILE/~/.pgpass)")
 	policyFile := fs.String("policy.file", "", "segmentation policy for zones (default: policy.file from the config)")
+	cf.registerAdvisories(fs)
 	webFlags := exporter.AddFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -74,13 +76,20 @@ func centralCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer log.Sync()
 
+	set, err := loadAdvisories(cfg.Advisories.Dir, stderr)
+	if err != nil {
+		if cf.advisoriesDir != "" {
+			return configError(err)
+		}
+		log.Warn("no advisories", zap.Error(err))
+	}
 	c, err := central.OpenInventory(ctx, central.InventoryOptions{DSN: *dsn, PasswordFile: *pwFile, MaxConns: 8})
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	holder := policy.NewHolder(pol)
-	inv := newCentralInventory(c, segment.New(holder), cfg, nil)
+	inv := newCentralInventory(c, segment.New(holder), cfg, nil, func() *advisory.Set { return set })
 
 	reg := prometheus.NewRegistry()
 	metrics := exporter.NewMetrics(reg, exporter.Sources{

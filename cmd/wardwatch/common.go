@@ -131,9 +131,11 @@ func newInventory(db *store.DB, zones inventory.Zoner, cfg *configs.Config, now 
 
 // newCentralInventory is the inventory service over the central database
 // of many sensors (wardwatch central, --central): the same service, with
-// the sensor and site filters and columns.
-func newCentralInventory(c *central.Inventory, zones inventory.Zoner, cfg *configs.Config, now func() time.Time) *inventory.Service {
-	o := inventory.Options{Store: c, Zones: zones, Now: now, Central: true,
+// the sensor and site filters and columns; advisories are matched to the
+// devices of every sensor.
+func newCentralInventory(c *central.Inventory, zones inventory.Zoner, cfg *configs.Config, now func() time.Time,
+	advisories func() *advisory.Set) *inventory.Service {
+	o := inventory.Options{Store: c, Zones: zones, Now: now, Central: true, Advisories: advisories,
 		Lifecycle: inventory.Lifecycle{DormantAfter: cfg.Inventory.DormantAfter, RetiredAfter: cfg.Inventory.RetiredAfter}}
 	if l, ok := zones.(inventory.Liveness); ok { // critical devices' states, over every sensor's sightings and probes
 		o.Liveness = l

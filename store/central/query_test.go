@@ -420,6 +420,55 @@ func TestCentralCLIAndDaemon(t *testing.T) {
 		}
 	}
 
+	// Advisories: every advisory naming a device of either sensor names the
+	// central device.
+	if adv := filepath.Join(repoRoot(t), "..", "shared", "advisories"); dirExists(adv) {
+		type advisories struct {
+			Advisories []struct {
+				ID      string `json:"id"`
+				Devices []struct {
+					Device struct {
+						MAC string `json:"mac"`
+					} `json:"device"`
+				} `json:"devices"`
+			} `json:"advisories"`
+		}
+		pairs := func(out []byte) map[string]bool {
+			var a advisories
+			if err := json.Unmarshal(out, &a); err != nil {
+				t.Fatalf("advisories -o json: %v\n%.300s", err, out)
+			}
+			m := map[string]bool{}
+			for _, x := range a.Advisories {
+				for _, d := range x.Devices {
+					m[x.ID+" "+d.Device.MAC] = true
+				}
+			}
+			return m
+		}
+		got := pairs([]byte(run("advisories", "-o", "json", "--advisories.dir", adv)))
+		n := 0
+		for _, db := range []string{f.dbA, f.dbB} {
+			cmd := exec.Command(bin, "advisories", "--db", db, "-o", "json", "--advisories.dir", adv)
+			cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("advisories --db %s: %v", db, err)
+			}
+			for p := range pairs(out) {
+				n++
+				if !got[p] {
+					t.Errorf("advisories --central lacks %s", p)
+				}
+			}
+		}
+		if n == 0 {
+			t.Error("no advisory names a device of the sensors")
+		}
+	} else {
+		t.Log("../shared/advisories absent: advisories --central not checked")
+	}
+
 	// The daemon.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -497,4 +546,9 @@ func TestCentralCLIAndDaemon(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+}
+
+func dirExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }
