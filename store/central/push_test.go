@@ -5,7 +5,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"math"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -644,6 +647,47 @@ func TestDaemonPushes(t *testing.T) {
 	assertMirror(t, conn, db, "lab", "bench")
 	if n := count(t, conn, `SELECT count(*) FROM sensors WHERE sensor = 'lab' AND caught_up_at IS NOT NULL`); n != 1 {
 		t.Errorf("sensors rows caught up = %d, want 1", n)
+	}
+
+	// The sensor's metrics say how its push goes.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	serve := exec.Command(wardwatchBin(t), "replay", "--config.file", cfg, "--db", filepath.Join(dir, "e.db"),
+		"--vantage", "span0", "--serve", "--web.listen-address", addr, demoPcap(t))
+	var logs bytes.Buffer
+	serve.Stdout, serve.Stderr = &logs, &logs
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		serve.Process.Signal(os.Interrupt)
+		serve.Wait()
+		if t.Failed() {
+			t.Logf("replay --serve:\n%s", logs.String())
+		}
+	}()
+	var metrics string
+	waitFor(t, 60*time.Second, "the push metrics", func() bool {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		metrics = string(b)
+		return strings.Contains(metrics, "wardwatch_central_push_connected 1") &&
+			!strings.Contains(metrics, "wardwatch_central_push_last_success_timestamp_seconds 0\n")
+	})
+	for _, want := range []string{`wardwatch_central_push_rows_total{table="assets"}`, "wardwatch_central_push_batches_total",
+		"wardwatch_central_push_errors_total 0", "wardwatch_central_push_lag_seconds",
+		`wardwatch_scrape_collector_success{collector="central"} 1`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }
 
