@@ -198,7 +198,8 @@ func TestRulesUseExportedMetrics(t *testing.T) {
 	want := []string{"WardwatchDown", "WardwatchCaptureStalled", "WardwatchKernelDrops", "WardwatchDecodeErrorRatio",
 		"WardwatchPolicyViolation", "WardwatchPolicyViolationLowSeverity", "WardwatchCriticalDeviceSilent", "WardwatchStoreErrors",
 		"WardwatchConfigReloadFailed", "WardwatchObservationsDropped", "WardwatchLimitReached", "WardwatchMACFlood",
-		"WardwatchCollectorFailed", "WardwatchExporterErrors", "WardwatchAdvisoryAffectedDevices"}
+		"WardwatchCollectorFailed", "WardwatchExporterErrors", "WardwatchAdvisoryAffectedDevices",
+		"WardwatchCentralPushBehind"}
 	if !slices.Equal(alerts, want) {
 		t.Errorf("alerts %v, want %v", alerts, want)
 	}
