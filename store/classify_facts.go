@@ -4,7 +4,9 @@ package store
 // store's rows inside the writer's transaction.
 
 import (
+	"cmp"
 	"database/sql"
+	"slices"
 
 	"github.com/wardwatch/wardwatch/fingerprint"
 	"github.com/wardwatch/wardwatch/model"
@@ -62,41 +64,110 @@ func (f *flush) loadFacts(d *dirtyAsset) (*fingerprint.Facts, fingerprint.Result
 
 // flowFacts reads the services the asset answered, the classes of its
 // clients and how many addresses it routed for into f.Served, f.Clients
-// and f.RoutedIPs.
+// and f.RoutedIPs. A port's clients are its distinct (client asset, client
+// IP) pairs, routed clients counting apart; its client classes count the
+// distinct assets of each class but unknown, a routed client being the
+// asset that has its address on the vantage. Sorted by proto, port (and
+// class).
 func (fl *flush) flowFacts(id int64, f *fingerprint.Facts) error {
 	var has bool
 	if err := fl.stmt(sFactsFlows).QueryRowContext(fl.ctx, id).Scan(&has); err != nil || !has {
 		return err
 	}
+	type portKey struct {
+		proto uint8
+		port  uint16
+	}
+	type clientKey struct {
+		asset int64
+		ip    string
+	}
+	type ownerKey struct{ ip, vantage string }
+	type owner struct {
+		id    int64
+		class model.Class
+	}
+	type port struct {
+		service string
+		clients map[clientKey]struct{}
+		owners  map[owner]struct{}
+	}
+	ports := map[portKey]*port{}
+	type row struct {
+		k       portKey
+		service string
+		c       clientKey
+		local   bool
+		vantage string
+		class   model.Class
+	}
+	var rs []row
 	rows, err := fl.stmt(sFactsServed).QueryContext(fl.ctx, id)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
 	for rows.Next() {
-		var s fingerprint.Served
-		if err := rows.Scan(&s.Proto, &s.Port, &s.Service, &s.Clients); err != nil {
+		var r row
+		if err := rows.Scan(&r.k.proto, &r.k.port, &r.service, &r.c.asset, &r.c.ip, &r.local, &r.vantage, &r.class); err != nil {
+			rows.Close()
 			return err
 		}
-		f.Served = append(f.Served, s)
-	}
-	if err := rows.Err(); err != nil {
-		return err
+		rs = append(rs, r)
 	}
 	rows.Close()
-	if rows, err = fl.stmt(sFactsClients).QueryContext(fl.ctx, id); err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c fingerprint.ClassCount
-		if err := rows.Scan(&c.Proto, &c.Port, &c.Class, &c.Count); err != nil {
-			return err
-		}
-		f.Clients = append(f.Clients, c)
-	}
 	if err := rows.Err(); err != nil {
 		return err
+	}
+	owners := map[ownerKey]owner{}
+	for _, r := range rs {
+		p := ports[r.k]
+		if p == nil {
+			p = &port{clients: map[clientKey]struct{}{}, owners: map[owner]struct{}{}}
+			ports[r.k] = p
+		}
+		p.service = max(p.service, r.service)
+		p.clients[r.c] = struct{}{}
+		o := owner{r.c.asset, r.class}
+		if !r.local {
+			ok := ownerKey{r.c.ip, r.vantage}
+			var known bool
+			if o, known = owners[ok]; !known {
+				var oid sql.NullInt64
+				var class sql.NullString
+				var last sql.NullInt64
+				if err := fl.stmt(sOwnerClass).QueryRowContext(fl.ctx, r.c.ip, r.vantage).Scan(&oid, &class, &last); err != nil {
+					return err
+				}
+				o = owner{oid.Int64, model.Class(class.String)}
+				owners[ok] = o
+			}
+		}
+		if o.id != 0 && o.class != "" && o.class != model.ClassUnknown {
+			p.owners[o] = struct{}{}
+		}
+	}
+	keys := make([]portKey, 0, len(ports))
+	for k := range ports {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b portKey) int {
+		return cmp.Or(cmp.Compare(a.proto, b.proto), cmp.Compare(a.port, b.port))
+	})
+	for _, k := range keys {
+		p := ports[k]
+		f.Served = append(f.Served, fingerprint.Served{Proto: k.proto, Port: k.port, Service: p.service, Clients: len(p.clients)})
+		counts := map[model.Class]int{}
+		for o := range p.owners {
+			counts[o.class]++
+		}
+		classes := make([]model.Class, 0, len(counts))
+		for c := range counts {
+			classes = append(classes, c)
+		}
+		slices.Sort(classes)
+		for _, c := range classes {
+			f.Clients = append(f.Clients, fingerprint.ClassCount{Proto: k.proto, Port: k.port, Class: c, Count: counts[c]})
+		}
 	}
 	return fl.stmt(sFactsRouted).QueryRowContext(fl.ctx, id).Scan(&f.RoutedIPs)
 }

@@ -149,6 +149,13 @@ func TestClassifyWithEngine(t *testing.T) {
 	if rec.calls != calls {
 		t.Errorf("activity observations reclassified %d assets", rec.calls-calls)
 	}
+	// A new address classifies again (flows to it may be the pump's now);
+	// the same result keeps the evidence rows and their first sight.
+	mustSubmit(t, db, arp(pump, at(1), "10.0.0.7"))
+	if ev, err := db.Evidence(ctx, a.ID); err != nil || len(ev) == 0 ||
+		ev[0] != (EvidenceRow{"oui", "B.Braun Melsungen AG", "oui-b-braun", 20, "manufacturer", t0, at(1)}) {
+		t.Errorf("pump evidence after its address = %+v, %v", ev, err)
+	}
 
 	// DHCP: a Windows fingerprint makes the CT's host a workstation...
 	win := model.DHCPInfo{MsgType: 3, VendorClass: "MSFT 5.0", ParamList: []byte{1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252}}

@@ -47,13 +47,14 @@ const (
 	sFactsHL7Type
 	sFactsHL7Equip
 	sFactsServed
-	sFactsClients
+	sOwnerClass
 	sFactsFlows
 	sFactsRouted
 	sServersOf
 	sClassSet
 	sEvidenceGet
 	sEvidenceDelete
+	sEvidenceTouch
 	sEvidenceInsert
 	numStmts
 )
@@ -168,18 +169,18 @@ var stmtSQL = [numStmts]string{
 		WHERE asset_id = ? ORDER BY id`,
 	sFactsHL7Type:  `SELECT app_id, type FROM hl7_message_types WHERE asset_id = ? ORDER BY first_seen, type`,
 	sFactsHL7Equip: `SELECT app_id, equipment_id FROM hl7_equipment WHERE asset_id = ? ORDER BY first_seen, equipment_id`,
-	// The services the asset answered (as a flow's server), with their
-	// distinct clients (by client asset and IP: routed clients count apart).
-	sFactsServed: servedFlows + `SELECT proto, port, max(service), count(DISTINCT src_asset_id || '/' || src_ip) FROM served
-		GROUP BY proto, port ORDER BY proto, port`,
-	// The classes of its clients: the client asset on the link, or for a
-	// routed client (src_local 0) the asset with its IP on the vantage.
-	sFactsClients: servedFlows + `SELECT f.proto, f.port, a.class, count(DISTINCT a.id) FROM served f JOIN assets a ON a.id = CASE
-		WHEN f.src_local = 1 THEN f.src_asset_id ELSE (SELECT x.asset_id FROM asset_addresses x
-		JOIN assets y ON y.id = x.asset_id WHERE x.ip = f.src_ip AND y.vantage = f.vantage ORDER BY x.last_seen DESC LIMIT 1) END
-		WHERE a.class <> 'unknown' GROUP BY f.proto, f.port, a.class ORDER BY f.proto, f.port, a.class`,
-	// Whether the asset may have any of the three below: the queries that
-	// need temporary b-trees run only then (most assets serve nothing).
+	// The flows the asset answered (as a flow's server), one row each, with
+	// the class of the client asset (for a routed client, src_local 0, the
+	// router's): flowFacts counts clients and classes. Plain rows, no
+	// temporary b-tree (each costs a page cache's allocation).
+	sFactsServed: servedFlows + `SELECT f.proto, f.port, f.service, f.src_asset_id, f.src_ip, f.src_local, f.vantage, a.class
+		FROM served f JOIN assets a ON a.id = f.src_asset_id`,
+	// The asset that has the address on the vantage (the latest to use it),
+	// and its class: a routed client's.
+	sOwnerClass: `SELECT y.id, y.class, max(x.last_seen) FROM asset_addresses x JOIN assets y ON y.id = x.asset_id
+		WHERE x.ip = ? AND y.vantage = ?`,
+	// Whether the asset may have any flows for sFactsServed or sFactsRouted
+	// (most assets serve nothing).
 	sFactsFlows: `SELECT EXISTS (SELECT 1 FROM flows WHERE dst_asset_id = ?1)
 		OR EXISTS (SELECT 1 FROM flows WHERE src_asset_id = ?1 AND src_local = 0)
 		OR EXISTS (SELECT 1 FROM asset_addresses x JOIN flows f ON f.dst_ip = x.ip
@@ -187,16 +188,20 @@ var stmtSQL = [numStmts]string{
 	// How many other addresses' traffic its MAC carried (as a router).
 	sFactsRouted: `SELECT count(DISTINCT src_ip) FROM flows WHERE src_asset_id = ? AND src_local = 0 AND src_ip <> ''`,
 	// The servers an asset was a client of, on the link or routed (by
-	// its addresses): their facts include its class.
-	sServersOf: `SELECT DISTINCT a.id, a.vantage, a.vlan, a.mac, a.key_ip FROM flows f JOIN assets a ON a.id = f.dst_asset_id
+	// its addresses): their facts include its class. (A server once per
+	// flow: DISTINCT would need a temporary b-tree.)
+	sServersOf: `SELECT a.id, a.vantage, a.vlan, a.mac, a.key_ip FROM flows f JOIN assets a ON a.id = f.dst_asset_id
 		WHERE f.src_asset_id = ?1 AND f.src_local = 1
 		OR f.src_local = 0 AND f.vantage = (SELECT vantage FROM assets WHERE id = ?1)
 			AND f.src_ip IN (SELECT ip FROM asset_addresses WHERE asset_id = ?1)`,
 	sClassSet: `UPDATE assets SET class = ?1, class_confidence = ?2, class_strength = ?3, manufacturer = ?4,
 		model = ?5, os = ?6, modality = ?7, class_changed_at = CASE WHEN ?8 <> 0 THEN ?8 ELSE class_changed_at END,
 		version = ?10 WHERE id = ?9`,
-	sEvidenceGet:    `SELECT source, value, rule, first_seen FROM evidence WHERE asset_id = ?`,
+	sEvidenceGet: `SELECT source, value, rule, first_seen, strength, position, sets FROM evidence WHERE asset_id = ?`,
 	sEvidenceDelete: `DELETE FROM evidence WHERE asset_id = ?`,
+	// The times replaceEvidence gives rows that stay: ?2 the classification's.
+	sEvidenceTouch: `UPDATE evidence SET first_seen = CASE WHEN first_seen <> 0 AND (?2 = 0 OR first_seen < ?2)
+		THEN first_seen ELSE ?2 END, last_seen = ?2 WHERE asset_id = ?1`,
 	sEvidenceInsert: `INSERT INTO evidence (asset_id, source, value, rule, strength, position, first_seen, last_seen, sets)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (asset_id, source, value, rule) DO NOTHING`,
 }
