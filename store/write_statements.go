@@ -197,7 +197,7 @@ var stmtSQL = [numStmts]string{
 	sClassSet: `UPDATE assets SET class = ?1, class_confidence = ?2, class_strength = ?3, manufacturer = ?4,
 		model = ?5, os = ?6, modality = ?7, class_changed_at = CASE WHEN ?8 <> 0 THEN ?8 ELSE class_changed_at END,
 		version = ?10 WHERE id = ?9`,
-	sEvidenceGet: `SELECT source, value, rule, first_seen, strength, position, sets FROM evidence WHERE asset_id = ?`,
+	sEvidenceGet:    `SELECT source, value, rule, first_seen, strength, position, sets FROM evidence WHERE asset_id = ?`,
 	sEvidenceDelete: `DELETE FROM evidence WHERE asset_id = ?`,
 	// The times replaceEvidence gives rows that stay: ?2 the classification's.
 	sEvidenceTouch: `UPDATE evidence SET first_seen = CASE WHEN first_seen <> 0 AND (?2 = 0 OR first_seen < ?2)
