@@ -17,9 +17,17 @@
 --   flows_dst_ip    flows to an address on the link whose owner was not
 --                   known when they were written: what that owner served;
 --   flows_routed    routed flows by the MAC's asset (a router's): how many
---                   addresses it carried, without reading its other flows.
+--                   addresses it carried, without reading its other flows;
+--   evidence_push_upd  a classification that finds the same evidence only
+--                   updates its rows' times (not delete and insert them):
+--                   the update moves the asset into the open epoch like the
+--                   insert and delete triggers of 0003_central_push.sql.
 ALTER TABLE assets ADD COLUMN version TEXT NOT NULL DEFAULT '';
 ALTER TABLE evidence ADD COLUMN sets TEXT NOT NULL DEFAULT '';
 CREATE INDEX flows_src_ip ON flows (src_ip) WHERE src_local = 0;
 CREATE INDEX flows_dst_ip ON flows (dst_ip) WHERE dst_asset_id IS NULL AND dst_local = 1;
 CREATE INDEX flows_routed ON flows (src_asset_id, src_ip) WHERE src_local = 0;
+CREATE TRIGGER evidence_push_upd AFTER UPDATE ON evidence BEGIN
+    UPDATE assets SET push_seq = (SELECT epoch FROM central_state WHERE id = 1)
+    WHERE id = NEW.asset_id AND push_seq < (SELECT epoch FROM central_state WHERE id = 1);
+END;
