@@ -228,6 +228,9 @@ func TestAssetEvents(t *testing.T) {
 	if vuln["severity"] != "high" || vuln["score"].(map[string]any)["base"] != 8.2 || len(vuln["id"].([]any)) != 2 {
 		t.Errorf("vulnerability %v", vuln)
 	}
+	if (&AssetEvent{Type: model.EventSilent}).Severity() != "high" || (&AssetEvent{Type: model.EventNewDevice}).Severity() != "low" {
+		t.Error("a silent critical device is high, a new device low")
+	}
 	if m["event"].(map[string]any)["kind"] != "alert" || e.Severity() != "medium" {
 		t.Errorf("kind %v, severity %s (a possibly affected device of a high advisory is medium)", m["event"], e.Severity())
 	}

@@ -226,8 +226,8 @@ type AdvisoryInfo struct {
 
 // Severity is the event's severity: an advisory match takes the
 // advisory's (one step lower when the device is only possibly affected), a
-// MAC flood is high, an address taken over by another device medium,
-// everything else low.
+// MAC flood and a silent critical device are high, an address taken over
+// by another device medium, everything else low.
 func (e *AssetEvent) Severity() string {
 	switch {
 	case e.Type == model.EventAdvisoryMatch && e.Advisory != nil:
@@ -241,7 +241,7 @@ func (e *AssetEvent) Severity() string {
 			i--
 		}
 		return severities[i]
-	case e.Type == model.EventMACFlood:
+	case e.Type == model.EventMACFlood || e.Type == model.EventSilent:
 		return "high"
 	case e.Type == model.EventIPMoved || e.Type == model.EventFlipFlop:
 		return "medium"
@@ -269,6 +269,8 @@ func (e *AssetEvent) record() *record {
 		kind, cat = "alert", []string{"vulnerability", "host"}
 	case model.EventMACFlood:
 		kind, cat = "alert", []string{"network"}
+	case model.EventSilent:
+		kind = "alert"
 	}
 	host := map[string]any{"type": string(e.Class.OrUnknown())}
 	if !e.MAC.IsZero() {
