@@ -170,6 +170,13 @@ const (
 	// last-seen time (what the sensor heard); nothing is recorded for an
 	// unknown asset.
 	ObsProbe
+	// ObsSignal: a passive decoder (LLDP, CDP, SNMP, DHCPv6, mDNS, LLMNR,
+	// NBNS, SSDP, HTTP, SIP, SSH, TLS, TCP SYN) read a value the asset
+	// said about itself (Signal). The sensor reports each (asset, source,
+	// value) once, and again at most once per refresh interval. When the
+	// frame came through a router (Remote), IP is the sender's address and
+	// the store attaches the signal to the asset that owns it.
+	ObsSignal
 	numObsKinds
 )
 
@@ -202,6 +209,8 @@ func (k ObsKind) String() string {
 		return "event"
 	case ObsProbe:
 		return "probe"
+	case ObsSignal:
+		return "signal"
 	}
 	return fmt.Sprintf("ObsKind(%d)", uint8(k))
 }
@@ -221,10 +230,10 @@ type Observation struct {
 	Packets uint64 // ObsActivity
 	Bytes   uint64 // ObsActivity
 
-	IP     netip.Addr // ObsAddress, ObsARP (sender IP), ObsDHCPAck (yiaddr), ObsDHCP (ciaddr or requested IP 50), ObsDICOM/ObsHL7 (the end's IP)
+	IP     netip.Addr // ObsAddress, ObsARP (sender IP), ObsDHCPAck (yiaddr), ObsDHCP (ciaddr or requested IP 50), ObsDICOM/ObsHL7 (the end's IP), ObsSignal (the sender's IP, if any)
 	Source ObsSource  // the message it came from (Source* constants), e.g. SourceARPReply
 
-	// Remote (ObsDICOM, ObsHL7): Key.MAC is a router's, not the end's own
+	// Remote (ObsDICOM, ObsHL7, ObsSignal): Key.MAC is a router's, not the end's own
 	// (it is bound to other addresses, not to IP). The store attaches the facts
 	// to the asset that owns IP on this vantage, or to an asset keyed by IP.
 	Remote bool
@@ -236,6 +245,7 @@ type Observation struct {
 	HL7       *HL7Info       // ObsHL7
 	Violation *ViolationInfo // ObsViolation
 	Event     *EventInfo     // ObsEvent
+	Signal    *SignalInfo    // ObsSignal
 }
 
 // EventInfo is the event of an ObsEvent: its type and values, as
@@ -245,6 +255,18 @@ type EventInfo struct {
 	OldValue string
 	NewValue string
 }
+
+// SignalInfo is one value a passive decoder read about the asset that
+// sent it: Source names the decoder and field (EvidenceLLDPSysDesc,
+// EvidenceTLSJA4, ...), Value is the text as the decoder gave it, with
+// control characters replaced and at most MaxSignalValue bytes.
+type SignalInfo struct {
+	Source EvidenceSource
+	Value  string
+}
+
+// MaxSignalValue bounds SignalInfo.Value in bytes.
+const MaxSignalValue = 255
 
 // FlowInfo describes traffic of one flow (vantage, VLAN, client IP, server
 // IP, protocol, server port) since the previous report.

@@ -12,6 +12,10 @@ const (
 	SourceARPReply      ObsSource = "arp.reply"      // ARP reply
 	SourceARPGratuitous ObsSource = "arp.gratuitous" // ARP announcement: sender IP == target IP
 	SourceIPv6NDP       ObsSource = "ipv6.ndp"       // IPv6 neighbour discovery or link-local source
+	// SourceTraffic: a unicast IPv4 source address inside a subnet the
+	// sensor learned on the VLAN (DHCP, ARP), sent from a MAC that is not
+	// a router's.
+	SourceTraffic ObsSource = "traffic"
 
 	SourceDHCPDiscover ObsSource = "dhcp.discover"
 	SourceDHCPRequest  ObsSource = "dhcp.request"

@@ -70,10 +70,29 @@ func newBenchWorker(tb testing.TB, fr frames) *worker {
 	return w
 }
 
+// signalFiles are shared captures that carry what the passive decoders
+// read (LLDP, CDP, CAPWAP, TLS, HTTP, SSH, SSDP, mDNS, NBNS, SNMP, SIP,
+// DHCPv6, TCP SYNs): the steady-state test covers them too.
+func signalFiles(tb testing.TB) []string {
+	root := sharedPcaps(tb)
+	var out []string
+	for _, f := range []string{"arkime/wireshark-lldp.pcap", "zeek/cdp-v1.pcap", "ndpi/capwap.pcap", "ndpi/android.pcap",
+		"zeek/wikipedia.pcap", "arkime/arkime_synthetic.pcap", "zeek/dhcpv6-freebsd-vendorclass.pcap",
+		"suricata-verify/vxlan-decoder-03__vxlan.pcap", "chrissanders-packets/passiveosfingerprinting.pcapng",
+		"tapirx/HL7-ORU.pcap"} {
+		out = append(out, filepath.Join(root, f))
+	}
+	return out
+}
+
 // TestSteadyStateZeroAlloc proves the per-packet path allocates nothing once
-// the assets and bindings in the traffic are known.
+// the assets, bindings and signals in the traffic are known.
 func TestSteadyStateZeroAlloc(t *testing.T) {
-	for _, file := range benchFiles(t) {
+	files := benchFiles(t)
+	if os.Getenv("WARDWATCH_BENCH_PCAP") == "" {
+		files = append(files, signalFiles(t)...)
+	}
+	for _, file := range files {
 		fr := loadFrames(t, file)
 		w := newBenchWorker(t, fr)
 		for i := range fr.data { // warm: learn every asset

@@ -40,6 +40,7 @@ const (
 	tunnelERSPAN3
 	tunnelGRE
 	tunnelVXLAN
+	tunnelCAPWAP
 )
 
 // stack is one set of preallocated layers with its own DecodingLayerParser.
@@ -153,6 +154,16 @@ type Frame struct {
 	TCPFlags     uint8  // FIN=1 SYN=2 RST=4 PSH=8 ACK=16
 	Payload      []byte // TCP/UDP payload
 
+	// LinkPayload is what follows the link header and VLAN tags (an LLDPDU
+	// when EtherType is 0x88cc).
+	LinkPayload []byte
+	// CDP is the payload of an 802.2 SNAP header of Cisco's (00-00-0c,
+	// 0x2000): a CDP advertisement.
+	CDP []byte
+	// IPPacket is the IPv4 or IPv6 packet, header included (a TCP SYN's
+	// signature is read from it).
+	IPPacket []byte
+
 	ARP  *layers.ARP
 	DHCP *layers.DHCPv4
 	TCP  *layers.TCP // for stream reassembly
@@ -170,6 +181,9 @@ type Decoder struct {
 	stacks     [maxTunnelDepth + 1]*stack
 	vxlanPorts []uint16
 	tunnels    bool
+	// wlan holds the Ethernet frame rebuilt from an 802.11 frame of a
+	// CAPWAP tunnel, one buffer per tunnel depth.
+	wlan [maxTunnelDepth][]byte
 
 	// Counters, owned by the worker.
 	Errors    [numLayers]uint64
@@ -189,6 +203,9 @@ func NewDecoder(first gopacket.LayerType, tunnels bool, vxlanPorts []uint16) *De
 	d.stacks[0] = newStack(first)
 	for i := 1; i < len(d.stacks); i++ {
 		d.stacks[i] = newStack(layers.LayerTypeEthernet)
+	}
+	for i := range d.wlan {
+		d.wlan[i] = make([]byte, maxWLANFrame)
 	}
 	return d
 }
@@ -230,6 +247,7 @@ func (d *Decoder) fill(s *stack, f *Frame, depth int) (inner []byte, ok bool) {
 	f.HasMAC, f.Tagged, f.VLAN, f.OuterVLAN = false, false, 0, 0
 	f.SrcIP, f.DstIP, f.Proto, f.SrcPort, f.DstPort, f.TCPFlags = netip.Addr{}, netip.Addr{}, 0, 0, 0, 0
 	f.Payload, f.ARP, f.DHCP, f.TCP = nil, nil, nil, nil
+	f.LinkPayload, f.CDP, f.IPPacket = nil, nil, nil
 	var udpSeen, greSeen bool
 	for _, t := range s.decoded {
 		switch t {
@@ -240,6 +258,7 @@ func (d *Decoder) fill(s *stack, f *Frame, depth int) (inner []byte, ok bool) {
 				copy(f.Dst[:], s.eth.DstMAC)
 			}
 			f.EtherType = s.eth.EthernetType
+			f.LinkPayload = s.eth.Payload
 		case layers.LayerTypeLinuxSLL:
 			if s.sll.AddrLen == 6 && len(s.sll.Addr) == 6 {
 				f.HasMAC = true
@@ -247,6 +266,7 @@ func (d *Decoder) fill(s *stack, f *Frame, depth int) (inner []byte, ok bool) {
 				// SLL has no destination address; mark it as unknown (zero).
 			}
 			f.EtherType = s.sll.EthernetType
+			f.LinkPayload = s.sll.Payload
 		case layers.LayerTypeLoopback:
 			// No hardware addresses: assets are keyed by IP.
 		case layers.LayerTypeDot1Q:
@@ -256,6 +276,11 @@ func (d *Decoder) fill(s *stack, f *Frame, depth int) (inner []byte, ok bool) {
 				f.OuterVLAN = s.vlan.Outer
 			}
 			f.EtherType = s.vlan.Type
+			f.LinkPayload = s.vlan.Payload
+		case layers.LayerTypeSNAP:
+			if o := s.snap.OrganizationalCode; len(o) == 3 && o[0] == 0 && o[1] == 0 && o[2] == 0x0c && s.snap.Type == 0x2000 {
+				f.CDP = s.snap.Payload
+			}
 		case layers.LayerTypeARP:
 			f.ARP = &s.arp
 		case layers.LayerTypeIPv4:
@@ -263,11 +288,13 @@ func (d *Decoder) fill(s *stack, f *Frame, depth int) (inner []byte, ok bool) {
 			f.DstIP = addr4(s.ip4.DstIP)
 			f.Proto = s.ip4.Protocol
 			f.HopLimit = s.ip4.TTL
+			f.IPPacket = joined(s.ip4.Contents, s.ip4.Payload)
 		case layers.LayerTypeIPv6:
 			f.SrcIP = addr16(s.ip6.SrcIP)
 			f.DstIP = addr16(s.ip6.DstIP)
 			f.Proto = s.ip6.NextHeader
 			f.HopLimit = s.ip6.HopLimit
+			f.IPPacket = joined(s.ip6.Contents, s.ip6.Payload)
 		case layers.LayerTypeTCP:
 			f.SrcPort, f.DstPort = uint16(s.tcp.SrcPort), uint16(s.tcp.DstPort)
 			f.TCPFlags = tcpFlags(&s.tcp.TCP)
@@ -296,7 +323,20 @@ func (d *Decoder) fill(s *stack, f *Frame, depth int) (inner []byte, ok bool) {
 	if udpSeen && d.isVXLANPort(f.DstPort) {
 		return d.openVXLAN(f)
 	}
+	if udpSeen && (f.DstPort == CAPWAPDataPort || f.SrcPort == CAPWAPDataPort) {
+		return d.openCAPWAP(f, depth)
+	}
 	return nil, true
+}
+
+// joined returns header followed by payload when payload directly follows
+// header in one buffer (as gopacket's layers slice it), else header alone.
+func joined(header, payload []byte) []byte {
+	n := len(header) + len(payload)
+	if len(payload) == 0 || cap(header) < n || &header[:n][len(header)] != &payload[0] {
+		return header
+	}
+	return header[:n]
 }
 
 func (d *Decoder) isVXLANPort(p uint16) bool {

@@ -62,6 +62,10 @@ type Config struct {
 	ActivityInterval time.Duration
 	RefreshInterval  time.Duration
 	MaxFlows         int // per worker; full: the longest idle of a few makes room
+	// MaxSignals bounds the (sender, source, value) signals a worker
+	// remembers as reported; full: the longest-unreported of a few is
+	// forgotten (and reported again when seen again).
+	MaxSignals int
 	// Workers is the number of decode workers a replay uses (frames are
 	// dispatched by a symmetric hash of their endpoints); default 1. Live
 	// capture runs one worker per input (sockets of a PACKET_FANOUT group).
@@ -84,6 +88,7 @@ func (c *Config) defaults() {
 	setDefault(&c.ActivityInterval, DefaultActivityInterval)
 	setDefault(&c.RefreshInterval, DefaultRefreshInterval)
 	setDefault(&c.MaxFlows, DefaultMaxFlows)
+	setDefault(&c.MaxSignals, DefaultMaxSignals)
 	setDefault(&c.FlowIdle, DefaultFlowIdle)
 	c.Streams.defaults()
 	if c.Logger == nil {
@@ -270,6 +275,7 @@ type worker struct {
 	tr       *tracker
 	flows    *flowTable
 	streams  *streamTable
+	sig      *signalTable
 	f        Frame
 	vantages map[vantageKey]string
 
@@ -319,6 +325,7 @@ func (s *Sensor) newWorker(in Input, blocking bool) (*worker, error) {
 	}
 	w.flows = newFlowTable(s.cfg.MaxFlows, s.cfg.FlowIdle, servers, service)
 	w.streams = newStreamTable(w, sc)
+	w.sig = newSignalTable(w, s.cfg.MaxSignals, s.cfg.RefreshInterval)
 	s.mu.Lock()
 	s.workers = append(s.workers, w)
 	s.mu.Unlock()
@@ -490,23 +497,30 @@ func (w *worker) packet(data []byte, ci *gopacket.CaptureInfo) {
 	tr := w.tr
 	w.maybeSweep(ts)
 
+	var st *assetState
 	switch {
 	case f.HasMAC:
 		if !f.Src.IsGroup() && !f.Src.IsZero() {
-			tr.touch(model.AssetKey{Vantage: vantage, VLAN: f.VLAN, MAC: f.Src}, f.OuterVLAN, ts, wire)
+			st = tr.touch(model.AssetKey{Vantage: vantage, VLAN: f.VLAN, MAC: f.Src}, f.OuterVLAN, ts, wire)
 			if f.SrcIP.Is6() && (f.SrcIP.IsLinkLocalUnicast() || (f.Proto == 58 && f.HopLimit == 255)) && !f.SrcIP.IsUnspecified() {
 				tr.address(model.AssetKey{Vantage: vantage, VLAN: f.VLAN, MAC: f.Src}, f.OuterVLAN, f.SrcIP, model.SourceIPv6NDP, ts)
 			}
 		}
 	case f.SrcIP.IsValid():
 		// No hardware addresses on this link type: key the device by IP.
-		tr.touch(model.AssetKey{Vantage: vantage, VLAN: f.VLAN, IP: f.SrcIP}, f.OuterVLAN, ts, wire)
+		st = tr.touch(model.AssetKey{Vantage: vantage, VLAN: f.VLAN, IP: f.SrcIP}, f.OuterVLAN, ts, wire)
 	}
 	if f.ARP != nil {
 		tr.arp(vantage, f.VLAN, f.OuterVLAN, f.ARP, ts, wire, f.Src)
 	}
 	if f.DHCP != nil {
 		tr.dhcp(vantage, f.VLAN, f.OuterVLAN, f.DHCP, ts)
+	}
+	if st != nil {
+		if f.HasMAC && f.SrcIP.Is4() {
+			tr.sourceIP(model.AssetKey{Vantage: vantage, VLAN: f.VLAN, MAC: f.Src}, f.OuterVLAN, f, ts, st)
+		}
+		w.sig.frame(vantage, f, ts)
 	}
 	if f.SrcPort != 0 || f.DstPort != 0 {
 		w.flows.packet(w, vantage, f, ts, wire)
@@ -563,6 +577,8 @@ func (t tunnelTag) String() string {
 		return "gre"
 	case tunnelVXLAN:
 		return fmt.Sprintf("vxlan:%d", t.id)
+	case tunnelCAPWAP:
+		return "capwap"
 	}
 	return "tunnel"
 }

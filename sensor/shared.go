@@ -16,14 +16,78 @@ import (
 // with PACKET_FANOUT and multi-worker replay both split one link's frames
 // over workers; these answers must not depend on the split.
 //
-// They are read when a flow or stream is reported and written on ARP, DHCP
-// and NDP frames, never on the steady-state packet path. Sharded locks keep
+// They also hold which MAC owns an IP on a vantage whatever its VLAN (a
+// signal seen through a router goes to the owner of its source address),
+// the IPv4 subnets learned on each VLAN (DHCP ACKs' subnet masks, directed
+// broadcasts, ARP senders' and direct conversations' /24s) and how many IPv4 source addresses each MAC sent from (a
+// MAC sending from MinRouterIPs or more is a router's).
+//
+// They are read when a flow, stream or signal is reported and written on
+// ARP, DHCP and NDP frames and on a MAC's first packets from a new source
+// address, never on the steady-state packet path. Sharded locks keep
 // workers from contending; each table is bounded (a full shard drops an
 // arbitrary entry).
 type sharedTables struct {
-	binds shardedMap[bindKey, model.MAC]
-	bound shardedMap[model.AssetKey, struct{}]
-	home  shardedMap[homeKey, uint16]
+	binds   shardedMap[bindKey, model.MAC]
+	bound   shardedMap[model.AssetKey, struct{}]
+	home    shardedMap[homeKey, uint16]
+	owner   shardedMap[ownerKey, ownerVal]
+	subnets shardedMap[vlanKey, subnetSet]
+	sources shardedMap[model.AssetKey, sourceSet]
+}
+
+// MinRouterIPs is how many IPv4 source addresses a MAC must send from to
+// be taken for a router's by the sensor: no address of its is learned from
+// traffic, and its signals go to the owners of their source addresses.
+// (Whether a device is a router is the classifier's to say, from the
+// flow.routed evidence: flows whose client MAC is bound to other
+// addresses.)
+const MinRouterIPs = 3
+
+// maxSubnets bounds the subnets kept per VLAN.
+const maxSubnets = 32
+
+// ownerKey is an IP on a vantage, whatever its VLAN.
+type ownerKey struct {
+	vantage string
+	ip      netip.Addr
+}
+
+type ownerVal struct {
+	vlan uint16
+	mac  model.MAC
+}
+
+type vlanKey struct {
+	vantage string
+	vlan    uint16
+}
+
+// subnetSet is the IPv4 subnets learned on one VLAN, oldest first.
+type subnetSet struct {
+	p [maxSubnets]subnet4
+	n int
+}
+
+// subnet4 is an IPv4 prefix: the masked address and its length.
+type subnet4 struct {
+	base uint32
+	bits uint8
+}
+
+func v4(ip netip.Addr) uint32 {
+	b := ip.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+func (s subnet4) contains(a uint32) bool {
+	return a&(^uint32(0)<<(32-s.bits)) == s.base
+}
+
+// sourceSet is the first IPv4 source addresses of one MAC.
+type sourceSet struct {
+	ip [MinRouterIPs]netip.Addr
+	n  int
 }
 
 func newSharedTables(maxBindings, maxAssets int) *sharedTables {
@@ -31,13 +95,99 @@ func newSharedTables(maxBindings, maxAssets int) *sharedTables {
 	t.binds.init(maxBindings)
 	t.bound.init(maxAssets)
 	t.home.init(maxAssets)
+	t.owner.init(maxBindings)
+	t.subnets.init(4096)
+	t.sources.init(maxAssets)
 	return t
 }
 
-// bind records ip bound to mac on the VLAN.
-func (t *sharedTables) bind(vantage string, vlan uint16, ip netip.Addr, mac model.MAC) {
+// bind records ip bound to mac on the VLAN. A binding learned from traffic
+// alone (a frame's source address) does not make mac one with bindings: its
+// other source addresses stay its own (hasBindings), as before it had one.
+func (t *sharedTables) bind(vantage string, vlan uint16, ip netip.Addr, mac model.MAC, traffic bool) {
 	t.binds.put(bindKey{vantage, vlan, ip}, mac)
-	t.bound.put(model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: mac}, struct{}{})
+	if !traffic {
+		t.bound.put(model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: mac}, struct{}{})
+	}
+	t.owner.put(ownerKey{vantage, ip}, ownerVal{vlan, mac})
+}
+
+// ownerOf returns the asset ip was last bound to on the vantage, on any
+// VLAN.
+func (t *sharedTables) ownerOf(vantage string, ip netip.Addr) (model.AssetKey, bool) {
+	o, ok := t.owner.get(ownerKey{vantage, ip})
+	return model.AssetKey{Vantage: vantage, VLAN: o.vlan, MAC: o.mac}, ok
+}
+
+// addSubnet records the IPv4 prefix p as a subnet of the VLAN unless a
+// known one holds it; the known ones it holds are dropped, and a full set
+// drops its oldest.
+func (t *sharedTables) addSubnet(vantage string, vlan uint16, p netip.Prefix) {
+	if !p.Addr().Is4() {
+		return
+	}
+	k := vlanKey{vantage, vlan}
+	n := subnet4{base: v4(p.Masked().Addr()), bits: uint8(p.Bits())}
+	s, _ := t.subnets.get(k)
+	kept := 0
+	for i := 0; i < s.n; i++ {
+		x := s.p[i]
+		if x.bits <= n.bits && x.contains(n.base) {
+			return
+		}
+		if !(n.bits <= x.bits && n.contains(x.base)) {
+			s.p[kept] = x
+			kept++
+		}
+	}
+	s.n = kept
+	if s.n == maxSubnets {
+		copy(s.p[:], s.p[1:])
+		s.n--
+	}
+	s.p[s.n] = n
+	s.n++
+	t.subnets.put(k, s)
+}
+
+// subnetOf reports whether the IPv4 address ip is in a subnet learned on
+// the VLAN (in), and whether any subnet was learned there (known).
+func (t *sharedTables) subnetOf(vantage string, vlan uint16, ip netip.Addr) (in, known bool) {
+	s, ok := t.subnets.get(vlanKey{vantage, vlan})
+	if !ok || s.n == 0 {
+		return false, false
+	}
+	a := v4(ip)
+	for i := 0; i < s.n; i++ {
+		if s.p[i].contains(a) {
+			return true, true
+		}
+	}
+	return false, true
+}
+
+// noteSource records that the MAC of key sent from the IPv4 address ip and
+// returns how many distinct addresses it sent from (at most MinRouterIPs).
+func (t *sharedTables) noteSource(key model.AssetKey, ip netip.Addr) int {
+	return t.sources.update(key, func(s *sourceSet) int {
+		for i := 0; i < s.n; i++ {
+			if s.ip[i] == ip {
+				return s.n
+			}
+		}
+		if s.n < len(s.ip) {
+			s.ip[s.n] = ip
+			s.n++
+		}
+		return s.n
+	})
+}
+
+// router reports whether the MAC of key sent from MinRouterIPs or more
+// IPv4 addresses.
+func (t *sharedTables) router(key model.AssetKey) bool {
+	s, ok := t.sources.get(key)
+	return ok && s.n >= MinRouterIPs
 }
 
 // boundTo reports whether ip is bound to mac on the VLAN.
@@ -46,7 +196,8 @@ func (t *sharedTables) boundTo(vantage string, vlan uint16, ip netip.Addr, mac m
 	return ok && m == mac
 }
 
-// hasBindings reports whether mac is bound to some IP on the VLAN.
+// hasBindings reports whether mac is bound to some IP on the VLAN by an
+// ARP, DHCP or NDP message.
 func (t *sharedTables) hasBindings(vantage string, vlan uint16, mac model.MAC) bool {
 	_, ok := t.bound.get(model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: mac})
 	return ok
@@ -94,6 +245,24 @@ func (s *shardedMap[K, V]) put(k K, v V) {
 	}
 	sh.m[k] = v
 	sh.mu.Unlock()
+}
+
+// update applies fn to k's value (the zero value if absent) under the
+// shard's lock, stores the result and returns what fn returned.
+func (s *shardedMap[K, V]) update(k K, fn func(*V) int) int {
+	sh := &s.shards[s.shard(k)]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	v, ok := sh.m[k]
+	if !ok && len(sh.m) >= s.max {
+		for old := range sh.m {
+			delete(sh.m, old)
+			break
+		}
+	}
+	n := fn(&v)
+	sh.m[k] = v
+	return n
 }
 
 // putIfAbsent stores v unless k has a value; it returns the value k has.

@@ -60,6 +60,12 @@ type assetState struct {
 	outerVLAN   uint16
 	dhcpHash    uint64
 	dhcpEmitted time.Time
+	// src4 is the IPv4 source address of the asset's last frame that had
+	// one, checked at src4At (see sourceIP); router is set once its MAC
+	// sent from MinRouterIPs addresses.
+	src4   netip.Addr
+	src4At time.Time
+	router bool
 }
 
 type bindKey struct {
@@ -71,6 +77,7 @@ type bindKey struct {
 type bindState struct {
 	mac     model.MAC
 	emitted time.Time
+	traffic bool // learned from the traffic's source address only (no ARP, DHCP or NDP message)
 }
 
 type homeKey struct {
@@ -208,8 +215,10 @@ func (t *tracker) sweep() {
 }
 
 // binding reports ip bound to mac; it emits an observation when the binding
-// is new, changed, or due for a refresh.
-func (t *tracker) binding(vantage string, vlan uint16, ip netip.Addr, mac model.MAC, ts time.Time) bool {
+// is new, changed, or due for a refresh. traffic says it comes from a
+// frame's source address only: a binding learned so is reported again as
+// soon as an ARP, DHCP or NDP message shows it.
+func (t *tracker) binding(vantage string, vlan uint16, ip netip.Addr, mac model.MAC, ts time.Time, traffic bool) bool {
 	bk := bindKey{vantage, vlan, ip}
 	b := t.bindings[bk]
 	if b == nil {
@@ -217,13 +226,13 @@ func (t *tracker) binding(vantage string, vlan uint16, ip netip.Addr, mac model.
 			t.bindingCapHits++
 			t.evictBinding()
 		}
-		t.bindings[bk] = &bindState{mac: mac, emitted: ts}
-		t.shared.bind(vantage, vlan, ip, mac)
+		t.bindings[bk] = &bindState{mac: mac, emitted: ts, traffic: traffic}
+		t.shared.bind(vantage, vlan, ip, mac, traffic)
 		return true
 	}
-	if b.mac != mac || ts.Sub(b.emitted) >= t.refreshEvery {
-		b.mac, b.emitted = mac, ts
-		t.shared.bind(vantage, vlan, ip, mac)
+	if b.mac != mac || ts.Sub(b.emitted) >= t.refreshEvery || (b.traffic && !traffic) {
+		b.mac, b.emitted, b.traffic = mac, ts, traffic
+		t.shared.bind(vantage, vlan, ip, mac, traffic)
 		return true
 	}
 	return false
@@ -265,9 +274,112 @@ func (t *tracker) remote(vantage string, vlan uint16, ip netip.Addr, mac model.M
 	return t.shared.hasBindings(vantage, vlan, mac)
 }
 
+// sourceIP looks at the IPv4 source address of a frame f from the tracked
+// asset key (state st). Once the MAC has sent from MinRouterIPs addresses
+// it is a router's and nothing more is looked at. Otherwise a unicast
+// address inside a subnet learned on the VLAN, not bound to another MAC
+// and not already bound to this one by ARP, DHCP or NDP, is reported as
+// the asset's (model.SourceTraffic); a unicast frame between two addresses
+// of one /24 teaches that /24 (routed traffic has a router's MAC on one
+// end and, from another subnet, addresses that differ). Steady state: one
+// comparison, and a check again once per refresh interval.
+func (t *tracker) sourceIP(key model.AssetKey, outer uint16, f *Frame, ts time.Time, st *assetState) {
+	ip := f.SrcIP
+	if st.router || (ip == st.src4 && ts.Sub(st.src4At) < t.refreshEvery) {
+		return
+	}
+	changed := ip != st.src4
+	st.src4, st.src4At = ip, ts
+	if !unicast4(ip) {
+		return
+	}
+	if changed && t.shared.noteSource(key, ip) >= MinRouterIPs {
+		st.router = true
+		return
+	}
+	bk := bindKey{key.Vantage, key.VLAN, ip}
+	if b := t.bindings[bk]; b != nil && b.mac == key.MAC && !b.traffic {
+		return // ARP or DHCP keep it fresh
+	}
+	in, _ := t.shared.subnetOf(key.Vantage, key.VLAN, ip)
+	if !in {
+		if p, ok := subnetFromFrame(ip, f); ok {
+			t.learnSubnet(key.Vantage, key.VLAN, p)
+			in = p.Contains(ip)
+		}
+	}
+	if !in {
+		// The VLAN's subnet may be learned later (an ARP, a DHCP ACK, a
+		// conversation): look again in a second rather than a refresh
+		// interval.
+		st.src4At = ts.Add(subnetRecheck - t.refreshEvery)
+		return
+	}
+	if m, ok := t.shared.binds.get(bk); (ok && m != key.MAC) || t.remote(key.Vantage, key.VLAN, ip, key.MAC) {
+		return // another station's address, or a router's MAC
+	}
+	if !t.binding(key.Vantage, key.VLAN, ip, key.MAC, ts, true) {
+		return
+	}
+	t.emit(model.Observation{Kind: model.ObsAddress, Time: ts, Key: key, OuterVLAN: outer, IP: ip, Source: model.SourceTraffic})
+}
+
+// subnetFromFrame returns the subnet a frame from ip shows: a directed
+// broadcast (to the subnet's all-ones address, on the broadcast MAC) gives
+// the subnet itself; a unicast frame to an address of the same /24 that /24
+// (hosts of one /24 are on one link unless a router's MAC is in between, and
+// routed traffic comes from other subnets).
+func subnetFromFrame(ip netip.Addr, f *Frame) (netip.Prefix, bool) {
+	dst := f.DstIP
+	if !dst.Is4() || dst.IsMulticast() || isBroadcast4(dst) {
+		return netip.Prefix{}, false
+	}
+	if f.Dst == (model.MAC{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}) {
+		// The shortest prefix the two addresses share whose host part of
+		// the destination is all ones.
+		s, d := v4(ip), v4(dst)
+		for bits := 8; bits <= 30 && (s^d)>>(32-bits) == 0; bits++ {
+			if host := ^uint32(0) >> bits; d&host == host {
+				p, _ := ip.Prefix(bits)
+				return p, true
+			}
+		}
+		return netip.Prefix{}, false
+	}
+	if f.Dst.IsGroup() || !unicast4(dst) {
+		return netip.Prefix{}, false
+	}
+	if p := netip.PrefixFrom(ip, 24).Masked(); p.Contains(dst) {
+		return p, true
+	}
+	return netip.Prefix{}, false
+}
+
+// subnetRecheck is how soon sourceIP looks again at an address that was
+// in no subnet known on its VLAN.
+const subnetRecheck = time.Second
+
+// unicast4 reports whether ip is a unicast IPv4 address a device can have
+// (not 0.0.0.0, loopback, link-local, multicast or broadcast).
+func unicast4(ip netip.Addr) bool {
+	return ip.Is4() && ip.IsGlobalUnicast() && !isBroadcast4(ip)
+}
+
+// learnSubnet records p (an ACK's subnet, an ARP sender's /24) as local to
+// the VLAN. Only plausible LAN prefixes (/8 to /30) of unicast addresses
+// count.
+func (t *tracker) learnSubnet(vantage string, vlan uint16, p netip.Prefix) {
+	if !p.IsValid() || p.Bits() < 8 || p.Bits() > 30 || !unicast4(p.Addr()) {
+		return
+	}
+	t.shared.addSubnet(vantage, vlan, p.Masked())
+}
+
 // arp handles an ARP packet's sender binding.
 func (t *tracker) arp(vantage string, vlan, outer uint16, a *layers.ARP, ts time.Time, n int, ethSrc model.MAC) {
-	if a.AddrType != layers.LinkTypeEthernet || a.Protocol != layers.EthernetTypeIPv4 ||
+	// Hardware type 1 (Ethernet) or 6 (IEEE 802, as ARP in 802.2 LLC/SNAP
+	// framing has it: RFC 1042).
+	if (a.AddrType != layers.LinkTypeEthernet && a.AddrType != 6) || a.Protocol != layers.EthernetTypeIPv4 ||
 		len(a.SourceHwAddress) != 6 || len(a.SourceProtAddress) != 4 || len(a.DstProtAddress) != 4 {
 		return
 	}
@@ -294,9 +406,10 @@ func (t *tracker) arp(vantage string, vlan, outer uint16, a *layers.ARP, ts time
 	if ip.IsUnspecified() {
 		return // an address probe (RFC 5227): not a binding
 	}
-	if !t.binding(vantage, vlan, ip, mac, ts) {
+	if !t.binding(vantage, vlan, ip, mac, ts, false) {
 		return
 	}
+	t.learnSubnet(vantage, vlan, netip.PrefixFrom(ip, 24))
 	target := netip.AddrFrom4([4]byte(a.DstProtAddress))
 	src := model.SourceARPRequest
 	grat := ip == target
@@ -318,7 +431,7 @@ func (t *tracker) address(key model.AssetKey, outer uint16, ip netip.Addr, src m
 	if t.assets[key] == nil {
 		return // not tracked (refused): no address either
 	}
-	if !t.binding(key.Vantage, key.VLAN, ip, key.MAC, ts) {
+	if !t.binding(key.Vantage, key.VLAN, ip, key.MAC, ts, false) {
 		return
 	}
 	t.emit(model.Observation{Kind: model.ObsAddress, Time: ts, Key: key, OuterVLAN: outer, IP: ip, Source: src})
@@ -347,8 +460,11 @@ func (t *tracker) dhcp(vantage string, vlan, outer uint16, d *layers.DHCPv4, ts 
 	switch d.Operation {
 	case layers.DHCPOpReply:
 		ip, ok := dhcp.LeasedIP(d, msgType)
-		if !ok || t.known(key, outer, ts) == nil || !t.binding(vantage, vlan, ip, mac, ts) {
+		if !ok || t.known(key, outer, ts) == nil || !t.binding(vantage, vlan, ip, mac, ts, false) {
 			return
+		}
+		if p, ok := dhcp.Subnet(d, ip); ok {
+			t.learnSubnet(vantage, vlan, p)
 		}
 		t.emit(model.Observation{Kind: model.ObsDHCPAck, Time: ts, Key: key, OuterVLAN: outer, IP: ip,
 			Source: model.SourceDHCPAck, DHCP: dhcp.AckInfo(d, msgType)})

@@ -32,6 +32,9 @@ func (f *flush) loadFacts(d *dirtyAsset) (*fingerprint.Facts, fingerprint.Result
 	if err := f.flowFacts(id, &facts); err != nil {
 		return nil, cur, err
 	}
+	if err := f.signalFacts(id, &facts); err != nil {
+		return nil, cur, err
+	}
 	if mac != "" {
 		if facts.MAC, err = model.ParseMAC(mac); err != nil {
 			return nil, cur, err
@@ -60,6 +63,27 @@ func (f *flush) loadFacts(d *dirtyAsset) (*fingerprint.Facts, fingerprint.Result
 		f.noClinical = append(f.noClinical, d.a) // noted by the writer once committed
 	}
 	return &facts, cur, nil
+}
+
+// signalFacts reads the asset's signals (asset_signals: what it said about
+// itself to the sensor's passive decoders) into facts.Signals.
+func (f *flush) signalFacts(id int64, facts *fingerprint.Facts) error {
+	rows, err := f.stmt(sFactsSignals).QueryContext(f.ctx, id)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			src model.EvidenceSource
+			v   string
+		)
+		if err := rows.Scan(&src, &v); err != nil {
+			return err
+		}
+		facts.AddSignal(src, v)
+	}
+	return rows.Err()
 }
 
 // flowFacts reads the services the asset answered, the classes of its

@@ -70,3 +70,32 @@ func (db *DB) Hostnames(ctx context.Context, assetID int64) ([]HostnameRow, erro
 	}
 	return out, nil
 }
+
+// SignalRow is one value an asset said about itself to the sensor's
+// passive decoders (asset_signals).
+type SignalRow struct {
+	Source              model.EvidenceSource // model.EvidenceLLDPSysDesc, model.EvidenceTLSJA4, ...
+	Value               string
+	Reports             int64 // the sensor's reports of it (once per value, then per refresh interval)
+	FirstSeen, LastSeen time.Time
+}
+
+// Signals returns the asset's signals, by source and first seen.
+func (db *DB) Signals(ctx context.Context, assetID int64) ([]SignalRow, error) {
+	var out []SignalRow
+	err := db.scanEach(ctx, `SELECT source, value, reports, first_seen, last_seen FROM asset_signals
+		WHERE asset_id = ? ORDER BY source, first_seen, value`, []any{assetID}, func(rows *sql.Rows) error {
+		var r SignalRow
+		var first, last int64
+		if err := rows.Scan(&r.Source, &r.Value, &r.Reports, &first, &last); err != nil {
+			return err
+		}
+		r.FirstSeen, r.LastSeen = fromNS(first), fromNS(last)
+		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, wrap("query signals in", db.path, err)
+	}
+	return out, nil
+}

@@ -191,7 +191,9 @@ func betterOwner(x, y *addrState, vantage string) bool {
 }
 
 // address records that the asset used ip; a new IP for it is a new-ip
-// event.
+// event. The source is the latest message that showed the address; an
+// address the sensor learned from traffic (model.SourceTraffic) keeps the
+// message's.
 func (b *batch) address(a *assetState, ip netip.Addr, source model.ObsSource, t time.Time) error {
 	e, err := b.owners(ip)
 	if err != nil {
@@ -200,7 +202,10 @@ func (b *batch) address(a *assetState, ip netip.Addr, source model.ObsSource, t 
 	tn := ns(t)
 	for _, x := range e.addrs {
 		if x.assetID == a.id {
-			x.first, x.last, x.source = minNS(x.first, tn), maxNS(x.last, tn), source
+			x.first, x.last = minNS(x.first, tn), maxNS(x.last, tn)
+			if source != model.SourceTraffic {
+				x.source = source // the traffic never replaces the message (ARP, DHCP, NDP) that showed it
+			}
 			b.markAddr(x)
 			return nil
 		}

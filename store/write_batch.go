@@ -17,6 +17,7 @@ package store
 //	write_violations.go  policy violations
 //	write_dicom.go       DICOM associations (written at the flush, in order)
 //	write_hl7.go         HL7 v2 messages (written at the flush, in order)
+//	write_signals.go     the passive decoders' signals (written at the flush, in order)
 //	write_events.go      the events table (written at the flush, in order; new-device events last)
 //	write_liveness.go    answers to the ARP liveness probe (probe_answers)
 //	classify.go          classification of the assets whose facts changed, once per flush (classify_facts.go: their facts)
@@ -60,6 +61,7 @@ type batch struct {
 	events   []eventRow
 	clinical []clinicalOp
 	probes   []probeRow // write_liveness.go
+	signals  []signalOp
 	// dirty are the assets whose fingerprint facts changed, to classify at
 	// the flush (only with Options.Classifier).
 	dirty dirtySet
@@ -127,8 +129,8 @@ func pend[T any](b *batch, dirty *bool, list *[]T, v T) {
 // next flush's, which is written after this one.
 func (b *batch) seal() *flush {
 	f := &flush{db: b.db, ctx: b.ctx, obs: b.obs, invalid: b.invalid, ignored: b.ignored,
-		hosts: b.hosts, events: b.events, clinical: b.clinical, dirty: b.dirty, index: b.index, fresh: b.fresh,
-		probes: b.probes}
+		hosts: b.hosts, events: b.events, clinical: b.clinical, signals: b.signals, dirty: b.dirty, index: b.index,
+		fresh: b.fresh, probes: b.probes}
 	f.assets = sealRows(b.assets, (*assetState).clean)
 	f.addrs = sealRows(b.addrs, (*addrState).clean)
 	f.binds = sealRows(b.binds, (*bindState).clean)
@@ -139,7 +141,7 @@ func (b *batch) seal() *flush {
 	}
 	b.assets, b.addrs, b.binds, b.flows, b.viols = b.assets[:0], b.addrs[:0], b.binds[:0], b.flows[:0], b.viols[:0]
 	b.hosts, b.dirty, b.fresh = make(map[hostKey]*hostSpan), make(dirtySet), make(map[int64]*freshDevice)
-	b.events, b.clinical, b.index, b.probes = nil, nil, nil, nil
+	b.events, b.clinical, b.signals, b.index, b.probes = nil, nil, nil, nil, nil
 	b.obs, b.changes, b.invalid, b.ignored = 0, 0, 0, 0
 	return f
 }
@@ -183,6 +185,7 @@ type flush struct {
 	events   []eventRow
 	clinical []clinicalOp
 	probes   []probeRow
+	signals  []signalOp
 	dirty    dirtySet
 	fresh    map[int64]*freshDevice
 	// index are the changes to publish in DB.Classes once committed: those
@@ -238,11 +241,11 @@ func news(n int, isNew func(i int) bool) []int {
 // rows is the number of rows the flush writes.
 func (f *flush) rows() int {
 	return len(f.assets) + len(f.addrs) + len(f.hosts) + len(f.binds) + len(f.flows) + len(f.viols) +
-		len(f.events) + len(f.fresh) + len(f.clinical) + len(f.probes)
+		len(f.events) + len(f.fresh) + len(f.clinical) + len(f.probes) + len(f.signals)
 }
 
 // commit writes the flush in one transaction: new and changed rows, events
-// in order, DICOM and HL7 reports in order, then the classification of the
+// in order, DICOM and HL7 reports and signals in order, then the classification of the
 // assets whose facts changed. It may run on the flusher goroutine; a failed
 // commit can be retried as is.
 func (f *flush) commit() error {
@@ -272,6 +275,7 @@ func (f *flush) commit() error {
 		{"events", f.writeEvents},
 		{"probe answers", f.writeProbes},
 		{"DICOM and HL7", f.writeClinical},
+		{"signals", f.writeSignals},
 		{"classification", f.classify},
 		{"new-device events", f.newDevices},
 	}
@@ -333,6 +337,10 @@ func (b *batch) apply(o *model.Observation) error {
 		}
 	case model.ObsProbe:
 		return b.probeObs(key, o, t)
+	case model.ObsSignal:
+		if s := o.Signal; s != nil && s.Source != "" && s.Value != "" {
+			return b.signalObs(key, o, t)
+		}
 	}
 	b.ignored++ // a kind this schema does not persist, or one without its details
 	return nil

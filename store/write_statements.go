@@ -56,6 +56,8 @@ const (
 	sEvidenceDelete
 	sEvidenceTouch
 	sEvidenceInsert
+	sSignalUpsert
+	sFactsSignals
 	numStmts
 )
 
@@ -204,6 +206,12 @@ var stmtSQL = [numStmts]string{
 		THEN first_seen ELSE ?2 END, last_seen = ?2 WHERE asset_id = ?1`,
 	sEvidenceInsert: `INSERT INTO evidence (asset_id, source, value, rule, strength, position, first_seen, last_seen, sets)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (asset_id, source, value, rule) DO NOTHING`,
+	sSignalUpsert: `INSERT INTO asset_signals (asset_id, source, value, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (asset_id, source, value) DO UPDATE SET
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+		reports = reports + 1
+		RETURNING reports`,
+	sFactsSignals: `SELECT source, value FROM asset_signals WHERE asset_id = ? ORDER BY first_seen, source, value`,
 }
 
 // servedFlows (a WITH clause for one bound asset id, ?1) selects the flows

@@ -83,7 +83,7 @@ func scope(rq inventory.AssetRefQuery) string {
 // width (0: never cut): its identity, then one section per kind of fact.
 func printAsset(w io.Writer, width int, d *inventory.AssetDetailRecord, now time.Time) error {
 	for _, part := range []func(*table, *inventory.AssetDetailRecord, time.Time) error{
-		printIdentity, printEvidence, printAddresses, printHostnames, printDICOM, printHL7, printPeers,
+		printIdentity, printEvidence, printAddresses, printHostnames, printSignals, printDICOM, printHL7, printPeers,
 		printViolations, printEvents, printAdvisoriesOf, printOtherMatches,
 	} {
 		if err := part(newTable(w, width), d, now); err != nil {
@@ -176,6 +176,15 @@ func printHostnames(t *table, d *inventory.AssetDetailRecord, _ time.Time) error
 		t.row(h.Name, string(h.Source), h.FirstSeen, h.LastSeen)
 	}
 	return t.section("Hostnames", len(d.Hostnames), len(d.Hostnames))
+}
+
+func printSignals(t *table, d *inventory.AssetDetailRecord, _ time.Time) error {
+	t.header = []string{"SOURCE", "VALUE", "REPORTS", "FIRST SEEN", "LAST SEEN"}
+	t.cut(-1, 12, -1, -1, -1)
+	for _, x := range d.Signals {
+		t.row(string(x.Source), x.Value, fmt.Sprint(x.Reports), x.FirstSeen, x.LastSeen)
+	}
+	return t.section("Signals", len(d.Signals), len(d.Signals))
 }
 
 func printDICOM(t *table, d *inventory.AssetDetailRecord, _ time.Time) error {

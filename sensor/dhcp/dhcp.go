@@ -29,6 +29,7 @@ package dhcp
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"net/netip"
 
 	"github.com/gopacket/gopacket/layers"
@@ -97,6 +98,27 @@ func LeasedIP(d *layers.DHCPv4, t layers.DHCPMsgType) (netip.Addr, bool) {
 	}
 	ip := netip.AddrFrom4([4]byte(d.YourClientIP))
 	return ip, !ip.IsUnspecified()
+}
+
+// Subnet returns the subnet of the leased address ip: ip masked by the
+// ACK's subnet mask (option 1), when it has one with contiguous bits.
+func Subnet(d *layers.DHCPv4, ip netip.Addr) (netip.Prefix, bool) {
+	if !ip.Is4() {
+		return netip.Prefix{}, false
+	}
+	for _, o := range d.Options {
+		if o.Type != layers.DHCPOptSubnetMask || len(o.Data) != 4 {
+			continue
+		}
+		m := binary.BigEndian.Uint32(o.Data)
+		ones := bits.OnesCount32(m)
+		if ones == 0 || m != ^uint32(0)<<(32-ones) {
+			return netip.Prefix{}, false
+		}
+		p, err := ip.Prefix(ones)
+		return p, err == nil
+	}
+	return netip.Prefix{}, false
 }
 
 // ClientIP returns ciaddr, the address a client says it already has (the

@@ -48,7 +48,7 @@ func (s *Service) Asset(ctx context.Context, ref string, rq AssetRefQuery) (*Ass
 	}
 	d := s.newDetail(a, names[a.ID], probed[a.ID], matches[1:], s.now())
 	for _, fill := range []func(context.Context, *AssetDetailRecord, int64) error{
-		s.fillEvidence, s.fillHostnames, s.fillDICOM, s.fillHL7, s.fillPeers, s.fillViolations, s.fillEvents,
+		s.fillEvidence, s.fillHostnames, s.fillSignals, s.fillDICOM, s.fillHL7, s.fillPeers, s.fillViolations, s.fillEvents,
 	} {
 		if err := fill(ctx, d, a.ID); err != nil {
 			return nil, err
@@ -73,7 +73,8 @@ func (s *Service) newDetail(a *store.AssetDetail, names store.AssetNames, probed
 		},
 		DHCP: DHCPRecord{ParamList: a.DHCPParamList, MaxMsgSize: a.DHCPMaxMsgSize, VendorClass: a.DHCPVendorClass,
 			ClientID: a.DHCPClientID},
-		Addresses: []AddressRecord{}, Hostnames: []HostnameRecord{}, DICOM: []DICOMRecord{}, HL7: []HL7Record{},
+		Addresses: []AddressRecord{}, Hostnames: []HostnameRecord{}, Signals: []SignalRecord{}, DICOM: []DICOMRecord{},
+		HL7:   []HL7Record{},
 		Peers: []PeerRecord{}, Violations: []ViolationRecord{}, Events: []EventRecord{},
 		OtherMatches: []AssetRefRecord{}, Advisories: []AssetAdvisoryRecord{},
 	}
@@ -116,6 +117,15 @@ func (s *Service) fillHostnames(ctx context.Context, d *AssetDetailRecord, id in
 	for _, h := range hs {
 		d.Hostnames = append(d.Hostnames, HostnameRecord{Name: h.Name, Source: h.Source,
 			FirstSeen: RFC3339(h.FirstSeen), LastSeen: RFC3339(h.LastSeen)})
+	}
+	return err
+}
+
+func (s *Service) fillSignals(ctx context.Context, d *AssetDetailRecord, id int64) error {
+	sg, err := s.st.Signals(ctx, id)
+	for _, x := range sg {
+		d.Signals = append(d.Signals, SignalRecord{Source: x.Source, Value: x.Value, Reports: x.Reports,
+			FirstSeen: RFC3339(x.FirstSeen), LastSeen: RFC3339(x.LastSeen)})
 	}
 	return err
 }

@@ -9,6 +9,7 @@ type AssetDetailRecord struct {
 	DHCP           DHCPRecord           `json:"dhcp"`
 	Addresses      []AddressRecord      `json:"addresses"` // by first seen
 	Hostnames      []HostnameRecord     `json:"hostnames"` // by first seen
+	Signals        []SignalRecord       `json:"signals"`   // by source, then first seen
 	DICOM          []DICOMRecord        `json:"dicom"`
 	HL7            []HL7Record          `json:"hl7"`
 	// Peers are the asset's flows, most recently started first, at most
@@ -74,6 +75,17 @@ type AddressRecord struct {
 	Source    model.ObsSource `json:"source"` // latest evidence: arp.reply, dhcp.ack, ipv6.ndp, ...
 	FirstSeen string          `json:"first_seen"`
 	LastSeen  string          `json:"last_seen"`
+}
+
+// SignalRecord is a value the asset said about itself to the sensor's
+// passive decoders (LLDP, CDP, SNMP, DHCPv6, mDNS, LLMNR, NetBIOS, SSDP,
+// HTTP, SIP, SSH, TLS, TCP SYN).
+type SignalRecord struct {
+	Source    model.EvidenceSource `json:"source"` // "lldp.sysdesc", "tls.ja4", ...
+	Value     string               `json:"value"`
+	Reports   int64                `json:"reports"`
+	FirstSeen string               `json:"first_seen"`
+	LastSeen  string               `json:"last_seen"`
 }
 
 // HostnameRecord is a name the asset announced.

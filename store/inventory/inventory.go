@@ -38,6 +38,7 @@ type Store interface {
 	FindAssets(ctx context.Context, f store.AssetFilter) ([]store.AssetDetail, int, error)
 	AssetNames(ctx context.Context, ids []int64) (map[int64]store.AssetNames, error)
 	Hostnames(ctx context.Context, assetID int64) ([]store.HostnameRow, error)
+	Signals(ctx context.Context, assetID int64) ([]store.SignalRow, error)
 	Evidence(ctx context.Context, assetID int64) ([]store.EvidenceRow, error)
 	DICOM(ctx context.Context, assetID int64) ([]store.DICOMFact, error)
 	HL7(ctx context.Context, assetID int64) ([]store.HL7Fact, error)

@@ -1,0 +1,72 @@
+package store
+
+import (
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/wardwatch/wardwatch/model"
+)
+
+func signal(k model.AssetKey, src model.EvidenceSource, v string, at time.Time) model.Observation {
+	return model.Observation{Kind: model.ObsSignal, Key: k, Time: at, Signal: &model.SignalInfo{Source: src, Value: v}}
+}
+
+// TestSignals checks asset_signals: one row per (asset, source, value)
+// with its first and last report and how many there were; a signal seen
+// through a router goes to the owner of its address, or nowhere (no asset
+// is made of an address for a signal); empty ones are ignored.
+func TestSignals(t *testing.T) {
+	db, _ := newDB(t)
+	pc := key(t, "00:1b:63:84:45:e6")
+	router := key(t, "02:00:00:00:00:01")
+	const ja4 = "t13d1516h2_8daaf6152771_02713d6af862"
+	remote := func(ip, v string) model.Observation {
+		o := signal(router, model.EvidenceHTTPUserAgent, v, t0.Add(2*time.Minute))
+		o.Remote, o.IP = true, netip.MustParseAddr(ip)
+		return o
+	}
+	mustSubmit(t, db,
+		activity(pc, t0, t0, 1, 60),
+		model.Observation{Kind: model.ObsARP, Key: pc, Time: t0, IP: netip.MustParseAddr("10.0.10.5"),
+			Source: model.SourceARPReply, ARP: &model.ARPInfo{Op: 2}},
+		signal(pc, model.EvidenceTLSJA4, ja4, t0),
+		signal(pc, model.EvidenceTLSJA4, ja4, t0.Add(time.Minute)),
+		remote("10.0.10.5", "Agent/1.0"),
+		remote("10.9.9.9", "Elsewhere/2.0"),
+		signal(pc, model.EvidenceTLSSNI, "", t0),
+	)
+	rows, err := db.rdb.Query(`SELECT a.mac, s.source, s.value, s.first_seen, s.last_seen, s.reports
+		FROM asset_signals s JOIN assets a ON a.id = s.asset_id ORDER BY s.source`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	type row struct {
+		mac, source, value   string
+		first, last, reports int64
+	}
+	var got []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.mac, &r.source, &r.value, &r.first, &r.last, &r.reports); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	want := []row{
+		{"00:1b:63:84:45:e6", "http.user_agent", "Agent/1.0", ns(t0.Add(2 * time.Minute)), ns(t0.Add(2 * time.Minute)), 1},
+		{"00:1b:63:84:45:e6", "tls.ja4", ja4, ns(t0), ns(t0.Add(time.Minute)), 2},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("asset_signals:\n got %+v\nwant %+v", got, want)
+	}
+	var n int
+	if err := db.rdb.QueryRow(`SELECT count(*) FROM assets`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d assets (%v), want 1: no asset for a router's MAC or an unowned address", n, err)
+	}
+	if st := db.Stats(); st.Ignored != 2 {
+		t.Errorf("ignored %d, want 2 (the unowned remote signal and the empty one)", st.Ignored)
+	}
+}

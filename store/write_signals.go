@@ -1,0 +1,65 @@
+package store
+
+// Signals: what an asset said about itself to the sensor's passive
+// decoders (asset_signals), facts of its classification. Written at the
+// flush, in order.
+
+import (
+	"time"
+
+	"github.com/wardwatch/wardwatch/model"
+)
+
+// signalOp is a signal waiting for the flush, on the asset it was
+// resolved to when it arrived.
+type signalOp struct {
+	a      *assetState
+	source model.EvidenceSource
+	value  string
+	t      time.Time
+}
+
+// signalObs records one signal (model.ObsSignal) for its asset. A signal
+// the sensor saw through a router (o.Remote) goes to the asset that owns
+// o.IP on the vantage; when none does it is dropped (counted as ignored):
+// a signal alone does not make an address an asset.
+func (b *batch) signalObs(key model.AssetKey, o *model.Observation, t time.Time) error {
+	if o.Remote {
+		if !o.IP.IsValid() {
+			b.ignored++
+			return nil
+		}
+		k, ok, err := b.ownerOf(key.Vantage, normIP(o.IP))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			b.ignored++
+			return nil
+		}
+		key = k
+	}
+	a, err := b.asset(key, o.OuterVLAN, t, t, 0, 0)
+	if err != nil {
+		return err
+	}
+	b.signals = append(b.signals, signalOp{a: a, source: o.Signal.Source, value: o.Signal.Value, t: t})
+	b.changed()
+	return nil
+}
+
+// writeSignals writes the pending signals in order. A value new to its
+// asset changes the asset's facts: it is classified again.
+func (f *flush) writeSignals() error {
+	for _, op := range f.signals {
+		var reports int64
+		if err := f.stmt(sSignalUpsert).QueryRowContext(f.ctx, op.a.id, op.source, op.value, ns(op.t), ns(op.t)).
+			Scan(&reports); err != nil {
+			return err
+		}
+		if reports == 1 {
+			f.dirty.mark(f.db, op.a, op.t)
+		}
+	}
+	return nil
+}
