@@ -118,7 +118,8 @@ func signalTable() string {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | wired |\n", r.src, r.yields, strengthWord(strengthOf(r.src)))
 	}
 	for _, s := range fingerprint.SignalSources() {
-		fmt.Fprintf(&b, "| `%s` | %s | %s | decoded, wiring pending |\n", s.Source, signalNotes[s.Source], strengthWord(s.Strength))
+		// The sensor reports every signal source (sensor/signals.go).
+		fmt.Fprintf(&b, "| `%s` | %s | %s | wired |\n", s.Source, signalNotes[s.Source], strengthWord(s.Strength))
 	}
 	return b.String()
 }

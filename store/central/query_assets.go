@@ -350,7 +350,9 @@ func (inv *Inventory) Hostnames(ctx context.Context, id int64) ([]store.Hostname
 
 // Signals returns nothing: the push does not carry the sensors' signals
 // (asset_signals) to the central inventory.
-func (inv *Inventory) Signals(ctx context.Context, id int64) ([]store.SignalRow, error) { return nil, nil }
+func (inv *Inventory) Signals(ctx context.Context, id int64) ([]store.SignalRow, error) {
+	return nil, nil
+}
 
 // Evidence returns the evidence of the device's classification: that of
 // the row its class comes from (the best-evidenced), in the classifier's
