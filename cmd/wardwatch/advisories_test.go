@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -244,4 +247,82 @@ func section(out, id string) string {
 		s = s[:j]
 	}
 	return s
+}
+
+// TestAdvisoriesReload: a daemon started without advisories (replay
+// --serve) loads them on POST /-/reload: the API, the page and the metric
+// answer with them at once, and the advisory-match events of the devices
+// they name are recorded without waiting for the next minute's sweep.
+func TestAdvisoriesReload(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	advDir, err := filepath.Abs(icsmaDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := wardwatchBinary(t)
+	dir := t.TempDir()
+	port := freePort(t)
+	cfg := filepath.Join(dir, "wardwatch.yml")
+	base := fmt.Sprintf("web:\n  listen_addresses: [\"127.0.0.1:%d\"]\n", port)
+	writeFile(t, cfg, []byte(base), 0o600)
+	cmd := exec.Command(bin, "replay", "--serve", "--config.file", cfg, "--db", filepath.Join(dir, "r.db"),
+		"--policy.file", demoPolicy, filepath.Join("..", "..", "testdata", "demo.pcap"))
+	var errb lockedBuffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("exit: %v\n%s", err, errb.String())
+		}
+	}()
+	url := fmt.Sprintf("http://127.0.0.1:%d", port)
+	get := func(path string) string {
+		resp, err := http.Get(url + path)
+		if err != nil {
+			return ""
+		}
+		b, _ := readAll(resp)
+		return string(b)
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s\n%s", what, errb.String())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitFor("the replay", func() bool { return strings.Contains(errb.String(), "replay done") })
+	if body := get("/api/v1/advisories"); !strings.Contains(body, `"loaded": 0`) {
+		t.Fatalf("advisories before the reload: %s", body)
+	}
+
+	writeFile(t, cfg, []byte(base+"advisories:\n  dir: "+advDir+"\n"), 0o600)
+	resp, err := http.Post(url+"/-/reload", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST /-/reload: %d\n%s", resp.StatusCode, errb.String())
+	}
+	if body := get("/api/v1/advisories"); !strings.Contains(body, `"loaded": 144`) || !strings.Contains(body, `"ICSMA-23-194-01"`) {
+		t.Errorf("advisories after the reload: %.300s", body)
+	}
+	if body := get("/ui/advisories"); !strings.Contains(body, `id="adv-ICSMA-23-194-01"`) {
+		t.Errorf("/ui/advisories after the reload lacks ICSMA-23-194-01")
+	}
+	if m := get("/metrics"); !strings.Contains(m, `wardwatch_advisory_matched_assets{advisory_severity="high",verdict="possibly affected"}`) {
+		t.Errorf("/metrics lacks the advisory series")
+	}
+	waitFor("the advisory-match events", func() bool {
+		return strings.Contains(get("/api/v1/events?type=advisory-match"), "ICSMA-23-194-01 (possibly affected)")
+	})
 }

@@ -109,6 +109,7 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 		return nil, &refError{err}
 	}
 	d.ev.advisories.Store(set)
+	d.ev.sweepNow = make(chan struct{}, 1)
 
 	if err := d.openSinks(); err != nil {
 		return nil, err
@@ -417,6 +418,9 @@ func (d *daemon) reloadLocked() error {
 	}
 	d.cfg = cfg
 	d.inv.Forget() // zones and advisories may have changed
+	if set != nil {
+		d.requestSweep() // devices the new advisories name: their events now, not in a minute
+	}
 	return nil
 }
 

@@ -49,8 +49,9 @@ const (
 type eventState struct {
 	advisories atomic.Pointer[advisory.Set]
 
-	sweepMu sync.Mutex
-	known   map[int64]map[string]string // asset id → advisory id → verdict reported; nil until read
+	sweepMu  sync.Mutex
+	known    map[int64]map[string]string // asset id → advisory id → verdict reported; nil until read
+	sweepNow chan struct{}               // a reload asks advisoryLoop for a sweep at once
 
 	siemQ       chan *siem.Violation
 	siemStop    chan struct{}
@@ -330,7 +331,8 @@ func (d *daemon) reportedAdvisories(ctx context.Context) (map[int64]map[string]s
 	return known, nil
 }
 
-// advisoryLoop sweeps every advisorySweepEvery until ctx ends.
+// advisoryLoop sweeps every advisorySweepEvery, and at once after a
+// reload (requestSweep), until ctx ends.
 func (d *daemon) advisoryLoop(ctx context.Context) {
 	t := time.NewTicker(advisorySweepEvery)
 	defer t.Stop()
@@ -339,7 +341,17 @@ func (d *daemon) advisoryLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			d.sweepAdvisories(ctx)
+		case <-d.ev.sweepNow:
 		}
+		d.sweepAdvisories(ctx)
+	}
+}
+
+// requestSweep asks advisoryLoop for a sweep now (new advisories after a
+// reload), without waiting.
+func (d *daemon) requestSweep() {
+	select {
+	case d.ev.sweepNow <- struct{}{}:
+	default: // one is pending already
 	}
 }
