@@ -267,19 +267,8 @@ func TestAdvisoriesReload(t *testing.T) {
 	cfg := filepath.Join(dir, "wardwatch.yml")
 	base := fmt.Sprintf("web:\n  listen_addresses: [\"127.0.0.1:%d\"]\n", port)
 	writeFile(t, cfg, []byte(base), 0o600)
-	cmd := exec.Command(bin, "replay", "--serve", "--config.file", cfg, "--db", filepath.Join(dir, "r.db"),
+	_, errb := startDaemon(t, bin, "replay", "--serve", "--config.file", cfg, "--db", filepath.Join(dir, "r.db"),
 		"--policy.file", demoPolicy, filepath.Join("..", "..", "testdata", "demo.pcap"))
-	var errb lockedBuffer
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		if err := cmd.Wait(); err != nil {
-			t.Errorf("exit: %v\n%s", err, errb.String())
-		}
-	}()
 	url := fmt.Sprintf("http://127.0.0.1:%d", port)
 	get := func(path string) string {
 		resp, err := http.Get(url + path)
@@ -289,16 +278,7 @@ func TestAdvisoriesReload(t *testing.T) {
 		b, _ := readAll(resp)
 		return string(b)
 	}
-	waitFor := func(what string, ok func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for !ok() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s\n%s", what, errb.String())
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+	waitFor := func(what string, ok func() bool) { t.Helper(); waitUntil(t, 30*time.Second, what, ok) }
 	waitFor("the replay", func() bool { return strings.Contains(errb.String(), "replay done") })
 	if body := get("/api/v1/advisories"); !strings.Contains(body, `"loaded": 0`) {
 		t.Fatalf("advisories before the reload: %s", body)
@@ -325,4 +305,24 @@ func TestAdvisoriesReload(t *testing.T) {
 	waitFor("the advisory-match events", func() bool {
 		return strings.Contains(get("/api/v1/events?type=advisory-match"), "ICSMA-23-194-01 (possibly affected)")
 	})
+}
+
+// startDaemon starts the wardwatch binary with args, its stderr in the
+// returned buffer; when the test ends it is stopped with SIGTERM and must
+// exit 0.
+func startDaemon(t *testing.T, bin string, args ...string) (*exec.Cmd, *lockedBuffer) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	errb := &lockedBuffer{}
+	cmd.Stderr = errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("exit: %v\n%s", err, errb.String())
+		}
+	})
+	return cmd, errb
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -32,19 +31,8 @@ func TestReload(t *testing.T) {
 	cfg := filepath.Join(dir, "wardwatch.yml")
 	os.WriteFile(cfg, []byte(fmt.Sprintf("policy:\n  file: %s\nweb:\n  listen_addresses: [\"127.0.0.1:%d\"]\n", pol, port)), 0o600)
 
-	cmd := exec.Command(bin, "replay", "--serve", "--config.file", cfg, "--db", filepath.Join(dir, "r.db"),
+	cmd, errb := startDaemon(t, bin, "replay", "--serve", "--config.file", cfg, "--db", filepath.Join(dir, "r.db"),
 		filepath.Join("..", "..", "testdata", "demo.pcap"))
-	var errb lockedBuffer
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		if err := cmd.Wait(); err != nil {
-			t.Errorf("exit: %v\n%s", err, errb.String())
-		}
-	}()
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	metric := func(name string) string {
 		resp, err := http.Get(base + "/metrics")
