@@ -252,6 +252,9 @@ func TestHospitalE2E(t *testing.T) {
 	}
 	checkE2EAssets(t, assets.stdout)
 	ecs := readFile(t, d.events)
+	if !bytes.Contains(ecs, []byte(`"action":"silent"`)) || !bytes.Contains(ecs, []byte(`"event_type":"silent"`)) {
+		t.Errorf("the ECS events file has no silent event (ws01, critical and quiet)")
+	}
 	if !bytes.Contains(ecs, []byte("pumps-to-internet")) {
 		t.Errorf("the ECS events file has no pumps-to-internet violation:\n%s", ecs)
 	}

@@ -254,7 +254,7 @@ func ecsType(t model.EventType) []string {
 	switch t {
 	case model.EventNewDevice, model.EventNewStation, model.EventNewIP:
 		return []string{"creation"}
-	case model.EventAdvisoryMatch, model.EventMACFlood:
+	case model.EventAdvisoryMatch, model.EventMACFlood, model.EventSilent, model.EventHeardAgain, model.EventAliveByProbe:
 		return []string{"info"}
 	}
 	return []string{"change"}
