@@ -28,6 +28,10 @@ type flowState struct {
 	pkts, bytes, conns   uint64    // deltas since the last report
 	seen                 time.Time // last packet
 	reported             time.Time // capture time of the last report
+	// sigAt is when the signals of a TCP payload from the client [0] and
+	// from the server [1] were last read (signalTable.tcp): a flow's
+	// further messages within the refresh interval are not parsed again.
+	sigAt [2]time.Time
 }
 
 // flowTable is one worker's bounded flow table. New flows are reported at
@@ -109,15 +113,17 @@ func serviceName(proto uint8, port uint16) string {
 	return ""
 }
 
-// packet accounts one TCP or UDP packet of f; emit receives new flows.
-func (ft *flowTable) packet(w *worker, vantage string, f *Frame, ts time.Time, n int) {
+// packet accounts one TCP or UDP packet of f; emit receives new flows. It
+// returns the flow and whether f came from its client (nil for packets
+// that are not flows: multicast, broadcast, other protocols).
+func (ft *flowTable) packet(w *worker, vantage string, f *Frame, ts time.Time, n int) (*flowState, bool) {
 	proto := uint8(f.Proto)
 	if proto != uint8(layers.IPProtocolTCP) && proto != uint8(layers.IPProtocolUDP) {
-		return
+		return nil, false
 	}
 	if !f.SrcIP.IsValid() || !f.DstIP.IsValid() || f.DstIP.IsMulticast() || f.SrcIP.IsUnspecified() ||
 		f.DstIP.IsUnspecified() || isBroadcast4(f.DstIP) {
-		return
+		return nil, false
 	}
 	syn := proto == 6 && f.TCPFlags&2 != 0 && f.TCPFlags&16 == 0
 	k := flowKey{vantage: vantage, vlan: f.VLAN, client: f.SrcIP, server: f.DstIP, proto: proto, port: f.DstPort}
@@ -153,7 +159,7 @@ func (ft *flowTable) packet(w *worker, vantage string, f *Frame, ts time.Time, n
 		}
 		ft.m[k] = st
 		ft.report(w, k, st)
-		return
+		return st, fromClient
 	}
 	if st.pkts == 0 {
 		st.first = ts
@@ -164,6 +170,7 @@ func (ft *flowTable) packet(w *worker, vantage string, f *Frame, ts time.Time, n
 	if syn && fromClient {
 		st.conns++
 	}
+	return st, fromClient
 }
 
 func isBroadcast4(a netip.Addr) bool {

@@ -516,17 +516,19 @@ func (w *worker) packet(data []byte, ci *gopacket.CaptureInfo) {
 	if f.DHCP != nil {
 		tr.dhcp(vantage, f.VLAN, f.OuterVLAN, f.DHCP, ts)
 	}
-	if st != nil {
-		if f.HasMAC && f.SrcIP.Is4() {
-			tr.sourceIP(model.AssetKey{Vantage: vantage, VLAN: f.VLAN, MAC: f.Src}, f.OuterVLAN, f, ts, st)
-		}
-		w.sig.frame(vantage, f, ts)
+	if st != nil && f.HasMAC && f.SrcIP.Is4() {
+		tr.sourceIP(model.AssetKey{Vantage: vantage, VLAN: f.VLAN, MAC: f.Src}, f.OuterVLAN, f, ts, st)
 	}
+	var fl *flowState
+	var fromClient bool
 	if f.SrcPort != 0 || f.DstPort != 0 {
-		w.flows.packet(w, vantage, f, ts, wire)
+		fl, fromClient = w.flows.packet(w, vantage, f, ts, wire)
 		if f.TCP != nil {
 			w.streams.packet(vantage, f, f.TCP, ci)
 		}
+	}
+	if st != nil {
+		w.sig.frame(vantage, f, fl, fromClient, ts)
 	}
 }
 

@@ -44,7 +44,9 @@ import (
 // refresh interval; the table that remembers them is bounded like the
 // others (a full table forgets the longest-unreported of a few entries).
 // Packets that repeat a known value parse, hash and look up: no
-// allocation.
+// allocation. The messages of a TCP flow direction (HTTP heads, TLS
+// ClientHellos, SSH banners, SIP) are read once per refresh interval: a
+// client's next request on the flow would say the same.
 
 // sigKey is one value of one source from one sender: its MAC on the VLAN,
 // and for signals carried in IP its source address.
@@ -75,6 +77,8 @@ type signalTable struct {
 		key      model.AssetKey
 		remote   bool
 		drop     bool
+		fl       *flowState // the frame's flow, or nil
+		dir      int        // 0 from the flow's client, 1 from its server
 	}
 
 	// decoders' state, reused for every frame
@@ -133,10 +137,15 @@ func newSignalTable(w *worker, max int, refresh time.Duration) *signalTable {
 	return t
 }
 
-// frame looks at one decoded frame from a tracked sender.
-func (t *signalTable) frame(vantage string, f *Frame, ts time.Time) {
+// frame looks at one decoded frame from a tracked sender; fl is its flow
+// (nil if it is none) and fromClient its direction.
+func (t *signalTable) frame(vantage string, f *Frame, fl *flowState, fromClient bool, ts time.Time) {
 	c := &t.cur
 	c.vantage, c.f, c.ts, c.ipBorne, c.resolved = vantage, f, ts, false, false
+	c.fl, c.dir = fl, 0
+	if !fromClient {
+		c.dir = 1
+	}
 	switch {
 	case f.CDP != nil:
 		t.cdpFrame(f.CDP)
@@ -147,7 +156,7 @@ func (t *signalTable) frame(vantage string, f *Frame, ts time.Time) {
 	case f.TCP != nil:
 		t.tcp(f)
 	}
-	c.f = nil
+	c.f, c.fl = nil, nil
 }
 
 // add reports the value v of source src for the current frame's sender,
@@ -504,6 +513,17 @@ func (t *signalTable) tcp(f *Frame) {
 	if len(b) < 4 {
 		return
 	}
+	// A flow direction whose messages were read within the refresh
+	// interval is not read again (its client's next request would say the
+	// same); new connections of other flows are.
+	if fl := t.cur.fl; fl != nil {
+		if at := fl.sigAt[t.cur.dir]; !at.IsZero() && t.cur.ts.Sub(at) < t.refresh {
+			return
+		}
+		if tcpSignalStart(b, f) {
+			fl.sigAt[t.cur.dir] = t.cur.ts
+		}
+	}
 	switch {
 	case b[0] == 0x16 && b[1] == 0x03:
 		err := tlshello.ParseInto(b, &t.tls)
@@ -615,6 +635,13 @@ func (t *signalTable) continueHello(f *Frame) bool {
 func (t *signalTable) freeHello(p *pendingHello) {
 	p.used, p.buf, p.conn = false, p.buf[:0], helloConn{}
 	t.nHellos--
+}
+
+// tcpSignalStart reports whether b starts a message tcp reads: a TLS
+// record, an SSH identification string, a SIP message or an HTTP head.
+func tcpSignalStart(b []byte, f *Frame) bool {
+	return (b[0] == 0x16 && b[1] == 0x03) || (b[0] == 'S' && b[1] == 'S' && b[2] == 'H' && b[3] == '-') ||
+		f.SrcPort == sip.Port || f.DstPort == sip.Port || httpStart(b)
 }
 
 // httpStart reports whether b starts like an HTTP/1.x request or response.
