@@ -67,6 +67,8 @@ type Config struct {
 	Central CentralConfig `yaml:"central"`
 	// Probe is the opt-in ARP liveness probe.
 	Probe ProbeConfig `yaml:"probe"`
+	// Baseline configures per-device behaviour baselines.
+	Baseline BaselineConfig `yaml:"baseline"`
 
 	// ---- Later sections go here. ----
 	// web:, policy: and streams: are added by the issues that read them,
@@ -346,8 +348,9 @@ func Default() *Config {
 			DormantAfter: inventory.DefaultDormantAfter,
 			RetiredAfter: inventory.DefaultRetiredAfter,
 		},
-		Central: defaultCentral(),
-		Probe:   defaultProbe(),
+		Central:  defaultCentral(),
+		Probe:    defaultProbe(),
+		Baseline: defaultBaseline(),
 	}
 }
 
@@ -597,6 +600,7 @@ func (c *Config) Validate() error {
 
 	c.Central.validate(&v)
 	c.Probe.validate(&v, c.Capture.Interfaces)
+	c.Baseline.validate(&v)
 
 	return errors.Join(v.errs...)
 }

@@ -119,6 +119,12 @@ func TestBadConfigs(t *testing.T) {
 			`line 3: probe.interface: must be set when probe.enabled is true (a separate interface with an address in the clinical VLAN)`,
 			`line 4: probe.allow: must list the subnets that may be probed when probe.enabled is true`,
 		}},
+		{"baseline.bad.yml", []string{
+			`line 2: baseline.learn_for: 500ms is out of range 1s..8760h`,
+			`line 3: baseline.max_assets: 0 is out of range 1..10000000`,
+			`line 4: baseline.max_items: 100001 is out of range 1..100000`,
+			`line 5: baseline.class_min_devices: -1 is out of range 1..100000`,
+		}},
 		{"central-url.bad.yml", []string{
 			`line 2: central.dsn: holds a password: put it in a file only the wardwatch user can read and set central.password_file`,
 		}},
@@ -212,6 +218,7 @@ func TestGoodConfigs(t *testing.T) {
 			Inventory: InventoryConfig{DormantAfter: 48 * time.Hour, RetiredAfter: 30 * 24 * time.Hour},
 			Central:   CentralConfig{BatchSize: 2000, Interval: 10 * time.Second},
 			Probe:     ProbeConfig{Allow: []string{}, Interval: 5 * time.Minute, Rate: 10, Timeout: 2 * time.Second},
+			Baseline:  BaselineConfig{LearnFor: 72 * time.Hour, MaxAssets: 5000, MaxItems: 16, ClassMinDevices: 5},
 		}},
 		{"probe.good.yml", withDefaults(func(c *Config) {
 			c.Capture.Interfaces = []InterfaceConfig{{Name: "eth1", Vantage: "eth1", Promiscuous: true}}
@@ -268,6 +275,7 @@ func TestDefault(t *testing.T) {
 		Inventory: InventoryConfig{DormantAfter: 7 * 24 * time.Hour, RetiredAfter: 90 * 24 * time.Hour},
 		Central:   CentralConfig{BatchSize: 2000, Interval: 10 * time.Second},
 		Probe:     ProbeConfig{Allow: []string{}, Interval: 5 * time.Minute, Rate: 10, Timeout: 2 * time.Second},
+		Baseline:  BaselineConfig{LearnFor: 7 * 24 * time.Hour, MaxAssets: 100000, MaxItems: 64, ClassMinDevices: 3},
 	}
 	if !reflect.DeepEqual(d, want) {
 		t.Errorf("Default() = %+v\nwant %+v", *d, *want)

@@ -199,7 +199,7 @@ func TestRulesUseExportedMetrics(t *testing.T) {
 		"WardwatchPolicyViolation", "WardwatchPolicyViolationLowSeverity", "WardwatchCriticalDeviceSilent", "WardwatchStoreErrors",
 		"WardwatchConfigReloadFailed", "WardwatchObservationsDropped", "WardwatchLimitReached", "WardwatchMACFlood",
 		"WardwatchCollectorFailed", "WardwatchExporterErrors", "WardwatchAdvisoryAffectedDevices",
-		"WardwatchCentralPushBehind"}
+		"WardwatchCentralPushBehind", "WardwatchBehaviourChange", "WardwatchUnplannedChanges"}
 	if !slices.Equal(alerts, want) {
 		t.Errorf("alerts %v, want %v", alerts, want)
 	}

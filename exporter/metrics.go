@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,6 +46,8 @@ const (
 	CollectorProbe   = "probe"   // Sources.Probe
 	// CollectorAdvisories is Sources.AdvisoryCounts.
 	CollectorAdvisories = "advisories"
+	// CollectorChanges is Sources.Changes.
+	CollectorChanges = "changes"
 )
 
 // Limit names used in wardwatch_limit_hits_total{limit}.
@@ -190,6 +193,10 @@ type Sources struct {
 	// AdvisoryCounts runs the query behind
 	// wardwatch_advisory_matched_assets{advisory_severity,verdict}.
 	AdvisoryCounts func(ctx context.Context) ([]AdvisoryCount, error)
+	// Changes returns the change metrics: change events by type and
+	// whether a maintenance window covered them (cumulative), and the
+	// devices new or changed today.
+	Changes func(ctx context.Context) (ChangeStats, error)
 }
 
 // AdvisoryCount is how many assets advisories of one severity name with one
@@ -207,6 +214,22 @@ var (
 	AdvisorySeverities = []string{"none", "low", "medium", "high", "critical"}
 	AdvisoryVerdicts   = []string{"affected", "possibly affected"}
 )
+
+// ChangeStats are the change metrics (package behaviour's Tracker).
+type ChangeStats struct {
+	Events []ChangeCount
+	// NewToday and ChangedToday count devices new, and devices changed,
+	// since midnight.
+	NewToday, ChangedToday int
+}
+
+// ChangeCount is the cumulative count of change events of one type,
+// planned (in a maintenance window) or not.
+type ChangeCount struct {
+	Type    string
+	Planned bool
+	N       uint64
+}
 
 // Options are the exporter's non-callback settings. The zero value is usable.
 type Options struct {
@@ -241,6 +264,7 @@ type Metrics struct {
 	buildInfo prometheus.Metric
 
 	violations    *prometheus.CounterVec
+	behaviour     *prometheus.CounterVec
 	flushDuration prometheus.Histogram
 	flushErrors   prometheus.Counter
 	reloadOK      prometheus.Gauge
@@ -299,6 +323,13 @@ var (
 		"Assets a manufacturer advisory (advisories.dir) names, by the advisory's CVSS v3 severity and the verdict (affected, possibly affected). An asset named by several advisories counts once in each series it is in.",
 		[]string{"advisory_severity", "verdict"}, nil)
 
+	descChangeEvents = prometheus.NewDesc(namespace+"_change_events_total",
+		"Changes to devices recorded, by change type (new-device, class, model, firmware, fingerprint, ip, hostname, behaviour) and whether a maintenance window of the policy covered them (planned=\"true\") or not (unplanned).",
+		[]string{"type", "planned"}, nil)
+	descChangedDevices = prometheus.NewDesc(namespace+"_devices_changed_today",
+		"Devices new (change=\"new\") or changed (change=\"changed\": another change event) since midnight, the sensor's local time.",
+		[]string{"change"}, nil)
+
 	descScrapeSuccess = prometheus.NewDesc(namespace+"_scrape_collector_success",
 		"Whether a collector succeeded in the last scrape (1) or failed (0).", []string{"collector"}, nil)
 	descScrapeDuration = prometheus.NewDesc(namespace+"_scrape_collector_duration_seconds",
@@ -328,6 +359,10 @@ func NewMetrics(reg prometheus.Registerer, src Sources, opts Options) *Metrics {
 		Namespace: namespace, Name: "policy_violations_total",
 		Help: "Flows the segmentation policy flagged, by rule, source/destination zone and the rule's severity.",
 	}, []string{"rule", "src_zone", "dst_zone", "severity"})
+	m.behaviour = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace, Name: "behaviour_changes_total",
+		Help: "Behaviour changes (a device did what its baseline or its class lacks), by event type, device class and zone.",
+	}, []string{"type", "class", "zone"})
 	m.flushDuration = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Namespace: namespace, Name: "store_flush_duration_seconds",
 		Help:    "Duration of store flush attempts (one SQLite transaction each), failed ones included.",
@@ -370,6 +405,13 @@ func (m *Metrics) Violation(rule, srcZone, dstZone, severity string) {
 	m.violations.WithLabelValues(orUnknown(rule), orUnknown(srcZone), orUnknown(dstZone), orUnknown(severity)).Inc()
 }
 
+// BehaviourChange counts one behaviour event of a device of class in
+// zone. Types, classes and zones are closed sets (model, the policy);
+// empty values are exported as Unknown.
+func (m *Metrics) BehaviourChange(typ model.EventType, class model.Class, zone string) {
+	m.behaviour.WithLabelValues(orUnknown(string(typ)), orUnknown(string(class)), orUnknown(zone)).Inc()
+}
+
 // ReloadResult records the outcome of a configuration load or reload at t.
 // cmd calls it after the initial load too, so the gauge starts at 1.
 func (m *Metrics) ReloadResult(ok bool, t time.Time) {
@@ -385,6 +427,7 @@ func (m *Metrics) ReloadResult(ok bool, t time.Time) {
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	ch <- descBuildInfo
 	m.violations.Describe(ch)
+	m.behaviour.Describe(ch)
 	m.flushDuration.Describe(ch)
 	m.flushErrors.Describe(ch)
 	m.reloadOK.Describe(ch)
@@ -394,7 +437,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 		descObservations, descObsDropped, descLimitHits, descStreamBuffer, descStreamBufferLimit,
 		descStoreWritten, descStoreDiscarded, descStoreQueued,
 		descAssets, descEvents, descSilent, descProbes, descScrapeSuccess, descScrapeDuration,
-		descAdvisoryMatched,
+		descAdvisoryMatched, descChangeEvents, descChangedDevices,
 	} {
 		ch <- d
 	}
@@ -407,6 +450,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	ch <- m.buildInfo
 	m.violations.Collect(ch)
+	m.behaviour.Collect(ch)
 	m.flushDuration.Collect(ch)
 	m.flushErrors.Collect(ch)
 	m.reloadOK.Collect(ch)
@@ -434,6 +478,9 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	}
 	if m.src.AdvisoryCounts != nil {
 		m.scrape(ch, CollectorAdvisories, m.collectAdvisories)
+	}
+	if m.src.Changes != nil {
+		m.scrape(ch, CollectorChanges, m.collectChanges)
 	}
 }
 
@@ -679,4 +726,25 @@ func vcsRevision() string {
 		}
 	}
 	return ""
+}
+
+func (m *Metrics) collectChanges() ([]prometheus.Metric, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), m.timeout)
+	defer cancel()
+	st, err := m.src.Changes(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("changes: %w", err)
+	}
+	ms := make([]prometheus.Metric, 0, len(st.Events)+2)
+	seen := map[ChangeCount]bool{}
+	for _, c := range st.Events {
+		k := ChangeCount{Type: orUnknown(c.Type), Planned: c.Planned}
+		if seen[k] {
+			return nil, fmt.Errorf("changes: type %q planned=%v twice", k.Type, k.Planned)
+		}
+		seen[k] = true
+		ms = append(ms, counter(descChangeEvents, c.N, k.Type, strconv.FormatBool(c.Planned)))
+	}
+	return append(ms, gauge(descChangedDevices, float64(st.NewToday), "new"),
+		gauge(descChangedDevices, float64(st.ChangedToday), "changed")), nil
 }

@@ -113,10 +113,15 @@ wardwatch_asset_events_total{type="hostname-changed"} 0
 wardwatch_asset_events_total{type="ip-moved"} 1
 wardwatch_asset_events_total{type="mac-flood"} 0
 wardwatch_asset_events_total{type="new-device"} 9
+wardwatch_asset_events_total{type="new-external-peer"} 0
 wardwatch_asset_events_total{type="new-ip"} 0
+wardwatch_asset_events_total{type="new-peer-zone"} 0
+wardwatch_asset_events_total{type="new-protocol"} 0
+wardwatch_asset_events_total{type="new-service"} 0
 wardwatch_asset_events_total{type="new-station"} 0
 wardwatch_asset_events_total{type="policy-violation"} 0
 wardwatch_asset_events_total{type="silent"} 0
+wardwatch_asset_events_total{type="unusual-for-class"} 0
 wardwatch_asset_events_total{type="vendor-class-changed"} 0
 # HELP wardwatch_assets Assets in the inventory by device class, policy zone and lifecycle state: active, dormant (not seen for inventory.dormant_after) or retired (not seen for inventory.retired_after). Retired devices are counted too; state="active" selects the devices on the network now.
 # TYPE wardwatch_assets gauge

@@ -41,6 +41,17 @@ const (
 	// or names it with a stronger verdict. NewValue is AdvisoryMatchValue
 	// (advisory id and verdict), OldValue the previous one ("" if none).
 	EventAdvisoryMatch EventType = "advisory-match"
+
+	// Behaviour changes (package behaviour): after its baseline's learning
+	// window a device did something its baseline lacks. NewValue holds the
+	// item and the flow that showed it (see BehaviourInfo).
+	EventNewExternalPeer EventType = "new-external-peer" // a peer outside the site (internet zone) it never talked to
+	EventNewService      EventType = "new-service"       // a service (proto/port) it never used or served
+	EventNewPeerZone     EventType = "new-peer-zone"     // a zone it never talked to
+	EventNewProtocol     EventType = "new-protocol"      // an application or transport protocol it never spoke
+	// EventUnusualForClass: a device did what no other device of its class
+	// does (per-class baseline), in or after its own learning window.
+	EventUnusualForClass EventType = "unusual-for-class"
 )
 
 // EventTypes lists every EventType, in the order above. Treat it as
@@ -50,6 +61,22 @@ var EventTypes = []EventType{
 	EventHostname, EventVendorClass, EventDHCPFingerprint, EventClassChanged, EventViolation, EventMACFlood,
 	EventSilent, EventHeardAgain, EventAliveByProbe,
 	EventAdvisoryMatch,
+	EventNewExternalPeer, EventNewService, EventNewPeerZone, EventNewProtocol, EventUnusualForClass,
+}
+
+// BehaviourEvents are the behaviour-change event types, a subset of
+// EventTypes.
+var BehaviourEvents = []EventType{EventNewExternalPeer, EventNewService, EventNewPeerZone, EventNewProtocol,
+	EventUnusualForClass}
+
+// IsBehaviour reports whether t is one of BehaviourEvents.
+func (t EventType) IsBehaviour() bool {
+	for _, k := range BehaviourEvents {
+		if k == t {
+			return true
+		}
+	}
+	return false
 }
 
 // Valid reports whether t is one of EventTypes.

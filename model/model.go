@@ -177,6 +177,10 @@ const (
 	// frame came through a router (Remote), IP is the sender's address and
 	// the store attaches the signal to the asset that owns it.
 	ObsSignal
+	// ObsBehaviour: the behaviour baseline of the asset Key gained an item
+	// (Behaviour), learned or, after the learning window, a change with its
+	// events. Made by package behaviour, not by the sensor.
+	ObsBehaviour
 	numObsKinds
 )
 
@@ -211,6 +215,8 @@ func (k ObsKind) String() string {
 		return "probe"
 	case ObsSignal:
 		return "signal"
+	case ObsBehaviour:
+		return "behaviour"
 	}
 	return fmt.Sprintf("ObsKind(%d)", uint8(k))
 }
@@ -246,6 +252,7 @@ type Observation struct {
 	Violation *ViolationInfo // ObsViolation
 	Event     *EventInfo     // ObsEvent
 	Signal    *SignalInfo    // ObsSignal
+	Behaviour *BehaviourInfo // ObsBehaviour
 }
 
 // EventInfo is the event of an ObsEvent: its type and values, as

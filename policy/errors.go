@@ -101,6 +101,12 @@ func (t tree) problemText(p yamlerr.Problem) string {
 			known = ruleKeys
 		case "policy.rawCritical":
 			known = criticalKeys
+		case "policy.rawWindow":
+			known = windowKeys
+		case "policy.rawWeekly":
+			known = "days, from, to"
+		case "policy.rawDates":
+			known = "from, to"
 		}
 		n := t.KeyAt(p.Line, p.Key)
 		if n == nil || len(n.Path) == 1 {

@@ -129,6 +129,7 @@ func (c *compiler) compile(raw *rawPolicy) {
 
 	c.defaultVerdict(raw)
 	c.criticals(raw.Critical)
+	c.windows(raw.MaintenanceWindows)
 }
 
 // entryLine is the line to report for zones[i] or rules[i]: its name's,

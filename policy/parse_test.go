@@ -39,7 +39,7 @@ func TestBadPolicies(t *testing.T) {
 			`line 8: rule "pumps-out": unknown key "actions" (known keys: name, description, from, to, services, action, severity)`,
 		}},
 		{"unknown-key-top.bad.yml", []string{
-			`line 1: unknown key "zone" at the top level (known keys: zones, rules, default, default_severity, critical)`,
+			`line 1: unknown key "zone" at the top level (known keys: zones, rules, default, default_severity, critical, maintenance_windows)`,
 		}},
 		{"unknown-zone.bad.yml", []string{
 			`line 8: rule "pumps-hl7": from: unknown zone "pump"`,

@@ -217,9 +217,10 @@ type ZoneInfo struct {
 // valid: it has no zones and no rules and allows everything.
 type Policy struct {
 	name     string
-	zones    []ZoneInfo // file order, then internet, then unzoned
-	internet int        // index of the internet zone
-	unzoned  int        // index of the unzoned zone
+	windows  []MaintenanceWindow // maintenance.go
+	zones    []ZoneInfo          // file order, then internet, then unzoned
+	internet int                 // index of the internet zone
+	unzoned  int                 // index of the unzoned zone
 
 	// Matchers, each mapping to the index of the first zone (in file
 	// order) that lists the value. Keys are integers where possible: the

@@ -18,6 +18,8 @@ type rawPolicy struct {
 	Default         scalar        `yaml:"default"`
 	DefaultSeverity scalar        `yaml:"default_severity"`
 	Critical        []rawCritical `yaml:"critical"` // critical.go
+	// MaintenanceWindows: maintenance.go.
+	MaintenanceWindows []rawWindow `yaml:"maintenance_windows"`
 }
 
 type rawZone struct {
@@ -44,7 +46,7 @@ type rawRule struct {
 
 var ruleKeys = "name, description, from, to, services, action, severity"
 
-var topKeys = "zones, rules, default, default_severity, critical"
+var topKeys = "zones, rules, default, default_severity, critical, maintenance_windows"
 
 // scalar is one scalar value and where it was. A null (or absent) value is
 // unset.

@@ -18,6 +18,7 @@ package store
 //	write_dicom.go       DICOM associations (written at the flush, in order)
 //	write_hl7.go         HL7 v2 messages (written at the flush, in order)
 //	write_signals.go     the passive decoders' signals (written at the flush, in order)
+//	write_baselines.go   behaviour baseline items and their events
 //	write_events.go      the events table (written at the flush, in order; new-device events last)
 //	write_liveness.go    answers to the ARP liveness probe (probe_answers)
 //	classify.go          classification of the assets whose facts changed, once per flush (classify_facts.go: their facts)
@@ -62,6 +63,8 @@ type batch struct {
 	clinical []clinicalOp
 	probes   []probeRow // write_liveness.go
 	signals  []signalOp
+	// baselines are behaviour baseline items (written once, in order).
+	baselines []baselineRow
 	// dirty are the assets whose fingerprint facts changed, to classify at
 	// the flush (only with Options.Classifier).
 	dirty dirtySet
@@ -130,7 +133,7 @@ func pend[T any](b *batch, dirty *bool, list *[]T, v T) {
 func (b *batch) seal() *flush {
 	f := &flush{db: b.db, ctx: b.ctx, obs: b.obs, invalid: b.invalid, ignored: b.ignored,
 		hosts: b.hosts, events: b.events, clinical: b.clinical, signals: b.signals, dirty: b.dirty, index: b.index,
-		fresh: b.fresh, probes: b.probes}
+		fresh: b.fresh, probes: b.probes, baselines: b.baselines}
 	f.assets = sealRows(b.assets, (*assetState).clean)
 	f.addrs = sealRows(b.addrs, (*addrState).clean)
 	f.binds = sealRows(b.binds, (*bindState).clean)
@@ -141,7 +144,7 @@ func (b *batch) seal() *flush {
 	}
 	b.assets, b.addrs, b.binds, b.flows, b.viols = b.assets[:0], b.addrs[:0], b.binds[:0], b.flows[:0], b.viols[:0]
 	b.hosts, b.dirty, b.fresh = make(map[hostKey]*hostSpan), make(dirtySet), make(map[int64]*freshDevice)
-	b.events, b.clinical, b.signals, b.index, b.probes = nil, nil, nil, nil, nil
+	b.events, b.clinical, b.signals, b.index, b.probes, b.baselines = nil, nil, nil, nil, nil, nil
 	b.obs, b.changes, b.invalid, b.ignored = 0, 0, 0, 0
 	return f
 }
@@ -188,6 +191,8 @@ type flush struct {
 	signals  []signalOp
 	dirty    dirtySet
 	fresh    map[int64]*freshDevice
+	// baselines are behaviour baseline items.
+	baselines []baselineRow
 	// index are the changes to publish in DB.Classes once committed: those
 	// of the applied observations, and those a commit attempt makes
 	// (flushIndex, reset by each attempt).
@@ -241,7 +246,7 @@ func news(n int, isNew func(i int) bool) []int {
 // rows is the number of rows the flush writes.
 func (f *flush) rows() int {
 	return len(f.assets) + len(f.addrs) + len(f.hosts) + len(f.binds) + len(f.flows) + len(f.viols) +
-		len(f.events) + len(f.fresh) + len(f.clinical) + len(f.probes) + len(f.signals)
+		len(f.events) + len(f.fresh) + len(f.clinical) + len(f.probes) + len(f.signals) + len(f.baselines)
 }
 
 // commit writes the flush in one transaction: new and changed rows, events
@@ -272,6 +277,7 @@ func (f *flush) commit() error {
 		{"bindings", f.writeBindings},
 		{"flows", f.writeFlows},
 		{"violations", f.writeViolations},
+		{"baselines", f.writeBaselines},
 		{"events", f.writeEvents},
 		{"probe answers", f.writeProbes},
 		{"DICOM and HL7", f.writeClinical},
@@ -340,6 +346,10 @@ func (b *batch) apply(o *model.Observation) error {
 	case model.ObsSignal:
 		if s := o.Signal; s != nil && s.Source != "" && s.Value != "" {
 			return b.signalObs(key, o, t)
+		}
+	case model.ObsBehaviour:
+		if o.Behaviour != nil {
+			return b.behaviourObs(key, o, t)
 		}
 	}
 	b.ignored++ // a kind this schema does not persist, or one without its details

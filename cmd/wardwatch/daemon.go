@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 	"go.uber.org/zap"
 
+	"github.com/wardwatch/wardwatch/behaviour"
 	"github.com/wardwatch/wardwatch/configs"
 	"github.com/wardwatch/wardwatch/exporter"
 	"github.com/wardwatch/wardwatch/exporter/api"
@@ -45,6 +46,8 @@ type daemon struct {
 	pol     *policy.Holder
 	seg     *segment.Segmenter // zones under pol
 	checker *segment.Checker
+	stage   *behaviour.Stage // behaviour baselines, between the checker and the store
+	changes *behaviour.Tracker
 	sinks   siem.Multi
 	sensor  *sensor.Sensor
 	reg     *prometheus.Registry
@@ -132,6 +135,7 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 		EventCounts:    d.eventCounts,
 		AdvisoryCounts: d.advisoryCounts,
 		Probe:          d.probeStats(),
+		Changes:        d.changeStats,
 	}, exporter.Options{Version: version, Revision: revision, Logger: log})
 
 	if o.serve {
@@ -194,12 +198,21 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 		db.Close()
 		return nil, err
 	}
+	d.changes = behaviour.NewTracker(db, d.seg, o.clock.nowFunc())
 	if d.server != nil { // the inventory API and web page, behind the same listener and auth as /metrics
 		srv := api.New(api.Options{Inventory: d.inv, Logger: log, Version: version})
 		d.server.Handle(api.APIPrefix, srv.APIHandler())
 		d.server.Handle(api.UIPrefix, srv.UIHandler())
 	}
-	d.checker = segment.NewChecker(db, d.seg, db.Classes(), d.violation)
+	bopts := cfg.Baseline.Options()
+	bopts.OnEvent = d.behaviourEvent
+	d.stage = behaviour.New(db, d.seg, db.Classes(), bopts)
+	if err := loadBaselines(context.Background(), db, d.stage, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.Classes().Watch(d.stage.Committed)
+	d.checker = segment.NewChecker(d.stage, d.seg, db.Classes(), d.violation)
 	db.Classes().Watch(d.checker.Committed)
 	d.sensor = sensor.New(sensorConfig(cfg, log), o.clock.watch(d.checker))
 	d.metrics.ReloadResult(true, time.Now())
@@ -253,6 +266,45 @@ func (d *daemon) closeSinks() {
 func (d *daemon) violation(v *segment.Violation) {
 	d.metrics.Violation(v.Verdict.Rule, v.Verdict.SrcZone, v.Verdict.DstZone, v.Verdict.Severity)
 	d.queueViolation(siemViolation(v))
+}
+
+// changeStats are the change metrics, read from the events the store
+// recorded since the last scrape.
+func (d *daemon) changeStats(ctx context.Context) (exporter.ChangeStats, error) {
+	st, err := d.changes.Stats(ctx)
+	if err != nil {
+		return exporter.ChangeStats{}, err
+	}
+	out := exporter.ChangeStats{NewToday: st.NewToday, ChangedToday: st.ChangedToday}
+	for _, c := range st.Counts {
+		out.Events = append(out.Events, exporter.ChangeCount{Type: c.Type, Planned: c.Planned, N: c.N})
+	}
+	return out, nil
+}
+
+// behaviourEvent is called for every behaviour event: the metric. The
+// SIEM gets the event from the events table with the other asset events
+// (daemon_events.go), with the device's identity.
+func (d *daemon) behaviourEvent(e *behaviour.Event) {
+	d.metrics.BehaviourChange(e.Type, e.Class, e.Zone)
+}
+
+// loadBaselines reads the stored behaviour baselines into the stage. An
+// item this version cannot read is logged and skipped.
+func loadBaselines(ctx context.Context, db *store.DB, st *behaviour.Stage, log *zap.Logger) error {
+	var items []behaviour.Item
+	err := db.EachBaseline(ctx, store.BaselineFilter{}, func(b *store.Baseline) error {
+		items = items[:0]
+		for _, it := range b.Items {
+			items = append(items, behaviour.Item{Kind: it.Kind, Value: it.Value, Learned: it.Learned})
+		}
+		if err := st.Load(b.Key, b.Class, b.Started, items); err != nil {
+			log.Warn("loading a behaviour baseline", zap.Error(err))
+		}
+		return nil
+	})
+	st.Loaded()
+	return err
 }
 
 // captureStats adapts the sensor's counters to what the exporter reads:

@@ -184,6 +184,8 @@ func TestHospitalE2E(t *testing.T) {
 		t.FailNow()
 	}
 	phase("HL7 and the violation sent")
+	h.driftAfterLearning(t, time.Now())
+	phase("the pump's behaviour changed")
 
 	// The canaries really crossed the wire (else the PHI checks prove nothing).
 	if !dirContains(t, pacsDir, "ZZCANARY^DICOMPHI") {
@@ -251,6 +253,7 @@ func TestHospitalE2E(t *testing.T) {
 		t.Errorf("assets: exit %d %s; events: exit %d %s", assets.code, assets.stderr, events.code, events.stderr)
 	}
 	checkE2EAssets(t, assets.stdout)
+	checkE2EBehaviour(t, metrics.body, readFile(t, d.events), events.stdout)
 	ecs := readFile(t, d.events)
 	if !bytes.Contains(ecs, []byte(`"action":"silent"`)) || !bytes.Contains(ecs, []byte(`"event_type":"silent"`)) {
 		t.Errorf("the ECS events file has no silent event (ws01, critical and quiet)")
@@ -755,7 +758,7 @@ func (h *hospital) startDaemon(bin string) *e2eDaemon {
 	writeFile(t, cfg, []byte("capture:\n  interfaces:\n"+ifaces.String()+
 		"  ring_size: 8MiB\n  block_size: 256KiB\n  poll_timeout: 50ms\n"+
 		"store:\n  flush_interval: 100ms\n"+
-		"events:\n  file: "+d.events+"\n"), 0o644)
+		"events:\n  file: "+d.events+"\n"+e2eBaselineConfig), 0o644)
 	policy, err := filepath.Abs(filepath.Join(e2eFixtures, "policy.yml"))
 	if err != nil {
 		t.Fatal(err)

@@ -12,9 +12,10 @@ import (
 // flag is one line with a hint and exit 2, never the whole usage.
 func TestHelpConventions(t *testing.T) {
 	singleDash := regexp.MustCompile(`(?m)^  -[A-Za-z][\w.-]+`)
-	verbsArgs := [][]string{{"policy", "check"}, {"policy", "simulate"}, {"policy", "learn"}}
+	verbsArgs := [][]string{{"policy", "check"}, {"policy", "simulate"}, {"policy", "learn"}, {"baseline", "show"},
+		{"baseline", "reset"}}
 	for _, v := range verbs() {
-		if v.name != "policy" {
+		if v.name != "policy" && v.name != "baseline" {
 			verbsArgs = append(verbsArgs, []string{v.name})
 		}
 	}

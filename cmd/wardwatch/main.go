@@ -50,6 +50,7 @@ func verbs() []verb {
 		{"flows", "print flows (who talks to whom, on which service)", flowsCmd},
 		{"events", "print recorded asset events", eventsCmd},
 		{"advisories", "print the manufacturer advisories that name devices, with verdict and evidence", advisoriesCmd},
+		{"baseline", "show or reset a device's behaviour baseline", baselineCmd},
 		{"policy", "check, simulate or learn a segmentation policy", policyCmd},
 		{"central", "serve the central inventory of many sensors (PostgreSQL) with the API, web page and metrics", centralCmd},
 		{"check-config", "validate a configuration file and exit", checkConfigCmd},

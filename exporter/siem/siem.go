@@ -226,8 +226,9 @@ type AdvisoryInfo struct {
 
 // Severity is the event's severity: an advisory match takes the
 // advisory's (one step lower when the device is only possibly affected), a
-// MAC flood and a silent critical device are high, an address taken over
-// by another device medium, everything else low.
+// MAC flood, a silent critical device and a new peer outside the site are
+// high, an address taken over by another device and the other behaviour
+// changes but a new protocol medium, everything else low.
 func (e *AssetEvent) Severity() string {
 	switch {
 	case e.Type == model.EventAdvisoryMatch && e.Advisory != nil:
@@ -241,8 +242,12 @@ func (e *AssetEvent) Severity() string {
 			i--
 		}
 		return severities[i]
-	case e.Type == model.EventMACFlood || e.Type == model.EventSilent:
+	case e.Type == model.EventMACFlood || e.Type == model.EventSilent || e.Type == model.EventNewExternalPeer:
 		return "high"
+	case e.Type == model.EventNewProtocol:
+		return "low"
+	case e.Type.IsBehaviour(): // docs/behaviour.md
+		return "medium"
 	case e.Type == model.EventIPMoved || e.Type == model.EventFlipFlop:
 		return "medium"
 	}
