@@ -31,7 +31,7 @@ const (
 
 // ChangeTypes are the change types, each exported (as 0) before it first
 // happens. model and firmware count the model-changed and
-// firmware-changed events of the identification, when it records them.
+// firmware-changed events the store writes when better evidence names another model or version.
 var ChangeTypes = []string{ChangeNewDevice, ChangeClass, ChangeModel, ChangeFirmware, ChangeFingerprint, ChangeIP,
 	ChangeHostname, ChangeBehaviour}
 

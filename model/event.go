@@ -25,6 +25,12 @@ const (
 	EventVendorClass     EventType = "vendor-class-changed"
 	EventDHCPFingerprint EventType = "dhcp-fingerprint-changed"
 	EventClassChanged    EventType = "class-changed"    // the device class changed on stronger evidence
+	// EventModelChanged / EventFirmwareChanged: stronger evidence gave a
+	// device another model, or another firmware/software version, than the
+	// one it had (OldValue -> NewValue); a first model or version is not a
+	// change (the new-device or class-changed event's evidence shows it).
+	EventModelChanged    EventType = "model-changed"
+	EventFirmwareChanged EventType = "firmware-changed"
 	EventViolation       EventType = "policy-violation" // first time a (rule, flow) pair was flagged
 	EventMACFlood        EventType = "mac-flood"        // new MACs arrived faster than the new-asset budget (one per episode)
 
@@ -58,7 +64,8 @@ const (
 // read-only.
 var EventTypes = []EventType{
 	EventNewDevice, EventNewStation, EventNewIP, EventIPMoved, EventFlipFlop,
-	EventHostname, EventVendorClass, EventDHCPFingerprint, EventClassChanged, EventViolation, EventMACFlood,
+	EventHostname, EventVendorClass, EventDHCPFingerprint, EventClassChanged, EventModelChanged, EventFirmwareChanged,
+	EventViolation, EventMACFlood,
 	EventSilent, EventHeardAgain, EventAliveByProbe,
 	EventAdvisoryMatch,
 	EventNewExternalPeer, EventNewService, EventNewPeerZone, EventNewProtocol, EventUnusualForClass,

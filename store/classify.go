@@ -154,6 +154,9 @@ func (f *flush) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
 		if err := f.replaceEvidence(id, cand.Evidence, t); err != nil {
 			return err
 		}
+		if err := f.identityEvents(d, id, &cur, &cand); err != nil {
+			return err
+		}
 		if !changed {
 			return nil
 		}
@@ -180,6 +183,25 @@ func (f *flush) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
 		if cand.Strength == cur.Strength && cand.Confidence == cur.Confidence {
 			return f.replaceEvidence(id, cand.Evidence, t)
 		}
+	}
+	return nil
+}
+
+// identityEvents records model-changed and firmware-changed events when a
+// better classification replaces a model or version the device already
+// had with another one (not when it gives a first one, nor for a device
+// whose new-device event is still to be written).
+func (f *flush) identityEvents(d *dirtyAsset, id int64, cur, cand *fingerprint.Result) error {
+	if f.fresh[id] != nil {
+		return nil
+	}
+	if cur.Model != "" && cand.Model != "" && cand.Model != cur.Model {
+		if err := f.eventNow(model.EventModelChanged, d.t, d.a.key, id, noIP, cur.Model, cand.Model); err != nil {
+			return err
+		}
+	}
+	if cur.Version != "" && cand.Version != "" && cand.Version != cur.Version {
+		return f.eventNow(model.EventFirmwareChanged, d.t, d.a.key, id, noIP, cur.Version, cand.Version)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -455,5 +456,44 @@ func TestClassifyFromFlowsAndIdentity(t *testing.T) {
 		ImplClassUID: "1.2.276.0.7230010.3.0.3.6.4", ImplVersion: "OFFIS_DCMTK_364", Result: "accepted"}))
 	if a := mustAsset(t, db, central); a.Version != "DCMTK 364" || a.Class != model.ClassCentralStation {
 		t.Errorf("central after DICOM = %+v", a)
+	}
+}
+
+// A better classification that names another model or firmware version
+// than the device had is a model-changed / firmware-changed event; a first
+// model or version is not.
+func TestModelFirmwareChangeEvents(t *testing.T) {
+	ev := func(v string) []fingerprint.Evidence {
+		return []fingerprint.Evidence{{Source: "dhcp.opt60", Value: v, Rule: "r-" + v, Strength: 80}}
+	}
+	script := map[string]fingerprint.Result{
+		"a": {Class: model.ClassInfusionPump, Strength: 40, Confidence: 50, Evidence: ev("a")},
+		"b": {Class: model.ClassInfusionPump, Strength: 60, Confidence: 50, Model: "Alaris PC 8015", Version: "9.19", Evidence: ev("b")},
+		"c": {Class: model.ClassInfusionPump, Strength: 80, Confidence: 60, Model: "Alaris PC 8015", Version: "12.3.1", Evidence: ev("c")},
+		"d": {Class: model.ClassInfusionPump, Strength: 100, Confidence: 70, Model: "Alaris 8100", Evidence: ev("d")},
+	}
+	opts := testOpts()
+	opts.Classifier = classifierFunc(func(f *fingerprint.Facts) fingerprint.Result { return script[f.Hostname] })
+	db := mustOpen(t, filepath.Join(t.TempDir(), "identity.db"), opts)
+	k := key(t, "00:aa:00:00:00:02")
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	for i, h := range []string{"a", "b", "c", "d"} {
+		mustSubmit(t, db, dhcp(k, at(i+1), model.DHCPInfo{MsgType: 3, Hostname: h}))
+	}
+	var got []string
+	for _, typ := range []model.EventType{model.EventModelChanged, model.EventFirmwareChanged} {
+		for _, e := range mustEvents(t, db, EventFilter{Type: typ}) {
+			got = append(got, fmt.Sprintf("%s %s %s->%s @%v", e.Type, e.Key.MAC, e.OldValue, e.NewValue, e.Time.Sub(t0)))
+		}
+	}
+	want := []string{
+		"model-changed 00:aa:00:00:00:02 Alaris PC 8015->Alaris 8100 @4m0s",
+		"firmware-changed 00:aa:00:00:00:02 9.19->12.3.1 @3m0s",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("identity change events:\n got %q\nwant %q", got, want)
+	}
+	if a := mustAsset(t, db, k); a.Model != "Alaris 8100" || a.Version != "12.3.1" {
+		t.Errorf("asset model %q version %q", a.Model, a.Version)
 	}
 }
