@@ -24,7 +24,7 @@ const (
 	EventHostname        EventType = "hostname-changed" // DHCP 12/81 name changed
 	EventVendorClass     EventType = "vendor-class-changed"
 	EventDHCPFingerprint EventType = "dhcp-fingerprint-changed"
-	EventClassChanged    EventType = "class-changed"    // the device class changed on stronger evidence
+	EventClassChanged    EventType = "class-changed" // the device class changed on stronger evidence
 	// EventModelChanged / EventFirmwareChanged: stronger evidence gave a
 	// device another model, or another firmware/software version, than the
 	// one it had (OldValue -> NewValue); a first model or version is not a
