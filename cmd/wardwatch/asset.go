@@ -140,7 +140,7 @@ func printIdentity(kv *table, d *inventory.AssetDetailRecord, now time.Time) err
 		kv.row(label, fmt.Sprintf("%s (%s) at %s, VLAN %d, %s .. %s", v.Sensor, v.Site, v.Vantage, v.VLAN,
 			v.FirstSeen, v.LastSeen))
 	}
-	for _, x := range [][2]string{{"Manufacturer", c.Manufacturer}, {"Model", c.Model}, {"OS", c.OS},
+	for _, x := range [][2]string{{"Manufacturer", c.Manufacturer}, {"Model", c.Model}, {"Version", c.Version}, {"OS", c.OS},
 		{"Class since", c.ChangedAt}, {"DHCP vendor", d.DHCP.VendorClass}, {"DHCP options", d.DHCP.ParamList},
 		{"DHCP client", d.DHCP.ClientID}, {"AE titles", strings.Join(a.AETitles, ", ")},
 		{"HL7 apps", strings.Join(a.HL7Apps, ", ")}} {

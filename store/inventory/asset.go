@@ -68,7 +68,7 @@ func (s *Service) newDetail(a *store.AssetDetail, names store.AssetNames, probed
 		Asset: s.assetRecord(a, names, probed, now),
 		Classification: ClassificationRecord{
 			Class: a.Class.OrUnknown(), Confidence: a.ClassConfidence, Strength: a.ClassStrength, Modality: a.Modality,
-			Manufacturer: a.Manufacturer, Model: a.Model, OS: a.OS, ChangedAt: RFC3339(a.ClassChangedAt),
+			Manufacturer: a.Manufacturer, Model: a.Model, Version: a.Version, OS: a.OS, ChangedAt: RFC3339(a.ClassChangedAt),
 			Evidence: []EvidenceRecord{},
 		},
 		DHCP: DHCPRecord{ParamList: a.DHCPParamList, MaxMsgSize: a.DHCPMaxMsgSize, VendorClass: a.DHCPVendorClass,

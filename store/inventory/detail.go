@@ -46,6 +46,7 @@ type ClassificationRecord struct {
 	Modality     string           `json:"modality"`
 	Manufacturer string           `json:"manufacturer"`
 	Model        string           `json:"model"`
+	Version      string           `json:"version"` // firmware or software version
 	OS           string           `json:"os"`
 	ChangedAt    string           `json:"changed_at"` // when the class last changed
 	Evidence     []EvidenceRecord `json:"evidence"`   // the deciding rule's first

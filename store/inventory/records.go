@@ -43,6 +43,7 @@ type AssetRecord struct {
 	Modality        string          `json:"modality"`
 	Manufacturer    string          `json:"manufacturer"`
 	Model           string          `json:"model"`
+	Version         string          `json:"version"` // firmware or software version, as the device reports it
 	OS              string          `json:"os"`
 	Zone            string          `json:"zone"`  // "" without a policy
 	State           string          `json:"state"` // active, dormant, retired; a critical device: silent, sleeping, alive-by-probe (see lifecycle.go)
@@ -55,7 +56,7 @@ type AssetRecord struct {
 // AssetCSVHeader is the header row of asset CSV.
 var AssetCSVHeader = []string{"vantage", "vlan", "outer_vlan", "mac", "keyed_by", "ips", "hostname", "vendor",
 	"randomized", "class", "dhcp_param_list", "dhcp_vendor_class", "first_seen", "last_seen", "packets", "bytes",
-	"id", "class_confidence", "modality", "manufacturer", "model", "os", "zone", "state", "ae_titles", "hl7_apps"}
+	"id", "class_confidence", "modality", "manufacturer", "model", "version", "os", "zone", "state", "ae_titles", "hl7_apps"}
 
 // CSVListSep joins the values of a list in one CSV cell, in every column
 // (ips, ae_titles, hl7_apps): names may hold spaces, never this.
@@ -86,7 +87,7 @@ func (r *AssetRecord) CSV() []string {
 	return fleetCSV(r.Sensor, r.Site, []string{r.Vantage, u16(r.VLAN), u16(r.OuterVLAN), r.MAC, r.KeyedBy, strings.Join(r.IPs, CSVListSep), r.Hostname,
 		r.Vendor, strconv.FormatBool(r.Randomized), string(r.Class), r.DHCPParamList, r.DHCPVendorClass, r.FirstSeen,
 		r.LastSeen, u64(r.Packets), u64(r.Bytes), i64(r.ID), strconv.Itoa(r.ClassConfidence), r.Modality,
-		r.Manufacturer, r.Model, r.OS, r.Zone, r.State, strings.Join(r.AETitles, CSVListSep),
+		r.Manufacturer, r.Model, r.Version, r.OS, r.Zone, r.State, strings.Join(r.AETitles, CSVListSep),
 		strings.Join(r.HL7Apps, CSVListSep)})
 }
 
@@ -106,7 +107,7 @@ func NewAssetRecord(a *model.Asset) AssetRecord {
 	r := AssetRecord{
 		ID: a.ID, Vantage: a.Key.Vantage, VLAN: a.Key.VLAN, OuterVLAN: a.OuterVLAN, KeyedBy: "mac",
 		Hostname: a.Hostname, Vendor: a.Vendor, Randomized: a.Randomized, Class: a.Class.OrUnknown(),
-		ClassConfidence: a.ClassConfidence, Manufacturer: a.Manufacturer, Model: a.Model, OS: a.OS,
+		ClassConfidence: a.ClassConfidence, Manufacturer: a.Manufacturer, Model: a.Model, Version: a.Version, OS: a.OS,
 		DHCPParamList: a.DHCPParamList, DHCPVendorClass: a.DHCPVendorClass,
 		FirstSeen: RFC3339(a.FirstSeen), LastSeen: RFC3339(a.LastSeen), Packets: a.Packets, Bytes: a.Bytes,
 		IPs: []string{}, AETitles: []string{}, HL7Apps: []string{},
