@@ -55,7 +55,7 @@ func TestBrowserInventory(t *testing.T) {
 	ww := exec.Command(bin, "replay", "--serve", "-q", "--web.listen-address", fmt.Sprintf("127.0.0.1:%d", port),
 		"--db", filepath.Join(dir, "demo.db"), "--policy.file", demoPolicy,
 		filepath.Join("..", "..", "testdata", "demo.pcap"))
-	var wwErr strings.Builder
+	var wwErr lockedBuffer
 	ww.Stderr = &wwErr
 	if err := ww.Start(); err != nil {
 		t.Fatal(err)

@@ -146,7 +146,7 @@ probe:
 	// What reaches the devices' link: tcpdump in the device namespace.
 	wire := filepath.Join(dir, "wire.pcap")
 	dump := exec.Command("ip", "netns", "exec", deviceNS.name, "tcpdump", "-Z", "root", "-i", "dev0", "-w", wire, "-U", "-n", "arp")
-	var dumpErr strings.Builder
+	var dumpErr lockedBuffer // tcpdump writes it while the test reads it
 	dump.Stderr = &dumpErr
 	if err := dump.Start(); err != nil {
 		t.Fatal(err)
