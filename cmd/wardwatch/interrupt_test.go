@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -146,7 +147,10 @@ func copyFrames(t *testing.T, src, dst string, n int) {
 // device's event carries the class it has when its flush commits, so where
 // a flush boundary falls (timing, not data) decides whether a device's first
 // class is in its new-device event or in a class-changed event after it.
-// Every other event, and every device's final class (the assets listing),
+// Likewise a new device's first address is in its new-device event when
+// it arrived in the same flush, else in a new-ip event: both become one
+// "address MAC IP" line, so no address is lost either way. Every other
+// event, and every device's final class and addresses (the assets listing),
 // must be identical.
 func withoutClassTiming(s string) string {
 	var out []string
@@ -161,8 +165,16 @@ func withoutClassTiming(s string) string {
 			continue
 		case "new-device":
 			f[8] = ""
+			if f[6] != "" {
+				out = append(out, "address "+f[4]+" "+f[6])
+				f[6] = ""
+			}
+		case "new-ip":
+			out = append(out, "address "+f[4]+" "+f[6])
+			continue
 		}
 		out = append(out, strings.Join(f, ","))
 	}
+	slices.Sort(out)
 	return strings.Join(out, "\n")
 }

@@ -534,8 +534,12 @@ func (c *Checker) takeNotes() (commits uint64, keys map[model.AssetKey]struct{},
 	n.Lock()
 	defer n.Unlock()
 	c.dirty.Store(false)
-	commits, keys, all = n.commits, n.keys, n.all
-	if len(keys) > 0 {
+	commits, all = n.commits, n.all
+	if len(n.keys) > 0 {
+		// Hand the map over: Committed (on the store's writer) goes on
+		// adding to a new one while the caller reads this one. An empty
+		// map stays (nil is returned), never shared with the caller.
+		keys = n.keys
 		n.keys = map[model.AssetKey]struct{}{}
 	}
 	n.all = false
