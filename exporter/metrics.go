@@ -59,6 +59,7 @@ const (
 	LimitStreamBytes = "stream_bytes"  // streams.max_inspect_bytes
 	LimitNewAssets   = "new_assets"    // limits.new_assets_burst/_per_second (a MAC flood)
 	LimitStreamBuf   = "stream_buffer" // streams.max_buffer_bytes (parser buffers refused)
+	LimitSignals     = "signals"       // the sensor's table of reported signals (sensor.DefaultMaxSignals)
 )
 
 // limits is the one table of wardwatch_limit_hits_total: each limit's label
@@ -73,6 +74,7 @@ var limits = [...]struct {
 	{LimitStreams, func(s *CaptureStats) uint64 { return s.StreamCapHits }},
 	{LimitStreamBytes, func(s *CaptureStats) uint64 { return s.InspectCaps }},
 	{LimitNewAssets, func(s *CaptureStats) uint64 { return s.FloodRefused }},
+	{LimitSignals, func(s *CaptureStats) uint64 { return s.SignalCapHits }},
 }
 
 // Unknown replaces an empty class, zone or rule label value, so that every
@@ -105,6 +107,9 @@ type CaptureStats struct {
 	// that found their table full, connections not followed, stream
 	// directions cut at the inspect limit.
 	AssetCapHits, BindCapHits, FlowCapHits, StreamCapHits, InspectCaps uint64
+	// SignalCapHits counts new signal values (LLDP, DHCPv6, TLS, ...) that
+	// found the sensor's signal table full.
+	SignalCapHits uint64
 	// FloodRefused counts new MACs the new-asset budget refused (a MAC
 	// flood; each episode is also a mac-flood event).
 	FloodRefused uint64
@@ -294,7 +299,7 @@ var (
 	descObsDropped = prometheus.NewDesc(namespace+"_observations_dropped_total",
 		"Observations dropped because the store queue had no room for them.", nil, nil)
 	descLimitHits = prometheus.NewDesc(namespace+"_limit_hits_total",
-		"Times a configured bound was reached, by limit: a full table evicted its least valuable entry for a new one (assets, bindings, flows), a connection was not followed (streams), a stream direction was cut (stream_bytes), a new MAC was refused by the new-asset budget (new_assets), a parser buffer was refused (stream_buffer).", []string{"limit"}, nil)
+		"Times a configured bound was reached, by limit: a full table evicted its least valuable entry for a new one (assets, bindings, flows), a connection was not followed (streams), a stream direction was cut (stream_bytes), a new MAC was refused by the new-asset budget (new_assets), a parser buffer was refused (stream_buffer), the signal table forgot a reported value for a new one (signals).", []string{"limit"}, nil)
 	descStreamBuffer = prometheus.NewDesc(namespace+"_stream_buffer_bytes",
 		"Bytes the DICOM and HL7 parsers hold now, over all connections.", nil, nil)
 	descStreamBufferLimit = prometheus.NewDesc(namespace+"_stream_buffer_limit_bytes",
@@ -549,6 +554,7 @@ func (m *Metrics) collectCapture() ([]prometheus.Metric, error) {
 		total.FlowCapHits += st.FlowCapHits
 		total.StreamCapHits += st.StreamCapHits
 		total.InspectCaps += st.InspectCaps
+		total.SignalCapHits += st.SignalCapHits
 		total.FloodRefused += st.FloodRefused
 	}
 

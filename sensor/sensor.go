@@ -230,6 +230,7 @@ type Stats struct {
 	Streams           uint64                    // TCP streams followed (DICOM, HL7)
 	StreamCapHits     uint64                    // connections not followed: the stream table was full
 	InspectCaps       uint64                    // stream directions cut at streams.max_inspect_bytes
+	SignalCapHits     uint64                    // new signal values that found the signal table full (the longest-unreported was forgotten for each)
 }
 
 func (a *Stats) add(b *Stats) {
@@ -259,6 +260,7 @@ func (a *Stats) add(b *Stats) {
 	a.Streams += b.Streams
 	a.StreamCapHits += b.StreamCapHits
 	a.InspectCaps += b.InspectCaps
+	a.SignalCapHits += b.SignalCapHits
 }
 
 type kernelStatser interface {
@@ -435,6 +437,7 @@ func (w *worker) snapshot() Stats {
 	st.Streams = w.streams.started
 	st.StreamCapHits = w.streams.capHits
 	st.InspectCaps = w.streams.inspectCaps
+	st.SignalCapHits = w.sig.evicted
 	return st
 }
 

@@ -131,6 +131,33 @@ func TestSignalsOnce(t *testing.T) {
 	}
 }
 
+// TestSignalTableCap: a capture with more distinct signal values than the
+// signal table holds keeps reporting new ones (the longest-unreported is
+// forgotten for each) and counts every eviction.
+func TestSignalTableCap(t *testing.T) {
+	root := sharedPcaps(t)
+	file := filepath.Join(root, "ndpi", "1kxun.pcap")
+	_, full, err := replayFile(t, file, Config{Tunnels: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, capped, err := replayFile(t, file, Config{Tunnels: true, MaxSignals: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.SignalCapHits != 0 {
+		t.Errorf("default table: %d evictions, want 0", full.SignalCapHits)
+	}
+	n := uint64(len(obsOf(c, model.ObsSignal)))
+	if capped.SignalCapHits == 0 || n <= 4 {
+		t.Fatalf("table of 4: %d signals reported, %d evictions; want more than 4 reported and evictions counted", n, capped.SignalCapHits)
+	}
+	if n < 4+capped.SignalCapHits {
+		t.Errorf("table of 4: %d signals reported, %d evictions: a new value found the table full without being reported", n, capped.SignalCapHits)
+	}
+	t.Logf("1kxun.pcap with a table of 4: %d signals reported, %d evictions counted", n, capped.SignalCapHits)
+}
+
 // synth builds frames for the attribution tests.
 type synth struct {
 	t  *testing.T

@@ -317,7 +317,7 @@ func captureStats(stats []sensor.Stats) []exporter.CaptureStats {
 			Interface: st.Interface, Packets: st.Packets, Bytes: st.Bytes,
 			KernelDrops: st.KernelDrops, Truncated: st.Truncated, Malformed: st.Malformed,
 			ObsDropped:   st.ObsDropped,
-			AssetCapHits: st.AssetCapHits, BindCapHits: st.BindCapHits, FlowCapHits: st.FlowCapHits,
+			AssetCapHits: st.AssetCapHits, BindCapHits: st.BindCapHits, FlowCapHits: st.FlowCapHits, SignalCapHits: st.SignalCapHits,
 			StreamCapHits: st.StreamCapHits, InspectCaps: st.InspectCaps, FloodRefused: st.AssetFloodRefused,
 			DecodeErrors: make([]exporter.Count, len(st.DecodeErrors)),
 			Observations: make([]exporter.Count, 0, len(st.Observations)),

@@ -63,6 +63,7 @@ func boundsOf(all []sensor.Stats) bounds {
 		b.FlowCapHits += s.FlowCapHits
 		b.StreamCapHits += s.StreamCapHits
 		b.InspectCaps += s.InspectCaps
+		b.SignalCapHits += s.SignalCapHits
 		b.ObsDropped += s.ObsDropped
 		b.KernelDrops += s.KernelDrops
 	}
@@ -78,6 +79,7 @@ func (b bounds) since(prev bounds) bounds {
 	b.FlowCapHits -= prev.FlowCapHits
 	b.StreamCapHits -= prev.StreamCapHits
 	b.InspectCaps -= prev.InspectCaps
+	b.SignalCapHits -= prev.SignalCapHits
 	b.ObsDropped -= prev.ObsDropped
 	b.KernelDrops -= prev.KernelDrops
 	return b

@@ -232,5 +232,6 @@ func capsBitten(s sensor.Stats) string {
 	add(s.FlowCapHits, "flow table full (idle flow evicted)")
 	add(s.StreamCapHits, "connections not followed (stream table full)")
 	add(s.InspectCaps, "stream directions cut at max_inspect_bytes")
+	add(s.SignalCapHits, "signal table full (longest-unreported forgotten)")
 	return strings.Join(parts, ", ")
 }
