@@ -185,7 +185,13 @@ func served(tb testing.TB, name, s string) (fingerprint.Served, int) {
 
 func loadLabelled(tb testing.TB) []device {
 	tb.Helper()
-	data, err := os.ReadFile("testdata/labelled.yml")
+	return loadDevices(tb, "testdata/labelled.yml")
+}
+
+// loadDevices reads a set of labelled devices (labelled.yml, heldback.yml).
+func loadDevices(tb testing.TB, path string) []device {
+	tb.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -198,7 +204,7 @@ func loadLabelled(tb testing.TB) []device {
 	}
 	for _, d := range file.Devices {
 		if d.Name == "" || d.Source == "" {
-			tb.Errorf("labelled device %+v: needs a name and a source", d)
+			tb.Errorf("%s: device %+v: needs a name and a source", path, d)
 		}
 		if d.Type != "" && !d.Type.Valid() {
 			tb.Errorf("%s: type %q is not a class", d.Name, d.Type)
