@@ -47,6 +47,7 @@ type device struct {
 	OS       string      `yaml:"os"`
 	Type     model.Class `yaml:"type"`
 	Clinical *bool       `yaml:"clinical"`
+	unknown  []string    // keys of the entry that are none of the above
 }
 
 func (d *device) UnmarshalYAML(n *yaml.Node) error {
@@ -55,9 +56,13 @@ func (d *device) UnmarshalYAML(n *yaml.Node) error {
 	if err := n.Decode(&p); err != nil {
 		return err
 	}
-	// The dicom and hl7 keys are lower-case in the file.
+	// The dicom and hl7 keys are lower-case in the file. Unknown keys are
+	// kept for the loader: an unquoted comma in a flow mapping makes one
+	// silently.
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		switch n.Content[i].Value {
+		switch k := n.Content[i].Value; k {
+		case "name", "source", "mac", "dhcp_55", "dhcp_60", "hostname", "signals", "served", "clients", "routed",
+			"hl7acks", "os", "type", "clinical":
 		case "dicom":
 			var m map[string]any
 			if err := n.Content[i+1].Decode(&m); err != nil {
@@ -76,6 +81,8 @@ func (d *device) UnmarshalYAML(n *yaml.Node) error {
 				Role, App, Peer  string
 				Types, Equipment []string
 			}{Role: str(m["role"]), App: str(m["app"]), Peer: str(m["peer"]), Types: strs(m["types"]), Equipment: strs(m["equipment"])}
+		default:
+			p.unknown = append(p.unknown, fmt.Sprintf("line %d: unknown key %q", n.Content[i].Line, k))
 		}
 	}
 	*d = device(p)

@@ -189,6 +189,7 @@ func TestIdentificationDoc(t *testing.T) {
 		return
 	}
 	doc = replaceBetween(t, doc, "accuracy", accuracyTables(t))
+	doc = replaceBetween(t, doc, "heldback", heldbackTables(t))
 	if err := os.WriteFile(docPath, []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
