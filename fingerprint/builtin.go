@@ -567,6 +567,15 @@ func (s Served) String() string {
 	return out + " to " + strconv.Itoa(s.Clients) + " clients"
 }
 
+// ClientClassMatters reports whether a client of class c counts in a
+// server's classification: the rules read Facts.Clients only for the
+// classes of builtin/monitor-clients and builtin/pump-clients. A client
+// whose class changes from or to another class changes no server's result,
+// so the store need not classify its servers again.
+func ClientClassMatters(c model.Class) bool {
+	return c == model.ClassPatientMonitor || c == model.ClassInfusionPump
+}
+
 func evalClients(f *Facts, name string, c model.Class, ev []Evidence) ([]Evidence, bool) {
 	for _, cc := range f.Clients {
 		if cc.Class == c && cc.Count >= MinDeviceClients && !InfrastructurePort(cc.Proto, cc.Port) {

@@ -28,7 +28,12 @@ import (
 // new MAC-keyed asset (vendor, randomized MAC, hypervisor prefix), every
 // DHCP client message, every DICOM observation, and an HL7 observation that
 // adds a row, a first acknowledgement, a message type or an equipment
-// identifier.
+// identifier; a new client of one of its ports or a new address routed
+// through its MAC changes them too, but classifies the asset only when the
+// count reaches a step (batch.markGrown), the counts between steps being
+// classified at the next settle (Flush, Close, every settleInterval). The
+// flow facts (served ports, clients, routed addresses) are read from the
+// database only when they may have changed (flowFactsCache).
 //
 // A result replaces the asset's classification when fingerprint.Better
 // says so (for an unclassified asset: as soon as any rule sets a class).
@@ -86,18 +91,64 @@ func (s dirtySet) mark(db *DB, a *assetState, t time.Time) {
 // markDirty schedules the asset's classification at the next flush.
 func (b *batch) markDirty(a *assetState, t time.Time) { b.dirty.mark(b.db, a, t) }
 
+// grownKey names a count that only grows and that a server's or router's
+// facts carry: the new clients of one of its ports (fingerprint.Facts.Served),
+// or with proto and port 0 the other addresses its MAC carried
+// (fingerprint.Facts.RoutedIPs).
+type grownKey struct {
+	asset int64
+	proto uint8
+	port  uint16
+}
+
+// settleInterval is how often the assets whose counts grew between steps
+// (see markGrown) are classified again, besides the flush of Flush and
+// Close.
+const settleInterval = time.Minute
+
+// markGrown notes one more client (or routed address) of asset a on k. The
+// rules compare these counts with small thresholds (at most
+// fingerprint.MinServedClients), so the asset is classified at the next
+// flush when the count, as the writer has seen it grow, reaches a step
+// (1 to 4, then each power of two). Between steps only the numbers in the
+// evidence text change ("udp/53 (dns) to 26 clients"): the asset is
+// classified again at the next settle (every settleInterval, and at Flush
+// and Close), so that a busy server costs a classification per flush only
+// while it is young, not every flush it gains a client (the cost that
+// followed packets, issue 11).
+func (b *batch) markGrown(a *assetState, k grownKey, t time.Time) {
+	if b.db.opts.Classifier == nil {
+		return
+	}
+	c := &b.db.cache
+	n := c.grown[k] + 1
+	c.grown[k] = n
+	if n <= 4 || n&(n-1) == 0 {
+		b.markDirty(a, t)
+		return
+	}
+	b.deferred.mark(b.db, a, t)
+}
+
 // classifyPasses bounds how often one flush classifies again the servers
 // whose clients changed class (each pass can change more classes).
 const classifyPasses = 3
 
 // classify runs Options.Classifier once on every asset whose facts changed
 // since the last flush, in id order, inside the flush's transaction, with
-// the rules documented on Classifier. An asset whose class changes marks
-// the servers it was a client of, which are classified again (up to
-// classifyPasses passes).
+// the rules documented on Classifier. An asset whose class changes to or
+// from a class the rules count among a server's clients
+// (fingerprint.ClientClassMatters) marks the servers it was a client of,
+// which are classified again (up to classifyPasses passes).
 func (f *flush) classify() error {
 	cl := f.db.opts.Classifier
-	if cl == nil || len(f.dirty) == 0 {
+	if cl == nil {
+		return nil
+	}
+	if err := f.db.flowFacts.forget(f); err != nil {
+		return err
+	}
+	if len(f.dirty) == 0 {
 		return nil
 	}
 	for _, d := range f.dirty {
@@ -161,8 +212,10 @@ func (f *flush) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
 			return nil
 		}
 		f.flushIndex = append(f.flushIndex, indexOp{key: d.a.key, class: cand.Class})
-		if err := f.markServers(id, d.t); err != nil {
-			return err
+		if fingerprint.ClientClassMatters(cur.Class) || fingerprint.ClientClassMatters(cand.Class) {
+			if err := f.markServers(id, d.t); err != nil {
+				return err
+			}
 		}
 		if fd := f.fresh[id]; fd != nil {
 			fd.class = cand.Class // the new-device event carries it
@@ -248,6 +301,7 @@ func (f *flush) markServers(id int64, t time.Time) error {
 			return err
 		}
 		f.dirty.mark(f.db, a, t)
+		delete(f.db.flowFacts.m, a.id) // its clients' classes changed
 	}
 	return rows.Err()
 }

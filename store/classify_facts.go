@@ -93,7 +93,88 @@ func (f *flush) signalFacts(id int64, facts *fingerprint.Facts) error {
 // distinct assets of each class but unknown, a routed client being the
 // asset that has its address on the vantage. Sorted by proto, port (and
 // class).
+//
+// The result is kept in the flow facts cache (flowFactsCache) until the
+// writer reports the asset's flows changed.
 func (fl *flush) flowFacts(id int64, f *fingerprint.Facts) error {
+	c := &fl.db.flowFacts
+	if e, ok := c.m[id]; ok {
+		f.Served, f.Clients, f.RoutedIPs = slices.Clone(e.served), slices.Clone(e.clients), e.routed
+		return nil
+	}
+	if err := fl.readFlowFacts(id, f); err != nil {
+		return err
+	}
+	c.put(id, flowFactsEntry{served: slices.Clone(f.Served), clients: slices.Clone(f.Clients), routed: f.RoutedIPs})
+	return nil
+}
+
+// flowFactsEntry is an asset's flow facts as readFlowFacts read them.
+type flowFactsEntry struct {
+	served  []fingerprint.Served
+	clients []fingerprint.ClassCount
+	routed  int
+}
+
+// flowFactsCache keeps the flow facts of the assets the flusher classified,
+// so that an asset classified again for another reason (a DHCP message, a
+// signal) does not read its flows again: for a busy server that read was
+// the largest cost of a flush. It is the flusher's (a flush's commit is the
+// only user, one at a time). An entry is dropped when the writer reports
+// the asset's flow facts may have changed (a new flow row it serves or
+// routes, a new service on one, a new address, flowsChanged and
+// flowsChangedIPs), when a client of it changes to or from a class the
+// rules count (markServers), and the whole cache when a commit fails (its
+// entries may hold what was rolled back). It holds at most CacheSize
+// entries (a random eighth is dropped when full).
+type flowFactsCache struct {
+	max int
+	m   map[int64]flowFactsEntry
+}
+
+func (c *flowFactsCache) put(id int64, e flowFactsEntry) {
+	if c.m == nil {
+		c.m = make(map[int64]flowFactsEntry)
+	}
+	if len(c.m) >= max(c.max, 1) {
+		trimMap(c.m, 0, c.max-c.max/8, func(flowFactsEntry) bool { return false })
+	}
+	c.m[id] = e
+}
+
+// forget drops the entries of the assets whose flows changed in f.
+func (c *flowFactsCache) forget(f *flush) error {
+	for id := range f.flowsChanged {
+		delete(c.m, id)
+	}
+	for ip := range f.flowsChangedIPs {
+		rows, err := f.stmt(sOwnersOfIP).QueryContext(f.ctx, ip.String())
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var (
+				id                          int64
+				vantage, mac, keyIP, source string
+				vlan                        int
+				first, last                 int64
+			)
+			if err := rows.Scan(&id, &vantage, &vlan, &mac, &keyIP, &source, &first, &last); err != nil {
+				rows.Close()
+				return err
+			}
+			delete(c.m, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readFlowFacts reads what flowFacts returns from the database.
+func (fl *flush) readFlowFacts(id int64, f *fingerprint.Facts) error {
 	var has bool
 	if err := fl.stmt(sFactsFlows).QueryRowContext(fl.ctx, id).Scan(&has); err != nil || !has {
 		return err

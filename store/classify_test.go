@@ -27,6 +27,7 @@ type recorder struct {
 	mu    sync.Mutex
 	calls int
 	facts map[model.MAC]fingerprint.Facts
+	n     map[model.MAC]int // calls per MAC
 }
 
 func (r *recorder) Classify(f *fingerprint.Facts) fingerprint.Result {
@@ -36,8 +37,19 @@ func (r *recorder) Classify(f *fingerprint.Facts) fingerprint.Result {
 		r.facts = map[model.MAC]fingerprint.Facts{}
 	}
 	r.facts[f.MAC] = *f
+	if r.n == nil {
+		r.n = map[model.MAC]int{}
+	}
+	r.n[f.MAC]++
 	r.mu.Unlock()
 	return r.Classifier.Classify(f)
+}
+
+// count returns how many times the MAC was classified.
+func (r *recorder) count(m model.MAC) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n[m]
 }
 
 func (r *recorder) last(m model.MAC) fingerprint.Facts {

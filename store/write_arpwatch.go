@@ -216,6 +216,7 @@ func (b *batch) address(a *assetState, ip netip.Addr, source model.ObsSource, t 
 	// Flows to the address written before the asset owned it are now its
 	// (fingerprint.Facts.Served).
 	b.markDirty(a, t)
+	b.flowsChanged[a.id] = struct{}{}
 	if b.firstIP(a.id, ip) {
 		return nil // carried by the device's new-device event
 	}

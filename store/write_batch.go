@@ -68,6 +68,17 @@ type batch struct {
 	// dirty are the assets whose fingerprint facts changed, to classify at
 	// the flush (only with Options.Classifier).
 	dirty dirtySet
+	// deferred are the assets whose facts changed only in counts between
+	// steps (markGrown): classified at the next settling seal.
+	deferred dirtySet
+	// flowsChanged are the assets whose flow facts (served ports, their
+	// clients, routed addresses) may have changed: their cached flow facts
+	// are dropped at the flush (see flowFactsCache).
+	flowsChanged map[int64]struct{}
+	// flowsChangedIPs are the servers' addresses of new flows whose server
+	// end is on the link but not resolved to an asset: the flow facts of
+	// the assets that have the address may have changed.
+	flowsChangedIPs map[netip.Addr]struct{}
 	// index are the changes to publish in DB.Classes once committed.
 	index []indexOp
 	// fresh are the assets created since the last seal: their new-device
@@ -82,6 +93,9 @@ func (b *batch) init(db *DB) {
 	b.ctx = context.Background()
 	b.hosts = make(map[hostKey]*hostSpan)
 	b.dirty = make(dirtySet)
+	b.deferred = make(dirtySet)
+	b.flowsChanged = make(map[int64]struct{})
+	b.flowsChangedIPs = make(map[netip.Addr]struct{})
 	b.fresh = make(map[int64]*freshDevice)
 }
 
@@ -96,6 +110,9 @@ func (b *batch) lookup(id stmtID) (*sql.Stmt, error) {
 
 // empty reports whether nothing is pending.
 func (b *batch) empty() bool { return b.obs == 0 }
+
+// unsettled reports whether assets wait for a settling seal.
+func (b *batch) unsettled() bool { return len(b.deferred) > 0 }
 
 // take applies one observation to the in-memory state. An error (a lookup
 // the database failed) leaves the observation applied in part: each step
@@ -129,11 +146,19 @@ func pend[T any](b *batch, dirty *bool, list *[]T, v T) {
 // seal hands the pending changes over to a flush: a copy of every changed
 // row, and the events, DICOM/HL7 reports and assets to classify. The rows
 // are marked clean (and stored) at once: the next changes to them are the
-// next flush's, which is written after this one.
-func (b *batch) seal() *flush {
+// next flush's, which is written after this one. With settle, the
+// deferred assets are classified too; otherwise those the flush classifies
+// anyway leave the deferred set.
+func (b *batch) seal(settle bool) *flush {
+	for id, d := range b.deferred {
+		if settle || b.dirty[id] != nil {
+			b.dirty.mark(b.db, d.a, d.t) // the later of the two times
+			delete(b.deferred, id)
+		}
+	}
 	f := &flush{db: b.db, ctx: b.ctx, obs: b.obs, invalid: b.invalid, ignored: b.ignored,
 		hosts: b.hosts, events: b.events, clinical: b.clinical, signals: b.signals, dirty: b.dirty, index: b.index,
-		fresh: b.fresh, probes: b.probes, baselines: b.baselines}
+		fresh: b.fresh, flowsChanged: b.flowsChanged, flowsChangedIPs: b.flowsChangedIPs, probes: b.probes, baselines: b.baselines}
 	f.assets = sealRows(b.assets, (*assetState).clean)
 	f.addrs = sealRows(b.addrs, (*addrState).clean)
 	f.binds = sealRows(b.binds, (*bindState).clean)
@@ -144,6 +169,7 @@ func (b *batch) seal() *flush {
 	}
 	b.assets, b.addrs, b.binds, b.flows, b.viols = b.assets[:0], b.addrs[:0], b.binds[:0], b.flows[:0], b.viols[:0]
 	b.hosts, b.dirty, b.fresh = make(map[hostKey]*hostSpan), make(dirtySet), make(map[int64]*freshDevice)
+	b.flowsChanged, b.flowsChangedIPs = make(map[int64]struct{}), make(map[netip.Addr]struct{})
 	b.events, b.clinical, b.signals, b.index, b.probes, b.baselines = nil, nil, nil, nil, nil, nil
 	b.obs, b.changes, b.invalid, b.ignored = 0, 0, 0, 0
 	return f
@@ -162,7 +188,8 @@ func sealRows[T any](rows []*T, clean func(*T)) []T {
 
 // forget drops the pending changes (when a failed flush is given up).
 func (b *batch) forget() {
-	_ = b.seal() // discarded: the cache is reset too
+	_ = b.seal(false) // discarded: the cache is reset too
+	clear(b.deferred)
 }
 
 // flush is one transaction's worth of changes, sealed from a batch: copies
@@ -191,6 +218,9 @@ type flush struct {
 	signals  []signalOp
 	dirty    dirtySet
 	fresh    map[int64]*freshDevice
+	// flowsChanged, flowsChangedIPs: see batch.flowsChanged.
+	flowsChanged    map[int64]struct{}
+	flowsChangedIPs map[netip.Addr]struct{}
 	// baselines are behaviour baseline items.
 	baselines []baselineRow
 	// index are the changes to publish in DB.Classes once committed: those
@@ -288,10 +318,12 @@ func (f *flush) commit() error {
 	for _, s := range steps {
 		if err := s.run(); err != nil {
 			tx.Rollback()
+			clear(f.db.flowFacts.m) // may hold what was rolled back
 			return fmt.Errorf("write %s: %w", s.what, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
+		clear(f.db.flowFacts.m)
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil

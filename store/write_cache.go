@@ -23,6 +23,9 @@ type cache struct {
 	binds  map[bindKey]*bindState
 	flows  map[flowKey]*flowState
 	viols  map[violationKey]*violationState
+	// grown counts, per server port and router, the growth markGrown saw
+	// (an entry trimmed or reset starts again at 0: an early step again).
+	grown map[grownKey]uint32
 
 	// complete says the map holds every row of its table (the database had
 	// none at load and the map was never trimmed): a miss is an absent row,
@@ -54,6 +57,7 @@ func (c *cache) reset() {
 	c.binds = make(map[bindKey]*bindState)
 	c.flows = make(map[flowKey]*flowState)
 	c.viols = make(map[violationKey]*violationState)
+	c.grown = make(map[grownKey]uint32)
 	c.assetsComplete, c.ipsComplete, c.bindsComplete, c.flowsComplete, c.violsComplete = false, false, false, false, false
 	c.epoch++
 	c.loaded = false
@@ -85,7 +89,7 @@ func (c *cache) load(ctx context.Context, db *DB) error {
 
 // size is the number of entries the cache holds.
 func (c *cache) size() int {
-	return len(c.assets) + len(c.ips) + len(c.binds) + len(c.flows) + len(c.viols)
+	return len(c.assets) + len(c.ips) + len(c.binds) + len(c.flows) + len(c.viols) + len(c.grown)
 }
 
 // trim bounds every map to max entries after a commit, when no flush is
@@ -102,6 +106,7 @@ func (c *cache) trim() {
 	if trimMap(c.binds, c.max, keep, func(s *bindState) bool { return s.dirty }) {
 		c.bindsComplete = false
 	}
+	trimMap(c.grown, c.max, keep, func(uint32) bool { return false })
 	f := trimMap(c.flows, c.max, keep, func(s *flowState) bool { return s.dirty })
 	v := trimMap(c.viols, c.max, keep, func(s *violationState) bool { return s.dirty })
 	if f {

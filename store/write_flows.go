@@ -55,6 +55,9 @@ type flowState struct {
 	vantage            string
 	vlan               uint16
 	service            string
+	// known is the last service reported for the row (kept across
+	// flushes): a new one changes the server's facts.
+	known string
 	flowDelta
 }
 
@@ -162,15 +165,25 @@ func (b *batch) flow(key model.AssetKey, o *model.Observation, t time.Time) erro
 	if err != nil {
 		return err
 	}
+	switch {
+	case srv != nil && (created || f.Service != "" && f.Service != s.known):
+		b.flowsChanged[srv.id] = struct{}{}
+	case srv == nil && f.ServerLocal && (created || f.Service != "" && f.Service != s.known):
+		b.flowsChangedIPs[dst] = struct{}{} // served by whoever has the address (servedFlows)
+	}
+	if f.Service != "" {
+		s.known = f.Service
+	}
 	if created && srv != nil {
 		// A new client (asset and address) of one of its ports: the
 		// server's facts changed (fingerprint.Facts.Served).
-		b.markDirty(srv, t)
+		b.markGrown(srv, grownKey{srv.id, f.Proto, f.Port}, t)
 	}
 	if created && !f.ClientLocal && src.IsValid() {
+		b.flowsChanged[a.id] = struct{}{}
 		// Another address behind the client's MAC, a router's, perhaps a
 		// new one (fingerprint.Facts.RoutedIPs).
-		b.markDirty(a, t)
+		b.markGrown(a, grownKey{asset: a.id}, t)
 	}
 	s.srcLocal, s.dstLocal, s.vantage, s.vlan = f.ClientLocal, f.ServerLocal, client.Vantage, client.VLAN
 	if f.Service != "" {

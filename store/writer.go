@@ -64,6 +64,11 @@ type writer struct {
 	failed   *flush // the last commit failed: retried before anything else
 	retries  int
 	cache    cache
+	// settledAt is when a seal last settled the deferred classifications
+	// (see batch.markGrown).
+	settledAt time.Time
+	// flowFacts is the flusher's cache of flow facts (classify_facts.go).
+	flowFacts flowFactsCache
 	// The flusher goroutine commits the flushes it receives on flushIn
 	// and hands them back on flushOut, one at a time.
 	flushIn, flushOut chan *flush
@@ -95,6 +100,7 @@ func (w *writer) init(opts *Options) {
 	w.flushIn = make(chan *flush)
 	w.flushOut = make(chan *flush)
 	w.cache.init(opts.CacheSize)
+	w.flowFacts.max = opts.CacheSize
 }
 
 // Start starts the writer goroutine. Observations submitted before Start
@@ -273,21 +279,21 @@ func (db *DB) run(ctx context.Context) {
 		case o := <-in:
 			db.take(&o)
 			if db.due() && db.canSeal() {
-				db.flushAsync(db.batch.seal())
+				db.flushAsync(db.seal(false))
 			}
 		case f := <-db.flushOut:
 			db.inflight = nil
 			db.flushed(f)
 			if db.due() && db.canSeal() {
-				db.flushAsync(db.batch.seal())
+				db.flushAsync(db.seal(false))
 			}
 		case <-t.C:
 			switch {
 			case db.inflight != nil:
 			case db.failed != nil:
 				db.flushAsync(db.failed) // one retry per interval
-			case !db.batch.empty():
-				db.flushAsync(db.batch.seal())
+			case !db.batch.empty() || db.batch.unsettled() && db.settleDue():
+				db.flushAsync(db.seal(false))
 			}
 		case req := <-db.flushReq:
 			db.drain()
@@ -376,12 +382,26 @@ func (db *DB) drain() {
 		case o := <-db.queue:
 			db.take(&o)
 			if db.full() && db.canSeal() && db.async {
-				db.flushAsync(db.batch.seal())
+				db.flushAsync(db.seal(false))
 			}
 		default:
 			return
 		}
 	}
+}
+
+// settleDue reports whether settleInterval passed since the last settling
+// seal.
+func (db *DB) settleDue() bool { return time.Since(db.settledAt) >= settleInterval }
+
+// seal seals the batch, settling the deferred classifications when asked
+// to (Flush, Close) or when settleInterval passed.
+func (db *DB) seal(settle bool) *flush {
+	if settle || db.settleDue() {
+		settle = true
+		db.settledAt = time.Now()
+	}
+	return db.batch.seal(settle)
 }
 
 // flushAsync hands f to the flusher goroutine.
@@ -414,13 +434,13 @@ func (db *DB) flushSync(final bool) error {
 			return err
 		}
 	}
-	if db.batch.empty() {
+	if db.batch.empty() && !db.batch.unsettled() {
 		return nil
 	}
 	if final {
 		db.retries = db.opts.MaxRetries
 	}
-	f := db.batch.seal()
+	f := db.seal(true)
 	f.err = f.commit()
 	return db.flushed(f)
 }
