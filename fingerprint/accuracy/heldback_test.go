@@ -18,9 +18,12 @@ const heldbackPath = "testdata/heldback.yml"
 // heldbackCategory groups a held-back device by its label and by the kind
 // of evidence it carries, for the failure table.
 func heldbackCategory(d *device) string {
-	label := "no type label"
-	if d.Type != "" {
+	label := "no label"
+	switch {
+	case d.Type != "":
 		label = string(d.Type)
+	case d.OS != "":
+		label = "OS " + d.OS + " only"
 	}
 	var kind string
 	switch {
