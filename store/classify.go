@@ -33,7 +33,7 @@ import (
 // count reaches a step (batch.markGrown), the counts between steps being
 // classified at the next settle (Flush, Close, every settleInterval). The
 // flow facts (served ports, clients, routed addresses) are read from the
-// database only when they may have changed (flowFactsCache).
+// database only when they may have changed (factsCache).
 //
 // A result replaces the asset's classification when fingerprint.Better
 // says so (for an unclassified asset: as soon as any rule sets a class).
@@ -145,7 +145,7 @@ func (f *flush) classify() error {
 	if cl == nil {
 		return nil
 	}
-	if err := f.db.flowFacts.forget(f); err != nil {
+	if err := f.db.facts.forgetFlows(f); err != nil {
 		return err
 	}
 	if len(f.dirty) == 0 {
@@ -202,6 +202,7 @@ func (f *flush) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
 			cand.OS, cand.Modality, changedAt, id, cand.Version); err != nil {
 			return err
 		}
+		f.db.facts.classified(id, &cand)
 		if err := f.replaceEvidence(id, cand.Evidence, t); err != nil {
 			return err
 		}
@@ -232,6 +233,7 @@ func (f *flush) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
 				next.Model, next.OS, next.Modality, 0, id, next.Version); err != nil {
 				return err
 			}
+			f.db.facts.classified(id, &next)
 		}
 		if cand.Strength == cur.Strength && cand.Confidence == cur.Confidence {
 			return f.replaceEvidence(id, cand.Evidence, t)
@@ -301,7 +303,7 @@ func (f *flush) markServers(id int64, t time.Time) error {
 			return err
 		}
 		f.dirty.mark(f.db, a, t)
-		delete(f.db.flowFacts.m, a.id) // its clients' classes changed
+		f.db.facts.forgetFlowsOf(a.id) // its clients' classes changed
 	}
 	return rows.Err()
 }
@@ -310,70 +312,100 @@ func (f *flush) markServers(id int64, t time.Time) error {
 // first_seen of rows that stay. When the rows are the same (the same
 // evidence, in the same order, as strong and deciding the same fields),
 // only their times are updated: one statement, not a delete and an insert
-// per row, for an asset classified again to the same result.
+// per row, for an asset classified again to the same result. The rows are
+// read from the facts cache when it holds them.
 func (f *flush) replaceEvidence(id int64, ev []fingerprint.Evidence, t int64) error {
-	type evKey struct {
-		source      model.EvidenceSource
-		value, rule string
-	}
-	type evRow struct {
-		evKey
-		strength, position int
-		sets               string
-	}
-	rows, err := f.stmt(sEvidenceGet).QueryContext(f.ctx, id)
-	if err != nil {
-		return err
-	}
-	firsts := map[evKey]int64{}
-	var old []evRow
-	for rows.Next() {
-		var r evRow
-		var first int64
-		if err := rows.Scan(&r.source, &r.value, &r.rule, &first, &r.strength, &r.position, &r.sets); err != nil {
-			rows.Close()
+	e := f.db.facts.get(id)
+	if !e.evOK {
+		old, err := f.readEvidence(id)
+		if err != nil {
 			return err
 		}
-		firsts[r.evKey] = first
-		old = append(old, r)
+		e.evidence, e.evOK = old, true
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	slices.SortFunc(old, func(a, b evRow) int { return cmp.Compare(a.position, b.position) })
+	old := e.evidence
 	same := true
 	n := 0 // the rows ev makes (the insert keeps the first of duplicates)
 	seen := make(map[evKey]bool, len(ev))
-	for i, e := range ev {
-		k := evKey{e.Source, e.Value, e.Rule}
+	rows := make([]cachedEvidence, 0, len(ev))
+	for i, x := range ev {
+		k := evKey{x.Source, x.Value, x.Rule}
 		if seen[k] {
 			continue
 		}
 		seen[k] = true
-		if n >= len(old) || old[n] != (evRow{k, e.Strength, i, e.Sets.String()}) {
+		r := evRow{k, x.Strength, i, x.Sets.String()}
+		if same && (n >= len(old) || old[n].evRow != r) {
 			same = false
-			break
 		}
+		rows = append(rows, cachedEvidence{evRow: r})
 		n++
 	}
 	if same && n == len(old) {
-		_, err := f.exec(sEvidenceTouch, id, t)
-		return err
+		if _, err := f.exec(sEvidenceTouch, id, t); err != nil {
+			return err
+		}
+		for i := range old {
+			old[i].first = keptFirst(old[i].first, t)
+		}
+		return nil
+	}
+	firsts := make(map[evKey]int64, len(old))
+	for _, r := range old {
+		firsts[r.evKey] = r.first
 	}
 	if _, err := f.exec(sEvidenceDelete, id); err != nil {
 		return err
 	}
-	for i, e := range ev {
+	for i, x := range ev {
 		first := t
-		if f, ok := firsts[evKey{e.Source, e.Value, e.Rule}]; ok && f != 0 && (t == 0 || f < t) {
+		if f, ok := firsts[evKey{x.Source, x.Value, x.Rule}]; ok && f != 0 && (t == 0 || f < t) {
 			first = f
 		}
-		if _, err := f.exec(sEvidenceInsert, id, e.Source, e.Value, e.Rule, e.Strength, i, first, t, e.Sets.String()); err != nil {
+		if _, err := f.exec(sEvidenceInsert, id, x.Source, x.Value, x.Rule, x.Strength, i, first, t, x.Sets.String()); err != nil {
 			return err
 		}
 	}
+	for i := range rows {
+		first := t
+		if f, ok := firsts[rows[i].evKey]; ok && f != 0 && (t == 0 || f < t) {
+			first = f
+		}
+		rows[i].first = first
+	}
+	e.evidence = rows
 	return nil
+}
+
+// keptFirst is the first_seen sEvidenceTouch leaves on a row that had
+// first, touched at t.
+func keptFirst(first, t int64) int64 {
+	if first != 0 && (t == 0 || first < t) {
+		return first
+	}
+	return t
+}
+
+// readEvidence reads the asset's evidence rows in position order.
+func (f *flush) readEvidence(id int64) ([]cachedEvidence, error) {
+	rows, err := f.stmt(sEvidenceGet).QueryContext(f.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var old []cachedEvidence
+	for rows.Next() {
+		var r cachedEvidence
+		if err := rows.Scan(&r.source, &r.value, &r.rule, &r.first, &r.strength, &r.position, &r.sets); err != nil {
+			return nil, err
+		}
+		old = append(old, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(old, func(a, b cachedEvidence) int { return cmp.Compare(a.position, b.position) })
+	return old, nil
 }
 
 // ClassIndex is an in-memory map from asset key to device class and DICOM

@@ -23,12 +23,23 @@ func (f *flush) loadFacts(d *dirtyAsset) (*fingerprint.Facts, fingerprint.Result
 		mac     string
 		queries = [...]stmtID{sFactsDICOM, sFactsDICOMSOP, sFactsDICOMCmd, sFactsHL7, sFactsHL7Type, sFactsHL7Equip}
 	)
-	err := f.stmt(sFactsAsset).QueryRowContext(f.ctx, id).Scan(&mac, &facts.Vendor, &facts.Randomized,
-		&facts.DHCPParamList, &facts.DHCPVendorClass, &facts.Hostname, &cur.Class, &cur.Confidence, &cur.Strength,
-		&cur.Manufacturer, &cur.Model, &cur.OS, &cur.Modality, &cur.Version)
-	if err != nil {
-		return nil, cur, err
+	e := f.db.facts.get(id)
+	if e.row == nil {
+		r := &factsRow{}
+		err := f.stmt(sFactsAsset).QueryRowContext(f.ctx, id).Scan(&r.mac, &r.vendor, &r.randomized,
+			&r.params, &r.vendorClass, &r.hostname, &r.cur.Class, &r.cur.Confidence, &r.cur.Strength,
+			&r.cur.Manufacturer, &r.cur.Model, &r.cur.OS, &r.cur.Modality, &r.cur.Version)
+		if err != nil {
+			f.db.facts.drop(id)
+			return nil, cur, err
+		}
+		e.row = r
 	}
+	r := e.row
+	mac, cur = r.mac, r.cur
+	facts.Vendor, facts.Randomized = r.vendor, r.randomized
+	facts.DHCPParamList, facts.DHCPVendorClass, facts.Hostname = r.params, r.vendorClass, r.hostname
+	var err error
 	if err := f.flowFacts(id, &facts); err != nil {
 		return nil, cur, err
 	}
@@ -66,24 +77,34 @@ func (f *flush) loadFacts(d *dirtyAsset) (*fingerprint.Facts, fingerprint.Result
 }
 
 // signalFacts reads the asset's signals (asset_signals: what it said about
-// itself to the sensor's passive decoders) into facts.Signals.
+// itself to the sensor's passive decoders) into facts.Signals, in the
+// order of sFactsSignals (first seen, source, value), from the facts cache
+// when it holds them.
 func (f *flush) signalFacts(id int64, facts *fingerprint.Facts) error {
-	rows, err := f.stmt(sFactsSignals).QueryContext(f.ctx, id)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			src model.EvidenceSource
-			v   string
-		)
-		if err := rows.Scan(&src, &v); err != nil {
+	e := f.db.facts.get(id)
+	if !e.sigOK {
+		rows, err := f.stmt(sFactsSignals).QueryContext(f.ctx, id)
+		if err != nil {
 			return err
 		}
-		facts.AddSignal(src, v)
+		defer rows.Close()
+		var sigs []cachedSignal
+		for rows.Next() {
+			var s cachedSignal
+			if err := rows.Scan(&s.source, &s.value, &s.first); err != nil {
+				return err
+			}
+			sigs = append(sigs, s)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		e.signals, e.sigOK = sigs, true
 	}
-	return rows.Err()
+	for _, s := range e.signals {
+		facts.AddSignal(s.source, s.value)
+	}
+	return nil
 }
 
 // flowFacts reads the services the asset answered, the classes of its
@@ -94,82 +115,18 @@ func (f *flush) signalFacts(id int64, facts *fingerprint.Facts) error {
 // asset that has its address on the vantage. Sorted by proto, port (and
 // class).
 //
-// The result is kept in the flow facts cache (flowFactsCache) until the
-// writer reports the asset's flows changed.
+// The result is kept in the facts cache (factsCache) until the writer
+// reports the asset's flows changed.
 func (fl *flush) flowFacts(id int64, f *fingerprint.Facts) error {
-	c := &fl.db.flowFacts
-	if e, ok := c.m[id]; ok {
-		f.Served, f.Clients, f.RoutedIPs = slices.Clone(e.served), slices.Clone(e.clients), e.routed
+	e := fl.db.facts.get(id)
+	if e.flows != nil {
+		f.Served, f.Clients, f.RoutedIPs = slices.Clone(e.flows.served), slices.Clone(e.flows.clients), e.flows.routed
 		return nil
 	}
 	if err := fl.readFlowFacts(id, f); err != nil {
 		return err
 	}
-	c.put(id, flowFactsEntry{served: slices.Clone(f.Served), clients: slices.Clone(f.Clients), routed: f.RoutedIPs})
-	return nil
-}
-
-// flowFactsEntry is an asset's flow facts as readFlowFacts read them.
-type flowFactsEntry struct {
-	served  []fingerprint.Served
-	clients []fingerprint.ClassCount
-	routed  int
-}
-
-// flowFactsCache keeps the flow facts of the assets the flusher classified,
-// so that an asset classified again for another reason (a DHCP message, a
-// signal) does not read its flows again: for a busy server that read was
-// the largest cost of a flush. It is the flusher's (a flush's commit is the
-// only user, one at a time). An entry is dropped when the writer reports
-// the asset's flow facts may have changed (a new flow row it serves or
-// routes, a new service on one, a new address, flowsChanged and
-// flowsChangedIPs), when a client of it changes to or from a class the
-// rules count (markServers), and the whole cache when a commit fails (its
-// entries may hold what was rolled back). It holds at most CacheSize
-// entries (a random eighth is dropped when full).
-type flowFactsCache struct {
-	max int
-	m   map[int64]flowFactsEntry
-}
-
-func (c *flowFactsCache) put(id int64, e flowFactsEntry) {
-	if c.m == nil {
-		c.m = make(map[int64]flowFactsEntry)
-	}
-	if len(c.m) >= max(c.max, 1) {
-		trimMap(c.m, 0, c.max-c.max/8, func(flowFactsEntry) bool { return false })
-	}
-	c.m[id] = e
-}
-
-// forget drops the entries of the assets whose flows changed in f.
-func (c *flowFactsCache) forget(f *flush) error {
-	for id := range f.flowsChanged {
-		delete(c.m, id)
-	}
-	for ip := range f.flowsChangedIPs {
-		rows, err := f.stmt(sOwnersOfIP).QueryContext(f.ctx, ip.String())
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var (
-				id                          int64
-				vantage, mac, keyIP, source string
-				vlan                        int
-				first, last                 int64
-			)
-			if err := rows.Scan(&id, &vantage, &vlan, &mac, &keyIP, &source, &first, &last); err != nil {
-				rows.Close()
-				return err
-			}
-			delete(c.m, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
+	e.flows = &flowFactsEntry{served: slices.Clone(f.Served), clients: slices.Clone(f.Clients), routed: f.RoutedIPs}
 	return nil
 }
 

@@ -163,6 +163,9 @@ func (f *flush) writeAssets() error {
 	if err != nil {
 		return err
 	}
+	for _, i := range ins {
+		f.db.facts.inserted(&f.assets[i])
+	}
 	for i := range f.assets {
 		a := &f.assets[i]
 		if a.persisted && a.touched {
@@ -175,6 +178,7 @@ func (f *flush) writeAssets() error {
 				a.remote, a.id); err != nil {
 				return err
 			}
+			f.db.facts.dhcp(a)
 		}
 	}
 	return nil

@@ -73,7 +73,7 @@ type batch struct {
 	deferred dirtySet
 	// flowsChanged are the assets whose flow facts (served ports, their
 	// clients, routed addresses) may have changed: their cached flow facts
-	// are dropped at the flush (see flowFactsCache).
+	// are dropped at the flush (see factsCache).
 	flowsChanged map[int64]struct{}
 	// flowsChangedIPs are the servers' addresses of new flows whose server
 	// end is on the link but not resolved to an asset: the flow facts of
@@ -318,12 +318,12 @@ func (f *flush) commit() error {
 	for _, s := range steps {
 		if err := s.run(); err != nil {
 			tx.Rollback()
-			clear(f.db.flowFacts.m) // may hold what was rolled back
+			f.db.facts.reset() // may hold what was rolled back
 			return fmt.Errorf("write %s: %w", s.what, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		clear(f.db.flowFacts.m)
+		f.db.facts.reset()
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil

@@ -52,11 +52,12 @@ func (b *batch) signalObs(key model.AssetKey, o *model.Observation, t time.Time)
 // asset changes the asset's facts: it is classified again.
 func (f *flush) writeSignals() error {
 	for _, op := range f.signals {
-		var reports int64
+		var reports, first int64
 		if err := f.stmt(sSignalUpsert).QueryRowContext(f.ctx, op.a.id, op.source, op.value, ns(op.t), ns(op.t)).
-			Scan(&reports); err != nil {
+			Scan(&reports, &first); err != nil {
 			return err
 		}
+		f.db.facts.signal(op.a.id, cachedSignal{source: op.source, value: op.value, first: first})
 		if reports == 1 {
 			f.dirty.mark(f.db, op.a, op.t)
 		}

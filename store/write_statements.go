@@ -212,8 +212,8 @@ var stmtSQL = [numStmts]string{
 		ON CONFLICT (asset_id, source, value) DO UPDATE SET
 		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
 		reports = reports + 1
-		RETURNING reports`,
-	sFactsSignals:  `SELECT source, value FROM asset_signals WHERE asset_id = ? ORDER BY first_seen, source, value`,
+		RETURNING reports, first_seen`,
+	sFactsSignals:  `SELECT source, value, first_seen FROM asset_signals WHERE asset_id = ? ORDER BY first_seen, source, value`,
 	sBaselineStart: `INSERT INTO baselines (asset_id, started) VALUES (?, ?) ON CONFLICT (asset_id) DO NOTHING`,
 	sBaselineItem: `INSERT INTO baseline_items (asset_id, kind, value, first_seen, learned, peer_ip, evidence)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (asset_id, kind, value) DO NOTHING`,

@@ -67,8 +67,9 @@ type writer struct {
 	// settledAt is when a seal last settled the deferred classifications
 	// (see batch.markGrown).
 	settledAt time.Time
-	// flowFacts is the flusher's cache of flow facts (classify_facts.go).
-	flowFacts flowFactsCache
+	// facts is the flusher's cache of what classification reads
+	// (classify_cache.go).
+	facts factsCache
 	// The flusher goroutine commits the flushes it receives on flushIn
 	// and hands them back on flushOut, one at a time.
 	flushIn, flushOut chan *flush
@@ -100,7 +101,7 @@ func (w *writer) init(opts *Options) {
 	w.flushIn = make(chan *flush)
 	w.flushOut = make(chan *flush)
 	w.cache.init(opts.CacheSize)
-	w.flowFacts.max = opts.CacheSize
+	w.facts.max = opts.CacheSize
 }
 
 // Start starts the writer goroutine. Observations submitted before Start
