@@ -22,7 +22,7 @@ import (
 //	builtin/dicom-storage-scp     pacs                   50   100       as SCP it accepts >= 3 storage SOP classes, with neither storage commitment nor query/retrieve seen (yet)
 //	builtin/dicom-query-retrieve  dicom-workstation      80   100       as SCU it queries or retrieves (Q/R SOP classes, or C-FIND/C-MOVE/C-GET requests other than worklist) without proposing image storage (except for C-GET, which needs it)
 //	builtin/dicom-peer            (clinical)             60   100       it took part in a DICOM association: a clinical context (see Classify)
-//	builtin/dicom-version         (version)              10   100       its own implementation version name is its software version, unless a rule reads a better one
+//	builtin/dicom-version         (version)              10   100       its own implementation version name is its software version, unless a rule reads a better one; a toolkit's version name (one a toolkit rule read) only when no rule gives a model
 //	builtin/hl7-engine-acks       hl7-interface-engine   90   100       it sent acknowledgements (MSA) to >= 3 distinct applications
 //	builtin/hl7-engine-receives   hl7-interface-engine   75   100       it received messages from >= 3 distinct applications
 //	builtin/serves-infrastructure server                 75   60        it answered DNS, NTP, Kerberos or LDAP for >= 2 clients (not DHCP alone: a relay agent answers it too)

@@ -252,6 +252,7 @@ func (e *Engine) Classify(f *Facts) Result {
 			hits = append(hits, h)
 		}
 	}
+	toolkitVersion(hits, ev)
 	// Insertion sort: a handful of hits, and stable and allocation-free.
 	for i := 1; i < len(hits); i++ {
 		for j := i; j > 0 && hits[j].outranks(&hits[j-1]); j-- {
@@ -456,7 +457,33 @@ func gatewayClass(c model.Class) bool {
 	return false
 }
 
+// toolkitVersion marks builtin/dicom-version a toolkit's (out.toolkit)
+// when a toolkit rule read the same implementation version name: that name
+// is then the toolkit's version ("OFFIS_DCMTK_367"), not the device's.
+func toolkitVersion(hits []hit, ev []Evidence) {
+	for i := range hits {
+		b := &hits[i]
+		if b.name != BuiltinDICOMVersion {
+			continue
+		}
+		for j := range hits {
+			if !hits[j].out.toolkit {
+				continue
+			}
+			for _, x := range ev[hits[j].ev0:hits[j].ev1] {
+				if x.Source == model.EvidenceDICOMImplVer && x.Value == b.out.version {
+					b.out.toolkit = true
+					return
+				}
+			}
+		}
+		return
+	}
+}
+
 // fill sets the descriptive fields of res from the hits (see Classify).
+// Toolkit hits (out.toolkit) fill model and version only when no other
+// hit gave a model.
 func fill(hits []hit, win int, res *Result) {
 	defer func() {
 		if res.OS != "" {
@@ -470,6 +497,9 @@ func fill(hits []hit, win int, res *Result) {
 	}()
 	for i := range hits {
 		h := &hits[i]
+		if h.out.toolkit {
+			continue
+		}
 		agrees := h.out.class == "" || (win >= 0 && h.out.class == res.Class)
 		if res.Manufacturer == "" && h.out.manufacturer != "" && (agrees || h.group == gMAC) {
 			res.Manufacturer = h.out.manufacturer
@@ -485,6 +515,19 @@ func fill(hits []hit, win int, res *Result) {
 		}
 		if res.Modality == "" && win >= 0 && h.out.class == model.ClassImagingModality && res.Class == model.ClassImagingModality {
 			res.Modality = h.out.modality
+		}
+	}
+	if res.Model != "" {
+		return
+	}
+	for i := range hits {
+		if h := &hits[i]; h.out.toolkit {
+			if res.Model == "" {
+				res.Model = h.out.model
+			}
+			if res.Version == "" {
+				res.Version = h.out.version
+			}
 		}
 	}
 }
@@ -529,11 +572,14 @@ func markEvidence(hits []hit, win int, res *Result) {
 			return h.out.manufacturer == res.Manufacturer && (agrees(h) || h.group == gMAC)
 		})
 	}
-	if res.Model != "" {
-		pick(FieldModel, func(h *hit) bool { return agrees(h) && h.out.model == res.Model })
-	}
-	if res.Version != "" {
-		pick(FieldVersion, func(h *hit) bool { return agrees(h) && h.out.version == res.Version })
+	// A field a toolkit could have given goes to another rule first (fill).
+	for _, toolkit := range []bool{false, true} {
+		if res.Model != "" {
+			pick(FieldModel, func(h *hit) bool { return h.out.toolkit == toolkit && agrees(h) && h.out.model == res.Model })
+		}
+		if res.Version != "" {
+			pick(FieldVersion, func(h *hit) bool { return h.out.toolkit == toolkit && agrees(h) && h.out.version == res.Version })
+		}
 	}
 	if res.OS != "" {
 		pick(FieldOS, func(h *hit) bool { return h.out.os == res.OS && agrees(h) })

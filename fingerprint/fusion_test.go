@@ -122,6 +122,66 @@ func TestFusion(t *testing.T) {
 	}
 }
 
+// TestToolkitFields: a DICOM toolkit's implementation class UID and version
+// name (toolkit: true rules) give the model and version only of a device
+// nothing else names: a product's own model wins, and the toolkit's version
+// is then not the product's (the project's e2e CT is built on dcmtk's
+// storescu and echoscu, its PACS is dcmtk's storescp).
+func TestToolkitFields(t *testing.T) {
+	e := defaultEngine(t)
+	dcmtk := func(role, ae, version string) DICOMFact {
+		return DICOMFact{Role: role, AETitle: ae, PeerAETitle: "PEER", SOPClasses: []string{sopVerify, sopCT},
+			ImplClassUID: "1.2.276.0.7230010.3.0.3.6.7", ImplVersion: version}
+	}
+	tests := []struct {
+		name string
+		f    Facts
+		w    want
+		sets map[string]Fields // rule -> the fields it set (those named)
+	}{
+		{name: "e2e CT: the product's model from its vendor class, no version",
+			f: merge(mac(t, "44:4b:5d"), dhcp("1,28,2,3,15,6,12", "GEMS_CT_Revolution", "ct-ward3-01"), dicom(dcmtk(model.RoleSCU, "CT01_WARD3", "OFFIS_DCMTK_367"))),
+			w: want{Class: model.ClassImagingModality, Modality: "CT", Manufacturer: "GE Healthcare", Model: "CT_Revolution"},
+			sets: map[string]Fields{"dhcp60-ge-gems": FieldManufacturer | FieldModel, "dicom-impl-dcmtk": 0, "dicom-uid-dcmtk": 0,
+				BuiltinDICOMVersion: 0}},
+		{name: "e2e PACS: only the toolkit says what it is",
+			f:    merge(mac(t, "00:1a:a0"), dhcp("1,3,28,33,51,58,59", "dcmtk-storescp", "pacs01"), dicom(dcmtk(model.RoleSCP, "PACS_MAIN", "OFFIS_DCMTK_367"))),
+			w:    want{Class: model.ClassPACS, Manufacturer: "Dell", Model: "DCMTK-based", Version: "DCMTK 367"},
+			sets: map[string]Fields{"dicom-impl-dcmtk": FieldModel | FieldVersion, "oui-pc-makers": FieldManufacturer, BuiltinDICOMVersion: 0}},
+		{name: "a product on DCMTK with its own version name keeps it",
+			f:    dicom(dcmtk(model.RoleSCU, "CT_ACME", "ACMECT_2.1")),
+			w:    want{Class: model.ClassImagingModality, Model: "DCMTK-based", Version: "ACMECT_2.1"},
+			sets: map[string]Fields{"dicom-uid-dcmtk": FieldModel, BuiltinDICOMVersion: FieldVersion}},
+		{name: "a product on DCMTK with its own version name and a model of its own",
+			f:    merge(dhcp("", "GEMS_CT_Revolution", ""), dicom(dcmtk(model.RoleSCU, "CT_ACME", "ACMECT_2.1"))),
+			w:    want{Class: model.ClassImagingModality, Manufacturer: "GE Healthcare", Model: "CT_Revolution", Version: "ACMECT_2.1"},
+			sets: map[string]Fields{"dhcp60-ge-gems": FieldManufacturer | FieldModel, "dicom-uid-dcmtk": 0, BuiltinDICOMVersion: FieldVersion}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := e.Classify(&tt.f)
+			check(t, got, tt.w)
+			if tt.w.Version == "" && got.Version != "" {
+				t.Errorf("version = %q, want none", got.Version)
+			}
+			for rule, want := range tt.sets {
+				if !usedRule(got, rule) {
+					t.Errorf("rule %s did not fire", rule)
+				}
+				var fs Fields
+				for _, ev := range got.Evidence {
+					if ev.Rule == rule {
+						fs |= ev.Sets &^ (FieldClass | FieldModality | FieldContradicts | FieldOS)
+					}
+				}
+				if fs != want {
+					t.Errorf("%s sets %q, want %q", rule, fs, want)
+				}
+			}
+		})
+	}
+}
+
 // TestFieldsSetBy checks that each descriptive field names the evidence
 // that set it.
 func TestFieldsSetBy(t *testing.T) {

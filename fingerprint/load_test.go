@@ -70,6 +70,11 @@ func TestBadRuleFiles(t *testing.T) {
 			`line 11: rule "bool": expected true or false, got "maybe"`,
 		},
 		"not-a-list.yml": {`line 2: expected a list of rules, got !!map`},
+		"toolkit.yml": {
+			`line 4: rule "toolkit-class": toolkit: true is for rules without a class (a toolkit does not say what the device is)`,
+			`line 6: rule "toolkit-maker": toolkit: sets a model or version, and nothing else (a toolkit names no maker, OS or device kind)`,
+			`line 11: rule "toolkit-idle": toolkit: sets a model or version, and nothing else (a toolkit names no maker, OS or device kind)`,
+		},
 	}
 	files, err := filepath.Glob("testdata/bad/*.yml")
 	if err != nil {

@@ -85,6 +85,12 @@ type output struct {
 	// identifiers, which describe the device the message is about: its
 	// model is not a gateway's or an engine's own.
 	equipment bool
+	// toolkit: the rule names a software toolkit or library the device's
+	// implementation is built on (DCMTK, dcm4che, ...), not the device: its
+	// model and version are the device's only when no other rule gives a
+	// model (a product's model wins, and the toolkit's version is not that
+	// product's version).
+	toolkit bool
 }
 
 // DefaultConfidence is a rule's confidence when it does not set one.
@@ -290,11 +296,11 @@ func (rc *ruleCompiler) roles(r *rule, m *matchYAML) {
 
 // output checks and compiles what the rule says about a device: class
 // (or at least manufacturer, model, os, version or clinical), modality,
-// confidence, implied and clinical.
+// confidence, implied, clinical and toolkit.
 func (rc *ruleCompiler) output(y *ruleYAML) output {
 	out := output{class: model.Class(y.Class.Value), modality: y.Modality.Value, manufacturer: y.Manufacturer.Value,
 		model: y.Model.Value, os: y.OS.Value, version: y.Version.Value, confidence: DefaultConfidence,
-		implied: y.Implied, clinical: y.Clinical, equipment: y.Match.HL7EquipmentID.Line != 0}
+		implied: y.Implied, clinical: y.Clinical, equipment: y.Match.HL7EquipmentID.Line != 0, toolkit: y.Toolkit}
 	switch c := out.class; {
 	case y.Class.Line == 0 || c == "":
 		if out.manufacturer == "" && out.model == "" && out.os == "" && out.version == "" && !out.clinical {
@@ -303,12 +309,17 @@ func (rc *ruleCompiler) output(y *ruleYAML) output {
 		if y.Implied {
 			rc.addf(rc.line, "implied: needs a class")
 		}
+		if y.Toolkit && (out.model == "" && out.version == "" || out.manufacturer != "" || out.os != "" || out.clinical) {
+			rc.addf(rc.line, "toolkit: sets a model or version, and nothing else (a toolkit names no maker, OS or device kind)")
+		}
 	case c == model.ClassUnknown:
 		rc.addf(y.Class.Line, "class %q cannot be assigned; leave class out for a rule that only sets manufacturer, model or os", c)
 	case !c.Valid():
 		rc.addf(y.Class.Line, "unknown class %q (see model.Classes)", c)
 	case y.Clinical:
 		rc.addf(y.Class.Line, "clinical: true is for rules without a class (a class says more)")
+	case y.Toolkit:
+		rc.addf(y.Class.Line, "toolkit: true is for rules without a class (a toolkit does not say what the device is)")
 	case y.Implied && IsClinical(c):
 		rc.addf(y.Class.Line, "implied: a clinical class cannot be implied by an operating system")
 	}

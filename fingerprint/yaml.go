@@ -33,6 +33,7 @@ type ruleYAML struct {
 	Confidence   scalar    `yaml:"confidence"`
 	Implied      bool      `yaml:"implied"`
 	Clinical     bool      `yaml:"clinical"`
+	Toolkit      bool      `yaml:"toolkit"`
 	Source       string    `yaml:"source"`
 }
 

@@ -25,6 +25,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/wardwatch/wardwatch/fingerprint"
 	"github.com/wardwatch/wardwatch/model"
 	"github.com/wardwatch/wardwatch/store"
 )
@@ -357,6 +358,71 @@ var e2eHosts = []e2eHost{
 	{"hl7eng", 50, "48:4a:e9:50:00:30", "10.50.0.30", "udhcpc", "rhapsody01", "", "hl7-interface-engine", true},
 	// Sends ADT: the EHR.
 	{"ehr01", 50, "4c:ae:a3:50:00:40", "10.50.0.40", "dhclient", "ehr-app01", "", "server", false},
+}
+
+// e2eIdentity is what a clinical device's own frames say it is: the
+// manufacturer, model and version the inventory must show (issue 12: every
+// clinical device with manufacturer and model where any frame carries them).
+// An empty field is one no frame of the device carries, so the inventory must
+// leave it empty too, rather than guess.
+type e2eIdentity struct {
+	manufacturer, model, version string
+	// dcmtkVersion: the version is the installed dcmtk's (e2eDCMTKVersion).
+	dcmtkVersion bool
+}
+
+// e2eIdentities are the clinical devices of e2eHosts (fingerprint.IsClinical
+// classes), with where each field comes from.
+var e2eIdentities = map[string]e2eIdentity{
+	// DHCP option 60 "BBraun-SpaceCom2" (rule dhcp60-bbraun-pump). Its
+	// frames carry no version.
+	"pump01": {manufacturer: "B. Braun", model: "SpaceCom2"},
+	// DHCP option 60 "BD-Alaris-SystemsManager" and its HL7 MSH-3
+	// ALARIS_GW (rules dhcp60-bd-alaris-server, hl7-app-alaris). The
+	// OBX-18 equipment "ALARIS8015-SN..." is the pump's, not the gateway's
+	// model (fingerprint.Classify).
+	"pumpgw": {manufacturer: "BD", model: "Alaris Systems Manager"},
+	// DHCP option 60 "GEMS_CT_Revolution" (rule dhcp60-ge-gems). Its DICOM
+	// implementation class UID and version name are DCMTK's (storescu and
+	// echoscu are dcmtk 3.6.x): a toolkit the device is built on, which
+	// names neither the CT's maker and model nor its software version.
+	"ct01": {manufacturer: "GE Healthcare", model: "CT_Revolution"},
+	// storescp: nothing but DCMTK's implementation class UID and version
+	// name ("DCMTK-based", "DCMTK 367": rules dicom-uid-dcmtk,
+	// dicom-impl-dcmtk) says what the archive is; the MAC's OUI (Dell)
+	// names the maker of its network interface. Its option 60
+	// "dcmtk-storescp" is the test's own label, which no rule reads.
+	"pacs01": {manufacturer: "Dell", model: "DCMTK-based", dcmtkVersion: true},
+	// The engine's frames carry no model: its HL7 application RHAPSODY is
+	// a configured name (it gives the class, not a product), its option 60
+	// is BusyBox udhcpc's. The manufacturer is its NIC's (HPE's OUI).
+	"hl7eng": {manufacturer: "HPE"},
+}
+
+// e2eDCMTKVersion is "DCMTK " and the version digits of the installed
+// dcmtk ("DCMTK 367" for 3.6.7): what its implementation version name
+// (OFFIS_DCMTK_367) gives.
+var e2eDCMTKVersion = sync.OnceValues(func() (string, error) {
+	out, err := exec.Command("storescu", "--version").CombinedOutput()
+	m := regexp.MustCompile(`storescu v([0-9]+)\.([0-9]+)\.([0-9]+)`).FindStringSubmatch(string(out))
+	if m == nil {
+		return "", fmt.Errorf("storescu --version: %v: no version in %q", err, out)
+	}
+	return "DCMTK " + m[1] + m[2] + m[3], nil
+})
+
+// e2eIdentityOf is the identity the inventory must show for host name, and
+// whether name is a clinical device of the test.
+func e2eIdentityOf(t *testing.T, name string) (e2eIdentity, bool) {
+	id, ok := e2eIdentities[name]
+	if ok && id.dcmtkVersion {
+		v, err := e2eDCMTKVersion()
+		if err != nil {
+			t.Fatal(err)
+		}
+		id.version = v
+	}
+	return id, ok
 }
 
 func e2eHostNamed(name string) e2eHost {
@@ -904,6 +970,14 @@ func e2eMissing(t *testing.T, path string) []string {
 			missing = append(missing, w.key.String())
 		}
 	}
+	for _, host := range e2eHosts {
+		if id, ok := e2eIdentityOf(t, host.name); ok {
+			a, err := db.AssetByKey(ctx, keyOf(t, host.name))
+			if err != nil || a.Manufacturer != id.manufacturer || a.Model != id.model || a.Version != id.version {
+				missing = append(missing, host.name+" identity")
+			}
+		}
+	}
 	for _, name := range []string{"ct01", "pacs01"} {
 		if a, err := db.AssetByKey(ctx, keyOf(t, name)); err != nil {
 			missing = append(missing, name+" DICOM")
@@ -988,6 +1062,26 @@ func checkE2EStore(t *testing.T, path string) {
 	for _, a := range all {
 		if !wanted[vm{a.Key.VLAN, a.Key.MAC}] {
 			t.Errorf("unexpected asset %s (vendor %q, class %q)", a.Key, a.Vendor, a.Class)
+		}
+	}
+
+	// Every clinical device with the manufacturer, model and version its
+	// frames carry (e2eIdentities), and nothing it does not carry.
+	for _, host := range e2eHosts {
+		id, ok := e2eIdentityOf(t, host.name)
+		if ok != fingerprint.IsClinical(host.class) {
+			t.Errorf("%s (%s): in e2eIdentities %v, clinical %v: every clinical device of the test, and only those, needs its identity there",
+				host.name, host.class, ok, !ok)
+		}
+		a, err := db.AssetByKey(ctx, keyOf(t, host.name))
+		if !ok || err != nil {
+			continue
+		}
+		got := e2eIdentity{manufacturer: a.Manufacturer, model: a.Model, version: a.Version}
+		if want := (e2eIdentity{manufacturer: id.manufacturer, model: id.model, version: id.version}); got != want {
+			ev, _ := db.Evidence(ctx, a.ID)
+			t.Errorf("%s: manufacturer %q, model %q, version %q; want %q, %q, %q (evidence %+v)", host.name,
+				got.manufacturer, got.model, got.version, want.manufacturer, want.model, want.version, ev)
 		}
 	}
 
@@ -1165,8 +1259,19 @@ func hasSOP(s []store.DICOMSOPClass, uid string) bool {
 	return slices.ContainsFunc(s, func(x store.DICOMSOPClass) bool { return x.UID == uid })
 }
 
+// e2eIdentityRecord is the identity part of an `assets -o json` record
+// (inventory.AssetRecord).
+type e2eIdentityRecord struct {
+	VLAN         uint16 `json:"vlan"`
+	MAC          string `json:"mac"`
+	Manufacturer string `json:"manufacturer"`
+	Model        string `json:"model"`
+	Version      string `json:"version"`
+}
+
 // checkE2EAssets checks `assets -o json`: every device there once, with its
-// VLAN stamped by the capture interface's config.
+// VLAN stamped by the capture interface's config, the clinical ones with
+// their manufacturer, model and version (e2eIdentities).
 func checkE2EAssets(t *testing.T, out string) {
 	t.Helper()
 	var recs []assetRecord
@@ -1183,6 +1288,27 @@ func checkE2EAssets(t *testing.T, out string) {
 	for _, w := range e2eWanted(t) {
 		if k := fmt.Sprintf("%d/%s", w.key.VLAN, w.key.MAC); n[k] != 1 {
 			t.Errorf("assets -o json: %s appears %d times, want once", k, n[k])
+		}
+	}
+	// The clinical devices' manufacturer, model and version, as the CLI
+	// prints them.
+	var ids []e2eIdentityRecord
+	if err := json.Unmarshal([]byte(out), &ids); err != nil {
+		t.Fatalf("assets -o json: %v", err)
+	}
+	for _, host := range e2eHosts {
+		want, ok := e2eIdentityOf(t, host.name)
+		if !ok {
+			continue
+		}
+		key := keyOf(t, host.name)
+		i := slices.IndexFunc(ids, func(r e2eIdentityRecord) bool { return r.VLAN == key.VLAN && r.MAC == key.MAC.String() })
+		if i < 0 {
+			continue // reported above
+		}
+		if r := ids[i]; r.Manufacturer != want.manufacturer || r.Model != want.model || r.Version != want.version {
+			t.Errorf("assets -o json: %s: manufacturer %q, model %q, version %q; want %q, %q, %q", host.name,
+				r.Manufacturer, r.Model, r.Version, want.manufacturer, want.model, want.version)
 		}
 	}
 }
