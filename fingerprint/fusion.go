@@ -214,6 +214,10 @@ type candidate struct {
 // manufacturer also from the MAC vendor's rule whatever its class (it made
 // the network interface); a model from HL7 equipment identifiers describes
 // the equipment, not a gateway, engine or central station that reports it.
+// A toolkit rule's model and version (toolkit: true: DCMTK, dcm4che, ...;
+// builtin/dicom-version too when a toolkit rule read its version name) are
+// used only when no other rule gives a model: a toolkit names the software
+// a device is built on, not the device.
 // OS comes from the best-ranked rule that sets it, whatever its class (a
 // PACS can run Windows). Modality comes from the deciding vote, or else
 // from the best rule that says imaging-modality and sets one.

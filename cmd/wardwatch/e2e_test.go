@@ -379,8 +379,8 @@ var e2eIdentities = map[string]e2eIdentity{
 	"pump01": {manufacturer: "B. Braun", model: "SpaceCom2"},
 	// DHCP option 60 "BD-Alaris-SystemsManager" and its HL7 MSH-3
 	// ALARIS_GW (rules dhcp60-bd-alaris-server, hl7-app-alaris). The
-	// OBX-18 equipment "ALARIS8015-SN..." is the pump's, not the gateway's
-	// model (fingerprint.Classify).
+	// OBX-18 equipment "ALARIS8015-SN..." describes the pump its messages
+	// are about, not the gateway (fingerprint.Classify).
 	"pumpgw": {manufacturer: "BD", model: "Alaris Systems Manager"},
 	// DHCP option 60 "GEMS_CT_Revolution" (rule dhcp60-ge-gems). Its DICOM
 	// implementation class UID and version name are DCMTK's (storescu and
