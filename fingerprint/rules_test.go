@@ -348,7 +348,10 @@ func ruleCases(t *testing.T) map[string]struct {
 		"ssdp-linux":                {sig(model.EvidenceSSDPServer, "Linux/3.14.0 UPnP/1.0 IpBridge/1.26.0"), want{OS: "Linux 3.14.0"}},
 		"ssdp-printer":              {sig(model.EvidenceSSDPDeviceType, "urn:schemas-upnp-org:device:Printer:1"), want{Class: model.ClassPrinter, Confidence: 75, Strength: 60}},
 		"ssdp-gateway":              {sig(model.EvidenceSSDPDeviceType, "urn:schemas-upnp-org:device:InternetGatewayDevice:1"), want{Class: model.ClassNetworkInfrastructure, Confidence: 75, Strength: 60}},
-		"ssdp-roku":                 {sig(model.EvidenceSSDPDeviceType, "roku:ecp"), want{Class: model.ClassIoT, Manufacturer: "Roku", OS: "embedded (Roku OS)", Confidence: 80, Strength: 60}},
+		"ssdp-dial-receiver":        {sig(model.EvidenceSSDPDeviceType, "urn:dial-multiscreen-org:device:dial:1"), want{Class: model.ClassIoT, Model: "DIAL media receiver", Confidence: 70, Strength: 60}},
+		"ssdp-sonos":                {sig(model.EvidenceSSDPDeviceType, "urn:schemas-upnp-org:device:ZonePlayer:1"), want{Class: model.ClassIoT, Manufacturer: "Sonos", Model: "ZonePlayer", Confidence: 85, Strength: 60}},
+		"ssdp-sonos-server":         {sig(model.EvidenceSSDPServer, "Linux UPnP/1.0 Sonos/78.1-52020 (ZPS13)"), want{Class: model.ClassIoT, Manufacturer: "Sonos", OS: "Linux (Sonos)", Version: "78.1-52020", Confidence: 85, Strength: 80}},
+		"ssdp-samsung-tv":           {sig(model.EvidenceSSDPDeviceType, "urn:samsung.com:device:RemoteControlReceiver:1"), want{Class: model.ClassIoT, Manufacturer: "Samsung", Model: "Smart TV", Confidence: 80, Strength: 60}},
 		"sip-cisco":                 {sig(model.EvidenceSIPUserAgent, "Cisco-CP8845/14.1.1"), want{Class: model.ClassVoIPPhone, Manufacturer: "Cisco", Model: "CP-8845", Version: "14.1.1", Confidence: 90, Strength: 80}},
 		"sip-polycom":               {sig(model.EvidenceSIPUserAgent, "PolycomVVX-VVX_410-UA/5.9.0.9373"), want{Class: model.ClassVoIPPhone, Manufacturer: "Polycom", Model: "VVX_410", Version: "5.9.0.9373", Confidence: 90, Strength: 80}},
 		"sip-yealink":               {sig(model.EvidenceSIPUserAgent, "Yealink SIP-T46S 66.86.0.15"), want{Class: model.ClassVoIPPhone, Manufacturer: "Yealink", Model: "SIP-T46S", Version: "66.86.0.15", Confidence: 90, Strength: 80}},
@@ -367,6 +370,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		"mdns-apple-mobile-model":   {sig(model.EvidenceMDNSTXTModel, "model=iPhone14,2"), want{Class: model.ClassMobile, Manufacturer: "Apple", Model: "iPhone14,2", OS: "iOS", Confidence: 85, Strength: 80}},
 		"mdns-chromecast":           {sig(model.EvidenceMDNSService, "_googlecast._tcp.local"), want{Class: model.ClassIoT, Manufacturer: "Google", Confidence: 75, Strength: 60}},
 		"mdns-homekit":              {sig(model.EvidenceMDNSService, "_hap._tcp.local"), want{Class: model.ClassIoT, Confidence: 70, Strength: 60}},
+		"mdns-axis-camera":          {sig(model.EvidenceMDNSService, "_axis-video._tcp.local"), want{Class: model.ClassIoT, Manufacturer: "Axis", Model: "network camera", OS: "Linux (AXIS OS)", Confidence: 85, Strength: 60}},
 
 		// built-in structural rules
 		BuiltinVirtualNIC:     {mac(t, "00:50:56"), want{Class: model.ClassVirtualMachine, Manufacturer: "VMware", Confidence: 90, Strength: 90}},
