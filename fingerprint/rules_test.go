@@ -202,6 +202,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		"dhcp55-networkmanager-internal": {dhcp("1,2,6,12,15,26,28,121,3,33,40,41,42,119,249,252", "", ""), want{OS: "Linux (NetworkManager)"}},
 		"dhcp55-freebsd-dhclient":        {dhcp("1,28,2,121,3,15,6,12,119,26", "", ""), want{OS: "FreeBSD"}},
 		"dhcp55-openbsd-dhcpleased":      {dhcp("1,3,6,12,15,28,119,121,108", "", ""), want{OS: "OpenBSD"}},
+		"dhcp55-lwip":                    {dhcp("1,3,28,6", "", "espressif"), want{OS: "embedded (lwIP)"}},
 		"dhcp55-juniper-ztp":             {dhcp("3,51,1,15,6,66,67,120,44,43,150,12,7,42", "", ""), want{Class: model.ClassNetworkInfrastructure, Manufacturer: "Juniper", OS: "Junos", Confidence: 70, Strength: 60}},
 		"dhcp55-cisco-ap":                {dhcp("1,6,15,44,3,33,150,43", "", "R0"), want{Class: model.ClassNetworkInfrastructure, Manufacturer: "Cisco", Confidence: 60, Strength: 60}},
 
