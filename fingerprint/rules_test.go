@@ -369,6 +369,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		"mdns-printer-model":        {merge(sig(model.EvidenceMDNSService, "_ipp._tcp.local"), sig(model.EvidenceMDNSTXTModel, "ty=HP LaserJet M404dn")), want{Class: model.ClassPrinter, Model: "HP LaserJet M404dn", Confidence: 70, Strength: 60}},
 		"mdns-apple-model":          {sig(model.EvidenceMDNSTXTModel, "model=MacBookPro18,3"), want{Class: model.ClassWorkstation, Manufacturer: "Apple", Model: "MacBookPro18,3", OS: "macOS", Confidence: 85, Strength: 80}},
 		"mdns-apple-mobile-model":   {sig(model.EvidenceMDNSTXTModel, "model=iPhone14,2"), want{Class: model.ClassMobile, Manufacturer: "Apple", Model: "iPhone14,2", OS: "iOS", Confidence: 85, Strength: 80}},
+		"mdns-apple-tv-model":       {sig(model.EvidenceMDNSTXTModel, "model=AppleTV11,1"), want{Class: model.ClassIoT, Manufacturer: "Apple", Model: "AppleTV11,1", OS: "embedded (tvOS/audioOS)", Confidence: 85, Strength: 80}},
 		"mdns-chromecast":           {sig(model.EvidenceMDNSService, "_googlecast._tcp.local"), want{Class: model.ClassIoT, Manufacturer: "Google", Confidence: 75, Strength: 60}},
 		"mdns-homekit":              {sig(model.EvidenceMDNSService, "_hap._tcp.local"), want{Class: model.ClassIoT, Confidence: 70, Strength: 60}},
 		"mdns-axis-camera":          {sig(model.EvidenceMDNSService, "_axis-video._tcp.local"), want{Class: model.ClassIoT, Manufacturer: "Axis", Model: "network camera", OS: "Linux (AXIS OS)", Confidence: 85, Strength: 60}},

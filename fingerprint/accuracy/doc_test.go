@@ -61,7 +61,7 @@ var signalNotes = map[model.EvidenceSource]string{
 	model.EvidenceDHCPv6VendorClass:   "OS (Windows' 311:MSFT 5.0, dhcpcd's OS and release)",
 	model.EvidenceDHCPv6FQDN:          "a name (weak); host-name rules apply",
 	model.EvidenceMDNSService:         "printer (_ipp, _printer, _pdl-datastream), Chromecast, HomeKit accessory, Axis camera",
-	model.EvidenceMDNSTXTModel:        "model (ty=, model=): printers, Macs, iPhones",
+	model.EvidenceMDNSTXTModel:        "model (ty=, model=): printers, Macs, iPhones, Apple TVs, HomePods",
 	model.EvidenceMDNSHostname:        "a name (weak); host-name rules apply",
 	model.EvidenceLLMNRName:           "a name (weak); host-name rules apply",
 	model.EvidenceNBNSName:            "a name (weak); host-name rules apply",
