@@ -567,6 +567,31 @@ func (s Served) String() string {
 	return out + " to " + strconv.Itoa(s.Clients) + " clients"
 }
 
+// ServedCountMatters reports whether n distinct clients of one served port
+// is a count at which a rule's outcome may change: the first client (the
+// port appears among the served ones: rule matchers and builtin/serves-
+// printing want one), MinInfraClients on an infrastructure port the
+// serves-infrastructure rule knows, MinServedClients on a TCP port. Past
+// those only the numbers in the evidence text change, so the store need
+// not classify the server again at once.
+func ServedCountMatters(proto uint8, port uint16, n int) bool {
+	switch n {
+	case 1:
+		return true
+	case MinInfraClients:
+		for _, p := range infraPorts {
+			if p.proto == proto && p.port == port {
+				return true
+			}
+		}
+	}
+	return n == MinServedClients && proto == 6
+}
+
+// RoutedCountMatters reports whether n addresses routed through a MAC is a
+// count at which a rule's outcome may change (builtin/routes).
+func RoutedCountMatters(n int) bool { return n == MinRoutedIPs }
+
 // ClientClassMatters reports whether a client of class c counts in a
 // server's classification: the rules read Facts.Clients only for the
 // classes of builtin/monitor-clients and builtin/pump-clients. A client

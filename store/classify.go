@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"sync"
 	"time"
@@ -92,7 +93,7 @@ func (s dirtySet) mark(db *DB, a *assetState, t time.Time) {
 func (b *batch) markDirty(a *assetState, t time.Time) { b.dirty.mark(b.db, a, t) }
 
 // grownKey names a count that only grows and that a server's or router's
-// facts carry: the new clients of one of its ports (fingerprint.Facts.Served),
+// facts carry: the clients of one of its ports (fingerprint.Facts.Served),
 // or with proto and port 0 the other addresses its MAC carried
 // (fingerprint.Facts.RoutedIPs).
 type grownKey struct {
@@ -101,29 +102,68 @@ type grownKey struct {
 	port  uint16
 }
 
+// grownClient is one client of a served port (asset and address), or one
+// routed address (asset 0).
+type grownClient struct {
+	asset int64
+	ip    netip.Addr
+}
+
+// growth is a count markGrown keeps: distinct clients while there are at
+// most growthExact (seen), then rows.
+type growth struct {
+	seen map[grownClient]struct{}
+	n    int
+}
+
+// growthExact is how many clients a growth tells apart: the rules'
+// thresholds are smaller.
+const growthExact = 8
+
 // settleInterval is how often the assets whose counts grew between steps
 // (see markGrown) are classified again, besides the flush of Flush and
 // Close.
 const settleInterval = time.Minute
 
-// markGrown notes one more client (or routed address) of asset a on k. The
-// rules compare these counts with small thresholds (at most
-// fingerprint.MinServedClients), so the asset is classified at the next
-// flush when the count, as the writer has seen it grow, reaches a step
-// (1 to 4, then each power of two). Between steps only the numbers in the
-// evidence text change ("udp/53 (dns) to 26 clients"): the asset is
-// classified again at the next settle (every settleInterval, and at Flush
-// and Close), so that a busy server costs a classification per flush only
-// while it is young, not every flush it gains a client (the cost that
-// followed packets, issue 11).
-func (b *batch) markGrown(a *assetState, k grownKey, t time.Time) {
+// markGrown notes a new flows row of client c to asset a's port k (or, for
+// k's port 0, a new address routed through a's MAC). The asset is
+// classified at the next flush when the count of distinct clients reaches
+// a step where a rule's outcome may change (fingerprint.ServedCountMatters,
+// fingerprint.RoutedCountMatters) or a power of two (the evidence text
+// "udp/53 (dns) to 26 clients" is brought up to date now and then). Other
+// growth only changes numbers in the evidence: the asset is classified
+// again at the next settle (every settleInterval, and at Flush and Close),
+// so that a busy server costs a classification per flush only while it is
+// young, not every flush it gains a client (the cost that followed
+// packets, issue 11).
+func (b *batch) markGrown(a *assetState, k grownKey, c grownClient, t time.Time) {
 	if b.db.opts.Classifier == nil {
 		return
 	}
-	c := &b.db.cache
-	n := c.grown[k] + 1
-	c.grown[k] = n
-	if n <= 4 || n&(n-1) == 0 {
+	cache := &b.db.cache
+	g := cache.grown[k]
+	if g == nil {
+		g = &growth{seen: make(map[grownClient]struct{}, 1)}
+		cache.grown[k] = g
+	}
+	if g.seen != nil {
+		if _, ok := g.seen[c]; ok {
+			b.deferred.mark(b.db, a, t) // no new client; a service, perhaps
+			return
+		}
+		g.seen[c] = struct{}{}
+		if len(g.seen) > growthExact {
+			g.seen = nil
+		}
+	}
+	g.n++
+	var step bool
+	if k.proto == 0 && k.port == 0 {
+		step = fingerprint.RoutedCountMatters(g.n)
+	} else {
+		step = fingerprint.ServedCountMatters(k.proto, k.port, g.n)
+	}
+	if step || g.n&(g.n-1) == 0 {
 		b.markDirty(a, t)
 		return
 	}
@@ -145,7 +185,7 @@ func (f *flush) classify() error {
 	if cl == nil {
 		return nil
 	}
-	if err := f.db.facts.forgetFlows(f); err != nil {
+	if err := f.db.facts.applyFlows(f); err != nil {
 		return err
 	}
 	if len(f.dirty) == 0 {

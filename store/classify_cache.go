@@ -54,13 +54,6 @@ type cachedEvidence struct {
 	first int64
 }
 
-// flowFactsEntry is an asset's flow facts as readFlowFacts read them.
-type flowFactsEntry struct {
-	served  []fingerprint.Served
-	clients []fingerprint.ClassCount
-	routed  int
-}
-
 // cachedFacts is one asset's entry; each part is nil (or its OK flag
 // false) until read or known.
 type cachedFacts struct {
@@ -115,7 +108,7 @@ func (c *factsCache) inserted(a *assetState) {
 	*e = cachedFacts{
 		row: &factsRow{mac: mac, vendor: a.vendor, randomized: keyedBy == "mac" && a.key.MAC.IsLocal(),
 			cur: fingerprint.Result{Class: model.ClassUnknown}},
-		sigOK: true, evOK: true, flows: &flowFactsEntry{},
+		sigOK: true, evOK: true, flows: newFlowFacts(),
 	}
 	if a.dhcp {
 		c.dhcp(a)
@@ -152,7 +145,39 @@ func (c *factsCache) signal(id int64, s cachedSignal) {
 	slices.SortFunc(e.signals, compareSignals)
 }
 
-// forgetFlows drops the flow facts of the assets whose flows changed in f.
+// applyFlows adds the flows rows f inserted to the cached flow facts of
+// their servers and routers, and drops those it cannot follow: a routed
+// client (its owner is looked up by address), a client whose class the
+// cache does not know, a set grown past maxFlowFactsSize, and those of
+// forgetFlows.
+func (c *factsCache) applyFlows(f *flush) error {
+	for i := range f.flows {
+		s := &f.flows[i]
+		if s.persisted {
+			continue // counters and times (a new service: flowsChanged)
+		}
+		k := s.key
+		if e := c.m[k.dst]; k.dst != 0 && e != nil && e.flows != nil {
+			src := c.m[k.src]
+			switch {
+			case !s.srcLocal || src == nil || src.row == nil:
+				e.flows = nil
+			case !e.flows.addClient(flowPort{k.proto, k.port}, s.service, flowClient{k.src, ipText(k.srcIP)},
+				flowOwner{k.src, src.row.cur.Class}):
+				e.flows = nil
+			}
+		}
+		if e := c.m[k.src]; !s.srcLocal && k.srcIP.IsValid() && e != nil && e.flows != nil {
+			if !e.flows.addRouted(ipText(k.srcIP)) {
+				e.flows = nil
+			}
+		}
+	}
+	return c.forgetFlows(f)
+}
+
+// forgetFlows drops the flow facts of the assets whose flows changed in f
+// in ways applyFlows cannot follow.
 func (c *factsCache) forgetFlows(f *flush) error {
 	for id := range f.flowsChanged {
 		if e := c.m[id]; e != nil {

@@ -111,113 +111,116 @@ func (f *flush) signalFacts(id int64, facts *fingerprint.Facts) error {
 // clients and how many addresses it routed for into f.Served, f.Clients
 // and f.RoutedIPs. A port's clients are its distinct (client asset, client
 // IP) pairs, routed clients counting apart; its client classes count the
-// distinct assets of each class but unknown, a routed client being the
-// asset that has its address on the vantage. Sorted by proto, port (and
-// class).
+// distinct assets of each class the rules count (fingerprint.
+// ClientClassMatters), a routed client being the asset that has its
+// address on the vantage. Sorted by proto, port (and class).
 //
-// The result is kept in the facts cache (factsCache) until the writer
-// reports the asset's flows changed.
+// The facts are kept in the facts cache (factsCache), which follows the
+// new flows rows the flusher writes, until something it cannot follow
+// drops them.
 func (fl *flush) flowFacts(id int64, f *fingerprint.Facts) error {
 	e := fl.db.facts.get(id)
-	if e.flows != nil {
-		f.Served, f.Clients, f.RoutedIPs = slices.Clone(e.flows.served), slices.Clone(e.flows.clients), e.flows.routed
-		return nil
+	if e.flows == nil {
+		ff, err := fl.readFlowFacts(id)
+		if err != nil {
+			return err
+		}
+		e.flows = ff
 	}
-	if err := fl.readFlowFacts(id, f); err != nil {
-		return err
-	}
-	e.flows = &flowFactsEntry{served: slices.Clone(f.Served), clients: slices.Clone(f.Clients), routed: f.RoutedIPs}
+	e.flows.facts(f)
 	return nil
 }
 
-// readFlowFacts reads what flowFacts returns from the database.
-func (fl *flush) readFlowFacts(id int64, f *fingerprint.Facts) error {
-	var has bool
-	if err := fl.stmt(sFactsFlows).QueryRowContext(fl.ctx, id).Scan(&has); err != nil || !has {
-		return err
+// flowPort and flowClient key a served port and one client of it.
+type flowPort struct {
+	proto uint8
+	port  uint16
+}
+
+type flowClient struct {
+	asset int64
+	ip    string // as stored: "" when unknown
+}
+
+// flowOwner is a client asset of a class the rules count.
+type flowOwner struct {
+	id    int64
+	class model.Class
+}
+
+// servedPort is one port the asset answered.
+type servedPort struct {
+	service string
+	clients map[flowClient]struct{}
+	owners  map[flowOwner]struct{}
+}
+
+// flowFactsEntry is an asset's flow facts, with the sets behind the counts
+// so that new rows can be added (factsCache.applyFlows).
+type flowFactsEntry struct {
+	ports  map[flowPort]*servedPort
+	routed map[string]struct{} // distinct routed client addresses
+	size   int                 // clients and routed addresses held
+}
+
+// maxFlowFactsSize bounds the sets one entry keeps; a larger server's or
+// router's facts are read again whenever its flows change.
+const maxFlowFactsSize = 4096
+
+func newFlowFacts() *flowFactsEntry {
+	return &flowFactsEntry{ports: map[flowPort]*servedPort{}, routed: map[string]struct{}{}}
+}
+
+// port returns the entry's port, added if new.
+func (e *flowFactsEntry) port(k flowPort) *servedPort {
+	p := e.ports[k]
+	if p == nil {
+		p = &servedPort{clients: map[flowClient]struct{}{}, owners: map[flowOwner]struct{}{}}
+		e.ports[k] = p
 	}
-	type portKey struct {
-		proto uint8
-		port  uint16
+	return p
+}
+
+// addClient adds a client of port k, and whether it is too large to keep.
+func (e *flowFactsEntry) addClient(k flowPort, service string, c flowClient, o flowOwner) bool {
+	p := e.port(k)
+	p.service = max(p.service, service)
+	if _, ok := p.clients[c]; !ok {
+		p.clients[c] = struct{}{}
+		e.size++
 	}
-	type clientKey struct {
-		asset int64
-		ip    string
+	if o.id != 0 && fingerprint.ClientClassMatters(o.class) {
+		p.owners[o] = struct{}{}
 	}
-	type ownerKey struct{ ip, vantage string }
-	type owner struct {
-		id    int64
-		class model.Class
+	return e.size <= maxFlowFactsSize
+}
+
+// addRouted adds a routed client address, and whether it is too large to
+// keep.
+func (e *flowFactsEntry) addRouted(ip string) bool {
+	if _, ok := e.routed[ip]; !ok {
+		e.routed[ip] = struct{}{}
+		e.size++
 	}
-	type port struct {
-		service string
-		clients map[clientKey]struct{}
-		owners  map[owner]struct{}
-	}
-	ports := map[portKey]*port{}
-	type row struct {
-		k       portKey
-		service string
-		c       clientKey
-		local   bool
-		vantage string
-		class   model.Class
-	}
-	var rs []row
-	rows, err := fl.stmt(sFactsServed).QueryContext(fl.ctx, id)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.k.proto, &r.k.port, &r.service, &r.c.asset, &r.c.ip, &r.local, &r.vantage, &r.class); err != nil {
-			rows.Close()
-			return err
-		}
-		rs = append(rs, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	owners := map[ownerKey]owner{}
-	for _, r := range rs {
-		p := ports[r.k]
-		if p == nil {
-			p = &port{clients: map[clientKey]struct{}{}, owners: map[owner]struct{}{}}
-			ports[r.k] = p
-		}
-		p.service = max(p.service, r.service)
-		p.clients[r.c] = struct{}{}
-		o := owner{r.c.asset, r.class}
-		if !r.local {
-			ok := ownerKey{r.c.ip, r.vantage}
-			var known bool
-			if o, known = owners[ok]; !known {
-				var oid sql.NullInt64
-				var class sql.NullString
-				var last sql.NullInt64
-				if err := fl.stmt(sOwnerClass).QueryRowContext(fl.ctx, r.c.ip, r.vantage).Scan(&oid, &class, &last); err != nil {
-					return err
-				}
-				o = owner{oid.Int64, model.Class(class.String)}
-				owners[ok] = o
-			}
-		}
-		if o.id != 0 && o.class != "" && o.class != model.ClassUnknown {
-			p.owners[o] = struct{}{}
-		}
-	}
-	keys := make([]portKey, 0, len(ports))
-	for k := range ports {
+	return e.size <= maxFlowFactsSize
+}
+
+// facts sets f.Served, f.Clients and f.RoutedIPs from the entry.
+func (e *flowFactsEntry) facts(f *fingerprint.Facts) {
+	f.Served, f.Clients, f.RoutedIPs = nil, nil, len(e.routed)
+	keys := make([]flowPort, 0, len(e.ports))
+	for k := range e.ports {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b portKey) int {
+	slices.SortFunc(keys, func(a, b flowPort) int {
 		return cmp.Or(cmp.Compare(a.proto, b.proto), cmp.Compare(a.port, b.port))
 	})
 	for _, k := range keys {
-		p := ports[k]
+		p := e.ports[k]
 		f.Served = append(f.Served, fingerprint.Served{Proto: k.proto, Port: k.port, Service: p.service, Clients: len(p.clients)})
+		if len(p.owners) == 0 {
+			continue
+		}
 		counts := map[model.Class]int{}
 		for o := range p.owners {
 			counts[o.class]++
@@ -231,7 +234,73 @@ func (fl *flush) readFlowFacts(id int64, f *fingerprint.Facts) error {
 			f.Clients = append(f.Clients, fingerprint.ClassCount{Proto: k.proto, Port: k.port, Class: c, Count: counts[c]})
 		}
 	}
-	return fl.stmt(sFactsRouted).QueryRowContext(fl.ctx, id).Scan(&f.RoutedIPs)
+}
+
+// readFlowFacts reads an asset's flow facts from the database.
+func (fl *flush) readFlowFacts(id int64) (*flowFactsEntry, error) {
+	e := newFlowFacts()
+	var has bool
+	if err := fl.stmt(sFactsFlows).QueryRowContext(fl.ctx, id).Scan(&has); err != nil || !has {
+		return e, err
+	}
+	type row struct {
+		k       flowPort
+		service string
+		c       flowClient
+		local   bool
+		vantage string
+		class   model.Class
+	}
+	var rs []row
+	rows, err := fl.stmt(sFactsServed).QueryContext(fl.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.k.proto, &r.k.port, &r.service, &r.c.asset, &r.c.ip, &r.local, &r.vantage, &r.class); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		rs = append(rs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	type ownerKey struct{ ip, vantage string }
+	owners := map[ownerKey]flowOwner{}
+	for _, r := range rs {
+		o := flowOwner{r.c.asset, r.class}
+		if !r.local {
+			ok := ownerKey{r.c.ip, r.vantage}
+			var known bool
+			if o, known = owners[ok]; !known {
+				var oid sql.NullInt64
+				var class sql.NullString
+				var last sql.NullInt64
+				if err := fl.stmt(sOwnerClass).QueryRowContext(fl.ctx, r.c.ip, r.vantage).Scan(&oid, &class, &last); err != nil {
+					return nil, err
+				}
+				o = flowOwner{oid.Int64, model.Class(class.String)}
+				owners[ok] = o
+			}
+		}
+		e.addClient(r.k, r.service, r.c, o)
+	}
+	rows, err = fl.stmt(sFactsRouted).QueryContext(fl.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ip string
+		if err := rows.Scan(&ip); err != nil {
+			return nil, err
+		}
+		e.addRouted(ip)
+	}
+	return e, rows.Err()
 }
 
 // buildFacts folds an asset's DICOM and HL7 rows into f with

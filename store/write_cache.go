@@ -25,7 +25,7 @@ type cache struct {
 	viols  map[violationKey]*violationState
 	// grown counts, per server port and router, the growth markGrown saw
 	// (an entry trimmed or reset starts again at 0: an early step again).
-	grown map[grownKey]uint32
+	grown map[grownKey]*growth
 
 	// complete says the map holds every row of its table (the database had
 	// none at load and the map was never trimmed): a miss is an absent row,
@@ -57,7 +57,7 @@ func (c *cache) reset() {
 	c.binds = make(map[bindKey]*bindState)
 	c.flows = make(map[flowKey]*flowState)
 	c.viols = make(map[violationKey]*violationState)
-	c.grown = make(map[grownKey]uint32)
+	c.grown = make(map[grownKey]*growth)
 	c.assetsComplete, c.ipsComplete, c.bindsComplete, c.flowsComplete, c.violsComplete = false, false, false, false, false
 	c.epoch++
 	c.loaded = false
@@ -106,7 +106,7 @@ func (c *cache) trim() {
 	if trimMap(c.binds, c.max, keep, func(s *bindState) bool { return s.dirty }) {
 		c.bindsComplete = false
 	}
-	trimMap(c.grown, c.max, keep, func(uint32) bool { return false })
+	trimMap(c.grown, c.max, keep, func(*growth) bool { return false })
 	f := trimMap(c.flows, c.max, keep, func(s *flowState) bool { return s.dirty })
 	v := trimMap(c.viols, c.max, keep, func(s *violationState) bool { return s.dirty })
 	if f {

@@ -165,25 +165,29 @@ func (b *batch) flow(key model.AssetKey, o *model.Observation, t time.Time) erro
 	if err != nil {
 		return err
 	}
+	// The flusher's cached flow facts follow the new rows it writes
+	// (factsCache.applyFlows); a new service on a row, and rows to an
+	// address on the link no asset was resolved for, it cannot follow.
+	newService := !created && f.Service != "" && f.Service != s.known
 	switch {
-	case srv != nil && (created || f.Service != "" && f.Service != s.known):
+	case srv != nil && newService:
 		b.flowsChanged[srv.id] = struct{}{}
-	case srv == nil && f.ServerLocal && (created || f.Service != "" && f.Service != s.known):
+		b.deferred.mark(b.db, srv, t)
+	case srv == nil && f.ServerLocal && (created || newService):
 		b.flowsChangedIPs[dst] = struct{}{} // served by whoever has the address (servedFlows)
 	}
 	if f.Service != "" {
 		s.known = f.Service
 	}
 	if created && srv != nil {
-		// A new client (asset and address) of one of its ports: the
-		// server's facts changed (fingerprint.Facts.Served).
-		b.markGrown(srv, grownKey{srv.id, f.Proto, f.Port}, t)
+		// Perhaps a new client (asset and address) of one of its ports:
+		// the server's facts changed (fingerprint.Facts.Served).
+		b.markGrown(srv, grownKey{srv.id, f.Proto, f.Port}, grownClient{a.id, src}, t)
 	}
 	if created && !f.ClientLocal && src.IsValid() {
-		b.flowsChanged[a.id] = struct{}{}
 		// Another address behind the client's MAC, a router's, perhaps a
 		// new one (fingerprint.Facts.RoutedIPs).
-		b.markGrown(a, grownKey{asset: a.id}, t)
+		b.markGrown(a, grownKey{asset: a.id}, grownClient{ip: src}, t)
 	}
 	s.srcLocal, s.dstLocal, s.vantage, s.vlan = f.ClientLocal, f.ServerLocal, client.Vantage, client.VLAN
 	if f.Service != "" {

@@ -190,14 +190,22 @@ var stmtSQL = [numStmts]string{
 		OR EXISTS (SELECT 1 FROM asset_addresses x JOIN flows f ON f.dst_ip = x.ip
 			WHERE x.asset_id = ?1 AND f.dst_asset_id IS NULL AND f.dst_local = 1)`,
 	// How many other addresses' traffic its MAC carried (as a router).
-	sFactsRouted: `SELECT count(DISTINCT src_ip) FROM flows WHERE src_asset_id = ? AND src_local = 0 AND src_ip <> ''`,
+	sFactsRouted: `SELECT DISTINCT src_ip FROM flows WHERE src_asset_id = ? AND src_local = 0 AND src_ip <> ''`,
 	// The servers an asset was a client of, on the link or routed (by
-	// its addresses): their facts include its class. (A server once per
-	// flow: DISTINCT would need a temporary b-tree.)
-	sServersOf: `SELECT a.id, a.vantage, a.vlan, a.mac, a.key_ip FROM flows f JOIN assets a ON a.id = f.dst_asset_id
+	// its addresses): their facts include its class. A flow's server is
+	// its dst_asset_id or, for a flow to an address on the link no asset
+	// was resolved for, the assets that have the address there
+	// (servedFlows). (A server once per flow: DISTINCT would need a
+	// temporary b-tree.)
+	sServersOf: `WITH cf AS (SELECT f.dst_asset_id, f.dst_ip, f.dst_local, f.vantage, f.vlan FROM flows f
 		WHERE f.src_asset_id = ?1 AND f.src_local = 1
 		OR f.src_local = 0 AND f.vantage = (SELECT vantage FROM assets WHERE id = ?1)
-			AND f.src_ip IN (SELECT ip FROM asset_addresses WHERE asset_id = ?1)`,
+			AND f.src_ip IN (SELECT ip FROM asset_addresses WHERE asset_id = ?1))
+		SELECT a.id, a.vantage, a.vlan, a.mac, a.key_ip FROM cf JOIN assets a ON a.id = cf.dst_asset_id
+		UNION ALL SELECT a.id, a.vantage, a.vlan, a.mac, a.key_ip FROM cf
+			JOIN asset_addresses x ON x.ip = cf.dst_ip
+			JOIN assets a ON a.id = x.asset_id AND a.vantage = cf.vantage AND a.vlan = cf.vlan
+		WHERE cf.dst_asset_id IS NULL AND cf.dst_local = 1`,
 	sClassSet: `UPDATE assets SET class = ?1, class_confidence = ?2, class_strength = ?3, manufacturer = ?4,
 		model = ?5, os = ?6, modality = ?7, class_changed_at = CASE WHEN ?8 <> 0 THEN ?8 ELSE class_changed_at END,
 		version = ?10 WHERE id = ?9`,
