@@ -200,6 +200,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		"dhcp55-linux-sorted":            {dhcp("1,3,6,12,15,28,42", "udhcp 1.35.0", ""), want{OS: "Linux (BusyBox 1.35.0)"}},
 		"dhcp55-systemd-networkd":        {dhcp("1,3,6,12,15,33,42,120,121", "", "vm"), want{OS: "Linux (systemd-networkd)"}},
 		"dhcp55-networkmanager-internal": {dhcp("1,2,6,12,15,26,28,121,3,33,40,41,42,119,249,252", "", ""), want{OS: "Linux (NetworkManager)"}},
+		"dhcp55-connman":                 {dhcp("252,3,42,15,6,1,12", "", ""), want{OS: "Linux (ConnMan)"}},
 		"dhcp55-freebsd-dhclient":        {dhcp("1,28,2,121,3,15,6,12,119,26", "", ""), want{OS: "FreeBSD"}},
 		"dhcp55-openbsd-dhcpleased":      {dhcp("1,3,6,12,15,28,119,121,108", "", ""), want{OS: "OpenBSD"}},
 		"dhcp55-lwip":                    {dhcp("1,3,28,6", "", "espressif"), want{OS: "embedded (lwIP)"}},
