@@ -162,8 +162,16 @@ func TestClassifyWithEngine(t *testing.T) {
 	if rec.calls != calls {
 		t.Errorf("activity observations reclassified %d assets", rec.calls-calls)
 	}
-	// A new address classifies again (flows to it may be the pump's now);
-	// the same result keeps the evidence rows and their first sight.
+	// A new address no flow went to changes no facts: no classification.
+	calls = rec.calls
+	mustSubmit(t, db, arp(pump, at(1), "10.0.0.8"))
+	if rec.calls != calls {
+		t.Errorf("a new address without flows reclassified %d assets", rec.calls-calls)
+	}
+	// A new address that flows on the link went to, no asset having it
+	// then, classifies again (those flows are the pump's now); the same
+	// result keeps the evidence rows and their first sight.
+	mustSubmit(t, db, flowObs(quiet, quiet, "10.0.0.30", "10.0.0.7", 8000, at(1), 1))
 	mustSubmit(t, db, arp(pump, at(1), "10.0.0.7"))
 	if ev, err := db.Evidence(ctx, a.ID); err != nil || len(ev) == 0 ||
 		ev[0] != (EvidenceRow{"oui", "B.Braun Melsungen AG", "oui-b-braun", 20, "manufacturer", t0, at(1)}) {

@@ -214,9 +214,11 @@ func (b *batch) address(a *assetState, ip netip.Addr, source model.ObsSource, t 
 	e.addrs = append(e.addrs, x)
 	b.markAddr(x)
 	// Flows to the address written before the asset owned it are now its
-	// (fingerprint.Facts.Served).
-	b.markDirty(a, t)
-	b.flowsChanged[a.id] = struct{}{}
+	// (fingerprint.Facts.Served), if there are any.
+	if b.db.cache.mayServe(ip) {
+		b.markDirty(a, t)
+		b.flowsChanged[a.id] = struct{}{}
+	}
 	if b.firstIP(a.id, ip) {
 		return nil // carried by the device's new-device event
 	}

@@ -26,6 +26,13 @@ type cache struct {
 	// grown counts, per server port and router, the growth markGrown saw
 	// (an entry trimmed or reset starts again at 0: an early step again).
 	grown map[grownKey]*growth
+	// unresolved are the server addresses of flows rows to the link that
+	// no asset was resolved for (dst_asset_id NULL, dst_local): an asset
+	// that gets one of these addresses serves those flows (servedFlows).
+	// unresolvedComplete says it holds all of the database's (a fresh
+	// database, never trimmed): otherwise every new address counts.
+	unresolved         map[netip.Addr]struct{}
+	unresolvedComplete bool
 
 	// complete says the map holds every row of its table (the database had
 	// none at load and the map was never trimmed): a miss is an absent row,
@@ -58,6 +65,7 @@ func (c *cache) reset() {
 	c.flows = make(map[flowKey]*flowState)
 	c.viols = make(map[violationKey]*violationState)
 	c.grown = make(map[grownKey]*growth)
+	c.unresolved, c.unresolvedComplete = make(map[netip.Addr]struct{}), false
 	c.assetsComplete, c.ipsComplete, c.bindsComplete, c.flowsComplete, c.violsComplete = false, false, false, false, false
 	c.epoch++
 	c.loaded = false
@@ -83,13 +91,14 @@ func (c *cache) load(ctx context.Context, db *DB) error {
 		return err
 	}
 	c.nextAsset, c.nextFlow, c.nextViolation = maxA+1, maxF+1, maxV+1
+	c.unresolvedComplete = c.flowsComplete
 	c.loaded = true
 	return nil
 }
 
 // size is the number of entries the cache holds.
 func (c *cache) size() int {
-	return len(c.assets) + len(c.ips) + len(c.binds) + len(c.flows) + len(c.viols) + len(c.grown)
+	return len(c.assets) + len(c.ips) + len(c.binds) + len(c.flows) + len(c.viols) + len(c.grown) + len(c.unresolved)
 }
 
 // trim bounds every map to max entries after a commit, when no flush is
@@ -107,6 +116,10 @@ func (c *cache) trim() {
 		c.bindsComplete = false
 	}
 	trimMap(c.grown, c.max, keep, func(*growth) bool { return false })
+	if len(c.unresolved) > c.max {
+		clear(c.unresolved)
+		c.unresolvedComplete = false
+	}
 	f := trimMap(c.flows, c.max, keep, func(s *flowState) bool { return s.dirty })
 	v := trimMap(c.viols, c.max, keep, func(s *violationState) bool { return s.dirty })
 	if f {
@@ -136,4 +149,14 @@ func trimMap[K comparable, V any](m map[K]V, max, keep int, pending func(V) bool
 		}
 	}
 	return true
+}
+
+// mayServe reports whether flows rows to ip no asset was resolved for may
+// exist: an asset that gets the address serves them.
+func (c *cache) mayServe(ip netip.Addr) bool {
+	if !c.unresolvedComplete {
+		return true
+	}
+	_, ok := c.unresolved[ip]
+	return ok
 }

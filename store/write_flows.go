@@ -175,6 +175,7 @@ func (b *batch) flow(key model.AssetKey, o *model.Observation, t time.Time) erro
 		b.deferred.mark(b.db, srv, t)
 	case srv == nil && f.ServerLocal && (created || newService):
 		b.flowsChangedIPs[dst] = struct{}{} // served by whoever has the address (servedFlows)
+		b.db.cache.unresolved[dst] = struct{}{}
 	}
 	if f.Service != "" {
 		s.known = f.Service
