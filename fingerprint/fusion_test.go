@@ -221,7 +221,7 @@ func TestOSFamily(t *testing.T) {
 	for os, want := range map[string]string{
 		"Windows 10+": OSWindows, "Windows Server": OSWindows, "Windows NT 10.0": OSWindows, "macOS": OSMacOS, "iOS 17_0": OSiOS,
 		"Android 13": OSAndroid, "ChromeOS": OSChromeOS, "Linux (BusyBox 1.36.1)": OSLinux, "FreeBSD 14.1-RELEASE-p5": OSBSD,
-		"Cisco IOS": OSNetwork, "ProCurve": OSNetwork, "FortiOS": OSNetwork, "embedded (iLO firmware)": OSEmbedded,
+		"Cisco IOS": OSNetwork, "ProCurve": OSNetwork, "FortiOS": OSNetwork, "RouterOS": OSNetwork, "FastIron": OSNetwork, "ArubaOS-Switch": OSNetwork, "embedded (iLO firmware)": OSEmbedded,
 		"PlayStation system software": OSEmbedded, "": "", "Plan 9": "",
 	} {
 		if got := OSFamily(os); got != want {

@@ -129,7 +129,8 @@ func OSFamily(os string) string {
 		return OSBSD
 	case strings.HasPrefix(l, "cisco"), strings.HasPrefix(l, "junos"), strings.HasPrefix(l, "procurve"),
 		strings.HasPrefix(l, "arubaos"), strings.HasPrefix(l, "fortios"), strings.HasPrefix(l, "extremexos"),
-		strings.HasPrefix(l, "network os"), strings.HasPrefix(l, "pan-os"), strings.HasPrefix(l, "eos"):
+		strings.HasPrefix(l, "network os"), strings.HasPrefix(l, "pan-os"), strings.HasPrefix(l, "eos"),
+		strings.HasPrefix(l, "routeros"), strings.HasPrefix(l, "fastiron"):
 		return OSNetwork
 	case strings.HasPrefix(l, "embedded"), strings.HasPrefix(l, "firmware"), strings.HasPrefix(l, "vxworks"),
 		strings.HasPrefix(l, "threadx"), strings.HasPrefix(l, "qnx"), strings.HasPrefix(l, "playstation"),

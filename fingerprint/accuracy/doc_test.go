@@ -45,7 +45,7 @@ var signalRows = []struct {
 // signalNotes are the yields of the decoded signals.
 var signalNotes = map[model.EvidenceSource]string{
 	model.EvidenceLLDPSysName:         "a name (weak)",
-	model.EvidenceLLDPSysDesc:         "network OS, manufacturer, model, firmware version (Cisco IOS, ProCurve, Extreme, Juniper, SMC)",
+	model.EvidenceLLDPSysDesc:         "network OS, manufacturer, model, firmware version (Cisco IOS, ProCurve, ArubaOS-Switch, Extreme, Juniper, SMC)",
 	model.EvidenceLLDPCapabilities:    "network infrastructure (bridge, router, AP), IP phone (telephone)",
 	model.EvidenceLLDPMEDManufacturer: "manufacturer (LLDP-MED inventory)",
 	model.EvidenceLLDPMEDModel:        "model; IP phone",
@@ -55,7 +55,7 @@ var signalNotes = map[model.EvidenceSource]string{
 	model.EvidenceCDPPlatform:         "model: Cisco routers, switches, access points, phones",
 	model.EvidenceCDPSoftware:         "Cisco IOS and its version",
 	model.EvidenceCDPCapabilities:     "network infrastructure (router, switch), IP phone",
-	model.EvidenceSNMPSysDescr:        "OS and device (Cisco IOS, HP JetDirect, Windows, Linux)",
+	model.EvidenceSNMPSysDescr:        "OS and device (Cisco IOS, ArubaOS, Arista EOS, Junos, RouterOS, FastIron, HP JetDirect, Windows, Linux)",
 	model.EvidenceSNMPSysObjectID:     "manufacturer and model (by enterprise OID; no rules yet)",
 	model.EvidenceSNMPSysName:         "a name (weak)",
 	model.EvidenceDHCPv6VendorClass:   "OS (Windows' 311:MSFT 5.0, dhcpcd's OS and release)",
