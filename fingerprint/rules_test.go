@@ -353,6 +353,8 @@ func ruleCases(t *testing.T) map[string]struct {
 		"http-ua-linux":             {sig(model.EvidenceHTTPUserAgent, "Mozilla/5.0 (X11; U; Linux i686; en-US; rv:1.9.1.8) Gecko/20100214 Ubuntu/9.10 (karmic) Firefox/3.5.8"), want{OS: "Linux"}},
 		"http-ua-chromeos":          {sig(model.EvidenceHTTPUserAgent, "Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36"), want{Class: model.ClassWorkstation, OS: "ChromeOS", Confidence: 70, Strength: 30}},
 		"http-server-hp-printer":    {sig(model.EvidenceHTTPServer, "HP HTTP Server; HP LaserJet M404dn - W1A53A; Serial Number: PHBXXXXXXX"), want{Class: model.ClassPrinter, Manufacturer: "HP", Model: "LaserJet M404dn", Confidence: 85, Strength: 80}},
+		"http-server-hikvision":     {sig(model.EvidenceHTTPServer, "Hikvision-Webs"), want{Class: model.ClassIoT, Manufacturer: "Hikvision", Model: "IP camera", Confidence: 85, Strength: 80}},
+		"http-server-dvr":           {sig(model.EvidenceHTTPServer, "DNVRS-Webs"), want{Class: model.ClassIoT, Model: "DVR/NVR", Confidence: 80, Strength: 80}},
 		"ssdp-windows":              {sig(model.EvidenceSSDPServer, "Microsoft-Windows/10.0 UPnP/1.0 UPnP-Device-Host/1.0"), want{Class: model.ClassWorkstation, OS: "Windows NT 10.0", Strength: StrengthOSImplied}},
 		"ssdp-linux":                {sig(model.EvidenceSSDPServer, "Linux/3.14.0 UPnP/1.0 IpBridge/1.26.0"), want{OS: "Linux 3.14.0"}},
 		"ssdp-printer":              {sig(model.EvidenceSSDPDeviceType, "urn:schemas-upnp-org:device:Printer:1"), want{Class: model.ClassPrinter, Confidence: 75, Strength: 60}},

@@ -69,7 +69,7 @@ var signalNotes = map[model.EvidenceSource]string{
 	model.EvidenceSSDPDeviceType:      "printer, internet gateway, DIAL media receiver, Sonos, Samsung TV",
 	model.EvidenceSSDPUserAgent:       "OS of a control point (no rules yet)",
 	model.EvidenceHTTPUserAgent:       "OS (Windows, macOS, iOS, Android, ChromeOS, Linux)",
-	model.EvidenceHTTPServer:          "printer (HP embedded web server) and its model",
+	model.EvidenceHTTPServer:          "printer (HP embedded web server) and its model; Hikvision cameras, DVR/NVRs",
 	model.EvidenceSIPUserAgent:        "IP phone: manufacturer, model, firmware (Cisco, Polycom, Yealink, Grandstream, snom)",
 	model.EvidenceSIPServer:           "PBX software (no rules yet)",
 	model.EvidenceSSHServerBanner:     "OS distribution (Ubuntu, Debian, FreeBSD, Windows), Cisco IOS, RouterOS, embedded Linux",
