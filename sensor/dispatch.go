@@ -23,9 +23,9 @@ import (
 // Batches are recycled: steady state allocates nothing.
 
 const (
-	batchFrames = 256     // frames per batch
-	batchBytes  = 1 << 20 // arena per batch; a larger frame gets its own batch
-	batchQueue  = 8       // batches queued per worker
+	batchFrames = 256       // frames per batch
+	batchBytes  = 256 << 10 // arena per batch (256 frames of 1 KiB); a larger frame gets its own batch
+	batchQueue  = 8         // batches queued per worker
 )
 
 type frameBatch struct {

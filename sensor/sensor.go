@@ -336,12 +336,16 @@ func (s *Sensor) newWorker(in Input, blocking bool) (*worker, error) {
 
 func (w *worker) emit(o model.Observation) {
 	if w.blocking {
-		err := w.s.sink.Submit(w.ctx, o)
-		if err != nil && w.ctx.Err() != nil {
-			// Cancelled (SIGTERM during a replay): the loop stops within
-			// a few packets, but what was read is still stored.
-			err = w.s.sink.Submit(context.WithoutCancel(w.ctx), o)
+		// Never cancelled: on SIGTERM during a replay the loop stops
+		// within a few packets, but what was read is still stored. (A
+		// retry after a cancelled Submit would hand a stateful sink, the
+		// policy checker, the observation twice: the violations it had
+		// judged and not yet submitted were lost.)
+		ctx := context.Background()
+		if w.ctx != nil {
+			ctx = context.WithoutCancel(w.ctx)
 		}
+		err := w.s.sink.Submit(ctx, o)
 		if err != nil {
 			w.cnt.ObsDropped++
 			return

@@ -71,6 +71,9 @@ type daemon struct {
 }
 
 // webFlags are the exporter-toolkit flags; nil when the verb serves no HTTP.
+// replayQueueSize bounds store.queue_size in a replay (see openDaemon).
+const replayQueueSize = 8192
+
 type daemonOptions struct {
 	// clock is a replay's "as of" clock (the capture's time); nil: the
 	// wall clock.
@@ -168,6 +171,11 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 	}
 
 	sopts := storeOptions(cfg, log)
+	if o.clock != nil && sopts.QueueSize > replayQueueSize {
+		// A replay waits for the writer rather than drop (Submit, not
+		// TrySubmit): a queue for a live link's bursts only holds memory.
+		sopts.QueueSize = replayQueueSize
+	}
 	sopts.OnFlush = d.metrics.ObserveFlush
 	sopts.Classifier = eng
 	db, err := store.Open(cfg.Store.Path, sopts)
