@@ -22,8 +22,9 @@
 // statement the writer prepares), write_assets.go, write_arpwatch.go
 // (addresses and bindings with arpwatch's events), write_dhcp.go,
 // write_flows.go, write_violations.go, write_dicom.go, write_hl7.go,
-// write_events.go, and classify.go / classify_facts.go (classification of
-// the assets a batch changed, the class index).
+// write_events.go, and classify.go / classify_facts.go / classify_cache.go
+// (classification of the assets a batch changed, the facts it reads and the
+// flusher's cache of them, the class index).
 //
 // The schema is a series of embedded migrations (migrations/0001_init.sql,
 // ...) applied in order at Open, each in its own transaction and recorded in
