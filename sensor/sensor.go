@@ -271,7 +271,7 @@ type kernelStatser interface {
 type worker struct {
 	s        *Sensor
 	in       Input
-	ctx      context.Context
+	ctx      context.Context // emit's: the loop's, never cancelled
 	blocking bool
 	dec      *Decoder
 	tr       *tracker
@@ -341,9 +341,9 @@ func (w *worker) emit(o model.Observation) {
 		// retry after a cancelled Submit would hand a stateful sink, the
 		// policy checker, the observation twice: the violations it had
 		// judged and not yet submitted were lost.)
-		ctx := context.Background()
-		if w.ctx != nil {
-			ctx = context.WithoutCancel(w.ctx)
+		ctx := w.ctx // never cancelled (loop)
+		if ctx == nil {
+			ctx = context.Background()
 		}
 		err := w.s.sink.Submit(ctx, o)
 		if err != nil {
@@ -360,7 +360,7 @@ func (w *worker) emit(o model.Observation) {
 }
 
 func (w *worker) loop(ctx context.Context) error {
-	w.ctx = ctx
+	w.ctx = context.WithoutCancel(ctx) // once, not per Submit: see emit
 	src := w.in.Source
 	ks, _ := src.(kernelStatser)
 	w.lastPub = time.Now()
@@ -400,9 +400,7 @@ func (w *worker) loop(ctx context.Context) error {
 func (w *worker) finish() {
 	// The final sweep reports what the tables still hold (the last activity,
 	// flow counters, open streams). It runs after a cancellation too (SIGTERM
-	// during a replay), so it must not be submitted with the cancelled
-	// context: a blocking sink would refuse every one of them.
-	w.ctx = context.WithoutCancel(w.ctx)
+	// during a replay); emit's context is never cancelled (loop).
 	w.streams.closeAll()
 	w.tr.sweep()
 	w.flows.sweep(w, time.Time{})

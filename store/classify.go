@@ -397,21 +397,20 @@ func (f *flush) replaceEvidence(id int64, ev []fingerprint.Evidence, t int64) er
 	if _, err := f.exec(sEvidenceDelete, id); err != nil {
 		return err
 	}
-	for i, x := range ev {
-		first := t
-		if f, ok := firsts[evKey{x.Source, x.Value, x.Rule}]; ok && f != 0 && (t == 0 || f < t) {
-			first = f
+	firstOf := func(k evKey) int64 {
+		if f, ok := firsts[k]; ok {
+			return keptFirst(f, t)
 		}
+		return t
+	}
+	for i, x := range ev {
+		first := firstOf(evKey{x.Source, x.Value, x.Rule})
 		if _, err := f.exec(sEvidenceInsert, id, x.Source, x.Value, x.Rule, x.Strength, i, first, t, x.Sets.String()); err != nil {
 			return err
 		}
 	}
 	for i := range rows {
-		first := t
-		if f, ok := firsts[rows[i].evKey]; ok && f != 0 && (t == 0 || f < t) {
-			first = f
-		}
-		rows[i].first = first
+		rows[i].first = firstOf(rows[i].evKey)
 	}
 	e.evidence = rows
 	return nil
