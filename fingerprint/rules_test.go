@@ -2,6 +2,7 @@ package fingerprint
 
 import (
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/wardwatch/wardwatch/model"
@@ -368,6 +369,19 @@ func ruleCases(t *testing.T) map[string]struct {
 		"sip-yealink":               {sig(model.EvidenceSIPUserAgent, "Yealink SIP-T46S 66.86.0.15"), want{Class: model.ClassVoIPPhone, Manufacturer: "Yealink", Model: "SIP-T46S", Version: "66.86.0.15", Confidence: 90, Strength: 80}},
 		"sip-grandstream":           {sig(model.EvidenceSIPUserAgent, "Grandstream GXP2160 1.0.9.127"), want{Class: model.ClassVoIPPhone, Manufacturer: "Grandstream", Model: "GXP2160", Version: "1.0.9.127", Confidence: 90, Strength: 80}},
 		"sip-snom":                  {sig(model.EvidenceSIPUserAgent, "snomD785/10.1.46.16"), want{Class: model.ClassVoIPPhone, Manufacturer: "snom", Model: "D785", Version: "10.1.46.16", Confidence: 90, Strength: 80}},
+		"http-ua-yealink":           {sig(model.EvidenceHTTPUserAgent, "Yealink SIP-T23G 44.80.0.60 00:15:65:93:70:f2"), want{Class: model.ClassVoIPPhone, Manufacturer: "Yealink", Model: "SIP-T23G", Version: "44.80.0.60", Confidence: 90, Strength: 80}},
+		"http-ua-polycom":           {sig(model.EvidenceHTTPUserAgent, "FileTransport PolycomVVX-VVX_400-UA/4.1.4.7430 Type/Application"), want{Class: model.ClassVoIPPhone, Manufacturer: "Polycom", Model: "VVX_400", Version: "4.1.4.7430", Confidence: 90, Strength: 80}},
+		"http-ua-snom":              {sig(model.EvidenceHTTPUserAgent, "Mozilla/4.0 (compatible; snom710-SIP 8.7.5.35 1.1.5-IFX-05.01.12 000413741767)"), want{Class: model.ClassVoIPPhone, Manufacturer: "snom", Model: "710", Version: "8.7.5.35", Confidence: 90, Strength: 80}},
+		"http-ua-grandstream":       {sig(model.EvidenceHTTPUserAgent, "Grandstream Model HW GXV3240 V1.6B SW 1.0.1.27 DevId 000b82632815"), want{Class: model.ClassVoIPPhone, Manufacturer: "Grandstream", Model: "GXV3240", Version: "1.0.1.27", Confidence: 90, Strength: 80}},
+		"http-ua-cisco-spa":         {sig(model.EvidenceHTTPUserAgent, "Cisco/SPA508G-7.4.8a (0002FDFF2103)(CBT141400UK)"), want{Class: model.ClassVoIPPhone, Manufacturer: "Cisco", Model: "SPA508G", Version: "7.4.8a", Confidence: 90, Strength: 80}},
+		"http-ua-aastra":            {sig(model.EvidenceHTTPUserAgent, "Aastra6737i MAC:00-08-5D-30-A6-CE V:3.2.2.6038-SIP"), want{Class: model.ClassVoIPPhone, Manufacturer: "Aastra (Mitel)", Model: "6737i", Version: "3.2.2.6038", Confidence: 90, Strength: 80}},
+		"http-ua-mitel":             {sig(model.EvidenceHTTPUserAgent, "Mitel6867i MAC:08-00-0F-AA-BB-CC V:5.1.0.1024-SIP"), want{Class: model.ClassVoIPPhone, Manufacturer: "Mitel", Model: "6867i", Version: "5.1.0.1024", Confidence: 90, Strength: 80}},
+		"http-ua-fanvil":            {sig(model.EvidenceHTTPUserAgent, "Fanvil X4 2.10.2.6887 0c383e07e16c"), want{Class: model.ClassVoIPPhone, Manufacturer: "Fanvil", Model: "X4", Version: "2.10.2.6887", Confidence: 90, Strength: 80}},
+		"http-ua-gigaset":           {sig(model.EvidenceHTTPUserAgent, "Gigaset N720 DM PRO/70.089.00.000.000;7C2F80CA21E4"), want{Class: model.ClassVoIPPhone, Manufacturer: "Gigaset", Model: "N720 DM PRO", Version: "70.089.00.000.000", Confidence: 85, Strength: 80}},
+		"http-ua-htek":              {sig(model.EvidenceHTTPUserAgent, "Htek UC903 2.0.4.2 00:1f:c1:1c:22:a9"), want{Class: model.ClassVoIPPhone, Manufacturer: "Htek", Model: "UC903", Version: "2.0.4.2", Confidence: 90, Strength: 80}},
+		"http-ua-panasonic":         {sig(model.EvidenceHTTPUserAgent, "Panasonic_KX-UT113/01.133 (0080f0c8c381)"), want{Class: model.ClassVoIPPhone, Manufacturer: "Panasonic", Model: "KX-UT113", Version: "01.133", Confidence: 90, Strength: 80}},
+		"http-ua-ale-myriad":        {sig(model.EvidenceHTTPUserAgent, "ALE M3-CE 2.11.01.1604 3c28a620089e"), want{Class: model.ClassVoIPPhone, Manufacturer: "Alcatel-Lucent Enterprise", Model: "Myriad M3", Version: "2.11.01.1604", Confidence: 90, Strength: 80}},
+		"http-ua-avaya-1200":        {sig(model.EvidenceHTTPUserAgent, "AVAYA/SIP12x0?/04.01.13.00"), want{Class: model.ClassVoIPPhone, Manufacturer: "Avaya", Model: "1200 series IP Deskphone", Version: "04.01.13.00", Confidence: 85, Strength: 80}},
 		"ssh-ubuntu":                {sig(model.EvidenceSSHServerBanner, "SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.1"), want{OS: "Linux (Ubuntu)"}},
 		"ssh-debian":                {sig(model.EvidenceSSHServerBanner, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u1"), want{OS: "Linux (Debian)"}},
 		"ssh-windows":               {sig(model.EvidenceSSHServerBanner, "SSH-2.0-OpenSSH_for_Windows_8.1"), want{OS: "Windows"}},
@@ -450,6 +464,48 @@ func TestRuleCases(t *testing.T) {
 			got := e.Classify(&c.f)
 			if !usedRule(got, name) {
 				t.Errorf("rule %q did not fire; evidence %+v", name, got.Evidence)
+			}
+			check(t, got, c.w)
+		})
+	}
+}
+
+// TestPhoneUserAgents checks the provisioning User-Agent rules on more of
+// the forms their sources quote, and that other clients' User-Agents
+// leave them alone.
+func TestPhoneUserAgents(t *testing.T) {
+	e := defaultEngine(t)
+	for _, c := range []struct {
+		ua   string
+		rule string // "" for none of the phone rules
+		w    want
+	}{
+		{"Yealink W60B 77.83.0.10 80:5e:c0:11:22:33", "http-ua-yealink", want{Class: model.ClassVoIPPhone, Model: "W60B", Version: "77.83.0.10"}},
+		{"Yealink SIP VP-T49G 51.80.0.100 00:15:65:11:22:33", "http-ua-yealink", want{Class: model.ClassVoIPPhone, Model: "SIP VP-T49G", Version: "51.80.0.100"}},
+		// the BootROM's request: its version is not the phone's firmware
+		{"FileTransport PolycomSoundPointIP-SPIP_335-UA/3.2.1.0078", "http-ua-polycom", want{Class: model.ClassVoIPPhone, Model: "SPIP_335"}},
+		{"Grandstream Model HW HT801 V1.1A SW 1.0.17.5 DevId c074ad273a10", "http-ua-grandstream", want{Class: model.ClassVoIPPhone, Model: "HT801", Version: "1.0.17.5"}},
+		{"Grandstream GXP2000 (gxp2000e.bin:1.2.5.3/boot55e.bin:1.1.6.9) DevId 000b822726c8", "http-ua-grandstream", want{Class: model.ClassVoIPPhone, Model: "GXP2000"}},
+		{"Linksys/SPA-942-6.1.5(a) (88019FA42805)", "http-ua-cisco-spa", want{Class: model.ClassVoIPPhone, Manufacturer: "Cisco", Model: "SPA-942", Version: "6.1.5(a)"}},
+		{"N510 IP PRO/42.245.00.000.000", "http-ua-gigaset", want{Class: model.ClassVoIPPhone, Model: "N510 IP PRO", Version: "42.245.00.000.000"}},
+		{"N720-DM-PRO/70.040.00.000.000", "http-ua-gigaset", want{Class: model.ClassVoIPPhone, Model: "N720-DM-PRO"}},
+		{"Maxwell 3 PRO/82.2.18.4-release;7C2F80E61AF4", "http-ua-gigaset", want{Class: model.ClassVoIPPhone, Model: "Maxwell 3 PRO", Version: "82.2.18.4"}},
+		{"Mozilla/4.0 (compatible; snomD785-SIP 10.1.33.33 2010.12-00004-g9ba52f5 000413922D24 SXM:0 UXM:0)", "http-ua-snom", want{Class: model.ClassVoIPPhone, Model: "D785", Version: "10.1.33.33"}},
+		// not phones
+		{"Grandstream Model HW GWN7610 SW 1.0.15.20 DevId 000b82aabbcc", "", want{}},
+		{"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "", want{OS: "Linux"}},
+		{"curl/8.5.0", "", want{}},
+	} {
+		t.Run(c.ua, func(t *testing.T) {
+			f := sig(model.EvidenceHTTPUserAgent, c.ua)
+			got := e.Classify(&f)
+			for _, ev := range got.Evidence {
+				if strings.HasPrefix(ev.Rule, "http-ua-") && ev.Rule != c.rule && !strings.HasPrefix(ev.Rule, "http-ua-linux") {
+					t.Errorf("rule %s fired", ev.Rule)
+				}
+			}
+			if c.rule != "" && !usedRule(got, c.rule) {
+				t.Errorf("rule %s did not fire", c.rule)
 			}
 			check(t, got, c.w)
 		})

@@ -68,7 +68,7 @@ var signalNotes = map[model.EvidenceSource]string{
 	model.EvidenceSSDPServer:          "OS (Windows, Linux) of a UPnP device or host; Sonos",
 	model.EvidenceSSDPDeviceType:      "printer, internet gateway, DIAL media receiver, Sonos, Samsung TV",
 	model.EvidenceSSDPUserAgent:       "OS of a control point (no rules yet)",
-	model.EvidenceHTTPUserAgent:       "OS (Windows, macOS, iOS, Android, ChromeOS, Linux)",
+	model.EvidenceHTTPUserAgent:       "OS (Windows, macOS, iOS, Android, ChromeOS, Linux); IP phones, conference phones and DECT bases fetching their provisioning: manufacturer, model, firmware (Yealink, Polycom, snom, Grandstream, Cisco SPA, Aastra/Mitel, Fanvil, Gigaset, Htek, Panasonic, ALE, Avaya)",
 	model.EvidenceHTTPServer:          "printer (HP embedded web server) and its model; Hikvision cameras, DVR/NVRs",
 	model.EvidenceSIPUserAgent:        "IP phone: manufacturer, model, firmware (Cisco, Polycom, Yealink, Grandstream, snom)",
 	model.EvidenceSIPServer:           "PBX software (no rules yet)",
