@@ -21,6 +21,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 )
@@ -67,7 +68,45 @@ func usage(w io.Writer) {
 }
 
 func main() {
-	os.Exit(Main(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	stop := startCPUProfile(os.Getenv("WARDWATCH_CPUPROFILE"))
+	code := Main(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	writeHeapProfile(os.Getenv("WARDWATCH_MEMPROFILE"))
+	os.Exit(code)
+}
+
+// startCPUProfile writes a CPU profile of the whole process to path when it
+// is set (WARDWATCH_CPUPROFILE, for docs/performance.md's profiles of a
+// replay); the returned function stops it.
+func startCPUProfile(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "wardwatch: cpu profile: %v\n", err)
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
+}
+
+// writeHeapProfile writes the allocation profile (alloc_space shows every
+// allocation since start) to path when it is set (WARDWATCH_MEMPROFILE).
+func writeHeapProfile(path string) {
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("allocs").WriteTo(f, 0)
+		f.Close()
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "wardwatch: memory profile: %v\n", err)
+	}
 }
 
 // Main runs one verb and returns the process exit status. Errors are printed
