@@ -154,6 +154,15 @@ func ruleCases(t *testing.T) map[string]struct {
 		"dhcp60-snom":                 {dhcp("", "snomD785", ""), want{Class: model.ClassVoIPPhone, Manufacturer: "snom", Model: "D785", Confidence: 90, Strength: 80}},
 		"dhcp60-ale-phone":            {dhcp("", "alcatel.noe.0", ""), want{Class: model.ClassVoIPPhone, Manufacturer: "Alcatel-Lucent Enterprise", Confidence: 90, Strength: 80}},
 		"dhcp60-unify-phone":          {dhcp("", "OptiIpPhone", ""), want{Class: model.ClassVoIPPhone, Manufacturer: "Unify (Siemens)", Confidence: 90, Strength: 80}},
+		"dhcp60-cisco-spa":            {dhcp("", "LINKSYS SPA-942", ""), want{Class: model.ClassVoIPPhone, Manufacturer: "Cisco", Model: "SPA-942", Confidence: 90, Strength: 80}},
+		"dhcp60-cisco-wireless-phone": {dhcp("", "Cisco Systems Inc. Wireless Phone 7921", ""), want{Class: model.ClassVoIPPhone, Manufacturer: "Cisco", Model: "7921", Confidence: 90, Strength: 80}},
+		"dhcp60-cisco-bare":           {dhcp("", "Cisco Systems, Inc.", ""), want{Manufacturer: "Cisco"}},
+		"dhcp60-cisco-bare-sep":       {merge(mac(t, "00:1b:54"), dhcp("", "Cisco Systems, Inc.", "SEP001B548C4322")), want{Class: model.ClassVoIPPhone, Manufacturer: "Cisco", Confidence: 92, Strength: 80}},
+		"dhcp60-gigaset":              {dhcp("", "Gigaset_N720_DM_PRO", ""), want{Class: model.ClassVoIPPhone, Manufacturer: "Gigaset", Model: "N720 DM PRO", Confidence: 90, Strength: 80}},
+		"dhcp60-digium":               {dhcp("", "digium_D40_1_0_5_46476", ""), want{Class: model.ClassVoIPPhone, Manufacturer: "Digium", Model: "D40", Confidence: 90, Strength: 80}},
+		"dhcp60-cisco-ap-legacy":      {dhcp("", "Cisco AP.LAP1510", ""), want{Class: model.ClassNetworkInfrastructure, Manufacturer: "Cisco", Model: "access point LAP1510", Confidence: 90, Strength: 80}},
+		"dhcp60-aerohive":             {dhcp("", "AEROHIVE", ""), want{Class: model.ClassNetworkInfrastructure, Manufacturer: "Aerohive (Extreme Networks)", Model: "access point", Confidence: 85, Strength: 80}},
+		"dhcp60-apple-bsdp":           {dhcp("", "AAPLBSDPC/i386", ""), want{Class: model.ClassWorkstation, Manufacturer: "Apple", Model: "NetBoot (i386)", OS: "macOS", Confidence: 60, Strength: 30}},
 		"dhcp60-aruba-ap":             {dhcp("", "ArubaAP", "btest.is.cool"), want{Class: model.ClassNetworkInfrastructure, Manufacturer: "Aruba", Model: "access point", Confidence: 90, Strength: 80}},
 		"dhcp60-cisco-ap":             {dhcp("", "Cisco AP c2600", ""), want{Class: model.ClassNetworkInfrastructure, Manufacturer: "Cisco", Model: "access point c2600", Confidence: 90, Strength: 80}},
 		"dhcp60-fortinet":             {dhcp("", "FortiGate-60F", ""), want{Class: model.ClassNetworkInfrastructure, Manufacturer: "Fortinet", Model: "FortiGate-60F", OS: "FortiOS", Confidence: 90, Strength: 80}},
@@ -506,6 +515,36 @@ func TestPhoneUserAgents(t *testing.T) {
 			}
 			if c.rule != "" && !usedRule(got, c.rule) {
 				t.Errorf("rule %s did not fire", c.rule)
+			}
+			check(t, got, c.w)
+		})
+	}
+}
+
+// TestVendorClassForms checks more of the vendor classes the phone and
+// access point rules' sources quote.
+func TestVendorClassForms(t *testing.T) {
+	e := defaultEngine(t)
+	for _, c := range []struct {
+		vc, rule string
+		w        want
+	}{
+		{"Cisco SPA525g", "dhcp60-cisco-spa", want{Class: model.ClassVoIPPhone, Model: "SPA525g"}},
+		{"CISCO ATA190", "dhcp60-cisco-spa", want{Class: model.ClassVoIPPhone, Model: "ATA190"}},
+		{"LINKSYS SPA8000", "dhcp60-cisco-spa", want{Class: model.ClassVoIPPhone, Model: "SPA8000"}},
+		{"N510_IP_PRO", "dhcp60-gigaset", want{Class: model.ClassVoIPPhone, Manufacturer: "Gigaset", Model: "N510 IP PRO"}},
+		{"digium_D70_1_1_0_0_48178", "dhcp60-digium", want{Class: model.ClassVoIPPhone, Model: "D70"}},
+		{"Airespace.AP1200", "dhcp60-cisco-ap-legacy", want{Class: model.ClassNetworkInfrastructure, Model: "access point AP1200"}},
+		{"Cisco AP.OAP1500", "dhcp60-cisco-ap-legacy", want{Class: model.ClassNetworkInfrastructure, Model: "access point OAP1500"}},
+		{"Cisco AP c1130", "dhcp60-cisco-ap", want{Class: model.ClassNetworkInfrastructure, Model: "access point c1130"}},
+		// the maker alone: no class
+		{"Cisco Systems, Inc.", "dhcp60-cisco-bare", want{Manufacturer: "Cisco"}},
+	} {
+		t.Run(c.vc, func(t *testing.T) {
+			f := dhcp("", c.vc, "")
+			got := e.Classify(&f)
+			if !usedRule(got, c.rule) {
+				t.Errorf("rule %s did not fire; evidence %+v", c.rule, got.Evidence)
 			}
 			check(t, got, c.w)
 		})

@@ -25,7 +25,7 @@ var signalRows = []struct {
 }{
 	{model.EvidenceOUI, "manufacturer of the network interface; a class only with corroboration (weak)", true},
 	{model.EvidenceRandomizedMAC, "a flag: the address is locally administered (no vendor); never a class", true},
-	{model.EvidenceDHCPVendorClass, "device class, manufacturer, model, OS (product names of printers, phones, APs, firewalls, BMCs, consoles; PXE/UEFI HTTP/U-Boot firmware; ZTP, ONIE; Windows, Android, dhcpcd's OS and release)", true},
+	{model.EvidenceDHCPVendorClass, "device class, manufacturer, model, OS (product names of printers, phones, DECT bases, telephone adapters, APs, firewalls, BMCs, consoles; PXE/UEFI HTTP/U-Boot/Apple NetBoot firmware; ZTP, ONIE; Windows, Android, dhcpcd's OS and release; a bare maker string such as Cisco's gives the maker only)", true},
 	{model.EvidenceDHCPParams, "OS family (exact, prefix or similar lists: Windows, macOS, iOS, Android, dhclient, dhcpcd, udhcpc, systemd-networkd, NetworkManager, ConnMan, BSDs, lwIP); a class only as implied by the OS", true},
 	{model.EvidenceHostname, "names: Windows/Windows Server defaults, phones, printers, BMCs, site conventions (weak)", true},
 	{model.EvidenceDICOMSOPClass, "imaging modality and its modality, PACS, DICOM workstation, film printer, worklist server", true},
