@@ -14,9 +14,9 @@ import (
 
 // Replay with several workers: one reader goroutine reads the file and
 // hands frames to the workers in batches, choosing the worker by a
-// symmetric hash of the frame's endpoints, so both directions of a TCP
-// connection (which reassembly needs) and of a flow land on the same
-// worker. What workers must agree on beyond one flow (which IP a MAC is
+// symmetric hash of the frame's IP addresses, so both directions of a TCP
+// connection (which reassembly needs) and every connection of a flow land
+// on the same worker. What workers must agree on beyond one flow (which IP a MAC is
 // bound to, whether a MAC is a router's, a client's home VLAN) lives in
 // the sensor's shared tables (shared.go), not in one worker's.
 //
@@ -173,12 +173,16 @@ func (s *Sensor) replayParallel(ctx context.Context, in Input, n int) (Summary, 
 	return sum, readErr
 }
 
-// frameHash is a symmetric hash of a frame's endpoints: IP addresses and
-// TCP/UDP ports when the frame is (VLAN-tagged) Ethernet carrying IPv4 or
-// IPv6, else its MAC pair (just the source when the destination is a group
-// address). Both directions hash alike. Mirror tunnels hash by their outer
-// endpoints, so one tunnel's traffic stays on one worker. Other link types
-// all go to worker 0.
+// frameHash is a symmetric hash of a frame's endpoints: its IP addresses
+// when the frame is (VLAN-tagged) Ethernet carrying IPv4 or IPv6, else its
+// MAC pair (just the source when the destination is a group address). Both
+// directions hash alike. Ports are left out: the flow table keys a flow by
+// client, server, protocol and server port, so all the connections of one
+// flow (a client's DNS queries from many source ports, its TCP connections
+// to one service) must be counted on one worker, as they are with one (a
+// hash with ports made a flow row's connections depend on the number of
+// workers). Mirror tunnels hash by their outer endpoints, so one tunnel's
+// traffic stays on one worker. Other link types all go to worker 0.
 func frameHash(lt layers.LinkType, d []byte) uint32 {
 	if lt != layers.LinkTypeEthernet || len(d) < 14 {
 		return 0
@@ -193,38 +197,24 @@ func frameHash(lt layers.LinkType, d []byte) uint32 {
 	switch et {
 	case 0x0800:
 		if len(d) >= off+20 {
-			ihl := int(d[off]&0x0f) * 4
-			proto := d[off+9]
-			a, b := d[off+12:off+16], d[off+16:off+20]
-			frag := binary.BigEndian.Uint16(d[off+6:])&0x3fff != 0
-			var pa, pb []byte
-			if !frag && (proto == 6 || proto == 17) && ihl >= 20 && len(d) >= off+ihl+4 {
-				pa, pb = d[off+ihl:off+ihl+2], d[off+ihl+2:off+ihl+4]
-			}
-			return symHash(a, pa, b, pb)
+			return symHash(d[off+12:off+16], d[off+16:off+20])
 		}
 	case 0x86dd:
 		if len(d) >= off+40 {
-			nh := d[off+6]
-			a, b := d[off+8:off+24], d[off+24:off+40]
-			var pa, pb []byte
-			if (nh == 6 || nh == 17) && len(d) >= off+44 {
-				pa, pb = d[off+40:off+42], d[off+42:off+44]
-			}
-			return symHash(a, pa, b, pb)
+			return symHash(d[off+8:off+24], d[off+24:off+40])
 		}
 	}
 	dst, src := d[0:6], d[6:12]
 	if dst[0]&1 != 0 {
 		return fnv(2166136261, src)
 	}
-	return symHash(src, nil, dst, nil)
+	return symHash(src, dst)
 }
 
-// symHash hashes the endpoints (a, pa) and (b, pb) in a fixed order, so
-// swapping them gives the same value.
-func symHash(a, pa, b, pb []byte) uint32 {
-	x, y := fnv(fnv(2166136261, a), pa), fnv(fnv(2166136261, b), pb)
+// symHash hashes the endpoints a and b in a fixed order, so swapping them
+// gives the same value.
+func symHash(a, b []byte) uint32 {
+	x, y := fnv(2166136261, a), fnv(2166136261, b)
 	if x > y {
 		x, y = y, x
 	}

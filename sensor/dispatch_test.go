@@ -38,6 +38,9 @@ func digest(obs []model.Observation) map[string]uint64 {
 			// workers a binding may be learned a few frames earlier or
 			// later, so only the flow and its packets are compared.
 			d[fmt.Sprintf("flow %s %s>%s %d/%d", f.Client, f.ClientIP, f.ServerIP, f.Proto, f.Port)] += f.Packets
+			// Every connection of a flow is counted on one worker (the
+			// dispatch hash leaves ports out).
+			d[fmt.Sprintf("conns %s %s>%s %d/%d", f.Client, f.ClientIP, f.ServerIP, f.Proto, f.Port)] += f.Connections
 		case model.ObsDICOM:
 			d[fmt.Sprintf("dicom %s %s %s remote=%v", o.Key, o.DICOM.Role, o.DICOM.AETitle, o.Remote)] = 1
 		case model.ObsHL7:

@@ -158,7 +158,15 @@ func (ft *flowTable) packet(w *worker, vantage string, f *Frame, ts time.Time, n
 			st.clientMAC, st.serverMAC = f.Dst, f.Src
 		}
 		ft.m[k] = st
-		ft.report(w, k, st)
+		if w.tr.sent(k.vantage, k.vlan, st.clientMAC) {
+			ft.report(w, k, st)
+		}
+		// else: a client not seen sending yet, so not known to be on
+		// the link (a one-way mirror, or its frames are on another
+		// worker that is behind this one): the flow is reported at the
+		// next sweep, when the other workers have caught up, rather than
+		// now as a flow from a MAC that only received frames (which the
+		// store attributes to an existing asset or drops).
 		return st, fromClient
 	}
 	if st.pkts == 0 {

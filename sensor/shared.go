@@ -23,8 +23,9 @@ import (
 // MAC sending from MinRouterIPs or more is a router's).
 //
 // They are read when a flow, stream or signal is reported and written on
-// ARP, DHCP and NDP frames and on a MAC's first packets from a new source
-// address, never on the steady-state packet path. Sharded locks keep
+// ARP, DHCP and NDP frames, on a MAC's first frame on a worker and on its
+// first packets from a new source address, never on the steady-state
+// packet path. Sharded locks keep
 // workers from contending; each table is bounded (a full shard drops an
 // arbitrary entry).
 type sharedTables struct {
@@ -34,6 +35,7 @@ type sharedTables struct {
 	owner   shardedMap[ownerKey, ownerVal]
 	subnets shardedMap[vlanKey, subnetSet]
 	sources shardedMap[model.AssetKey, sourceSet]
+	senders shardedMap[model.AssetKey, struct{}]
 }
 
 // MinRouterIPs is how many IPv4 source addresses a MAC must send from to
@@ -98,6 +100,7 @@ func newSharedTables(maxBindings, maxAssets int) *sharedTables {
 	t.owner.init(maxBindings)
 	t.subnets.init(4096)
 	t.sources.init(maxAssets)
+	t.senders.init(maxAssets)
 	return t
 }
 
@@ -188,6 +191,17 @@ func (t *sharedTables) noteSource(key model.AssetKey, ip netip.Addr) int {
 func (t *sharedTables) router(key model.AssetKey) bool {
 	s, ok := t.sources.get(key)
 	return ok && s.n >= MinRouterIPs
+}
+
+// noteSender records that key's MAC sent a frame on its VLAN, seen by
+// whichever worker; sentBy reports it. (A flow's client is on the link
+// only if its MAC sent something: with several workers, the frames it sent
+// and a flow's first packet towards it may be on different workers.)
+func (t *sharedTables) noteSender(key model.AssetKey) { t.senders.put(key, struct{}{}) }
+
+func (t *sharedTables) sentBy(key model.AssetKey) bool {
+	_, ok := t.senders.get(key)
+	return ok
 }
 
 // boundTo reports whether ip is bound to mac on the VLAN.

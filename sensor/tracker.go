@@ -124,6 +124,7 @@ func (t *tracker) touch(key model.AssetKey, outer uint16, ts time.Time, n int) *
 		if !key.MAC.IsZero() {
 			hk := homeKey{key.Vantage, key.MAC}
 			t.shared.home.putIfAbsent(hk, key.VLAN)
+			t.shared.noteSender(key)
 		}
 		// A new asset is reported at once so its first-seen time is exact.
 		t.emitActivity(key, st)
@@ -255,13 +256,15 @@ func (t *tracker) boundTo(vantage string, vlan uint16, ip netip.Addr, mac model.
 	return t.shared.boundTo(vantage, vlan, ip, mac)
 }
 
-// sent reports whether mac sent a frame here (is a tracked asset); MAC-less
-// link types count as sent.
+// sent reports whether mac sent a frame on the VLAN, seen by this worker
+// (a tracked asset) or another (sharedTables.sentBy); MAC-less link types
+// count as sent.
 func (t *tracker) sent(vantage string, vlan uint16, mac model.MAC) bool {
 	if mac.IsZero() {
 		return true
 	}
-	return t.assets[model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: mac}] != nil
+	key := model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: mac}
+	return t.assets[key] != nil || t.shared.sentBy(key)
 }
 
 // remote reports whether mac is known to be some other IP's (a router
