@@ -195,7 +195,7 @@ func loadLabelled(tb testing.TB) []device {
 	return loadDevices(tb, "testdata/labelled.yml")
 }
 
-// loadDevices reads a set of labelled devices (labelled.yml, heldback.yml).
+// loadDevices reads a set of labelled devices (labelled.yml, heldback.yml, heldback2.yml).
 func loadDevices(tb testing.TB, path string) []device {
 	tb.Helper()
 	data, err := os.ReadFile(path)

@@ -189,7 +189,9 @@ func TestIdentificationDoc(t *testing.T) {
 		return
 	}
 	doc = replaceBetween(t, doc, "accuracy", accuracyTables(t))
-	doc = replaceBetween(t, doc, "heldback", heldbackTables(t))
+	summary, set2 := heldbackTables(t)
+	doc = replaceBetween(t, doc, "heldback", summary)
+	doc = replaceBetween(t, doc, "heldback2", set2)
 	if err := os.WriteFile(docPath, []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
