@@ -31,6 +31,7 @@ var signalKeys = func() []SignalSource {
 		{Source: model.EvidenceMDNSHostname, Strength: StrengthHostname},
 		{Source: model.EvidenceLLMNRName, Strength: StrengthHostname},
 		{Source: model.EvidenceNBNSName, Strength: StrengthHostname},
+		{Source: model.EvidenceNBNSService, Strength: StrengthBehaviour},
 		{Source: model.EvidenceSSDPServer, Strength: StrengthSelfDescription},
 		{Source: model.EvidenceSSDPDeviceType, Strength: StrengthBehaviour},
 		{Source: model.EvidenceSSDPUserAgent, Strength: StrengthDHCPParams},
@@ -97,6 +98,7 @@ const (
 	gDICOM           // DICOM associations
 	gHL7             // HL7 messages
 	gFlows           // what it serves, and to which classes of clients
+	gNetBIOS         // the NetBIOS services it registered (domain controller, PDC, ...)
 	numGroups
 )
 
@@ -140,6 +142,8 @@ func groupOf(src model.EvidenceSource) group {
 		return gHL7
 	case model.EvidenceServed, model.EvidenceClients, model.EvidenceRouted:
 		return gFlows
+	case model.EvidenceNBNSService:
+		return gNetBIOS
 	}
 	return gNone
 }

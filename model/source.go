@@ -87,6 +87,7 @@ const (
 	EvidenceMDNSHostname        EvidenceSource = "mdns.hostname"    // its own mDNS host name
 	EvidenceLLMNRName           EvidenceSource = "llmnr.name"       // its own LLMNR name
 	EvidenceNBNSName            EvidenceSource = "nbns.name"        // a NetBIOS name it registered or answered for itself
+	EvidenceNBNSService         EvidenceSource = "nbns.service"     // what one of its own NetBIOS names says it runs (sensor/nbns Service): "domain-controller" (<1C> group), "pdc" (<1B>), "file-server" (<20>), "master-browser" (<1D>, __MSBROWSE__<01>)
 	EvidenceSSDPServer          EvidenceSource = "ssdp.server"      // SERVER of its NOTIFY and search responses
 	EvidenceSSDPDeviceType      EvidenceSource = "ssdp.device_type" // device type URN it announced
 	EvidenceSSDPUserAgent       EvidenceSource = "ssdp.user_agent"  // USER-AGENT of its M-SEARCH

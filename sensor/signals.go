@@ -411,26 +411,29 @@ func (t *signalTable) dhcpv6Msg(b []byte) {
 }
 
 // nbnsMsg reads the names a host registers or answers for with its own
-// address (a WINS server's answers for other hosts are not its names).
+// address (a WINS server's answers for other hosts are not its names): its
+// computer name (nbns.HostName: not the domain name it holds as PDC or
+// master browser), and the services its names say it runs (group names
+// too: a domain controller's <1C>).
 func (t *signalTable) nbnsMsg(b []byte, src netip.Addr) {
 	m := &t.nbns
 	if nbns.ParseInto(b, m) != nil && m.NumNames == 0 {
 		return
 	}
-	reg := !m.Response && (m.Opcode == nbns.OpRegistration || m.Opcode == nbns.OpRefresh ||
-		m.Opcode == nbns.OpRefreshAlt || m.Opcode == nbns.OpMultihomed)
-	if !reg && !m.Response {
+	if !m.Speaks() {
 		return
 	}
 	for i := 0; i < m.NumNames && i < len(m.Names); i++ {
 		n := &m.Names[i]
-		if n.Group() {
+		if !n.Own(src) {
 			continue
 		}
-		own := n.Source == nbns.FromNodeStatus ||
-			(n.Source != nbns.FromQuestion && n.Addr.IsValid() && n.Addr == src)
-		if own {
+		if n.HostName() {
 			t.add(model.EvidenceNBNSName, n.Text())
+		}
+		if s := n.Service(); s != nbns.ServiceNone {
+			t.buf = append(t.buf[:0], s.String()...)
+			t.add(model.EvidenceNBNSService, t.buf)
 		}
 	}
 }

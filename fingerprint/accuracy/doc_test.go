@@ -65,6 +65,7 @@ var signalNotes = map[model.EvidenceSource]string{
 	model.EvidenceMDNSHostname:        "a name (weak); host-name rules apply",
 	model.EvidenceLLMNRName:           "a name (weak); host-name rules apply",
 	model.EvidenceNBNSName:            "a name (weak); host-name rules apply",
+	model.EvidenceNBNSService:         "Windows Server: a domain controller (its domain's <1C> group) or the PDC (<1B>); file-server (<20>) and master-browser (<1D>) say nothing alone (Windows clients register them too)",
 	model.EvidenceSSDPServer:          "OS (Windows, Linux) of a UPnP device or host; Sonos; Epson printers",
 	model.EvidenceSSDPDeviceType:      "printer, internet gateway, DIAL media receiver, Sonos, Samsung TV",
 	model.EvidenceSSDPUserAgent:       "OS of a control point (no rules yet)",

@@ -3,6 +3,7 @@ package accuracy
 import (
 	"errors"
 	"io"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -160,7 +161,16 @@ func frameSignals(p gopacket.Packet, mac model.MAC, add func(model.MAC, model.Ev
 		return
 	}
 	if u, ok := p.Layer(layers.LayerTypeUDP).(*layers.UDP); ok {
-		udpSignals(u, mac, add)
+		var from netip.Addr // the innermost IP source, as the innermost MAC
+		for _, l := range p.Layers() {
+			switch ip := l.(type) {
+			case *layers.IPv4:
+				from, _ = netip.AddrFromSlice(ip.SrcIP.To4())
+			case *layers.IPv6:
+				from, _ = netip.AddrFromSlice(ip.SrcIP)
+			}
+		}
+		udpSignals(u, from, mac, add)
 		return
 	}
 	if t, ok := p.Layer(layers.LayerTypeTCP).(*layers.TCP); ok {
@@ -168,7 +178,7 @@ func frameSignals(p gopacket.Packet, mac model.MAC, add func(model.MAC, model.Ev
 	}
 }
 
-func udpSignals(u *layers.UDP, mac model.MAC, add func(model.MAC, model.EvidenceSource, []byte)) {
+func udpSignals(u *layers.UDP, from netip.Addr, mac model.MAC, add func(model.MAC, model.EvidenceSource, []byte)) {
 	sport, dport := uint16(u.SrcPort), uint16(u.DstPort)
 	b := u.Payload
 	switch {
@@ -207,10 +217,17 @@ func udpSignals(u *layers.UDP, mac model.MAC, add func(model.MAC, model.Evidence
 		}
 	case sport == nbns.Port:
 		var m nbns.Message
-		if nbns.ParseInto(b, &m) == nil && m.Response {
+		if nbns.ParseInto(b, &m) == nil && m.Speaks() {
 			for i := range m.NumNames {
-				if n := &m.Names[i]; !n.Group() {
+				n := &m.Names[i]
+				if !n.Own(from) {
+					continue
+				}
+				if n.HostName() {
 					add(mac, model.EvidenceNBNSName, n.Text())
+				}
+				if s := n.Service(); s != nbns.ServiceNone {
+					add(mac, model.EvidenceNBNSService, []byte(s.String()))
 				}
 			}
 		}

@@ -18,11 +18,21 @@
 //	nbns.answer        positive query response: a name with its address; medium (a WINS server answers for other hosts)
 //	nbns.query         query: the name looked for, not the sender's; weak (but "WPAD", "ISATAP" queries show a Windows resolver)
 //
+// A name of the sender's own also says which service registered it
+// (Name.Service), from the suffix tables of Microsoft's KB163409 "NetBIOS
+// Suffixes (16th Character of the NetBIOS Name)" and [MS-BRWS] 2.1.1:
+// <domain><1C> group: a domain controller (not "INet~Services<1C>", which
+// IIS registers); <domain><1B> unique: the domain master browser, which is
+// the primary domain controller (the PDC emulator in Active Directory);
+// <computer><20> unique: the Server service (file and printer sharing);
+// <group><1D> unique or the __MSBROWSE__<01> group: a local master browser.
+//
 // NetBIOS names are 15 bytes of OEM text padded with spaces; nothing is
 // sanitised here.
 package nbns
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"net/netip"
@@ -87,6 +97,93 @@ func (n *Name) Text() []byte { return n.raw[:n.n] }
 
 // Group reports whether the name is a group name.
 func (n *Name) Group() bool { return n.Flags&0x8000 != 0 }
+
+// Speaks reports whether m speaks for its sender: a name registration,
+// refresh or multihomed registration request, or a response (a query names
+// what is looked for, a release what is given up).
+func (m *Message) Speaks() bool {
+	switch {
+	case m.Response:
+		return true
+	case m.Opcode == OpRegistration, m.Opcode == OpRefresh, m.Opcode == OpRefreshAlt, m.Opcode == OpMultihomed:
+		return true
+	}
+	return false
+}
+
+// Own reports whether n, a name of a message that Speaks, sent from src,
+// is the sender's own: an entry of its node status, or a record with src
+// as the address (a WINS server's answer for another host is not its own).
+func (n *Name) Own(src netip.Addr) bool {
+	return n.Source == FromNodeStatus || (n.Source != FromQuestion && n.Addr.IsValid() && n.Addr == src)
+}
+
+// HostName reports whether the name is its owner's own computer name: a
+// unique name other than the domain or workgroup names a domain master
+// browser (<1B>) or master browser (<1D>) holds, and the Messenger
+// service's <03>, which also carries the logged-on user's name (KB163409).
+func (n *Name) HostName() bool {
+	return !n.Group() && n.Suffix != 0x1b && n.Suffix != 0x1d && n.Suffix != 0x03
+}
+
+// Name flags of a node status entry (RFC 1002 4.2.18) that say the name is
+// not held: in conflict, or being released. (The same bits of a NB
+// record's flags are reserved, zero.)
+const (
+	flagConflict      = 0x0800
+	flagDeregistering = 0x1000
+)
+
+// Service is what a NetBIOS name says its owner runs.
+type Service uint8
+
+// Services (see the package documentation).
+const (
+	ServiceNone             Service = iota
+	ServiceDomainController         // <domain><1C> group
+	ServicePDC                      // <domain><1B> unique: domain master browser, the PDC
+	ServiceFileServer               // <computer><20> unique: the Server service
+	ServiceMasterBrowser            // <group><1D> unique, or the __MSBROWSE__<01> group
+)
+
+var serviceNames = [...]string{"", "domain-controller", "pdc", "file-server", "master-browser"}
+
+// String returns the service's name as the nbns.service signal reports it
+// ("domain-controller", "pdc", "file-server", "master-browser"), "" for
+// ServiceNone.
+func (s Service) String() string {
+	if int(s) < len(serviceNames) {
+		return serviceNames[s]
+	}
+	return ""
+}
+
+// Services lists the services, ServiceNone left out.
+func Services() []Service {
+	return []Service{ServiceDomainController, ServicePDC, ServiceFileServer, ServiceMasterBrowser}
+}
+
+// Service returns the service a name's suffix and kind (group or unique)
+// say its owner runs, ServiceNone for others and for a node status entry
+// in conflict or being released. Whose name it is (the sender's own, or a
+// WINS server's answer for another host) is for the caller to decide.
+func (n *Name) Service() Service {
+	if n.Flags&(flagConflict|flagDeregistering) != 0 {
+		return ServiceNone
+	}
+	switch g := n.Group(); {
+	case n.Suffix == 0x1c && g && !bytes.EqualFold(n.Text(), []byte("INet~Services")):
+		return ServiceDomainController
+	case n.Suffix == 0x1b && !g:
+		return ServicePDC
+	case n.Suffix == 0x20 && !g:
+		return ServiceFileServer
+	case n.Suffix == 0x1d && !g,
+		n.Suffix == 0x01 && g && bytes.Contains(n.Text(), []byte("__MSBROWSE__")):
+		return ServiceMasterBrowser
+	}
+	return ServiceNone
+}
 
 // Message is the decoded content of one NBNS message.
 type Message struct {

@@ -38,11 +38,29 @@ func header(flags uint16, qd, an, ns, ar int) []byte {
 // "PUMP-GW-07<00>" at 10.50.0.21. Checked with tshark 4.0.17: nbns.flags.opcode 5,
 // nbns.name "PUMP-GW-07<00>" (question and additional record), nbns.type 32,
 // nbns.addr 10.50.0.21, nbns.nb_flags 0x0000.
-func registration() []byte {
-	b := append(header(0x2910, 1, 0, 0, 1), encode("PUMP-GW-07", 0)...)
-	b = append(b, 0, 0x20, 0, 1)
-	b = append(b, 0xc0, 12, 0, 0x20, 0, 1, 0, 4, 0x93, 0xe0, 0, 6, 0, 0, 10, 50, 0, 21)
-	return b
+func registration() []byte { return registrationOf("PUMP-GW-07", 0, 0, 10, 50, 0, 21) }
+
+// groupRegistration is a synthetic broadcast registration (opcode 5) of
+// the group name "HOSPITAL<1c>" (domain controllers) at 10.50.0.5, as a
+// domain controller's Netlogon service sends it: the additional record's
+// NB flags have the group bit. Checked with tshark 4.0.17: nbns.flags.opcode
+// 5, nbns.name "HOSPITAL<1c>", nbns.nb_flags 0x8000 (nbns.nb_flags.group 1),
+// nbns.addr 10.50.0.5.
+func groupRegistration() []byte { return registrationOf("HOSPITAL", 0x1c, 0x80, 10, 50, 0, 5) }
+
+// registrationOf is a broadcast registration of name<suffix> at a.b.c.d,
+// with NB flags flags<<8.
+func registrationOf(name string, suffix, flags, a, b, c, d byte) []byte {
+	m := append(header(0x2910, 1, 0, 0, 1), encode(name, suffix)...)
+	m = append(m, 0, 0x20, 0, 1)
+	return append(m, 0xc0, 12, 0, 0x20, 0, 1, 0, 4, 0x93, 0xe0, 0, 6, flags, 0, a, b, c, d)
+}
+
+// entry is one name of a node status response.
+type entry struct {
+	name   string
+	suffix byte
+	flags  uint16
 }
 
 // nodeStatus is a synthetic node status response with three names and the
@@ -50,18 +68,36 @@ func registration() []byte {
 // nbns.number_of_names 3, nbns.netbios_name "PUMP-GW-07", "WORKGROUP",
 // "PUMP-GW-07", nbns.name_flags 0x0400, 0x8400, 0x0400, nbns.unit_id 00:1b:63:84:45:e6.
 func nodeStatus() []byte {
+	return nodeStatusOf([6]byte{0x00, 0x1b, 0x63, 0x84, 0x45, 0xe6},
+		entry{"PUMP-GW-07", 0x00, 0x0400}, entry{"WORKGROUP", 0x00, 0x8400}, entry{"PUMP-GW-07", 0x20, 0x0400})
+}
+
+// dcNodeStatus is a synthetic node status response of a domain controller
+// that is also the PDC and the master browser, with the names KB163409
+// and [MS-BRWS] 2.1.1 list for those roles: DC01<00>, HOSPITAL<00> group,
+// HOSPITAL<1c> group, DC01<20>, HOSPITAL<1b>, HOSPITAL<1e> group,
+// HOSPITAL<1d>, __MSBROWSE__<01> group, and a conflicting OLD<20>.
+// Checked with tshark 4.0.17: nbns.number_of_names 9, the names and
+// nbns.name_flags as listed (OLD<20>: "Name is in conflict"), nbns.unit_id
+// 00:15:5d:01:02:03.
+func dcNodeStatus() []byte {
+	return nodeStatusOf([6]byte{0x00, 0x15, 0x5d, 0x01, 0x02, 0x03},
+		entry{"DC01", 0x00, 0x0400}, entry{"HOSPITAL", 0x00, 0x8400}, entry{"HOSPITAL", 0x1c, 0x8400},
+		entry{"DC01", 0x20, 0x0400}, entry{"HOSPITAL", 0x1b, 0x0400}, entry{"HOSPITAL", 0x1e, 0x8400},
+		entry{"HOSPITAL", 0x1d, 0x0400}, entry{"\x01\x02__MSBROWSE__\x02", 0x01, 0x8400}, entry{"OLD", 0x20, 0x0c00})
+}
+
+// nodeStatusOf is a node status response listing entries, then the unit
+// ID and zeroed statistics.
+func nodeStatusOf(unitID [6]byte, entries ...entry) []byte {
 	b := append(header(0x8400, 0, 1, 0, 0), encode("*\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 0)...)
-	d := []byte{3}
-	for _, e := range []struct {
-		name   string
-		suffix byte
-		flags  uint16
-	}{{"PUMP-GW-07", 0x00, 0x0400}, {"WORKGROUP", 0x00, 0x8400}, {"PUMP-GW-07", 0x20, 0x0400}} {
+	d := []byte{byte(len(entries))}
+	for _, e := range entries {
 		d = append(d, fmt.Sprintf("%-15s", e.name)...)
 		d = append(d, e.suffix)
 		d = binary.BigEndian.AppendUint16(d, e.flags)
 	}
-	d = append(d, 0x00, 0x1b, 0x63, 0x84, 0x45, 0xe6)
+	d = append(d, unitID[:]...)
 	d = append(d, make([]byte, 40)...)
 	b = append(b, 0, 0x21, 0, 1, 0, 0, 0, 0)
 	b = binary.BigEndian.AppendUint16(b, uint16(len(d)))
@@ -74,7 +110,8 @@ func summary(m *Message) string {
 	var f []string
 	for i := range m.Names[:m.NumNames] {
 		n := &m.Names[i]
-		s := fmt.Sprintf("%d:%s<%02x>", n.Source, n.Text(), n.Suffix)
+		s := fmt.Sprintf("%d:%q<%02x>", n.Source, n.Text(), n.Suffix)
+		s = strings.Replace(s, `"`, "", 2)
 		if n.Addr.IsValid() {
 			s += "=" + n.Addr.String()
 		}
@@ -127,6 +164,9 @@ func TestSynthetic(t *testing.T) {
 	}{
 		{registration(), "op5 rfalse 1:PUMP-GW-07<00> 4:PUMP-GW-07<00>=10.50.0.21"},
 		{nodeStatus(), "op0 rtrue 5:PUMP-GW-07<00> 5:WORKGROUP<00>(group) 5:PUMP-GW-07<20> mac=001b638445e6"},
+		{groupRegistration(), "op5 rfalse 1:HOSPITAL<1c> 4:HOSPITAL<1c>=10.50.0.5(group)"},
+		{dcNodeStatus(), `op0 rtrue 5:DC01<00> 5:HOSPITAL<00>(group) 5:HOSPITAL<1c>(group) 5:DC01<20> 5:HOSPITAL<1b> ` +
+			`5:HOSPITAL<1e>(group) 5:HOSPITAL<1d> 5:\x01\x02__MSBROWSE__\x02<01>(group) 5:OLD<20> mac=00155d010203`},
 	} {
 		if err := ParseInto(c.b, &m); err != nil {
 			t.Fatal(err)
@@ -137,9 +177,58 @@ func TestSynthetic(t *testing.T) {
 	}
 }
 
+// TestService checks which names say their owner runs a service: the
+// suffix and the group bit as KB163409 lists them, not IIS's
+// INet~Services<1c>, not a name in conflict.
+func TestService(t *testing.T) {
+	var m Message
+	got := map[string]string{}
+	for _, b := range [][]byte{dcNodeStatus(), groupRegistration(), nodeStatus(), registration()} {
+		if err := ParseInto(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		for i := range m.Names[:m.NumNames] {
+			n := &m.Names[i]
+			got[fmt.Sprintf("%d:%q<%02x>", n.Source, n.Text(), n.Suffix)] = n.Service().String()
+		}
+	}
+	want := map[string]string{
+		`5:"DC01"<00>`: "", `5:"HOSPITAL"<00>`: "", `5:"HOSPITAL"<1c>`: "domain-controller", `5:"DC01"<20>`: "file-server",
+		`5:"HOSPITAL"<1b>`: "pdc", `5:"HOSPITAL"<1e>`: "", `5:"HOSPITAL"<1d>`: "master-browser",
+		`5:"\x01\x02__MSBROWSE__\x02"<01>`: "master-browser", `5:"OLD"<20>`: "",
+		`1:"HOSPITAL"<1c>`:   "", // a question has no NB flags: not known to be a group
+		`4:"HOSPITAL"<1c>`:   "domain-controller",
+		`5:"PUMP-GW-07"<00>`: "", `5:"WORKGROUP"<00>`: "", `5:"PUMP-GW-07"<20>`: "file-server",
+		`1:"PUMP-GW-07"<00>`: "", `4:"PUMP-GW-07"<00>`: "",
+	}
+	for k, w := range want {
+		if g, ok := got[k]; !ok || g != w {
+			t.Errorf("%s: service %q (seen %v), want %q", k, g, ok, w)
+		}
+	}
+	for i, w := range []bool{true, false, false, true, false, false, false, false, true} {
+		if err := ParseInto(dcNodeStatus(), &m); err != nil {
+			t.Fatal(err)
+		}
+		if n := &m.Names[i]; n.HostName() != w {
+			t.Errorf("%q<%02x>: host name %v, want %v", n.Text(), n.Suffix, !w, w)
+		}
+	}
+	iis := Name{Suffix: 0x1c, Flags: 0x8000}
+	iis.n = copy(iis.raw[:], "INET~SERVICES")
+	if s := iis.Service(); s != ServiceNone {
+		t.Errorf("IIS's INet~Services<1c>: %v", s)
+	}
+	for _, s := range Services() {
+		if s.String() == "" {
+			t.Errorf("service %d has no name", s)
+		}
+	}
+}
+
 func TestHostile(t *testing.T) {
 	var m Message
-	for _, good := range [][]byte{registration(), nodeStatus()} {
+	for _, good := range [][]byte{registration(), nodeStatus(), groupRegistration(), dcNodeStatus()} {
 		for n := range len(good) {
 			_ = ParseInto(good[:n], &m)
 		}
@@ -193,6 +282,8 @@ func BenchmarkParseInto(b *testing.B) {
 func FuzzParseInto(f *testing.F) {
 	f.Add(registration())
 	f.Add(nodeStatus())
+	f.Add(groupRegistration())
+	f.Add(dcNodeStatus())
 	pcaptest.Seed(f, captures, func(path string) []pcaptest.Payload { return payloads(f, path) })
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var m Message
@@ -203,6 +294,9 @@ func FuzzParseInto(f *testing.F) {
 		for i := range m.Names[:m.NumNames] {
 			if len(m.Names[i].Text()) > 15 {
 				t.Fatal("name over 15 bytes")
+			}
+			if n := &m.Names[i]; n.Source == FromQuestion && n.Service() == ServiceDomainController {
+				t.Fatal("a question's name is never known to be a group")
 			}
 		}
 	})
