@@ -229,6 +229,10 @@ func ruleCases(t *testing.T) map[string]struct {
 		"windows-medical-oem": {merge(mac(t, "7c:94:b2"), dhcp(win10Params, "MSFT 5.0", "DR-DIGDIAG-01")), want{Class: model.ClassImagingModality, Modality: "DX", Manufacturer: "Philips", Model: "DigitalDiagnost", OS: "Windows 10+", Confidence: 60, Strength: 40}},
 		"windows-server-name": {dhcp(win10Params, "MSFT 5.0", "WIN-4KD2JQ9LP0A"), want{Class: model.ClassServer, OS: "Windows Server", Confidence: 89, Strength: 80}},
 
+		// NetBIOS services: a domain controller or PDC sends the Windows client DHCP fingerprint too
+		"nbns-domain-controller": {merge(dhcp(win10Params, "MSFT 5.0", "DC01"), sig(model.EvidenceNBNSService, "domain-controller")), want{Class: model.ClassServer, OS: "Windows Server", Confidence: 85, Strength: 60}},
+		"nbns-pdc":               {merge(dhcp(win10Params, "MSFT 5.0", "DC01"), sig(model.EvidenceNBNSService, "pdc")), want{Class: model.ClassServer, OS: "Windows Server", Confidence: 80, Strength: 60}},
+
 		// flows
 		"network-vendor-serves-infrastructure": {merge(mac(t, "00:00:0c"), serves(17, 67, "dhcp", 14)), want{Class: model.ClassNetworkInfrastructure, Manufacturer: "Cisco", Confidence: 86, Strength: 60}},
 
