@@ -144,9 +144,10 @@ const (
 	ServicePDC                      // <domain><1B> unique: domain master browser, the PDC
 	ServiceFileServer               // <computer><20> unique: the Server service
 	ServiceMasterBrowser            // <group><1D> unique, or the __MSBROWSE__<01> group
+	numServices
 )
 
-var serviceNames = [...]string{"", "domain-controller", "pdc", "file-server", "master-browser"}
+var serviceNames = [numServices]string{"", "domain-controller", "pdc", "file-server", "master-browser"}
 
 // String returns the service's name as the nbns.service signal reports it
 // ("domain-controller", "pdc", "file-server", "master-browser"), "" for
@@ -156,11 +157,6 @@ func (s Service) String() string {
 		return serviceNames[s]
 	}
 	return ""
-}
-
-// Services lists the services, ServiceNone left out.
-func Services() []Service {
-	return []Service{ServiceDomainController, ServicePDC, ServiceFileServer, ServiceMasterBrowser}
 }
 
 // Service returns the service a name's suffix and kind (group or unique)
