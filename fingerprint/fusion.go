@@ -184,8 +184,10 @@ type candidate struct {
 // group votes once, with its best-ranked rule. For each class voted for:
 //
 //   - It is eligible when some vote for it rests on evidence stronger than
-//     a name (IsWeak); or, for a non-clinical class, when two groups of weak
-//     evidence agree on it; or, for a clinical class, when a non-weak rule
+//     a name (IsWeak; a documented default name, StrengthDefaultName, is
+//     stronger, and its rules set no clinical class, so it can set a
+//     non-clinical class alone); or, for a non-clinical class, when two
+//     groups of weak evidence agree on it; or, for a clinical class, when a non-weak rule
 //     says the device is clinical (clinical: true, e.g. it speaks DICOM) and
 //     weak evidence says which class. Weak evidence alone (a MAC vendor, a
 //     host name) never sets a class, and never a clinical one.

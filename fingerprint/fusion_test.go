@@ -111,26 +111,33 @@ func TestFusion(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := e.Classify(&tt.f)
 			check(t, got, tt.w)
-			var rules []string
-			for _, c := range got.Conflicts {
-				rules = append(rules, c.Rule)
-			}
-			if strings.Join(rules, " ") != strings.Join(tt.conflicts, " ") {
-				t.Errorf("conflicts %v, want %v", got.Conflicts, tt.conflicts)
-			}
-			if got.Class == model.ClassUnknown && (got.Confidence != 0 || got.Strength != 0 || len(got.Conflicts) != 0) {
-				t.Errorf("unknown with confidence %d strength %d conflicts %v", got.Confidence, got.Strength, got.Conflicts)
-			}
-			for _, c := range got.Conflicts {
-				found := false
-				for _, ev := range got.Evidence {
-					found = found || (ev.Rule == c.Rule && ev.Sets&FieldContradicts != 0)
-				}
-				if !found {
-					t.Errorf("conflict %s not marked in the evidence", c.Rule)
-				}
-			}
+			checkConflicts(t, got, tt.conflicts)
 		})
+	}
+}
+
+// checkConflicts checks that got's conflicts are the rules want, in order,
+// each marked in the evidence, and that an unknown has none.
+func checkConflicts(t *testing.T, got Result, want []string) {
+	t.Helper()
+	var rules []string
+	for _, c := range got.Conflicts {
+		rules = append(rules, c.Rule)
+	}
+	if strings.Join(rules, " ") != strings.Join(want, " ") {
+		t.Errorf("conflicts %v, want %v", got.Conflicts, want)
+	}
+	if got.Class == model.ClassUnknown && (got.Confidence != 0 || got.Strength != 0 || len(got.Conflicts) != 0) {
+		t.Errorf("unknown with confidence %d strength %d conflicts %v", got.Confidence, got.Strength, got.Conflicts)
+	}
+	for _, c := range got.Conflicts {
+		found := false
+		for _, ev := range got.Evidence {
+			found = found || (ev.Rule == c.Rule && ev.Sets&FieldContradicts != 0)
+		}
+		if !found {
+			t.Errorf("conflict %s not marked in the evidence", c.Rule)
+		}
 	}
 }
 
@@ -239,5 +246,81 @@ func TestOSFamily(t *testing.T) {
 		if got := OSFamily(os); got != want {
 			t.Errorf("OSFamily(%q) = %q, want %q", os, got, want)
 		}
+	}
+}
+
+// TestDefaultName covers default_name rules: a name a firmware or OS
+// installer generates ranks as StrengthDefaultName and sets a non-clinical
+// class alone, a user-chosen name stays weak, and stronger evidence for
+// another class wins over a default name.
+func TestDefaultName(t *testing.T) {
+	rules := `
+rules:
+  - name: dn-brother
+    source: test
+    match: {hostname: '^BR[NW][0-9A-F]{12}$'}
+    default_name: true
+    class: printer
+    manufacturer: Brother
+    confidence: 60
+  - name: dn-imm-on-ibm
+    source: test
+    match: {hostname: '(?i)^(IMM-[0-9a-f]{12}|IMM2-[0-9a-f]{12})$', oui_vendor: '^IBM'}
+    default_name: true
+    class: server
+    confidence: 50
+  - name: user-pc
+    source: test
+    match: {hostname: '(?i)-PC$'}
+    class: workstation
+    confidence: 40
+  - name: vc-phone
+    source: test
+    match: {dhcp_60: '^Cisco Systems, Inc\. IP Phone'}
+    class: voip-phone
+    confidence: 80
+  - name: dn-os-only
+    source: test
+    match: {hostname: '^android-[0-9a-f]{16}$'}
+    default_name: true
+    os: Android
+`
+	e, err := Load([]byte(rules), "test.yml", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		f         Facts
+		w         want
+		conflicts []string
+	}{
+		{name: "a default name alone sets its class", f: dhcp("", "", "BRN008077A1B2C3"),
+			w: want{Class: model.ClassPrinter, Manufacturer: "Brother", Confidence: 60, Strength: StrengthDefaultName}},
+		{name: "as a NetBIOS name too", f: sig(model.EvidenceNBNSName, "BRW008077A1B2C3"),
+			w: want{Class: model.ClassPrinter, Confidence: 60, Strength: StrengthDefaultName}},
+		{name: "only the whole name", f: dhcp("", "", "BRN008077A1B2C3-old"), w: want{}},
+		{name: "a user-chosen name alone stays unknown", f: dhcp("", "", "kevin-PC"), w: want{}},
+		{name: "a default name with an oui matcher needs the vendor", f: dhcp("", "", "IMM-5CF3FC5EAAD0"), w: want{}},
+		{name: "a default name with its vendor", f: merge(mac(t, "5c:f3:fc"), dhcp("", "", "IMM-5CF3FC5EAAD0")),
+			w: want{Class: model.ClassServer, Confidence: 50, Strength: StrengthDefaultName}},
+		{name: "a stronger contradicting signal wins", f: dhcp("", "Cisco Systems, Inc. IP Phone CP-8845", "BRN008077A1B2C3"),
+			w: want{Class: model.ClassVoIPPhone, Confidence: 65, Strength: StrengthDHCPVendorClass}, conflicts: []string{"dn-brother"}},
+		{name: "a default name that sets only an OS", f: dhcp("", "", "android-f7ca0f571270c52d"), w: want{OS: "Android"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := e.Classify(&tt.f)
+			check(t, got, tt.w)
+			checkConflicts(t, got, tt.conflicts)
+			for _, ev := range got.Evidence {
+				if strings.HasPrefix(ev.Rule, "dn-") && ev.Source != model.EvidenceOUI && ev.Strength != StrengthDefaultName {
+					t.Errorf("evidence %+v: strength %d, want %d", ev, ev.Strength, StrengthDefaultName)
+				}
+			}
+		})
+	}
+	if !IsWeak(StrengthHostname) || IsWeak(StrengthDefaultName) || StrengthDefaultName >= StrengthDHCPParams {
+		t.Error("a default name must rank above a name and below an implementation fingerprint")
 	}
 }

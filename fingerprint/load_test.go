@@ -70,6 +70,18 @@ func TestBadRuleFiles(t *testing.T) {
 			`line 11: rule "bool": expected true or false, got "maybe"`,
 		},
 		"not-a-list.yml": {`line 2: expected a list of rules, got !!map`},
+		"default-name.yml": {
+			`line 3: rule "no-dollar": default_name: hostname must be anchored with ^ and $ (a default is a whole name)`,
+			`line 7: rule "no-caret": default_name: hostname must be anchored with ^ and $ (a default is a whole name)`,
+			`line 11: rule "one-alternative-loose": default_name: hostname must be anchored with ^ and $ (a default is a whole name)`,
+			`line 15: rule "multiline": default_name: hostname must be anchored with ^ and $ (a default is a whole name)`,
+			`line 21: rule "clinical-class": default_name: a clinical class never comes from a name`,
+			`line 22: rule "clinical-flag": default_name: clinical: true never comes from a name`,
+			`line 26: rule "no-hostname": default_name: needs a hostname matcher`,
+			`line 30: rule "stronger-matcher": default_name: only hostname, oui_vendor and oui_prefix matchers (other evidence ranks by its own strength)`,
+			`line 34: rule "other-name": default_name: only hostname, oui_vendor and oui_prefix matchers (other evidence ranks by its own strength)`,
+			`line 42: rule "too-confident": default_name: confidence at most 60`,
+		},
 		"toolkit.yml": {
 			`line 4: rule "toolkit-class": toolkit: true is for rules without a class (a toolkit does not say what the device is)`,
 			`line 6: rule "toolkit-maker": toolkit: sets a model or version, and nothing else (a toolkit names no maker, OS or device kind)`,

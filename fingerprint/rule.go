@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,7 +46,7 @@ type matcher struct {
 	lists   [][]byte // dhcp_55_like: one entry per value, the option codes
 	ports   []Served // serves: one entry per value, Proto and Port set
 	src     model.EvidenceSource
-	strong  int // mSignal: the source's strength
+	strong  int // mSignal: the source's strength; mHostname: StrengthDefaultName for a default_name rule, else 0
 }
 
 // rule is one compiled YAML rule.
@@ -131,6 +132,9 @@ func compileRule(y *ruleYAML, file string, line int) (*rule, error) {
 		rc.addf(line, "match: needs at least one matcher")
 	}
 	r.out = rc.output(y)
+	if y.DefaultName {
+		rc.defaultName(r, y)
+	}
 	r.source = y.Source
 	if len(rc.errs) == 0 {
 		var err error
@@ -341,11 +345,99 @@ func (rc *ruleCompiler) output(y *ruleYAML) output {
 	return out
 }
 
+// DefaultNameMaxConfidence is the highest confidence a default_name rule
+// may give: a default name says how a device was set up, and a device
+// keeps its factory name in a different role too (a print server's name on
+// a re-purposed box), so it stays as confident as corroborated weak
+// evidence (WeakCap).
+const DefaultNameMaxConfidence = WeakCap
+
+// defaultName checks a default_name rule and ranks its hostname matcher as
+// StrengthDefaultName. The name must be the rule's evidence: a hostname
+// matcher, anchored at both ends (a default is a whole generated name, not
+// a token in one), and besides it only oui_* matchers, which narrow the
+// rule (an "NPI" name on an HP NIC) without changing its strength; any
+// other matcher is stronger than the name or another name, and would leave
+// unclear what the rule's strength rests on. A clinical class never comes
+// from a name: the rule may not set one, nor say clinical: true.
+func (rc *ruleCompiler) defaultName(r *rule, y *ruleYAML) {
+	host, other := -1, len(r.dicom)+len(r.hl7) > 0
+	for i := range r.host {
+		switch r.host[i].kind {
+		case mHostname:
+			host = i
+		case mOUIVendor, mOUIPrefix:
+		default:
+			other = true
+		}
+	}
+	switch {
+	case other:
+		rc.addf(rc.line, "default_name: only hostname, oui_vendor and oui_prefix matchers (other evidence ranks by its own strength)")
+	case host < 0:
+		rc.addf(rc.line, "default_name: needs a hostname matcher")
+	case !anchored(y.Match.Hostname.Value):
+		rc.addf(y.Match.Hostname.Line, "default_name: hostname must be anchored with ^ and $ (a default is a whole name)")
+	default:
+		r.host[host].strong = StrengthDefaultName
+	}
+	if c := r.out.class; c != "" && IsClinical(c) {
+		rc.addf(y.Class.Line, "default_name: a clinical class never comes from a name")
+	}
+	if r.out.clinical {
+		rc.addf(rc.line, "default_name: clinical: true never comes from a name")
+	}
+	if r.out.confidence > DefaultNameMaxConfidence {
+		rc.addf(y.Confidence.Line, "default_name: confidence at most %d", DefaultNameMaxConfidence)
+	}
+}
+
+// anchored reports whether every match of the regular expression pattern
+// spans the whole text: each alternative begins with ^ and ends with $
+// (without the m flag).
+func anchored(pattern string) bool {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return false
+	}
+	return anchoredAt(re, syntax.OpBeginText) && anchoredAt(re, syntax.OpEndText)
+}
+
+// anchoredAt reports whether every match of re starts (op OpBeginText) or
+// ends (OpEndText) at the text's edge.
+func anchoredAt(re *syntax.Regexp, op syntax.Op) bool {
+	switch re.Op {
+	case op:
+		return true
+	case syntax.OpCapture:
+		return anchoredAt(re.Sub[0], op)
+	case syntax.OpAlternate:
+		for _, s := range re.Sub {
+			if !anchoredAt(s, op) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpConcat:
+		if len(re.Sub) == 0 {
+			return false
+		}
+		if op == syntax.OpBeginText {
+			return anchoredAt(re.Sub[0], op)
+		}
+		return anchoredAt(re.Sub[len(re.Sub)-1], op)
+	}
+	return false
+}
+
 func (m *matcher) strength() int {
 	switch m.kind {
 	case mOUIVendor, mOUIPrefix:
 		return StrengthOUI
 	case mHostname:
+		if m.strong > 0 {
+			return m.strong // a default name's
+		}
 		return StrengthHostname
 	case mDHCP55, mDHCP55Prefix, mDHCP55Like:
 		return StrengthDHCPParams

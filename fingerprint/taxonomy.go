@@ -30,7 +30,12 @@
 // TCP and TLS fingerprints, served services: 60), names (DHCP host name,
 // NetBIOS, mDNS: 40), the MAC's registered vendor (20). Names and vendors
 // are weak (IsWeak): alone they never set a class, and never a clinical
-// one. A rule's strength is that of its strongest matcher.
+// one. A name in a format that a device's firmware or an OS installer
+// generates and documents ("NPI" and six hex digits, "DESKTOP-" and seven
+// characters) is an implementation fingerprint, not a choice: a rule that
+// says so (default_name: true) ranks its name as StrengthDefaultName (50),
+// not weak, so it can set a non-clinical class alone. A rule's strength is
+// that of its strongest matcher.
 //
 // Classify fuses the evidence: independent groups of evidence vote for a
 // class, agreeing votes raise its confidence, contradicting ones lower it and
@@ -65,6 +70,7 @@ const (
 	StrengthOUI             = 20  // registered vendor or prefix of the MAC
 	StrengthOSImplied       = 30  // a class implied by the operating system (a rule's implied: true), for ranking only
 	StrengthHostname        = 40  // a name the device or its user chose: DHCP option 12/81, NetBIOS, mDNS host names
+	StrengthDefaultName     = 50  // a name in a format the firmware or OS installer generates (a rule's default_name: true)
 	StrengthDHCPParams      = 60  // DHCP option 55 parameter request list; other implementation fingerprints (TCP SYN, TLS)
 	StrengthBehaviour       = 60  // what the asset serves and to which classes of clients (flows)
 	StrengthDHCPVendorClass = 80  // DHCP option 60 vendor class identifier
@@ -74,7 +80,8 @@ const (
 )
 
 // IsWeak reports whether evidence of strength s is weak: a MAC vendor or a
-// name. Weak evidence alone never sets a class, and never a clinical one.
+// name (not a documented default name, StrengthDefaultName). Weak evidence
+// alone never sets a class, and never a clinical one.
 func IsWeak(s int) bool { return s <= StrengthHostname }
 
 // IsClinical reports whether c is a clinical device class: one that

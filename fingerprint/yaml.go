@@ -34,6 +34,7 @@ type ruleYAML struct {
 	Implied      bool      `yaml:"implied"`
 	Clinical     bool      `yaml:"clinical"`
 	Toolkit      bool      `yaml:"toolkit"`
+	DefaultName  bool      `yaml:"default_name"`
 	Source       string    `yaml:"source"`
 }
 

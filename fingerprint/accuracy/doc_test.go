@@ -19,27 +19,29 @@ const docPath = "../../docs/identification.md"
 // yields and whether the sensor reports it yet. Strengths come from the
 // fingerprint package.
 var signalRows = []struct {
-	src    model.EvidenceSource
-	yields string
-	wired  bool
+	src      model.EvidenceSource
+	yields   string
+	wired    bool
+	strength int // 0: the source's (strengthOf)
 }{
-	{model.EvidenceOUI, "manufacturer of the network interface; a class only with corroboration (weak)", true},
-	{model.EvidenceRandomizedMAC, "a flag: the address is locally administered (no vendor); never a class", true},
-	{model.EvidenceDHCPVendorClass, "device class, manufacturer, model, OS (product names of printers, phones, DECT bases, telephone adapters, APs, firewalls, BMCs, consoles; PXE/UEFI HTTP/U-Boot/Apple NetBoot firmware; ZTP, ONIE; Windows, Android, dhcpcd's OS and release; a bare maker string such as Cisco's gives the maker only)", true},
-	{model.EvidenceDHCPParams, "OS family (exact, prefix or similar lists: Windows, macOS and NetInfo-era Mac OS X, iOS, Android incl. older platform DhcpClient builds, dhclient, dhcpcd, udhcpc, systemd-networkd, NetworkManager, ConnMan, BSDs and their dhclient, lwIP/ESP-IDF, Arduino Ethernet, Microchip TCP/IP, uIP/FreeRTOS+TCP/NetX Duo/Zephyr); a class only as implied by the OS", true},
-	{model.EvidenceHostname, "names: Windows/Windows Server defaults, phones, printers, BMCs, Arduino Ethernet boards, site conventions (weak)", true},
-	{model.EvidenceDICOMSOPClass, "imaging modality and its modality, PACS, DICOM workstation, film printer, worklist server", true},
-	{model.EvidenceDICOMAETitle, "modality (US, CT, ...) and product names; that the device is clinical", true},
-	{model.EvidenceDICOMImplUID, "manufacturer (GE, Siemens, Philips, Canon, FUJIFILM, Agfa, Hologic) or toolkit (DCMTK, dcm4che, pydicom, fo-dicom, GDCM)", true},
-	{model.EvidenceDICOMImplVer, "software version (toolkit versions, syngo VA/VB names, else the name itself)", true},
-	{model.EvidenceDICOMCommand, "query/retrieve client, PACS", true},
-	{model.EvidenceHL7SendingApp, "pump gateway, engine, central station, lab analyser, medical gateway; manufacturer and model", true},
-	{model.EvidenceHL7MessageType, "pump gateway (ORU with pump equipment, RGV), ADT source", true},
-	{model.EvidenceHL7Equipment, "manufacturer and model of the equipment (not a gateway's own model)", true},
-	{model.EvidenceHL7Peers, "HL7 interface engine (receives from or acknowledges three applications)", true},
-	{model.EvidenceServed, "server (DNS, NTP, Kerberos, LDAP; one port for many clients), printer (9100, 515, 631), router (a network vendor answering DHCP/DNS)", true},
-	{model.EvidenceClients, "central station (patient monitors as clients), pump gateway (pumps as clients)", true},
-	{model.EvidenceRouted, "router: the MAC carried three or more other addresses' traffic", true},
+	{model.EvidenceOUI, "manufacturer of the network interface; a class only with corroboration (weak)", true, 0},
+	{model.EvidenceRandomizedMAC, "a flag: the address is locally administered (no vendor); never a class", true, 0},
+	{model.EvidenceDHCPVendorClass, "device class, manufacturer, model, OS (product names of printers, phones, DECT bases, telephone adapters, APs, firewalls, BMCs, consoles; PXE/UEFI HTTP/U-Boot/Apple NetBoot firmware; ZTP, ONIE; Windows, Android, dhcpcd's OS and release; a bare maker string such as Cisco's gives the maker only)", true, 0},
+	{model.EvidenceDHCPParams, "OS family (exact, prefix or similar lists: Windows, macOS and NetInfo-era Mac OS X, iOS, Android incl. older platform DhcpClient builds, dhclient, dhcpcd, udhcpc, systemd-networkd, NetworkManager, ConnMan, BSDs and their dhclient, lwIP/ESP-IDF, Arduino Ethernet, Microchip TCP/IP, uIP/FreeRTOS+TCP/NetX Duo/Zephyr); a class only as implied by the OS", true, 0},
+	{model.EvidenceHostname, "names users or sites choose: `<user>-PC`, Mac and iPhone names, site conventions for clinical systems (weak)", true, 0},
+	{model.EvidenceHostname, "documented default names a firmware or OS installer generates (rules with default_name: true): Windows and Windows Server setup, Android, Samsung phones, printers, BMCs, Cisco phones, Arduino Ethernet boards, Raspberry Pi OS; a non-clinical class alone", true, fingerprint.StrengthDefaultName},
+	{model.EvidenceDICOMSOPClass, "imaging modality and its modality, PACS, DICOM workstation, film printer, worklist server", true, 0},
+	{model.EvidenceDICOMAETitle, "modality (US, CT, ...) and product names; that the device is clinical", true, 0},
+	{model.EvidenceDICOMImplUID, "manufacturer (GE, Siemens, Philips, Canon, FUJIFILM, Agfa, Hologic) or toolkit (DCMTK, dcm4che, pydicom, fo-dicom, GDCM)", true, 0},
+	{model.EvidenceDICOMImplVer, "software version (toolkit versions, syngo VA/VB names, else the name itself)", true, 0},
+	{model.EvidenceDICOMCommand, "query/retrieve client, PACS", true, 0},
+	{model.EvidenceHL7SendingApp, "pump gateway, engine, central station, lab analyser, medical gateway; manufacturer and model", true, 0},
+	{model.EvidenceHL7MessageType, "pump gateway (ORU with pump equipment, RGV), ADT source", true, 0},
+	{model.EvidenceHL7Equipment, "manufacturer and model of the equipment (not a gateway's own model)", true, 0},
+	{model.EvidenceHL7Peers, "HL7 interface engine (receives from or acknowledges three applications)", true, 0},
+	{model.EvidenceServed, "server (DNS, NTP, Kerberos, LDAP; one port for many clients), printer (9100, 515, 631), router (a network vendor answering DHCP/DNS)", true, 0},
+	{model.EvidenceClients, "central station (patient monitors as clients), pump gateway (pumps as clients)", true, 0},
+	{model.EvidenceRouted, "router: the MAC carried three or more other addresses' traffic", true, 0},
 }
 
 // signalNotes are the yields of the decoded signals.
@@ -116,7 +118,11 @@ func signalTable() string {
 	var b strings.Builder
 	b.WriteString("| source | what it yields | strength | status |\n|---|---|---|---|\n")
 	for _, r := range signalRows {
-		fmt.Fprintf(&b, "| `%s` | %s | %s | wired |\n", r.src, r.yields, strengthWord(strengthOf(r.src)))
+		s := r.strength
+		if s == 0 {
+			s = strengthOf(r.src)
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | wired |\n", r.src, r.yields, strengthWord(s))
 	}
 	for _, s := range fingerprint.SignalSources() {
 		// The sensor reports every signal source (sensor/signals.go).
