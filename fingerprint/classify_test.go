@@ -134,7 +134,9 @@ func TestPrecedence(t *testing.T) {
 			// the OS comes from DHCP.
 			want{Class: model.ClassImagingModality, Modality: "CT", Manufacturer: "Siemens Healthineers", OS: "Windows 10+", Strength: 100, Confidence: 81}},
 		{"a weak host name does not beat an implied class",
-			dhcp("", "android-dhcp-13", "DESKTOP-AB12CD3"), want{Class: model.ClassMobile, OS: "Android 13", Strength: StrengthOSImplied}},
+			dhcp("", "android-dhcp-13", "kevin-PC"), want{Class: model.ClassMobile, OS: "Android 13", Strength: StrengthOSImplied}},
+		{"a default name beats an implied class",
+			dhcp(win10Params, "", "WIN-4KD2JQ9LP0A"), want{Class: model.ClassServer, Strength: StrengthDefaultName}},
 		{"host name and OUI disagreeing: unknown", merge(mac(t, "00:12:21"), dhcp("", "", "pacs02")), want{Manufacturer: "B. Braun"}},
 		{"equal strength: higher confidence", dhcp(ubuntuParams, "", ""), want{OS: "Linux (Ubuntu/NetworkManager)"}},
 		{"manufacturer only from rules that agree with the class",

@@ -35,8 +35,8 @@ func TestFusion(t *testing.T) {
 		{name: "clinical class never from weak evidence, even agreeing", f: merge(mac(t, "00:12:21"), dhcp("", "", "icu3-pump07")), w: want{Manufacturer: "B. Braun"}},
 		{name: "an HP printer by its DHCPv6 name and OUI", f: merge(mac(t, "10:62:e5"), sig(model.EvidenceDHCPv6FQDN, "HP24FEE0")),
 			w: want{Class: model.ClassPrinter, Manufacturer: "HP"}},
-		{name: "two agreeing weak groups: a non-clinical class, capped", f: merge(mac(t, "d0:bf:9c"), dhcp("", "", "NPI24FEE0")),
-			w: want{Class: model.ClassPrinter, Manufacturer: "HP", Confidence: WeakCap}},
+		{name: "a default name and an agreeing OUI: fused, not capped", f: merge(mac(t, "d0:bf:9c"), dhcp("", "", "NPI24FEE0")),
+			w: want{Class: model.ClassPrinter, Manufacturer: "HP", Confidence: 70, Strength: StrengthDefaultName}},
 
 		// agreement and contradiction
 		{name: "agreeing evidence raises confidence", f: dhcp("", "android-dhcp-13", "android-f7ca0f571270c52d"),
@@ -279,6 +279,16 @@ rules:
     match: {dhcp_60: '^Cisco Systems, Inc\. IP Phone'}
     class: voip-phone
     confidence: 80
+  - name: oui-brother
+    source: test
+    match: {oui_vendor: '^Brother'}
+    class: printer
+    confidence: 40
+  - name: user-printer
+    source: test
+    match: {hostname: '(?i)^prn-'}
+    class: printer
+    confidence: 40
   - name: dn-os-only
     source: test
     match: {hostname: '^android-[0-9a-f]{16}$'}
@@ -301,6 +311,10 @@ rules:
 			w: want{Class: model.ClassPrinter, Confidence: 60, Strength: StrengthDefaultName}},
 		{name: "only the whole name", f: dhcp("", "", "BRN008077A1B2C3-old"), w: want{}},
 		{name: "a user-chosen name alone stays unknown", f: dhcp("", "", "kevin-PC"), w: want{}},
+		{name: "two agreeing weak groups: a non-clinical class, capped", f: merge(mac(t, "00:80:77"), dhcp("", "", "prn-3west")),
+			w: want{Class: model.ClassPrinter, Confidence: WeakCap, Strength: StrengthHostname}},
+		{name: "a default name and an agreeing OUI: fused, not capped", f: merge(mac(t, "00:80:77"), dhcp("", "", "BRN008077A1B2C3")),
+			w: want{Class: model.ClassPrinter, Confidence: 76, Strength: StrengthDefaultName}},
 		{name: "a default name with an oui matcher needs the vendor", f: dhcp("", "", "IMM-5CF3FC5EAAD0"), w: want{}},
 		{name: "a default name with its vendor", f: merge(mac(t, "5c:f3:fc"), dhcp("", "", "IMM-5CF3FC5EAAD0")),
 			w: want{Class: model.ClassServer, Confidence: 50, Strength: StrengthDefaultName}},
