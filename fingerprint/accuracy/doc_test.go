@@ -196,9 +196,11 @@ func TestIdentificationDoc(t *testing.T) {
 		return
 	}
 	doc = replaceBetween(t, doc, "accuracy", accuracyTables(t))
-	summary, set2 := heldbackTables(t)
+	summary, perSet := heldbackTables(t)
 	doc = replaceBetween(t, doc, "heldback", summary)
-	doc = replaceBetween(t, doc, "heldback2", set2)
+	for i, tables := range perSet {
+		doc = replaceBetween(t, doc, fmt.Sprintf("heldback%d", i+2), tables)
+	}
 	if err := os.WriteFile(docPath, []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
