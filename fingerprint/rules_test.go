@@ -590,3 +590,21 @@ func TestVendorClassForms(t *testing.T) {
 		})
 	}
 }
+
+// TestDefaultNamesWhole checks that the pack's default_name rules take
+// only the generated names themselves: a name someone chose that merely
+// starts or ends like a default stays weak.
+func TestDefaultNamesWhole(t *testing.T) {
+	e := defaultEngine(t)
+	for _, name := range []string{"Galaxy-Kevin", "DESKTOP-4G7KQ2M-old", "my-raspberrypi", "android-f7ca0f57",
+		"OpenWrt2", "idrac-server01", "axis-camera-lobby", "BRN-3rd-floor", "NPI-ward3", "SEP-test", "WIN-SERVER01",
+		"LWT-kiosk", "EVO_PR1_lobby", "EPSON-ward3", "IMM-rack4"} {
+		f := dhcp("", "", name)
+		got := e.Classify(&f)
+		for _, ev := range got.Evidence {
+			if ev.Strength == StrengthDefaultName {
+				t.Errorf("%q: rule %s took it for a default name", name, ev.Rule)
+			}
+		}
+	}
+}
