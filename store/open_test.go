@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/wardwatch/wardwatch/model"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 func TestOpenCreatesAndMigrates(t *testing.T) {
@@ -200,13 +202,18 @@ func TestFlushRetriesAndDrops(t *testing.T) {
 	if len(hooked) != 5 || hooked[0] == nil || hooked[1] != nil {
 		t.Errorf("OnFlush saw %v", hooked)
 	}
-	if n := logs.Len(); n != 4 {
-		t.Errorf("%d log lines for 4 failures: %v", n, logs.All())
+	// Each failure is logged once, as an error; each commit at debug level.
+	failures := logs.Filter(func(e observer.LoggedEntry) bool { return e.Level > zapcore.DebugLevel })
+	if n := failures.Len(); n != 4 {
+		t.Errorf("%d log lines for 4 failures: %v", n, failures.All())
 	}
-	for _, e := range logs.All() {
-		if e.Level.String() != "error" {
+	for _, e := range failures.All() {
+		if e.Level != zapcore.ErrorLevel {
 			t.Errorf("logged at %v: %s", e.Level, e.Message)
 		}
+	}
+	if c := logs.FilterMessage("store flush committed").All(); len(c) != 1 || c[0].ContextMap()["observations"] != int64(1) {
+		t.Errorf("commits logged: %v", c)
 	}
 }
 

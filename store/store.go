@@ -50,7 +50,7 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"github.com/mattn/go-sqlite3" // also registers the "sqlite3" driver (read connections)
 	"go.uber.org/zap"
 
 	"github.com/wardwatch/wardwatch/model"
@@ -157,6 +157,8 @@ type DB struct {
 	rdb   *sql.DB  // read-only connections for queries
 	lock  *os.File // flock'ed lock file; nil when read-only
 	stmts *stmts
+	conn  *writerConnector // wdb's; its connection runs raw's statements
+	raw   rawStmts         // the flush's writes (rawexec.go)
 
 	writer
 
@@ -275,11 +277,9 @@ func (db *DB) open() error {
 	// file is known to be ours. The writer's page cache is 32 MiB (SQLite's
 	// default 2 MiB made flushes of flows and violations, spread over
 	// their indexes, re-read pages).
-	db.wdb, err = sql.Open("sqlite3", fileURI(db.path)+"?mode=rw&"+busy+
-		"&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate&_cache_size=-32768")
-	if err != nil {
-		return wrap(op, db.path, err)
-	}
+	db.conn = &writerConnector{drv: &sqlite3.SQLiteDriver{}, dsn: fileURI(db.path) + "?mode=rw&" + busy +
+		"&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate&_cache_size=-32768"}
+	db.wdb = sql.OpenDB(db.conn)
 	db.wdb.SetMaxOpenConns(1)
 	db.wdb.SetMaxIdleConns(1)
 	db.wdb.SetConnMaxLifetime(0)
@@ -442,6 +442,7 @@ func (db *DB) closeConns() []error {
 	if db.stmts != nil {
 		db.stmts.close()
 	}
+	db.raw.close()
 	if db.wdb != nil {
 		if err := db.wdb.Close(); err != nil {
 			errs = append(errs, wrap("close", db.path, err))

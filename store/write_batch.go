@@ -35,6 +35,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"net/netip"
 	"time"
@@ -201,6 +202,7 @@ type flush struct {
 	tx   *sql.Tx
 	st   [numStmts]*sql.Stmt // tx-bound, made on first use
 	args []any               // insert's
+	nv   []driver.NamedValue // execRaw's
 
 	obs     int
 	invalid uint64
@@ -244,7 +246,7 @@ func (f *flush) stmt(id stmtID) *sql.Stmt {
 }
 
 func (f *flush) exec(id stmtID, args ...any) (sql.Result, error) {
-	return f.stmt(id).ExecContext(f.ctx, args...)
+	return f.execRaw(id, args)
 }
 
 // insert runs the INSERT id for n rows, in order: row appends the i-th

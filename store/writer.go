@@ -482,6 +482,8 @@ func (db *DB) flushed(f *flush) error {
 		db.flushes.Add(1)
 		db.written.Add(uint64(f.obs))
 		db.rowsWritten.Add(uint64(f.rows()))
+		db.log.Debug("store flush committed", zap.String("path", db.path), zap.Int("observations", f.obs),
+			zap.Int("rows", f.rows()), zap.Int("classified", len(f.dirty)), zap.Duration("duration", f.duration))
 		db.invalid.Add(f.invalid)
 		db.ignored.Add(f.ignored)
 		db.classes.apply(f.index)
