@@ -82,6 +82,10 @@ func TestBadRuleFiles(t *testing.T) {
 			`line 34: rule "other-name": default_name: only hostname, oui_vendor and oui_prefix matchers (other evidence ranks by its own strength)`,
 			`line 42: rule "too-confident": default_name: confidence at most 60`,
 		},
+		"unless.yml": {
+			`line 4: rule "not-a-signal": unless: "hostname" is not a signal matcher (only signal keys, like lldp_capabilities, may veto a rule)`,
+			"line 8: rule \"bad-regex\": unless: lldp_med_class: invalid regular expression: error parsing regexp: missing closing ): `(endpoint`",
+		},
 		"toolkit.yml": {
 			`line 4: rule "toolkit-class": toolkit: true is for rules without a class (a toolkit does not say what the device is)`,
 			`line 6: rule "toolkit-maker": toolkit: sets a model or version, and nothing else (a toolkit names no maker, OS or device kind)`,
@@ -301,6 +305,10 @@ rules:
   - name: msg-code
     match: {hl7_message_type: [MDM, 'ADT^A08']}
     os: hl7-os
+  - name: bridge-unless
+    match: {lldp_capabilities: bridge}
+    unless: {lldp_capabilities: telephone, lldp_med_class: '^endpoint-'}
+    class: network-infrastructure
 `), "inline.yml", "")
 	if err != nil {
 		t.Fatal(err)
@@ -334,6 +342,10 @@ rules:
 		{name: "message code only", f: hl7(HL7Fact{Role: model.RoleSender, MessageTypes: []string{"MDM^T02^MDM_T01"}}), w: want{OS: "hl7-os"}, rule: "msg-code"},
 		{name: "message code and trigger", f: hl7(HL7Fact{Role: model.RoleSender, MessageTypes: []string{"ADT^A08"}}), w: want{OS: "hl7-os"}, rule: "msg-code"},
 		{name: "other trigger", f: hl7(HL7Fact{Role: model.RoleSender, MessageTypes: []string{"ADT^A01"}}), not: true, rule: "msg-code"},
+		{name: "unless absent", f: sig(model.EvidenceLLDPCapabilities, "bridge"), w: want{Class: model.ClassNetworkInfrastructure}, rule: "bridge-unless"},
+		{name: "unless on the same signal", f: sig(model.EvidenceLLDPCapabilities, "bridge,telephone"), not: true, rule: "bridge-unless"},
+		{name: "unless on another signal", f: merge(sig(model.EvidenceLLDPCapabilities, "bridge"), sig(model.EvidenceLLDPMEDClass, "endpoint-3")), not: true, rule: "bridge-unless"},
+		{name: "unless not matching", f: merge(sig(model.EvidenceLLDPCapabilities, "bridge"), sig(model.EvidenceLLDPMEDClass, "network-connectivity")), w: want{Class: model.ClassNetworkInfrastructure}, rule: "bridge-unless"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

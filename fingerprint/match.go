@@ -14,6 +14,11 @@ import (
 func (r *rule) eval(f *Facts, ev []Evidence) (_ []Evidence, ok bool, pct int) {
 	start := len(ev)
 	pct = 100
+	for i := range r.unless {
+		if r.unless[i].anySignal(f) {
+			return ev, false, 0
+		}
+	}
 	for i := range r.host {
 		var p int
 		if ev, ok, p = r.host[i].evalHost(f, r.name, ev); !ok {
@@ -97,6 +102,16 @@ func (m *matcher) evalHost(f *Facts, name string, ev []Evidence) ([]Evidence, bo
 		return ev, false, 0
 	}
 	return append(ev, Evidence{Source: src, Value: val, Rule: name, Strength: m.strength()}), true, pct
+}
+
+// anySignal reports whether a value of m's signal source matches m.
+func (m *matcher) anySignal(f *Facts) bool {
+	for i := range f.Signals {
+		if s := &f.Signals[i]; s.Source == m.src && m.re.MatchString(s.Value) {
+			return true
+		}
+	}
+	return false
 }
 
 // SimilarParams is the similarity, in percent, from which dhcp_55_like

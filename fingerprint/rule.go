@@ -61,6 +61,7 @@ type rule struct {
 	dicomRole string    // "" any
 	hl7       []matcher // all on the same HL7Fact
 	hl7Role   string    // "" any
+	unless    []matcher // signal matchers: the rule does not match when any of them does
 
 	out      output
 	strength int
@@ -128,6 +129,7 @@ func compileRule(y *ruleYAML, file string, line int) (*rule, error) {
 	}
 	rc.matchers(r, &y.Match)
 	rc.roles(r, &y.Match)
+	rc.unless(r, y.Unless)
 	if len(rc.errs) == 0 && len(r.host)+len(r.dicom)+len(r.hl7) == 0 {
 		rc.addf(line, "match: needs at least one matcher")
 	}
@@ -227,6 +229,24 @@ func (rc *ruleCompiler) signals(r *rule, m *matchYAML) {
 		rc.regex(sc, key, mSignal, &r.host)
 		if len(r.host) > n {
 			r.host[n].src, r.host[n].strong = k.Source, k.Strength
+		}
+	}
+}
+
+// unless compiles the rule's "unless:" keys: signal matchers (the match
+// keys of signalKeys) any of which, matching, keeps the rule from matching.
+func (rc *ruleCompiler) unless(r *rule, m map[string]scalar) {
+	for _, key := range slices.Sorted(maps.Keys(m)) {
+		sc := m[key]
+		k, ok := signalKey(key)
+		if !ok {
+			rc.addf(sc.Line, "unless: %q is not a signal matcher (only signal keys, like lldp_capabilities, may veto a rule)", key)
+			continue
+		}
+		n := len(r.unless)
+		rc.regex(sc, "unless: "+key, mSignal, &r.unless)
+		if len(r.unless) > n {
+			r.unless[n].src, r.unless[n].strong = k.Source, k.Strength
 		}
 	}
 }

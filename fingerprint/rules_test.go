@@ -354,7 +354,12 @@ func ruleCases(t *testing.T) map[string]struct {
 
 		// passive signals (decoded by sensor/*; see docs/identification.md for the wiring)
 		"lldp-network-capabilities": {sig(model.EvidenceLLDPCapabilities, "bridge,router"), want{Class: model.ClassNetworkInfrastructure, Confidence: 85, Strength: 80}},
-		"lldp-telephone":            {sig(model.EvidenceLLDPCapabilities, "telephone"), want{Class: model.ClassVoIPPhone, Confidence: 85, Strength: 80}},
+		"lldp-bridge-capabilities":  {sig(model.EvidenceLLDPCapabilities, "bridge"), want{Class: model.ClassNetworkInfrastructure, Confidence: 70, Strength: 80}},
+		"lldp-telephone":            {sig(model.EvidenceLLDPCapabilities, "telephone"), want{Class: model.ClassVoIPPhone, Confidence: 90, Strength: 80}},
+		"lldp-siemens-scalance":     {sig(model.EvidenceLLDPSysDesc, "Siemens, SIMATIC NET, SCALANCE XC208, 6GK5 208-0BA00-2AC2, HW: Version 1, FW: Version V04.01.00"), want{Class: model.ClassNetworkInfrastructure, Manufacturer: "Siemens", Model: "SCALANCE XC208", Confidence: 90, Strength: 80}},
+		"snmp-siemens-scalance":     {sig(model.EvidenceSNMPSysDescr, "Siemens, SIMATIC NET, SCALANCE X204-2, 6GK5 204-2BB10-2AA3, HW: Version 7, FW: Version V05.04.02"), want{Class: model.ClassNetworkInfrastructure, Manufacturer: "Siemens", Model: "SCALANCE X204-2", Confidence: 90, Strength: 80}},
+		"lldp-siemens-simatic":      {sig(model.EvidenceLLDPSysDesc, "Siemens, SIMATIC S7, CPU 1516-3 PN/DP, 6ES7 516-3AN01-0AB0, HW: 3, FW: V2.9.4"), want{Class: model.ClassIoT, Manufacturer: "Siemens", Model: "SIMATIC S7 CPU 1516-3 PN/DP", Confidence: 85, Strength: 80}},
+		"snmp-siemens-simatic":      {sig(model.EvidenceSNMPSysDescr, "Siemens, SIMATIC NET, CP 1616, 6GK1 161-6AA02, HW: 4, FW: V2.8.0"), want{Class: model.ClassIoT, Manufacturer: "Siemens", Model: "SIMATIC NET CP 1616", Confidence: 85, Strength: 80}},
 		"cdp-network-capabilities":  {sig(model.EvidenceCDPCapabilities, "router,switch,igmp"), want{Class: model.ClassNetworkInfrastructure, Confidence: 85, Strength: 80}},
 		"cdp-phone":                 {sig(model.EvidenceCDPCapabilities, "host,phone"), want{Class: model.ClassVoIPPhone, Manufacturer: "Cisco", Confidence: 90, Strength: 80}},
 		"cdp-cisco-ap":              {sig(model.EvidenceCDPPlatform, "cisco AIR-CAP2602I-Q-K9"), want{Class: model.ClassNetworkInfrastructure, Manufacturer: "Cisco", Model: "AIR-CAP2602I-Q-K9", Confidence: 90, Strength: 80}},
@@ -465,7 +470,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		BuiltinMonitorClients: {merge(dhcp(win10Params, "MSFT 5.0", "CENTRAL-MON01"), serves(6, 443, "https", 9), clients(model.ClassPatientMonitor, 9)), want{Class: model.ClassCentralStation, OS: "Windows 10+", Confidence: 86, Strength: 60}},
 		BuiltinPumpClients:    {merge(serves(6, 443, "https", 8), clients(model.ClassInfusionPump, 8)), want{Class: model.ClassPumpGateway, Confidence: 75, Strength: 60}},
 		BuiltinRoutes:         {merge(mac(t, "00:00:0c"), Facts{RoutedIPs: 40}), want{Class: model.ClassNetworkInfrastructure, Manufacturer: "Cisco", Confidence: 86, Strength: 60}},
-		BuiltinLLDPMED:        {merge(sig(model.EvidenceLLDPMEDManufacturer, "Polycom"), sig(model.EvidenceLLDPMEDModel, "VVX 410"), sig(model.EvidenceLLDPMEDSoftware, "5.9.0.9373"), sig(model.EvidenceLLDPCapabilities, "telephone")), want{Class: model.ClassVoIPPhone, Manufacturer: "Polycom", Model: "VVX 410", Version: "5.9.0.9373", Confidence: 85, Strength: 80}},
+		BuiltinLLDPMED:        {merge(sig(model.EvidenceLLDPMEDManufacturer, "Polycom"), sig(model.EvidenceLLDPMEDModel, "VVX 410"), sig(model.EvidenceLLDPMEDSoftware, "5.9.0.9373"), sig(model.EvidenceLLDPCapabilities, "telephone")), want{Class: model.ClassVoIPPhone, Manufacturer: "Polycom", Model: "VVX 410", Version: "5.9.0.9373", Confidence: 90, Strength: 80}},
 	}
 }
 
@@ -514,6 +519,56 @@ func TestRuleCases(t *testing.T) {
 			if !usedRule(got, name) {
 				t.Errorf("rule %q did not fire; evidence %+v", name, got.Evidence)
 			}
+			check(t, got, c.w)
+		})
+	}
+}
+
+// TestDiscoveryCapabilities checks the LLDP and CDP capability rules
+// together: a telephone or phone outranks the bridge or switch of its PC
+// port, a bridge alone is less sure than a router or an access point, and
+// an end station (station only, an LLDP-MED endpoint) is never network
+// infrastructure by its capabilities; its own description decides.
+func TestDiscoveryCapabilities(t *testing.T) {
+	e := defaultEngine(t)
+	lldpCaps := func(c string) Facts { return sig(model.EvidenceLLDPCapabilities, c) }
+	medClass := func(c string) Facts { return sig(model.EvidenceLLDPMEDClass, c) }
+	cdpCaps := func(c string) Facts { return sig(model.EvidenceCDPCapabilities, c) }
+	const (
+		net   = model.ClassNetworkInfrastructure
+		phone = model.ClassVoIPPhone
+	)
+	for _, c := range []struct {
+		name string
+		f    Facts
+		w    want
+	}{
+		{"LLDP phone with a PC port", lldpCaps("bridge,telephone"), want{Class: phone, Confidence: 90}},
+		{"LLDP-MED phone with a PC port", merge(lldpCaps("bridge,telephone"), medClass("endpoint-3")), want{Class: phone, Confidence: 90}},
+		{"LLDP phone without a PC port", lldpCaps("telephone"), want{Class: phone, Confidence: 90}},
+		{"switch", lldpCaps("bridge"), want{Class: net, Confidence: 70}},
+		{"switch with LLDP-MED network connectivity", merge(lldpCaps("bridge"), medClass("network-connectivity")), want{Class: net, Confidence: 70}},
+		{"router", lldpCaps("bridge,router"), want{Class: net, Confidence: 85}},
+		{"access point", lldpCaps("bridge,wlan-ap"), want{Class: net, Confidence: 85}},
+		{"end station with an embedded switch", lldpCaps("bridge,station"), want{}},
+		{"LLDP-MED endpoint with an embedded switch", merge(lldpCaps("bridge"), medClass("endpoint-1")), want{}},
+		{"LLDP-MED media endpoint that routes", merge(lldpCaps("router"), medClass("endpoint-2")), want{}},
+		{"station", lldpCaps("station"), want{}},
+		{"PLC with a 2-port switch", merge(lldpCaps("bridge,station"), sig(model.EvidenceLLDPSysDesc, "Siemens, SIMATIC S7, CPU 1214C DC/DC/DC, 6ES7 214-1AG40-0XB0, HW: 5, FW: V4.5.0")),
+			want{Class: model.ClassIoT, Manufacturer: "Siemens", Confidence: 85}},
+		{"PLC that says bridge only", merge(lldpCaps("bridge"), sig(model.EvidenceLLDPSysDesc, "Siemens, SIMATIC ET200SP, IM155-6PN HF, 6ES7 155-6AU01-0CN0, HW: 2, FW: V4.2.0")),
+			want{Class: model.ClassIoT, Manufacturer: "Siemens", Confidence: 85}},
+		{"industrial switch", merge(lldpCaps("bridge"), sig(model.EvidenceLLDPSysDesc, "Siemens, SIMATIC NET, SCALANCE X308-2, 6GK5 308-2FL10-2AA3, HW: 5, FW: V04.00.02")),
+			want{Class: net, Manufacturer: "Siemens", Model: "SCALANCE X308-2", Confidence: 90}},
+		{"CDP phone with a PC port", cdpCaps("host,phone,mac-relay"), want{Class: phone, Manufacturer: "Cisco", Confidence: 90}},
+		{"CDP phone that says switch", cdpCaps("switch,phone"), want{Class: phone, Manufacturer: "Cisco", Confidence: 90}},
+		{"CDP desktop phone", cdpCaps("host,phone"), want{Class: phone, Manufacturer: "Cisco", Confidence: 90}},
+		{"CDP switch", cdpCaps("router,switch,igmp"), want{Class: net, Confidence: 85}},
+		{"CDP access point", cdpCaps("trans-bridge"), want{Class: net, Confidence: 85}},
+		{"CDP host", cdpCaps("host"), want{}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := e.Classify(&c.f)
 			check(t, got, c.w)
 		})
 	}

@@ -17,6 +17,7 @@ var signalKeys = func() []SignalSource {
 		{Source: model.EvidenceLLDPCapabilities, Strength: StrengthSelfDescription},
 		{Source: model.EvidenceLLDPMEDManufacturer, Strength: StrengthSelfDescription},
 		{Source: model.EvidenceLLDPMEDModel, Strength: StrengthSelfDescription},
+		{Source: model.EvidenceLLDPMEDClass, Strength: StrengthSelfDescription},
 		{Source: model.EvidenceCDPDeviceID, Strength: StrengthHostname},
 		{Source: model.EvidenceCDPPlatform, Strength: StrengthSelfDescription},
 		{Source: model.EvidenceCDPSoftware, Strength: StrengthSelfDescription},
@@ -117,6 +118,7 @@ func groupOf(src model.EvidenceSource) group {
 		return gDHCPv6
 	case model.EvidenceLLDPSysDesc, model.EvidenceLLDPCapabilities, model.EvidenceLLDPMEDManufacturer,
 		model.EvidenceLLDPMEDModel, model.EvidenceLLDPMEDFirmware, model.EvidenceLLDPMEDSoftware,
+		model.EvidenceLLDPMEDClass,
 		model.EvidenceCDPPlatform, model.EvidenceCDPSoftware, model.EvidenceCDPCapabilities,
 		model.EvidenceSNMPSysDescr, model.EvidenceSNMPSysObjectID:
 		return gDiscovery

@@ -20,22 +20,23 @@ type fileYAML struct {
 }
 
 type ruleYAML struct {
-	Name         scalar    `yaml:"name"`
-	Description  string    `yaml:"description"`
-	Disabled     bool      `yaml:"disabled"`
-	Match        matchYAML `yaml:"match"`
-	Class        scalar    `yaml:"class"`
-	Modality     scalar    `yaml:"modality"`
-	Manufacturer scalar    `yaml:"manufacturer"`
-	Model        scalar    `yaml:"model"`
-	OS           scalar    `yaml:"os"`
-	Version      scalar    `yaml:"version"`
-	Confidence   scalar    `yaml:"confidence"`
-	Implied      bool      `yaml:"implied"`
-	Clinical     bool      `yaml:"clinical"`
-	Toolkit      bool      `yaml:"toolkit"`
-	DefaultName  bool      `yaml:"default_name"`
-	Source       string    `yaml:"source"`
+	Name         scalar            `yaml:"name"`
+	Description  string            `yaml:"description"`
+	Disabled     bool              `yaml:"disabled"`
+	Match        matchYAML         `yaml:"match"`
+	Unless       map[string]scalar `yaml:"unless"`
+	Class        scalar            `yaml:"class"`
+	Modality     scalar            `yaml:"modality"`
+	Manufacturer scalar            `yaml:"manufacturer"`
+	Model        scalar            `yaml:"model"`
+	OS           scalar            `yaml:"os"`
+	Version      scalar            `yaml:"version"`
+	Confidence   scalar            `yaml:"confidence"`
+	Implied      bool              `yaml:"implied"`
+	Clinical     bool              `yaml:"clinical"`
+	Toolkit      bool              `yaml:"toolkit"`
+	DefaultName  bool              `yaml:"default_name"`
+	Source       string            `yaml:"source"`
 }
 
 type matchYAML struct {

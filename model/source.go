@@ -73,6 +73,7 @@ const (
 	EvidenceLLDPMEDModel        EvidenceSource = "lldp.med_model"
 	EvidenceLLDPMEDFirmware     EvidenceSource = "lldp.med_firmware"
 	EvidenceLLDPMEDSoftware     EvidenceSource = "lldp.med_software"
+	EvidenceLLDPMEDClass        EvidenceSource = "lldp.med_class" // LLDP-MED device type: "endpoint-1", "endpoint-2", "endpoint-3" (IP phones), "network-connectivity"
 	EvidenceCDPDeviceID         EvidenceSource = "cdp.device_id"
 	EvidenceCDPPlatform         EvidenceSource = "cdp.platform"
 	EvidenceCDPSoftware         EvidenceSource = "cdp.software"

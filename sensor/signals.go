@@ -288,7 +288,21 @@ func (t *signalTable) lldpFrame(b []byte) {
 	t.add(model.EvidenceLLDPMEDModel, in.MED.Model)
 	t.add(model.EvidenceLLDPMEDFirmware, in.MED.FirmwareRev)
 	t.add(model.EvidenceLLDPMEDSoftware, in.MED.SoftwareRev)
+	if c := int(in.MED.DeviceClass); c < len(medClasses) {
+		t.add(model.EvidenceLLDPMEDClass, medClasses[c])
+	}
 }
+
+// medClasses names the LLDP-MED device types (lldp.DeviceClassName) by
+// their value, nil for 0.
+var medClasses = func() (n [lldp.MEDClassNetwork + 1][]byte) {
+	for c := range n {
+		if s := lldp.DeviceClassName(uint8(c)); s != "" {
+			n[c] = []byte(s)
+		}
+	}
+	return n
+}()
 
 // cdpFrame: CDP is sent by the device itself, never routed.
 func (t *signalTable) cdpFrame(b []byte) {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -224,6 +225,52 @@ func (s *synth) http(src, dst string, vlan uint16, from, to, ua string) {
 	tcp.SetNetworkLayerForChecksum(ip)
 	ls = append(ls, ip, tcp, gopacket.Payload("GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: "+ua+"\r\n\r\n"))
 	s.send(ls...)
+}
+
+// TestLLDPMEDClassSignal: the LLDP-MED device type of the capabilities TLV
+// is reported as lldp.med_class with the enabled capabilities, and a frame
+// without the TLV reports none.
+func TestLLDPMEDClassSignal(t *testing.T) {
+	tlv := func(typ byte, v ...byte) []byte { return append([]byte{typ << 1, byte(len(v))}, v...) }
+	frame := func(caps byte, med ...byte) []byte {
+		b := tlv(1, 4, 0x00, 0x04, 0x0d, 0x11, 0x22, 0x33)
+		b = append(b, tlv(2, 3, 0x00, 0x04, 0x0d, 0x11, 0x22, 0x33)...)
+		b = append(b, tlv(3, 0, 120)...)
+		b = append(b, tlv(7, 0, caps, 0, caps)...)
+		if len(med) > 0 {
+			b = append(b, tlv(127, append([]byte{0x00, 0x12, 0xbb, 1}, med...)...)...)
+		}
+		return append(b, tlv(0)...)
+	}
+	const (
+		phone  = "00:04:0d:11:22:33"
+		sw     = "00:04:0d:44:55:66"
+		plain  = "00:04:0d:77:88:99"
+		lldpMC = "01:80:c2:00:00:0e"
+	)
+	s := newSynth(t)
+	send := func(src string, b []byte) {
+		s.send(append(eth(src, lldpMC, 0, layers.EthernetType(0x88cc)), gopacket.Payload(b))...)
+	}
+	send(phone, frame(0x24, 0x00, 0x33, 3)) // bridge,telephone; MED class III
+	send(sw, frame(0x04, 0x00, 0x03, 4))    // bridge; MED network connectivity
+	send(plain, frame(0x04))                // bridge, no LLDP-MED
+	var got []string
+	for _, l := range signalsOf(s.c) {
+		if strings.Contains(l, "lldp.med_class") || strings.Contains(l, "lldp.capabilities") {
+			got = append(got, l)
+		}
+	}
+	want := []string{
+		"t/vlan0/00:04:0d:11:22:33 lldp.capabilities=bridge,telephone",
+		"t/vlan0/00:04:0d:11:22:33 lldp.med_class=endpoint-3",
+		"t/vlan0/00:04:0d:44:55:66 lldp.capabilities=bridge",
+		"t/vlan0/00:04:0d:44:55:66 lldp.med_class=network-connectivity",
+		"t/vlan0/00:04:0d:77:88:99 lldp.capabilities=bridge",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("signals:\n%s want:\n%s", lines(got), lines(want))
+	}
 }
 
 // TestSignalAttribution checks who a signal belongs to: the sender's MAC,

@@ -145,6 +145,7 @@ func frameSignals(p gopacket.Packet, mac model.MAC, add func(model.MAC, model.Ev
 			add(mac, model.EvidenceLLDPMEDModel, info.MED.Model)
 			add(mac, model.EvidenceLLDPMEDFirmware, info.MED.FirmwareRev)
 			add(mac, model.EvidenceLLDPMEDSoftware, info.MED.SoftwareRev)
+			add(mac, model.EvidenceLLDPMEDClass, []byte(lldp.DeviceClassName(info.MED.DeviceClass)))
 		}
 		return
 	}

@@ -21,6 +21,7 @@
 //	lldp.mgmt_addr    management address (TLV 8): an IP (or MAC) of the sender itself; strong binding of the sender's MAC to that address
 //	lldp.port_id      port id and description (TLVs 2, 4): where the sender is attached; location, not identity
 //	lldp.med          LLDP-MED inventory (TIA-1057: manufacturer, model, hardware/firmware/software revision, serial): strongest, set by the vendor's firmware
+//	lldp.med_class    LLDP-MED device type (TIA-1057 capabilities TLV, DeviceClassName): an endpoint (class I-III: III is an IP phone or other communication device) or network connectivity equipment; an endpoint is no switch, whatever its capabilities say of its PC port
 //
 // LLDP is sent by the device itself (never relayed by a router), so the
 // frame's source MAC is the device described.
@@ -117,6 +118,35 @@ type MED struct {
 	AssetID                               []byte
 	Capabilities                          uint16 // LLDP-MED capabilities (subtype 1)
 	DeviceClass                           uint8  // 1..3 endpoint class, 4 network connectivity (subtype 1)
+}
+
+// LLDP-MED device types (TIA-1057 section 10.2.2.2, the LLDP-MED
+// capabilities TLV): endpoint classes I (generic), II (media) and III
+// (communication device: IP phones, softphones), and network connectivity
+// (switches, access points).
+const (
+	MEDClassEndpoint1 = 1
+	MEDClassEndpoint2 = 2
+	MEDClassEndpoint3 = 3
+	MEDClassNetwork   = 4
+)
+
+// DeviceClassName names an LLDP-MED device type as the sensor reports it
+// (signal lldp.med_class): "endpoint-1", "endpoint-2", "endpoint-3" or
+// "network-connectivity"; "" for 0 (no LLDP-MED capabilities TLV) and the
+// reserved values.
+func DeviceClassName(c uint8) string {
+	switch c {
+	case MEDClassEndpoint1:
+		return "endpoint-1"
+	case MEDClassEndpoint2:
+		return "endpoint-2"
+	case MEDClassEndpoint3:
+		return "endpoint-3"
+	case MEDClassNetwork:
+		return "network-connectivity"
+	}
+	return ""
 }
 
 // Info is what one LLDPDU says about its sender. Zero values mean absent.

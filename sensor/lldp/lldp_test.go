@@ -261,3 +261,15 @@ func FuzzParseInto(f *testing.F) {
 		}
 	})
 }
+
+func TestDeviceClassName(t *testing.T) {
+	for c, w := range map[uint8]string{0: "", 1: "endpoint-1", 2: "endpoint-2", 3: "endpoint-3", 4: "network-connectivity", 5: "", 255: ""} {
+		if got := DeviceClassName(c); got != w {
+			t.Errorf("DeviceClassName(%d) = %q, want %q", c, got, w)
+		}
+	}
+	var in Info
+	if err := ParseInto(medFrame(), &in); err != nil || DeviceClassName(in.MED.DeviceClass) != "endpoint-3" {
+		t.Errorf("medFrame: class %d (%v)", in.MED.DeviceClass, err)
+	}
+}
