@@ -60,6 +60,11 @@ const (
 	LimitNewAssets   = "new_assets"    // limits.new_assets_burst/_per_second (a MAC flood)
 	LimitStreamBuf   = "stream_buffer" // streams.max_buffer_bytes (parser buffers refused)
 	LimitSignals     = "signals"       // the sensor's table of reported signals (sensor.DefaultMaxSignals)
+	// The tables the capture workers share, sized by limits.max_bindings
+	// (bindings and owners of addresses) and limits.max_assets (per-MAC
+	// facts).
+	LimitSharedBindings = "shared_bindings"
+	LimitSharedAssets   = "shared_assets"
 )
 
 // limits is the one table of wardwatch_limit_hits_total: each limit's label
@@ -75,6 +80,8 @@ var limits = [...]struct {
 	{LimitStreamBytes, func(s *CaptureStats) uint64 { return s.InspectCaps }},
 	{LimitNewAssets, func(s *CaptureStats) uint64 { return s.FloodRefused }},
 	{LimitSignals, func(s *CaptureStats) uint64 { return s.SignalCapHits }},
+	{LimitSharedBindings, func(s *CaptureStats) uint64 { return s.SharedBindCapHits }},
+	{LimitSharedAssets, func(s *CaptureStats) uint64 { return s.SharedAssetCapHits }},
 }
 
 // Unknown replaces an empty class, zone or rule label value, so that every
@@ -113,6 +120,10 @@ type CaptureStats struct {
 	// FloodRefused counts new MACs the new-asset budget refused (a MAC
 	// flood; each episode is also a mac-flood event).
 	FloodRefused uint64
+	// SharedBindCapHits and SharedAssetCapHits count entries the tables
+	// the capture workers share dropped for new ones (limits.max_bindings,
+	// limits.max_assets).
+	SharedBindCapHits, SharedAssetCapHits uint64
 }
 
 // BufferStats is the stream parsers' shared byte budget
@@ -299,7 +310,7 @@ var (
 	descObsDropped = prometheus.NewDesc(namespace+"_observations_dropped_total",
 		"Observations dropped because the store queue had no room for them.", nil, nil)
 	descLimitHits = prometheus.NewDesc(namespace+"_limit_hits_total",
-		"Times a configured bound was reached, by limit: a full table evicted its least valuable entry for a new one (assets, bindings, flows), a connection was not followed (streams), a stream direction was cut (stream_bytes), a new MAC was refused by the new-asset budget (new_assets), a parser buffer was refused (stream_buffer), the signal table forgot a reported value for a new one (signals).", []string{"limit"}, nil)
+		"Times a configured bound was reached, by limit: a full table evicted its least valuable entry for a new one (assets, bindings, flows), a connection was not followed (streams), a stream direction was cut (stream_bytes), a new MAC was refused by the new-asset budget (new_assets), a parser buffer was refused (stream_buffer), the signal table forgot a reported value for a new one (signals), a table the capture workers share dropped an entry for a new one (shared_bindings, shared_assets).", []string{"limit"}, nil)
 	descStreamBuffer = prometheus.NewDesc(namespace+"_stream_buffer_bytes",
 		"Bytes the DICOM and HL7 parsers hold now, over all connections.", nil, nil)
 	descStreamBufferLimit = prometheus.NewDesc(namespace+"_stream_buffer_limit_bytes",
@@ -556,6 +567,8 @@ func (m *Metrics) collectCapture() ([]prometheus.Metric, error) {
 		total.InspectCaps += st.InspectCaps
 		total.SignalCapHits += st.SignalCapHits
 		total.FloodRefused += st.FloodRefused
+		total.SharedBindCapHits += st.SharedBindCapHits
+		total.SharedAssetCapHits += st.SharedAssetCapHits
 	}
 
 	var ms []prometheus.Metric

@@ -197,6 +197,9 @@ func (s *Sensor) Stats() []Stats {
 		idx[st.Interface] = len(out)
 		out = append(out, st)
 	}
+	if len(out) > 0 {
+		out[0].SharedBindCapHits, out[0].SharedAssetCapHits = s.shared.capHits()
+	}
 	return out
 }
 
@@ -231,6 +234,13 @@ type Stats struct {
 	StreamCapHits     uint64                    // connections not followed: the stream table was full
 	InspectCaps       uint64                    // stream directions cut at streams.max_inspect_bytes
 	SignalCapHits     uint64                    // new signal values that found the signal table full (the longest-unreported was forgotten for each)
+	// SharedBindCapHits and SharedAssetCapHits count the entries the
+	// tables every worker shares (sharedTables: bindings and owners of
+	// addresses, sized by limits.max_bindings; per-MAC facts, by
+	// limits.max_assets) dropped for new ones. The tables are the
+	// sensor's, not an interface's: Sensor.Stats counts them on its first
+	// interface.
+	SharedBindCapHits, SharedAssetCapHits uint64
 }
 
 func (a *Stats) add(b *Stats) {
@@ -261,6 +271,8 @@ func (a *Stats) add(b *Stats) {
 	a.StreamCapHits += b.StreamCapHits
 	a.InspectCaps += b.InspectCaps
 	a.SignalCapHits += b.SignalCapHits
+	a.SharedBindCapHits += b.SharedBindCapHits
+	a.SharedAssetCapHits += b.SharedAssetCapHits
 }
 
 type kernelStatser interface {

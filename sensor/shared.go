@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wardwatch/wardwatch/model"
 )
@@ -27,7 +28,7 @@ import (
 // first packets from a new source address, never on the steady-state
 // packet path. Sharded locks keep
 // workers from contending; each table is bounded (a full shard drops an
-// arbitrary entry).
+// arbitrary entry, counted: capHits).
 type sharedTables struct {
 	binds   shardedMap[bindKey, model.MAC]
 	bound   shardedMap[model.AssetKey, struct{}]
@@ -197,6 +198,17 @@ func (t *sharedTables) router(key model.AssetKey) bool {
 // whichever worker; sentBy reports it. (A flow's client is on the link
 // only if its MAC sent something: with several workers, the frames it sent
 // and a flow's first packet towards it may be on different workers.)
+// capHits returns how many entries the tables dropped to make room for new
+// ones: those sized by limits.max_bindings (bindings, owners of addresses)
+// and those sized by limits.max_assets (per-MAC facts, and the subnets of
+// each VLAN).
+func (t *sharedTables) capHits() (bindings, assets uint64) {
+	bindings = t.binds.drops.Load() + t.owner.drops.Load()
+	assets = t.bound.drops.Load() + t.home.drops.Load() + t.subnets.drops.Load() + t.sources.drops.Load() +
+		t.senders.drops.Load()
+	return bindings, assets
+}
+
 func (t *sharedTables) noteSender(key model.AssetKey) { t.senders.put(key, struct{}{}) }
 
 func (t *sharedTables) sentBy(key model.AssetKey) bool {
@@ -221,7 +233,8 @@ const numShards = 32
 
 type shardedMap[K comparable, V any] struct {
 	seed   maphash.Seed
-	max    int // per shard
+	max    int           // per shard
+	drops  atomic.Uint64 // entries dropped for new ones (a full shard)
 	shards [numShards]struct {
 		mu sync.RWMutex
 		m  map[K]V
@@ -240,6 +253,16 @@ func (s *shardedMap[K, V]) shard(k K) int {
 	return int(maphash.Comparable(s.seed, k) % numShards)
 }
 
+// dropOne makes room in a full shard (its lock held): it drops an
+// arbitrary entry, and counts it.
+func (s *shardedMap[K, V]) dropOne(m map[K]V) {
+	for old := range m {
+		delete(m, old)
+		break
+	}
+	s.drops.Add(1)
+}
+
 func (s *shardedMap[K, V]) get(k K) (V, bool) {
 	sh := &s.shards[s.shard(k)]
 	sh.mu.RLock()
@@ -252,10 +275,7 @@ func (s *shardedMap[K, V]) put(k K, v V) {
 	sh := &s.shards[s.shard(k)]
 	sh.mu.Lock()
 	if _, ok := sh.m[k]; !ok && len(sh.m) >= s.max {
-		for old := range sh.m { // bounded: drop an arbitrary entry
-			delete(sh.m, old)
-			break
-		}
+		s.dropOne(sh.m)
 	}
 	sh.m[k] = v
 	sh.mu.Unlock()
@@ -269,10 +289,7 @@ func (s *shardedMap[K, V]) update(k K, fn func(*V) int) int {
 	defer sh.mu.Unlock()
 	v, ok := sh.m[k]
 	if !ok && len(sh.m) >= s.max {
-		for old := range sh.m {
-			delete(sh.m, old)
-			break
-		}
+		s.dropOne(sh.m)
 	}
 	n := fn(&v)
 	sh.m[k] = v
@@ -288,10 +305,7 @@ func (s *shardedMap[K, V]) putIfAbsent(k K, v V) V {
 		return old
 	}
 	if len(sh.m) >= s.max {
-		for old := range sh.m {
-			delete(sh.m, old)
-			break
-		}
+		s.dropOne(sh.m)
 	}
 	sh.m[k] = v
 	return v

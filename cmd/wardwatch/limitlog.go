@@ -64,6 +64,8 @@ func boundsOf(all []sensor.Stats) bounds {
 		b.StreamCapHits += s.StreamCapHits
 		b.InspectCaps += s.InspectCaps
 		b.SignalCapHits += s.SignalCapHits
+		b.SharedBindCapHits += s.SharedBindCapHits
+		b.SharedAssetCapHits += s.SharedAssetCapHits
 		b.ObsDropped += s.ObsDropped
 		b.KernelDrops += s.KernelDrops
 	}
@@ -80,6 +82,8 @@ func (b bounds) since(prev bounds) bounds {
 	b.StreamCapHits -= prev.StreamCapHits
 	b.InspectCaps -= prev.InspectCaps
 	b.SignalCapHits -= prev.SignalCapHits
+	b.SharedBindCapHits -= prev.SharedBindCapHits
+	b.SharedAssetCapHits -= prev.SharedAssetCapHits
 	b.ObsDropped -= prev.ObsDropped
 	b.KernelDrops -= prev.KernelDrops
 	return b
