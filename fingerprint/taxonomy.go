@@ -108,7 +108,7 @@ const (
 	OSChromeOS = "ChromeOS"
 	OSLinux    = "Linux"
 	OSBSD      = "BSD"
-	OSNetwork  = "network OS" // Cisco IOS, Junos, ProCurve, FortiOS, ... (a switch's, router's or firewall's)
+	OSNetwork  = "network OS" // Cisco IOS and NX-OS, Junos, ProCurve, FortiOS, Comware, ... (a switch's, router's or firewall's)
 	OSEmbedded = "embedded"   // a vendor's device firmware that is none of the above (printers, phones, RTOS)
 )
 
@@ -137,7 +137,7 @@ func OSFamily(os string) string {
 	case strings.HasPrefix(l, "cisco"), strings.HasPrefix(l, "junos"), strings.HasPrefix(l, "procurve"),
 		strings.HasPrefix(l, "arubaos"), strings.HasPrefix(l, "fortios"), strings.HasPrefix(l, "extremexos"),
 		strings.HasPrefix(l, "network os"), strings.HasPrefix(l, "pan-os"), strings.HasPrefix(l, "eos"),
-		strings.HasPrefix(l, "routeros"), strings.HasPrefix(l, "fastiron"):
+		strings.HasPrefix(l, "routeros"), strings.HasPrefix(l, "fastiron"), strings.HasPrefix(l, "comware"):
 		return OSNetwork
 	case strings.HasPrefix(l, "embedded"), strings.HasPrefix(l, "firmware"), strings.HasPrefix(l, "vxworks"),
 		strings.HasPrefix(l, "threadx"), strings.HasPrefix(l, "qnx"), strings.HasPrefix(l, "playstation"),
