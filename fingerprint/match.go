@@ -403,10 +403,14 @@ func (m *matcher) matchName(f *Facts) (model.EvidenceSource, string) {
 	for i := range f.Signals {
 		s := &f.Signals[i]
 		switch s.Source {
-		case model.EvidenceNBNSName, model.EvidenceLLMNRName, model.EvidenceMDNSHostname, model.EvidenceDHCPv6FQDN:
+		case model.EvidenceNBNSName, model.EvidenceLLMNRName, model.EvidenceMDNSHostname, model.EvidenceDHCPv6FQDN,
+			model.EvidenceLLDPSysName, model.EvidenceCDPDeviceID, model.EvidenceSNMPSysName:
 			name := s.Value
-			if s.Source == model.EvidenceMDNSHostname || s.Source == model.EvidenceDHCPv6FQDN {
+			switch s.Source {
+			case model.EvidenceNBNSName, model.EvidenceLLMNRName:
+			default: // may be a domain name: its first label (a CDP device ID may end in "(serial)")
 				name, _, _ = strings.Cut(name, ".")
+				name, _, _ = strings.Cut(name, "(")
 			}
 			if name != "" && m.re.MatchString(name) {
 				return s.Source, s.Value
