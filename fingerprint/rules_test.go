@@ -253,6 +253,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		"host-cisco-phone":             {dhcp("", "", "SEP001B548C4322"), want{Class: model.ClassVoIPPhone, Manufacturer: "Cisco", Confidence: 60, Strength: 50}},
 		"host-dell-idrac":              {dhcp("", "", "idrac-7XK2Q93"), want{Class: model.ClassServer, Manufacturer: "Dell", Model: "iDRAC (BMC)", OS: "embedded (iDRAC firmware)", Confidence: 55, Strength: 50}},
 		"host-axis-camera":             {dhcp("", "", "axis-accc8e1a2b3c"), want{Class: model.ClassIoT, Manufacturer: "Axis", OS: "Linux (AXIS OS)", Confidence: 60, Strength: 50}},
+		"host-esp-idf-default":         {dhcp("", "", "espressif"), want{Manufacturer: "Espressif", OS: "embedded (ESP-IDF)"}},
 		"host-shelly":                  {dhcp("", "", "shellyplus1pm-80646fe1a2b4"), want{Class: model.ClassIoT, Manufacturer: "Shelly", Confidence: 60, Strength: StrengthDefaultName}},
 		"host-evolis-printer":          {dhcp("", "", "EVO_PR1_0001234"), want{Class: model.ClassPrinter, Manufacturer: "Evolis", Confidence: 60, Strength: 50}},
 		"host-wyse-thinlinux":          {dhcp("", "", "LWT008064c18b14"), want{Class: model.ClassWorkstation, Manufacturer: "Dell Wyse", Model: "ThinLinux thin client", OS: "Linux (Wyse ThinLinux)", Confidence: 60, Strength: 50}},
@@ -691,6 +692,7 @@ func TestSelfDescriptionForms(t *testing.T) {
 		{"a phone's default name as its CDP device ID", sig(model.EvidenceCDPDeviceID, "SEP00562B043615"), want{Class: model.ClassVoIPPhone, Manufacturer: "Cisco", Strength: StrengthDefaultName}},
 		{"a camera's default name as its LLDP system name", sig(model.EvidenceLLDPSysName, "axis-accc8e1a2b3c"), want{Class: model.ClassIoT, Manufacturer: "Axis", Strength: StrengthDefaultName}},
 		{"an SNMP sysName's first label", sig(model.EvidenceSNMPSysName, "axis-accc8e1a2b3c.cams.example.org"), want{Class: model.ClassIoT, Manufacturer: "Axis", Strength: StrengthDefaultName}},
+		{"an older Brother print server's node name", dhcp("", "", "BRN_31A7C4"), want{Class: model.ClassPrinter, Manufacturer: "Brother", Strength: StrengthDefaultName}},
 		{"Asterisk from its upstream build", sig(model.EvidenceSIPUserAgent, "Asterisk PBX 18.20.0"), want{Class: model.ClassServer, Model: "Asterisk PBX", Version: "18.20.0"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -779,7 +781,7 @@ func TestDefaultNamesWhole(t *testing.T) {
 	e := defaultEngine(t)
 	for _, name := range []string{"Galaxy-Kevin", "DESKTOP-4G7KQ2M-old", "my-raspberrypi", "android-f7ca0f57",
 		"OpenWrt2", "idrac-server01", "axis-camera-lobby", "BRN-3rd-floor", "NPI-ward3", "SEP-test", "WIN-SERVER01",
-		"LWT-kiosk", "EVO_PR1_lobby", "EPSON-ward3", "IMM-rack4", "shelly-kitchen", "shellyplug"} {
+		"LWT-kiosk", "EVO_PR1_lobby", "EPSON-ward3", "IMM-rack4", "shelly-kitchen", "shellyplug", "espressif-lab", "BRN_ward3", "BRN-3rd-floor2"} {
 		f := dhcp("", "", name)
 		got := e.Classify(&f)
 		for _, ev := range got.Evidence {
