@@ -542,6 +542,11 @@ func ruleCases(t *testing.T) map[string]struct {
 		"mdns-chromecast":              {sig(model.EvidenceMDNSService, "_googlecast._tcp.local"), want{Class: model.ClassIoT, Manufacturer: "Google", Confidence: 75, Strength: 60}},
 		"mdns-homekit":                 {sig(model.EvidenceMDNSService, "_hap._tcp.local"), want{Class: model.ClassIoT, Confidence: 70, Strength: 60}},
 		"mdns-axis-camera":             {sig(model.EvidenceMDNSService, "_axis-video._tcp.local"), want{Class: model.ClassIoT, Manufacturer: "Axis", Model: "network camera", OS: "Linux (AXIS OS)", Confidence: 85, Strength: 60}},
+		"mdns-scanner":                 {sig(model.EvidenceMDNSService, "_uscan._tcp.local"), want{Class: model.ClassPrinter, Confidence: 60, Strength: 60}},
+		"mdns-hue-bridge":              {sig(model.EvidenceMDNSService, "_hue._tcp.local"), want{Class: model.ClassIoT, Manufacturer: "Signify (Philips Hue)", Model: "Hue Bridge", Confidence: 85, Strength: 60}},
+		"mdns-esphome":                 {sig(model.EvidenceMDNSService, "_esphomelib._tcp.local"), want{Class: model.ClassIoT, OS: "embedded (ESPHome)", Confidence: 80, Strength: 60}},
+		"mdns-matter-commissionable":   {sig(model.EvidenceMDNSService, "_matterc._udp.local"), want{Class: model.ClassIoT, Confidence: 70, Strength: 60}},
+		"mdns-airplay":                 {sig(model.EvidenceMDNSService, "_airplay._tcp.local"), want{Class: model.ClassIoT, Confidence: 55, Strength: 60}},
 
 		// built-in structural rules
 		BuiltinVirtualNIC:     {mac(t, "00:50:56"), want{Class: model.ClassVirtualMachine, Manufacturer: "VMware", Confidence: 90, Strength: 90}},
@@ -693,6 +698,9 @@ func TestSelfDescriptionForms(t *testing.T) {
 		{"a camera's default name as its LLDP system name", sig(model.EvidenceLLDPSysName, "axis-accc8e1a2b3c"), want{Class: model.ClassIoT, Manufacturer: "Axis", Strength: StrengthDefaultName}},
 		{"an SNMP sysName's first label", sig(model.EvidenceSNMPSysName, "axis-accc8e1a2b3c.cams.example.org"), want{Class: model.ClassIoT, Manufacturer: "Axis", Strength: StrengthDefaultName}},
 		{"an older Brother print server's node name", dhcp("", "", "BRN_31A7C4"), want{Class: model.ClassPrinter, Manufacturer: "Brother", Strength: StrengthDefaultName}},
+		{"a Mac that receives AirPlay", merge(sig(model.EvidenceMDNSService, "_airplay._tcp.local"), sig(model.EvidenceMDNSTXTModel, "model=Mac14,2")),
+			want{Class: model.ClassWorkstation, Manufacturer: "Apple", OS: "macOS"}},
+		{"an MFP that prints and scans", merge(sig(model.EvidenceMDNSService, "_ipp._tcp.local"), sig(model.EvidenceMDNSService, "_uscan._tcp.local")), want{Class: model.ClassPrinter, Confidence: 70}},
 		{"Asterisk from its upstream build", sig(model.EvidenceSIPUserAgent, "Asterisk PBX 18.20.0"), want{Class: model.ClassServer, Model: "Asterisk PBX", Version: "18.20.0"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

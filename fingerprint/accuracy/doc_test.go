@@ -63,7 +63,7 @@ var signalNotes = map[model.EvidenceSource]string{
 	model.EvidenceSNMPSysName:         "a name (weak); host-name rules apply to its first label",
 	model.EvidenceDHCPv6VendorClass:   "OS (Windows' 311:MSFT 5.0, dhcpcd's OS and release)",
 	model.EvidenceDHCPv6FQDN:          "a name (weak); host-name rules apply",
-	model.EvidenceMDNSService:         "printer (_ipp, _printer, _pdl-datastream), Chromecast, HomeKit accessory, Axis camera",
+	model.EvidenceMDNSService:         "printer (_ipp, _printer, _pdl-datastream; scanners: _uscan, _scanner), Chromecast, HomeKit accessory, Axis camera, Hue bridge, ESPHome, a Matter device being commissioned, AirPlay receiver",
 	model.EvidenceMDNSTXTModel:        "model (ty=, model=): printers, Macs, iPhones, Apple TVs, HomePods",
 	model.EvidenceMDNSHostname:        "a name (weak); host-name rules apply",
 	model.EvidenceLLMNRName:           "a name (weak); host-name rules apply",
