@@ -146,6 +146,9 @@ func ruleCases(t *testing.T) map[string]struct {
 		"dhcp60-cisco-phone":          {dhcp("", "Cisco System, Inc. IP Phone CP-8945", ""), want{Class: model.ClassVoIPPhone, Manufacturer: "Cisco", Model: "CP-8945", Confidence: 95, Strength: 80}},
 		"dhcp60-mitel":                {dhcp("", "ipphone.mitel.com", ""), want{Class: model.ClassVoIPPhone, Manufacturer: "Mitel", Confidence: 90, Strength: 80}},
 		"dhcp60-aastra":               {dhcp("", "AastraIPPhone6737i", ""), want{Class: model.ClassVoIPPhone, Manufacturer: "Aastra (Mitel)", Model: "6737i", Confidence: 90, Strength: 80}},
+		"dhcp60-mitel-system-phone":   {dhcp("", "Aamadeus IP phone", ""), want{Class: model.ClassVoIPPhone, Manufacturer: "Mitel", Model: "MiVoice 5300 IP", Confidence: 90, Strength: 80}},
+		"dhcp60-mitel-openmobility":   {dhcp("", "OpenMobility", ""), want{Manufacturer: "Mitel", Model: "OpenMobility RFP (DECT base station)"}},
+		"dhcp60-aastra-dbc":           {dhcp("", "Aastra IP-Phone", ""), want{Class: model.ClassVoIPPhone, Manufacturer: "Aastra (Mitel)", Confidence: 85, Strength: 80}},
 		"dhcp60-nortel":               {dhcp("", "Nortel-i2004-A", ""), want{Class: model.ClassVoIPPhone, Manufacturer: "Nortel", Model: "i2004", Confidence: 90, Strength: 80}},
 		"dhcp60-polycom":              {dhcp("", "Polycom-VVX410", ""), want{Class: model.ClassVoIPPhone, Manufacturer: "Polycom", Model: "VVX410", Confidence: 90, Strength: 80}},
 		"dhcp60-yealink":              {dhcp("", "yealink", ""), want{Class: model.ClassVoIPPhone, Manufacturer: "Yealink", Confidence: 90, Strength: 80}},
@@ -254,6 +257,8 @@ func ruleCases(t *testing.T) map[string]struct {
 		"host-dell-idrac":              {dhcp("", "", "idrac-7XK2Q93"), want{Class: model.ClassServer, Manufacturer: "Dell", Model: "iDRAC (BMC)", OS: "embedded (iDRAC firmware)", Confidence: 55, Strength: 50}},
 		"host-axis-camera":             {dhcp("", "", "axis-accc8e1a2b3c"), want{Class: model.ClassIoT, Manufacturer: "Axis", OS: "Linux (AXIS OS)", Confidence: 60, Strength: 50}},
 		"host-esp-idf-default":         {dhcp("", "", "espressif"), want{Manufacturer: "Espressif", OS: "embedded (ESP-IDF)"}},
+		"host-avaya-sip-phone":         {dhcp("", "", "AVB5E21C0"), want{Class: model.ClassVoIPPhone, Manufacturer: "Avaya", Confidence: 60, Strength: StrengthDefaultName}},
+		"host-avaya-1200-sip":          {dhcp("", "", "T001765A0B1C2"), want{Class: model.ClassVoIPPhone, Manufacturer: "Avaya", Confidence: 50, Strength: StrengthDefaultName}},
 		"host-shelly":                  {dhcp("", "", "shellyplus1pm-80646fe1a2b4"), want{Class: model.ClassIoT, Manufacturer: "Shelly", Confidence: 60, Strength: StrengthDefaultName}},
 		"host-evolis-printer":          {dhcp("", "", "EVO_PR1_0001234"), want{Class: model.ClassPrinter, Manufacturer: "Evolis", Confidence: 60, Strength: 50}},
 		"host-wyse-thinlinux":          {dhcp("", "", "LWT008064c18b14"), want{Class: model.ClassWorkstation, Manufacturer: "Dell Wyse", Model: "ThinLinux thin client", OS: "Linux (Wyse ThinLinux)", Confidence: 60, Strength: 50}},
@@ -796,7 +801,7 @@ func TestDefaultNamesWhole(t *testing.T) {
 	e := defaultEngine(t)
 	for _, name := range []string{"Galaxy-Kevin", "DESKTOP-4G7KQ2M-old", "my-raspberrypi", "android-f7ca0f57",
 		"OpenWrt2", "idrac-server01", "axis-camera-lobby", "BRN-3rd-floor", "NPI-ward3", "SEP-test", "WIN-SERVER01",
-		"LWT-kiosk", "EVO_PR1_lobby", "EPSON-ward3", "IMM-rack4", "shelly-kitchen", "shellyplug", "espressif-lab", "BRN_ward3", "BRN-3rd-floor2"} {
+		"LWT-kiosk", "EVO_PR1_lobby", "EPSON-ward3", "IMM-rack4", "shelly-kitchen", "shellyplug", "espressif-lab", "BRN_ward3", "BRN-3rd-floor2", "AVA-lobby", "Tablet001765A0B1C2"} {
 		f := dhcp("", "", name)
 		got := e.Classify(&f)
 		for _, ev := range got.Evidence {
