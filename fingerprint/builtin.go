@@ -611,19 +611,26 @@ func evalClients(f *Facts, name string, c model.Class, ev []Evidence) ([]Evidenc
 	return ev, false
 }
 
+// lldpMEDField returns the output field an LLDP-MED inventory signal of
+// source src sets (evalLLDPMED), nil for other sources.
+func lldpMEDField(src model.EvidenceSource, out *output) *string {
+	switch src {
+	case model.EvidenceLLDPMEDManufacturer:
+		return &out.manufacturer
+	case model.EvidenceLLDPMEDModel:
+		return &out.model
+	case model.EvidenceLLDPMEDFirmware, model.EvidenceLLDPMEDSoftware:
+		return &out.version
+	}
+	return nil
+}
+
 // evalLLDPMED reads the LLDP-MED inventory signals into out.
 func evalLLDPMED(f *Facts, name string, ev []Evidence, out *output) ([]Evidence, bool) {
 	start := len(ev)
 	for _, s := range f.Signals {
-		var dst *string
-		switch s.Source {
-		case model.EvidenceLLDPMEDManufacturer:
-			dst = &out.manufacturer
-		case model.EvidenceLLDPMEDModel:
-			dst = &out.model
-		case model.EvidenceLLDPMEDFirmware, model.EvidenceLLDPMEDSoftware:
-			dst = &out.version
-		default:
+		dst := lldpMEDField(s.Source, out)
+		if dst == nil {
 			continue
 		}
 		if *dst == "" {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/wardwatch/wardwatch/model"
 )
 
 // Engine holds a compiled rule set. It is immutable and safe for concurrent
@@ -13,6 +15,51 @@ import (
 type Engine struct {
 	rules    []*rule   // YAML rules in evaluation order
 	builtins []builtin // enabled built-in rules
+	// reads are the Facts.Signals sources some rule reads (ReadsSignal),
+	// made once the rules are final; names: some rule reads host names.
+	reads map[model.EvidenceSource]bool
+	names bool
+}
+
+// ReadsSignal reports whether a rule of the engine reads signals of source
+// src: a signal matcher or an unless: on it, a hostname matcher (which
+// reads the names a device gave itself: NetBIOS, LLMNR, mDNS, DHCPv6 FQDN,
+// LLDP, CDP, SNMP), or the LLDP-MED built-in. A new value of any other
+// source cannot change what Classify returns: the store does not classify
+// an asset again for it (issue 11: TCP SYN signatures, which no shipped
+// rule reads yet, were most of a replay's new signal values). The value is
+// still in the asset's facts for the next classification.
+func (e *Engine) ReadsSignal(src model.EvidenceSource) bool {
+	if e.reads == nil {
+		return true // not made by Load: assume it reads everything
+	}
+	if e.reads[src] || e.names && nameSource(src) {
+		return true
+	}
+	var out output
+	for _, b := range e.builtins {
+		if b.kind == bLLDPMED && lldpMEDField(src, &out) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// noteReads fills reads and names from the rules.
+func (e *Engine) noteReads() {
+	e.reads, e.names = map[model.EvidenceSource]bool{}, false
+	for _, r := range e.rules {
+		for _, ms := range [...][]matcher{r.host, r.unless} {
+			for i := range ms {
+				switch ms[i].kind {
+				case mSignal:
+					e.reads[ms[i].src] = true
+				case mHostname:
+					e.names = true
+				}
+			}
+		}
+	}
 }
 
 // Load compiles the default rules (the contents of a rule file; name is the
@@ -102,6 +149,7 @@ func Load(rules []byte, name string, userDir string) (*Engine, error) {
 			e.builtins = append(e.builtins, b)
 		}
 	}
+	e.noteReads()
 	return e, nil
 }
 

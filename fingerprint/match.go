@@ -392,6 +392,17 @@ func containsStr(s []string, v string) bool {
 	return false
 }
 
+// nameSource reports whether a signal of source src is a name the device
+// gave itself, which hostname matchers read (matchName).
+func nameSource(src model.EvidenceSource) bool {
+	switch src {
+	case model.EvidenceNBNSName, model.EvidenceLLMNRName, model.EvidenceMDNSHostname, model.EvidenceDHCPv6FQDN,
+		model.EvidenceLLDPSysName, model.EvidenceCDPDeviceID, model.EvidenceSNMPSysName:
+		return true
+	}
+	return false
+}
+
 // matchName matches a hostname regex against the DHCP host name, then the
 // names the device gave itself in other protocols (NetBIOS, LLMNR, mDNS
 // without ".local", the DHCPv6 FQDN's first label), and returns the first
@@ -402,9 +413,7 @@ func (m *matcher) matchName(f *Facts) (model.EvidenceSource, string) {
 	}
 	for i := range f.Signals {
 		s := &f.Signals[i]
-		switch s.Source {
-		case model.EvidenceNBNSName, model.EvidenceLLMNRName, model.EvidenceMDNSHostname, model.EvidenceDHCPv6FQDN,
-			model.EvidenceLLDPSysName, model.EvidenceCDPDeviceID, model.EvidenceSNMPSysName:
+		if nameSource(s.Source) {
 			name := s.Value
 			switch s.Source {
 			case model.EvidenceNBNSName, model.EvidenceLLMNRName:

@@ -58,6 +58,21 @@ type Classifier interface {
 	Classify(*fingerprint.Facts) fingerprint.Result
 }
 
+// SignalReader is implemented by a Classifier that can say which signal
+// sources its rules read (fingerprint.Engine.ReadsSignal): a new value of
+// a source it does not read is stored with the asset's facts but does not
+// classify the asset again. Without it every new signal value does.
+type SignalReader interface {
+	ReadsSignal(model.EvidenceSource) bool
+}
+
+// readsSignal reports whether a new signal value of source src may change
+// the asset's classification.
+func (db *DB) readsSignal(src model.EvidenceSource) bool {
+	r, ok := db.opts.Classifier.(SignalReader)
+	return !ok || r.ReadsSignal(src)
+}
+
 // dirtyAsset is an asset whose fingerprint facts changed since the last
 // flush, with the latest capture time among the observations that changed
 // them (the time of its evidence, class-changed event and

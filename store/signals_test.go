@@ -2,10 +2,12 @@ package store
 
 import (
 	"net/netip"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/wardwatch/wardwatch/fingerprint"
 	"github.com/wardwatch/wardwatch/model"
 )
 
@@ -68,5 +70,41 @@ func TestSignals(t *testing.T) {
 	}
 	if st := db.Stats(); st.Ignored != 2 {
 		t.Errorf("ignored %d, want 2 (the unowned remote signal and the empty one)", st.Ignored)
+	}
+}
+
+// readsOnly is a Classifier that reads one signal source (SignalReader).
+type readsOnly struct {
+	*recorder
+	src model.EvidenceSource
+}
+
+func (r readsOnly) ReadsSignal(src model.EvidenceSource) bool { return src == r.src }
+
+// A new signal value classifies its asset again only when the classifier
+// reads its source; the value is stored and in the facts of the next
+// classification either way.
+func TestSignalReclassifiesOnlyWhatIsRead(t *testing.T) {
+	rec := &recorder{Classifier: loadEngine(t)}
+	opts := testOpts()
+	opts.Classifier = readsOnly{rec, model.EvidenceHTTPUserAgent}
+	db := mustOpen(t, filepath.Join(t.TempDir(), "reads.db"), opts)
+	pc := key(t, "00:1b:63:84:45:e6")
+	mustSubmit(t, db, activity(pc, t0, t0, 1, 60))
+	n := rec.count(pc.MAC)
+	if n == 0 {
+		t.Fatal("a new asset was not classified")
+	}
+	mustSubmit(t, db, signal(pc, model.EvidenceTCPSYNSig, "4:64+0:0:1460:mss*44,8:mss,nop,ws:df,id+:0", t0.Add(time.Second)))
+	if got := rec.count(pc.MAC); got != n {
+		t.Errorf("an unread signal classified the asset again (%d classifications, was %d)", got, n)
+	}
+	mustSubmit(t, db, signal(pc, model.EvidenceHTTPUserAgent, "Mozilla/5.0 (Windows NT 10.0; Win64; x64)", t0.Add(2*time.Second)))
+	if got := rec.count(pc.MAC); got != n+1 {
+		t.Errorf("a read signal: %d classifications, want %d", got, n+1)
+	}
+	f := rec.last(pc.MAC)
+	if !slices.ContainsFunc(f.Signals, func(s fingerprint.Signal) bool { return s.Source == model.EvidenceTCPSYNSig }) {
+		t.Errorf("the unread signal is not in the next classification's facts: %+v", f.Signals)
 	}
 }

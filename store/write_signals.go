@@ -49,7 +49,8 @@ func (b *batch) signalObs(key model.AssetKey, o *model.Observation, t time.Time)
 }
 
 // writeSignals writes the pending signals in order. A value new to its
-// asset changes the asset's facts: it is classified again.
+// asset changes the asset's facts: it is classified again, if the
+// classifier reads its source (SignalReader).
 func (f *flush) writeSignals() error {
 	for _, op := range f.signals {
 		var reports, first int64
@@ -58,7 +59,7 @@ func (f *flush) writeSignals() error {
 			return err
 		}
 		f.db.facts.signal(op.a.id, cachedSignal{source: op.source, value: op.value, first: first})
-		if reports == 1 {
+		if reports == 1 && f.db.readsSignal(op.source) {
 			f.dirty.mark(f.db, op.a, op.t)
 		}
 	}

@@ -65,6 +65,10 @@ func (c withSignals) Classify(f *fingerprint.Facts) fingerprint.Result {
 	return c.e.Classify(f)
 }
 
+// ReadsSignal is the engine's, so the store skips what the sensor's wiring
+// skips (store.SignalReader).
+func (c withSignals) ReadsSignal(src model.EvidenceSource) bool { return c.e.ReadsSignal(src) }
+
 // replayed is one asset of a replayed capture.
 type replayed struct {
 	store.AssetDetail
