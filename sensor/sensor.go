@@ -141,16 +141,26 @@ type Summary struct {
 // truncated file returns what was read together with an error wrapping
 // ErrTruncatedFile.
 func (s *Sensor) Replay(ctx context.Context, in Input) (Summary, error) {
+	// The shared tables are the sensor's, not a worker's: the summary
+	// counts what they dropped during this replay.
+	b0, a0 := s.shared.capHits()
+	var (
+		sum Summary
+		err error
+	)
 	if s.cfg.Workers > 1 {
-		return s.replayParallel(ctx, in, s.cfg.Workers)
+		sum, err = s.replayParallel(ctx, in, s.cfg.Workers)
+	} else {
+		var w *worker
+		if w, err = s.newWorker(in, true); err != nil {
+			return Summary{}, err
+		}
+		start := time.Now()
+		err = w.loop(ctx)
+		sum = Summary{Stats: w.snapshot(), Duration: time.Since(start), FirstPacket: w.firstTS, LastPacket: w.lastTS}
 	}
-	w, err := s.newWorker(in, true)
-	if err != nil {
-		return Summary{}, err
-	}
-	start := time.Now()
-	err = w.loop(ctx)
-	sum := Summary{Stats: w.snapshot(), Duration: time.Since(start), FirstPacket: w.firstTS, LastPacket: w.lastTS}
+	b, a := s.shared.capHits()
+	sum.SharedBindCapHits, sum.SharedAssetCapHits = b-b0, a-a0
 	return sum, err
 }
 
@@ -239,7 +249,7 @@ type Stats struct {
 	// addresses, sized by limits.max_bindings; per-MAC facts, by
 	// limits.max_assets) dropped for new ones. The tables are the
 	// sensor's, not an interface's: Sensor.Stats counts them on its first
-	// interface.
+	// interface, and a Replay's Summary those dropped during that replay.
 	SharedBindCapHits, SharedAssetCapHits uint64
 }
 

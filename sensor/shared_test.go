@@ -59,3 +59,31 @@ func TestSharedTablesDropsInStats(t *testing.T) {
 			all[0].SharedBindCapHits, all[0].SharedAssetCapHits, b, a)
 	}
 }
+
+// Replay's summary reports the drops of the shared tables during that
+// replay, with one worker and with several: the replay summary prints the
+// bounds that bit from it (cmd/wardwatch printSummary), and the shared
+// tables' are counted nowhere else in a replay.
+func TestSharedTablesDropsInReplaySummary(t *testing.T) {
+	for _, workers := range []int{1, 2} {
+		s := New(Config{Workers: workers, MaxAssets: 8, MaxBindings: 8}, &collector{})
+		var prevB, prevA uint64
+		for range 2 {
+			src, err := OpenFile(filepath.Join("..", "testdata", "demo.pcap"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum, err := s.Replay(context.Background(), Input{Source: src, Vantage: "test"})
+			src.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, a := s.shared.capHits()
+			if sum.SharedBindCapHits != b-prevB || sum.SharedAssetCapHits != a-prevA || b == prevB || a == prevA {
+				t.Errorf("%d workers: summary bindings %d, assets %d; the tables dropped %d, %d in this replay",
+					workers, sum.SharedBindCapHits, sum.SharedAssetCapHits, b-prevB, a-prevA)
+			}
+			prevB, prevA = b, a
+		}
+	}
+}
