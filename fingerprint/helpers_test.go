@@ -122,6 +122,21 @@ type want struct {
 	Confidence, Strength                       int
 }
 
+// classCase is one named facts-to-classification case.
+type classCase struct {
+	name string
+	f    Facts
+	w    want
+}
+
+// checkCases classifies each case's facts with e, as a subtest.
+func checkCases(t *testing.T, e *Engine, cases []classCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { check(t, e.Classify(&c.f), c.w) })
+	}
+}
+
 func check(t *testing.T, got Result, w want) {
 	t.Helper()
 	if w.Class == "" {

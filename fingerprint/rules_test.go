@@ -649,11 +649,7 @@ func TestDiscoveryCapabilities(t *testing.T) {
 		net   = model.ClassNetworkInfrastructure
 		phone = model.ClassVoIPPhone
 	)
-	for _, c := range []struct {
-		name string
-		f    Facts
-		w    want
-	}{
+	checkCases(t, e, []classCase{
 		{"LLDP phone with a PC port", lldpCaps("bridge,telephone"), want{Class: phone, Confidence: 90}},
 		{"LLDP-MED phone with a PC port", merge(lldpCaps("bridge,telephone"), medClass("endpoint-3")), want{Class: phone, Confidence: 90}},
 		{"LLDP phone without a PC port", lldpCaps("telephone"), want{Class: phone, Confidence: 90}},
@@ -677,23 +673,14 @@ func TestDiscoveryCapabilities(t *testing.T) {
 		{"CDP switch", cdpCaps("router,switch,igmp"), want{Class: net, Confidence: 85}},
 		{"CDP access point", cdpCaps("trans-bridge"), want{Class: net, Confidence: 85}},
 		{"CDP host", cdpCaps("host"), want{}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			got := e.Classify(&c.f)
-			check(t, got, c.w)
-		})
-	}
+	})
 }
 
 // TestSelfDescriptionForms checks the SNMP, LLDP and HTTP self-description
 // rules on more forms their sources give, and where they must stay out.
 func TestSelfDescriptionForms(t *testing.T) {
 	e := defaultEngine(t)
-	for _, c := range []struct {
-		name string
-		f    Facts
-		w    want
-	}{
+	checkCases(t, e, []classCase{
 		{"NX-OS 6 banner", sig(model.EvidenceLLDPSysDesc, "Cisco NX-OS(tm) n7000, Software (n7000-s1-dk9), Version 6.2(8), RELEASE SOFTWARE Copyright (c) 2002-2013 by Cisco Systems, Inc."),
 			want{Class: model.ClassNetworkInfrastructure, OS: "Cisco NX-OS", Version: "6.2(8)"}},
 		{"Net-SNMP on Linux", sig(model.EvidenceSNMPSysObjectID, "1.3.6.1.4.1.8072.3.2.10"), want{OS: "Linux"}},
@@ -717,12 +704,7 @@ func TestSelfDescriptionForms(t *testing.T) {
 			want{Class: model.ClassWorkstation, Manufacturer: "Apple", OS: "macOS"}},
 		{"an MFP that prints and scans", merge(sig(model.EvidenceMDNSService, "_ipp._tcp.local"), sig(model.EvidenceMDNSService, "_uscan._tcp.local")), want{Class: model.ClassPrinter, Confidence: 70}},
 		{"Asterisk from its upstream build", sig(model.EvidenceSIPUserAgent, "Asterisk PBX 18.20.0"), want{Class: model.ClassServer, Model: "Asterisk PBX", Version: "18.20.0"}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			got := e.Classify(&c.f)
-			check(t, got, c.w)
-		})
-	}
+	})
 }
 
 // TestPhoneUserAgents checks the provisioning User-Agent rules on more of
