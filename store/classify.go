@@ -397,13 +397,16 @@ func (f *flush) replaceEvidence(id int64, ev []fingerprint.Evidence, t int64) er
 		n++
 	}
 	if same && n == len(old) {
+		if len(old) == 0 {
+			return nil
+		}
 		if _, err := f.exec(sEvidenceTouch, id, t); err != nil {
 			return err
 		}
 		for i := range old {
 			old[i].first = keptFirst(old[i].first, t)
 		}
-		return nil
+		return f.evidencePushed(id)
 	}
 	firsts := make(map[evKey]int64, len(old))
 	for _, r := range old {
@@ -428,7 +431,15 @@ func (f *flush) replaceEvidence(id int64, ev []fingerprint.Evidence, t int64) er
 		rows[i].first = firstOf(rows[i].evKey)
 	}
 	e.evidence = rows
-	return nil
+	return f.evidencePushed(id)
+}
+
+// evidencePushed moves asset id, whose evidence rows the flush wrote, into
+// the central pusher's open epoch: once per asset, not by a trigger per row
+// (0010_evidence_push.sql).
+func (f *flush) evidencePushed(id int64) error {
+	_, err := f.exec(sEvidencePush, id)
+	return err
 }
 
 // keptFirst is the first_seen sEvidenceTouch leaves on a row that had

@@ -60,6 +60,7 @@ const (
 	sFactsSignals
 	sBaselineStart
 	sBaselineItem
+	sEvidencePush
 	numStmts
 )
 
@@ -225,6 +226,11 @@ var stmtSQL = [numStmts]string{
 	sBaselineStart: `INSERT INTO baselines (asset_id, started) VALUES (?, ?) ON CONFLICT (asset_id) DO NOTHING`,
 	sBaselineItem: `INSERT INTO baseline_items (asset_id, kind, value, first_seen, learned, peer_ip, evidence)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (asset_id, kind, value) DO NOTHING`,
+	// The asset whose evidence a flush wrote moves into the open push
+	// epoch (0010_evidence_push.sql): the central pusher copies an asset's
+	// evidence with the asset.
+	sEvidencePush: `UPDATE assets SET push_seq = (SELECT epoch FROM central_state WHERE id = 1)
+		WHERE id = ?1 AND push_seq < (SELECT epoch FROM central_state WHERE id = 1)`,
 }
 
 // servedFlows (a WITH clause for one bound asset id, ?1) selects the flows
