@@ -573,7 +573,8 @@ func (s Served) String() string {
 // printing want one), MinInfraClients on an infrastructure port the
 // serves-infrastructure rule knows, MinServedClients on a TCP port. Past
 // those only the numbers in the evidence text change, so the store need
-// not classify the server again at once.
+// not classify the server again at once. Engine.ReadsServed narrows the
+// first client to the ports a rule reads.
 func ServedCountMatters(proto uint8, port uint16, n int) bool {
 	switch n {
 	case 1:

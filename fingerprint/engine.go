@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/wardwatch/wardwatch/model"
@@ -19,6 +20,8 @@ type Engine struct {
 	// made once the rules are final; names: some rule reads host names.
 	reads map[model.EvidenceSource]bool
 	names bool
+	// served are the ports a serves: matcher lists (ReadsServed).
+	served map[Served]bool
 }
 
 // ReadsSignal reports whether a rule of the engine reads signals of source
@@ -45,9 +48,32 @@ func (e *Engine) ReadsSignal(src model.EvidenceSource) bool {
 	return false
 }
 
-// noteReads fills reads and names from the rules.
+// ReadsServed reports whether the first client of proto/port may change
+// what Classify returns: a serves: matcher lists the port, or it is a
+// printing port and the serves-printing built-in is enabled. The built-ins
+// that count the clients of other ports wait for more of them
+// (ServedCountMatters), so the store does not classify a server again when
+// a port no rule reads gains its first client (issue 11: first clients of
+// HTTPS and other ports made a third of a replay's classifications). The
+// port is still in the server's facts for the next classification.
+func (e *Engine) ReadsServed(proto uint8, port uint16) bool {
+	if e.reads == nil {
+		return true // not made by Load: assume it reads everything
+	}
+	if e.served[Served{Proto: proto, Port: port}] {
+		return true
+	}
+	for _, b := range e.builtins {
+		if b.kind == bServesPrinting && proto == 6 && slices.Contains(printPorts, port) {
+			return true
+		}
+	}
+	return false
+}
+
+// noteReads fills reads, names and served from the rules.
 func (e *Engine) noteReads() {
-	e.reads, e.names = map[model.EvidenceSource]bool{}, false
+	e.reads, e.names, e.served = map[model.EvidenceSource]bool{}, false, map[Served]bool{}
 	for _, r := range e.rules {
 		for _, ms := range [...][]matcher{r.host, r.unless} {
 			for i := range ms {
@@ -56,6 +82,10 @@ func (e *Engine) noteReads() {
 					e.reads[ms[i].src] = true
 				case mHostname:
 					e.names = true
+				case mServes:
+					for _, p := range ms[i].ports {
+						e.served[Served{Proto: p.Proto, Port: p.Port}] = true
+					}
 				}
 			}
 		}

@@ -12,10 +12,11 @@ import (
 )
 
 // The classification cost follows what changes: a server gaining clients
-// is classified again at the count's steps (1-4, then powers of two), the
-// counts between steps at the next settle (Flush, Close, every
-// settleInterval), and its flow facts are read again only when its flows
-// changed.
+// is classified again at the counts where a rule may change (the first
+// client, 2 on an infrastructure port, 3 on TCP) and for a client of a class
+// the rules count (a pump, a monitor), the other counts at the next settle
+// (Flush, Close, every settleInterval), and its flow facts are read again
+// only when its flows changed.
 
 // submitNoFlush submits the observations and waits until the writer has
 // committed them, without calling Flush (which settles).
@@ -52,12 +53,23 @@ func servedEvidence(tb testing.TB, db *DB, k model.AssetKey) string {
 	return ""
 }
 
-func TestGrowingServerClassifiedAtSteps(t *testing.T) {
+// stepDB opens a database named name whose writer flushes as soon as the
+// flusher is free (no Flush, which settles, needed), classifying with the
+// shipped engine through a recorder; vendor may be nil.
+func stepDB(t *testing.T, name string, vendor func(model.MAC) string) (*DB, *recorder) {
+	t.Helper()
 	opts := testOpts()
-	opts.FlushSize = 1 // a flush as soon as the flusher is free: no Flush needed
+	opts.FlushSize = 1
 	rec := &recorder{Classifier: loadEngine(t)}
 	opts.Classifier = rec
-	db := mustOpen(t, filepath.Join(t.TempDir(), "steps.db"), opts)
+	if vendor != nil {
+		opts.Vendor = vendor
+	}
+	return mustOpen(t, filepath.Join(t.TempDir(), name), opts), rec
+}
+
+func TestGrowingServerClassifiedAtSteps(t *testing.T) {
+	db, rec := stepDB(t, "steps.db", nil)
 	dns := key(t, "00:aa:00:00:02:01")
 	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Second) }
 	client := func(i int) (model.AssetKey, string) {
@@ -104,24 +116,88 @@ func TestGrowingServerClassifiedAtSteps(t *testing.T) {
 		t.Errorf("classified for a DHCP message after clients 5-7 with served %+v, want 7 clients (stale flow facts?)", s)
 	}
 
-	// The eighth client is a step: classified without a settle.
-	k, ip := client(8)
-	submitNoFlush(t, db, arp(k, at(8), ip), dnsFlow(8))
-	if s := rec.last(dns.MAC).Served; rec.count(dns.MAC) != before+2 || len(s) != 1 || s[0].Clients != 8 {
-		t.Errorf("at the step of 8 clients: classified %d times, served %+v", rec.count(dns.MAC)-before, s)
+	// The eighth and ninth are not steps either, until Flush settles.
+	for i := 8; i <= 9; i++ {
+		k, ip := client(i)
+		submitNoFlush(t, db, arp(k, at(i), ip), dnsFlow(i))
 	}
-
-	// The ninth is not, until Flush settles.
-	k, ip = client(9)
-	submitNoFlush(t, db, arp(k, at(9), ip), dnsFlow(9))
-	if n := rec.count(dns.MAC); n != before+2 {
-		t.Errorf("9 clients before a settle: classified %d more times", n-before-2)
+	if n := rec.count(dns.MAC); n != before+1 {
+		t.Errorf("9 clients before a settle: classified %d more times", n-before-1)
 	}
 	if err := db.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if s := rec.last(dns.MAC).Served; rec.count(dns.MAC) != before+3 || len(s) != 1 || s[0].Clients != 9 {
+	if s := rec.last(dns.MAC).Served; rec.count(dns.MAC) != before+2 || len(s) != 1 || s[0].Clients != 9 {
 		t.Errorf("after Flush settles: classified %d times, served %+v", rec.count(dns.MAC)-before, s)
+	}
+}
+
+// A port's first client classifies its server again only when a rule reads
+// that port (fingerprint.Engine.ReadsServed): DNS, not HTTPS; the HTTPS
+// port reaches the server's classification at the next settle.
+func TestFirstClientOfUnreadPortWaitsForSettle(t *testing.T) {
+	db, rec := stepDB(t, "first.db", nil)
+	srv, cl := key(t, "00:aa:00:00:09:01"), key(t, "00:aa:00:00:09:02")
+	mustSubmit(t, db, arp(srv, t0, "10.0.9.1"), arp(cl, t0, "10.0.9.2"))
+	before := rec.count(srv.MAC)
+	submitNoFlush(t, db, flowObs(cl, srv, "10.0.9.2", "10.0.9.1", 443, t0.Add(time.Second), 2))
+	if n := rec.count(srv.MAC); n != before {
+		t.Errorf("the first HTTPS client classified the server %d times before a settle", n-before)
+	}
+	dns := flowObs(cl, srv, "10.0.9.2", "10.0.9.1", 53, t0.Add(2*time.Second), 2)
+	dns.Flow.Proto, dns.Flow.Service = 17, "dns"
+	submitNoFlush(t, db, dns)
+	if n := rec.count(srv.MAC); n != before+1 {
+		t.Errorf("the first DNS client classified the server %d times, want once", n-before)
+	}
+	if err := db.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if s := rec.last(srv.MAC).Served; len(s) != 2 {
+		t.Errorf("after Flush settles: the server's classification saw served %+v, want DNS and HTTPS", s)
+	}
+}
+
+// A new client whose class the rules count among a server's clients (an
+// infusion pump) classifies the server at once, whatever the count; the
+// second pump makes it a pump server (builtin/pump-clients) without waiting
+// for a settle.
+func TestClientOfCountedClassIsAStep(t *testing.T) {
+	db, rec := stepDB(t, "pumps.db", func(m model.MAC) string {
+		if m[0] == 0x00 && m[1] == 0x12 && m[2] == 0x34 {
+			return "B.Braun Melsungen AG"
+		}
+		return ""
+	})
+	srv := key(t, "00:aa:00:00:06:01")
+	at := func(i int) time.Time { return t0.Add(time.Duration(i) * time.Second) }
+	mustSubmit(t, db, arp(srv, t0, "10.0.6.10"))
+	// Four clients of no counted class, then two B. Braun pumps (their
+	// DHCP vendor class names the pump, so they are classified before
+	// their flows come).
+	for i := 1; i <= 4; i++ {
+		k := key(t, fmt.Sprintf("00:aa:00:00:07:%02x", i))
+		mustSubmit(t, db, arp(k, at(i), fmt.Sprintf("10.0.7.%d", i)),
+			flowObs(k, srv, fmt.Sprintf("10.0.7.%d", i), "10.0.6.10", 8080, at(i), 2))
+	}
+	pumps := make([]model.AssetKey, 2)
+	for i := range pumps {
+		pumps[i] = key(t, fmt.Sprintf("00:12:34:00:08:%02x", i+1))
+		mustSubmit(t, db, dhcp(pumps[i], at(10+i), model.DHCPInfo{MsgType: 3, VendorClass: "BBraun Space", Hostname: fmt.Sprintf("pump%d", i+1)}))
+		if a := mustAsset(t, db, pumps[i]); a.Class != model.ClassInfusionPump {
+			t.Fatalf("pump %d: class %s; the test needs an infusion pump", i+1, a.Class)
+		}
+	}
+	before := rec.count(srv.MAC)
+	for i, p := range pumps {
+		ip := fmt.Sprintf("10.0.8.%d", i+1)
+		submitNoFlush(t, db, arp(p, at(20+i), ip), flowObs(p, srv, ip, "10.0.6.10", 8080, at(20+i), 2))
+		if n := rec.count(srv.MAC); n != before+i+1 {
+			t.Errorf("after pump %d (client %d): the server was classified %d more times, want %d", i+1, 5+i, n-before, i+1)
+		}
+	}
+	if c := rec.last(srv.MAC).Clients; len(c) == 0 {
+		t.Errorf("the server's last classification saw no counted clients: %+v", c)
 	}
 }
 

@@ -45,6 +45,13 @@ func (r *recorder) Classify(f *fingerprint.Facts) fingerprint.Result {
 	return r.Classifier.Classify(f)
 }
 
+// ReadsServed passes on the classifier's answer (ServedReader), so that the
+// store steps a server's classification as it would with the engine alone.
+func (r *recorder) ReadsServed(proto uint8, port uint16) bool {
+	sr, ok := r.Classifier.(ServedReader)
+	return !ok || sr.ReadsServed(proto, port)
+}
+
 // count returns how many times the MAC was classified.
 func (r *recorder) count(m model.MAC) int {
 	r.mu.Lock()

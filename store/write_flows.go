@@ -183,12 +183,12 @@ func (b *batch) flow(key model.AssetKey, o *model.Observation, t time.Time) erro
 	if created && srv != nil {
 		// Perhaps a new client (asset and address) of one of its ports:
 		// the server's facts changed (fingerprint.Facts.Served).
-		b.markGrown(srv, grownKey{srv.id, f.Proto, f.Port}, grownClient{a.id, src}, t)
+		b.markGrown(srv, grownKey{srv.id, f.Proto, f.Port}, grownClient{a.id, src}, b.classMatters(a.key), t)
 	}
 	if created && !f.ClientLocal && src.IsValid() {
 		// Another address behind the client's MAC, a router's, perhaps a
 		// new one (fingerprint.Facts.RoutedIPs).
-		b.markGrown(a, grownKey{asset: a.id}, grownClient{ip: src}, t)
+		b.markGrown(a, grownKey{asset: a.id}, grownClient{ip: src}, false, t)
 	}
 	s.srcLocal, s.dstLocal, s.vantage, s.vlan = f.ClientLocal, f.ServerLocal, client.Vantage, client.VLAN
 	if f.Service != "" {

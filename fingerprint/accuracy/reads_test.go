@@ -60,6 +60,44 @@ func TestUnreadSignalsChangeNothing(t *testing.T) {
 	}
 }
 
+// TestUnreadServedChangeNothing backs Engine.ReadsServed, on which the store
+// decides whether a server's first client on a port classifies it again:
+// for every device of the labelled and held-back sets, a first client (and
+// a second, below every built-in's count) on ports the shipped engine says
+// it does not read leaves Classify's result exactly as it was.
+func TestUnreadServedChangeNothing(t *testing.T) {
+	e := engine(t)
+	devs := loadLabelled(t)
+	for _, set := range heldbackSets {
+		devs = append(devs, loadDevices(t, set.path)...)
+	}
+	ports := []fingerprint.Served{{Proto: 6, Port: 443, Service: "https"}, {Proto: 6, Port: 8080, Service: "http"},
+		{Proto: 6, Port: 104, Service: "dicom"}, {Proto: 6, Port: 2575, Service: "hl7"}, {Proto: 6, Port: 22},
+		{Proto: 17, Port: 5060}, {Proto: 17, Port: 40000}}
+	checked := 0
+	for _, d := range devs {
+		for _, random := range []bool{false, true} {
+			f := d.facts(t, random)
+			want := e.Classify(&f)
+			for _, p := range ports {
+				if e.ReadsServed(p.Proto, p.Port) {
+					t.Fatalf("the shipped engine reads %d/%d: pick another port", p.Proto, p.Port)
+				}
+				for _, n := range []int{1, 2} {
+					g := f
+					p.Clients = n
+					g.Served = append(append([]fingerprint.Served(nil), f.Served...), p)
+					checked++
+					if got := e.Classify(&g); !reflect.DeepEqual(want, got) {
+						t.Errorf("%s: with %d client(s) on %d/%d %+v, without %+v", d.Name, n, p.Proto, p.Port, got, want)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d classifications compared", checked)
+}
+
 // The shipped engine reads what its rules match on, the names a device
 // gives itself, and the LLDP-MED inventory.
 func TestShippedEngineReads(t *testing.T) {
@@ -72,8 +110,17 @@ func TestShippedEngineReads(t *testing.T) {
 			t.Errorf("ReadsSignal(%s) = %v, want %v", src, got, want)
 		}
 	}
+	for _, c := range []struct {
+		proto uint8
+		port  uint16
+		want  bool
+	}{{17, 53, true}, {6, 53, true}, {17, 67, true}, {6, 9100, true}, {6, 631, true}, {6, 443, false}, {17, 123, false}} {
+		if got := e.ReadsServed(c.proto, c.port); got != c.want {
+			t.Errorf("ReadsServed(%d, %d) = %v, want %v", c.proto, c.port, got, c.want)
+		}
+	}
 	var none fingerprint.Engine
-	if !none.ReadsSignal(model.EvidenceSource("tcp.syn_sig")) {
+	if !none.ReadsSignal(model.EvidenceSource("tcp.syn_sig")) || !none.ReadsServed(6, 443) {
 		t.Error("an Engine not made by Load must be taken to read everything")
 	}
 }
