@@ -11,6 +11,6 @@
 -- (sEvidencePush), in the same transaction: the pusher sees the same
 -- push_seq as before. Rows deleted with their asset (ON DELETE CASCADE)
 -- needed no move: the asset is gone.
-DROP TRIGGER evidence_push_ins;
-DROP TRIGGER evidence_push_del;
-DROP TRIGGER evidence_push_upd;
+DROP TRIGGER IF EXISTS evidence_push_ins;
+DROP TRIGGER IF EXISTS evidence_push_del;
+DROP TRIGGER IF EXISTS evidence_push_upd;
