@@ -54,7 +54,7 @@ func (e *Engine) ReadsSignal(src model.EvidenceSource) bool {
 // that count the clients of other ports wait for more of them
 // (ServedCountMatters), so the store does not classify a server again when
 // a port no rule reads gains its first client (issue 11: first clients of
-// HTTPS and other ports made a third of a replay's classifications). The
+// HTTPS and other ports made over a quarter of a replay's classifications). The
 // port is still in the server's facts for the next classification.
 func (e *Engine) ReadsServed(proto uint8, port uint16) bool {
 	if e.reads == nil {
