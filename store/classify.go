@@ -124,7 +124,53 @@ func (s dirtySet) mark(db *DB, a *assetState, t time.Time) {
 }
 
 // markDirty schedules the asset's classification at the next flush.
-func (b *batch) markDirty(a *assetState, t time.Time) { b.dirty.mark(b.db, a, t) }
+// A change may give the asset evidence with a count: it is no longer
+// known quiet (deferGrowth).
+func (b *batch) markDirty(a *assetState, t time.Time) {
+	delete(b.db.cache.quiet, a.id)
+	b.dirty.mark(b.db, a, t)
+}
+
+// deferGrowth schedules the classification of a, whose flow facts grew
+// between steps, at the next settle: to bring the counts in its evidence
+// text up to date. An asset whose evidence shows no count (cache.quiet)
+// needs none.
+func (b *batch) deferGrowth(a *assetState, t time.Time) {
+	if _, ok := b.db.cache.quiet[a.id]; ok {
+		return
+	}
+	b.deferred.mark(b.db, a, t)
+}
+
+// countSource reports whether evidence of source src states a count that
+// grows between classifications ("tcp/443 to 12 clients", "3 addresses").
+func countSource(src model.EvidenceSource) bool {
+	return src == model.EvidenceServed || src == model.EvidenceClients || src == model.EvidenceRouted
+}
+
+// noteQuiet sorts the assets the flush classified by whether their
+// evidence (as the facts cache holds it after the classification) shows a
+// count; the writer takes note once the flush is committed (flushed).
+func (f *flush) noteQuiet() {
+	f.quiet, f.loud = f.quiet[:0], f.loud[:0]
+	for id := range f.dirty {
+		e := f.db.facts.m[id]
+		quiet := e != nil && e.evOK
+		if quiet {
+			for i := range e.evidence {
+				if countSource(e.evidence[i].source) {
+					quiet = false
+					break
+				}
+			}
+		}
+		if quiet {
+			f.quiet = append(f.quiet, id)
+		} else {
+			f.loud = append(f.loud, id)
+		}
+	}
+}
 
 // grownKey names a count that only grows and that a server's or router's
 // facts carry: the clients of one of its ports (fingerprint.Facts.Served),
@@ -186,7 +232,7 @@ func (b *batch) markGrown(a *assetState, k grownKey, c grownClient, clientMatter
 	}
 	if g.seen != nil {
 		if _, ok := g.seen[c]; ok {
-			b.deferred.mark(b.db, a, t) // no new client; a service, perhaps
+			b.deferGrowth(a, t) // no new client; a service, perhaps
 			return
 		}
 		g.seen[c] = struct{}{}
@@ -205,7 +251,7 @@ func (b *batch) markGrown(a *assetState, k grownKey, c grownClient, clientMatter
 		b.markDirty(a, t)
 		return
 	}
-	b.deferred.mark(b.db, a, t)
+	b.deferGrowth(a, t)
 }
 
 // classMatters reports whether the asset keyed k had, at the last commit,
@@ -261,6 +307,7 @@ func (f *flush) classify() error {
 			}
 		}
 	}
+	f.noteQuiet()
 	return nil
 }
 

@@ -158,6 +158,45 @@ func TestFirstClientOfUnreadPortWaitsForSettle(t *testing.T) {
 	}
 }
 
+// A server whose evidence shows no count (classified by its DHCP
+// fingerprint, not by what it serves) is not classified again at a settle
+// for clients between steps: neither its result nor its evidence text can
+// change. Its facts still follow its flows.
+func TestQuietServerNotSettled(t *testing.T) {
+	db, rec := stepDB(t, "quiet.db", nil)
+	srv := key(t, "00:aa:00:00:0a:01")
+	win := model.DHCPInfo{MsgType: 3, VendorClass: "MSFT 5.0", Hostname: "ws01",
+		ParamList: []byte{1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252}}
+	mustSubmit(t, db, arp(srv, t0, "10.0.10.1"), dhcp(srv, t0, win))
+	if ev, err := db.Evidence(context.Background(), mustAsset(t, db, srv).ID); err != nil || len(ev) == 0 {
+		t.Fatalf("evidence %+v, %v", ev, err)
+	} else {
+		for _, e := range ev {
+			if countSource(e.Source) {
+				t.Fatalf("the test needs evidence without counts: %+v", e)
+			}
+		}
+	}
+	before := rec.count(srv.MAC)
+	for i := 1; i <= 5; i++ {
+		k, ip := key(t, fmt.Sprintf("00:aa:00:00:0b:%02x", i)), fmt.Sprintf("10.0.11.%d", i)
+		o := flowObs(k, srv, ip, "10.0.10.1", 5000, t0.Add(time.Duration(i)*time.Second), 2)
+		o.Flow.Proto = 17
+		submitNoFlush(t, db, arp(k, t0, ip), o)
+	}
+	if err := db.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := rec.count(srv.MAC); n != before {
+		t.Errorf("classified %d times for clients its evidence does not count", n-before)
+	}
+	win.Hostname = "ws02"
+	submitNoFlush(t, db, dhcp(srv, t0.Add(time.Minute), win))
+	if s := rec.last(srv.MAC).Served; rec.count(srv.MAC) != before+1 || len(s) != 1 || s[0].Clients != 5 {
+		t.Errorf("classified again for its DHCP: %d times, served %+v; want once, 5 clients", rec.count(srv.MAC)-before, s)
+	}
+}
+
 // A new client whose class the rules count among a server's clients (an
 // infusion pump) classifies the server at once, whatever the count; the
 // second pump makes it a pump server (builtin/pump-clients) without waiting

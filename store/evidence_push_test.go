@@ -60,12 +60,13 @@ func TestEvidenceMovesAssetToOpenEpoch(t *testing.T) {
 		return s
 	}
 
-	// Flows change what the pump and the switch serve, not their own rows:
-	// both are classified again. The pump to the same result (its evidence
-	// rows' times are touched); the switch, now answering DNS, with new
-	// evidence (its rows are rewritten).
-	mustSubmit(t, db, flowObs(client, pump, "10.0.0.30", "10.0.0.7", 8000, at(1), 1),
-		flowObs(client, sw, "10.0.0.30", "10.0.0.1", 53, at(1), 1))
+	// A first DNS client (a port a rule reads) changes what the pump and
+	// the switch serve, not their own rows: both are classified again. The
+	// pump to the same result (its evidence rows' times are touched); the
+	// switch, now answering DNS, with new evidence (its rows are rewritten).
+	pumpDNS := flowObs(client, pump, "10.0.0.30", "10.0.0.7", 53, at(1), 1)
+	pumpDNS.Flow.Proto = 17
+	mustSubmit(t, db, pumpDNS, flowObs(client, sw, "10.0.0.30", "10.0.0.1", 53, at(1), 1))
 	if a := mustAsset(t, db, sw); a.Class != model.ClassNetworkInfrastructure {
 		t.Fatalf("switch after serving DNS: %+v", a)
 	}

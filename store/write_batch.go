@@ -229,6 +229,9 @@ type flush struct {
 	// of the applied observations, and those a commit attempt makes
 	// (flushIndex, reset by each attempt).
 	index, flushIndex []indexOp
+	// quiet and loud are the classified assets whose evidence shows no
+	// count, and those whose may (noteQuiet, each attempt).
+	quiet, loud []int64
 	// noClinical are the classified assets found to have no DICOM or HL7
 	// rows (the writer notes it once the flush is committed).
 	noClinical []*assetState

@@ -33,6 +33,12 @@ type cache struct {
 	// database, never trimmed): otherwise every new address counts.
 	unresolved         map[netip.Addr]struct{}
 	unresolvedComplete bool
+	// quiet are classified assets whose evidence shows no count (no
+	// flow.served, clients or routed row), as of the last commit that
+	// classified them and no change marked since: growth between steps
+	// cannot change their result nor their evidence text, so markGrown
+	// does not defer a classification for it (deferGrowth).
+	quiet map[int64]struct{}
 
 	// complete says the map holds every row of its table (the database had
 	// none at load and the map was never trimmed): a miss is an absent row,
@@ -66,6 +72,7 @@ func (c *cache) reset() {
 	c.viols = make(map[violationKey]*violationState)
 	c.grown = make(map[grownKey]*growth)
 	c.unresolved, c.unresolvedComplete = make(map[netip.Addr]struct{}), false
+	c.quiet = make(map[int64]struct{})
 	c.assetsComplete, c.ipsComplete, c.bindsComplete, c.flowsComplete, c.violsComplete = false, false, false, false, false
 	c.epoch++
 	c.loaded = false
@@ -116,6 +123,9 @@ func (c *cache) trim() {
 		c.bindsComplete = false
 	}
 	trimMap(c.grown, c.max, keep, func(*growth) bool { return false })
+	if len(c.quiet) > c.max {
+		clear(c.quiet) // forgetting costs a deferred classification, no more
+	}
 	if len(c.unresolved) > c.max {
 		clear(c.unresolved)
 		c.unresolvedComplete = false

@@ -172,7 +172,7 @@ func (b *batch) flow(key model.AssetKey, o *model.Observation, t time.Time) erro
 	switch {
 	case srv != nil && newService:
 		b.flowsChanged[srv.id] = struct{}{}
-		b.deferred.mark(b.db, srv, t)
+		b.deferGrowth(srv, t)
 	case srv == nil && f.ServerLocal && (created || newService):
 		b.flowsChangedIPs[dst] = struct{}{} // served by whoever has the address (servedFlows)
 		b.db.cache.unresolved[dst] = struct{}{}

@@ -493,6 +493,7 @@ func (db *DB) flushed(f *flush) error {
 				a.clinical = clinicalNone
 			}
 		}
+		db.noteQuiet(f)
 		if db.inflight == nil {
 			db.cache.trim() // nothing in flight: every cached row is in the database or pending here
 		}
@@ -502,6 +503,24 @@ func (db *DB) flushed(f *flush) error {
 		db.opts.OnFlush(f.duration, err)
 	}
 	return err
+}
+
+// noteQuiet takes note of which assets the committed flush f found quiet
+// (their evidence shows no count): an asset marked dirty again since f was
+// sealed waits for the flush that classifies it.
+func (db *DB) noteQuiet(f *flush) {
+	q := db.cache.quiet
+	if q == nil {
+		return
+	}
+	for _, id := range f.loud {
+		delete(q, id)
+	}
+	for _, id := range f.quiet {
+		if _, again := db.batch.dirty[id]; !again {
+			q[id] = struct{}{}
+		}
+	}
 }
 
 // giveUp drops the pending changes and everything the writer knew: the
