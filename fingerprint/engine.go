@@ -20,8 +20,10 @@ type Engine struct {
 	// made once the rules are final; names: some rule reads host names.
 	reads map[model.EvidenceSource]bool
 	names bool
-	// served are the ports a serves: matcher lists (ReadsServed).
-	served map[Served]bool
+	// served are the ports a serves: matcher lists (ReadsServed); med and
+	// printing: the LLDP-MED and serves-printing built-ins are enabled.
+	served        map[Served]bool
+	med, printing bool
 }
 
 // ReadsSignal reports whether a rule of the engine reads signals of source
@@ -40,12 +42,7 @@ func (e *Engine) ReadsSignal(src model.EvidenceSource) bool {
 		return true
 	}
 	var out output
-	for _, b := range e.builtins {
-		if b.kind == bLLDPMED && lldpMEDField(src, &out) != nil {
-			return true
-		}
-	}
-	return false
+	return e.med && lldpMEDField(src, &out) != nil
 }
 
 // ReadsServed reports whether the first client of proto/port may change
@@ -60,20 +57,17 @@ func (e *Engine) ReadsServed(proto uint8, port uint16) bool {
 	if e.reads == nil {
 		return true // not made by Load: assume it reads everything
 	}
-	if e.served[Served{Proto: proto, Port: port}] {
-		return true
-	}
-	for _, b := range e.builtins {
-		if b.kind == bServesPrinting && proto == 6 && slices.Contains(printPorts, port) {
-			return true
-		}
-	}
-	return false
+	return e.served[Served{Proto: proto, Port: port}] || e.printing && proto == 6 && slices.Contains(printPorts, port)
 }
 
-// noteReads fills reads, names and served from the rules.
+// noteReads fills reads, names, served, med and printing from the rules
+// and the enabled built-ins.
 func (e *Engine) noteReads() {
 	e.reads, e.names, e.served = map[model.EvidenceSource]bool{}, false, map[Served]bool{}
+	for _, b := range e.builtins {
+		e.med = e.med || b.kind == bLLDPMED
+		e.printing = e.printing || b.kind == bServesPrinting
+	}
 	for _, r := range e.rules {
 		for _, ms := range [...][]matcher{r.host, r.unless} {
 			for i := range ms {

@@ -148,10 +148,10 @@ func countSource(src model.EvidenceSource) bool {
 	return src == model.EvidenceServed || src == model.EvidenceClients || src == model.EvidenceRouted
 }
 
-// noteQuiet sorts the assets the flush classified by whether their
+// sortQuiet sorts the assets the flush classified by whether their
 // evidence (as the facts cache holds it after the classification) shows a
 // count; the writer takes note once the flush is committed (flushed).
-func (f *flush) noteQuiet() {
+func (f *flush) sortQuiet() {
 	f.quiet, f.loud = f.quiet[:0], f.loud[:0]
 	for id := range f.dirty {
 		e := f.db.facts.m[id]
@@ -307,7 +307,7 @@ func (f *flush) classify() error {
 			}
 		}
 	}
-	f.noteQuiet()
+	f.sortQuiet()
 	return nil
 }
 

@@ -230,7 +230,7 @@ type flush struct {
 	// (flushIndex, reset by each attempt).
 	index, flushIndex []indexOp
 	// quiet and loud are the classified assets whose evidence shows no
-	// count, and those whose may (noteQuiet, each attempt).
+	// count, and those whose may (sortQuiet, each attempt).
 	quiet, loud []int64
 	// noClinical are the classified assets found to have no DICOM or HL7
 	// rows (the writer notes it once the flush is committed).
