@@ -221,7 +221,8 @@ type candidate struct {
 // used only when no other rule gives a model: a toolkit names the software
 // a device is built on, not the device.
 // OS comes from the best-ranked rule that sets it, whatever its class (a
-// PACS can run Windows). Modality comes from the deciding vote, or else
+// PACS can run Windows); a TCP stack's OS (the kernel) yields to any other
+// rule's system on that kernel (systemOS). Modality comes from the deciding vote, or else
 // from the best rule that says imaging-modality and sets one.
 func (e *Engine) Classify(f *Facts) Result {
 	var hbuf [48]hit
@@ -492,14 +493,14 @@ func toolkitVersion(hits []hit, ev []Evidence) {
 // hit gave a model.
 func fill(hits []hit, win int, res *Result) {
 	defer func() {
-		if res.OS != "" {
-			return
-		}
-		for i := range hits {
-			if res.OS = hits[i].out.os; res.OS != "" {
-				return
+		if res.OS == "" {
+			for i := range hits {
+				if res.OS = hits[i].out.os; res.OS != "" {
+					break
+				}
 			}
 		}
+		res.OS = systemOS(hits, res.OS)
 	}()
 	for i := range hits {
 		h := &hits[i]
@@ -536,6 +537,44 @@ func fill(hits []hit, win int, res *Result) {
 			}
 		}
 	}
+}
+
+// systemOS returns os, or, when os comes from a TCP stack's fingerprint,
+// the OS of the best other rule that names a system built on that kernel,
+// however weak: a SYN says which kernel sent it (Linux, Darwin), not which
+// system (Android and ChromeOS run Linux, macOS and iOS Darwin), so an
+// android- default name says more than a Linux SYN.
+func systemOS(hits []hit, os string) string {
+	if os == "" {
+		return os
+	}
+	for i := range hits {
+		if hits[i].out.os == os {
+			if hits[i].group != gTCP {
+				return os // the best rule that says so is no TCP stack's
+			}
+			break
+		}
+	}
+	var a, b, c string
+	switch {
+	case OSFamily(os) == OSLinux:
+		a, b, c = OSLinux, OSAndroid, OSChromeOS
+	case strings.HasPrefix(os, "Darwin"):
+		a, b, c = OSMacOS, OSiOS, OSiOS
+	default:
+		return os
+	}
+	for i := range hits {
+		h := &hits[i]
+		if h.group == gTCP || h.out.os == "" {
+			continue
+		}
+		if f := OSFamily(h.out.os); f == a || f == b || f == c {
+			return h.out.os
+		}
+	}
+	return os
 }
 
 // markEvidence sets the Sets of res.Evidence: which rule decided which

@@ -563,6 +563,17 @@ func ruleCases(t *testing.T) map[string]struct {
 		"mdns-matter-commissionable":   {sig(model.EvidenceMDNSService, "_matterc._udp.local"), want{Class: model.ClassIoT, Confidence: 70, Strength: 60}},
 		"mdns-airplay":                 {sig(model.EvidenceMDNSService, "_airplay._tcp.local"), want{Class: model.ClassIoT, Confidence: 55, Strength: 60}},
 
+		// TCP SYN and SYN+ACK signatures (the values seen in netns and the shared captures)
+		"tcp-syn-linux":      {sig(model.EvidenceTCPSYNSig, "4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+:0"), want{OS: "Linux"}},
+		"tcp-synack-linux":   {sig(model.EvidenceTCPSYNACKSig, "4:64+0:0:1460:mss*45,10:mss,sok,ts,nop,ws:df:0"), want{OS: "Linux"}},
+		"tcp-syn-windows":    {sig(model.EvidenceTCPSYNSig, "4:128+0:0:1260:8192,8:mss,nop,ws,nop,nop,sok:df,id+:0"), want{Class: model.ClassWorkstation, OS: "Windows", Confidence: 55, Strength: StrengthOSImplied}},
+		"tcp-synack-windows": {sig(model.EvidenceTCPSYNACKSig, "4:128+0:0:1460:8192,8:mss,nop,ws,nop,nop,sok:df,id+:0"), want{OS: "Windows"}},
+		"tcp-syn-darwin":     {sig(model.EvidenceTCPSYNSig, "4:64+0:0:1460:65535,5:mss,nop,ws,nop,nop,ts,sok,eol+1:df,id+:0"), want{Manufacturer: "Apple", OS: "Darwin (macOS or iOS)"}},
+		"tcp-syn-freebsd":    {sig(model.EvidenceTCPSYNSig, "4:64+0:0:1460:65535,6:mss,nop,ws,sok,ts:df,id+:0"), want{OS: "FreeBSD"}},
+		"tcp-synack-freebsd": {sig(model.EvidenceTCPSYNACKSig, "4:64+0:0:1460:65535,6:mss,nop,ws,sok,ts:df:0"), want{OS: "FreeBSD"}},
+		"tcp-syn-lwip":       {sig(model.EvidenceTCPSYNSig, "4:255+0:0:1152:mss*4,0:mss::0"), want{OS: "embedded (lwIP)"}},
+		"tcp-synack-lwip":    {sig(model.EvidenceTCPSYNACKSig, "4:255+0:0:536:mss*4,0:mss::0"), want{OS: "embedded (lwIP)"}},
+
 		// built-in structural rules
 		BuiltinVirtualNIC:     {mac(t, "00:50:56"), want{Class: model.ClassVirtualMachine, Manufacturer: "VMware", Confidence: 90, Strength: 90}},
 		BuiltinRandomizedMAC:  {mac(t, "da:a1:19"), want{}},
@@ -795,4 +806,44 @@ func TestDefaultNamesWhole(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestTCPSignatures checks the TCP stack rules on more of the signatures
+// their sources give (other hop counts, IPv6, sysctl variants), that other
+// stacks' signatures stay out, and that a stack names the kernel: another
+// rule's Android, ChromeOS, macOS or iOS is the OS, however weak.
+func TestTCPSignatures(t *testing.T) {
+	e := defaultEngine(t)
+	syn := func(v string) Facts { return sig(model.EvidenceTCPSYNSig, v) }
+	const linuxSYN = "4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+:0"
+	const darwinSYN = "4:64+0:0:1460:65535,6:mss,nop,ws,nop,nop,ts,sok,eol+1:df,id+:0"
+	checkCases(t, e, []classCase{
+		{"Linux three hops away", syn("4:61+3:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+:0"), want{OS: "Linux"}},
+		{"Linux over IPv6", syn("6:64+0:0:1440:mss*45,10:mss,sok,ts,nop,ws:flow:0"), want{OS: "Linux"}},
+		{"Linux without timestamps", syn("4:64+0:0:1460:mss*44,7:mss,nop,nop,sok,nop,ws:df,id+:0"), want{OS: "Linux"}},
+		{"Linux without SACK", syn("4:64+0:0:1460:mss*44,7:mss,nop,nop,ts,nop,ws:df,id+:0"), want{OS: "Linux"}},
+		{"Linux without window scaling", syn("4:64+0:0:1460:mss*44,0:mss,sok,ts:df,id+:0"), want{OS: "Linux"}},
+		{"Linux with ECN", syn("4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+,ecn:0"), want{OS: "Linux"}},
+		{"Linux 2.6 window", syn("4:64+0:0:1460:mss*4,7:mss,sok,ts,nop,ws:df,id+:0"), want{OS: "Linux"}},
+		{"Android phone's SYN", syn("4:64+0:0:1460:65535,8:mss,sok,ts,nop,ws:df,id+:0"), want{OS: "Linux"}},
+		{"Windows two hops away", syn("4:126+2:0:1460:mss*44,8:mss,nop,ws,nop,nop,sok:df,id+:0"), want{Class: model.ClassWorkstation, OS: "Windows"}},
+		{"Windows 7", syn("4:128+0:0:1460:8192,2:mss,nop,ws,nop,nop,sok:df,id+:0"), want{Class: model.ClassWorkstation, OS: "Windows"}},
+		{"Darwin two hops away", syn("4:62+2:0:1460:65535,4:mss,nop,ws,nop,nop,ts,sok,eol+1:df,id+:0"), want{Manufacturer: "Apple", OS: "Darwin (macOS or iOS)"}},
+		// not these stacks
+		{"Linux's options with an initial TTL of 255 (an appliance's tuning)", syn("4:255+0:0:1440:mss*4,7:mss,sok,ts,nop,ws:df,id+:0"), want{}},
+		{"Windows' options with an initial TTL of 64", syn("4:64+0:0:1460:8192,8:mss,nop,ws,nop,nop,sok:df,id+:0"), want{}},
+		{"Darwin's options with an initial TTL of 255", syn("4:255+0:0:1460:65535,1:mss,nop,ws,nop,nop,ts,sok,eol+1:df,id+:0"), want{}},
+		{"a SYN that carries data (TCP Fast Open)", syn("4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws,?34:df,id+:+"), want{}},
+		{"lwIP's MSS alone with another window", syn("4:255+0:0:536:4128,0:mss:id-:0"), want{}},
+		{"lwIP's defaults with DF (another stack)", syn("4:255+0:0:536:mss*4,0:mss:df,id+:0"), want{}},
+		{"no options (a synthetic packet)", syn("4:64+0:0:0:8192,0:::0"), want{}},
+		{"an older Windows' options", syn("4:128+0:0:1440:mss*44,0:mss,nop,nop,sok:df,id+:0"), want{}},
+		// the kernel, then the system
+		{"Linux SYN and an Android default name", merge(syn(linuxSYN), dhcp("", "", "android-1c1335ec95a27318")), want{Class: model.ClassMobile, OS: "Android"}},
+		{"Linux SYN and an Android vendor class", merge(syn(linuxSYN), dhcp("", "android-dhcp-13", "")), want{Class: model.ClassMobile, OS: "Android 13"}},
+		{"Linux SYN and a ChromeOS User-Agent", merge(syn(linuxSYN), sig(model.EvidenceHTTPUserAgent, "Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36")), want{Class: model.ClassWorkstation, OS: "ChromeOS"}},
+		{"Darwin SYN and an iPhone's request list", merge(syn(darwinSYN), dhcp("1,121,3,6,15,119,252", "", "")), want{Class: model.ClassMobile, Manufacturer: "Apple", OS: "iOS"}},
+		{"Darwin SYN and a Mac's name", merge(syn(darwinSYN), dhcp("", "", "Kevins-MacBook-Pro")), want{Manufacturer: "Apple", OS: "macOS"}},
+		{"Linux SYN and a Windows default name: Linux", merge(syn(linuxSYN), dhcp("", "", "DESKTOP-4G7KQ2M")), want{Class: model.ClassWorkstation, OS: "Linux"}},
+	})
 }
