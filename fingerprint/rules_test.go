@@ -216,6 +216,8 @@ func ruleCases(t *testing.T) map[string]struct {
 		"dhcp55-connman":                   {dhcp("252,3,42,15,6,1,12", "", ""), want{OS: "Linux (ConnMan)"}},
 		"dhcp55-freebsd-dhclient":          {dhcp("1,28,2,121,3,15,6,12,119,26", "", ""), want{OS: "FreeBSD"}},
 		"dhcp55-openbsd-dhcpleased":        {dhcp("1,3,6,12,15,28,119,121,108", "", ""), want{OS: "OpenBSD"}},
+		"dhcp55-wicked":                    {dhcp("58,59,1,28,26,121,249,33,3,12,119,15,6,42", "", ""), want{OS: "Linux (SUSE wicked)"}},
+		"dhcp60-chromeos":                  {dhcp("", "chromeos", ""), want{Class: model.ClassWorkstation, OS: "ChromeOS", Confidence: 75, Strength: 30}},
 		"dhcp55-lwip":                      {dhcp("1,3,28,6", "", "espressif"), want{OS: "embedded (lwIP)"}},
 		"dhcp55-embedded-minimal":          {dhcp("1,3,6", "", ""), want{OS: "embedded (uIP, FreeRTOS+TCP, NetX Duo or Zephyr)"}},
 		"dhcp55-arduino-ethernet":          {dhcp("1,3,6,15,58,59", "", "WIZnet1A2B3C"), want{OS: "embedded (Arduino Ethernet)"}},
