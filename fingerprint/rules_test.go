@@ -219,6 +219,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		"dhcp55-wicked":                    {dhcp("58,59,1,28,26,121,249,33,3,12,119,15,6,42", "", ""), want{OS: "Linux (SUSE wicked)"}},
 		"dhcp60-chromeos":                  {dhcp("", "chromeos", ""), want{Class: model.ClassWorkstation, OS: "ChromeOS", Confidence: 75, Strength: 30}},
 		"dhcp55-lwip":                      {dhcp("1,3,28,6", "", "espressif"), want{OS: "embedded (lwIP)"}},
+		"dhcp55-vyos":                      {dhcp("1,28,3,6,121,15,26", "", "vyos"), want{Class: model.ClassNetworkInfrastructure, OS: "Linux (VyOS)", Confidence: 65, Strength: 60}},
 		"dhcp55-embedded-minimal":          {dhcp("1,3,6", "", ""), want{OS: "embedded (uIP, FreeRTOS+TCP, NetX Duo or Zephyr)"}},
 		"dhcp55-arduino-ethernet":          {dhcp("1,3,6,15,58,59", "", "WIZnet1A2B3C"), want{OS: "embedded (Arduino Ethernet)"}},
 		"host-arduino-wiznet":              {dhcp("", "", "WIZnet1A2B3C"), want{OS: "embedded (Arduino Ethernet)"}},
@@ -248,6 +249,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		"host-mac":                     {merge(mac(t, "fc:fc:48"), dhcp("", "", "MacBook-Air")), want{Manufacturer: "Apple", OS: "macOS"}},
 		"host-ios":                     {dhcp("", "", "Annas-iPhone"), want{OS: "iOS"}},
 		"host-android":                 {dhcp("", "", "android-f7ca0f571270c52d"), want{Class: model.ClassMobile, OS: "Android", Confidence: 60, Strength: 50}},
+		"host-android-legacy":          {dhcp("", "", "android_9f3b2c6d1e0a4b57"), want{Class: model.ClassMobile, OS: "Android", Confidence: 60, Strength: 50}},
 		"host-galaxy":                  {dhcp("", "", "Galaxy-S23"), want{Class: model.ClassMobile, Manufacturer: "Samsung", OS: "Android", Confidence: 60, Strength: 50}},
 		"host-raspberry-pi":            {dhcp("", "", "raspberrypi"), want{Class: model.ClassIoT, Manufacturer: "Raspberry Pi", OS: "Linux", Confidence: 60, Strength: 50}},
 		"host-linux-default":           {dhcp("", "", "pop-os"), want{OS: "Linux"}},
@@ -519,6 +521,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		"sip-grandstream":              {sig(model.EvidenceSIPUserAgent, "Grandstream GXP2160 1.0.9.127"), want{Class: model.ClassVoIPPhone, Manufacturer: "Grandstream", Model: "GXP2160", Version: "1.0.9.127", Confidence: 90, Strength: 80}},
 		"sip-snom":                     {sig(model.EvidenceSIPUserAgent, "snomD785/10.1.46.16"), want{Class: model.ClassVoIPPhone, Manufacturer: "snom", Model: "D785", Version: "10.1.46.16", Confidence: 90, Strength: 80}},
 		"http-ua-yealink":              {sig(model.EvidenceHTTPUserAgent, "Yealink SIP-T23G 44.80.0.60 00:15:65:93:70:f2"), want{Class: model.ClassVoIPPhone, Manufacturer: "Yealink", Model: "SIP-T23G", Version: "44.80.0.60", Confidence: 90, Strength: 80}},
+		"http-ua-yealink-vp530":        {sig(model.EvidenceHTTPUserAgent, "VP530P 23.70.0.40 00:15:65:31:4b:c0"), want{Class: model.ClassVoIPPhone, Manufacturer: "Yealink", Model: "VP530P", Version: "23.70.0.40", Confidence: 90, Strength: 80}},
 		"http-ua-polycom":              {sig(model.EvidenceHTTPUserAgent, "FileTransport PolycomVVX-VVX_400-UA/4.1.4.7430 Type/Application"), want{Class: model.ClassVoIPPhone, Manufacturer: "Polycom", Model: "VVX_400", Version: "4.1.4.7430", Confidence: 90, Strength: 80}},
 		"http-ua-snom":                 {sig(model.EvidenceHTTPUserAgent, "Mozilla/4.0 (compatible; snom710-SIP 8.7.5.35 1.1.5-IFX-05.01.12 000413741767)"), want{Class: model.ClassVoIPPhone, Manufacturer: "snom", Model: "710", Version: "8.7.5.35", Confidence: 90, Strength: 80}},
 		"http-ua-grandstream":          {sig(model.EvidenceHTTPUserAgent, "Grandstream Model HW GXV3240 V1.6B SW 1.0.1.27 DevId 000b82632815"), want{Class: model.ClassVoIPPhone, Manufacturer: "Grandstream", Model: "GXV3240", Version: "1.0.1.27", Confidence: 90, Strength: 80}},
@@ -557,6 +560,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		"mdns-apple-mobile-model":      {sig(model.EvidenceMDNSTXTModel, "model=iPhone14,2"), want{Class: model.ClassMobile, Manufacturer: "Apple", Model: "iPhone14,2", OS: "iOS", Confidence: 85, Strength: 80}},
 		"mdns-apple-tv-model":          {sig(model.EvidenceMDNSTXTModel, "model=AppleTV11,1"), want{Class: model.ClassIoT, Manufacturer: "Apple", Model: "AppleTV11,1", OS: "embedded (tvOS/audioOS)", Confidence: 85, Strength: 80}},
 		"mdns-chromecast":              {sig(model.EvidenceMDNSService, "_googlecast._tcp.local"), want{Class: model.ClassIoT, Manufacturer: "Google", Confidence: 75, Strength: 60}},
+		"mdns-apple-tv":                {sig(model.EvidenceMDNSService, "_mediaremotetv._tcp.local"), want{Class: model.ClassIoT, Manufacturer: "Apple", Model: "Apple TV", Confidence: 75, Strength: 60}},
 		"mdns-homekit":                 {sig(model.EvidenceMDNSService, "_hap._tcp.local"), want{Class: model.ClassIoT, Confidence: 70, Strength: 60}},
 		"mdns-axis-camera":             {sig(model.EvidenceMDNSService, "_axis-video._tcp.local"), want{Class: model.ClassIoT, Manufacturer: "Axis", Model: "network camera", OS: "Linux (AXIS OS)", Confidence: 85, Strength: 60}},
 		"mdns-scanner":                 {sig(model.EvidenceMDNSService, "_uscan._tcp.local"), want{Class: model.ClassPrinter, Confidence: 60, Strength: 60}},
@@ -847,5 +851,19 @@ func TestTCPSignatures(t *testing.T) {
 		{"Darwin SYN and an iPhone's request list", merge(syn(darwinSYN), dhcp("1,121,3,6,15,119,252", "", "")), want{Class: model.ClassMobile, Manufacturer: "Apple", OS: "iOS"}},
 		{"Darwin SYN and a Mac's name", merge(syn(darwinSYN), dhcp("", "", "Kevins-MacBook-Pro")), want{Manufacturer: "Apple", OS: "macOS"}},
 		{"Linux SYN and a Windows default name: Linux", merge(syn(linuxSYN), dhcp("", "", "DESKTOP-4G7KQ2M")), want{Class: model.ClassWorkstation, OS: "Linux"}},
+	})
+}
+
+// TestClientSourceForms checks client rules on the other forms their
+// source code gives.
+func TestClientSourceForms(t *testing.T) {
+	e := defaultEngine(t)
+	checkCases(t, e, []classCase{
+		{"FreeBSD 10 dhclient (no MTU)", dhcp("1,28,2,121,3,15,6,12,119", "", ""), want{OS: "FreeBSD"}},
+		{"VyOS without a default route", dhcp("1,28,6,121,15,26", "", ""), want{Class: model.ClassNetworkInfrastructure, OS: "Linux (VyOS)"}},
+		{"wicked with a minimal configuration", dhcp("58,59,1,28,3,6", "", ""), want{OS: "Linux (SUSE wicked)"}},
+		{"wicked's INFORM (no 58, 59) is not told", dhcp("1,28,3,6", "", ""), want{}},
+		{"Yealink VP530 without the P", sig(model.EvidenceHTTPUserAgent, "VP530 23.70.0.40 00:15:65:31:4b:c0"), want{Class: model.ClassVoIPPhone, Manufacturer: "Yealink", Model: "VP530"}},
+		{"a name that merely starts like Android 2's", dhcp("", "", "android_phone"), want{}},
 	})
 }
