@@ -411,3 +411,12 @@ func TestOpenReadOnlyEmptyFile(t *testing.T) {
 	}
 	checkOpenErr(t, err, path, ErrSchema, "no schema")
 }
+
+// TestSQLiteMemstatusOff: the store switched SQLite's memory statistics
+// off before any connection opened (sqlite_config.go), so SQLite's
+// allocations take no process-wide mutex.
+func TestSQLiteMemstatusOff(t *testing.T) {
+	if memstatusOff != 0 {
+		t.Fatalf("sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) = %d, want 0 (SQLITE_OK)", memstatusOff)
+	}
+}
