@@ -415,3 +415,36 @@ func TestConcurrentWorkers(t *testing.T) {
 }
 
 func hex2(i int) string { return strconv.FormatInt(int64(i+0x100), 16)[1:] }
+
+// TestEvidenceText: the evidence of an item, as stored and shown.
+func TestEvidenceText(t *testing.T) {
+	c := dev("00:09:fb:06:00:01", 20)
+	f := &model.FlowInfo{Client: c, ClientIP: netip.MustParseAddr("10.20.6.1"),
+		ServerIP: netip.MustParseAddr("2001:db8::1"), Proto: 6, Port: 443, Service: "https"}
+	for _, tc := range []struct {
+		server      bool
+		zone, peer  string
+		proto, want string
+	}{
+		{false, "pumps", "internet", "",
+			"10.20.6.1 -> 2001:db8::1 tcp/443 (https), zones pumps -> internet, " + c.Vantage + " vlan 20"},
+		{true, "pacs", "", "", "10.20.6.1 -> 2001:db8::1 tcp/443 (https), zones - -> pacs, " + c.Vantage + " vlan 20"},
+		{false, "", "", "udp", "10.20.6.1 -> 2001:db8::1 udp/443, " + c.Vantage + " vlan 20"},
+	} {
+		g := *f
+		if tc.proto == "udp" {
+			g.Proto, g.Service = 17, ""
+		}
+		if got := evidence(&g, tc.server, tc.zone, tc.peer); got != tc.want {
+			t.Errorf("evidence = %q, want %q", got, tc.want)
+		}
+	}
+	if got := ServiceText(47, 0); got != "ip/47" {
+		t.Errorf("ServiceText(47, 0) = %q", got)
+	}
+	g := *f
+	g.ClientIP = netip.Addr{}
+	if got := evidence(&g, false, "", ""); !strings.HasPrefix(got, "invalid IP -> ") {
+		t.Errorf("evidence without a client address = %q", got)
+	}
+}
