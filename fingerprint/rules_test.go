@@ -577,6 +577,8 @@ func ruleCases(t *testing.T) map[string]struct {
 		"tcp-syn-darwin":     {sig(model.EvidenceTCPSYNSig, "4:64+0:0:1460:65535,5:mss,nop,ws,nop,nop,ts,sok,eol+1:df,id+:0"), want{Manufacturer: "Apple", OS: "Darwin (macOS or iOS)"}},
 		"tcp-syn-freebsd":    {sig(model.EvidenceTCPSYNSig, "4:64+0:0:1460:65535,6:mss,nop,ws,sok,ts:df,id+:0"), want{OS: "FreeBSD"}},
 		"tcp-synack-freebsd": {sig(model.EvidenceTCPSYNACKSig, "4:64+0:0:1460:65535,6:mss,nop,ws,sok,ts:df:0"), want{OS: "FreeBSD"}},
+		"tcp-syn-openbsd":    {sig(model.EvidenceTCPSYNSig, "4:64+0:0:1460:16384,6:mss,nop,nop,sok,nop,ws,nop,nop,ts:df,id+:0"), want{OS: "BSD (OpenBSD or an older FreeBSD)"}},
+		"tcp-syn-netbsd":     {sig(model.EvidenceTCPSYNSig, "4:64+0:0:1460:32768,3:mss,nop,ws,sok,nop,nop,nop,nop,ts:df,id+:0"), want{OS: "NetBSD"}},
 		"tcp-syn-lwip":       {sig(model.EvidenceTCPSYNSig, "4:255+0:0:1152:mss*4,0:mss::0"), want{OS: "embedded (lwIP)"}},
 		"tcp-synack-lwip":    {sig(model.EvidenceTCPSYNACKSig, "4:255+0:0:536:mss*4,0:mss::0"), want{OS: "embedded (lwIP)"}},
 

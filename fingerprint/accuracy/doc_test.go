@@ -80,7 +80,7 @@ var signalNotes = map[model.EvidenceSource]string{
 	model.EvidenceSSHClientBanner:     "administration tools (no rules yet)",
 	model.EvidenceTLSJA4:              "TLS stack of a client (no rules yet: needs observed devices)",
 	model.EvidenceTLSSNI:              "services a client uses (weak; no rules yet)",
-	model.EvidenceTCPSYNSig:           "the kernel of a client's TCP stack, by initial TTL and option order (own rules from netns, captures and stack source; not p0f's database): Linux, Windows (a workstation, implied), Apple's Darwin (macOS or iOS: another rule says which), FreeBSD, lwIP; another rule's Android or ChromeOS is taken over Linux",
+	model.EvidenceTCPSYNSig:           "the kernel of a client's TCP stack, by initial TTL and option order (own rules from netns, captures and stack source; not p0f's database): Linux, Windows (a workstation, implied), Apple's Darwin (macOS or iOS: another rule says which), FreeBSD, OpenBSD, NetBSD, lwIP; another rule's Android or ChromeOS is taken over Linux",
 	model.EvidenceTCPSYNACKSig:        "the kernel of a server's TCP stack (Linux, Windows, FreeBSD, lwIP), when the client offered the usual options",
 }
 
