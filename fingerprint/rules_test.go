@@ -220,6 +220,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		"dhcp60-chromeos":                  {dhcp("", "chromeos", ""), want{Class: model.ClassWorkstation, OS: "ChromeOS", Confidence: 75, Strength: 30}},
 		"dhcp55-lwip":                      {dhcp("1,3,28,6", "", "espressif"), want{OS: "embedded (lwIP)"}},
 		"dhcp55-vyos":                      {dhcp("1,28,3,6,121,15,26", "", "vyos"), want{Class: model.ClassNetworkInfrastructure, OS: "Linux (VyOS)", Confidence: 65, Strength: 60}},
+		"dhcp55-insomniacslk":              {dhcp("1,3,15,6", "", ""), want{OS: "Linux"}},
 		"dhcp55-embedded-minimal":          {dhcp("1,3,6", "", ""), want{OS: "embedded (uIP, FreeRTOS+TCP, NetX Duo or Zephyr)"}},
 		"dhcp55-arduino-ethernet":          {dhcp("1,3,6,15,58,59", "", "WIZnet1A2B3C"), want{OS: "embedded (Arduino Ethernet)"}},
 		"host-arduino-wiznet":              {dhcp("", "", "WIZnet1A2B3C"), want{OS: "embedded (Arduino Ethernet)"}},
