@@ -77,7 +77,7 @@ var signalNotes = map[model.EvidenceSource]string{
 	model.EvidenceSIPUserAgent:        "IP phone: manufacturer, model, firmware (Cisco incl. multiplatform, Polycom, Yealink, Grandstream, snom, Avaya, Mitel/Aastra, Fanvil); call servers (Avaya Aura, Asterisk)",
 	model.EvidenceSIPServer:           "PBX software (Asterisk)",
 	model.EvidenceSSHServerBanner:     "OS distribution (Ubuntu, Debian, Raspberry Pi OS, FreeBSD, NetBSD, Windows), Cisco IOS, RouterOS, embedded Linux",
-	model.EvidenceSSHClientBanner:     "administration tools (no rules yet)",
+	model.EvidenceSSHClientBanner:     "OS distribution of an OpenSSH client (Ubuntu, Debian, Raspberry Pi OS, FreeBSD, NetBSD, Windows): the version string its server would send",
 	model.EvidenceTLSJA4:              "TLS stack of a client (no rules yet: needs observed devices)",
 	model.EvidenceTLSSNI:              "services a client uses (weak; no rules yet)",
 	model.EvidenceTCPSYNSig:           "the kernel of a client's TCP stack, by initial TTL and option order (own rules from netns, captures and stack source; not p0f's database): Linux, Windows (a workstation, implied), Apple's Darwin (macOS or iOS: another rule says which), FreeBSD, OpenBSD, NetBSD, lwIP; another rule's Android or ChromeOS is taken over Linux",
