@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -20,6 +21,9 @@ type Engine struct {
 	// made once the rules are final; names: some rule reads host names.
 	reads map[model.EvidenceSource]bool
 	names bool
+	// patterns are the signal matchers' (and unless:') expressions by
+	// source (ReadsSignalValue), each expression once.
+	patterns map[model.EvidenceSource][]*regexp.Regexp
 	// served are the ports a serves: matcher lists (ReadsServed); med and
 	// printing: the LLDP-MED and serves-printing built-ins are enabled.
 	served        map[Served]bool
@@ -31,9 +35,9 @@ type Engine struct {
 // reads the names a device gave itself: NetBIOS, LLMNR, mDNS, DHCPv6 FQDN,
 // LLDP, CDP, SNMP), or the LLDP-MED built-in. A new value of any other
 // source cannot change what Classify returns: the store does not classify
-// an asset again for it (issue 11: TCP SYN signatures, which no shipped
-// rule reads yet, were most of a replay's new signal values). The value is
-// still in the asset's facts for the next classification.
+// an asset again for it (issue 11: signal values were most of a replay's
+// new facts). The value is still in the asset's facts for the next
+// classification. ReadsSignalValue also looks at the value.
 func (e *Engine) ReadsSignal(src model.EvidenceSource) bool {
 	if e.reads == nil {
 		return true // not made by Load: assume it reads everything
@@ -43,6 +47,30 @@ func (e *Engine) ReadsSignal(src model.EvidenceSource) bool {
 	}
 	var out output
 	return e.med && lldpMEDField(src, &out) != nil
+}
+
+// ReadsSignalValue reports whether a new value of source src may change
+// what Classify returns: the source is read by name (a hostname matcher,
+// the LLDP-MED built-in: any value counts), or some signal matcher or
+// unless: on it matches the value. A signal matcher's evidence is the
+// first of the device's values that matches it, so a value that matches no
+// expression of its source adds no evidence, vetoes nothing and moves no
+// other value's evidence (issue 11: the TCP signatures of most hosts match
+// no rule, and each was a classification of its asset).
+func (e *Engine) ReadsSignalValue(src model.EvidenceSource, value string) bool {
+	if e.reads == nil {
+		return true // not made by Load: assume it reads everything
+	}
+	var out output
+	if e.names && nameSource(src) || e.med && lldpMEDField(src, &out) != nil {
+		return true
+	}
+	for _, re := range e.patterns[src] {
+		if re.MatchString(value) {
+			return true
+		}
+	}
+	return false
 }
 
 // ReadsServed reports whether the first client of proto/port may change
@@ -64,6 +92,7 @@ func (e *Engine) ReadsServed(proto uint8, port uint16) bool {
 // and the enabled built-ins.
 func (e *Engine) noteReads() {
 	e.reads, e.names, e.served = map[model.EvidenceSource]bool{}, false, map[Served]bool{}
+	e.patterns = map[model.EvidenceSource][]*regexp.Regexp{}
 	for _, b := range e.builtins {
 		e.med = e.med || b.kind == bLLDPMED
 		e.printing = e.printing || b.kind == bServesPrinting
@@ -73,7 +102,11 @@ func (e *Engine) noteReads() {
 			for i := range ms {
 				switch ms[i].kind {
 				case mSignal:
-					e.reads[ms[i].src] = true
+					src, re := ms[i].src, ms[i].re
+					e.reads[src] = true
+					if !slices.ContainsFunc(e.patterns[src], func(x *regexp.Regexp) bool { return x.String() == re.String() }) {
+						e.patterns[src] = append(e.patterns[src], re)
+					}
 				case mHostname:
 					e.names = true
 				case mServes:

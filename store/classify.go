@@ -66,9 +66,20 @@ type SignalReader interface {
 	ReadsSignal(model.EvidenceSource) bool
 }
 
+// SignalValueReader is implemented by a Classifier that can say which
+// values of a source its rules read (fingerprint.Engine.ReadsSignalValue):
+// a new value none of them matches is stored with the asset's facts but
+// does not classify the asset again.
+type SignalValueReader interface {
+	ReadsSignalValue(src model.EvidenceSource, value string) bool
+}
+
 // readsSignal reports whether a new signal value of source src may change
 // the asset's classification.
-func (db *DB) readsSignal(src model.EvidenceSource) bool {
+func (db *DB) readsSignal(src model.EvidenceSource, value string) bool {
+	if r, ok := db.opts.Classifier.(SignalValueReader); ok {
+		return r.ReadsSignalValue(src, value)
+	}
 	r, ok := db.opts.Classifier.(SignalReader)
 	return !ok || r.ReadsSignal(src)
 }

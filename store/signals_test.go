@@ -86,15 +86,7 @@ func (r readsOnly) ReadsSignal(src model.EvidenceSource) bool { return src == r.
 // classification either way.
 func TestSignalReclassifiesOnlyWhatIsRead(t *testing.T) {
 	rec := &recorder{Classifier: loadEngine(t)}
-	opts := testOpts()
-	opts.Classifier = readsOnly{rec, model.EvidenceHTTPUserAgent}
-	db := mustOpen(t, filepath.Join(t.TempDir(), "reads.db"), opts)
-	pc := key(t, "00:1b:63:84:45:e6")
-	mustSubmit(t, db, activity(pc, t0, t0, 1, 60))
-	n := rec.count(pc.MAC)
-	if n == 0 {
-		t.Fatal("a new asset was not classified")
-	}
+	db, pc, n := classifiedAsset(t, rec, readsOnly{rec, model.EvidenceHTTPUserAgent})
 	mustSubmit(t, db, signal(pc, model.EvidenceTCPSYNSig, "4:64+0:0:1460:mss*44,8:mss,nop,ws:df,id+:0", t0.Add(time.Second)))
 	if got := rec.count(pc.MAC); got != n {
 		t.Errorf("an unread signal classified the asset again (%d classifications, was %d)", got, n)
@@ -107,4 +99,51 @@ func TestSignalReclassifiesOnlyWhatIsRead(t *testing.T) {
 	if !slices.ContainsFunc(f.Signals, func(s fingerprint.Signal) bool { return s.Source == model.EvidenceTCPSYNSig }) {
 		t.Errorf("the unread signal is not in the next classification's facts: %+v", f.Signals)
 	}
+}
+
+// readsValue is a Classifier that reads one value of one signal source
+// (SignalValueReader).
+type readsValue struct {
+	*recorder
+	src   model.EvidenceSource
+	value string
+}
+
+func (r readsValue) ReadsSignalValue(src model.EvidenceSource, v string) bool {
+	return src == r.src && v == r.value
+}
+
+// A new value of a source the classifier reads classifies its asset again
+// only when the classifier reads that value; the others are stored and in
+// the facts of the next classification.
+func TestSignalReclassifiesOnlyValuesRead(t *testing.T) {
+	rec := &recorder{Classifier: loadEngine(t)}
+	const linux = "4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+:0"
+	db, pc, n := classifiedAsset(t, rec, readsValue{rec, model.EvidenceTCPSYNSig, linux})
+	mustSubmit(t, db, signal(pc, model.EvidenceTCPSYNSig, "4:64+0:0:1460:mss*44,8:mss,nop,ws:df,id+:0", t0.Add(time.Second)))
+	if got := rec.count(pc.MAC); got != n {
+		t.Errorf("an unread value classified the asset again (%d classifications, was %d)", got, n)
+	}
+	mustSubmit(t, db, signal(pc, model.EvidenceTCPSYNSig, linux, t0.Add(2*time.Second)))
+	if got := rec.count(pc.MAC); got != n+1 {
+		t.Errorf("a read value: %d classifications, want %d", got, n+1)
+	}
+	if f := rec.last(pc.MAC); len(f.Signals) != 2 {
+		t.Errorf("the next classification's facts hold %d signals, want both values: %+v", len(f.Signals), f.Signals)
+	}
+}
+
+// classifiedAsset opens a database classifying with cl (which records its
+// calls in rec) and gives it one asset; n is how often it was classified.
+func classifiedAsset(t *testing.T, rec *recorder, cl Classifier) (db *DB, pc model.AssetKey, n int) {
+	t.Helper()
+	opts := testOpts()
+	opts.Classifier = cl
+	db = mustOpen(t, filepath.Join(t.TempDir(), "reads.db"), opts)
+	pc = key(t, "00:1b:63:84:45:e6")
+	mustSubmit(t, db, activity(pc, t0, t0, 1, 60))
+	if n = rec.count(pc.MAC); n == 0 {
+		t.Fatal("a new asset was not classified")
+	}
+	return db, pc, n
 }

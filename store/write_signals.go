@@ -50,7 +50,8 @@ func (b *batch) signalObs(key model.AssetKey, o *model.Observation, t time.Time)
 
 // writeSignals writes the pending signals in order. A value new to its
 // asset changes the asset's facts: it is classified again, if the
-// classifier reads its source (SignalReader).
+// classifier reads the value (SignalValueReader) or its source
+// (SignalReader).
 func (f *flush) writeSignals() error {
 	for _, op := range f.signals {
 		var reports, first int64
@@ -59,7 +60,7 @@ func (f *flush) writeSignals() error {
 			return err
 		}
 		f.db.facts.signal(op.a.id, cachedSignal{source: op.source, value: op.value, first: first})
-		if reports == 1 && f.db.readsSignal(op.source) {
+		if reports == 1 && f.db.readsSignal(op.source, op.value) {
 			f.dirty.mark(f.db, op.a, op.t)
 		}
 	}

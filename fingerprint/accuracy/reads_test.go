@@ -9,12 +9,13 @@ import (
 	"github.com/wardwatch/wardwatch/model"
 )
 
-// TestUnreadSignalsChangeNothing backs Engine.ReadsSignal, on which the
-// store decides whether a new signal value classifies an asset again: for
-// every device of the labelled and held-back sets and every MAC of the
-// shared captures (with the signals the decoders find in them), dropping
-// the signals of every source the shipped engine says it does not read
-// leaves Classify's result exactly as it was.
+// TestUnreadSignalsChangeNothing backs Engine.ReadsSignal and
+// Engine.ReadsSignalValue, on which the store decides whether a new signal
+// value classifies an asset again: for every device of the labelled and
+// held-back sets and every MAC of the shared captures (with the signals the
+// decoders find in them), dropping the signals of every source the shipped
+// engine says it does not read, and then every value it says it does not
+// read, leaves Classify's result exactly as it was.
 func TestUnreadSignalsChangeNothing(t *testing.T) {
 	e := engine(t)
 	var all []fingerprint.Facts
@@ -35,28 +36,36 @@ func TestUnreadSignalsChangeNothing(t *testing.T) {
 			all = append(all, fingerprint.Facts{MAC: mac, Signals: ss})
 		}
 	}
-	checked, dropped := 0, 0
-	for _, f := range all {
-		kept := f
-		kept.Signals = nil
-		for _, s := range f.Signals {
-			if e.ReadsSignal(s.Source) {
-				kept.Signals = append(kept.Signals, s)
-			} else {
-				dropped++
+	for _, c := range []struct {
+		what  string
+		reads func(fingerprint.Signal) bool
+	}{
+		{"source", func(s fingerprint.Signal) bool { return e.ReadsSignal(s.Source) }},
+		{"value", func(s fingerprint.Signal) bool { return e.ReadsSignalValue(s.Source, s.Value) }},
+	} {
+		checked, dropped := 0, 0
+		for _, f := range all {
+			kept := f
+			kept.Signals = nil
+			for _, s := range f.Signals {
+				if c.reads(s) {
+					kept.Signals = append(kept.Signals, s)
+				} else {
+					dropped++
+				}
+			}
+			if len(kept.Signals) == len(f.Signals) {
+				continue
+			}
+			checked++
+			if want, got := e.Classify(&f), e.Classify(&kept); !reflect.DeepEqual(want, got) {
+				t.Errorf("%v: without its signals of an unread %s %+v, with them %+v", f.MAC, c.what, got, want)
 			}
 		}
-		if len(kept.Signals) == len(f.Signals) {
-			continue
+		t.Logf("unread %s: %d of %d classifications compared without %d signal values", c.what, checked, len(all), dropped)
+		if checked == 0 {
+			t.Errorf("no device carries a signal of an unread %s: the test compares nothing", c.what)
 		}
-		checked++
-		if want, got := e.Classify(&f), e.Classify(&kept); !reflect.DeepEqual(want, got) {
-			t.Errorf("%v: without its unread signals %+v, with them %+v", f.MAC, got, want)
-		}
-	}
-	t.Logf("%d of %d classifications compared without %d unread signal values", checked, len(all), dropped)
-	if checked == 0 {
-		t.Error("no device carries a signal the engine does not read: the test compares nothing")
 	}
 }
 
@@ -119,8 +128,24 @@ func TestShippedEngineReads(t *testing.T) {
 			t.Errorf("ReadsServed(%d, %d) = %v, want %v", c.proto, c.port, got, c.want)
 		}
 	}
+	for _, c := range []struct {
+		src, value string
+		want       bool
+	}{
+		{"tcp.syn_sig", "4:64+0:0:1460:mss*44,7:mss,sok,ts,nop,ws:df,id+:0", true}, // Linux
+		// TTL 64 with Windows' option order: testdata/gen's hosts, no system's.
+		{"tcp.syn_sig", "4:64+0:0:1460:mss*44,8:mss,nop,ws,nop,nop,sok:df,id+:0", false},
+		{"nbns.name", "ANY-NAME", true}, // names are read whatever they are
+		{"lldp.med_model", "anything", true},
+		{"tls.sni", "example.org", false},
+	} {
+		if got := e.ReadsSignalValue(model.EvidenceSource(c.src), c.value); got != c.want {
+			t.Errorf("ReadsSignalValue(%s, %q) = %v, want %v", c.src, c.value, got, c.want)
+		}
+	}
 	var none fingerprint.Engine
-	if !none.ReadsSignal(model.EvidenceSource("tcp.syn_sig")) || !none.ReadsServed(6, 443) {
+	if !none.ReadsSignal(model.EvidenceSource("tcp.syn_sig")) || !none.ReadsServed(6, 443) ||
+		!none.ReadsSignalValue(model.EvidenceSource("tcp.syn_sig"), "x") {
 		t.Error("an Engine not made by Load must be taken to read everything")
 	}
 }
