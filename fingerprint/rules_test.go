@@ -177,6 +177,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		"dhcp60-onie":                 {dhcp("", "onie_vendor:x86_64-accton_as7326_56x-r0", ""), want{Class: model.ClassNetworkInfrastructure, Model: "x86_64-accton_as7326_56x-r0", OS: "network OS (ONIE installer)", Confidence: 90, Strength: 80}},
 		"dhcp60-idrac":                {dhcp("", "iDRAC", ""), want{Class: model.ClassServer, Manufacturer: "Dell", Model: "iDRAC (BMC)", OS: "embedded (iDRAC firmware)", Confidence: 85, Strength: 80}},
 		"dhcp60-idrac-lifecycle":      {dhcp("", "LifecycleController", ""), want{Class: model.ClassServer, Manufacturer: "Dell", Model: "iDRAC (BMC)", OS: "embedded (iDRAC firmware)", Confidence: 85, Strength: 80}},
+		"dhcp60-apc":                  {dhcp("", "APC", ""), want{Class: model.ClassIoT, Manufacturer: "APC", Model: "Network Management Card", OS: "embedded (APC NMC firmware)", Confidence: 80, Strength: 80}},
 		"dhcp60-hp-ilo":               {dhcp("", "CPQRIB3", ""), want{Class: model.ClassServer, Manufacturer: "HPE", Model: "iLO (BMC)", OS: "embedded (iLO firmware)", Confidence: 85, Strength: 80}},
 		"dhcp60-pxe":                  {dhcp("", "PXEClient:Arch:00007:UNDI:003016", ""), want{Class: model.ClassWorkstation, Model: "PXE boot (arch 00007)", Confidence: 45, Strength: 30}},
 		"dhcp60-uefi-http-boot":       {dhcp("", "HTTPClient:Arch:00016:UNDI:003001", ""), want{Class: model.ClassWorkstation, Model: "UEFI HTTP boot (arch 00016)", Confidence: 45, Strength: 30}},
