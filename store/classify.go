@@ -371,8 +371,19 @@ func (f *flush) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
 		return f.eventNow(model.EventClassChanged, d.t, d.a.key, id, noIP, string(cur.Class), string(cand.Class))
 
 	case cand.Class == cur.Class:
+		// A result as strong and as sure as the current one describes the
+		// device from all its facts so far: its fields win (and the
+		// current ones fill what it lacks), so the fields do not depend on
+		// the order in which the facts came. A weaker one only fills gaps.
 		next := cur
-		fillEmpty(&next, &cand)
+		equal := cand.Strength == cur.Strength && cand.Confidence == cur.Confidence
+		if equal {
+			next = cand
+			next.Evidence = nil
+			fillEmpty(&next, &cur)
+		} else {
+			fillEmpty(&next, &cand)
+		}
 		if next.Manufacturer != cur.Manufacturer || next.Model != cur.Model || next.OS != cur.OS ||
 			next.Modality != cur.Modality || next.Version != cur.Version {
 			if _, err := f.exec(sClassSet, next.Class, next.Confidence, next.Strength, next.Manufacturer,
@@ -380,8 +391,11 @@ func (f *flush) classifyAsset(cl Classifier, id int64, d *dirtyAsset) error {
 				return err
 			}
 			f.db.facts.classified(id, &next)
+			if err := f.identityEvents(d, id, &cur, &next); err != nil {
+				return err
+			}
 		}
-		if cand.Strength == cur.Strength && cand.Confidence == cur.Confidence {
+		if equal {
 			return f.replaceEvidence(id, cand.Evidence, t)
 		}
 	}

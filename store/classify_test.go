@@ -524,3 +524,54 @@ func TestModelFirmwareChangeEvents(t *testing.T) {
 		t.Errorf("asset model %q version %q", a.Model, a.Version)
 	}
 }
+
+// scripted is a Classifier that gives its results in turn (the last one
+// again when they run out).
+type scripted struct {
+	mu  sync.Mutex
+	out []fingerprint.Result
+	n   int
+}
+
+func (s *scripted) Classify(*fingerprint.Facts) fingerprint.Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.out[min(s.n, len(s.out)-1)]
+	s.n++
+	return r
+}
+
+// A classification of the same class as strong and as sure as the current
+// one gives the fields (they describe the device from all its facts so
+// far, whatever order they came in); a weaker one only fills the fields
+// that are empty.
+func TestEqualResultGivesFields(t *testing.T) {
+	ev := []fingerprint.Evidence{{Source: model.EvidenceOUI, Value: "HP", Rule: "r", Strength: 20}}
+	res := func(strength, conf int, os, mdl string) fingerprint.Result {
+		return fingerprint.Result{Class: model.ClassPrinter, Strength: strength, Confidence: conf, Manufacturer: "HP",
+			Model: mdl, OS: os, Evidence: ev}
+	}
+	cl := &scripted{out: []fingerprint.Result{
+		res(80, 90, "Windows NT 10.0", ""),
+		res(80, 90, "Linux", ""),          // as strong and sure: its OS wins
+		res(60, 70, "BSD", "LaserJet M4"), // weaker: fills the model only
+	}}
+	opts := testOpts()
+	opts.Classifier = cl
+	db := mustOpen(t, filepath.Join(t.TempDir(), "fields.db"), opts)
+	pr := key(t, "00:1a:4b:69:25:b6")
+	want := []struct{ os, model string }{{"Windows NT 10.0", ""}, {"Linux", ""}, {"Linux", "LaserJet M4"}}
+	for i, w := range want {
+		mustSubmit(t, db, signal(pr, model.EvidenceHTTPUserAgent, fmt.Sprintf("agent %d", i), t0.Add(time.Duration(i)*time.Second)))
+		var os, mdl string
+		if err := db.rdb.QueryRow(`SELECT os, model FROM assets`).Scan(&os, &mdl); err != nil {
+			t.Fatal(err)
+		}
+		if os != w.os || mdl != w.model {
+			t.Errorf("after classification %d: os %q model %q, want %q %q", i+1, os, mdl, w.os, w.model)
+		}
+	}
+	if cl.n != 3 {
+		t.Errorf("%d classifications, want 3", cl.n)
+	}
+}
