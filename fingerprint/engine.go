@@ -17,13 +17,13 @@ import (
 type Engine struct {
 	rules    []*rule   // YAML rules in evaluation order
 	builtins []builtin // enabled built-in rules
-	// reads are the Facts.Signals sources some rule reads (ReadsSignal),
-	// made once the rules are final; names: some rule reads host names.
-	reads map[model.EvidenceSource]bool
-	names bool
 	// patterns are the signal matchers' (and unless:') expressions by
-	// source (ReadsSignalValue), each expression once.
+	// source, each expression once: the Facts.Signals sources some rule
+	// reads (ReadsSignal) and the values it may match (ReadsSignalValue);
+	// nil for an Engine not made by Load. names: some rule reads host
+	// names.
 	patterns map[model.EvidenceSource][]*regexp.Regexp
+	names    bool
 	// served are the ports a serves: matcher lists (ReadsServed); med and
 	// printing: the LLDP-MED and serves-printing built-ins are enabled.
 	served        map[Served]bool
@@ -39,14 +39,10 @@ type Engine struct {
 // new facts). The value is still in the asset's facts for the next
 // classification. ReadsSignalValue also looks at the value.
 func (e *Engine) ReadsSignal(src model.EvidenceSource) bool {
-	if e.reads == nil {
+	if e.patterns == nil {
 		return true // not made by Load: assume it reads everything
 	}
-	if e.reads[src] || e.names && nameSource(src) {
-		return true
-	}
-	var out output
-	return e.med && lldpMEDField(src, &out) != nil
+	return len(e.patterns[src]) > 0 || e.readsEveryValue(src)
 }
 
 // ReadsSignalValue reports whether a new value of source src may change
@@ -58,12 +54,8 @@ func (e *Engine) ReadsSignal(src model.EvidenceSource) bool {
 // other value's evidence (issue 11: the TCP signatures of most hosts match
 // no rule, and each was a classification of its asset).
 func (e *Engine) ReadsSignalValue(src model.EvidenceSource, value string) bool {
-	if e.reads == nil {
-		return true // not made by Load: assume it reads everything
-	}
-	var out output
-	if e.names && nameSource(src) || e.med && lldpMEDField(src, &out) != nil {
-		return true
+	if e.patterns == nil || e.readsEveryValue(src) {
+		return true // not made by Load (it reads everything), or any value counts
 	}
 	for _, re := range e.patterns[src] {
 		if re.MatchString(value) {
@@ -71,6 +63,14 @@ func (e *Engine) ReadsSignalValue(src model.EvidenceSource, value string) bool {
 		}
 	}
 	return false
+}
+
+// readsEveryValue reports whether any value of src counts: a hostname
+// matcher reads the names a device gave itself, the LLDP-MED built-in its
+// inventory fields.
+func (e *Engine) readsEveryValue(src model.EvidenceSource) bool {
+	var out output
+	return e.names && nameSource(src) || e.med && lldpMEDField(src, &out) != nil
 }
 
 // ReadsServed reports whether the first client of proto/port may change
@@ -82,17 +82,16 @@ func (e *Engine) ReadsSignalValue(src model.EvidenceSource, value string) bool {
 // HTTPS and other ports made over a quarter of a replay's classifications). The
 // port is still in the server's facts for the next classification.
 func (e *Engine) ReadsServed(proto uint8, port uint16) bool {
-	if e.reads == nil {
+	if e.patterns == nil {
 		return true // not made by Load: assume it reads everything
 	}
 	return e.served[Served{Proto: proto, Port: port}] || e.printing && proto == 6 && slices.Contains(printPorts, port)
 }
 
-// noteReads fills reads, names, served, med and printing from the rules
+// noteReads fills patterns, names, served, med and printing from the rules
 // and the enabled built-ins.
 func (e *Engine) noteReads() {
-	e.reads, e.names, e.served = map[model.EvidenceSource]bool{}, false, map[Served]bool{}
-	e.patterns = map[model.EvidenceSource][]*regexp.Regexp{}
+	e.patterns, e.names, e.served = map[model.EvidenceSource][]*regexp.Regexp{}, false, map[Served]bool{}
 	for _, b := range e.builtins {
 		e.med = e.med || b.kind == bLLDPMED
 		e.printing = e.printing || b.kind == bServesPrinting
@@ -103,7 +102,6 @@ func (e *Engine) noteReads() {
 				switch ms[i].kind {
 				case mSignal:
 					src, re := ms[i].src, ms[i].re
-					e.reads[src] = true
 					if !slices.ContainsFunc(e.patterns[src], func(x *regexp.Regexp) bool { return x.String() == re.String() }) {
 						e.patterns[src] = append(e.patterns[src], re)
 					}
