@@ -119,8 +119,16 @@ type dirtyAsset struct {
 type dirtySet map[int64]*dirtyAsset
 
 // mark schedules the asset's classification (see Classifier for when facts
-// change).
-func (s dirtySet) mark(db *DB, a *assetState, t time.Time) {
+// change). Whether it has DICOM or HL7 rows is taken from the asset when
+// the batch is sealed; a mark on the flusher, after that, says so itself
+// (markAs).
+func (s dirtySet) mark(db *DB, a *assetState, t time.Time) { s.markAs(db, a, t, clinicalSome) }
+
+// markAs is mark for the flusher: clinical is whether the asset has DICOM
+// or HL7 rows as the writer knew when it sealed the batch (clinicalSome
+// when the flush writes some). The facts of an asset known to have none
+// are read without the DICOM and HL7 queries.
+func (s dirtySet) markAs(db *DB, a *assetState, t time.Time, clinical int8) {
 	if db.opts.Classifier == nil {
 		return
 	}
@@ -129,9 +137,23 @@ func (s dirtySet) mark(db *DB, a *assetState, t time.Time) {
 			d.t = t
 		}
 		d.done = false
+		d.clinical = mergeClinical(d.clinical, clinical)
 		return
 	}
-	s[a.id] = &dirtyAsset{a: a, t: t, clinical: clinicalSome}
+	s[a.id] = &dirtyAsset{a: a, t: t, clinical: clinical}
+}
+
+// mergeClinical is what two accounts of whether an asset has DICOM or HL7
+// rows say together: some if either knows of some, else unknown if either
+// does not know, else none.
+func mergeClinical(a, b int8) int8 {
+	switch {
+	case a == clinicalSome || b == clinicalSome:
+		return clinicalSome
+	case a == clinicalUnknown || b == clinicalUnknown:
+		return clinicalUnknown
+	}
+	return clinicalNone
 }
 
 // markDirty schedules the asset's classification at the next flush.
@@ -462,7 +484,8 @@ func (f *flush) markServers(id int64, t time.Time) error {
 		if a.key.MAC, a.key.IP, err = parseKey(mac, keyIP); err != nil {
 			return err
 		}
-		f.dirty.mark(f.db, a, t)
+		// Not the writer's state: whether it has DICOM or HL7 rows is not known.
+		f.dirty.markAs(f.db, a, t, clinicalUnknown)
 		f.db.facts.forgetFlowsOf(a.id) // its clients' classes changed
 	}
 	return rows.Err()

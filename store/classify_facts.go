@@ -54,6 +54,7 @@ func (f *flush) loadFacts(d *dirtyAsset) (*fingerprint.Facts, fingerprint.Result
 	if d.clinical == clinicalNone {
 		return &facts, cur, nil
 	}
+	f.db.clinicalReads.Add(1)
 	var rs [len(queries)]*sql.Rows
 	defer func() {
 		for _, r := range rs {

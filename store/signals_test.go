@@ -147,3 +147,30 @@ func classifiedAsset(t *testing.T, rec *recorder, cl Classifier) (db *DB, pc mod
 	}
 	return db, pc, n
 }
+
+// TestSignalReadsNoClinicalRows checks that classifying an asset again for
+// a new signal reads its DICOM and HL7 rows only when it has some: the
+// flusher marks it with what the writer knew when it sealed the batch
+// (before, every asset a signal marked was read as if it had some).
+func TestSignalReadsNoClinicalRows(t *testing.T) {
+	rec := &recorder{Classifier: loadEngine(t)}
+	db, pc, n := classifiedAsset(t, rec, rec)
+	reads := db.clinicalReads.Load()
+	mustSubmit(t, db, signal(pc, model.EvidenceSSHServerBanner, "SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.4", t0.Add(time.Second)))
+	if got := rec.count(pc.MAC); got != n+1 {
+		t.Fatalf("a read signal: %d classifications, want %d", got, n+1)
+	}
+	if got := db.clinicalReads.Load(); got != reads {
+		t.Errorf("an asset without DICOM or HL7 rows had them read %d times", got-reads)
+	}
+	mustSubmit(t, db, dicomObs(pc, t0.Add(2*time.Second), model.DICOMInfo{Role: model.RoleSCU, AETitle: "CT01",
+		PeerAETitle: "PACS", SOPClasses: []string{uidCT}}))
+	reads = db.clinicalReads.Load()
+	mustSubmit(t, db, signal(pc, model.EvidenceSSHServerBanner, "SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13", t0.Add(3*time.Second)))
+	if got := db.clinicalReads.Load(); got != reads+1 {
+		t.Errorf("an asset with DICOM rows: read %d times for a signal, want 1", got-reads)
+	}
+	if f := rec.last(pc.MAC); len(f.DICOM) != 1 {
+		t.Errorf("the classification a signal caused lacks the asset's DICOM facts: %+v", f.DICOM)
+	}
+}

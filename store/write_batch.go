@@ -168,6 +168,9 @@ func (b *batch) seal(settle bool) *flush {
 	for _, d := range f.dirty {
 		d.clinical = d.a.clinical
 	}
+	for i := range f.signals {
+		f.signals[i].clinical = f.signals[i].a.clinical
+	}
 	b.assets, b.addrs, b.binds, b.flows, b.viols = b.assets[:0], b.addrs[:0], b.binds[:0], b.flows[:0], b.viols[:0]
 	b.hosts, b.dirty, b.fresh = make(map[hostKey]*hostSpan), make(dirtySet), make(map[int64]*freshDevice)
 	b.flowsChanged, b.flowsChangedIPs = make(map[int64]struct{}), make(map[netip.Addr]struct{})

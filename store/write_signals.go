@@ -17,6 +17,9 @@ type signalOp struct {
 	source model.EvidenceSource
 	value  string
 	t      time.Time
+	// clinical is op.a.clinical when the batch was sealed (the flusher
+	// must not read the writer's asset state).
+	clinical int8
 }
 
 // signalObs records one signal (model.ObsSignal) for its asset. A signal
@@ -61,7 +64,7 @@ func (f *flush) writeSignals() error {
 		}
 		f.db.facts.signal(op.a.id, cachedSignal{source: op.source, value: op.value, first: first})
 		if reports == 1 && f.db.readsSignal(op.source, op.value) {
-			f.dirty.mark(f.db, op.a, op.t)
+			f.dirty.markAs(f.db, op.a, op.t, op.clinical)
 		}
 	}
 	return nil

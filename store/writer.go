@@ -90,6 +90,7 @@ type writer struct {
 	pendingN                        atomic.Int64
 	commits                         atomic.Uint64 // commit attempts started
 	lastFlush                       atomic.Int64
+	clinicalReads                   atomic.Uint64 // classifications that read DICOM and HL7 rows
 }
 
 func (w *writer) init(opts *Options) {
