@@ -2,9 +2,11 @@ package sensor
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gopacket/gopacket"
@@ -142,4 +144,46 @@ func BenchmarkPacket(b *testing.B) {
 		w.packet(all.data[j], &all.cis[j])
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkts/s")
+}
+
+// countSink counts observations and drops them; safe for many workers.
+type countSink struct{ n atomic.Int64 }
+
+func (s *countSink) Submit(context.Context, model.Observation) error { s.n.Add(1); return nil }
+func (s *countSink) TrySubmit(model.Observation) bool                { s.n.Add(1); return true }
+
+// BenchmarkReplayWorkers replays $WARDWATCH_BENCH_PCAP from its file
+// through the sensor alone, with 1 and 2 workers: the reader, the
+// dispatch by flow hash and the workers, observations counted and dropped.
+// It shows how the sensor's part of a replay scales with workers, without
+// the policy checker and the store a whole-process replay also runs
+// (make bench-replay).
+func BenchmarkReplayWorkers(b *testing.B) {
+	file := os.Getenv("WARDWATCH_BENCH_PCAP")
+	if file == "" {
+		b.Skip("WARDWATCH_BENCH_PCAP is not set (make bench sets it to the generated mixed capture)")
+	}
+	st, err := os.Stat(file)
+	if err != nil {
+		b.Skip(err)
+	}
+	for _, n := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", n), func(b *testing.B) {
+			b.SetBytes(st.Size())
+			var obs int64
+			for range b.N {
+				src, err := OpenFile(file)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sink := &countSink{}
+				if _, err := New(Config{Workers: n, Tunnels: true}, sink).Replay(context.Background(), Input{Source: src}); err != nil {
+					b.Fatal(err)
+				}
+				src.Close()
+				obs = sink.n.Load()
+			}
+			b.ReportMetric(float64(obs), "observations")
+		})
+	}
 }
