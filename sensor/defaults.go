@@ -12,7 +12,7 @@ const (
 	DefaultNewAssetBurst    = 10000           // Config.NewAssetBurst: new MACs at once, per worker
 	DefaultNewAssetRate     = 100.0           // Config.NewAssetRate: new MACs per second after the burst
 	DefaultMaxFlows         = 100000          // Config.MaxFlows, per worker
-	DefaultMaxSignals       = 100000          // Config.MaxSignals, per worker
+	DefaultMaxSignals       = 100000          // Config.MaxSignals, for all workers
 	DefaultFlowIdle         = 5 * time.Minute // Config.FlowIdle
 	DefaultActivityInterval = 10 * time.Second
 	DefaultRefreshInterval  = 5 * time.Minute

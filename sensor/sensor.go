@@ -62,9 +62,9 @@ type Config struct {
 	ActivityInterval time.Duration
 	RefreshInterval  time.Duration
 	MaxFlows         int // per worker; full: the longest idle of a few makes room
-	// MaxSignals bounds the (sender, source, value) signals a worker
-	// remembers as reported; full: the longest-unreported of a few is
-	// forgotten (and reported again when seen again).
+	// MaxSignals bounds the (sender, source, value) signals the sensor
+	// remembers as reported, for all its workers; full: an arbitrary one
+	// is forgotten (and reported again when seen again).
 	MaxSignals int
 	// Workers is the number of decode workers a replay uses (frames are
 	// dispatched by a symmetric hash of their endpoints); default 1. Live
@@ -120,7 +120,7 @@ type Sensor struct {
 func New(cfg Config, sink Sink) *Sensor {
 	cfg.defaults()
 	return &Sensor{cfg: cfg, sink: sink, budget: membudget.New(cfg.Streams.MaxBufferBytes),
-		shared: newSharedTables(cfg.MaxBindings, cfg.MaxAssets)}
+		shared: newSharedTables(cfg.MaxBindings, cfg.MaxAssets, cfg.MaxSignals)}
 }
 
 // BufferBudget reports the stream parsers' shared byte budget
@@ -144,6 +144,7 @@ func (s *Sensor) Replay(ctx context.Context, in Input) (Summary, error) {
 	// The shared tables are the sensor's, not a worker's: the summary
 	// counts what they dropped during this replay.
 	b0, a0 := s.shared.capHits()
+	s0 := s.shared.signalCapHits()
 	var (
 		sum Summary
 		err error
@@ -161,6 +162,7 @@ func (s *Sensor) Replay(ctx context.Context, in Input) (Summary, error) {
 	}
 	b, a := s.shared.capHits()
 	sum.SharedBindCapHits, sum.SharedAssetCapHits = b-b0, a-a0
+	sum.SignalCapHits = s.shared.signalCapHits() - s0
 	return sum, err
 }
 
@@ -209,6 +211,7 @@ func (s *Sensor) Stats() []Stats {
 	}
 	if len(out) > 0 {
 		out[0].SharedBindCapHits, out[0].SharedAssetCapHits = s.shared.capHits()
+		out[0].SignalCapHits = s.shared.signalCapHits()
 	}
 	return out
 }
@@ -243,7 +246,7 @@ type Stats struct {
 	Streams           uint64                    // TCP streams followed (DICOM, HL7)
 	StreamCapHits     uint64                    // connections not followed: the stream table was full
 	InspectCaps       uint64                    // stream directions cut at streams.max_inspect_bytes
-	SignalCapHits     uint64                    // new signal values that found the signal table full (the longest-unreported was forgotten for each)
+	SignalCapHits     uint64                    // new signal values that found the sensor's signal table full (one was forgotten for each)
 	// SharedBindCapHits and SharedAssetCapHits count the entries the
 	// tables every worker shares (sharedTables: bindings and owners of
 	// addresses, sized by limits.max_bindings; per-MAC facts, by
@@ -349,7 +352,7 @@ func (s *Sensor) newWorker(in Input, blocking bool) (*worker, error) {
 	}
 	w.flows = newFlowTable(s.cfg.MaxFlows, s.cfg.FlowIdle, servers, service)
 	w.streams = newStreamTable(w, sc)
-	w.sig = newSignalTable(w, s.cfg.MaxSignals, s.cfg.RefreshInterval)
+	w.sig = newSignalTable(w, s.shared, s.cfg.RefreshInterval)
 	s.mu.Lock()
 	s.workers = append(s.workers, w)
 	s.mu.Unlock()
@@ -461,7 +464,6 @@ func (w *worker) snapshot() Stats {
 	st.Streams = w.streams.started
 	st.StreamCapHits = w.streams.capHits
 	st.InspectCaps = w.streams.inspectCaps
-	st.SignalCapHits = w.sig.evicted
 	return st
 }
 

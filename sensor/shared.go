@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/wardwatch/wardwatch/model"
 )
@@ -37,6 +38,10 @@ type sharedTables struct {
 	subnets shardedMap[vlanKey, subnetSet]
 	sources shardedMap[model.AssetKey, sourceSet]
 	senders shardedMap[model.AssetKey, struct{}]
+	// signals is when each signal value was last reported (capture time,
+	// Unix ns): a value is reported once per refresh interval by the
+	// sensor, not once per worker whose frames carried it.
+	signals shardedMap[sigKey, int64]
 }
 
 // MinRouterIPs is how many IPv4 source addresses a MAC must send from to
@@ -93,8 +98,9 @@ type sourceSet struct {
 	n  int
 }
 
-func newSharedTables(maxBindings, maxAssets int) *sharedTables {
+func newSharedTables(maxBindings, maxAssets, maxSignals int) *sharedTables {
 	t := &sharedTables{}
+	t.signals.init(maxSignals)
 	t.binds.init(maxBindings)
 	t.bound.init(maxAssets)
 	t.home.init(maxAssets)
@@ -208,6 +214,30 @@ func (t *sharedTables) capHits() (bindings, assets uint64) {
 		t.senders.drops.Load()
 	return bindings, assets
 }
+
+// signalDue reports whether the signal k seen at capture time ts is to be
+// reported: it was not reported within refresh before ts (a capture time
+// that went backwards counts as recent). With claim set a due signal is
+// recorded as reported at ts, so that another worker seeing it too does
+// not report it again.
+func (t *sharedTables) signalDue(k sigKey, ts time.Time, refresh time.Duration, claim bool) bool {
+	now := ts.UnixNano()
+	recent := func(at int64) bool { return time.Duration(now-at) < refresh }
+	if !claim {
+		at, ok := t.signals.get(k)
+		return !ok || !recent(at)
+	}
+	return t.signals.update(k, func(at *int64) int {
+		if *at != 0 && recent(*at) {
+			return 0
+		}
+		*at = now
+		return 1
+	}) == 1
+}
+
+// signalCapHits is how many signal values were forgotten for new ones.
+func (t *sharedTables) signalCapHits() uint64 { return t.signals.drops.Load() }
 
 func (t *sharedTables) noteSender(key model.AssetKey) { t.senders.put(key, struct{}{}) }
 

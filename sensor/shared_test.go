@@ -12,7 +12,7 @@ import (
 // A full shared table drops an entry for a new one and counts it, by the
 // setting that sizes it; it stays within its bound.
 func TestSharedTablesCountDrops(t *testing.T) {
-	st := newSharedTables(64, 64)
+	st := newSharedTables(64, 64, 64)
 	if b, a := st.capHits(); b != 0 || a != 0 {
 		t.Fatalf("fresh tables: %d, %d drops", b, a)
 	}

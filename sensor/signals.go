@@ -41,8 +41,9 @@ import (
 // LLDP, CDP, mDNS and LLMNR never cross a router.
 //
 // Each (sender, source, value) is reported once and again at most once per
-// refresh interval; the table that remembers them is bounded like the
-// others (a full table forgets the longest-unreported of a few entries).
+// refresh interval, whichever worker's frames carry it: the table that
+// remembers them is the sensor's (sharedTables.signals), bounded like the
+// others (a full shard of it forgets an arbitrary entry, counted).
 // Packets that repeat a known value parse, hash and look up: no
 // allocation. The messages of a TCP flow direction (HTTP heads, TLS
 // ClientHellos, SSH banners, SIP) are read once per refresh interval: a
@@ -59,13 +60,16 @@ type sigKey struct {
 	h       uint64 // FNV-1a of the value
 }
 
-// signalTable is one worker's signal decoding and deduplication.
+// signalTable is one worker's signal decoding, deduplicated in the
+// sensor's shared table.
 type signalTable struct {
-	w       *worker
-	seen    map[sigKey]time.Time // last report (capture time)
-	max     int
+	w *worker
+	// shared holds when each value was last reported (sharedTables.signals,
+	// bounded by Config.MaxSignals): every worker of the sensor agrees, so
+	// a value is reported once per refresh interval whichever worker's
+	// frames carry it.
+	shared  *sharedTables
 	refresh time.Duration
-	evicted uint64
 
 	// the frame being looked at
 	cur struct {
@@ -128,9 +132,8 @@ type pendingHello struct {
 	buf  []byte
 }
 
-func newSignalTable(w *worker, max int, refresh time.Duration) *signalTable {
-	t := &signalTable{w: w, seen: make(map[sigKey]time.Time, 1024), max: max, refresh: refresh,
-		buf: make([]byte, 0, 512)}
+func newSignalTable(w *worker, shared *sharedTables, refresh time.Duration) *signalTable {
+	t := &signalTable{w: w, shared: shared, refresh: refresh, buf: make([]byte, 0, 512)}
 	for i := range t.hellos {
 		t.hellos[i].buf = make([]byte, 0, maxHello)
 	}
@@ -172,16 +175,12 @@ func (t *signalTable) add(src model.EvidenceSource, v []byte) {
 	if c.ipBorne || !f.HasMAC {
 		k.ip = f.SrcIP
 	}
-	if at, ok := t.seen[k]; ok && c.ts.Sub(at) < t.refresh {
-		return // known (a capture time that went backwards counts as recent)
+	if !t.shared.signalDue(k, c.ts, t.refresh, false) {
+		return // reported lately, by this worker or another
 	}
-	if !t.attribute() {
+	if !t.attribute() || !t.shared.signalDue(k, c.ts, t.refresh, true) {
 		return
 	}
-	if _, ok := t.seen[k]; !ok && len(t.seen) >= t.max {
-		t.evictOne()
-	}
-	t.seen[k] = c.ts
 	o := model.Observation{Kind: model.ObsSignal, Time: c.ts, Key: c.key, OuterVLAN: f.OuterVLAN,
 		Remote: c.remote, Signal: &model.SignalInfo{Source: src, Value: printable(v)}}
 	if c.ipBorne || !f.HasMAC {
@@ -237,14 +236,6 @@ func (t *signalTable) routed(f *Frame) bool {
 		}
 	}
 	return false
-}
-
-// evictOne forgets the longest-unreported of a few values.
-func (t *signalTable) evictOne() {
-	if k, _, ok := sampleOldest(t.seen, func(at time.Time) time.Time { return at }); ok {
-		delete(t.seen, k)
-		t.evicted++
-	}
 }
 
 func fnv64(b []byte) uint64 {

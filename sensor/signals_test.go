@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -133,8 +134,8 @@ func TestSignalsOnce(t *testing.T) {
 }
 
 // TestSignalTableCap: a capture with more distinct signal values than the
-// signal table holds keeps reporting new ones (the longest-unreported is
-// forgotten for each) and counts every eviction.
+// signal table holds keeps reporting new ones (one is forgotten for each)
+// and counts every eviction.
 func TestSignalTableCap(t *testing.T) {
 	root := sharedPcaps(t)
 	file := filepath.Join(root, "ndpi", "1kxun.pcap")
@@ -360,5 +361,43 @@ func TestTrafficAddressInCapture(t *testing.T) {
 	want := []string{"test/vlan0/00:0c:29:b5:b6:48 10.0.0.155 traffic", "test/vlan0/08:00:27:1d:a6:c2 10.0.0.126 traffic"}
 	if !slices.Equal(got, want) {
 		t.Errorf("addresses:\n%s want:\n%s", lines(got), lines(want))
+	}
+}
+
+// TestSignalOncePerSensor: with several workers, a signal value is
+// reported once per refresh interval by the sensor, not once by each
+// worker whose frames carry it (the table of reported values is shared).
+func TestSignalOncePerSensor(t *testing.T) {
+	root := sharedPcaps(t)
+	for _, name := range []string{"ndpi/1kxun.pcap", "ndpi/capwap.pcap", "arkime/arkime_synthetic.pcap"} {
+		file := filepath.Join(root, name)
+		if _, err := os.Stat(file); err != nil {
+			t.Logf("%s: %v", name, err)
+			continue
+		}
+		c, _, err := replayFile(t, file, Config{Tunnels: true, Workers: 4})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		type sig struct {
+			key   model.AssetKey
+			ip    netip.Addr
+			src   model.EvidenceSource
+			value string
+		}
+		last := map[sig]time.Time{}
+		n := 0
+		for _, o := range c.obs {
+			if o.Kind != model.ObsSignal {
+				continue
+			}
+			n++
+			k := sig{o.Key, o.IP, o.Signal.Source, o.Signal.Value}
+			if at, ok := last[k]; ok && o.Time.Sub(at).Abs() < DefaultRefreshInterval {
+				t.Errorf("%s: %s %q of %v reported again after %v", name, k.src, k.value, k.key, o.Time.Sub(at))
+			}
+			last[k] = o.Time
+		}
+		t.Logf("%s with 4 workers: %d signals reported, %d distinct", name, n, len(last))
 	}
 }

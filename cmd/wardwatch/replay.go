@@ -232,7 +232,7 @@ func capsBitten(s sensor.Stats) string {
 	add(s.FlowCapHits, "flow table full (idle flow evicted)")
 	add(s.StreamCapHits, "connections not followed (stream table full)")
 	add(s.InspectCaps, "stream directions cut at max_inspect_bytes")
-	add(s.SignalCapHits, "signal table full (longest-unreported forgotten)")
+	add(s.SignalCapHits, "signal table full (one forgotten for each new value)")
 	add(s.SharedBindCapHits, "shared binding tables full (limits.max_bindings; an entry dropped)")
 	add(s.SharedAssetCapHits, "shared per-MAC tables full (limits.max_assets; an entry dropped)")
 	return strings.Join(parts, ", ")
