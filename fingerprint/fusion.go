@@ -2,6 +2,7 @@ package fingerprint
 
 import (
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/wardwatch/wardwatch/model"
@@ -556,21 +557,18 @@ func systemOS(hits []hit, os string) string {
 			break
 		}
 	}
-	var a, b, c string
+	var systems []string // the OS families built on the stack's kernel
 	switch {
 	case OSFamily(os) == OSLinux:
-		a, b, c = OSLinux, OSAndroid, OSChromeOS
+		systems = []string{OSLinux, OSAndroid, OSChromeOS}
 	case strings.HasPrefix(os, "Darwin"):
-		a, b, c = OSMacOS, OSiOS, OSiOS
+		systems = []string{OSMacOS, OSiOS}
 	default:
 		return os
 	}
 	for i := range hits {
 		h := &hits[i]
-		if h.group == gTCP || h.out.os == "" {
-			continue
-		}
-		if f := OSFamily(h.out.os); f == a || f == b || f == c {
+		if h.group != gTCP && h.out.os != "" && slices.Contains(systems, OSFamily(h.out.os)) {
 			return h.out.os
 		}
 	}

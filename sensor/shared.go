@@ -215,25 +215,31 @@ func (t *sharedTables) capHits() (bindings, assets uint64) {
 	return bindings, assets
 }
 
-// signalDue reports whether the signal k seen at capture time ts is to be
-// reported: it was not reported within refresh before ts (a capture time
-// that went backwards counts as recent). With claim set a due signal is
-// recorded as reported at ts, so that another worker seeing it too does
-// not report it again.
-func (t *sharedTables) signalDue(k sigKey, ts time.Time, refresh time.Duration, claim bool) bool {
-	now := ts.UnixNano()
-	recent := func(at int64) bool { return time.Duration(now-at) < refresh }
-	if !claim {
-		at, ok := t.signals.get(k)
-		return !ok || !recent(at)
-	}
+// signalRecent reports whether the signal k was reported within refresh
+// before capture time ts (a capture time that went backwards counts as
+// recent): a read lock, for every value a frame carries.
+func (t *sharedTables) signalRecent(k sigKey, ts time.Time, refresh time.Duration) bool {
+	at, ok := t.signals.get(k)
+	return ok && reportedWithin(at, ts, refresh)
+}
+
+// claimSignal records the signal k as reported at ts unless it was
+// reported within refresh before (by another worker since signalRecent),
+// and reports whether it was recorded: the caller reports it then.
+func (t *sharedTables) claimSignal(k sigKey, ts time.Time, refresh time.Duration) bool {
 	return t.signals.update(k, func(at *int64) int {
-		if *at != 0 && recent(*at) {
+		if *at != 0 && reportedWithin(*at, ts, refresh) {
 			return 0
 		}
-		*at = now
+		*at = ts.UnixNano()
 		return 1
 	}) == 1
+}
+
+// reportedWithin reports whether a report at Unix ns at is less than
+// refresh before ts.
+func reportedWithin(at int64, ts time.Time, refresh time.Duration) bool {
+	return time.Duration(ts.UnixNano()-at) < refresh
 }
 
 // signalCapHits is how many signal values were forgotten for new ones.

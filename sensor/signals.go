@@ -175,10 +175,10 @@ func (t *signalTable) add(src model.EvidenceSource, v []byte) {
 	if c.ipBorne || !f.HasMAC {
 		k.ip = f.SrcIP
 	}
-	if !t.shared.signalDue(k, c.ts, t.refresh, false) {
+	if t.shared.signalRecent(k, c.ts, t.refresh) {
 		return // reported lately, by this worker or another
 	}
-	if !t.attribute() || !t.shared.signalDue(k, c.ts, t.refresh, true) {
+	if !t.attribute() || !t.shared.claimSignal(k, c.ts, t.refresh) {
 		return
 	}
 	o := model.Observation{Kind: model.ObsSignal, Time: c.ts, Key: c.key, OuterVLAN: f.OuterVLAN,
