@@ -428,6 +428,7 @@ func (w *worker) finish() {
 	// during a replay); emit's context is never cancelled (loop).
 	w.streams.closeAll()
 	w.tr.sweep()
+	w.tr.settleBindings()
 	w.flows.sweep(w, time.Time{})
 	if ks, ok := w.in.Source.(kernelStatser); ok {
 		w.pollKernel(ks)

@@ -78,6 +78,23 @@ type bindState struct {
 	mac     model.MAC
 	emitted time.Time
 	traffic bool // learned from the traffic's source address only (no ARP, DHCP or NDP message)
+	// The latest sighting (reported or not, within the refresh interval):
+	// its time, the kind and source of observation it made, and the outer
+	// VLAN it came with. A binding seen since it was last reported is
+	// reported once more, as of its latest sighting, when the worker
+	// stops or the binding is evicted (settleBindings): the store's last
+	// seen times and sources are then those of the last message.
+	seen  time.Time
+	kind  model.ObsKind
+	src   model.ObsSource
+	outer uint16
+}
+
+// sighting is what binding records of a message that showed a binding.
+type sighting struct {
+	kind  model.ObsKind
+	src   model.ObsSource
+	outer uint16
 }
 
 type homeKey struct {
@@ -219,17 +236,21 @@ func (t *tracker) sweep() {
 // is new, changed, or due for a refresh. traffic says it comes from a
 // frame's source address only: a binding learned so is reported again as
 // soon as an ARP, DHCP or NDP message shows it.
-func (t *tracker) binding(vantage string, vlan uint16, ip netip.Addr, mac model.MAC, ts time.Time, traffic bool) bool {
+func (t *tracker) binding(vantage string, vlan uint16, ip netip.Addr, mac model.MAC, ts time.Time, s sighting) bool {
 	bk := bindKey{vantage, vlan, ip}
+	traffic := s.src == model.SourceTraffic
 	b := t.bindings[bk]
 	if b == nil {
 		if len(t.bindings) >= t.maxBindings {
 			t.bindingCapHits++
 			t.evictBinding()
 		}
-		t.bindings[bk] = &bindState{mac: mac, emitted: ts, traffic: traffic}
+		t.bindings[bk] = &bindState{mac: mac, emitted: ts, traffic: traffic, seen: ts, kind: s.kind, src: s.src, outer: s.outer}
 		t.shared.bind(vantage, vlan, ip, mac, traffic)
 		return true
+	}
+	if !ts.Before(b.seen) || b.mac != mac {
+		b.seen, b.kind, b.src, b.outer = ts, s.kind, s.src, s.outer
 	}
 	if b.mac != mac || ts.Sub(b.emitted) >= t.refreshEvery || (b.traffic && !traffic) {
 		b.mac, b.emitted, b.traffic = mac, ts, traffic
@@ -240,10 +261,44 @@ func (t *tracker) binding(vantage string, vlan uint16, ip netip.Addr, mac model.
 }
 
 // evictBinding drops the least recently reported of a few bindings (the
-// store keeps it; a binding seen again is reported again).
+// store keeps it; a binding seen again is reported again), reporting its
+// latest sighting first if that was not reported.
 func (t *tracker) evictBinding() {
-	if victim, _, ok := sampleOldest(t.bindings, func(b *bindState) time.Time { return b.emitted }); ok {
+	if victim, b, ok := sampleOldest(t.bindings, func(b *bindState) time.Time { return b.emitted }); ok {
+		t.settleBinding(victim, b)
 		delete(t.bindings, victim)
+	}
+}
+
+// settleBindings reports the latest sighting of every binding seen again
+// since it was last reported (a sighting within the refresh interval is
+// not reported at once): at the end of a capture, or when the sensor
+// stops, the store has the last time and message each binding was seen
+// in, whichever worker saw it.
+func (t *tracker) settleBindings() {
+	for bk, b := range t.bindings {
+		t.settleBinding(bk, b)
+	}
+}
+
+// settleBinding reports b's latest sighting if it was not reported. The
+// device's own frames count as a sighting too: when its last IPv4
+// source address was this one, its last frame is reported (as traffic,
+// which moves the address's last-seen time along but never names its
+// source) after the last message.
+func (t *tracker) settleBinding(bk bindKey, b *bindState) {
+	if m, ok := t.shared.binds.get(bk); ok && m != b.mac {
+		return // the address moved since, seen by another worker: its report is the newer
+	}
+	key := model.AssetKey{Vantage: bk.vantage, VLAN: bk.vlan, MAC: b.mac}
+	if b.seen.After(b.emitted) {
+		b.emitted = b.seen
+		t.emit(model.Observation{Kind: b.kind, Time: b.seen, Key: key, OuterVLAN: b.outer, IP: bk.ip, Source: b.src})
+	}
+	if st := t.assets[key]; st != nil && st.src4 == bk.ip && st.last.After(b.emitted) {
+		b.emitted = st.last
+		t.emit(model.Observation{Kind: model.ObsAddress, Time: st.last, Key: key, OuterVLAN: b.outer, IP: bk.ip,
+			Source: model.SourceTraffic})
 	}
 }
 
@@ -321,7 +376,7 @@ func (t *tracker) sourceIP(key model.AssetKey, outer uint16, f *Frame, ts time.T
 	if m, ok := t.shared.binds.get(bk); (ok && m != key.MAC) || t.remote(key.Vantage, key.VLAN, ip, key.MAC) {
 		return // another station's address, or a router's MAC
 	}
-	if !t.binding(key.Vantage, key.VLAN, ip, key.MAC, ts, true) {
+	if !t.binding(key.Vantage, key.VLAN, ip, key.MAC, ts, sighting{model.ObsAddress, model.SourceTraffic, outer}) {
 		return
 	}
 	t.emit(model.Observation{Kind: model.ObsAddress, Time: ts, Key: key, OuterVLAN: outer, IP: ip, Source: model.SourceTraffic})
@@ -409,10 +464,6 @@ func (t *tracker) arp(vantage string, vlan, outer uint16, a *layers.ARP, ts time
 	if ip.IsUnspecified() {
 		return // an address probe (RFC 5227): not a binding
 	}
-	if !t.binding(vantage, vlan, ip, mac, ts, false) {
-		return
-	}
-	t.learnSubnet(vantage, vlan, netip.PrefixFrom(ip, 24))
 	target := netip.AddrFrom4([4]byte(a.DstProtAddress))
 	src := model.SourceARPRequest
 	grat := ip == target
@@ -422,6 +473,10 @@ func (t *tracker) arp(vantage string, vlan, outer uint16, a *layers.ARP, ts time
 	case a.Operation == layers.ARPReply:
 		src = model.SourceARPReply
 	}
+	if !t.binding(vantage, vlan, ip, mac, ts, sighting{model.ObsARP, src, outer}) {
+		return
+	}
+	t.learnSubnet(vantage, vlan, netip.PrefixFrom(ip, 24))
 	t.emit(model.Observation{
 		Kind: model.ObsARP, Time: ts, Key: model.AssetKey{Vantage: vantage, VLAN: vlan, MAC: mac},
 		OuterVLAN: outer, IP: ip, Source: src,
@@ -434,7 +489,7 @@ func (t *tracker) address(key model.AssetKey, outer uint16, ip netip.Addr, src m
 	if t.assets[key] == nil {
 		return // not tracked (refused): no address either
 	}
-	if !t.binding(key.Vantage, key.VLAN, ip, key.MAC, ts, false) {
+	if !t.binding(key.Vantage, key.VLAN, ip, key.MAC, ts, sighting{model.ObsAddress, src, outer}) {
 		return
 	}
 	t.emit(model.Observation{Kind: model.ObsAddress, Time: ts, Key: key, OuterVLAN: outer, IP: ip, Source: src})
@@ -463,7 +518,7 @@ func (t *tracker) dhcp(vantage string, vlan, outer uint16, d *layers.DHCPv4, ts 
 	switch d.Operation {
 	case layers.DHCPOpReply:
 		ip, ok := dhcp.LeasedIP(d, msgType)
-		if !ok || t.known(key, outer, ts) == nil || !t.binding(vantage, vlan, ip, mac, ts, false) {
+		if !ok || t.known(key, outer, ts) == nil || !t.binding(vantage, vlan, ip, mac, ts, sighting{model.ObsDHCPAck, model.SourceDHCPAck, outer}) {
 			return
 		}
 		if p, ok := dhcp.Subnet(d, ip); ok {

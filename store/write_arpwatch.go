@@ -31,9 +31,24 @@ type addrState struct {
 	key         model.AssetKey // the asset's
 	ip          netip.Addr
 	source      model.ObsSource
+	sourceAt    int64 // the time of the message that named source (a loaded row: its last_seen)
 	first, last int64
 	persisted   bool
 	dirty       bool
+}
+
+// takeSource names the message (ARP, DHCP, NDP) of source s seen at tn as
+// the address's source if it is the latest: the result does not depend on
+// the order in which several workers' reports arrive (equal times are
+// decided by name). The traffic never replaces a message that showed the
+// address.
+func (x *addrState) takeSource(s model.ObsSource, tn int64) {
+	if s == model.SourceTraffic && x.source != "" {
+		return
+	}
+	if x.source == "" || x.source == model.SourceTraffic || tn > x.sourceAt || tn == x.sourceAt && s > x.source {
+		x.source, x.sourceAt = s, tn
+	}
 }
 
 type bindKey struct {
@@ -123,6 +138,7 @@ func (b *batch) owners(ip netip.Addr) (*ipOwners, error) {
 				rows.Close()
 				return nil, err
 			}
+			x.sourceAt = x.last
 			if x.key.MAC, x.key.IP, err = parseKey(mac, keyIP); err != nil {
 				rows.Close()
 				return nil, err
@@ -203,14 +219,12 @@ func (b *batch) address(a *assetState, ip netip.Addr, source model.ObsSource, t 
 	for _, x := range e.addrs {
 		if x.assetID == a.id {
 			x.first, x.last = minNS(x.first, tn), maxNS(x.last, tn)
-			if source != model.SourceTraffic {
-				x.source = source // the traffic never replaces the message (ARP, DHCP, NDP) that showed it
-			}
+			x.takeSource(source, tn)
 			b.markAddr(x)
 			return nil
 		}
 	}
-	x := &addrState{assetID: a.id, key: a.key, ip: ip, source: source, first: tn, last: tn}
+	x := &addrState{assetID: a.id, key: a.key, ip: ip, source: source, sourceAt: tn, first: tn, last: tn}
 	e.addrs = append(e.addrs, x)
 	b.markAddr(x)
 	// Flows to the address written before the asset owned it are now its
@@ -277,6 +291,11 @@ func (b *batch) bind(a *assetState, key model.AssetKey, ip netip.Addr, t time.Ti
 			return nil // a new device's first address: its new-device event says so
 		}
 		b.event(model.EventNewStation, t, key, a.id, ip, "", mac)
+		return nil
+	}
+	if cur.mac != mac && tn < cur.changedAt {
+		// A report from before the address last moved (another worker's,
+		// arriving late): the move it would make is not news.
 		return nil
 	}
 	cur.last = maxNS(cur.last, tn)

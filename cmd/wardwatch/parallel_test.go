@@ -1,7 +1,9 @@
 package main
 
 import (
+	"database/sql"
 	"encoding/csv"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -42,7 +44,8 @@ func withoutIDs(t *testing.T, s string) string {
 // TestParallelReplayDemo: `replay --workers 2` of the demo stores the same
 // inventory (devices, classes, addresses) and the same violations as one
 // worker. The listings are compared as printed but for row ids, states as
-// of the capture's end.
+// of the capture's end; each address's source (the latest message that
+// showed it) and first and last sightings are compared in the database.
 func TestParallelReplayDemo(t *testing.T) {
 	one := demoDB(t)
 	two := filepath.Join(t.TempDir(), "two.db")
@@ -63,4 +66,37 @@ func TestParallelReplayDemo(t *testing.T) {
 			t.Errorf("%s with 2 workers differs from 1 worker:\n--- 1 worker\n%s\n--- 2 workers\n%s", verb[0], wa, wb)
 		}
 	}
+	if a, b := addressRows(t, one), addressRows(t, two); a != b || a == "" {
+		t.Errorf("addresses with 2 workers differ from 1 worker:\n--- 1 worker\n%s\n--- 2 workers\n%s", a, b)
+	}
+}
+
+// addressRows lists a database's addresses with their owner, source and
+// sightings, sorted.
+func addressRows(t *testing.T, path string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT a.vlan, a.mac, a.key_ip, x.ip, x.source, x.first_seen, x.last_seen
+		FROM asset_addresses x JOIN assets a ON a.id = x.asset_id ORDER BY 1, 2, 3, 4`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var vlan, first, last int64
+		var mac, keyIP, ip, source string
+		if err := rows.Scan(&vlan, &mac, &keyIP, &ip, &source, &first, &last); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%d %s %s %s %s %d %d", vlan, mac, keyIP, ip, source, first, last))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(out, "\n")
 }
