@@ -110,6 +110,15 @@ type Options struct {
 	// attempt with its duration and error (nil on success), e.g. to feed a
 	// histogram. It must not block.
 	OnFlush func(d time.Duration, err error)
+	// BulkLoad, when Open creates the database file, writes it without
+	// syncing (synchronous=OFF) until Close, which syncs the WAL and the
+	// database before it returns: a bulk load, for a replay into a new
+	// file. The file held nothing before, so a power cut during the load
+	// loses only what the load wrote (run it again); a crash of the
+	// process loses nothing (the writes are in the OS's cache). An existing
+	// file is always written with the usual durability (synchronous=NORMAL:
+	// each checkpoint syncs).
+	BulkLoad bool
 	// Classifier, if set, classifies every asset whose fingerprint facts
 	// changed in a batch, before the batch commits (see Classifier for the
 	// rules: fingerprint.Better decides, every class change is a
@@ -158,6 +167,7 @@ type DB struct {
 	lock  *os.File // flock'ed lock file; nil when read-only
 	stmts *stmts
 	conn  *writerConnector // wdb's; its connection runs raw's statements
+	bulk  bool             // Options.BulkLoad on a file this Open created: no syncs until Close
 	raw   rawStmts         // the flush's writes (rawexec.go)
 
 	writer
@@ -188,6 +198,7 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	path = filepath.Clean(path)
 	fi, err := os.Stat(path)
+	var created bool
 	switch {
 	case err == nil && fi.IsDir():
 		return nil, &pathError{op: op, path: path, msg: "is a directory"}
@@ -196,7 +207,7 @@ func Open(path string, opts Options) (*DB, error) {
 			return nil, err
 		}
 	case errors.Is(err, fs.ErrNotExist):
-		if err := createFile(path); err != nil {
+		if created, err = createFile(path); err != nil {
 			return nil, err
 		}
 	default:
@@ -206,7 +217,7 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{path: path, opts: opts, log: opts.Logger, lock: lock}
+	db := &DB{path: path, opts: opts, log: opts.Logger, lock: lock, bulk: opts.BulkLoad && created}
 	if err := db.open(); err != nil {
 		db.closeConns()
 		return nil, err
@@ -238,26 +249,26 @@ func checkWritable(path string) error {
 // createFile creates a missing database file with mode 0600, so that SQLite
 // (which would use 0644) and its -wal/-shm files (which copy the database's
 // mode) keep it private.
-func createFile(path string) error {
+func createFile(path string) (created bool, err error) {
 	dir := filepath.Dir(path)
 	if _, err := os.Stat(dir); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return &pathError{op: "open", path: path, kind: ErrNotFound,
+			return false, &pathError{op: "open", path: path, kind: ErrNotFound,
 				msg: "directory " + dir + " does not exist", cause: err}
 		}
-		return wrap("create", path, err)
+		return false, wrap("create", path, err)
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
-		return nil // created meanwhile by someone else: use it
+		return false, nil // created meanwhile by someone else: use it
 	}
 	if err != nil {
-		return &pathError{op: "create", path: path, kind: classify(err), cause: err}
+		return false, &pathError{op: "create", path: path, kind: classify(err), cause: err}
 	}
 	if err := f.Close(); err != nil {
-		return wrap("create", path, err)
+		return false, wrap("create", path, err)
 	}
-	return nil
+	return true, nil
 }
 
 // busyParam is the driver's DSN parameter for a busy timeout; 0 ms (for
@@ -281,8 +292,10 @@ func (db *DB) open() error {
 	// it at a time (the pool has one connection, held by the flush's
 	// transaction, and the raw statements run under raw.mu), and taking
 	// the mutex on every API call was ~1.6 % of a replay's CPU (perf).
+	// synchronous is NORMAL (each checkpoint syncs), OFF for a bulk load
+	// until Close (Options.BulkLoad).
 	db.conn = &writerConnector{drv: &sqlite3.SQLiteDriver{}, dsn: fileURI(db.path) + "?mode=rw&" + busy +
-		"&_foreign_keys=on&_synchronous=NORMAL&_txlock=immediate&_cache_size=-32768&_mutex=no"}
+		"&_foreign_keys=on&_synchronous=" + db.syncMode() + "&_txlock=immediate&_cache_size=-32768&_mutex=no"}
 	db.wdb = sql.OpenDB(db.conn)
 	db.wdb.SetMaxOpenConns(1)
 	db.wdb.SetMaxIdleConns(1)
@@ -428,10 +441,56 @@ func (db *DB) Close() error {
 				errs = append(errs, err)
 			}
 		}
+		if err := db.endBulkLoad(); err != nil {
+			errs = append(errs, err)
+		}
 		errs = append(errs, db.closeConns()...)
 		db.closeErr = errors.Join(errs...)
 	})
 	return db.closeErr
+}
+
+// syncMode is the writer connection's synchronous setting.
+func (db *DB) syncMode() string {
+	if db.bulk {
+		return "OFF"
+	}
+	return "NORMAL"
+}
+
+// endBulkLoad makes a bulk load durable before the writer's connection
+// closes: with synchronous=NORMAL again, a checkpoint syncs the WAL, copies
+// it into the database and syncs that (a reader of another process may keep
+// some frames in the WAL: they are synced there); then the directory, which
+// holds the new file's name.
+func (db *DB) endBulkLoad() error {
+	if !db.bulk || db.wdb == nil {
+		return nil
+	}
+	ctx := context.Background()
+	if _, err := db.wdb.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
+		return wrap("close", db.path, err)
+	}
+	var busy, logFrames, copied int
+	if err := db.wdb.QueryRowContext(ctx, "PRAGMA wal_checkpoint(FULL)").Scan(&busy, &logFrames, &copied); err != nil {
+		return wrap("close", db.path, err)
+	}
+	db.bulk = false
+	return syncDir(filepath.Dir(db.path))
+}
+
+// syncDir fsyncs a directory, so that a file created in it survives a
+// power cut.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return wrap("close", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return wrap("close", dir, err)
+	}
+	return nil
 }
 
 // closeConns closes the read pool first, so that the last connection to

@@ -176,6 +176,10 @@ func openDaemon(cfgPath string, cfg *configs.Config, log *zap.Logger, o daemonOp
 		// TrySubmit): a queue for a live link's bursts only holds memory.
 		sopts.QueueSize = replayQueueSize
 	}
+	// A replay into a database it creates is a bulk load: no syncs until
+	// the end (store.Options.BulkLoad). The daemon's file, and any file
+	// that already holds data, keep the usual durability.
+	sopts.BulkLoad = o.clock != nil
 	sopts.OnFlush = d.metrics.ObserveFlush
 	sopts.Classifier = eng
 	db, err := store.Open(cfg.Store.Path, sopts)
