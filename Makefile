@@ -89,12 +89,14 @@ bench: testdata/mixed1m.pcap
 # Replay against the floor (issue 11's targets; not part of `make test`):
 # `wardwatch replay` of BENCH_PCAP into a fresh database with the example
 # policy, with 1 worker, 2 workers and capture.workers auto, side by side in
-# one run with `tcpdump -r BENCH_PCAP -w /dev/null`: medians of BENCH_RUNS
-# (hyperfine when installed, else a timed loop), the ratios to tcpdump, the
-# speed-up of 2 workers over 1, and each replay's peak RSS (GNU time, else
-# VmHWM from /proc). Results go in docs/performance.md.
+# one run with `tcpdump -r BENCH_PCAP -w /dev/null`: BENCH_RUNS rounds after a
+# warm-up, each round running the four commands in turn (so that a machine
+# whose speed drifts from minute to minute weighs on all four alike), medians
+# per command, the ratios to tcpdump, the speed-up of 2 workers over 1, and
+# each replay's peak RSS (GNU time, else VmHWM from /proc). Results go in
+# docs/performance.md.
 BENCH_PCAP ?= testdata/mixed1m.pcap
-BENCH_RUNS ?= 5
+BENCH_RUNS ?= 7
 BENCH_DB   ?= $(or $(TMPDIR),/tmp)/wardwatch-bench-replay.db
 
 .PHONY: bench-replay
@@ -102,25 +104,25 @@ bench-replay: build $(BENCH_PCAP)
 	@set -e; pcap='$(BENCH_PCAP)'; db='$(BENCH_DB)'; runs=$(BENCH_RUNS); bin='$(CURDIR)/$(BIN)'; \
 	clean="rm -f $$db $$db-wal $$db-shm $$db-lock"; \
 	rep() { echo "$$bin replay -q --db $$db --policy.file configs/policy.yml --workers $$1 $$pcap"; }; \
+	cmd() { case $$1 in tcpdump) echo "tcpdump -r $$pcap -w /dev/null";; w1) rep 1;; w2) rep 2;; auto) rep auto;; esac; }; \
 	out=$$(mktemp); trap 'rm -f $$out; eval "$$clean"' EXIT; \
-	echo "bench-replay: $$pcap, $$(nproc) CPUs, medians of $$runs runs (load average: $$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null))"; \
-	if command -v hyperfine >/dev/null; then \
-	  hyperfine --style basic --warmup 1 --runs $$runs --prepare "$$clean" --export-csv $$out.csv \
-	    -n tcpdump "tcpdump -r $$pcap -w /dev/null" -n w1 "$$(rep 1)" -n w2 "$$(rep 2)" -n auto "$$(rep auto)" >&2; \
-	  tail -n +2 $$out.csv | awk -F, '{print $$1, $$4}' > $$out; rm -f $$out.csv; \
-	else \
+	echo "bench-replay: $$pcap, $$(nproc) CPUs, medians of $$runs interleaved rounds (load average: $$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null))"; \
+	for r in $$(seq 0 $$runs); do \
 	  for c in tcpdump w1 w2 auto; do \
-	    case $$c in tcpdump) cmd="tcpdump -r $$pcap -w /dev/null";; w1) cmd=$$(rep 1);; w2) cmd=$$(rep 2);; auto) cmd=$$(rep auto);; esac; \
-	    for i in $$(seq $$runs); do eval "$$clean"; s=$$(date +%s.%N); sh -c "$$cmd" >/dev/null 2>&1; e=$$(date +%s.%N); \
-	      echo "$$c $$(echo "$$e - $$s" | bc)"; done | sort -k2 -g | awk -v n=$$runs 'NR==int((n+1)/2)' >> $$out; \
+	    eval "$$clean"; s=$$(date +%s%N); sh -c "$$(cmd $$c)" >/dev/null 2>&1; e=$$(date +%s%N); \
+	    [ $$r -gt 0 ] && echo "$$c $$(( (e - s) / 1000 ))" >> $$out; \
 	  done; \
-	fi; \
-	awk -v cpus=$$(nproc) '{t[$$1]=$$2} END { \
-	  printf "  tcpdump -r FILE -w /dev/null    %7.3f s\n", t["tcpdump"]; \
-	  printf "  replay --workers 1              %7.3f s   %.2fx tcpdump\n", t["w1"], t["w1"]/t["tcpdump"]; \
-	  printf "  replay --workers 2              %7.3f s   %.2fx tcpdump\n", t["w2"], t["w2"]/t["tcpdump"]; \
-	  printf "  replay --workers auto (%d)       %7.3f s   %.2fx tcpdump\n", cpus, t["auto"], t["auto"]/t["tcpdump"]; \
-	  printf "  speed-up of 2 workers over 1: %.2fx\n", t["w1"]/t["w2"] }' $$out; \
+	done; \
+	awk -v cpus=$$(nproc) '{ v[$$1, ++n[$$1]] = $$2 / 1e6 } \
+	  function med(c,   i, j, t, k) { k = n[c]; for (i = 1; i <= k; i++) a[i] = v[c, i]; \
+	    for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t } \
+	    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 } \
+	  END { tc = med("tcpdump"); w1 = med("w1"); w2 = med("w2"); au = med("auto"); \
+	  printf "  tcpdump -r FILE -w /dev/null    %7.3f s\n", tc; \
+	  printf "  replay --workers 1              %7.3f s   %.2fx tcpdump\n", w1, w1 / tc; \
+	  printf "  replay --workers 2              %7.3f s   %.2fx tcpdump\n", w2, w2 / tc; \
+	  printf "  replay --workers auto (%d)       %7.3f s   %.2fx tcpdump\n", cpus, au, au / tc; \
+	  printf "  speed-up of 2 workers over 1: %.2fx\n", w1 / w2 }' $$out; \
 	for w in 1 2 auto; do \
 	  eval "$$clean"; \
 	  if [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1; then \
