@@ -140,3 +140,29 @@ func TestFrameHashSymmetric(t *testing.T) {
 		}
 	}
 }
+
+// TestFrameHashDHCP: every DHCPv4 frame goes to worker 0, whatever its
+// addresses (a client's broadcast, the relay's copy to the server, the
+// server's answer, tagged or not), so a relayed message is read after the
+// client's own frames; other UDP keeps the addresses' hash.
+func TestFrameHashDHCP(t *testing.T) {
+	g := newFloodGen()
+	client, relay, server := []byte{0, 0x1b, 0x63, 1, 2, 3}, []byte{0, 0x1b, 0x63, 4, 5, 6}, []byte{0, 0x1b, 0x63, 7, 8, 9}
+	bcast := []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+	frames := map[string][]byte{}
+	frames["discover"], _ = g.udp(client, bcast, netipFrom(0, 0, 0, 0), netipFrom(255, 255, 255, 255), 68, 67, []byte("d"))
+	frames["relayed"], _ = g.udp(relay, server, netipFrom(10, 20, 0, 1), netipFrom(10, 0, 0, 53), 67, 67, []byte("r"))
+	frames["ack to relay"], _ = g.udp(server, relay, netipFrom(10, 0, 0, 53), netipFrom(10, 20, 0, 1), 67, 67, []byte("a"))
+	frames["ack to client"], _ = g.udp(relay, client, netipFrom(10, 20, 0, 1), netipFrom(10, 20, 0, 77), 67, 68, []byte("c"))
+	tagged := append(append(append([]byte{}, frames["relayed"][:12]...), 0x81, 0x00, 0x00, 0x14), frames["relayed"][12:]...)
+	frames["relayed, VLAN 20"] = tagged
+	for name, f := range frames {
+		if h := frameHash(layers.LinkTypeEthernet, f); h != 0 {
+			t.Errorf("%s: hash %d, want 0 (worker 0)", name, h)
+		}
+	}
+	other, _ := g.udp(relay, server, netipFrom(10, 20, 0, 1), netipFrom(10, 0, 0, 53), 5000, 53, []byte("q"))
+	if frameHash(layers.LinkTypeEthernet, other) == 0 {
+		t.Errorf("a DNS query hashed to 0: the addresses' hash is expected")
+	}
+}
