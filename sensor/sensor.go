@@ -238,7 +238,7 @@ type Stats struct {
 	AssetFloodRefused uint64                    // new MACs refused by the new-asset budget (a MAC flood)
 	AssetFloods       uint64                    // MAC flood episodes (one ObsMACFlood each)
 	BindCapHits       uint64                    // new bindings not tracked: the binding table was full
-	DHCPUnplaced      uint64                    // relayed DHCP messages for clients never seen directly
+	DHCPUnplaced      uint64                    // relayed DHCP messages for clients never seen directly (held relayWait first)
 	Assets            int                       // assets in the worker tables now
 	Flows             int                       // flows in the worker tables now
 	FlowCapHits       uint64                    // new flows that found the flow table full (the longest-idle entry was evicted for each)
@@ -427,6 +427,7 @@ func (w *worker) finish() {
 	// flow counters, open streams). It runs after a cancellation too (SIGTERM
 	// during a replay); emit's context is never cancelled (loop).
 	w.streams.closeAll()
+	w.tr.retryHeld(time.Time{}, true)
 	w.tr.sweep()
 	w.tr.settleBindings()
 	w.flows.sweep(w, time.Time{})

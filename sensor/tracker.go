@@ -29,6 +29,7 @@ type tracker struct {
 	shared   *sharedTables // bindings and home VLANs, shared by every worker of the sensor
 
 	lastSweep time.Time
+	relays    relayHold // relayed DHCP waiting for its client (relayhold.go)
 
 	// The new-asset budget: a token bucket in capture time. A flood of
 	// random source MACs (ARP or anything else) spends it; past it new
@@ -219,6 +220,7 @@ func (t *tracker) maybeSweep(now time.Time) bool {
 		return false
 	}
 	t.sweep()
+	t.retryHeld(now, false)
 	t.lastSweep = now
 	return true
 }
@@ -508,7 +510,7 @@ func (t *tracker) dhcp(vantage string, vlan, outer uint16, d *layers.DHCPv4, ts 
 		// its MAC was seen directly, if it was.
 		v, ok := t.shared.home.get(homeKey{vantage, mac})
 		if !ok {
-			t.dhcpUnplaced++
+			t.hold(vantage, outer, d, ts) // perhaps another worker has not read the client's frame yet
 			return
 		}
 		vlan = v
