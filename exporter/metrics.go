@@ -124,6 +124,10 @@ type CaptureStats struct {
 	// the capture workers share dropped for new ones (limits.max_bindings,
 	// limits.max_assets).
 	SharedBindCapHits, SharedAssetCapHits uint64
+	// DHCPUnplaced counts relayed DHCP messages dropped because no frame
+	// of their client was seen on any VLAN within the wait (the VLAN they
+	// belong to stays unknown).
+	DHCPUnplaced uint64
 }
 
 // BufferStats is the stream parsers' shared byte budget
@@ -309,6 +313,8 @@ var (
 		"Observations handed to the store, by kind.", []string{"kind"}, nil)
 	descObsDropped = prometheus.NewDesc(namespace+"_observations_dropped_total",
 		"Observations dropped because the store queue had no room for them.", nil, nil)
+	descDHCPUnplaced = prometheus.NewDesc(namespace+"_dhcp_unplaced_total",
+		"Relayed DHCP messages dropped because no frame of their client was seen on any VLAN within 30 s of capture time (the mirror does not see the clients' VLANs).", nil, nil)
 	descLimitHits = prometheus.NewDesc(namespace+"_limit_hits_total",
 		"Times a configured bound was reached, by limit: a full table evicted its least valuable entry for a new one (assets, bindings, flows), a connection was not followed (streams), a stream direction was cut (stream_bytes), a new MAC was refused by the new-asset budget (new_assets), a parser buffer was refused (stream_buffer), the signal table forgot a reported value for a new one (signals), a table the capture workers share dropped an entry for a new one (shared_bindings, shared_assets).", []string{"limit"}, nil)
 	descStreamBuffer = prometheus.NewDesc(namespace+"_stream_buffer_bytes",
@@ -450,7 +456,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	m.reloadTime.Describe(ch)
 	for _, d := range []*prometheus.Desc{
 		descPackets, descBytes, descKernelDrops, descTruncated, descMalformed, descDecodeErrors,
-		descObservations, descObsDropped, descLimitHits, descStreamBuffer, descStreamBufferLimit,
+		descObservations, descObsDropped, descDHCPUnplaced, descLimitHits, descStreamBuffer, descStreamBufferLimit,
 		descStoreWritten, descStoreDiscarded, descStoreQueued,
 		descAssets, descEvents, descSilent, descProbes, descScrapeSuccess, descScrapeDuration,
 		descAdvisoryMatched, descChangeEvents, descChangedDevices,
@@ -569,6 +575,7 @@ func (m *Metrics) collectCapture() ([]prometheus.Metric, error) {
 		total.FloodRefused += st.FloodRefused
 		total.SharedBindCapHits += st.SharedBindCapHits
 		total.SharedAssetCapHits += st.SharedAssetCapHits
+		total.DHCPUnplaced += st.DHCPUnplaced
 	}
 
 	var ms []prometheus.Metric
@@ -588,7 +595,7 @@ func (m *Metrics) collectCapture() ([]prometheus.Metric, error) {
 		for _, c := range total.Observations {
 			ms = append(ms, counter(descObservations, c.N, c.Name))
 		}
-		ms = append(ms, counter(descObsDropped, total.ObsDropped))
+		ms = append(ms, counter(descObsDropped, total.ObsDropped), counter(descDHCPUnplaced, total.DHCPUnplaced))
 		for _, l := range limits {
 			ms = append(ms, counter(descLimitHits, l.hits(&total), l.name))
 		}

@@ -45,7 +45,7 @@ func fixedSources() Sources {
 				map[string]uint64{"ipv4": 4, "dhcp": 1},
 				map[string]uint64{model.ObsActivity.String(): 10, model.ObsARP.String(): 5})
 			// A second worker on the same interface: summed.
-			b := withCounts(CaptureStats{Interface: "span0", Packets: 500, Bytes: 50000, BindCapHits: 2},
+			b := withCounts(CaptureStats{Interface: "span0", Packets: 500, Bytes: 50000, BindCapHits: 2, DHCPUnplaced: 3},
 				map[string]uint64{"ipv4": 1}, map[string]uint64{model.ObsDHCP.String(): 2})
 			c := withCounts(CaptureStats{Interface: "span1", Packets: 10, Bytes: 600, InspectCaps: 6}, nil, nil)
 			return []CaptureStats{a, b, c}
@@ -174,6 +174,9 @@ wardwatch_limit_hits_total{limit="streams"} 0
 # HELP wardwatch_observations_dropped_total Observations dropped because the store queue had no room for them.
 # TYPE wardwatch_observations_dropped_total counter
 wardwatch_observations_dropped_total 7
+# HELP wardwatch_dhcp_unplaced_total Relayed DHCP messages dropped because no frame of their client was seen on any VLAN within 30 s of capture time (the mirror does not see the clients' VLANs).
+# TYPE wardwatch_dhcp_unplaced_total counter
+wardwatch_dhcp_unplaced_total 3
 # HELP wardwatch_policy_violations_total Flows the segmentation policy flagged, by rule, source/destination zone and the rule's severity.
 # TYPE wardwatch_policy_violations_total counter
 wardwatch_policy_violations_total{dst_zone="internet",rule="no-internet",severity="critical",src_zone="imaging"} 2
@@ -249,7 +252,8 @@ var comparedNames = []string{
 	"wardwatch_capture_bytes_total", "wardwatch_capture_kernel_drops_total", "wardwatch_capture_malformed_total",
 	"wardwatch_capture_packets_total", "wardwatch_capture_truncated_total",
 	"wardwatch_config_last_reload_success_timestamp_seconds", "wardwatch_config_last_reload_successful",
-	"wardwatch_decode_errors_total", "wardwatch_limit_hits_total", "wardwatch_observations_dropped_total",
+	"wardwatch_decode_errors_total", "wardwatch_dhcp_unplaced_total", "wardwatch_limit_hits_total",
+	"wardwatch_observations_dropped_total",
 	"wardwatch_policy_violations_total", "wardwatch_scrape_collector_success",
 	"wardwatch_store_flush_duration_seconds", "wardwatch_store_flush_errors_total",
 	"wardwatch_store_observations_discarded_total", "wardwatch_store_observations_written_total",

@@ -14,7 +14,7 @@ import (
 // observation kind by name, zeros included, and each limit's count.
 func TestCaptureStats(t *testing.T) {
 	st := sensor.Stats{Interface: "span0", Packets: 7, Bytes: 700, KernelDrops: 1, Truncated: 2, Malformed: 3,
-		ObsDropped: 4, AssetCapHits: 5, BindCapHits: 6, FlowCapHits: 8, StreamCapHits: 9, InspectCaps: 10}
+		ObsDropped: 4, AssetCapHits: 5, BindCapHits: 6, FlowCapHits: 8, StreamCapHits: 9, InspectCaps: 10, DHCPUnplaced: 13}
 	st.DecodeErrors[sensor.LayerDHCP] = 11
 	st.Observations[model.ObsDHCPAck] = 12
 	got := captureStats([]sensor.Stats{st})
@@ -23,7 +23,7 @@ func TestCaptureStats(t *testing.T) {
 	}
 	c := got[0]
 	want := exporter.CaptureStats{Interface: "span0", Packets: 7, Bytes: 700, KernelDrops: 1, Truncated: 2, Malformed: 3,
-		ObsDropped: 4, AssetCapHits: 5, BindCapHits: 6, FlowCapHits: 8, StreamCapHits: 9, InspectCaps: 10}
+		ObsDropped: 4, AssetCapHits: 5, BindCapHits: 6, FlowCapHits: 8, StreamCapHits: 9, InspectCaps: 10, DHCPUnplaced: 13}
 	c2 := c
 	c2.DecodeErrors, c2.Observations = nil, nil
 	if !reflect.DeepEqual(c2, want) {
