@@ -212,6 +212,9 @@ func printSummary(w io.Writer, name string, s sensor.Summary) {
 	if caps := capsBitten(s.Stats); caps != "" {
 		fmt.Fprintf(w, "; limits reached: %s", caps)
 	}
+	if s.DHCPUnplaced > 0 {
+		fmt.Fprintf(w, "; %d relayed DHCP messages dropped (their clients' VLANs not in the capture)", s.DHCPUnplaced)
+	}
 	fmt.Fprintln(w)
 }
 
