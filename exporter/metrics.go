@@ -65,6 +65,9 @@ const (
 	// facts).
 	LimitSharedBindings = "shared_bindings"
 	LimitSharedAssets   = "shared_assets"
+	// The relayed DHCP messages held for a client not yet seen (at most
+	// 256 per worker): full, the oldest is dropped.
+	LimitDHCPHold = "dhcp_hold"
 )
 
 // limits is the one table of wardwatch_limit_hits_total: each limit's label
@@ -82,6 +85,7 @@ var limits = [...]struct {
 	{LimitSignals, func(s *CaptureStats) uint64 { return s.SignalCapHits }},
 	{LimitSharedBindings, func(s *CaptureStats) uint64 { return s.SharedBindCapHits }},
 	{LimitSharedAssets, func(s *CaptureStats) uint64 { return s.SharedAssetCapHits }},
+	{LimitDHCPHold, func(s *CaptureStats) uint64 { return s.DHCPHoldCapHits }},
 }
 
 // Unknown replaces an empty class, zone or rule label value, so that every
@@ -128,6 +132,9 @@ type CaptureStats struct {
 	// of their client was seen on any VLAN within the wait (the VLAN they
 	// belong to stays unknown).
 	DHCPUnplaced uint64
+	// DHCPHoldCapHits counts those dropped before their wait because the
+	// hold of relayed messages was full (limit dhcp_hold).
+	DHCPHoldCapHits uint64
 }
 
 // BufferStats is the stream parsers' shared byte budget
@@ -316,7 +323,7 @@ var (
 	descDHCPUnplaced = prometheus.NewDesc(namespace+"_dhcp_unplaced_total",
 		"Relayed DHCP messages dropped because no frame of their client was seen on any VLAN within 30 s of capture time (the mirror does not see the clients' VLANs).", nil, nil)
 	descLimitHits = prometheus.NewDesc(namespace+"_limit_hits_total",
-		"Times a configured bound was reached, by limit: a full table evicted its least valuable entry for a new one (assets, bindings, flows), a connection was not followed (streams), a stream direction was cut (stream_bytes), a new MAC was refused by the new-asset budget (new_assets), a parser buffer was refused (stream_buffer), the signal table forgot a reported value for a new one (signals), a table the capture workers share dropped an entry for a new one (shared_bindings, shared_assets).", []string{"limit"}, nil)
+		"Times a configured bound was reached, by limit: a full table evicted its least valuable entry for a new one (assets, bindings, flows), a connection was not followed (streams), a stream direction was cut (stream_bytes), a new MAC was refused by the new-asset budget (new_assets), a parser buffer was refused (stream_buffer), the signal table forgot a reported value for a new one (signals), a table the capture workers share dropped an entry for a new one (shared_bindings, shared_assets), the hold of relayed DHCP messages for clients not yet seen dropped its oldest (dhcp_hold).", []string{"limit"}, nil)
 	descStreamBuffer = prometheus.NewDesc(namespace+"_stream_buffer_bytes",
 		"Bytes the DICOM and HL7 parsers hold now, over all connections.", nil, nil)
 	descStreamBufferLimit = prometheus.NewDesc(namespace+"_stream_buffer_limit_bytes",
@@ -576,6 +583,7 @@ func (m *Metrics) collectCapture() ([]prometheus.Metric, error) {
 		total.SharedBindCapHits += st.SharedBindCapHits
 		total.SharedAssetCapHits += st.SharedAssetCapHits
 		total.DHCPUnplaced += st.DHCPUnplaced
+		total.DHCPHoldCapHits += st.DHCPHoldCapHits
 	}
 
 	var ms []prometheus.Metric

@@ -160,10 +160,11 @@ wardwatch_config_last_reload_success_timestamp_seconds 1.7000000005e+09
 # HELP wardwatch_config_last_reload_successful Whether the last configuration load or reload succeeded (1) or failed (0).
 # TYPE wardwatch_config_last_reload_successful gauge
 wardwatch_config_last_reload_successful 1
-# HELP wardwatch_limit_hits_total Times a configured bound was reached, by limit: a full table evicted its least valuable entry for a new one (assets, bindings, flows), a connection was not followed (streams), a stream direction was cut (stream_bytes), a new MAC was refused by the new-asset budget (new_assets), a parser buffer was refused (stream_buffer), the signal table forgot a reported value for a new one (signals), a table the capture workers share dropped an entry for a new one (shared_bindings, shared_assets).
+# HELP wardwatch_limit_hits_total Times a configured bound was reached, by limit: a full table evicted its least valuable entry for a new one (assets, bindings, flows), a connection was not followed (streams), a stream direction was cut (stream_bytes), a new MAC was refused by the new-asset budget (new_assets), a parser buffer was refused (stream_buffer), the signal table forgot a reported value for a new one (signals), a table the capture workers share dropped an entry for a new one (shared_bindings, shared_assets), the hold of relayed DHCP messages for clients not yet seen dropped its oldest (dhcp_hold).
 # TYPE wardwatch_limit_hits_total counter
 wardwatch_limit_hits_total{limit="assets"} 1
 wardwatch_limit_hits_total{limit="bindings"} 2
+wardwatch_limit_hits_total{limit="dhcp_hold"} 0
 wardwatch_limit_hits_total{limit="flows"} 0
 wardwatch_limit_hits_total{limit="new_assets"} 0
 wardwatch_limit_hits_total{limit="shared_assets"} 0

@@ -19,9 +19,10 @@ import (
 // message is held, a copy of it, and looked at again at the tracker's next
 // sweeps; once relayWait of capture time has passed without the client, or
 // when the worker stops, it is counted in DHCPUnplaced and dropped. At most
-// maxHeldDHCP are held (the oldest goes, counted); their buffers are reused,
-// so a sensor that only ever sees relayed DHCP does not allocate per
-// message.
+// maxHeldDHCP are held, in a ring: when it is full the oldest goes, counted
+// in DHCPUnplaced and as a cap hit (DHCPHoldCapHits). Each slot keeps its
+// buffer, so holding costs no allocation and no more than one copy of the
+// message, whatever arrives.
 
 const (
 	relayWait   = 30 * time.Second
@@ -32,29 +33,31 @@ type heldDHCP struct {
 	vantage string
 	outer   uint16
 	ts      time.Time
-	msg     []byte // the DHCP message, a copy
+	msg     []byte // the DHCP message, a copy (the slot's buffer)
 }
 
 type relayHold struct {
-	held    []heldDHCP
-	spare   [][]byte // buffers of messages no longer held
+	slots   [maxHeldDHCP]heldDHCP
+	head, n int // the oldest held message and how many there are
+	capHits uint64
 	scratch layers.DHCPv4
 }
+
+// at is the i-th oldest held message's slot.
+func (h *relayHold) at(i int) *heldDHCP { return &h.slots[(h.head+i)%maxHeldDHCP] }
 
 // hold keeps a copy of d, relayed for a client not placed yet.
 func (t *tracker) hold(vantage string, outer uint16, d *layers.DHCPv4, ts time.Time) {
 	h := &t.relays
-	if len(h.held) == maxHeldDHCP {
+	if h.n == maxHeldDHCP {
 		t.dhcpUnplaced++
-		h.spare = append(h.spare, h.held[0].msg)
-		copy(h.held, h.held[1:])
-		h.held = h.held[:len(h.held)-1]
+		h.capHits++
+		h.head = (h.head + 1) % maxHeldDHCP
+		h.n--
 	}
-	var buf []byte
-	if n := len(h.spare); n > 0 {
-		buf, h.spare = h.spare[n-1], h.spare[:n-1]
-	}
-	h.held = append(h.held, heldDHCP{vantage: vantage, outer: outer, ts: ts, msg: append(buf[:0], d.Contents...)})
+	p := h.at(h.n)
+	p.vantage, p.outer, p.ts, p.msg = vantage, outer, ts, append(p.msg[:0], d.Contents...)
+	h.n++
 }
 
 // retryHeld hands the held messages whose client is placed by now to dhcp
@@ -62,33 +65,27 @@ func (t *tracker) hold(vantage string, outer uint16, d *layers.DHCPv4, ts time.T
 // (all that are left when final).
 func (t *tracker) retryHeld(now time.Time, final bool) {
 	h := &t.relays
-	if len(h.held) == 0 {
-		return
-	}
 	kept := 0
-	for i := range h.held {
-		p := h.held[i]
+	for i := range h.n {
+		p := h.at(i)
 		d := &h.scratch
-		placed := false
-		if d.DecodeFromBytes(p.msg, gopacket.NilDecodeFeedback) == nil {
+		placed, bad := false, d.DecodeFromBytes(p.msg, gopacket.NilDecodeFeedback) != nil // bad cannot happen: it decoded once
+		if !bad {
 			if mac, ok := dhcp.ClientMAC(d); ok {
 				_, placed = t.shared.home.get(homeKey{p.vantage, mac})
 			}
-		} else {
-			final = true // cannot happen (it decoded once): drop it
 		}
 		switch {
 		case placed:
 			t.dhcp(p.vantage, 0, p.outer, d, p.ts)
-		case final || now.Sub(p.ts) >= relayWait:
+		case bad || final || now.Sub(p.ts) >= relayWait:
 			t.dhcpUnplaced++
 		default:
-			h.held[kept] = p
+			// Kept, in order: swapped (not copied) so every slot keeps a buffer of its own.
+			q := h.at(kept)
+			*p, *q = *q, *p
 			kept++
-			continue
 		}
-		h.spare = append(h.spare, p.msg)
 	}
-	clear(h.held[kept:])
-	h.held = h.held[:kept]
+	h.n = kept
 }

@@ -63,9 +63,9 @@ func TestRelayedDHCPHeld(t *testing.T) {
 		t.Fatalf("after the client is placed: ACKs %+v, want 10.20.0.77 for %s on VLAN 20 at %v", acks, early, t0)
 	}
 	w.finish()
-	if w.tr.dhcpUnplaced != 2 || len(w.tr.relays.held) != 0 {
+	if w.tr.dhcpUnplaced != 2 || w.tr.relays.n != 0 {
 		t.Errorf("at the end: %d unplaced, %d held; want the two ACKs of the client never seen counted", w.tr.dhcpUnplaced,
-			len(w.tr.relays.held))
+			w.tr.relays.n)
 	}
 }
 
@@ -85,8 +85,11 @@ func TestRelayedDHCPHoldBounded(t *testing.T) {
 	for i := range frames {
 		w.packet(frames[i], &cis[i])
 	}
-	if len(w.tr.relays.held) != maxHeldDHCP || w.tr.dhcpUnplaced != 50 {
-		t.Fatalf("%d held, %d unplaced; want %d held and 50 counted", len(w.tr.relays.held), w.tr.dhcpUnplaced, maxHeldDHCP)
+	if w.tr.relays.n != maxHeldDHCP || w.tr.dhcpUnplaced != 50 {
+		t.Fatalf("%d held, %d unplaced; want %d held and 50 counted", w.tr.relays.n, w.tr.dhcpUnplaced, maxHeldDHCP)
+	}
+	if st := w.snapshot(); st.DHCPHoldCapHits != 50 {
+		t.Errorf("DHCPHoldCapHits = %d, want 50 (the hold was full 50 times)", st.DHCPHoldCapHits)
 	}
 	ds := make([]*layers.DHCPv4, 10)
 	for j := range ds {

@@ -239,6 +239,7 @@ type Stats struct {
 	AssetFloods       uint64                    // MAC flood episodes (one ObsMACFlood each)
 	BindCapHits       uint64                    // new bindings not tracked: the binding table was full
 	DHCPUnplaced      uint64                    // relayed DHCP messages for clients never seen directly (held relayWait first)
+	DHCPHoldCapHits   uint64                    // relayed DHCP messages dropped before their wait: the hold was full (also in DHCPUnplaced)
 	Assets            int                       // assets in the worker tables now
 	Flows             int                       // flows in the worker tables now
 	FlowCapHits       uint64                    // new flows that found the flow table full (the longest-idle entry was evicted for each)
@@ -276,6 +277,7 @@ func (a *Stats) add(b *Stats) {
 	a.AssetFloods += b.AssetFloods
 	a.BindCapHits += b.BindCapHits
 	a.DHCPUnplaced += b.DHCPUnplaced
+	a.DHCPHoldCapHits += b.DHCPHoldCapHits
 	a.Assets += b.Assets
 	a.Flows += b.Flows
 	a.FlowCapHits += b.FlowCapHits
@@ -459,6 +461,7 @@ func (w *worker) snapshot() Stats {
 	st.AssetFloods = w.tr.floods
 	st.BindCapHits = w.tr.bindingCapHits
 	st.DHCPUnplaced = w.tr.dhcpUnplaced
+	st.DHCPHoldCapHits = w.tr.relays.capHits
 	st.Assets = len(w.tr.assets)
 	st.Flows = len(w.flows.m)
 	st.FlowCapHits = w.flows.capHits

@@ -79,19 +79,17 @@ type bindState struct {
 	mac     model.MAC
 	emitted time.Time
 	traffic bool // learned from the traffic's source address only (no ARP, DHCP or NDP message)
-	// The latest sighting (reported or not, within the refresh interval):
-	// its time, the kind and source of observation it made, and the outer
-	// VLAN it came with. A binding seen since it was last reported is
+	// The latest sighting (reported or not, within the refresh interval)
+	// and when it was. A binding seen since it was last reported is
 	// reported once more, as of its latest sighting, when the worker
 	// stops or the binding is evicted (settleBindings): the store's last
 	// seen times and sources are then those of the last message.
-	seen  time.Time
-	kind  model.ObsKind
-	src   model.ObsSource
-	outer uint16
+	seen time.Time
+	last sighting
 }
 
-// sighting is what binding records of a message that showed a binding.
+// sighting is what binding records of a message that showed a binding:
+// the kind and source of observation it made, and its outer VLAN.
 type sighting struct {
 	kind  model.ObsKind
 	src   model.ObsSource
@@ -247,12 +245,12 @@ func (t *tracker) binding(vantage string, vlan uint16, ip netip.Addr, mac model.
 			t.bindingCapHits++
 			t.evictBinding()
 		}
-		t.bindings[bk] = &bindState{mac: mac, emitted: ts, traffic: traffic, seen: ts, kind: s.kind, src: s.src, outer: s.outer}
+		t.bindings[bk] = &bindState{mac: mac, emitted: ts, traffic: traffic, seen: ts, last: s}
 		t.shared.bind(vantage, vlan, ip, mac, traffic)
 		return true
 	}
 	if !ts.Before(b.seen) || b.mac != mac {
-		b.seen, b.kind, b.src, b.outer = ts, s.kind, s.src, s.outer
+		b.seen, b.last = ts, s
 	}
 	if b.mac != mac || ts.Sub(b.emitted) >= t.refreshEvery || (b.traffic && !traffic) {
 		b.mac, b.emitted, b.traffic = mac, ts, traffic
@@ -295,11 +293,11 @@ func (t *tracker) settleBinding(bk bindKey, b *bindState) {
 	key := model.AssetKey{Vantage: bk.vantage, VLAN: bk.vlan, MAC: b.mac}
 	if b.seen.After(b.emitted) {
 		b.emitted = b.seen
-		t.emit(model.Observation{Kind: b.kind, Time: b.seen, Key: key, OuterVLAN: b.outer, IP: bk.ip, Source: b.src})
+		t.emit(model.Observation{Kind: b.last.kind, Time: b.seen, Key: key, OuterVLAN: b.last.outer, IP: bk.ip, Source: b.last.src})
 	}
 	if st := t.assets[key]; st != nil && st.src4 == bk.ip && st.last.After(b.emitted) {
 		b.emitted = st.last
-		t.emit(model.Observation{Kind: model.ObsAddress, Time: st.last, Key: key, OuterVLAN: b.outer, IP: bk.ip,
+		t.emit(model.Observation{Kind: model.ObsAddress, Time: st.last, Key: key, OuterVLAN: b.last.outer, IP: bk.ip,
 			Source: model.SourceTraffic})
 	}
 }

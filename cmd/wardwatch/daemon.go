@@ -332,7 +332,7 @@ func captureStats(stats []sensor.Stats) []exporter.CaptureStats {
 			AssetCapHits: st.AssetCapHits, BindCapHits: st.BindCapHits, FlowCapHits: st.FlowCapHits, SignalCapHits: st.SignalCapHits,
 			StreamCapHits: st.StreamCapHits, InspectCaps: st.InspectCaps, FloodRefused: st.AssetFloodRefused,
 			SharedBindCapHits: st.SharedBindCapHits, SharedAssetCapHits: st.SharedAssetCapHits,
-			DHCPUnplaced: st.DHCPUnplaced,
+			DHCPUnplaced: st.DHCPUnplaced, DHCPHoldCapHits: st.DHCPHoldCapHits,
 			DecodeErrors: make([]exporter.Count, len(st.DecodeErrors)),
 			Observations: make([]exporter.Count, 0, len(st.Observations)),
 		}

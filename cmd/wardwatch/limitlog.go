@@ -66,6 +66,7 @@ func boundsOf(all []sensor.Stats) bounds {
 		b.SignalCapHits += s.SignalCapHits
 		b.SharedBindCapHits += s.SharedBindCapHits
 		b.SharedAssetCapHits += s.SharedAssetCapHits
+		b.DHCPHoldCapHits += s.DHCPHoldCapHits
 		b.ObsDropped += s.ObsDropped
 		b.KernelDrops += s.KernelDrops
 	}
@@ -84,6 +85,7 @@ func (b bounds) since(prev bounds) bounds {
 	b.SignalCapHits -= prev.SignalCapHits
 	b.SharedBindCapHits -= prev.SharedBindCapHits
 	b.SharedAssetCapHits -= prev.SharedAssetCapHits
+	b.DHCPHoldCapHits -= prev.DHCPHoldCapHits
 	b.ObsDropped -= prev.ObsDropped
 	b.KernelDrops -= prev.KernelDrops
 	return b

@@ -238,5 +238,6 @@ func capsBitten(s sensor.Stats) string {
 	add(s.SignalCapHits, "signal table full (one forgotten for each new value)")
 	add(s.SharedBindCapHits, "shared binding tables full (limits.max_bindings; an entry dropped)")
 	add(s.SharedAssetCapHits, "shared per-MAC tables full (limits.max_assets; an entry dropped)")
+	add(s.DHCPHoldCapHits, "relayed DHCP hold full (the oldest message dropped)")
 	return strings.Join(parts, ", ")
 }
