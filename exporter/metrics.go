@@ -160,6 +160,15 @@ type StoreStats struct {
 	// sensor already counts those in wardwatch_observations_dropped_total.
 	Discarded uint64
 	Queued    int // waiting to be written now (WriterStats.Queued + Pending)
+	// Steps is the time flushes spent in each of their steps
+	// (WriterStats.StepTime by store.FlushSteps).
+	Steps []StepTime
+}
+
+// StepTime is the cumulative time of one step of the store's flushes.
+type StepTime struct {
+	Step    string
+	Seconds float64
 }
 
 // AssetCount is one row of the "assets by class, zone and state" query.
@@ -335,6 +344,8 @@ var (
 		"Observations the store gave up on after repeated flush failures.", nil, nil)
 	descStoreQueued = prometheus.NewDesc(namespace+"_store_queued_observations",
 		"Observations waiting to be written to the store.", nil, nil)
+	descStoreStep = prometheus.NewDesc(namespace+"_store_flush_step_seconds_total",
+		"Time store flushes spent in each step: writing each kind of row (assets, flows, violations, baselines, events, ...), classifying the changed devices, and SQLite's commit.", []string{"step"}, nil)
 
 	descAssets = prometheus.NewDesc(namespace+"_assets",
 		"Assets in the inventory by device class, policy zone and lifecycle state: active, dormant (not seen for inventory.dormant_after) or retired (not seen for inventory.retired_after). Retired devices are counted too; state=\"active\" selects the devices on the network now.",
@@ -464,7 +475,7 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		descPackets, descBytes, descKernelDrops, descTruncated, descMalformed, descDecodeErrors,
 		descObservations, descObsDropped, descDHCPUnplaced, descLimitHits, descStreamBuffer, descStreamBufferLimit,
-		descStoreWritten, descStoreDiscarded, descStoreQueued,
+		descStoreWritten, descStoreDiscarded, descStoreQueued, descStoreStep,
 		descAssets, descEvents, descSilent, descProbes, descScrapeSuccess, descScrapeDuration,
 		descAdvisoryMatched, descChangeEvents, descChangedDevices,
 	} {
@@ -634,11 +645,15 @@ next:
 
 func (m *Metrics) collectStore() ([]prometheus.Metric, error) {
 	s := m.src.Store()
-	return []prometheus.Metric{
+	out := []prometheus.Metric{
 		counter(descStoreWritten, s.Written),
 		counter(descStoreDiscarded, s.Discarded),
 		gauge(descStoreQueued, float64(s.Queued)),
-	}, nil
+	}
+	for _, st := range s.Steps {
+		out = append(out, prometheus.MustNewConstMetric(descStoreStep, prometheus.CounterValue, st.Seconds, st.Step))
+	}
+	return out, nil
 }
 
 type classZoneState struct{ class, zone, state string }

@@ -50,7 +50,10 @@ func fixedSources() Sources {
 			c := withCounts(CaptureStats{Interface: "span1", Packets: 10, Bytes: 600, InspectCaps: 6}, nil, nil)
 			return []CaptureStats{a, b, c}
 		},
-		Store: func() StoreStats { return StoreStats{Written: 42, Discarded: 3, Queued: 5} },
+		Store: func() StoreStats {
+			return StoreStats{Written: 42, Discarded: 3, Queued: 5,
+				Steps: []StepTime{{Step: "flows", Seconds: 1.5}, {Step: "commit", Seconds: 0.25}}}
+		},
 		AssetCounts: func(context.Context) ([]AssetCount, error) {
 			return []AssetCount{
 				{Class: "infusion-pump", Zone: "clinical", State: "active", N: 3},
@@ -210,6 +213,10 @@ wardwatch_store_flush_duration_seconds_count 3
 # HELP wardwatch_store_flush_errors_total Store flush attempts that failed.
 # TYPE wardwatch_store_flush_errors_total counter
 wardwatch_store_flush_errors_total 1
+# HELP wardwatch_store_flush_step_seconds_total Time store flushes spent in each step: writing each kind of row (assets, flows, violations, baselines, events, ...), classifying the changed devices, and SQLite's commit.
+# TYPE wardwatch_store_flush_step_seconds_total counter
+wardwatch_store_flush_step_seconds_total{step="commit"} 0.25
+wardwatch_store_flush_step_seconds_total{step="flows"} 1.5
 # HELP wardwatch_store_observations_discarded_total Observations the store gave up on after repeated flush failures.
 # TYPE wardwatch_store_observations_discarded_total counter
 wardwatch_store_observations_discarded_total 3
@@ -257,7 +264,7 @@ var comparedNames = []string{
 	"wardwatch_observations_dropped_total",
 	"wardwatch_policy_violations_total", "wardwatch_scrape_collector_success",
 	"wardwatch_store_flush_duration_seconds", "wardwatch_store_flush_errors_total",
-	"wardwatch_store_observations_discarded_total", "wardwatch_store_observations_written_total",
+	"wardwatch_store_flush_step_seconds_total", "wardwatch_store_observations_discarded_total", "wardwatch_store_observations_written_total",
 	"wardwatch_store_queued_observations",
 }
 

@@ -38,6 +38,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/wardwatch/wardwatch/model"
@@ -241,6 +242,35 @@ type flush struct {
 
 	err      error
 	duration time.Duration
+	// steps is the time each step of commit took (FlushSteps), this
+	// attempt; a failed attempt's steps stop at the one that failed.
+	steps [NumFlushSteps]time.Duration
+}
+
+// FlushSteps name the steps of a flush, in the order it runs them, the
+// last being SQLite's COMMIT (WriterStats.StepTime, and the metric
+// wardwatch_store_flush_step_seconds_total).
+var FlushSteps = [NumFlushSteps]string{"assets", "addresses", "host_names", "bindings", "flows", "violations",
+	"baselines", "events", "probe_answers", "clinical", "signals", "classification", "new_device_events", "commit"}
+
+const NumFlushSteps = 14
+
+// stepSummary lists the steps that took 1 ms or more, e.g. "flows=21ms
+// violations=30ms commit=40ms", for the flush's debug log line.
+func (f *flush) stepSummary() string {
+	var b strings.Builder
+	for i, d := range f.steps {
+		if d < time.Millisecond {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(FlushSteps[i])
+		b.WriteByte('=')
+		b.WriteString(d.Round(time.Millisecond).String())
+	}
+	return b.String()
 }
 
 // stmt returns the statement id bound to the flush's transaction.
@@ -305,7 +335,7 @@ func (f *flush) commit() error {
 		f.tx = nil
 		clear(f.st[:])
 	}()
-	steps := [...]struct {
+	steps := [NumFlushSteps - 1]struct {
 		what string
 		run  func() error
 	}{
@@ -323,14 +353,21 @@ func (f *flush) commit() error {
 		{"classification", f.classify},
 		{"new-device events", f.newDevices},
 	}
-	for _, s := range steps {
-		if err := s.run(); err != nil {
+	f.steps = [NumFlushSteps]time.Duration{}
+	t := time.Now()
+	for i, s := range steps {
+		err := s.run()
+		now := time.Now()
+		f.steps[i], t = now.Sub(t), now
+		if err != nil {
 			tx.Rollback()
 			f.db.facts.reset() // may hold what was rolled back
 			return fmt.Errorf("write %s: %w", s.what, err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	f.steps[NumFlushSteps-1] = time.Since(t)
+	if err != nil {
 		f.db.facts.reset()
 		return fmt.Errorf("commit: %w", err)
 	}

@@ -39,6 +39,10 @@ type WriterStats struct {
 	Queued            int           // submitted, not yet taken by the writer
 	Pending           int           // taken by the writer (applied to its in-memory state), not yet committed
 	LastFlushDuration time.Duration // of the last flush attempt
+	// StepTime is the time flush attempts spent in each step since Open,
+	// by FlushSteps: where the store's time goes (writing flows, writing
+	// violations, classifying, SQLite's COMMIT, ...).
+	StepTime [NumFlushSteps]time.Duration
 }
 
 // writer is the DB's single writer goroutine and its queue.
@@ -90,6 +94,7 @@ type writer struct {
 	pendingN                        atomic.Int64
 	commits                         atomic.Uint64 // commit attempts started
 	lastFlush                       atomic.Int64
+	stepTime                        [NumFlushSteps]atomic.Int64
 	clinicalReads                   atomic.Uint64 // classifications that read DICOM and HL7 rows
 }
 
@@ -217,6 +222,9 @@ func (db *DB) Stats() WriterStats {
 		Queued:            len(db.queue),
 		Pending:           int(db.pendingN.Load()),
 		LastFlushDuration: time.Duration(db.lastFlush.Load()),
+	}
+	for i := range s.StepTime {
+		s.StepTime[i] = time.Duration(db.stepTime[i].Load())
 	}
 	s.Dropped = s.DroppedQueueFull + s.DroppedFailed
 	return s
@@ -461,6 +469,9 @@ func (db *DB) finish() error {
 func (db *DB) flushed(f *flush) error {
 	err := f.err
 	db.lastFlush.Store(int64(f.duration))
+	for i, d := range f.steps {
+		db.stepTime[i].Add(int64(d))
+	}
 	if err != nil {
 		err = wrap("flush", db.path, err)
 		db.flushErrors.Add(1)
@@ -483,8 +494,11 @@ func (db *DB) flushed(f *flush) error {
 		db.flushes.Add(1)
 		db.written.Add(uint64(f.obs))
 		db.rowsWritten.Add(uint64(f.rows()))
-		db.log.Debug("store flush committed", zap.String("path", db.path), zap.Int("observations", f.obs),
-			zap.Int("rows", f.rows()), zap.Int("classified", len(f.dirty)), zap.Duration("duration", f.duration))
+		if ce := db.log.Check(zap.DebugLevel, "store flush committed"); ce != nil {
+			ce.Write(zap.String("path", db.path), zap.Int("observations", f.obs),
+				zap.Int("rows", f.rows()), zap.Int("classified", len(f.dirty)), zap.Duration("duration", f.duration),
+				zap.String("steps", f.stepSummary()))
+		}
 		db.invalid.Add(f.invalid)
 		db.ignored.Add(f.ignored)
 		db.classes.apply(f.index)

@@ -308,3 +308,45 @@ func TestFailedFlushMidTransaction(t *testing.T) {
 		t.Errorf("%d events, want 2", n)
 	}
 }
+
+// TestFlushStepTimes: a flush's steps are timed (WriterStats.StepTime, the
+// debug log's steps field), and the steps' times add up to no more than the
+// flush's.
+func TestFlushStepTimes(t *testing.T) {
+	log, logs := observerLogger()
+	opts := testOpts()
+	opts.Logger = log
+	db := mustOpen(t, filepath.Join(t.TempDir(), "wardwatch.db"), opts)
+	k := key(t, "00:1b:63:00:00:01")
+	mustSubmit(t, db, activity(k, t0, t0.Add(time.Second), 3, 300), arp(k, t0, "10.0.0.5"))
+	st := db.Stats()
+	var sum time.Duration
+	for i, d := range st.StepTime {
+		if d < 0 {
+			t.Errorf("step %s: %v", FlushSteps[i], d)
+		}
+		sum += d
+	}
+	if st.StepTime[0] <= 0 || st.StepTime[NumFlushSteps-1] <= 0 {
+		t.Errorf("assets %v, commit %v: want both timed", st.StepTime[0], st.StepTime[NumFlushSteps-1])
+	}
+	if sum <= 0 || sum > st.LastFlushDuration {
+		t.Errorf("steps add up to %v, the flush took %v", sum, st.LastFlushDuration)
+	}
+	seen := map[string]bool{}
+	for _, s := range FlushSteps {
+		if s == "" || seen[s] {
+			t.Errorf("step name %q empty or repeated", s)
+		}
+		seen[s] = true
+	}
+	found := false
+	for _, e := range logs.FilterMessage("store flush committed").All() {
+		if _, ok := e.ContextMap()["steps"]; ok {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("the flush's debug line has no steps field")
+	}
+}

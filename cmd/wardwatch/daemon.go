@@ -372,7 +372,11 @@ func (d *daemon) probeStats() func() exporter.ProbeStats {
 
 func (d *daemon) storeStats() exporter.StoreStats {
 	st := d.db.Stats()
-	return exporter.StoreStats{Written: st.Written, Discarded: st.DroppedFailed, Queued: st.Queued + st.Pending}
+	steps := make([]exporter.StepTime, len(st.StepTime))
+	for i, t := range st.StepTime {
+		steps[i] = exporter.StepTime{Step: store.FlushSteps[i], Seconds: t.Seconds()}
+	}
+	return exporter.StoreStats{Written: st.Written, Discarded: st.DroppedFailed, Queued: st.Queued + st.Pending, Steps: steps}
 }
 
 // centralStats adapts the pusher's counters to what the exporter reads.
