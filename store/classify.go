@@ -492,11 +492,14 @@ func (f *flush) markServers(id int64, t time.Time) error {
 }
 
 // replaceEvidence makes ev the asset's evidence rows, keeping the
-// first_seen of rows that stay. When the rows are the same (the same
-// evidence, in the same order, as strong and deciding the same fields),
-// only their times are updated: one statement, not a delete and an insert
-// per row, for an asset classified again to the same result. The rows are
-// read from the facts cache when it holds them.
+// first_seen of rows that stay. It writes only the difference: one
+// statement sets every row's times, then the rows ev no longer has are
+// deleted, those whose strength, position or decided fields moved are
+// updated, and the new ones inserted. An asset classified again to the
+// same result costs that one statement; one that gained a piece of
+// evidence, two (it was a delete and an insert per row: a fifth of the
+// classification step's statements, issue 11). The rows are read from the
+// facts cache when it holds them.
 func (f *flush) replaceEvidence(id int64, ev []fingerprint.Evidence, t int64) error {
 	e := f.db.facts.get(id)
 	if !e.evOK {
@@ -507,56 +510,54 @@ func (f *flush) replaceEvidence(id int64, ev []fingerprint.Evidence, t int64) er
 		e.evidence, e.evOK = old, true
 	}
 	old := e.evidence
-	same := true
-	n := 0 // the rows ev makes (the insert keeps the first of duplicates)
 	seen := make(map[evKey]bool, len(ev))
-	rows := make([]cachedEvidence, 0, len(ev))
+	rows := make([]cachedEvidence, 0, len(ev)) // the rows ev makes: the first of duplicates
 	for i, x := range ev {
 		k := evKey{x.Source, x.Value, x.Rule}
 		if seen[k] {
 			continue
 		}
 		seen[k] = true
-		r := evRow{k, x.Strength, i, x.Sets.String()}
-		if same && (n >= len(old) || old[n].evRow != r) {
-			same = false
-		}
-		rows = append(rows, cachedEvidence{evRow: r})
-		n++
+		rows = append(rows, cachedEvidence{evRow: evRow{k, x.Strength, i, x.Sets.String()}})
 	}
-	if same && n == len(old) {
-		if len(old) == 0 {
-			return nil
-		}
+	if len(old) == 0 && len(rows) == 0 {
+		return nil
+	}
+	if len(old) > 0 {
+		// Every row that stays keeps its first_seen (if earlier) and is
+		// seen now; rows about to be deleted do not matter.
 		if _, err := f.exec(sEvidenceTouch, id, t); err != nil {
 			return err
 		}
-		for i := range old {
-			old[i].first = keptFirst(old[i].first, t)
-		}
-		return f.evidencePushed(id)
 	}
-	firsts := make(map[evKey]int64, len(old))
-	for _, r := range old {
-		firsts[r.evKey] = r.first
+	was := make(map[evKey]*cachedEvidence, len(old))
+	for i := range old {
+		was[old[i].evKey] = &old[i]
 	}
-	if _, err := f.exec(sEvidenceDelete, id); err != nil {
-		return err
-	}
-	firstOf := func(k evKey) int64 {
-		if f, ok := firsts[k]; ok {
-			return keptFirst(f, t)
-		}
-		return t
-	}
-	for i, x := range ev {
-		first := firstOf(evKey{x.Source, x.Value, x.Rule})
-		if _, err := f.exec(sEvidenceInsert, id, x.Source, x.Value, x.Rule, x.Strength, i, first, t, x.Sets.String()); err != nil {
-			return err
+	for i := range old {
+		if k := old[i].evKey; !seen[k] {
+			if _, err := f.exec(sEvidenceDeleteOne, id, string(k.source), k.value, k.rule); err != nil {
+				return err
+			}
 		}
 	}
 	for i := range rows {
-		rows[i].first = firstOf(rows[i].evKey)
+		r := &rows[i]
+		if o, ok := was[r.evKey]; ok {
+			r.first = keptFirst(o.first, t)
+			if o.evRow != r.evRow {
+				if _, err := f.exec(sEvidenceUpdate, id, string(r.source), r.value, r.rule, r.strength, r.position,
+					r.sets); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		r.first = t
+		if _, err := f.exec(sEvidenceInsert, id, string(r.source), r.value, r.rule, r.strength, r.position, t, t,
+			r.sets); err != nil {
+			return err
+		}
 	}
 	e.evidence = rows
 	return f.evidencePushed(id)

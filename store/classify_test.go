@@ -575,3 +575,62 @@ func TestEqualResultGivesFields(t *testing.T) {
 		t.Errorf("%d classifications, want 3", cl.n)
 	}
 }
+
+// TestEvidenceDiff: an asset classified again to the same reading gets the
+// classifier's evidence rows, whatever changed between the two lists
+// (gained, lost, reordered, stronger, deciding other fields); rows that stay
+// keep their first_seen; every row is seen at the latest classification.
+// replaceEvidence writes only the difference, so each step is checked
+// against the whole list.
+func TestEvidenceDiff(t *testing.T) {
+	e := func(v string, strength int, sets fingerprint.Fields) fingerprint.Evidence {
+		return fingerprint.Evidence{Source: "dhcp.opt60", Value: v, Rule: "r-" + v, Strength: strength, Sets: sets}
+	}
+	cls, os := fingerprint.FieldClass, fingerprint.FieldOS
+	lists := map[string][]fingerprint.Evidence{
+		"h1": {e("a", 40, cls), e("b", 20, 0)},
+		"h2": {e("a", 40, cls), e("b", 20, 0)},                     // the same
+		"h3": {e("a", 40, cls), e("c", 30, os), e("b", 20, 0)},     // gains c in the middle
+		"h4": {e("c", 30, os), e("a", 40, cls)},                    // loses b, reordered
+		"h5": {e("c", 35, os|cls), e("a", 40, 0), e("a", 40, cls)}, // stronger, other fields, a duplicate
+		"h6": {},
+		"h7": {e("b", 20, 0)},
+	}
+	opts := testOpts()
+	opts.Classifier = classifierFunc(func(f *fingerprint.Facts) fingerprint.Result {
+		return fingerprint.Result{Class: "workstation", Strength: 40, Confidence: 50, Evidence: lists[f.Hostname]}
+	})
+	db := mustOpen(t, filepath.Join(t.TempDir(), "evdiff.db"), opts)
+	k := key(t, "00:aa:00:00:00:02")
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	first := map[string]time.Time{} // value -> first classification with it, reset when it leaves
+	for i, h := range []string{"h1", "h2", "h3", "h4", "h5", "h6", "h7"} {
+		now := at(i + 1)
+		mustSubmit(t, db, dhcp(k, now, model.DHCPInfo{MsgType: 3, Hostname: h}))
+		var want []EvidenceRow
+		keep := map[string]bool{}
+		for _, x := range lists[h] {
+			if keep[x.Value] {
+				continue // the first of duplicates
+			}
+			keep[x.Value] = true
+			if _, ok := first[x.Value]; !ok {
+				first[x.Value] = now
+			}
+			want = append(want, EvidenceRow{Source: x.Source, Value: x.Value, Rule: x.Rule, Strength: x.Strength,
+				Sets: x.Sets.String(), FirstSeen: first[x.Value], LastSeen: now})
+		}
+		for v := range first {
+			if !keep[v] {
+				delete(first, v)
+			}
+		}
+		got, err := db.Evidence(context.Background(), mustAsset(t, db, k).ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("after %s:\n got %+v\nwant %+v", h, got, want)
+		}
+	}
+}

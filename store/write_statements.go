@@ -53,7 +53,6 @@ const (
 	sServersOf
 	sClassSet
 	sEvidenceGet
-	sEvidenceDelete
 	sEvidenceTouch
 	sEvidenceInsert
 	sSignalUpsert
@@ -61,6 +60,8 @@ const (
 	sBaselineStart
 	sBaselineItem
 	sEvidencePush
+	sEvidenceDeleteOne
+	sEvidenceUpdate
 	numStmts
 )
 
@@ -210,11 +211,13 @@ var stmtSQL = [numStmts]string{
 	sClassSet: `UPDATE assets SET class = ?1, class_confidence = ?2, class_strength = ?3, manufacturer = ?4,
 		model = ?5, os = ?6, modality = ?7, class_changed_at = CASE WHEN ?8 <> 0 THEN ?8 ELSE class_changed_at END,
 		version = ?10 WHERE id = ?9`,
-	sEvidenceGet:    `SELECT source, value, rule, first_seen, strength, position, sets FROM evidence WHERE asset_id = ?`,
-	sEvidenceDelete: `DELETE FROM evidence WHERE asset_id = ?`,
+	sEvidenceGet: `SELECT source, value, rule, first_seen, strength, position, sets FROM evidence WHERE asset_id = ?`,
 	// The times replaceEvidence gives rows that stay: ?2 the classification's.
 	sEvidenceTouch: `UPDATE evidence SET first_seen = CASE WHEN first_seen <> 0 AND (?2 = 0 OR first_seen < ?2)
 		THEN first_seen ELSE ?2 END, last_seen = ?2 WHERE asset_id = ?1`,
+	sEvidenceDeleteOne: `DELETE FROM evidence WHERE asset_id = ? AND source = ? AND value = ? AND rule = ?`,
+	sEvidenceUpdate: `UPDATE evidence SET strength = ?5, position = ?6, sets = ?7
+		WHERE asset_id = ?1 AND source = ?2 AND value = ?3 AND rule = ?4`,
 	sEvidenceInsert: `INSERT INTO evidence (asset_id, source, value, rule, strength, position, first_seen, last_seen, sets)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (asset_id, source, value, rule) DO NOTHING`,
 	sSignalUpsert: `INSERT INTO asset_signals (asset_id, source, value, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
