@@ -93,7 +93,8 @@ bench: testdata/mixed1m.pcap
 # warm-up, each round running the four commands in turn (so that a machine
 # whose speed drifts from minute to minute weighs on all four alike), medians
 # per command, the ratios to tcpdump, the speed-up of 2 workers over 1, and
-# each replay's peak RSS (GNU time, else VmHWM from /proc). Results go in
+# each replay's peak RSS (GNU time, else VmHWM from /proc), and where one
+# worker's replay spent its store flushes (the debug log's steps). Results go in
 # docs/performance.md.
 BENCH_PCAP ?= testdata/mixed1m.pcap
 BENCH_RUNS ?= 7
@@ -133,7 +134,13 @@ bench-replay: build $(BENCH_PCAP)
 	      [ -n "$$v" ] && [ "$$v" -gt "$$kb" ] && kb=$$v; sleep 0.05; done; wait $$pid; \
 	  fi; \
 	  printf "  peak RSS, --workers %-4s        %7.1f MiB\n" $$w $$(echo "$$kb / 1024" | bc -l); \
-	done
+	done; \
+	eval "$$clean"; \
+	$$bin replay --log.level debug -q --db $$db --policy.file configs/policy.yml --workers 1 $$pcap 2>&1 >/dev/null | sed -n 's/.*steps="\([^"]*\)".*/\1/p' | tr ' ' '\n' | \
+	  awk -F= 'NF == 2 { v = $$2; ms = v ~ /ms$$/ ? v + 0 : (v ~ /s$$/ ? v * 1000 : 0); if (!($$1 in t)) o[++n] = $$1; \
+	      t[$$1] += ms; all += ms } \
+	    END { printf "  store flush steps, --workers 1 (ms):"; for (i = 1; i <= n; i++) printf " %s=%.0f", o[i], t[o[i]]; \
+	      printf " all=%.0f\n", all }'
 
 testdata/mixed.pcap:
 	$(GO) run ./testdata/gen -kind mixed -out $@
