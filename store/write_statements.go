@@ -62,6 +62,7 @@ const (
 	sEvidencePush
 	sEvidenceDeleteOne
 	sEvidenceUpdate
+	sSignalWrite
 	numStmts
 )
 
@@ -225,6 +226,12 @@ var stmtSQL = [numStmts]string{
 		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
 		reports = reports + 1
 		RETURNING reports, first_seen`,
+	// sSignalUpsert without reading the row back, for an asset whose
+	// signals the facts cache holds (writeSignals).
+	sSignalWrite: `INSERT INTO asset_signals (asset_id, source, value, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (asset_id, source, value) DO UPDATE SET
+		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+		reports = reports + 1`,
 	sFactsSignals:  `SELECT source, value, first_seen FROM asset_signals WHERE asset_id = ? ORDER BY first_seen, source, value`,
 	sBaselineStart: `INSERT INTO baselines (asset_id, started) VALUES (?, ?) ON CONFLICT (asset_id) DO NOTHING`,
 	sBaselineItem: `INSERT INTO baseline_items (asset_id, kind, value, first_seen, learned, peer_ip, evidence)
