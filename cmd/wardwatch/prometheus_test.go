@@ -121,6 +121,10 @@ scrape_configs:
 		`wardwatch_capture_packets_total`:              4721,
 		`sum(wardwatch_assets{class="infusion-pump"})`: 13,
 		`wardwatch_config_last_reload_successful`:      1,
+		// Every step of the store's flushes is a series, and the
+		// flushes that wrote the violations took time to commit.
+		`count(wardwatch_store_flush_step_seconds_total)`:                    14,
+		`count(wardwatch_store_flush_step_seconds_total{step="commit"} > 0)`: 1,
 	}
 	for q, w := range want {
 		for {
