@@ -48,7 +48,7 @@ func (m *matcher) evalHost(f *Facts, name string, ev []Evidence) ([]Evidence, bo
 	switch m.kind {
 	case mOUIVendor:
 		v := vendorOf(f)
-		if v == "" || !m.re.MatchString(v) {
+		if v == "" || !m.matchString(v) {
 			return ev, false, 0
 		}
 		src, val = model.EvidenceOUI, v
@@ -69,7 +69,7 @@ func (m *matcher) evalHost(f *Facts, name string, ev []Evidence) ([]Evidence, bo
 		}
 		src, val = model.EvidenceDHCPParams, f.DHCPParamList
 	case mDHCP60:
-		if f.DHCPVendorClass == "" || !m.re.MatchString(f.DHCPVendorClass) {
+		if f.DHCPVendorClass == "" || !m.matchString(f.DHCPVendorClass) {
 			return ev, false, 0
 		}
 		src, val = model.EvidenceDHCPVendorClass, f.DHCPVendorClass
@@ -90,7 +90,7 @@ func (m *matcher) evalHost(f *Facts, name string, ev []Evidence) ([]Evidence, bo
 		}
 	case mSignal:
 		for i := range f.Signals {
-			if s := &f.Signals[i]; s.Source == m.src && m.re.MatchString(s.Value) {
+			if s := &f.Signals[i]; s.Source == m.src && m.matchString(s.Value) {
 				src, val = s.Source, s.Value
 				break
 			}
@@ -107,7 +107,7 @@ func (m *matcher) evalHost(f *Facts, name string, ev []Evidence) ([]Evidence, bo
 // anySignal reports whether a value of m's signal source matches m.
 func (m *matcher) anySignal(f *Facts) bool {
 	for i := range f.Signals {
-		if s := &f.Signals[i]; s.Source == m.src && m.re.MatchString(s.Value) {
+		if s := &f.Signals[i]; s.Source == m.src && m.matchString(s.Value) {
 			return true
 		}
 	}
@@ -264,12 +264,12 @@ facts:
 				val = firstIn(d.SOPClasses, m.values)
 				src = model.EvidenceDICOMSOPClass
 			case mDICOMAETitle:
-				if d.AETitle != "" && m.re.MatchString(d.AETitle) {
+				if d.AETitle != "" && m.matchString(d.AETitle) {
 					val = d.AETitle
 				}
 				src = model.EvidenceDICOMAETitle
 			case mDICOMImplVersion:
-				if d.ImplVersion != "" && m.re.MatchString(d.ImplVersion) {
+				if d.ImplVersion != "" && m.matchString(d.ImplVersion) {
 					val = d.ImplVersion
 				}
 				src = model.EvidenceDICOMImplVer
@@ -319,7 +319,7 @@ facts:
 			)
 			switch m.kind {
 			case mHL7Application:
-				if h.Application != "" && m.re.MatchString(h.Application) {
+				if h.Application != "" && m.matchString(h.Application) {
 					val = h.Application
 				}
 				src = model.EvidenceHL7SendingApp
@@ -328,7 +328,7 @@ facts:
 				}
 			case mHL7EquipmentID:
 				for _, e := range h.EquipmentIDs {
-					if m.re.MatchString(e) {
+					if m.matchString(e) {
 						val = e
 						break
 					}
@@ -408,7 +408,7 @@ func nameSource(src model.EvidenceSource) bool {
 // without ".local", the DHCPv6 FQDN's first label), and returns the first
 // that matches with its source.
 func (m *matcher) matchName(f *Facts) (model.EvidenceSource, string) {
-	if f.Hostname != "" && m.re.MatchString(f.Hostname) {
+	if f.Hostname != "" && m.matchString(f.Hostname) {
 		return model.EvidenceHostname, f.Hostname
 	}
 	for i := range f.Signals {
@@ -421,7 +421,7 @@ func (m *matcher) matchName(f *Facts) (model.EvidenceSource, string) {
 				name, _, _ = strings.Cut(name, ".")
 				name, _, _ = strings.Cut(name, "(")
 			}
-			if name != "" && m.re.MatchString(name) {
+			if name != "" && m.matchString(name) {
 				return s.Source, s.Value
 			}
 		}

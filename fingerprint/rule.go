@@ -41,6 +41,7 @@ const (
 type matcher struct {
 	kind    matcherKind
 	re      *regexp.Regexp
+	lit     *literalSet // re's words, when it is a finite set of them (literal.go): answers without re
 	values  []string
 	nibbles [][]byte // oui_prefix: one entry per value, hex digits as 0..15
 	lists   [][]byte // dhcp_55_like: one entry per value, the option codes
@@ -265,7 +266,7 @@ func (rc *ruleCompiler) regex(s scalar, key string, kind matcherKind, dst *[]mat
 		rc.addf(s.Line, "%s: invalid regular expression: %v", key, err)
 		return
 	}
-	*dst = append(*dst, matcher{kind: kind, re: re})
+	*dst = append(*dst, matcher{kind: kind, re: re, lit: compileLiteral(s.Value)})
 }
 
 // list compiles a match key of values, if set, onto dst, each normalised
