@@ -4,6 +4,7 @@ import (
 	"regexp/syntax"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Most of the rules' regular expressions name a few words: "(?i)^(cobas|
@@ -145,9 +146,9 @@ func concatAlt(a, b literalAlt) (literalAlt, bool) {
 	return literalAlt{s: a.s + b.s, begin: a.begin || b.begin, end: a.end || b.end}, true
 }
 
-// expandClass lists the runes of a small ASCII class. A case-folded
-// literal the parser turned into a class ([Aa]) counts as folded, a class
-// of other runes as not.
+// expandClass lists the runes of a small ASCII class: a class closed under
+// ASCII case (the parser's form of a case-folded letter) as folded lower
+// case letters, one without letters as either, any other as not folded.
 func expandClass(re *syntax.Regexp, fold *int) ([]literalAlt, bool) {
 	var runes []rune
 	for i := 0; i+1 < len(re.Rune); i += 2 {
@@ -255,7 +256,10 @@ func (ls *literalSet) match(text string) (matched, ok bool) {
 			}
 			b[i] = c
 		}
-		return ls.matchExact(string(b)), true // the conversion does not escape: no allocation
+		// A string over the stack buffer, not a copy (a conversion
+		// allocates for a text of more than 32 bytes): matchExact keeps
+		// no part of it.
+		return ls.matchExact(unsafe.String(unsafe.SliceData(b), len(b))), true
 	}
 	return ls.matchExact(text), true
 }

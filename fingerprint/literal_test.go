@@ -138,3 +138,17 @@ func FuzzLiteralSet(f *testing.F) {
 		}
 	})
 }
+
+// TestLiteralSetNoAlloc: a case-insensitive set lowers the text on the
+// stack, also a text longer than a conversion's 32-byte buffer.
+func TestLiteralSetNoAlloc(t *testing.T) {
+	ls := compileLiteral("(?i)(intellivue|alaris)")
+	text := "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Philips IntelliVue MX800"
+	var got bool
+	if n := testing.AllocsPerRun(100, func() { got, _ = ls.match(text) }); n != 0 {
+		t.Errorf("match allocates %v times", n)
+	}
+	if !got {
+		t.Error("no match")
+	}
+}

@@ -247,11 +247,37 @@ type flush struct {
 	steps [NumFlushSteps]time.Duration
 }
 
+// writeSteps are the steps of a flush before its COMMIT, in order: the
+// name FlushSteps gives it, the words of its error, what it runs.
+var writeSteps = [NumFlushSteps - 1]struct {
+	name, what string
+	run        func(*flush) error
+}{
+	{"assets", "assets", (*flush).writeAssets},
+	{"addresses", "addresses", (*flush).writeAddresses},
+	{"host_names", "host names", (*flush).writeHosts},
+	{"bindings", "bindings", (*flush).writeBindings},
+	{"flows", "flows", (*flush).writeFlows},
+	{"violations", "violations", (*flush).writeViolations},
+	{"baselines", "baselines", (*flush).writeBaselines},
+	{"events", "events", (*flush).writeEvents},
+	{"probe_answers", "probe answers", (*flush).writeProbes},
+	{"clinical", "DICOM and HL7", (*flush).writeClinical},
+	{"signals", "signals", (*flush).writeSignals},
+	{"classification", "classification", (*flush).classify},
+	{"new_device_events", "new-device events", (*flush).newDevices},
+}
+
 // FlushSteps name the steps of a flush, in the order it runs them, the
 // last being SQLite's COMMIT (WriterStats.StepTime, and the metric
 // wardwatch_store_flush_step_seconds_total).
-var FlushSteps = [NumFlushSteps]string{"assets", "addresses", "host_names", "bindings", "flows", "violations",
-	"baselines", "events", "probe_answers", "clinical", "signals", "classification", "new_device_events", "commit"}
+var FlushSteps = func() (names [NumFlushSteps]string) {
+	for i, s := range writeSteps {
+		names[i] = s.name
+	}
+	names[NumFlushSteps-1] = "commit"
+	return names
+}()
 
 const NumFlushSteps = 14
 
@@ -335,28 +361,10 @@ func (f *flush) commit() error {
 		f.tx = nil
 		clear(f.st[:])
 	}()
-	steps := [NumFlushSteps - 1]struct {
-		what string
-		run  func() error
-	}{
-		{"assets", f.writeAssets},
-		{"addresses", f.writeAddresses},
-		{"host names", f.writeHosts},
-		{"bindings", f.writeBindings},
-		{"flows", f.writeFlows},
-		{"violations", f.writeViolations},
-		{"baselines", f.writeBaselines},
-		{"events", f.writeEvents},
-		{"probe answers", f.writeProbes},
-		{"DICOM and HL7", f.writeClinical},
-		{"signals", f.writeSignals},
-		{"classification", f.classify},
-		{"new-device events", f.newDevices},
-	}
 	f.steps = [NumFlushSteps]time.Duration{}
 	t := time.Now()
-	for i, s := range steps {
-		err := s.run()
+	for i, s := range writeSteps {
+		err := s.run(f)
 		now := time.Now()
 		f.steps[i], t = now.Sub(t), now
 		if err != nil {

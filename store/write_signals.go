@@ -58,38 +58,38 @@ func (b *batch) signalObs(key model.AssetKey, o *model.Observation, t time.Time)
 // (SignalReader).
 func (f *flush) writeSignals() error {
 	for _, op := range f.signals {
-		id := op.a.id
-		if e := f.db.facts.m[id]; e != nil && e.sigOK {
-			// The facts cache holds all of the asset's signals: it says
-			// whether the value is new, and the row is written without
-			// reading it back (a plain statement on the writer's driver
-			// connection, not a query: issue 11).
-			t := ns(op.t)
-			i := slices.IndexFunc(e.signals, func(x cachedSignal) bool { return x.source == op.source && x.value == op.value })
-			if _, err := f.exec(sSignalWrite, id, op.source, op.value, t, t); err != nil {
-				return err
-			}
-			if i >= 0 {
-				if t < e.signals[i].first {
-					f.db.facts.signal(id, cachedSignal{source: op.source, value: op.value, first: t})
-				}
-				continue
-			}
-			f.db.facts.signal(id, cachedSignal{source: op.source, value: op.value, first: t})
-			if f.db.readsSignal(op.source, op.value) {
-				f.dirty.markAs(f.db, op.a, op.t, op.clinical)
-			}
-			continue
-		}
-		var reports, first int64
-		if err := f.stmt(sSignalUpsert).QueryRowContext(f.ctx, id, op.source, op.value, ns(op.t), ns(op.t)).
-			Scan(&reports, &first); err != nil {
+		isNew, err := f.writeSignal(&op)
+		if err != nil {
 			return err
 		}
-		f.db.facts.signal(id, cachedSignal{source: op.source, value: op.value, first: first})
-		if reports == 1 && f.db.readsSignal(op.source, op.value) {
+		if isNew && f.db.readsSignal(op.source, op.value) {
 			f.dirty.markAs(f.db, op.a, op.t, op.clinical)
 		}
 	}
 	return nil
+}
+
+// writeSignal writes one signal row, keeps the facts cache in step and
+// reports whether the value is new to its asset. When the facts cache
+// holds all of the asset's signals it says so, and the row is written
+// without reading it back (a plain statement on the writer's driver
+// connection, not a query: issue 11); otherwise the row's count tells.
+func (f *flush) writeSignal(op *signalOp) (bool, error) {
+	id, t := op.a.id, ns(op.t)
+	if e := f.db.facts.m[id]; e != nil && e.sigOK {
+		i := slices.IndexFunc(e.signals, func(x cachedSignal) bool { return x.source == op.source && x.value == op.value })
+		if _, err := f.exec(sSignalWrite, id, op.source, op.value, t, t); err != nil {
+			return false, err
+		}
+		if i < 0 || t < e.signals[i].first {
+			f.db.facts.signal(id, cachedSignal{source: op.source, value: op.value, first: t})
+		}
+		return i < 0, nil
+	}
+	var reports, first int64
+	if err := f.stmt(sSignalUpsert).QueryRowContext(f.ctx, id, op.source, op.value, t, t).Scan(&reports, &first); err != nil {
+		return false, err
+	}
+	f.db.facts.signal(id, cachedSignal{source: op.source, value: op.value, first: first})
+	return reports == 1, nil
 }

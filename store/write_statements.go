@@ -66,6 +66,12 @@ const (
 	numStmts
 )
 
+// signalWriteSQL adds a signal report to its asset_signals row.
+const signalWriteSQL = `INSERT INTO asset_signals (asset_id, source, value, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
+	ON CONFLICT (asset_id, source, value) DO UPDATE SET
+	first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+	reports = reports + 1`
+
 // The writer's statements. Lookups (…Get, sOwnersOfIP) run outside any
 // transaction when an observation names a row the writer's cache does not
 // hold; the rest run in a flush, once per changed row.
@@ -221,17 +227,10 @@ var stmtSQL = [numStmts]string{
 		WHERE asset_id = ?1 AND source = ?2 AND value = ?3 AND rule = ?4`,
 	sEvidenceInsert: `INSERT INTO evidence (asset_id, source, value, rule, strength, position, first_seen, last_seen, sets)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (asset_id, source, value, rule) DO NOTHING`,
-	sSignalUpsert: `INSERT INTO asset_signals (asset_id, source, value, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (asset_id, source, value) DO UPDATE SET
-		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
-		reports = reports + 1
-		RETURNING reports, first_seen`,
+	sSignalUpsert: signalWriteSQL + ` RETURNING reports, first_seen`,
 	// sSignalUpsert without reading the row back, for an asset whose
-	// signals the facts cache holds (writeSignals).
-	sSignalWrite: `INSERT INTO asset_signals (asset_id, source, value, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (asset_id, source, value) DO UPDATE SET
-		first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
-		reports = reports + 1`,
+	// signals the facts cache holds (writeSignal).
+	sSignalWrite:   signalWriteSQL,
 	sFactsSignals:  `SELECT source, value, first_seen FROM asset_signals WHERE asset_id = ? ORDER BY first_seen, source, value`,
 	sBaselineStart: `INSERT INTO baselines (asset_id, started) VALUES (?, ?) ON CONFLICT (asset_id) DO NOTHING`,
 	sBaselineItem: `INSERT INTO baseline_items (asset_id, kind, value, first_seen, learned, peer_ip, evidence)
