@@ -36,6 +36,8 @@ var heldbackSets = []heldbackSet{
 	{name: "held-back set 3", path: "testdata/heldback3.yml"},
 	{name: "held-back set 4", path: "testdata/heldback4.yml"},
 	{name: "held-back set 5", path: "testdata/heldback5.yml"},
+	{name: "held-back set 6", path: "testdata/heldback6.yml"},
+	{name: "held-back set 7", path: "testdata/heldback7.yml"},
 }
 
 // heldbackCategory groups a held-back device by its label and by the kind
