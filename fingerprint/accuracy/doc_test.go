@@ -71,7 +71,7 @@ var signalNotes = map[model.EvidenceSource]string{
 	model.EvidenceNBNSService:         "Windows Server: a domain controller (its domain's <1C> group) or the PDC (<1B>); file-server (<20>) and master-browser (<1D>) say nothing alone (Windows clients register them too)",
 	model.EvidenceSSDPServer:          "OS (Windows, Linux) of a UPnP device or host; Sonos; Epson printers; Philips Hue bridges",
 	model.EvidenceSSDPDeviceType:      "printer, internet gateway, WAN and WLAN AP devices, Wi-Fi Protected Setup registrar (AP), DIAL media receiver, Sonos, Samsung TV",
-	model.EvidenceSSDPUserAgent:       "OS of a control point (no rules yet)",
+	model.EvidenceSSDPUserAgent:       "OS of a control point: Chrome's DIAL search (\"Google Chrome/<version> Windows\", Mac OS X, Linux), the UPnP form \"Microsoft-Windows/<version> UPnP/1.0\", \"Linux/<release> UPnP/1.0\"",
 	model.EvidenceHTTPUserAgent:       "OS (Windows incl. its NCSI probe, CryptoAPI, Delivery Optimization and Windows Update clients, macOS, iOS, Android, ChromeOS, Linux, the BSDs); Android phones (Dalvik, Mobile); IP phones, conference phones and DECT bases fetching their provisioning: manufacturer, model, firmware (Yealink, Polycom, snom, Grandstream, Cisco SPA and multiplatform, Aastra/Mitel, Fanvil, Gigaset, Htek, Panasonic, ALE, Avaya)",
 	model.EvidenceHTTPServer:          "printer (HP embedded web server and its model, HP ChaiSOE, Epson, Canon, Kyocera); HPE iLO; Hikvision cameras, DVR/NVRs",
 	model.EvidenceSIPUserAgent:        "IP phone: manufacturer, model, firmware (Cisco incl. multiplatform, Polycom, Yealink, Grandstream, snom, Avaya, Mitel/Aastra, Fanvil); call servers (Avaya Aura, Asterisk)",
