@@ -502,7 +502,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		"http-ua-ios":                  {sig(model.EvidenceHTTPUserAgent, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15"), want{Class: model.ClassMobile, Manufacturer: "Apple", OS: "iOS 17_0", Confidence: 65, Strength: 30}},
 		"http-ua-macos":                {sig(model.EvidenceHTTPUserAgent, "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15"), want{Class: model.ClassWorkstation, Manufacturer: "Apple", OS: "macOS", Confidence: 60, Strength: 30}},
 		"http-ua-android":              {sig(model.EvidenceHTTPUserAgent, "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36"), want{OS: "Android 14"}},
-		"http-ua-darwin":               {sig(model.EvidenceHTTPUserAgent, "Wget/1.14 (darwin12.2.0)"), want{OS: "macOS"}},
+		"http-ua-darwin":               {sig(model.EvidenceHTTPUserAgent, "Wget/1.14 (darwin12.2.0)"), want{Class: model.ClassWorkstation, OS: "macOS", Strength: StrengthOSImplied}},
 		"http-ua-freebsd":              {sig(model.EvidenceHTTPUserAgent, "Wget/1.21.4 (freebsd14.0)"), want{OS: "FreeBSD"}},
 		"http-ua-netbsd":               {sig(model.EvidenceHTTPUserAgent, "curl/8.5.0 (x86_64-unknown-netbsd10.0) libcurl/8.5.0"), want{OS: "NetBSD"}},
 		"http-ua-openbsd":              {sig(model.EvidenceHTTPUserAgent, "Mozilla/5.0 (X11; OpenBSD amd64; rv:121.0) Gecko/20100101 Firefox/121.0"), want{OS: "OpenBSD"}},
