@@ -126,6 +126,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		"hl7-capsule":                        {app(model.RoleSender, "Capsule", "ORU^R01"), want{Class: model.ClassMedicalGateway, Manufacturer: "Capsule", Confidence: 60, Strength: 100}},
 		"hl7-app-ge-vsp":                     {hl7(HL7Fact{Role: model.RoleSender, Application: "VSP^080019FFFE134535^EUI-64", PeerApplication: "HIS", MessageTypes: []string{"ORU^R01"}, EquipmentIDs: []string{"080019FFFE0B4020^B40_GE"}}), want{Class: model.ClassPatientMonitor, Manufacturer: "GE Healthcare", Model: "B40", Confidence: 70, Strength: 100}},
 		"hl7-equipment-ge-b-series":          {oruWith("080019FFFE0B4020^B40_GE"), want{Manufacturer: "GE Healthcare", Model: "B40"}},
+		"hl7-app-philips-efficia":            {app(model.RoleSender, "^EfficiaCM", "ORF^R04"), want{Class: model.ClassPatientMonitor, Manufacturer: "Philips", Model: "Efficia CM series", Confidence: 70, Strength: 100}},
 		"hl7-app-mindray-egateway":           {app(model.RoleSender, "MINDRAY_EGATEWAY^00A037EB2175780F^EUI64", "ORU^R01"), want{Class: model.ClassMedicalGateway, Manufacturer: "Mindray", Model: "eGateway", Confidence: 60, Strength: 100}},
 		"hl7-eui64-equipment-mindray":        {oruWith("BeneVision N12^Mindray^00A0370000ABCDEF^EUI-64"), want{Manufacturer: "Mindray"}},
 		"hl7-eui64-equipment-philips":        {oruWith("0009FB0000ABCDEF^EUI-64"), want{Manufacturer: "Philips"}},
