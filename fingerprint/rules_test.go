@@ -131,6 +131,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		"hl7-equipment-ge-b-series":          {oruWith("080019FFFE0B4020^B40_GE"), want{Manufacturer: "GE Healthcare", Model: "B40"}},
 		"hl7-app-philips-efficia":            {app(model.RoleSender, "^EfficiaCM", "ORF^R04"), want{Class: model.ClassPatientMonitor, Manufacturer: "Philips", Model: "Efficia CM series", Confidence: 70, Strength: 100}},
 		"hl7-app-mindray-egateway":           {app(model.RoleSender, "MINDRAY_EGATEWAY^00A037EB2175780F^EUI64", "ORU^R01"), want{Class: model.ClassMedicalGateway, Manufacturer: "Mindray", Model: "eGateway", Confidence: 60, Strength: 100}},
+		"hl7-app-mindray":                    {app(model.RoleSender, "MINDRAY_VS900^00A03700980057A1^EUI-64", "ORU^R40"), want{Manufacturer: "Mindray", Model: "VS900"}},
 		"hl7-eui64-equipment-mindray":        {oruWith("BeneVision N12^Mindray^00A0370000ABCDEF^EUI-64"), want{Manufacturer: "Mindray"}},
 		"hl7-eui64-equipment-philips":        {oruWith("0009FB0000ABCDEF^EUI-64"), want{Manufacturer: "Philips"}},
 		"hl7-eui64-equipment-draeger":        {oruWith("MON1^VENDOR^F0E5C30000ABCDEF^EUI64"), want{Manufacturer: "Dräger"}},
