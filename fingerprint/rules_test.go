@@ -102,6 +102,8 @@ func ruleCases(t *testing.T) map[string]struct {
 		"dicom-uid-mergecom":               {withImpl("2.16.840.1.113669.2.1.1", ""), want{Model: "MergeCOM-3-based"}},
 		"dicom-uid-leadtools":              {withImpl("1.2.840.114257.1123456", "1"), want{Model: "LEADTOOLS-based"}},
 		"dicom-impl-leadtools-pacsf":       {withImpl("1.2.840.114257.1123456", "LTPACSF V19"), want{Model: "LEADTOOLS-based", Version: "LEADTOOLS PACS Framework 19"}},
+		"dicom-impl-dcmjs-dimse":           {withImpl("", "DCMJS-DIMSE-V0.1"), want{Model: "dcmjs-dimse-based"}},
+		"dicom-uid-dcmjs-dimse":            {withImpl("1.2.826.0.1.3680043.10.854", ""), want{Model: "dcmjs-dimse-based"}},
 		"dicom-uid-clearcanvas":            {withImpl("1.3.6.1.4.1.25403.1.1.1", "Dicom 0.1"), want{Model: "ClearCanvas-based"}},
 		"dicom-uid-conquest":               {withImpl("1.2.826.0.1.3680043.2.135.1066.101", "1.5.0/WIN32"), want{Class: model.ClassPACS, Model: "Conquest DICOM server", Version: "1.5.0/WIN32", Confidence: 70, Strength: 100}},
 		"dicom-uid-ge":                     {withImpl("1.2.840.113619.6.374", ""), want{Manufacturer: "GE Healthcare"}},
