@@ -113,6 +113,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		"dicom-uid-fujifilm":               {withImpl("1.2.392.200036.9125.0.19950720112207", ""), want{Manufacturer: "FUJIFILM"}},
 		"dicom-uid-agfa":                   {withImpl("1.3.51.0.1.3", "AGFA DTF1.0.95"), want{Manufacturer: "Agfa"}},
 		"dicom-uid-hologic":                {withImpl("1.2.840.113681.2.1", ""), want{Manufacturer: "Hologic"}},
+		"dicom-uid-varian":                 {withImpl("1.2.246.352.70.2.1.120.1", "MergeCOM3_410"), want{Manufacturer: "Varian", Model: "MergeCOM-3-based"}},
 		"dicom-uid-samsung-medison":        {withImpl("1.2.410.200001.101.11.801", "V8"), want{Manufacturer: "Samsung Medison"}},
 		"dicom-impl-philips-epiq-affiniti": {merge(withImpl("1.3.46.670589.14.10000.705", "EPIQ-AFFIN_7.05"), dicom(scu(sopUS))), want{Class: model.ClassImagingModality, Modality: "US", Manufacturer: "Philips", Model: "EPIQ/Affiniti", Version: "7.05", Confidence: 85, Strength: 100}},
 		"dicom-impl-ge-logiq":              {withImpl("1.2.840.113619.6.323", "LOGIQS8_1"), want{Class: model.ClassImagingModality, Modality: "US", Manufacturer: "GE Healthcare", Model: "LOGIQS8", Confidence: 80, Strength: 100}},
