@@ -150,6 +150,7 @@ func ruleCases(t *testing.T) map[string]struct {
 		"hl7-eui64-equipment-icu-medical":    {oruWith("MON1^VENDOR^0003B10000ABCDEF^EUI64"), want{Manufacturer: "ICU Medical"}},
 		"hl7-eui64-equipment-fresenius-kabi": {oruWith("MON1^VENDOR^8833BE0000ABCDEF^EUI64"), want{Manufacturer: "Fresenius Kabi"}},
 		"hl7-lab-analyzer":                   {app(model.RoleSender, "cobas", "OUL^R22"), want{Class: model.ClassLabAnalyzer, Confidence: 60, Strength: 100}},
+		"hl7-app-dymind":                     {app(model.RoleSender, "Dymind", "ORU^R01"), want{Class: model.ClassLabAnalyzer, Manufacturer: "Dymind", Confidence: 70, Strength: 100}},
 		"hl7-adt-source":                     {app(model.RoleSender, "EPIC", "ADT^A01"), want{Class: model.ClassServer, Confidence: 40, Strength: 100}},
 
 		// DHCP option 60
