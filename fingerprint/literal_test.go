@@ -71,7 +71,10 @@ func TestLiteralSetsMatchRegexps(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d rule expressions answered by literal sets", with, len(ms))
-	if with < len(ms)/2 {
+	// A guard on the literal compiler, not a quota on rule writing: the
+	// word-set rules it answered when it was written (241) still have
+	// their sets. Self-descriptions (sysDescr, User-Agents) need patterns.
+	if with < 241 {
 		t.Errorf("only %d of %d rule expressions have a literal set", with, len(ms))
 	}
 }
