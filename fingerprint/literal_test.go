@@ -42,7 +42,7 @@ func variants(w string) []string {
 func TestLiteralSetsMatchRegexps(t *testing.T) {
 	var corpus []string
 	for _, f := range []string{"labelled.yml", "captures.yml", "heldback.yml", "heldback2.yml", "heldback3.yml",
-		"heldback4.yml", "heldback5.yml", "heldback6.yml", "heldback7.yml", "heldback8.yml"} {
+		"heldback4.yml", "heldback5.yml", "heldback6.yml", "heldback7.yml", "heldback8.yml", "heldback9.yml"} {
 		b, err := os.ReadFile("accuracy/testdata/" + f)
 		if err != nil {
 			t.Fatal(err)
